@@ -1,0 +1,154 @@
+//! Accounts, their kind, and the handle comparison that guards every publish.
+
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::confusable_detection::skeleton;
+
+/// Whether an account speaks for an institution or for a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Official,
+    Personal,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Official => "official",
+            Kind::Personal => "personal",
+        }
+    }
+}
+
+/// How a person proves they mean this account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confirm {
+    /// Answer y/N. Only allowed for personal accounts.
+    Yes,
+    /// Type the account's handle.
+    Handle,
+}
+
+/// Whether scripts (no terminal) may publish to the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NonInteractive {
+    Allow,
+    Deny,
+}
+
+/// Where the account's secret comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialPolicy {
+    None,
+    Keychain,
+    KeychainOrEnv,
+}
+
+impl CredentialPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialPolicy::None => "none",
+            CredentialPolicy::Keychain => "keychain",
+            CredentialPolicy::KeychainOrEnv => "keychain-or-env",
+        }
+    }
+}
+
+/// The result of comparing what a person typed with the account's handle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandleMatch {
+    Exact,
+    /// Nothing was typed.
+    Empty,
+    /// Different text that renders like the handle (Cyrillic `а` for Latin `a`, `rn` for `m`).
+    LookAlike,
+    Different,
+}
+
+/// Strips what people reasonably vary when typing a handle: surrounding space, one leading `@`,
+/// and Unicode normalisation form.
+fn normalise(text: &str) -> String {
+    let nfc: String = text.trim().nfc().collect();
+    nfc.strip_prefix('@').unwrap_or(&nfc).to_string()
+}
+
+/// Compares a typed handle with the expected one.
+///
+/// The rule: trim surrounding whitespace, make a leading `@` optional, compare ASCII letters
+/// case-insensitively; everything else must be exactly equal after NFC. A string that differs
+/// but has the same confusable skeleton (UTS #39) is reported as a look-alike, so the message
+/// can say so instead of a bare "wrong handle".
+pub fn compare_handle(typed: &str, expected: &str) -> HandleMatch {
+    let typed = normalise(typed);
+    let expected = normalise(expected);
+    if typed.is_empty() {
+        return HandleMatch::Empty;
+    }
+    if typed.eq_ignore_ascii_case(&expected) {
+        return HandleMatch::Exact;
+    }
+    let fold = |s: &str| skeleton(&s.to_ascii_lowercase()).collect::<String>().to_lowercase();
+    if fold(&typed) == fold(&expected) {
+        HandleMatch::LookAlike
+    } else {
+        HandleMatch::Different
+    }
+}
+
+/// Returns the first non-ASCII character of a handle-like string, if any.
+pub fn first_non_ascii(text: &str) -> Option<char> {
+    text.chars().find(|c| !c.is_ascii())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: &str = "@culture_gouv@social.example.fr";
+
+    #[test]
+    fn exact_modulo_case_space_and_at() {
+        assert_eq!(compare_handle(H, H), HandleMatch::Exact);
+        assert_eq!(compare_handle("  culture_gouv@social.example.fr \n", H), HandleMatch::Exact);
+        assert_eq!(compare_handle("@CULTURE_GOUV@Social.Example.FR", H), HandleMatch::Exact);
+    }
+
+    #[test]
+    fn empty_is_its_own_answer() {
+        assert_eq!(compare_handle("   ", H), HandleMatch::Empty);
+        assert_eq!(compare_handle("@", H), HandleMatch::Empty);
+    }
+
+    #[test]
+    fn cyrillic_a_is_a_look_alike() {
+        let spoof = "@culture_gouv@soci\u{430}l.example.fr";
+        assert_eq!(compare_handle(spoof, H), HandleMatch::LookAlike);
+    }
+
+    #[test]
+    fn rn_for_m_is_a_look_alike() {
+        assert_eq!(compare_handle("@rninistere", "@ministere"), HandleMatch::LookAlike);
+    }
+
+    #[test]
+    fn another_handle_is_different() {
+        assert_eq!(compare_handle("@jeanne.martin", H), HandleMatch::Different);
+        // The personal account of the same person must never count as the official one.
+        assert_eq!(compare_handle("@culture_gouv", H), HandleMatch::Different);
+    }
+
+    #[test]
+    fn non_ascii_case_is_not_folded() {
+        // Only ASCII is case-folded: É and é are different answers.
+        assert_ne!(compare_handle("@É", "@é"), HandleMatch::Exact);
+    }
+
+    #[test]
+    fn nfc_equivalent_forms_match() {
+        assert_eq!(compare_handle("@cafe\u{301}", "@caf\u{e9}"), HandleMatch::Exact);
+    }
+}

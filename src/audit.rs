@@ -1,0 +1,535 @@
+//! The audit log: append-only JSON Lines, each record chained to the previous one by SHA-256.
+//!
+//! Every attempt to change an account leaves a trace here, refused ones included. The intent
+//! record is written (and fsync'd) before anything is sent; if it cannot be written, nothing is
+//! published. Appending reads only the last line, so it costs the same with ten records or ten
+//! million. The chain makes edits and deletions in the middle evident; to also detect a rewrite
+//! of the tail, keep the head hash printed by `postgate log verify` somewhere else.
+
+use crate::error::Failure;
+use crate::exit_codes::ExitCode;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// `prev` of the first record.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The account an audit record is about.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AccountRef {
+    pub name: String,
+    pub handle: String,
+    pub kind: String,
+    pub platform: String,
+    pub host: String,
+}
+
+/// What happened, in the outcome record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Written before publishing: the attempt is under way.
+    Pending,
+    Published { id: String, url: String },
+    /// `--dry-run`: everything ran but the publish.
+    DryRun,
+    Refused { reason: String, exit_code: i32 },
+    Failed { error: String, exit_code: i32 },
+    /// `login` stored a credential or `logout` removed one.
+    Credential { change: String },
+    /// A torn last line was moved aside by `postgate log repair`.
+    Repaired { fragment_sha256: String, fragment_bytes: u64, saved_to: String },
+}
+
+impl Outcome {
+    pub fn status(&self) -> &'static str {
+        match self {
+            Outcome::Pending => "pending",
+            Outcome::Published { .. } => "published",
+            Outcome::DryRun => "dry-run",
+            Outcome::Refused { .. } => "refused",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Credential { .. } => "credential",
+            Outcome::Repaired { .. } => "repaired",
+        }
+    }
+}
+
+/// One audit record. `seq` and `prev` are filled in by [`AuditLog::append`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    pub seq: u64,
+    pub prev: String,
+    pub time: String,
+    /// `intent`, `outcome`, `refused` or `repair`.
+    pub event: String,
+    /// The command: `post`, `log repair`, …
+    pub action: String,
+    pub user: String,
+    pub hostname: String,
+    pub version: String,
+    pub policy_sha256: Option<String>,
+    pub account: Option<AccountRef>,
+    pub text_sha256: Option<String>,
+    pub text: Option<String>,
+    /// `typed`, `yes`, `flag`, or none when refused before confirmation.
+    pub confirmation: Option<String>,
+    /// `none`, `keychain` or `environment`.
+    pub credential_source: Option<String>,
+    pub dry_run: bool,
+    /// Identity of the publish attempt; platforms use it as their idempotency key.
+    pub post_key: Option<String>,
+    pub outcome: Outcome,
+}
+
+impl Record {
+    /// A record with the machine fields filled in and everything else empty.
+    pub fn new(event: &str, action: &str, outcome: Outcome) -> Record {
+        Record {
+            seq: 0,
+            prev: String::new(),
+            time: jiff::Timestamp::now().to_string(),
+            event: event.to_string(),
+            action: action.to_string(),
+            user: os_user(),
+            hostname: gethostname::gethostname().to_string_lossy().into_owned(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            policy_sha256: None,
+            account: None,
+            text_sha256: None,
+            text: None,
+            confirmation: None,
+            credential_source: None,
+            dry_run: false,
+            post_key: None,
+            outcome,
+        }
+    }
+}
+
+/// The OS account running postgate. On Unix it comes from the uid, not `$USER`, which anyone
+/// can set.
+pub fn os_user() -> String {
+    #[cfg(unix)]
+    {
+        // SAFETY: getpwuid_r writes into our buffer; we only read it when it reports success.
+        unsafe {
+            let uid = libc::getuid();
+            let mut pwd: libc::passwd = std::mem::zeroed();
+            let mut buf = vec![0 as libc::c_char; 4096];
+            let mut result: *mut libc::passwd = std::ptr::null_mut();
+            if libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) == 0
+                && !result.is_null()
+                && !pwd.pw_name.is_null()
+            {
+                return std::ffi::CStr::from_ptr(pwd.pw_name).to_string_lossy().into_owned();
+            }
+            return format!("uid:{uid}");
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        std::env::var("USERNAME").unwrap_or_else(|_| "unknown".to_string())
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// What `append` returns: where the record landed in the chain.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    pub seq: u64,
+    pub hash: String,
+}
+
+pub struct AuditLog {
+    path: PathBuf,
+}
+
+fn audit_failure(path: &Path, what: impl std::fmt::Display) -> Failure {
+    Failure::new(ExitCode::Audit, format!("audit log {}: {what}", path.display()))
+}
+
+impl AuditLog {
+    pub fn new(path: impl Into<PathBuf>) -> AuditLog {
+        AuditLog { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn open_for_append(&self) -> Result<File> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(|e| audit_failure(&self.path, format!("cannot create its folder: {e}")))?;
+        }
+        let mut options = OpenOptions::new();
+        options.read(true).append(true).create(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            // Records hold post texts; keep them to the owner.
+            options.mode(0o600);
+        }
+        options.open(&self.path).map_err(|e| audit_failure(&self.path, format!("cannot open: {e}")).into())
+    }
+
+    /// Appends a record, chaining it to the last one, and fsyncs before returning.
+    ///
+    /// Holds an exclusive lock for the read-last-line-then-write step, so concurrent postgate
+    /// processes never fork the chain.
+    pub fn append(&self, mut record: Record) -> Result<Appended> {
+        let mut file = self.open_for_append()?;
+        file.lock().map_err(|e| audit_failure(&self.path, format!("cannot lock: {e}")))?;
+        let len = file.metadata().map_err(|e| audit_failure(&self.path, e))?.len();
+        let (seq, prev) = if len == 0 {
+            (1, GENESIS.to_string())
+        } else {
+            let last = read_last_line(&mut file, len).map_err(|e| audit_failure(&self.path, e))?;
+            let Some(last) = last else {
+                return Err(audit_failure(&self.path, "its last line is torn (a write was cut short)")
+                    .hint("inspect it with `postgate log verify`, then move the fragment aside with `postgate log repair`")
+                    .into());
+            };
+            let link: Link = serde_json::from_slice(&last).map_err(|e| {
+                audit_failure(&self.path, format!("its last record is not valid JSON ({e})"))
+                    .hint("run `postgate log verify`")
+            })?;
+            (link.seq + 1, sha256_hex(&last))
+        };
+        record.seq = seq;
+        record.prev = prev;
+        let mut line = serde_json::to_vec(&record).context("serialising the audit record")?;
+        let hash = sha256_hex(&line);
+        line.push(b'\n');
+        file.write_all(&line).map_err(|e| audit_failure(&self.path, format!("write failed: {e}")))?;
+        file.sync_data().map_err(|e| audit_failure(&self.path, format!("fsync failed: {e}")))?;
+        Ok(Appended { seq, hash })
+    }
+
+    /// Reads every complete record, in order. A torn last line is skipped here; `verify`
+    /// reports it.
+    pub fn read_all(&self) -> Result<Vec<Record>> {
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
+        };
+        let mut records = Vec::new();
+        for (n, line) in BufReader::new(file).split(b'\n').enumerate() {
+            let line = line.map_err(|e| audit_failure(&self.path, e))?;
+            match serde_json::from_slice::<Record>(&line) {
+                Ok(r) => records.push(r),
+                Err(e) => {
+                    return Err(audit_failure(&self.path, format!("line {} is not a valid record: {e}", n + 1))
+                        .hint("run `postgate log verify`")
+                        .into());
+                }
+            }
+        }
+        Ok(records)
+    }
+
+    /// Checks the whole chain and reports the first break.
+    pub fn verify(&self) -> Result<Verification> {
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Verification { records: 0, head: None, problem: None });
+            }
+            Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
+        };
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut line = Vec::with_capacity(4096);
+        let mut prev_hash = GENESIS.to_string();
+        let mut count = 0u64;
+        let mut offset = 0u64;
+        loop {
+            line.clear();
+            let n = reader.read_until(b'\n', &mut line).map_err(|e| audit_failure(&self.path, e))?;
+            if n == 0 {
+                break;
+            }
+            let line_no = count + 1;
+            if line.last() != Some(&b'\n') {
+                return Ok(Verification {
+                    records: count,
+                    head: Some(prev_hash),
+                    problem: Some(Problem {
+                        line: line_no,
+                        seq: None,
+                        kind: ProblemKind::TornTail { offset, bytes: n as u64 },
+                    }),
+                });
+            }
+            let body = &line[..line.len() - 1];
+            let problem = |seq, kind| Problem { line: line_no, seq, kind };
+            let link: Link = match serde_json::from_slice(body) {
+                Ok(l) => l,
+                Err(e) => {
+                    return Ok(Verification {
+                        records: count,
+                        head: Some(prev_hash),
+                        problem: Some(problem(None, ProblemKind::Unparsable(e.to_string()))),
+                    });
+                }
+            };
+            let found = if link.seq != line_no {
+                Some(ProblemKind::BadSeq { expected: line_no, found: link.seq })
+            } else if link.prev != prev_hash {
+                Some(ProblemKind::BadPrev)
+            } else {
+                None
+            };
+            if let Some(kind) = found {
+                return Ok(Verification {
+                    records: count,
+                    head: Some(prev_hash),
+                    problem: Some(problem(Some(link.seq), kind)),
+                });
+            }
+            prev_hash = sha256_hex(body);
+            count += 1;
+            offset += n as u64;
+        }
+        let head = (count > 0).then_some(prev_hash);
+        Ok(Verification { records: count, head, problem: None })
+    }
+
+    /// Moves a torn last line into a side file and records that in the chain.
+    ///
+    /// Never automatic: a torn line may be evidence, so a person decides, and the fragment is
+    /// kept byte for byte.
+    pub fn repair(&self) -> Result<Option<Appended>> {
+        let verification = self.verify()?;
+        let Some(Problem { kind: ProblemKind::TornTail { offset, bytes }, .. }) = verification.problem else {
+            if let Some(p) = verification.problem {
+                return Err(audit_failure(&self.path, format!("cannot repair: {}", p.describe()))
+                    .hint("only a torn last line can be repaired; a broken chain needs a person to investigate")
+                    .into());
+            }
+            return Ok(None);
+        };
+        let mut file = OpenOptions::new().read(true).write(true).open(&self.path).map_err(|e| audit_failure(&self.path, e))?;
+        file.lock().map_err(|e| audit_failure(&self.path, format!("cannot lock: {e}")))?;
+        let mut fragment = Vec::with_capacity(bytes as usize);
+        file.seek(SeekFrom::Start(offset)).map_err(|e| audit_failure(&self.path, e))?;
+        file.read_to_end(&mut fragment).map_err(|e| audit_failure(&self.path, e))?;
+        let stamp = jiff::Timestamp::now().as_second();
+        let saved = self.path.with_extension(format!("torn-{stamp}"));
+        std::fs::write(&saved, &fragment).map_err(|e| audit_failure(&self.path, format!("cannot save fragment: {e}")))?;
+        File::open(&saved).and_then(|f| f.sync_all()).map_err(|e| audit_failure(&self.path, e))?;
+        file.set_len(offset).map_err(|e| audit_failure(&self.path, e))?;
+        file.sync_all().map_err(|e| audit_failure(&self.path, e))?;
+        drop(file);
+        let record = Record::new(
+            "repair",
+            "log repair",
+            Outcome::Repaired {
+                fragment_sha256: sha256_hex(&fragment),
+                fragment_bytes: fragment.len() as u64,
+                saved_to: saved.display().to_string(),
+            },
+        );
+        self.append(record).map(Some)
+    }
+}
+
+/// The two fields the chain needs; parsing only these keeps `verify` fast.
+#[derive(Deserialize)]
+struct Link {
+    seq: u64,
+    prev: String,
+}
+
+#[derive(Debug)]
+pub struct Verification {
+    /// Records that verified before the first problem.
+    pub records: u64,
+    /// SHA-256 of the last good record.
+    pub head: Option<String>,
+    pub problem: Option<Problem>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Problem {
+    /// 1-based line number in the file.
+    pub line: u64,
+    pub seq: Option<u64>,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum ProblemKind {
+    /// The file ends without a newline: a write was cut short.
+    TornTail { offset: u64, bytes: u64 },
+    Unparsable(String),
+    /// A record is missing or was inserted.
+    BadSeq { expected: u64, found: u64 },
+    /// The previous record was changed (or removed and the gap renumbered).
+    BadPrev,
+}
+
+impl Problem {
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            ProblemKind::TornTail { offset, bytes } => format!(
+                "line {} is torn: {bytes} bytes at offset {offset} without a final newline (a write was cut short)",
+                self.line
+            ),
+            ProblemKind::Unparsable(e) => format!("line {} is not a valid record: {e}", self.line),
+            ProblemKind::BadSeq { expected, found } => format!(
+                "line {}: expected seq {expected}, found {found} (a record was removed or inserted)",
+                self.line
+            ),
+            ProblemKind::BadPrev => format!(
+                "line {} (seq {}): `prev` does not match the previous record (it was changed or removed)",
+                self.line,
+                self.seq.unwrap_or(0)
+            ),
+        }
+    }
+}
+
+/// Returns the last complete line (without its newline), or `None` if the file does not end
+/// with a newline. Reads backwards in growing chunks so the cost depends on the record size,
+/// not the log size.
+fn read_last_line(file: &mut File, len: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut chunk: u64 = 4096;
+    loop {
+        let start = len.saturating_sub(chunk);
+        file.seek(SeekFrom::Start(start))?;
+        let mut buf = vec![0; (len - start) as usize];
+        file.read_exact(&mut buf)?;
+        if buf.last() != Some(&b'\n') {
+            return Ok(None);
+        }
+        let body = &buf[..buf.len() - 1];
+        if let Some(i) = body.iter().rposition(|&b| b == b'\n') {
+            return Ok(Some(body[i + 1..].to_vec()));
+        }
+        if start == 0 {
+            return Ok(Some(body.to_vec()));
+        }
+        chunk *= 4;
+    }
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log_with(n: usize) -> (tempfile::TempDir, AuditLog) {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::new(dir.path().join("sub/audit.jsonl"));
+        for i in 0..n {
+            let mut r = Record::new("intent", "post", Outcome::Pending);
+            r.text = Some(format!("post {i}\nwith a newline"));
+            log.append(r).unwrap();
+        }
+        (dir, log)
+    }
+
+    #[test]
+    fn chain_verifies_and_seq_counts_up() {
+        let (_d, log) = log_with(5);
+        let v = log.verify().unwrap();
+        assert_eq!(v.records, 5);
+        assert!(v.problem.is_none());
+        let records = log.read_all().unwrap();
+        assert_eq!(records.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+        assert_eq!(records[0].prev, GENESIS);
+    }
+
+    #[test]
+    fn long_records_are_found_from_the_end() {
+        let (_d, log) = log_with(1);
+        let mut r = Record::new("intent", "post", Outcome::Pending);
+        r.text = Some("x".repeat(100_000));
+        log.append(r).unwrap();
+        log.append(Record::new("outcome", "post", Outcome::DryRun)).unwrap();
+        assert!(log.verify().unwrap().problem.is_none());
+    }
+
+    #[test]
+    fn edited_record_is_detected() {
+        let (_d, log) = log_with(4);
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        std::fs::write(log.path(), text.replacen("post 1", "post X", 1)).unwrap();
+        let p = log.verify().unwrap().problem.unwrap();
+        assert_eq!((p.line, p.kind), (3, ProblemKind::BadPrev));
+    }
+
+    #[test]
+    fn deleted_record_is_detected() {
+        let (_d, log) = log_with(4);
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        let kept: Vec<&str> = text.lines().enumerate().filter(|(i, _)| *i != 1).map(|(_, l)| l).collect();
+        std::fs::write(log.path(), kept.join("\n") + "\n").unwrap();
+        let p = log.verify().unwrap().problem.unwrap();
+        assert_eq!(p.line, 2);
+        assert_eq!(p.kind, ProblemKind::BadSeq { expected: 2, found: 3 });
+    }
+
+    #[test]
+    fn torn_tail_blocks_appends_until_repaired() {
+        let (_d, log) = log_with(2);
+        let good_len = std::fs::metadata(log.path()).unwrap().len();
+        let mut f = OpenOptions::new().append(true).open(log.path()).unwrap();
+        f.write_all(b"{\"seq\":3,\"prev\":\"ab").unwrap();
+        drop(f);
+        let p = log.verify().unwrap().problem.unwrap();
+        assert_eq!(p.kind, ProblemKind::TornTail { offset: good_len, bytes: 19 });
+        let err = log.append(Record::new("intent", "post", Outcome::Pending)).unwrap_err();
+        assert_eq!(crate::error::exit_code_of(&err), ExitCode::Audit);
+
+        let appended = log.repair().unwrap().unwrap();
+        assert_eq!(appended.seq, 3);
+        let v = log.verify().unwrap();
+        assert!(v.problem.is_none(), "{:?}", v.problem);
+        let last = log.read_all().unwrap().pop().unwrap();
+        let Outcome::Repaired { fragment_bytes, saved_to, .. } = last.outcome else { panic!() };
+        assert_eq!(fragment_bytes, 19);
+        assert_eq!(std::fs::read(saved_to).unwrap(), b"{\"seq\":3,\"prev\":\"ab");
+    }
+
+    #[test]
+    fn concurrent_appends_keep_one_chain() {
+        let (_d, log) = log_with(0);
+        let path = log.path().to_path_buf();
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let log = AuditLog::new(path);
+                    for _ in 0..25 {
+                        log.append(Record::new("intent", "post", Outcome::Pending)).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let v = log.verify().unwrap();
+        assert_eq!(v.records, 100);
+        assert!(v.problem.is_none());
+    }
+}

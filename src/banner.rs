@@ -1,0 +1,165 @@
+//! The banner: which account is about to receive the post, impossible to mistake.
+//!
+//! It is drawn on stderr before anything else happens, so the person sees the target before
+//! typing anything. Official and personal accounts differ in frame, word and colour; the frame
+//! and the word alone must be enough, because NO_COLOR users and screenshots lose the colour.
+//! Everything that comes from the post or the policy goes through `sanitize` first, and each
+//! preview line carries a gutter so a post cannot draw a fake banner of its own.
+
+use crate::account::Kind;
+use crate::policy::Account;
+use crate::sanitize;
+use colored::Colorize;
+use std::fmt::Write as _;
+use unicode_segmentation::UnicodeSegmentation;
+
+const WIDTH: usize = 62;
+
+/// Everything the banner shows.
+pub struct BannerInfo<'a> {
+    pub account: &'a Account,
+    pub text: &'a str,
+    pub reply_to: Option<&'a str>,
+    pub max_characters: usize,
+    /// `none needed`, `keychain`, `environment`, or why it is missing.
+    pub credential: &'a str,
+    pub dry_run: bool,
+}
+
+/// Post length as platforms count it: grapheme clusters.
+pub fn length(text: &str) -> usize {
+    text.graphemes(true).count()
+}
+
+fn framed(kind: Kind) -> String {
+    let (top, side, bottom, label) = match kind {
+        Kind::Official => ("╔", "║", "╚", "OFFICIAL ACCOUNT · speaks for the institution"),
+        Kind::Personal => ("┌", "│", "└", "PERSONAL ACCOUNT · speaks for one person"),
+    };
+    let (h, tr, br) = match kind {
+        Kind::Official => ("═", "╗", "╝"),
+        Kind::Personal => ("─", "┐", "┘"),
+    };
+    let inner = WIDTH - 2;
+    let label_line = format!("  {label}");
+    let pad = inner.saturating_sub(label_line.chars().count());
+    let lines = [
+        format!("{top}{}{tr}", h.repeat(inner)),
+        format!("{side}{label_line}{}{side}", " ".repeat(pad)),
+        format!("{bottom}{}{br}", h.repeat(inner)),
+    ];
+    lines
+        .iter()
+        .map(|l| match kind {
+            Kind::Official => l.white().on_red().bold().to_string(),
+            Kind::Personal => l.black().on_cyan().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Renders the banner as text for stderr.
+pub fn render(info: &BannerInfo) -> String {
+    let a = info.account;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", framed(a.kind));
+    let row = |out: &mut String, label: &str, value: String| {
+        let _ = writeln!(out, "  {:<13} {}", label.dimmed(), value);
+    };
+    row(&mut out, "account", sanitize::one_line(&a.name).bold().to_string());
+    let handle = sanitize::one_line(&a.handle);
+    row(
+        &mut out,
+        "handle",
+        match a.kind {
+            Kind::Official => handle.red().bold().to_string(),
+            Kind::Personal => handle.cyan().bold().to_string(),
+        },
+    );
+    row(&mut out, "display name", sanitize::one_line(&a.display_name));
+    row(&mut out, "platform", format!("{} (host: {})", a.platform.as_str(), sanitize::one_line(&a.host())));
+    row(&mut out, "owner", sanitize::one_line(&a.owner));
+    row(&mut out, "credential", sanitize::one_line(info.credential));
+    if let Some(reply) = info.reply_to {
+        row(&mut out, "reply to", sanitize::one_line(reply));
+    }
+    if info.dry_run {
+        row(&mut out, "mode", "DRY RUN: nothing will be published".yellow().bold().to_string());
+    }
+
+    let len = length(info.text);
+    let count = format!("{len}/{} characters", info.max_characters);
+    let count = if len > info.max_characters {
+        format!("{count}: TOO LONG by {}", len - info.max_characters).red().bold().to_string()
+    } else {
+        count
+    };
+    let hidden = sanitize::hidden_chars(info.text).len();
+    let _ = writeln!(out);
+    let _ = write!(out, "  {}  {}", "post".dimmed(), count);
+    if hidden > 0 {
+        let _ = write!(
+            out,
+            "  {}",
+            format!("{hidden} hidden character(s) shown as ⟨U+…⟩").yellow()
+        );
+    }
+    let _ = writeln!(out);
+    for line in sanitize::for_terminal(info.text).split('\n') {
+        let _ = writeln!(out, "  {} {}", "┃".dimmed(), line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{Confirm, CredentialPolicy, NonInteractive};
+    use crate::policy::{PlatformName, Target};
+
+    fn account(kind: Kind) -> Account {
+        Account {
+            name: "demo".into(),
+            handle: "@demo".into(),
+            platform: PlatformName::Outbox,
+            target: Target::Outbox { path: "/tmp/x".into() },
+            kind,
+            display_name: "Démo\u{202e}".into(),
+            owner: "Comms".into(),
+            confirm: Confirm::Handle,
+            non_interactive: NonInteractive::Allow,
+            credentials: CredentialPolicy::None,
+            line: 1,
+        }
+    }
+
+    fn render_plain(kind: Kind, text: &str) -> String {
+        colored::control::set_override(false);
+        let a = account(kind);
+        render(&BannerInfo { account: &a, text, reply_to: None, max_characters: 10, credential: "none", dry_run: true })
+    }
+
+    #[test]
+    fn official_and_personal_differ_without_colour() {
+        let o = render_plain(Kind::Official, "x");
+        let p = render_plain(Kind::Personal, "x");
+        assert!(o.contains("╔") && o.contains("OFFICIAL ACCOUNT"));
+        assert!(p.contains("┌") && p.contains("PERSONAL ACCOUNT"));
+        assert!(!o.contains("PERSONAL") && !p.contains("OFFICIAL"));
+    }
+
+    #[test]
+    fn preview_is_sanitized_and_guttered() {
+        let o = render_plain(Kind::Official, "a\x1b[2J\rb\nfake ╔══");
+        assert!(!o.contains('\x1b') && !o.contains('\r') && !o.contains('\u{202e}'));
+        assert!(o.contains("  ┃ a⟨U+001B⟩[2J⟨U+000D⟩b\n  ┃ fake ╔══\n"));
+        assert!(o.contains("2 hidden character(s)"));
+    }
+
+    #[test]
+    fn length_is_checked_against_the_limit() {
+        let o = render_plain(Kind::Official, "0123456789é");
+        assert!(o.contains("11/10 characters: TOO LONG by 1"), "{o}");
+        assert!(o.contains("DRY RUN"));
+    }
+}

@@ -1,0 +1,181 @@
+//! The command line, and nothing else.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+static AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{}\nPolicy lookup: --policy, then $POSTGATE_POLICY, then $XDG_CONFIG_HOME/postgate/policy.toml, \
+         then /etc/postgate/policy.toml (never the current directory).",
+        crate::exit_codes::ExitCode::table()
+    )
+});
+
+/// A guard for posting to official social-media accounts.
+///
+/// postgate shows which account will receive a post, makes a person type that account's
+/// handle (or a script pass it with --confirm-handle), takes the credential from the OS
+/// keychain, publishes once, and records every attempt in a tamper-evident audit log.
+#[derive(Debug, Parser)]
+#[command(name = "postgate", version, about, long_about, after_long_help = AFTER_HELP.as_str())]
+pub struct Cli {
+    /// Policy file to use instead of the usual lookup.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// Print results on stdout as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// When to colour the banner and messages.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Publish a post after showing the banner and confirming the account.
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Post(PostArgs),
+    /// Store an account's secret in the OS keychain (read from a hidden prompt or stdin).
+    Login(LoginArgs),
+    /// Remove an account's secret from the keychain.
+    Logout(NameArg),
+    /// List the policy's accounts and the state of their credentials.
+    Accounts,
+    /// List or verify the audit log.
+    Log(LogArgs),
+    /// Validate and inspect the policy.
+    Policy(PolicyArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct PostArgs {
+    /// Account name, as in the policy's `name`.
+    #[arg(short, long, value_name = "NAME")]
+    pub account: String,
+
+    /// The post's text; `-` reads it from stdin. Without text or --file, a terminal opens
+    /// $VISUAL or $EDITOR.
+    #[arg(value_name = "TEXT", conflicts_with = "file")]
+    pub text: Option<String>,
+
+    /// Read the post's text from a file (`-` for stdin).
+    #[arg(short, long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    /// Id of the post this one replies to.
+    #[arg(long, value_name = "ID")]
+    pub reply_to: Option<String>,
+
+    /// The handle of the target account, for scripts. Must match the policy's handle.
+    #[arg(long, value_name = "HANDLE")]
+    pub confirm_handle: Option<String>,
+
+    /// Do everything except publishing; the banner and the audit record say so.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Account name, as in the policy's `name`.
+    pub name: String,
+
+    /// Read the secret from stdin instead of a hidden prompt (for scripts and password managers).
+    #[arg(long)]
+    pub secret_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NameArg {
+    /// Account name, as in the policy's `name`.
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct LogArgs {
+    #[command(subcommand)]
+    pub command: Option<LogCommand>,
+
+    /// Only records about this account.
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
+
+    /// Only records newer than this, like `24h`, `7d` or `90m`.
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Check the whole hash chain; exits non-zero at the first broken record.
+    Verify,
+    /// Move a torn last line (a write cut short) into a side file, and record that.
+    Repair,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Validate the policy and list its accounts.
+    Check,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn there_is_no_yes_flag() {
+        let err = Cli::try_parse_from(["postgate", "post", "-a", "demo", "--yes", "hi"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
+    }
+
+    #[test]
+    fn secrets_are_never_arguments() {
+        let err = Cli::try_parse_from(["postgate", "login", "demo", "hunter2"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
+    }
+
+    #[test]
+    fn help_ends_with_the_exit_codes() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("Exit codes:"));
+        assert!(help.contains("identity mismatch"));
+    }
+}

@@ -1,0 +1,145 @@
+//! `postgate accounts` and `postgate policy check`: what the policy defines.
+
+use crate::cli::Cli;
+use crate::credentials::{self, Status};
+use crate::exit_codes::ExitCode;
+use crate::output;
+use crate::policy::Account;
+use crate::sanitize::one_line;
+use anyhow::Result;
+use serde_json::json;
+
+fn account_json(a: &Account) -> serde_json::Value {
+    json!({
+        "name": a.name,
+        "kind": a.kind.as_str(),
+        "handle": a.handle,
+        "display_name": a.display_name,
+        "owner": a.owner,
+        "platform": a.platform.as_str(),
+        "host": a.host(),
+        "confirm": a.confirm,
+        "non_interactive": a.non_interactive,
+        "credentials": a.credentials.as_str(),
+    })
+}
+
+/// "3d", "5h", "12m": the age of a credential.
+pub fn age(since: jiff::Timestamp) -> String {
+    let secs = jiff::Timestamp::now().as_second().saturating_sub(since.as_second()).max(0);
+    match secs {
+        s if s >= 86_400 => format!("{}d", s / 86_400),
+        s if s >= 3_600 => format!("{}h", s / 3_600),
+        s if s >= 60 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+fn table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| if i + 1 == row.len() { cell.clone() } else { format!("{cell:<w$}", w = widths[i]) })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn list(cli: &Cli) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let mut rows = vec![["NAME", "KIND", "HANDLE", "PLATFORM", "HOST", "CREDENTIAL"].map(String::from).to_vec()];
+    let mut items = Vec::new();
+    for a in &policy.accounts {
+        let status = credentials::status(a);
+        let (state, source, created, text) = match &status {
+            Status::NotNeeded => ("not-needed", None, None, "not needed".to_string()),
+            Status::Present { source, created_at } => (
+                "present",
+                Some(source.as_str()),
+                *created_at,
+                match created_at {
+                    Some(t) => format!("present ({}, {} old)", source.as_str(), age(*t)),
+                    None => format!("present ({})", source.as_str()),
+                },
+            ),
+            Status::Missing => ("missing", None, None, "missing".to_string()),
+            Status::Unavailable(why) => ("unavailable", None, None, format!("unavailable: {why}")),
+        };
+        let mut v = account_json(a);
+        v["credential"] = json!({
+            "state": state,
+            "source": source,
+            "created_at": created.map(|t| t.to_string()),
+            "age_seconds": created.map(|t| jiff::Timestamp::now().as_second() - t.as_second()),
+        });
+        items.push(v);
+        rows.push(vec![
+            a.name.clone(),
+            a.kind.as_str().to_uppercase(),
+            one_line(&a.handle),
+            a.platform.as_str().to_string(),
+            one_line(&a.host()),
+            text,
+        ]);
+    }
+    if cli.json {
+        output::json(&json!(items));
+    } else {
+        print!("{}", table(&rows));
+    }
+    Ok(ExitCode::Success)
+}
+
+pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    if cli.json {
+        output::json(&json!({
+            "status": "ok",
+            "path": policy.path.display().to_string(),
+            "sha256": policy.sha256,
+            "audit_path": policy.audit_path.display().to_string(),
+            "accounts": policy.accounts.iter().map(account_json).collect::<Vec<_>>(),
+        }));
+        return Ok(ExitCode::Success);
+    }
+    let mut rows = vec![["NAME", "KIND", "HANDLE", "PLATFORM", "HOST", "CONFIRM", "SCRIPTS", "CREDENTIALS"].map(String::from).to_vec()];
+    for a in &policy.accounts {
+        rows.push(vec![
+            a.name.clone(),
+            a.kind.as_str().to_uppercase(),
+            one_line(&a.handle),
+            a.platform.as_str().to_string(),
+            one_line(&a.host()),
+            format!("{:?}", a.confirm).to_lowercase(),
+            format!("{:?}", a.non_interactive).to_lowercase(),
+            a.credentials.as_str().to_string(),
+        ]);
+    }
+    print!("{}", table(&rows));
+    output::status(&format!(
+        "policy {} is valid: {} account(s); audit log: {}",
+        policy.path.display(),
+        policy.accounts.len(),
+        policy.audit_path.display()
+    ));
+    Ok(ExitCode::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_columns() {
+        let rows = vec![vec!["A".to_string(), "BB".into(), "C".into()], vec!["aaa".into(), "b".into(), "c".into()]];
+        assert_eq!(table(&rows), "A    BB  C\naaa  b   c\n");
+    }
+}

@@ -1,0 +1,126 @@
+//! `postgate log`: read, verify and repair the audit log.
+
+use crate::audit::{AuditLog, Outcome};
+use crate::cli::{Cli, LogArgs, LogCommand};
+use crate::error::Failure;
+use crate::exit_codes::ExitCode;
+use crate::output;
+use crate::sanitize::one_line;
+use anyhow::Result;
+use serde_json::json;
+
+pub fn run(cli: &Cli, args: &LogArgs) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let log = AuditLog::new(&policy.audit_path);
+    match args.command {
+        Some(LogCommand::Verify) => verify(cli, &log),
+        Some(LogCommand::Repair) => repair(cli, &log),
+        None => list(cli, args, &log),
+    }
+}
+
+/// Parses `90m`, `24h`, `7d`, `2w` (or any duration jiff understands, like `1 day 2h`).
+pub fn parse_since(text: &str) -> Result<jiff::Timestamp> {
+    let bad = || {
+        Failure::new(ExitCode::Usage, format!("invalid --since `{}`", one_line(text)))
+            .hint("use a duration such as 90m, 24h, 7d or 2w")
+    };
+    let span: jiff::Span = text.trim().parse().map_err(|_| bad())?;
+    let now = jiff::Zoned::now();
+    let then = now.checked_sub(span.abs()).map_err(|_| bad())?;
+    Ok(then.timestamp())
+}
+
+fn list(cli: &Cli, args: &LogArgs, log: &AuditLog) -> Result<ExitCode> {
+    let since = args.since.as_deref().map(parse_since).transpose()?;
+    let records = log.read_all()?;
+    let selected = records.iter().filter(|r| {
+        args.account.as_deref().is_none_or(|name| r.account.as_ref().is_some_and(|a| a.name == name))
+            && since.is_none_or(|t| r.time.parse::<jiff::Timestamp>().is_ok_and(|rt| rt >= t))
+    });
+    if cli.json {
+        let items: Vec<serde_json::Value> = selected.map(|r| serde_json::to_value(r).unwrap_or_default()).collect();
+        output::json(&json!(items));
+        return Ok(ExitCode::Success);
+    }
+    for r in selected {
+        let account = r.account.as_ref().map_or("-".to_string(), |a| format!("{} {}", a.name, a.handle));
+        let detail = match &r.outcome {
+            Outcome::Published { url, .. } => url.clone(),
+            Outcome::Refused { reason, .. } => reason.lines().next().unwrap_or_default().to_string(),
+            Outcome::Failed { error, .. } => error.lines().next().unwrap_or_default().to_string(),
+            _ => r.text.as_deref().map(|t| t.chars().take(50).collect()).unwrap_or_default(),
+        };
+        output::result(&format!(
+            "{:>6}  {}  {:<10} {:<10} {}  {}",
+            r.seq,
+            r.time.get(..19).unwrap_or(&r.time),
+            r.event,
+            r.outcome.status(),
+            one_line(&account),
+            one_line(&detail)
+        ));
+    }
+    Ok(ExitCode::Success)
+}
+
+fn verify(cli: &Cli, log: &AuditLog) -> Result<ExitCode> {
+    let v = log.verify()?;
+    if cli.json {
+        output::json(&json!({
+            "path": log.path().display().to_string(),
+            "ok": v.problem.is_none(),
+            "records": v.records,
+            "head": v.head,
+            "problem": v.problem.as_ref().map(|p| json!({ "line": p.line, "seq": p.seq, "message": p.describe() })),
+        }));
+    }
+    match &v.problem {
+        None => {
+            if !cli.json {
+                output::result(&format!(
+                    "ok: {} record(s), head {}",
+                    v.records,
+                    v.head.as_deref().unwrap_or("(empty)")
+                ));
+            }
+            Ok(ExitCode::Success)
+        }
+        Some(p) => {
+            output::status(&format!("{}: {} good record(s) before the break", log.path().display(), v.records));
+            let mut failure = Failure::new(ExitCode::Audit, format!("audit log does not verify: {}", p.describe()));
+            if matches!(p.kind, crate::audit::ProblemKind::TornTail { .. }) {
+                failure = failure.hint("`postgate log repair` moves the torn fragment into a side file and records that");
+            }
+            Err(failure.into())
+        }
+    }
+}
+
+fn repair(cli: &Cli, log: &AuditLog) -> Result<ExitCode> {
+    let repaired = log.repair()?;
+    if cli.json {
+        output::json(&json!({ "repaired": repaired.is_some(), "seq": repaired.as_ref().map(|a| a.seq) }));
+    }
+    match repaired {
+        Some(a) => output::status(&format!("moved the torn last line aside; recorded as seq {}", a.seq)),
+        None => output::status("nothing to repair: the log has no torn last line"),
+    }
+    Ok(ExitCode::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_accepts_friendly_durations() {
+        let now = jiff::Timestamp::now();
+        let t = parse_since("24h").unwrap();
+        let diff = now.as_second() - t.as_second();
+        assert!((86_399..=86_401).contains(&diff), "{diff}");
+        assert!(parse_since("7d").is_ok());
+        assert!(parse_since("90m").is_ok());
+        assert!(parse_since("soon").is_err());
+    }
+}

@@ -1,0 +1,108 @@
+//! `postgate login` and `logout`: put a secret in the keychain, or take it out.
+
+use crate::account::CredentialPolicy;
+use crate::audit::{AccountRef, AuditLog, Outcome, Record};
+use crate::cli::{Cli, LoginArgs};
+use crate::confirm;
+use crate::credentials;
+use crate::error::Failure;
+use crate::exit_codes::ExitCode;
+use crate::output;
+use crate::policy::{Account, Policy};
+use crate::redacted::Secret;
+use anyhow::Result;
+use std::io::Read;
+use zeroize::Zeroizing;
+
+fn record(policy: &Policy, account: &Account, action: &str, change: &str) -> Result<()> {
+    let mut r = Record::new("credential", action, Outcome::Credential { change: change.to_string() });
+    r.policy_sha256 = Some(policy.sha256.clone());
+    r.account = Some(AccountRef {
+        name: account.name.clone(),
+        handle: account.handle.clone(),
+        kind: account.kind.as_str().to_string(),
+        platform: account.platform.as_str().to_string(),
+        host: account.host(),
+    });
+    AuditLog::new(&policy.audit_path).append(r).map(|_| ())
+}
+
+fn read_secret(args: &LoginArgs, account: &Account) -> Result<Secret> {
+    let secret = if args.secret_stdin {
+        let mut buf = Zeroizing::new(Vec::new());
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| Failure::new(ExitCode::Credential, format!("cannot read the secret from stdin: {e}")))?;
+        let text = std::str::from_utf8(&buf)
+            .map_err(|_| Failure::new(ExitCode::Credential, "the secret on stdin is not UTF-8"))?;
+        Secret::new(text.trim_end_matches(['\n', '\r']).to_string())
+    } else if confirm::has_terminal() {
+        let prompt = format!("Secret for {} ({} on {})", account.name, account.handle, account.host());
+        let value = dialoguer::Password::new()
+            .with_prompt(prompt)
+            .interact()
+            .map_err(|e| Failure::new(ExitCode::Credential, format!("cannot read the secret: {e}")))?;
+        Secret::new(value)
+    } else {
+        return Err(Failure::new(ExitCode::Credential, "no terminal for the hidden prompt")
+            .hint(format!("pipe the secret in: `... | postgate login {} --secret-stdin` (never pass it as an argument)", account.name))
+            .into());
+    };
+    if secret.is_empty() || secret.expose().contains(['\n', '\r']) {
+        return Err(Failure::new(ExitCode::Credential, "the secret must be one non-empty line").into());
+    }
+    Ok(secret)
+}
+
+pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let account = policy.account(&args.name)?;
+    if account.credentials == CredentialPolicy::None {
+        return Err(Failure::new(
+            ExitCode::Usage,
+            format!("account `{}` needs no credential (credentials = \"none\")", account.name),
+        )
+        .hint("set credentials = \"keychain\" on the account to require one")
+        .into());
+    }
+    let secret = read_secret(args, account)?;
+    let created_at = credentials::store(account, &secret)?;
+    record(&policy, account, "login", "stored")?;
+    if cli.json {
+        output::json(&serde_json::json!({
+            "account": account.name,
+            "handle": account.handle,
+            "host": account.host(),
+            "stored": true,
+            "created_at": created_at.to_string(),
+        }));
+    }
+    output::status(&format!(
+        "stored the credential of `{}` ({} on {}) in the keychain",
+        account.name,
+        account.handle,
+        account.host()
+    ));
+    Ok(ExitCode::Success)
+}
+
+pub fn logout(cli: &Cli, name: &str) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let account = policy.account(name)?;
+    if account.credentials == CredentialPolicy::None {
+        return Err(Failure::new(ExitCode::Usage, format!("account `{}` has no credential to remove", account.name)).into());
+    }
+    let removed = credentials::remove(account)?;
+    if removed {
+        record(&policy, account, "logout", "removed")?;
+    }
+    if cli.json {
+        output::json(&serde_json::json!({ "account": account.name, "removed": removed }));
+    }
+    output::status(&if removed {
+        format!("removed the credential of `{}` from the keychain", account.name)
+    } else {
+        format!("`{}` had no credential in the keychain", account.name)
+    });
+    Ok(ExitCode::Success)
+}

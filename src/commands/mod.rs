@@ -1,0 +1,38 @@
+//! Subcommands. `post` hands over to the publish pipeline; the others never publish.
+
+mod accounts;
+mod log;
+mod login;
+mod post;
+
+use crate::cli::{Cli, Command, PolicyCommand};
+use crate::exit_codes::ExitCode;
+use crate::policy::{self, Policy};
+use anyhow::Result;
+
+/// Finds and loads the policy named by the command line or the usual lookup.
+pub fn load_policy(cli: &Cli) -> Result<Policy> {
+    let (path, _origin) = policy::discover(cli.policy.as_deref())?;
+    Policy::load(&path)
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Post(args) => post::run(&cli, args),
+        Command::Login(args) => login::login(&cli, args),
+        Command::Logout(args) => login::logout(&cli, &args.name),
+        Command::Accounts => accounts::list(&cli),
+        Command::Log(args) => log::run(&cli, args),
+        Command::Policy(args) => match args.command {
+            PolicyCommand::Check => accounts::policy_check(&cli),
+        },
+        Command::Completions(args) => {
+            crate::generation::completions(args.shell, &mut std::io::stdout());
+            Ok(ExitCode::Success)
+        }
+        Command::Man => {
+            crate::generation::man(&mut std::io::stdout())?;
+            Ok(ExitCode::Success)
+        }
+    }
+}

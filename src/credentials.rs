@@ -1,0 +1,325 @@
+//! Credentials: the OS keychain first, the environment only where the policy allows it.
+//!
+//! A secret is stored under service `postgate` and the user `platform:host:handle`. Binding it
+//! to the host means that if a policy is edited to point an account at another server, postgate
+//! finds no credential there instead of sending the old secret to a host it was not meant for.
+//!
+//! The keychain item holds a small JSON document: the secret and when it was stored (issue 6
+//! turns that into rotation warnings). Items written by other tools, holding a bare secret,
+//! are still read.
+
+use crate::account::CredentialPolicy;
+use crate::error::Failure;
+use crate::exit_codes::ExitCode;
+use crate::policy::Account;
+use crate::redacted::Secret;
+use anyhow::Result;
+use keyring_core::{Entry, Error as KeyringError};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+use zeroize::Zeroizing;
+
+pub const SERVICE: &str = "postgate";
+
+/// Where a credential came from; shown in the banner and recorded in the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The account needs no secret (the outbox by default).
+    None,
+    Keychain,
+    Environment,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::None => "none",
+            Source::Keychain => "keychain",
+            Source::Environment => "environment",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Credential {
+    #[allow(dead_code)] // the outbox needs none; the network platforms (issue 3) send it
+    pub secret: Secret,
+    pub source: Source,
+    pub created_at: Option<jiff::Timestamp>,
+}
+
+/// The JSON stored in the keychain item.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    v: u32,
+    secret: String,
+    created_at: jiff::Timestamp,
+}
+
+/// The keychain user name for an account: `platform:host:handle`.
+pub fn keychain_user(account: &Account) -> String {
+    format!(
+        "{}:{}:{}",
+        account.platform.as_str(),
+        account.host(),
+        account.handle.trim_start_matches('@').to_ascii_lowercase()
+    )
+}
+
+/// `POSTGATE_SECRET_<NAME>`, NAME uppercased with every non-alphanumeric character as `_`.
+pub fn env_var_name(account_name: &str) -> String {
+    let name: String = account_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .collect();
+    format!("POSTGATE_SECRET_{name}")
+}
+
+static STORE: OnceLock<Result<(), String>> = OnceLock::new();
+
+/// Connects the platform's credential store once per process.
+fn keychain() -> Result<(), String> {
+    STORE.get_or_init(init_store).clone()
+}
+
+#[cfg(target_os = "linux")]
+fn init_store() -> Result<(), String> {
+    // Without a session bus the Secret Service cannot exist; say so before zbus does, in words
+    // a person can act on.
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none_or(|v| v.is_empty())
+        && !std::path::Path::new(&format!("/run/user/{}/bus", unsafe { libc::getuid() })).exists()
+    {
+        return Err("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)".into());
+    }
+    let store = zbus_secret_service_keyring_store::Store::new().map_err(describe)?;
+    keyring_core::set_default_store(store);
+    Ok(())
+}
+
+#[cfg(target_os = "macos")]
+fn init_store() -> Result<(), String> {
+    let store = apple_native_keyring_store::keychain::Store::new().map_err(describe)?;
+    keyring_core::set_default_store(store);
+    Ok(())
+}
+
+#[cfg(target_os = "windows")]
+fn init_store() -> Result<(), String> {
+    let store = windows_native_keyring_store::Store::new().map_err(describe)?;
+    keyring_core::set_default_store(store);
+    Ok(())
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+fn init_store() -> Result<(), String> {
+    Err("postgate has no keychain support on this operating system".into())
+}
+
+/// Describes a keyring error without ever printing secret bytes: some variants carry the raw
+/// item content, so their own Display/Debug must not be used.
+fn describe(err: KeyringError) -> String {
+    match err {
+        KeyringError::PlatformFailure(e) => format!("keychain failure: {e}"),
+        KeyringError::NoStorageAccess(e) => format!("keychain is locked or not accessible: {e}"),
+        KeyringError::NoEntry => "no such item".into(),
+        KeyringError::BadEncoding(_) | KeyringError::BadDataFormat(..) => {
+            "the keychain item is not in a format postgate can read".into()
+        }
+        KeyringError::NoDefaultStore => "no keychain store is configured".into(),
+        KeyringError::NotSupportedByStore(what) => format!("the keychain does not support {what}"),
+        KeyringError::Invalid(attr, why) => format!("invalid keychain {attr}: {why}"),
+        KeyringError::Ambiguous(items) => format!("{} keychain items match; remove the extras", items.len()),
+        KeyringError::TooLong(attr, max) => format!("keychain {attr} is longer than {max}"),
+        KeyringError::BadStoreFormat(why) => format!("keychain store: {why}"),
+        _ => "unexpected keychain error".into(),
+    }
+}
+
+fn is_unavailable(err: &KeyringError) -> bool {
+    matches!(
+        err,
+        KeyringError::PlatformFailure(_) | KeyringError::NoStorageAccess(_) | KeyringError::NoDefaultStore
+    )
+}
+
+fn unavailable_failure(account: &Account, why: &str) -> Failure {
+    Failure::new(
+        ExitCode::Credential,
+        format!("no keychain is reachable for account `{}`: {why}", account.name),
+    )
+    .hint(format!(
+        "start a Secret Service (for example `gnome-keyring-daemon --start --components=secrets` inside a D-Bus session, \
+         or `dbus-run-session -- sh` first on a headless machine); or, for CI runners, set credentials = \"keychain-or-env\" \
+         on the account in the policy and provide {}",
+        env_var_name(&account.name)
+    ))
+}
+
+fn entry(account: &Account) -> Result<Entry, String> {
+    keychain()?;
+    Entry::new(SERVICE, &keychain_user(account)).map_err(describe)
+}
+
+fn decode(raw: String) -> Credential {
+    let raw = Zeroizing::new(raw);
+    match serde_json::from_str::<Stored>(&raw) {
+        Ok(stored) => Credential {
+            secret: Secret::new(stored.secret),
+            source: Source::Keychain,
+            created_at: Some(stored.created_at),
+        },
+        Err(_) => Credential { secret: Secret::new(raw.to_string()), source: Source::Keychain, created_at: None },
+    }
+}
+
+/// What `accounts` shows for a credential.
+#[derive(Debug, Clone)]
+pub enum Status {
+    NotNeeded,
+    Present { source: Source, created_at: Option<jiff::Timestamp> },
+    Missing,
+    Unavailable(String),
+}
+
+/// Why the keychain gave no secret.
+enum ReadError {
+    /// The keychain works but holds no item for this account.
+    Missing,
+    /// No keychain can be reached at all (no Secret Service, locked, no store).
+    Unreachable(String),
+    /// The item exists but cannot be used.
+    Broken(String),
+}
+
+fn read_keychain(account: &Account) -> Result<Credential, ReadError> {
+    let entry = entry(account).map_err(ReadError::Unreachable)?;
+    match entry.get_password() {
+        Ok(raw) => Ok(decode(raw)),
+        Err(KeyringError::NoEntry) => Err(ReadError::Missing),
+        Err(err) if is_unavailable(&err) => Err(ReadError::Unreachable(describe(err))),
+        Err(err) => Err(ReadError::Broken(describe(err))),
+    }
+}
+
+/// Reads the account's credential as its policy says. `Ok(None)` means none is needed.
+pub fn load(account: &Account) -> Result<Option<Credential>> {
+    if account.credentials == CredentialPolicy::None {
+        return Ok(None);
+    }
+    match (account.credentials, read_keychain(account)) {
+        (CredentialPolicy::None, _) => Ok(None),
+        (_, Ok(credential)) => Ok(Some(credential)),
+        (_, Err(ReadError::Missing)) => Err(missing(account).into()),
+        (_, Err(ReadError::Broken(why))) => Err(Failure::new(
+            ExitCode::Credential,
+            format!("cannot read the credential of `{}`: {why}", account.name),
+        )
+        .hint(format!("store it again with `postgate login {}`", account.name))
+        .into()),
+        // Only a keychain that cannot be reached at all falls back to the environment: a
+        // missing or broken item must be fixed, not papered over by a stray variable.
+        (CredentialPolicy::KeychainOrEnv, Err(ReadError::Unreachable(why))) => {
+            let var = env_var_name(&account.name);
+            match std::env::var(&var) {
+                Ok(v) if !v.is_empty() => {
+                    Ok(Some(Credential { secret: Secret::new(v), source: Source::Environment, created_at: None }))
+                }
+                _ => Err(Failure::new(
+                    ExitCode::Credential,
+                    format!("no keychain is reachable ({why}) and {var} is not set, for account `{}`", account.name),
+                )
+                .hint(format!("set {var} from your CI secret store, or run postgate where a keychain is available"))
+                .into()),
+            }
+        }
+        (CredentialPolicy::Keychain, Err(ReadError::Unreachable(why))) => Err(unavailable_failure(account, &why).into()),
+    }
+}
+
+fn missing(account: &Account) -> Failure {
+    Failure::new(
+        ExitCode::Credential,
+        format!(
+            "no credential in the keychain for account `{}` ({} on {})",
+            account.name,
+            account.handle,
+            account.host()
+        ),
+    )
+    .hint(format!(
+        "run `postgate login {}`; credentials are bound to the platform host they were stored for, so changing the \
+         account's host in the policy also needs a new login",
+        account.name
+    ))
+}
+
+/// Stores a secret for the account, replacing any earlier one.
+pub fn store(account: &Account, secret: &Secret) -> Result<jiff::Timestamp> {
+    let entry = entry(account).map_err(|why| unavailable_failure(account, &why))?;
+    let created_at = jiff::Timestamp::now();
+    let payload = Zeroizing::new(serde_json::to_string(&Stored {
+        v: 1,
+        secret: secret.expose().to_string(),
+        created_at,
+    })?);
+    entry.set_password(&payload).map_err(|err| {
+        if is_unavailable(&err) {
+            unavailable_failure(account, &describe(err))
+        } else {
+            Failure::new(ExitCode::Credential, format!("cannot store the credential: {}", describe(err)))
+        }
+    })?;
+    Ok(created_at)
+}
+
+/// Removes the account's credential. Returns false if there was none.
+pub fn remove(account: &Account) -> Result<bool> {
+    let entry = entry(account).map_err(|why| unavailable_failure(account, &why))?;
+    match entry.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(KeyringError::NoEntry) => Ok(false),
+        Err(err) if is_unavailable(&err) => Err(unavailable_failure(account, &describe(err)).into()),
+        Err(err) => Err(Failure::new(ExitCode::Credential, format!("cannot remove the credential: {}", describe(err))).into()),
+    }
+}
+
+/// The credential's state, for `postgate accounts`. Never fails: problems become a status.
+pub fn status(account: &Account) -> Status {
+    if account.credentials == CredentialPolicy::None {
+        return Status::NotNeeded;
+    }
+    match read_keychain(account) {
+        Ok(c) => Status::Present { source: Source::Keychain, created_at: c.created_at },
+        Err(ReadError::Missing) => Status::Missing,
+        Err(ReadError::Broken(why)) => Status::Unavailable(why),
+        Err(ReadError::Unreachable(why)) => env_status(account).unwrap_or(Status::Unavailable(why)),
+    }
+}
+
+fn env_status(account: &Account) -> Option<Status> {
+    (account.credentials == CredentialPolicy::KeychainOrEnv
+        && std::env::var_os(env_var_name(&account.name)).is_some_and(|v| !v.is_empty()))
+    .then_some(Status::Present { source: Source::Environment, created_at: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_names_are_uppercased_and_safe() {
+        assert_eq!(env_var_name("culture-gouv"), "POSTGATE_SECRET_CULTURE_GOUV");
+        assert_eq!(env_var_name("demo_2"), "POSTGATE_SECRET_DEMO_2");
+    }
+
+    #[test]
+    fn bare_items_from_other_tools_are_read() {
+        let c = decode("plain-token".into());
+        assert_eq!(c.secret.expose(), "plain-token");
+        assert!(c.created_at.is_none());
+        let json = r#"{"v":1,"secret":"s3","created_at":"2026-01-02T03:04:05Z"}"#;
+        let c = decode(json.into());
+        assert_eq!(c.secret.expose(), "s3");
+        assert!(c.created_at.is_some());
+    }
+}

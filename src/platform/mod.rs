@@ -1,0 +1,155 @@
+//! The `Platform` trait and the one place where a policy's `platform` becomes an implementation.
+//!
+//! Adding a platform is one file in this folder plus one arm in [`connect`] and one in
+//! [`validate_handle`].
+
+pub mod outbox;
+
+use crate::credentials::Credential;
+use crate::policy::{Account, PlatformName, Target};
+use anyhow::Result;
+
+/// What is being published. The text is exactly what the author wrote.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub text: String,
+    pub reply_to: Option<String>,
+}
+
+/// Identifies one publish attempt. Platforms use it to make retries land once: the outbox as a
+/// file name, Mastodon as the Idempotency-Key, Bluesky to derive the record key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostKey(pub String);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub id: String,
+    pub url: String,
+    /// True when the platform recognised the key and returned the earlier post.
+    pub replayed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum post length, in the platform's own unit (graphemes for all current platforms).
+    pub max_characters: usize,
+}
+
+/// Who the platform says the credential belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub handle: String,
+    /// A stable id (Mastodon account id, Bluesky DID) where the platform has one.
+    pub id: Option<String>,
+}
+
+pub trait Platform {
+    /// The post-length limit, possibly read from the server.
+    fn limits(&self) -> Result<Limits>;
+    /// Asks the platform who the credential belongs to.
+    fn identity(&self, credential: Option<&Credential>) -> Result<Identity>;
+    /// Publishes once per key: a repeat with the same key returns the first post.
+    fn publish(&self, credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published>;
+    /// Replaces a post's text, keeping its history where the platform has one.
+    #[allow(dead_code)] // reached through `postgate correct` (issue 3)
+    fn edit(&self, credential: Option<&Credential>, id: &str, draft: &Draft) -> Result<Published>;
+    /// Removes a post. Repeating it is harmless.
+    #[allow(dead_code)] // reached through `postgate delete` (issue 3)
+    fn delete(&self, credential: Option<&Credential>, id: &str) -> Result<()>;
+}
+
+/// Builds the platform client for an account. Credentials are passed per call, so the
+/// transport never holds a secret longer than one request needs it.
+pub fn connect(account: &Account) -> Result<Box<dyn Platform>> {
+    match &account.target {
+        Target::Outbox { path } => Ok(Box::new(outbox::Outbox::new(path.clone(), account))),
+        Target::Mastodon { .. } | Target::Bluesky { .. } => Err(crate::error::Failure::new(
+            crate::exit_codes::ExitCode::Platform,
+            format!(
+                "publishing to {} is not available in this version of postgate; account `{}` can be checked but not posted to",
+                account.platform.as_str(),
+                account.name
+            ),
+        )
+        .into()),
+    }
+}
+
+/// Checks a handle's syntax for its platform; the error says what is wrong.
+pub fn validate_handle(platform: PlatformName, handle: &str) -> Result<(), String> {
+    match platform {
+        PlatformName::Outbox => outbox::validate_handle(handle),
+        PlatformName::Mastodon => fediverse_handle(handle, true),
+        PlatformName::Bluesky => domain_handle(handle.strip_prefix('@').unwrap_or(handle)),
+    }
+}
+
+/// `@user@domain` (Mastodon and other ActivityPub servers); the domain is optional when
+/// `require_domain` is false.
+pub(crate) fn fediverse_handle(handle: &str, require_domain: bool) -> Result<(), String> {
+    let rest = handle.strip_prefix('@').ok_or("it must start with `@`")?;
+    let (user, domain) = match rest.split_once('@') {
+        Some((u, d)) => (u, Some(d)),
+        None => (rest, None),
+    };
+    if user.is_empty() {
+        return Err("the user part is empty".into());
+    }
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-';
+    if !user.chars().all(ok_char) || user.starts_with(['.', '-']) || user.ends_with(['.', '-']) {
+        return Err("the user part may hold letters, digits and `_`, with `.` or `-` only inside".into());
+    }
+    match domain {
+        Some(d) => domain_handle(d).map_err(|e| format!("the domain {e}")),
+        None if require_domain => Err("it must be the full `@user@domain` form".into()),
+        None => Ok(()),
+    }
+}
+
+/// A DNS name with at least two labels, as Bluesky handles and fediverse domains are.
+pub(crate) fn domain_handle(name: &str) -> Result<(), String> {
+    if name.len() > 253 {
+        return Err("is longer than 253 characters".into());
+    }
+    let labels: Vec<&str> = name.split('.').collect();
+    if labels.len() < 2 {
+        return Err(format!("`{name}` needs at least two labels, like `name.example.org`"));
+    }
+    for label in &labels {
+        let valid = !label.is_empty()
+            && label.len() <= 63
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !valid {
+            return Err(format!("`{name}` has an invalid label `{label}`"));
+        }
+    }
+    if labels.last().is_some_and(|tld| tld.starts_with(|c: char| c.is_ascii_digit())) {
+        return Err(format!("`{name}` ends in a label that starts with a digit"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mastodon_needs_the_full_form() {
+        assert!(validate_handle(PlatformName::Mastodon, "@culture@social.example.fr").is_ok());
+        assert!(validate_handle(PlatformName::Mastodon, "@culture").is_err());
+        assert!(validate_handle(PlatformName::Mastodon, "culture@social.example.fr").is_err());
+        assert!(validate_handle(PlatformName::Mastodon, "@cul ture@social.example.fr").is_err());
+    }
+
+    #[test]
+    fn bluesky_handles_are_domains() {
+        assert!(validate_handle(PlatformName::Bluesky, "ministere.bsky.social").is_ok());
+        assert!(validate_handle(PlatformName::Bluesky, "@ministere.bsky.social").is_ok());
+        assert!(validate_handle(PlatformName::Bluesky, "ministere").is_err());
+        assert!(validate_handle(PlatformName::Bluesky, "a..b").is_err());
+        assert!(validate_handle(PlatformName::Bluesky, "a.-b.fr").is_err());
+        assert!(validate_handle(PlatformName::Bluesky, "a.b.123").is_err());
+    }
+}

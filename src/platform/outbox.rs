@@ -1,0 +1,264 @@
+//! The built-in `outbox` platform: posts are JSON files in a folder.
+//!
+//! It exists so the whole guard (banner, confirmation, credentials, audit) can be used and
+//! tested without a network, and so teams can stage posts for another tool to pick up.
+//!
+//! Layout of the folder:
+//! - `identity.json`: the handle the outbox belongs to, written on first publish. Publishing to
+//!   it under another handle is an identity mismatch, exactly as a foreign token would be on a
+//!   real platform.
+//! - `posts/<id>.json`: one file per post; `<id>` comes from the post key, so a retry with the
+//!   same key finds the file instead of writing a second one.
+
+use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published};
+use crate::error::Failure;
+use crate::exit_codes::ExitCode;
+use crate::policy::Account;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The outbox accepts what Mastodon's default instance does.
+pub const MAX_CHARACTERS: usize = 500;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredPost {
+    pub id: String,
+    pub account: String,
+    pub handle: String,
+    pub text: String,
+    pub created_at: String,
+    pub reply_to: Option<String>,
+    pub media: Vec<String>,
+    pub edits: Vec<Edit>,
+    #[serde(default)]
+    pub deleted_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Edit {
+    pub at: String,
+    pub previous_text: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct IdentityFile {
+    handle: String,
+}
+
+pub struct Outbox {
+    dir: PathBuf,
+    account: String,
+    handle: String,
+}
+
+pub fn validate_handle(handle: &str) -> Result<(), String> {
+    super::fediverse_handle(handle, false)
+}
+
+fn platform_error(message: String) -> Failure {
+    Failure::new(ExitCode::Platform, message)
+}
+
+impl Outbox {
+    pub fn new(dir: PathBuf, account: &Account) -> Outbox {
+        Outbox { dir, account: account.name.clone(), handle: account.handle.clone() }
+    }
+
+    fn posts_dir(&self) -> PathBuf {
+        self.dir.join("posts")
+    }
+
+    fn post_path(&self, id: &str) -> Result<PathBuf> {
+        // Ids come from us, but `correct`/`delete` take them from the command line.
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(Failure::new(ExitCode::Usage, format!("`{}` is not an outbox post id", crate::sanitize::one_line(id))).into());
+        }
+        Ok(self.posts_dir().join(format!("{id}.json")))
+    }
+
+    fn url(path: &Path) -> String {
+        let abs = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        reqwest::Url::from_file_path(&abs).map(|u| u.to_string()).unwrap_or_else(|_| format!("file://{}", abs.display()))
+    }
+
+    fn read_post(&self, id: &str) -> Result<StoredPost> {
+        let path = self.post_path(id)?;
+        let bytes = fs::read(&path).map_err(|e| platform_error(format!("outbox post {id}: {e}")))?;
+        serde_json::from_slice(&bytes).with_context(|| format!("outbox post {} is corrupt", path.display()))
+    }
+
+    fn claim_identity(&self) -> Result<()> {
+        let path = self.dir.join("identity.json");
+        let body = serde_json::to_vec_pretty(&IdentityFile { handle: self.handle.clone() })?;
+        write_new(&path, &body).map(|_| ())
+    }
+}
+
+/// Writes a file only if it does not exist yet, atomically: the content is complete before the
+/// name appears, so a crash never leaves a half-written post under its final name.
+/// Returns false if the file was already there.
+fn write_new(path: &Path, body: &[u8]) -> Result<bool> {
+    let dir = path.parent().context("outbox path has no parent")?;
+    fs::create_dir_all(dir).map_err(|e| platform_error(format!("cannot create outbox {}: {e}", dir.display())))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| platform_error(format!("outbox {}: {e}", dir.display())))?;
+    tmp.write_all(body)?;
+    tmp.as_file().sync_all()?;
+    match fs::hard_link(tmp.path(), path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(platform_error(format!("cannot write {}: {e}", path.display())).into()),
+    }
+}
+
+fn replace(path: &Path, body: &[u8]) -> Result<()> {
+    let dir = path.parent().context("outbox path has no parent")?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(body)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| platform_error(format!("cannot write {}: {e}", path.display())))?;
+    Ok(())
+}
+
+impl Platform for Outbox {
+    fn limits(&self) -> Result<Limits> {
+        Ok(Limits { max_characters: MAX_CHARACTERS })
+    }
+
+    fn identity(&self, _credential: Option<&Credential>) -> Result<Identity> {
+        let path = self.dir.join("identity.json");
+        match fs::read(&path) {
+            Ok(bytes) => {
+                let id: IdentityFile = serde_json::from_slice(&bytes)
+                    .map_err(|e| platform_error(format!("{} is corrupt: {e}", path.display())))?;
+                Ok(Identity { handle: id.handle, id: None })
+            }
+            // An unclaimed outbox belongs to whoever publishes first; that claim is then fixed.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Identity { handle: self.handle.clone(), id: None }),
+            Err(e) => Err(platform_error(format!("cannot read {}: {e}", path.display())).into()),
+        }
+    }
+
+    fn publish(&self, _credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published> {
+        self.claim_identity()?;
+        let id: String = key.0.chars().take(32).collect();
+        let path = self.post_path(&id)?;
+        let post = StoredPost {
+            id: id.clone(),
+            account: self.account.clone(),
+            handle: self.handle.clone(),
+            text: draft.text.clone(),
+            created_at: jiff::Timestamp::now().to_string(),
+            reply_to: draft.reply_to.clone(),
+            media: Vec::new(),
+            edits: Vec::new(),
+            deleted_at: None,
+        };
+        let created = write_new(&path, &serde_json::to_vec_pretty(&post)?)?;
+        Ok(Published { id, url: Self::url(&path), replayed: !created })
+    }
+
+    fn edit(&self, _credential: Option<&Credential>, id: &str, draft: &Draft) -> Result<Published> {
+        let mut post = self.read_post(id)?;
+        post.edits.push(Edit { at: jiff::Timestamp::now().to_string(), previous_text: post.text.clone() });
+        post.text = draft.text.clone();
+        let path = self.post_path(id)?;
+        replace(&path, &serde_json::to_vec_pretty(&post)?)?;
+        Ok(Published { id: id.to_string(), url: Self::url(&path), replayed: false })
+    }
+
+    fn delete(&self, _credential: Option<&Credential>, id: &str) -> Result<()> {
+        let mut post = self.read_post(id)?;
+        if post.deleted_at.is_none() {
+            post.deleted_at = Some(jiff::Timestamp::now().to_string());
+            replace(&self.post_path(id)?, &serde_json::to_vec_pretty(&post)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// Lists the posts in an outbox folder, oldest first. Used by `postgate accounts` and tests.
+#[allow(dead_code)]
+pub fn list(dir: &Path) -> Result<Vec<StoredPost>> {
+    let mut posts = Vec::new();
+    let entries = match fs::read_dir(dir.join("posts")) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(posts),
+        Err(e) => return Err(e.into()),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            posts.push(serde_json::from_slice::<StoredPost>(&fs::read(&path)?)?);
+        }
+    }
+    posts.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+    Ok(posts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive};
+    use crate::policy::{PlatformName, Target};
+
+    fn outbox(dir: &Path, handle: &str) -> Outbox {
+        let account = Account {
+            name: "demo".into(),
+            handle: handle.into(),
+            platform: PlatformName::Outbox,
+            target: Target::Outbox { path: dir.to_path_buf() },
+            kind: Kind::Official,
+            display_name: "Demo".into(),
+            owner: "Comms".into(),
+            confirm: Confirm::Handle,
+            non_interactive: NonInteractive::Allow,
+            credentials: CredentialPolicy::None,
+            line: 1,
+        };
+        Outbox::new(dir.to_path_buf(), &account)
+    }
+
+    fn draft(text: &str) -> Draft {
+        Draft { text: text.into(), reply_to: None }
+    }
+
+    #[test]
+    fn same_key_publishes_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let ob = outbox(dir.path(), "@demo");
+        let key = PostKey("0123456789abcdef0123456789abcdef99".into());
+        let first = ob.publish(None, &draft("bonjour"), &key).unwrap();
+        let again = ob.publish(None, &draft("bonjour"), &key).unwrap();
+        assert!(!first.replayed);
+        assert!(again.replayed);
+        assert_eq!(first.id, again.id);
+        assert!(first.url.starts_with("file:///"));
+        assert_eq!(list(dir.path()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn identity_is_fixed_by_the_first_publisher() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(outbox(dir.path(), "@demo").identity(None).unwrap().handle, "@demo");
+        outbox(dir.path(), "@demo").publish(None, &draft("x"), &PostKey("aa".into())).unwrap();
+        assert_eq!(outbox(dir.path(), "@other").identity(None).unwrap().handle, "@demo");
+    }
+
+    #[test]
+    fn edit_keeps_history_and_delete_marks() {
+        let dir = tempfile::tempdir().unwrap();
+        let ob = outbox(dir.path(), "@demo");
+        let p = ob.publish(None, &draft("v1"), &PostKey("bb".into())).unwrap();
+        ob.edit(None, &p.id, &draft("v2")).unwrap();
+        ob.delete(None, &p.id).unwrap();
+        ob.delete(None, &p.id).unwrap();
+        let stored = &list(dir.path()).unwrap()[0];
+        assert_eq!(stored.text, "v2");
+        assert_eq!(stored.edits[0].previous_text, "v1");
+        assert!(stored.deleted_at.is_some());
+        assert!(ob.edit(None, "../etc", &draft("x")).is_err());
+    }
+}

@@ -1,0 +1,101 @@
+//! Policy errors that point at the exact spot: `file:line:col`, the line, and a caret.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::Path;
+
+/// One problem in a policy file, located by a byte span.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub message: String,
+    pub span: Option<Range<usize>>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(message: impl Into<String>, span: Range<usize>) -> Self {
+        Diagnostic { message: message.into(), span: Some(span), help: None }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = text[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Renders diagnostics the way compilers do, so editors and people both find the spot.
+pub fn render(path: &Path, text: &str, diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for (i, d) in diags.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\nerror: ");
+        }
+        out.push_str(&d.message);
+        out.push('\n');
+        let Some(span) = &d.span else {
+            let _ = writeln!(out, "  --> {}", path.display());
+            continue;
+        };
+        let (line, col) = line_col(text, span.start);
+        let _ = writeln!(out, "  --> {}:{}:{}", path.display(), line, col);
+        let src_line = text.lines().nth(line - 1).unwrap_or("");
+        let gutter = line.to_string().len();
+        let pad = " ".repeat(gutter);
+        // Underline the span on this line only; multi-line values get a caret at the start.
+        let end = floor_char_boundary(text, span.end.min(text.len()));
+        let (end_line, end_col) = line_col(text, end);
+        let width = if end_line == line && end_col > col { end_col - col } else { 1 };
+        let _ = writeln!(out, "{pad} |");
+        let _ = writeln!(out, "{line} | {}", crate::sanitize::one_line(src_line));
+        let _ = writeln!(out, "{pad} | {}{}", " ".repeat(col - 1), "^".repeat(width));
+        if let Some(help) = &d.help {
+            let _ = writeln!(out, "{pad} = help: {help}");
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_chars() {
+        let text = "a = 1\nbé = \"x\"\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        let off = text.find('=').unwrap();
+        assert_eq!(line_col(text, off), (1, 3));
+        let off = text.find("\"x").unwrap();
+        assert_eq!(line_col(text, off), (2, 6));
+    }
+
+    #[test]
+    fn render_points_at_the_span() {
+        let text = "[x]\nkind = \"offical\"\n";
+        let start = text.find("\"offical\"").unwrap();
+        let d = Diagnostic::new("unknown kind", start..start + 9).help("use official");
+        let out = render(Path::new("p.toml"), text, &[d]);
+        assert_eq!(
+            out,
+            "unknown kind\n  --> p.toml:2:8\n  |\n2 | kind = \"offical\"\n  |        ^^^^^^^^^\n  = help: use official"
+        );
+    }
+}

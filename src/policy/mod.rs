@@ -1,0 +1,499 @@
+//! The policy: which accounts exist, what they are, and how each must be confirmed.
+//!
+//! Loading is strict. Every problem is reported with `file:line:col` and the process exits with
+//! the bad-policy code, because a guard that guesses what a broken policy meant is no guard.
+
+mod diagnostic;
+mod raw;
+
+pub use diagnostic::{Diagnostic, line_col};
+pub use raw::PlatformName;
+
+use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive, first_non_ascii};
+use crate::error::Failure;
+use crate::exit_codes::ExitCode;
+use crate::{paths, platform};
+use anyhow::Result;
+use raw::{RawAccount, RawPolicy};
+use reqwest::Url;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::env;
+use std::path::{Path, PathBuf};
+use unicode_security::confusable_detection::skeleton;
+
+/// Where the account publishes.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Outbox { path: PathBuf },
+    Mastodon { instance: Url },
+    Bluesky { service: Url },
+}
+
+/// One validated `[[accounts]]` entry.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub name: String,
+    pub handle: String,
+    pub platform: PlatformName,
+    pub target: Target,
+    pub kind: Kind,
+    pub display_name: String,
+    pub owner: String,
+    pub confirm: Confirm,
+    pub non_interactive: NonInteractive,
+    pub credentials: CredentialPolicy,
+    /// 1-based line of the account's table, for messages.
+    pub line: usize,
+}
+
+impl Account {
+    /// The host the credential belongs to: the instance or service host with its port, or
+    /// `local` for the outbox. Credentials are keyed by it, so a policy that later points the
+    /// account elsewhere finds no credential instead of sending the old one to a new host.
+    pub fn host(&self) -> String {
+        match &self.target {
+            Target::Outbox { .. } => "local".to_string(),
+            Target::Mastodon { instance: url } | Target::Bluesky { service: url } => {
+                let host = url.host_str().unwrap_or_default();
+                match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_string(),
+                }
+            }
+        }
+    }
+}
+
+/// A loaded policy and the file it came from.
+#[derive(Debug)]
+pub struct Policy {
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, recorded in every audit record.
+    pub sha256: String,
+    pub audit_path: PathBuf,
+    pub accounts: Vec<Account>,
+}
+
+impl Policy {
+    pub fn account(&self, name: &str) -> Result<&Account> {
+        if let Some(a) = self.accounts.iter().find(|a| a.name == name) {
+            return Ok(a);
+        }
+        let known: Vec<&str> = self.accounts.iter().map(|a| a.name.as_str()).collect();
+        let mut failure = Failure::new(
+            ExitCode::BadPolicy,
+            format!(
+                "no account named `{}` in {}",
+                crate::sanitize::one_line(name),
+                self.path.display()
+            ),
+        );
+        failure = if known.is_empty() {
+            failure.hint("the policy defines no accounts; add an [[accounts]] table")
+        } else {
+            failure.hint(format!("known accounts: {}", known.join(", ")))
+        };
+        Err(failure.into())
+    }
+
+    /// Reads and validates a policy file.
+    pub fn load(path: &Path) -> Result<Policy> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            Failure::new(ExitCode::BadPolicy, format!("cannot read policy {}: {e}", path.display()))
+        })?;
+        let text = String::from_utf8(bytes.clone()).map_err(|e| {
+            Failure::new(
+                ExitCode::BadPolicy,
+                format!("policy {} is not UTF-8 (byte {})", path.display(), e.utf8_error().valid_up_to()),
+            )
+        })?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let parsed = Self::parse(&text, &base).map_err(|diags| {
+            Failure::new(ExitCode::BadPolicy, diagnostic::render(path, &text, &diags))
+                .hint("see the commented example policy.toml and docs/policy.md")
+        })?;
+        let (audit_path, accounts) = parsed;
+        Ok(Policy { path: path.to_path_buf(), sha256, audit_path, accounts })
+    }
+
+    /// Parses and validates policy text; `base` resolves relative paths.
+    pub fn parse(text: &str, base: &Path) -> Result<(PathBuf, Vec<Account>), Vec<Diagnostic>> {
+        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
+            vec![Diagnostic {
+                message: e.message().to_string(),
+                span: e.span(),
+                help: None,
+            }]
+        })?;
+        let mut diags = Vec::new();
+
+        let audit_path = match raw.audit.as_ref().and_then(|a| a.path.as_ref()) {
+            Some(p) if p.get_ref().trim().is_empty() => {
+                diags.push(Diagnostic::new("`audit.path` is empty", p.span()));
+                PathBuf::new()
+            }
+            Some(p) => paths::resolve(p.get_ref(), base),
+            None => match paths::state_dir() {
+                Some(dir) => dir.join("audit.jsonl"),
+                None => {
+                    diags.push(Diagnostic {
+                        message: "cannot place the audit log: neither XDG_STATE_HOME nor HOME is set".into(),
+                        span: None,
+                        help: Some("set [audit] path in the policy".into()),
+                    });
+                    PathBuf::new()
+                }
+            },
+        };
+
+        let mut accounts = Vec::new();
+        for raw_account in &raw.accounts {
+            if let Some(a) = validate_account(text, raw_account, base, &mut diags) {
+                accounts.push((a, raw_account.get_ref()));
+            }
+        }
+        check_unique(&accounts, &mut diags);
+
+        if diags.is_empty() {
+            Ok((audit_path, accounts.into_iter().map(|(a, _)| a).collect()))
+        } else {
+            Err(diags)
+        }
+    }
+}
+
+fn validate_account(
+    text: &str,
+    spanned: &toml::Spanned<RawAccount>,
+    base: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Account> {
+    let raw = spanned.get_ref();
+    let before = diags.len();
+    let name = raw.name.get_ref().clone();
+    let platform_name = *raw.platform.get_ref();
+    let kind = *raw.kind.get_ref();
+
+    if !valid_name(&name) {
+        diags.push(
+            Diagnostic::new(format!("invalid account name `{}`", crate::sanitize::one_line(&name)), raw.name.span())
+                .help("names are what you type after --account: lowercase ASCII letters, digits, `-` and `_`, starting with a letter or digit"),
+        );
+    }
+
+    let handle = raw.handle.get_ref().trim().to_string();
+    if let Some(c) = first_non_ascii(&handle) {
+        diags.push(
+            Diagnostic::new(
+                format!("handle of `{name}` contains the non-ASCII character U+{:04X}", c as u32),
+                raw.handle.span(),
+            )
+            .help("handles are ASCII on every supported platform; a non-ASCII letter is usually a look-alike"),
+        );
+    } else if let Err(why) = platform::validate_handle(platform_name, &handle) {
+        diags.push(Diagnostic::new(
+            format!("invalid {} handle `{}` for account `{name}`: {why}", platform_name.as_str(), handle),
+            raw.handle.span(),
+        ));
+    }
+
+    let confirm = match (&raw.confirm, kind) {
+        (Some(c), Kind::Official) if *c.get_ref() < Confirm::Handle => {
+            diags.push(
+                Diagnostic::new(
+                    format!("official account `{name}` cannot use confirm = \"yes\""),
+                    c.span(),
+                )
+                .help("official accounts are always confirmed by typing their handle; remove this line or set confirm = \"handle\""),
+            );
+            Confirm::Handle
+        }
+        (Some(c), _) => *c.get_ref(),
+        (None, Kind::Official) => Confirm::Handle,
+        (None, Kind::Personal) => Confirm::Yes,
+    };
+
+    let needs_secret = platform_name != PlatformName::Outbox;
+    let credentials = match &raw.credentials {
+        Some(c) if needs_secret && *c.get_ref() == CredentialPolicy::None => {
+            diags.push(
+                Diagnostic::new(
+                    format!("{} accounts need a credential; `none` is only for the outbox", platform_name.as_str()),
+                    c.span(),
+                )
+                .help("use \"keychain\" (or \"keychain-or-env\" for CI runners without a keychain)"),
+            );
+            CredentialPolicy::Keychain
+        }
+        Some(c) => *c.get_ref(),
+        None if needs_secret => CredentialPolicy::Keychain,
+        None => CredentialPolicy::None,
+    };
+
+    let target = validate_target(raw, platform_name, &name, base, diags);
+
+    if diags.len() > before {
+        return None;
+    }
+    Some(Account {
+        name,
+        handle,
+        platform: platform_name,
+        target: target?,
+        kind,
+        display_name: raw.display_name.clone(),
+        owner: raw.owner.clone(),
+        confirm,
+        non_interactive: raw.non_interactive.unwrap_or(NonInteractive::Allow),
+        credentials,
+        line: line_col(text, spanned.span().start).0,
+    })
+}
+
+/// Checks that exactly the location keys of the account's platform are present.
+fn validate_target(
+    raw: &RawAccount,
+    platform_name: PlatformName,
+    name: &str,
+    base: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Target> {
+    let misplaced = |key: &str, value: &Option<toml::Spanned<String>>, diags: &mut Vec<Diagnostic>| {
+        if let Some(v) = value {
+            diags.push(Diagnostic::new(
+                format!("`{key}` does not apply to {} account `{name}`", platform_name.as_str()),
+                v.span(),
+            ));
+        }
+    };
+    let required_url = |key: &str, value: &Option<toml::Spanned<String>>, diags: &mut Vec<Diagnostic>| {
+        let Some(v) = value else {
+            diags.push(Diagnostic::new(
+                format!("missing field `{key}` for {} account `{name}`", platform_name.as_str()),
+                raw.platform.span(),
+            ));
+            return None;
+        };
+        match parse_service_url(v.get_ref()) {
+            Ok(url) => Some(url),
+            Err(why) => {
+                diags.push(Diagnostic::new(format!("invalid `{key}` URL: {why}"), v.span()));
+                None
+            }
+        }
+    };
+    match platform_name {
+        PlatformName::Outbox => {
+            misplaced("instance", &raw.instance, diags);
+            misplaced("service", &raw.service, diags);
+            let path = match &raw.path {
+                Some(p) => paths::resolve(p.get_ref(), base),
+                // Without a path each outbox account gets its own folder in the state dir.
+                None => paths::state_dir()?.join("outbox").join(name),
+            };
+            Some(Target::Outbox { path })
+        }
+        PlatformName::Mastodon => {
+            misplaced("service", &raw.service, diags);
+            misplaced("path", &raw.path, diags);
+            required_url("instance", &raw.instance, diags).map(|instance| Target::Mastodon { instance })
+        }
+        PlatformName::Bluesky => {
+            misplaced("instance", &raw.instance, diags);
+            misplaced("path", &raw.path, diags);
+            required_url("service", &raw.service, diags).map(|service| Target::Bluesky { service })
+        }
+    }
+}
+
+/// Service URLs must be https, except on loopback where test servers and local proxies live.
+/// A credential must never travel in clear text over a real network.
+fn parse_service_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| e.to_string())?;
+    let host = url.host_str().ok_or("it has no host")?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(host) => {}
+        "http" => return Err("plain http is only allowed on loopback; use https".into()),
+        other => return Err(format!("unsupported scheme `{other}`")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("credentials do not belong in the policy; use `postgate login`".into());
+    }
+    Ok(url)
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && name.len() <= 64
+}
+
+fn normalised_handle(handle: &str) -> String {
+    handle.trim().trim_start_matches('@').to_ascii_lowercase()
+}
+
+/// Names and handles must be unique, and no two handles may look alike: telling two accounts
+/// apart is the whole point of typing the handle.
+fn check_unique(accounts: &[(Account, &RawAccount)], diags: &mut Vec<Diagnostic>) {
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    let mut handles: HashMap<String, usize> = HashMap::new();
+    let mut skeletons: HashMap<String, usize> = HashMap::new();
+    for (i, (account, raw)) in accounts.iter().enumerate() {
+        if let Some(&first) = names.get(account.name.as_str()) {
+            diags.push(
+                Diagnostic::new(format!("duplicate account name `{}`", account.name), raw.name.span())
+                    .help(format!("first defined at line {}", accounts[first].0.line)),
+            );
+        } else {
+            names.insert(&account.name, i);
+        }
+        let handle = normalised_handle(&account.handle);
+        let skel: String = skeleton(&handle).collect();
+        if let Some(&first) = handles.get(&handle) {
+            diags.push(
+                Diagnostic::new(format!("duplicate handle `{}`", account.handle), raw.handle.span()).help(format!(
+                    "already used by account `{}` at line {}",
+                    accounts[first].0.name, accounts[first].0.line
+                )),
+            );
+        } else if let Some(&first) = skeletons.get(&skel) {
+            diags.push(
+                Diagnostic::new(
+                    format!(
+                        "handle `{}` looks like `{}` (account `{}`)",
+                        account.handle, accounts[first].0.handle, accounts[first].0.name
+                    ),
+                    raw.handle.span(),
+                )
+                .help("two accounts whose handles look alike defeat the typed confirmation"),
+            );
+        } else {
+            handles.insert(handle, i);
+            skeletons.insert(skel, i);
+        }
+    }
+}
+
+/// Where the policy was found, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    Env,
+    User,
+    System,
+}
+
+/// The system-wide policy path. `POSTGATE_SYSTEM_POLICY` exists so tests (and packagers) can
+/// point it elsewhere; it is not meant for day-to-day use.
+pub fn system_policy_path() -> PathBuf {
+    env::var_os("POSTGATE_SYSTEM_POLICY")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/etc/postgate/policy.toml"))
+}
+
+/// Finds the policy: `--policy`, then `POSTGATE_POLICY`, then the user's config folder, then the
+/// system file. The current directory is never searched, so a cloned repository cannot slip in
+/// its own account definitions.
+pub fn discover(flag: Option<&Path>) -> Result<(PathBuf, Origin)> {
+    if let Some(p) = flag {
+        return Ok((p.to_path_buf(), Origin::Flag));
+    }
+    if let Some(p) = env::var_os("POSTGATE_POLICY").filter(|p| !p.is_empty()) {
+        return Ok((PathBuf::from(p), Origin::Env));
+    }
+    let mut tried = Vec::new();
+    if let Some(user) = paths::config_home().map(|c| c.join("postgate").join("policy.toml")) {
+        if user.is_file() {
+            return Ok((user, Origin::User));
+        }
+        tried.push(user);
+    }
+    let system = system_policy_path();
+    if system.is_file() {
+        return Ok((system, Origin::System));
+    }
+    tried.push(system);
+    let list: Vec<String> = tried.iter().map(|p| format!("  {}", p.display())).collect();
+    Err(Failure::new(ExitCode::BadPolicy, format!("no policy found; looked in:\n{}", list.join("\n")))
+        .hint("pass --policy FILE or set POSTGATE_POLICY; the repository's policy.toml is a commented example")
+        .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vec<Account>, Vec<Diagnostic>> {
+        Policy::parse(text, Path::new("/tmp")).map(|(_, a)| a)
+    }
+
+    const OK: &str = r#"
+[audit]
+path = "audit.jsonl"
+
+[[accounts]]
+name = "demo"
+handle = "@demo"
+platform = "outbox"
+kind = "official"
+display_name = "Demo"
+owner = "Comms"
+path = "outbox"
+"#;
+
+    #[test]
+    fn defaults_follow_the_kind() {
+        let accounts = parse(OK).unwrap();
+        let a = &accounts[0];
+        assert_eq!(a.confirm, Confirm::Handle);
+        assert_eq!(a.credentials, CredentialPolicy::None);
+        assert_eq!(a.non_interactive, NonInteractive::Allow);
+        assert_eq!(a.line, 5);
+        assert!(matches!(&a.target, Target::Outbox { path } if path == Path::new("/tmp/outbox")));
+    }
+
+    #[test]
+    fn personal_defaults_to_yes_and_keychain_for_remote_platforms() {
+        let text = r#"
+[[accounts]]
+name = "jeanne"
+handle = "@jeanne@mastodon.example"
+platform = "mastodon"
+instance = "https://mastodon.example"
+kind = "personal"
+display_name = "Jeanne"
+owner = "Jeanne Martin"
+"#;
+        let a = &parse(text).unwrap()[0];
+        assert_eq!(a.confirm, Confirm::Yes);
+        assert_eq!(a.credentials, CredentialPolicy::Keychain);
+        assert_eq!(a.host(), "mastodon.example");
+    }
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        assert!(parse_service_url("http://127.0.0.1:2583").is_ok());
+        assert!(parse_service_url("http://localhost:3000").is_ok());
+        assert!(parse_service_url("http://[::1]:3000").is_ok());
+        assert!(parse_service_url("http://social.example").is_err());
+        assert!(parse_service_url("https://user:pw@social.example").is_err());
+    }
+
+    #[test]
+    fn names_are_restricted() {
+        assert!(valid_name("culture-gouv_2"));
+        assert!(!valid_name("Culture"));
+        assert!(!valid_name("-x"));
+        assert!(!valid_name(""));
+    }
+}

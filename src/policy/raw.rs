@@ -1,0 +1,102 @@
+//! The policy file exactly as written, with the span of every value that validation may blame.
+//!
+//! Unknown keys are errors (`deny_unknown_fields`): a misspelt `confirm` must never silently
+//! fall back to a weaker default.
+
+use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive};
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub audit: Option<RawAudit>,
+    #[serde(default)]
+    pub accounts: Vec<Spanned<RawAccount>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAudit {
+    pub path: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlatformName {
+    Outbox,
+    Mastodon,
+    Bluesky,
+}
+
+impl PlatformName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlatformName::Outbox => "outbox",
+            PlatformName::Mastodon => "mastodon",
+            PlatformName::Bluesky => "bluesky",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccount {
+    pub name: Spanned<String>,
+    pub handle: Spanned<String>,
+    pub platform: Spanned<PlatformName>,
+    pub kind: Spanned<Kind>,
+    pub display_name: String,
+    pub owner: String,
+    pub confirm: Option<Spanned<Confirm>>,
+    pub non_interactive: Option<NonInteractive>,
+    pub credentials: Option<Spanned<CredentialPolicy>>,
+    pub path: Option<Spanned<String>>,
+    pub instance: Option<Spanned<String>>,
+    pub service: Option<Spanned<String>>,
+}
+
+// The enums above are shared with the validated policy; they deserialise from lowercase strings.
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "official" => Ok(Kind::Official),
+            "personal" => Ok(Kind::Personal),
+            other => Err(serde::de::Error::unknown_variant(other, &["official", "personal"])),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Confirm {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "handle" => Ok(Confirm::Handle),
+            "yes" => Ok(Confirm::Yes),
+            other => Err(serde::de::Error::unknown_variant(other, &["handle", "yes"])),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NonInteractive {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "allow" => Ok(NonInteractive::Allow),
+            "deny" => Ok(NonInteractive::Deny),
+            other => Err(serde::de::Error::unknown_variant(other, &["allow", "deny"])),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CredentialPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "none" => Ok(CredentialPolicy::None),
+            "keychain" => Ok(CredentialPolicy::Keychain),
+            "keychain-or-env" => Ok(CredentialPolicy::KeychainOrEnv),
+            other => Err(serde::de::Error::unknown_variant(
+                other,
+                &["none", "keychain", "keychain-or-env"],
+            )),
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The one pipeline every change to an account goes through.
+//!
+//! ```text
+//! resolve account → content checks → credential → banner → confirmation → live identity
+//!                                                   → intent record → publish → outcome record
+//! ```
+//!
+//! The credential is read before the banner (not after the confirmation) so the banner can say
+//! where it comes from, and so nobody types a handle only to learn the credential is missing.
+//! Nothing is sent before the confirmation and the intent record. Every refusal after the
+//! policy loaded is recorded.
+
+use crate::audit::{AccountRef, Appended, AuditLog, Outcome, Record, sha256_hex};
+use crate::banner::{self, BannerInfo};
+use crate::confirm::{self, Method};
+use crate::credentials::{self, Credential, Source};
+use crate::error::{Failure, exit_code_of};
+use crate::exit_codes::ExitCode;
+use crate::platform::{self, Draft, PostKey, Published};
+use crate::policy::{Account, Policy};
+use anyhow::Result;
+
+pub struct Request {
+    pub account: String,
+    pub draft: Draft,
+    pub dry_run: bool,
+    pub confirm_handle: Option<String>,
+    /// Whether a person can be asked (decided once by the caller).
+    pub interactive: bool,
+}
+
+/// What a successful run produced.
+#[derive(Debug)]
+pub struct Report {
+    pub account: String,
+    pub handle: String,
+    pub published: Option<Published>,
+    pub confirmation: Method,
+    pub credential_source: Source,
+    pub audit_seq: u64,
+}
+
+/// Builds audit records that share the attempt's fields.
+struct Trail<'a> {
+    log: AuditLog,
+    policy: &'a Policy,
+    account: Option<&'a Account>,
+    text: &'a str,
+    dry_run: bool,
+    confirmation: Option<Method>,
+    credential_source: Option<Source>,
+    post_key: Option<String>,
+}
+
+impl Trail<'_> {
+    fn record(&self, event: &str, outcome: Outcome) -> Record {
+        let mut r = Record::new(event, "post", outcome);
+        r.policy_sha256 = Some(self.policy.sha256.clone());
+        r.account = self.account.map(|a| AccountRef {
+            name: a.name.clone(),
+            handle: a.handle.clone(),
+            kind: a.kind.as_str().to_string(),
+            platform: a.platform.as_str().to_string(),
+            host: a.host(),
+        });
+        r.text_sha256 = Some(sha256_hex(self.text.as_bytes()));
+        r.text = Some(self.text.to_string());
+        r.confirmation = self.confirmation.map(|m| m.as_str().to_string());
+        r.credential_source = self.credential_source.map(|s| s.as_str().to_string());
+        r.dry_run = self.dry_run;
+        r.post_key = self.post_key.clone();
+        r
+    }
+
+    fn append(&self, event: &str, outcome: Outcome) -> Result<Appended> {
+        self.log.append(self.record(event, outcome))
+    }
+
+    /// Records a refusal and hands the error back. If even that record cannot be written, the
+    /// refusal still stands; the person is told the trace is missing.
+    fn refuse(&self, err: anyhow::Error) -> anyhow::Error {
+        let code = exit_code_of(&err);
+        let reason = format!("{err:#}");
+        if let Err(audit_err) = self.append("refused", Outcome::Refused { reason, exit_code: code.code() }) {
+            eprintln!("warning: the refusal could not be recorded: {audit_err:#}");
+        }
+        err
+    }
+}
+
+/// Runs the pipeline for one post.
+pub fn run(policy: &Policy, req: Request) -> Result<Report> {
+    let mut trail = Trail {
+        log: AuditLog::new(&policy.audit_path),
+        policy,
+        account: None,
+        text: &req.draft.text,
+        dry_run: req.dry_run,
+        confirmation: None,
+        credential_source: None,
+        post_key: None,
+    };
+    let account = policy.account(&req.account).map_err(|e| trail.refuse(e))?;
+    trail.account = Some(account);
+
+    // Content checks. Issue 4 adds the policy's rules here; for now, the platform's limit.
+    let target = platform::connect(account).map_err(|e| trail.refuse(e))?;
+    let limits = target.limits().map_err(|e| trail.refuse(e))?;
+    if req.draft.text.trim().is_empty() {
+        return Err(trail.refuse(Failure::new(ExitCode::ContentRefused, "the post is empty; nothing published").into()));
+    }
+
+    let credential = credentials::load(account);
+    let credential_label = match &credential {
+        Ok(None) => "none needed".to_string(),
+        Ok(Some(c)) => c.source.as_str().to_string(),
+        Err(_) => format!("MISSING ({})", account.credentials.as_str()),
+    };
+    eprint!(
+        "{}",
+        banner::render(&BannerInfo {
+            account,
+            text: &req.draft.text,
+            reply_to: req.draft.reply_to.as_deref(),
+            max_characters: limits.max_characters,
+            credential: &credential_label,
+            dry_run: req.dry_run,
+        })
+    );
+
+    let length = banner::length(&req.draft.text);
+    if length > limits.max_characters {
+        return Err(trail.refuse(
+            Failure::new(
+                ExitCode::ContentRefused,
+                format!(
+                    "the post is {length} characters; {} allows {}",
+                    account.platform.as_str(),
+                    limits.max_characters
+                ),
+            )
+            .hint("shorten it; nothing was sent")
+            .into(),
+        ));
+    }
+    let credential: Option<Credential> = credential.map_err(|e| trail.refuse(e))?;
+    trail.credential_source = Some(credential.as_ref().map_or(Source::None, |c| c.source));
+
+    let method = confirm::confirm(account, req.confirm_handle.as_deref(), req.interactive)
+        .map_err(|f| trail.refuse(f.into()))?;
+    trail.confirmation = Some(method);
+
+    let identity = target.identity(credential.as_ref()).map_err(|e| trail.refuse(e))?;
+    if crate::account::compare_handle(&identity.handle, &account.handle) != crate::account::HandleMatch::Exact {
+        let failure = Failure::new(
+            ExitCode::IdentityMismatch,
+            format!(
+                "identity mismatch: the policy says account `{}` is {}, but {} says the credential belongs to {}",
+                account.name,
+                account.handle,
+                account.platform.as_str(),
+                crate::sanitize::one_line(&identity.handle)
+            ),
+        )
+        .hint("nothing was published; check which credential is stored (`postgate login` again) and the policy's handle");
+        return Err(trail.refuse(failure.into()));
+    }
+
+    // The intent record comes before any publish. Its hash names the attempt: the platform
+    // sees the same key on every retry of this attempt, and no other attempt shares it.
+    let intent = trail.append("intent", if req.dry_run { Outcome::DryRun } else { Outcome::Pending })?;
+    let key = PostKey(intent.hash.clone());
+    trail.post_key = Some(key.0.clone());
+
+    if req.dry_run {
+        let done = trail.append("outcome", Outcome::DryRun)?;
+        return Ok(Report {
+            account: account.name.clone(),
+            handle: account.handle.clone(),
+            published: None,
+            confirmation: method,
+            credential_source: trail.credential_source.unwrap_or(Source::None),
+            audit_seq: done.seq,
+        });
+    }
+
+    let published = match target.publish(credential.as_ref(), &req.draft, &key) {
+        Ok(p) => p,
+        Err(err) => {
+            let code = match exit_code_of(&err) {
+                ExitCode::GeneralError => ExitCode::Platform,
+                other => other,
+            };
+            let outcome = Outcome::Failed { error: format!("{err:#}"), exit_code: code.code() };
+            if let Err(audit_err) = trail.append("outcome", outcome) {
+                eprintln!("warning: the failure could not be recorded: {audit_err:#}");
+            }
+            return Err(err.context(Failure::new(code, format!("publishing to {} failed; nothing was published", account.handle))));
+        }
+    };
+    let done = trail
+        .append("outcome", Outcome::Published { id: published.id.clone(), url: published.url.clone() })
+        .map_err(|e| {
+            // The post is out; say so loudly, with where it is, since the log will not.
+            e.context(format!(
+                "PUBLISHED as {} ({}) but the outcome record could not be written",
+                published.id, published.url
+            ))
+        })?;
+    Ok(Report {
+        account: account.name.clone(),
+        handle: account.handle.clone(),
+        published: Some(published),
+        confirmation: method,
+        credential_source: trail.credential_source.unwrap_or(Source::None),
+        audit_seq: done.seq,
+    })
+}
