@@ -1,0 +1,162 @@
+//! Typed confirmation in a real pseudo-terminal.
+
+mod support;
+use support::{Test, code};
+
+const PROMPT: &str = "Type the handle of the account to publish to";
+
+fn refused_with_nothing_published(t: &Test, reason_part: &str) {
+    assert!(t.outbox("outbox").is_empty(), "something was published");
+    let audit = t.audit();
+    let last = audit.last().expect("an audit record");
+    assert_eq!(last["event"], "refused");
+    assert_eq!(last["outcome"]["status"], "refused");
+    assert_eq!(last["outcome"]["exit_code"], code::NOT_CONFIRMED);
+    let reason = last["outcome"]["reason"].as_str().unwrap();
+    assert!(reason.contains(reason_part), "reason {reason:?} lacks {reason_part:?}");
+}
+
+#[test]
+fn the_right_handle_publishes() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "Bonjour à tous"]).env("NO_COLOR", "1").tty();
+    tty.expect("OFFICIAL ACCOUNT").expect(PROMPT);
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), code::SUCCESS);
+    let posts = t.outbox("outbox");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["text"], "Bonjour à tous");
+    let audit = t.audit();
+    assert_eq!(audit.last().unwrap()["outcome"]["status"], "published");
+    assert_eq!(audit.last().unwrap()["confirmation"], "typed");
+}
+
+#[test]
+fn the_handle_matches_without_at_and_in_other_case() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).tty();
+    tty.expect(PROMPT);
+    tty.line(&format!("  {}  ", t.handle("demo").trim_start_matches('@').to_uppercase()));
+    assert_eq!(tty.finish(), code::SUCCESS);
+    assert_eq!(t.outbox("outbox").len(), 1);
+}
+
+#[test]
+fn a_wrong_handle_three_times_refuses() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty();
+    for attempt in 1..=3 {
+        tty.expect(&format!("({attempt}/3)"));
+        tty.line(&t.handle("perso"));
+        tty.expect("is not the handle of account `demo`");
+    }
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    refused_with_nothing_published(&t, "not confirmed after 3 attempts");
+}
+
+#[test]
+fn a_look_alike_handle_is_named_as_such() {
+    let t = Test::new();
+    // Cyrillic а (U+0430) in place of the Latin a.
+    let spoof = t.handle("demo").replacen('a', "\u{430}", 1);
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty();
+    for _ in 0..3 {
+        tty.expect(PROMPT);
+        tty.line(&spoof);
+        tty.expect("looks like");
+        tty.expect("but is not (it contains U+0430)");
+    }
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    refused_with_nothing_published(&t, "looks like");
+}
+
+#[test]
+fn an_empty_answer_refuses() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).tty();
+    tty.expect(PROMPT);
+    tty.line("");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    refused_with_nothing_published(&t, "nothing was typed");
+}
+
+#[test]
+fn ctrl_d_refuses() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).tty();
+    tty.expect(PROMPT);
+    tty.keys("\x04");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    refused_with_nothing_published(&t, "Ctrl-D");
+}
+
+#[test]
+fn ctrl_c_refuses_and_is_recorded() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).tty();
+    tty.expect(PROMPT);
+    tty.keys("\x03");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    refused_with_nothing_published(&t, "Ctrl-C");
+}
+
+#[test]
+fn a_piped_body_still_asks_the_person_on_the_terminal() {
+    let t = Test::new();
+    let mut tty = t.cmd(["unused"]).tty_shell("printf 'Texte venu de stdin\\n' | postgate post --account demo -");
+    tty.expect("Texte venu de stdin").expect(PROMPT);
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), code::SUCCESS);
+    let posts = t.outbox("outbox");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["text"], "Texte venu de stdin");
+}
+
+#[test]
+fn personal_accounts_ask_yes_no_defaulting_to_no() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "perso", "mon avis"]).env("NO_COLOR", "1").tty();
+    tty.expect("PERSONAL ACCOUNT").expect("[y/N]");
+    tty.line("");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    assert!(t.outbox("perso-outbox").is_empty());
+
+    let mut tty = t.cmd(["post", "-a", "perso", "mon avis"]).tty();
+    tty.expect("[y/N]");
+    tty.line("y");
+    assert_eq!(tty.finish(), code::SUCCESS);
+    assert_eq!(t.outbox("perso-outbox").len(), 1);
+    assert_eq!(t.audit().last().unwrap()["confirmation"], "yes");
+}
+
+#[test]
+fn official_banner_is_white_on_red_with_colour() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).tty();
+    // SGR: bold (1), white foreground (37), red background (41).
+    tty.expect("\x1b[1;41;37m");
+    tty.expect("OFFICIAL ACCOUNT");
+    tty.expect(PROMPT);
+    tty.keys("\x04");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+}
+
+#[test]
+fn the_editor_opens_without_text_and_an_empty_result_aborts() {
+    let t = Test::new();
+    // An "editor" that writes nothing: the post is empty, so postgate aborts.
+    let mut tty = t.cmd(["post", "-a", "demo"]).env("EDITOR", "true").env("VISUAL", "true").tty();
+    tty.expect("aborting: the post is empty");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    assert!(t.outbox("outbox").is_empty());
+
+    // An editor that writes a post.
+    let script = t.path().join("write-post.sh");
+    std::fs::write(&script, "#!/bin/sh\nprintf 'Écrit dans l’éditeur\\n' > \"$1\"\n").unwrap();
+    let editor = format!("sh {}", script.display());
+    let mut tty = t.cmd(["post", "-a", "demo"]).env("VISUAL", &editor).tty();
+    tty.expect("Écrit dans l’éditeur").expect(PROMPT);
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), code::SUCCESS);
+    assert_eq!(t.outbox("outbox")[0]["text"], "Écrit dans l’éditeur");
+}

@@ -1,0 +1,459 @@
+//! One fluent builder for every integration test, in the style of casey/just's tests.
+//!
+//! `Test::new()` makes a world: a temp HOME with XDG folders, a policy (the default one or
+//! one given), an outbox folder, and on request a real Secret Service. `t.cmd(...)` then runs
+//! the real `postgate` binary in that world, checks the exit status and output, and returns
+//! what it printed. `.tty()` runs it in a real pseudo-terminal instead.
+//!
+//! The Secret Service is a private D-Bus session with gnome-keyring, started once per test
+//! binary by `scripts/keychain-session.sh` and shared; each test gets unique handles, so
+//! their keychain items never collide. If it cannot start, the test fails: a missing service
+//! is a failure, never a skip.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{ChildStdin, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_postgate");
+
+/// Exit codes, mirrored from `src/exit_codes.rs` so a renumbering breaks these tests.
+pub mod code {
+    pub const SUCCESS: i32 = 0;
+    pub const USAGE: i32 = 2;
+    pub const BAD_POLICY: i32 = 3;
+    pub const CONTENT: i32 = 4;
+    pub const NOT_CONFIRMED: i32 = 5;
+    pub const CREDENTIAL: i32 = 6;
+    pub const IDENTITY: i32 = 7;
+    pub const PLATFORM: i32 = 8;
+    pub const AUDIT: i32 = 9;
+}
+
+/// The default policy. `{dir}` is the test's temp folder and `{uid}` a suffix unique to the
+/// test, so keychain items of parallel tests never collide.
+pub const DEFAULT_POLICY: &str = r#"
+[audit]
+path = "{dir}/state/audit.jsonl"
+
+[[accounts]]
+name = "demo"
+handle = "@mairie_demo_{uid}"
+platform = "outbox"
+kind = "official"
+display_name = "Ministère (démo)"
+owner = "Équipe réseaux sociaux"
+path = "{dir}/outbox"
+
+[[accounts]]
+name = "perso"
+handle = "@camille_{uid}"
+platform = "outbox"
+kind = "personal"
+display_name = "Camille Durand"
+owner = "Camille Durand"
+path = "{dir}/perso-outbox"
+
+[[accounts]]
+name = "vault"
+handle = "@vault_{uid}"
+platform = "outbox"
+kind = "official"
+display_name = "Compte à secret"
+owner = "Équipe réseaux sociaux"
+path = "{dir}/vault-outbox"
+credentials = "keychain"
+"#;
+
+struct KeychainSession {
+    address: String,
+    // Held open for the life of the test process: when the process exits, the script sees
+    // EOF on its stdin and stops the daemons.
+    _guard: Mutex<ChildStdin>,
+}
+
+static KEYCHAIN: OnceLock<KeychainSession> = OnceLock::new();
+
+fn keychain_address() -> &'static str {
+    &KEYCHAIN
+        .get_or_init(|| {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/keychain-session.sh");
+            let mut child = Command::new("bash")
+                .arg(&script)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
+            let stdout = child.stdout.take().expect("piped stdout");
+            let mut line = String::new();
+            BufReader::new(stdout).read_line(&mut line).expect("reading the keychain session address");
+            let address = line
+                .trim()
+                .strip_prefix("DBUS_SESSION_BUS_ADDRESS=")
+                .unwrap_or_else(|| panic!("the keychain session did not start (got {line:?}); see its stderr above"))
+                .to_string();
+            KeychainSession { address, _guard: Mutex::new(child.stdin.take().expect("piped stdin")) }
+        })
+        .address
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A world for one test.
+pub struct Test {
+    dir: tempfile::TempDir,
+    pub uid: String,
+    keychain: bool,
+    env: Vec<(String, String)>,
+}
+
+impl Default for Test {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Test {
+    pub fn new() -> Test {
+        let dir = tempfile::Builder::new().prefix("postgate-test-").tempdir().expect("temp dir");
+        let uid = format!("{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+        for sub in ["home", "config", "state", "data"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("xdg dirs");
+        }
+        let t = Test { dir, uid, keychain: false, env: Vec::new() };
+        t.write_policy(DEFAULT_POLICY);
+        t
+    }
+
+    /// Replaces the policy (placeholders `{dir}` and `{uid}` are filled in).
+    pub fn policy(self, text: &str) -> Test {
+        self.write_policy(text);
+        self
+    }
+
+    fn write_policy(&self, text: &str) {
+        std::fs::write(self.policy_path(), self.fill(text)).expect("write policy");
+    }
+
+    pub fn fill(&self, text: &str) -> String {
+        text.replace("{dir}", &self.dir.path().display().to_string()).replace("{uid}", &self.uid)
+    }
+
+    /// Gives the commands a real Secret Service.
+    pub fn keychain(mut self) -> Test {
+        self.keychain = true;
+        keychain_address();
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Test {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn policy_path(&self) -> PathBuf {
+        self.dir.path().join("policy.toml")
+    }
+
+    pub fn handle(&self, account: &str) -> String {
+        match account {
+            "demo" => format!("@mairie_demo_{}", self.uid),
+            "perso" => format!("@camille_{}", self.uid),
+            "vault" => format!("@vault_{}", self.uid),
+            other => panic!("no default handle for {other}"),
+        }
+    }
+
+    /// The command's environment: nothing from the developer's own session leaks in.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .current_dir(self.dir.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path().join("home"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("POSTGATE_POLICY", self.policy_path())
+            .env("POSTGATE_SYSTEM_POLICY", self.dir.path().join("no-system-policy.toml"))
+            .env("LANG", "C.UTF-8");
+        if self.keychain {
+            cmd.env("DBUS_SESSION_BUS_ADDRESS", keychain_address());
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    pub fn cmd<I, S>(&self, args: I) -> Cmd<'_>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Cmd {
+            test: self,
+            args: args.into_iter().map(|s| s.as_ref().to_string()).collect(),
+            stdin: None,
+            status: Some(0),
+            stdout: None,
+            stderr: None,
+            stdout_has: Vec::new(),
+            stderr_has: Vec::new(),
+            env: Vec::new(),
+            env_remove: Vec::new(),
+        }
+    }
+
+    /// Records of the audit log, parsed.
+    pub fn audit(&self) -> Vec<Value> {
+        let path = self.dir.path().join("state/audit.jsonl");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => text.lines().map(|l| serde_json::from_str(l).expect("audit line is JSON")).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    pub fn audit_path(&self) -> PathBuf {
+        self.dir.path().join("state/audit.jsonl")
+    }
+
+    /// Posts in an outbox folder (relative to the test dir), parsed.
+    pub fn outbox(&self, folder: &str) -> Vec<Value> {
+        let dir = self.dir.path().join(folder).join("posts");
+        let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+        entries
+            .map(|e| e.expect("dir entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .map(|p| serde_json::from_slice(&std::fs::read(p).expect("read post")).expect("post is JSON"))
+            .collect()
+    }
+
+    /// Every byte of every file under the test dir, for leak checks.
+    pub fn all_files_bytes(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    out.push((path, bytes));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.dir.path(), &mut out);
+        out
+    }
+}
+
+/// One run of `postgate` with its expectations.
+pub struct Cmd<'a> {
+    test: &'a Test,
+    args: Vec<String>,
+    stdin: Option<Vec<u8>>,
+    status: Option<i32>,
+    stdout: Option<String>,
+    stderr: Option<String>,
+    stdout_has: Vec<String>,
+    stderr_has: Vec<String>,
+    env: Vec<(String, String)>,
+    env_remove: Vec<String>,
+}
+
+impl<'a> Cmd<'a> {
+    pub fn stdin(mut self, input: impl AsRef<[u8]>) -> Self {
+        self.stdin = Some(input.as_ref().to_vec());
+        self
+    }
+
+    /// The expected exit status (default 0).
+    pub fn status(mut self, code: i32) -> Self {
+        self.status = Some(code);
+        self
+    }
+
+    /// The exact expected stdout (placeholders filled in).
+    pub fn stdout(mut self, text: &str) -> Self {
+        self.stdout = Some(self.test.fill(text));
+        self
+    }
+
+    /// The exact expected stderr (placeholders filled in).
+    pub fn stderr(mut self, text: &str) -> Self {
+        self.stderr = Some(self.test.fill(text));
+        self
+    }
+
+    pub fn stdout_has(mut self, text: &str) -> Self {
+        self.stdout_has.push(self.test.fill(text));
+        self
+    }
+
+    pub fn stderr_has(mut self, text: &str) -> Self {
+        self.stderr_has.push(self.test.fill(text));
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), self.test.fill(value)));
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.env_remove.push(key.into());
+        self
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = self.test.command(BIN);
+        cmd.args(self.args.iter().map(|a| self.test.fill(a)));
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        for k in &self.env_remove {
+            cmd.env_remove(k);
+        }
+        cmd
+    }
+
+    /// Runs without a terminal (stdin, stdout and stderr are pipes) and checks expectations.
+    pub fn run(self) -> Output {
+        let mut cmd = self.command();
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        // No controlling terminal either: the child gets its own session, as in CI.
+        #[cfg(unix)]
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().expect("spawn postgate");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let input = self.stdin.clone().unwrap_or_default();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let output = child.wait_with_output().expect("wait for postgate");
+        writer.join().expect("stdin writer");
+        self.check(&output);
+        output
+    }
+
+    fn check(&self, output: &Output) {
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let context = format!(
+            "\n--- command: postgate {}\n--- status: {:?}\n--- stdout:\n{stdout}\n--- stderr:\n{stderr}",
+            self.args.join(" "),
+            output.status.code()
+        );
+        if let Some(code) = self.status {
+            assert_eq!(output.status.code(), Some(code), "unexpected exit status{context}");
+        }
+        if let Some(expected) = &self.stdout {
+            assert_eq!(&*stdout, expected, "unexpected stdout{context}");
+        }
+        if let Some(expected) = &self.stderr {
+            assert_eq!(&*stderr, expected, "unexpected stderr{context}");
+        }
+        for needle in &self.stdout_has {
+            assert!(stdout.contains(needle.as_str()), "stdout lacks {needle:?}{context}");
+        }
+        for needle in &self.stderr_has {
+            assert!(stderr.contains(needle.as_str()), "stderr lacks {needle:?}{context}");
+        }
+    }
+
+    /// Runs in a real pseudo-terminal. The returned session is driven with `expect`/`send`.
+    pub fn tty(self) -> Tty {
+        let mut cmd = self.command();
+        cmd.env("TERM", "xterm-256color");
+        Tty::spawn(cmd)
+    }
+
+    /// Runs `sh -c SCRIPT` in a pseudo-terminal, with `postgate` on PATH and this test's
+    /// environment: for pipelines like `printf body | postgate post -a demo -`.
+    pub fn tty_shell(self, script: &str) -> Tty {
+        let mut cmd = self.test.command("sh");
+        let bin_dir = Path::new(BIN).parent().expect("bin dir");
+        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+        cmd.env("PATH", path).env("TERM", "xterm-256color").arg("-c").arg(self.test.fill(script));
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        Tty::spawn(cmd)
+    }
+}
+
+/// A process in a pseudo-terminal.
+pub struct Tty {
+    session: expectrl::session::OsSession,
+    seen: String,
+}
+
+impl Tty {
+    fn spawn(cmd: Command) -> Tty {
+        let mut session = expectrl::session::Session::spawn(cmd).expect("spawn in a pty");
+        // A generous bound so a hang fails the test instead of blocking the suite; it is a
+        // deadline, not a synchronisation sleep.
+        session.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
+        Tty { session, seen: String::new() }
+    }
+
+    /// Waits for `text` to appear on the terminal.
+    pub fn expect(&mut self, text: &str) -> &mut Self {
+        use expectrl::Expect;
+        match self.session.expect(text) {
+            Ok(found) => {
+                self.seen.push_str(&String::from_utf8_lossy(found.before()));
+                self.seen.push_str(&String::from_utf8_lossy(found.as_bytes()));
+            }
+            Err(e) => panic!("terminal never showed {text:?}: {e}\n--- seen so far:\n{}", self.seen),
+        }
+        self
+    }
+
+    /// Types a line and presses Enter.
+    pub fn line(&mut self, text: &str) -> &mut Self {
+        use expectrl::Expect;
+        self.session.send(format!("{text}\r")).expect("type into the pty");
+        self
+    }
+
+    /// Sends raw bytes (for example "\x04" for Ctrl-D, "\x03" for Ctrl-C).
+    pub fn keys(&mut self, bytes: &str) -> &mut Self {
+        use expectrl::Expect;
+        self.session.send(bytes).expect("type into the pty");
+        self
+    }
+
+    /// Reads until the process closes the terminal and returns its exit code.
+    pub fn finish(&mut self) -> i32 {
+        use expectrl::Expect;
+        if let Ok(found) = self.session.expect(expectrl::Eof) {
+            self.seen.push_str(&String::from_utf8_lossy(found.before()));
+            self.seen.push_str(&String::from_utf8_lossy(found.as_bytes()));
+        }
+        match self.session.get_process().wait() {
+            Ok(expectrl::process::unix::WaitStatus::Exited(_, code)) => code,
+            other => panic!("postgate did not exit normally: {other:?}\n--- seen:\n{}", self.seen),
+        }
+    }
+
+    /// Everything the terminal showed so far.
+    pub fn screen(&self) -> &str {
+        &self.seen
+    }
+}
