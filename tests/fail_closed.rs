@@ -1,0 +1,230 @@
+//! Without a terminal (as in CI) nothing is published unless the script states the handle.
+
+mod support;
+use support::{Test, code};
+
+#[test]
+fn no_terminal_and_no_flag_refuses() {
+    let t = Test::new();
+    t.cmd(["post", "-a", "demo", "Bonjour"])
+        .status(code::NOT_CONFIRMED)
+        .stdout("")
+        .stderr_has("error: no terminal to confirm the target account `demo`, and no --confirm-handle")
+        .stderr_has("hint: scripts must state the handle they mean: --confirm-handle '@mairie_demo_{uid}'")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+    let audit = t.audit();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["event"], "refused");
+    assert_eq!(audit[0]["outcome"]["exit_code"], code::NOT_CONFIRMED);
+    assert_eq!(audit[0]["text"], "Bonjour");
+}
+
+#[test]
+fn a_wrong_flag_refuses() {
+    let t = Test::new();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@camille_{uid}", "Bonjour"])
+        .status(code::NOT_CONFIRMED)
+        .stderr_has("error: --confirm-handle does not match: `@camille_{uid}` is not the handle of account `demo` (@mairie_demo_{uid})")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+    assert_eq!(t.audit()[0]["outcome"]["status"], "refused");
+}
+
+#[test]
+fn a_look_alike_flag_refuses() {
+    let t = Test::new();
+    let spoof = t.handle("demo").replacen('a', "\u{430}", 1);
+    t.cmd(["post", "-a", "demo", "--confirm-handle", &spoof, "Bonjour"])
+        .status(code::NOT_CONFIRMED)
+        .stderr_has("looks like @mairie_demo_{uid} but is not (it contains U+0430)")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn the_right_flag_publishes_and_prints_id_and_url() {
+    let t = Test::new();
+    let out = t.cmd(["post", "-a", "demo", "--confirm-handle", "mairie_demo_{uid}", "Bonjour"]).run();
+    let posts = t.outbox("outbox");
+    assert_eq!(posts.len(), 1);
+    let id = posts[0]["id"].as_str().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let expected_url = format!("file://{}/outbox/posts/{id}.json", std::fs::canonicalize(t.path()).unwrap().display());
+    assert_eq!(stdout, format!("{id}\t{expected_url}\n"));
+    let audit = t.audit();
+    assert_eq!(audit.len(), 2, "intent then outcome");
+    assert_eq!(audit[0]["event"], "intent");
+    assert_eq!(audit[0]["outcome"]["status"], "pending");
+    assert_eq!(audit[1]["outcome"]["status"], "published");
+    assert_eq!(audit[1]["outcome"]["id"], id);
+    assert_eq!(audit[1]["confirmation"], "flag");
+}
+
+#[test]
+fn json_output_is_one_object_on_stdout() {
+    let t = Test::new();
+    let out = t.cmd(["--json", "post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Bonjour"]).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(v["status"], "published");
+    assert_eq!(v["account"], "demo");
+    assert_eq!(v["confirmation"], "flag");
+    assert_eq!(v["credential_source"], "none");
+    assert_eq!(v["audit_seq"], 2);
+
+    let out = t.cmd(["--json", "post", "-a", "demo", "Bonjour"]).status(code::NOT_CONFIRMED).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(v["status"], "error");
+    assert_eq!(v["error"], "not-confirmed");
+    assert_eq!(v["exit_code"], code::NOT_CONFIRMED);
+}
+
+#[test]
+fn non_interactive_deny_refuses_even_with_the_right_flag() {
+    let t = Test::new().policy(
+        r#"
+[audit]
+path = "{dir}/state/audit.jsonl"
+[[accounts]]
+name = "demo"
+handle = "@mairie_demo_{uid}"
+platform = "outbox"
+kind = "official"
+display_name = "Démo"
+owner = "Tests"
+path = "{dir}/outbox"
+non_interactive = "deny"
+"#,
+    );
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Bonjour"])
+        .status(code::NOT_CONFIRMED)
+        .stderr_has("only accepts posts confirmed by a person at a terminal (non_interactive = \"deny\")")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn there_is_no_yes_flag() {
+    let t = Test::new();
+    t.cmd(["post", "-a", "demo", "--yes", "Bonjour"]).status(code::USAGE).stderr_has("unexpected argument '--yes'").run();
+}
+
+#[test]
+fn dry_run_checks_everything_and_publishes_nothing() {
+    let t = Test::new();
+    let out = t
+        .cmd(["post", "-a", "demo", "--dry-run", "--confirm-handle", "@mairie_demo_{uid}", "Bonjour"])
+        .stdout("")
+        .stderr_has("mode          DRY RUN: nothing will be published")
+        .stderr_has("dry run: every check passed; nothing was published")
+        .run();
+    assert!(out.status.success());
+    assert!(t.outbox("outbox").is_empty());
+    let audit = t.audit();
+    assert_eq!(audit.len(), 2);
+    assert!(audit.iter().all(|r| r["dry_run"] == true));
+    assert_eq!(audit[1]["outcome"]["status"], "dry-run");
+}
+
+#[test]
+fn dry_run_still_refuses_a_wrong_handle() {
+    let t = Test::new();
+    t.cmd(["post", "-a", "demo", "--dry-run", "--confirm-handle", "@nope", "Bonjour"]).status(code::NOT_CONFIRMED).run();
+    assert_eq!(t.audit()[0]["dry_run"], true);
+}
+
+#[test]
+fn an_unknown_account_is_refused_and_recorded() {
+    let t = Test::new();
+    t.cmd(["post", "-a", "nope", "--confirm-handle", "@x", "Bonjour"])
+        .status(code::BAD_POLICY)
+        .stderr_has("no account named `nope`")
+        .stderr_has("hint: known accounts: demo, perso, vault")
+        .run();
+    assert_eq!(t.audit()[0]["event"], "refused");
+}
+
+#[test]
+fn over_the_limit_is_refused_before_confirmation() {
+    let t = Test::new();
+    let long = "é".repeat(501);
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", &long])
+        .status(code::CONTENT)
+        .stderr_has("501/500 characters: TOO LONG by 1")
+        .stderr_has("error: the post is 501 characters; outbox allows 500")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+    assert_eq!(t.audit()[0]["confirmation"], serde_json::Value::Null);
+}
+
+#[test]
+fn stdin_and_file_bodies_drop_one_final_newline() {
+    let t = Test::new();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "-"]).stdin("ligne 1\nligne 2\n").run();
+    std::fs::write(t.path().join("post.txt"), "depuis un fichier\n").unwrap();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "--file", "post.txt"]).run();
+    let mut texts: Vec<String> = t.outbox("outbox").iter().map(|p| p["text"].as_str().unwrap().to_string()).collect();
+    texts.sort();
+    assert_eq!(texts, vec!["depuis un fichier", "ligne 1\nligne 2"]);
+}
+
+#[test]
+fn no_text_without_a_terminal_is_a_usage_error() {
+    let t = Test::new();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}"])
+        .status(code::USAGE)
+        .stderr_has("no post text: pass TEXT, --file PATH, or `-` to read stdin")
+        .run();
+}
+
+#[test]
+fn an_unwritable_audit_log_means_no_publish() {
+    let t = Test::new().policy(
+        r#"
+[audit]
+path = "{dir}/blocked/audit.jsonl"
+[[accounts]]
+name = "demo"
+handle = "@mairie_demo_{uid}"
+platform = "outbox"
+kind = "official"
+display_name = "Démo"
+owner = "Tests"
+path = "{dir}/outbox"
+"#,
+    );
+    // A file where the audit folder should be: the log cannot be created.
+    std::fs::write(t.path().join("blocked"), "not a folder").unwrap();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Bonjour"])
+        .status(code::AUDIT)
+        .stderr_has("error: audit log")
+        .run();
+    assert!(t.outbox("outbox").is_empty(), "published without an audit record");
+}
+
+#[test]
+fn the_outbox_of_another_account_is_an_identity_mismatch() {
+    let t = Test::new();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "premier"]).run();
+    // The policy is edited so that another account points at the same outbox folder.
+    let t = t.policy(
+        r#"
+[audit]
+path = "{dir}/state/audit.jsonl"
+[[accounts]]
+name = "other"
+handle = "@autre_{uid}"
+platform = "outbox"
+kind = "official"
+display_name = "Autre"
+owner = "Tests"
+path = "{dir}/outbox"
+"#,
+    );
+    t.cmd(["post", "-a", "other", "--confirm-handle", "@autre_{uid}", "second"])
+        .status(code::IDENTITY)
+        .stderr_has("identity mismatch: the policy says account `other` is @autre_{uid}, but outbox says the credential belongs to @mairie_demo_{uid}")
+        .run();
+    assert_eq!(t.outbox("outbox").len(), 1);
+    assert_eq!(t.audit().last().unwrap()["outcome"]["exit_code"], code::IDENTITY);
+}

@@ -1,0 +1,202 @@
+//! Every malformed policy names the file, line and column, and exits with the bad-policy code.
+
+mod support;
+use support::{Test, code};
+
+const ACCOUNT: &str = r#"[[accounts]]
+name = "demo"
+handle = "@mairie_demo"
+platform = "outbox"
+kind = "official"
+display_name = "Démo"
+owner = "Tests"
+"#;
+
+/// Runs `policy check` on `text` and checks the message and the `line:col` it points at.
+fn rejects(text: &str, message: &str, line_col: &str) {
+    let t = Test::new().policy(text);
+    let out = t.cmd(["policy", "check"]).status(code::BAD_POLICY).stdout("").run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let location = format!("  --> {}:{line_col}\n", t.policy_path().display());
+    assert!(stderr.contains(message), "stderr lacks {message:?}:\n{stderr}");
+    assert!(stderr.contains(&location), "stderr lacks {location:?}:\n{stderr}");
+    assert!(stderr.contains(" | "), "no source line shown:\n{stderr}");
+    assert!(stderr.contains('^'), "no caret:\n{stderr}");
+}
+
+#[test]
+fn unknown_key() {
+    rejects(&format!("{ACCOUNT}confirme = \"handle\"\n"), "unknown field `confirme`", "8:1");
+}
+
+#[test]
+fn unknown_top_level_table() {
+    rejects(&format!("[acounts]\nx = 1\n{ACCOUNT}"), "unknown field `acounts`", "1:2");
+}
+
+#[test]
+fn missing_key() {
+    let text = ACCOUNT.replace("owner = \"Tests\"\n", "");
+    rejects(&text, "missing field `owner`", "1:1");
+}
+
+#[test]
+fn wrong_type() {
+    let text = ACCOUNT.replace("kind = \"official\"", "kind = 3");
+    rejects(&text, "invalid type: integer `3`", "5:8");
+}
+
+#[test]
+fn unknown_kind() {
+    let text = ACCOUNT.replace("kind = \"official\"", "kind = \"offical\"");
+    rejects(&text, "unknown variant `offical`, expected `official` or `personal`", "5:8");
+}
+
+#[test]
+fn toml_syntax_error() {
+    let text = ACCOUNT.replace("owner = \"Tests\"", "owner = Equipe");
+    rejects(&text, "string values must be quoted", "7:9");
+}
+
+#[test]
+fn duplicate_names() {
+    let second = ACCOUNT.replace("@mairie_demo", "@autre");
+    rejects(&format!("{ACCOUNT}{second}"), "duplicate account name `demo`", "9:8");
+}
+
+#[test]
+fn duplicate_handles() {
+    let second = ACCOUNT.replace("name = \"demo\"", "name = \"other\"").replace("@mairie_demo", "@MAIRIE_demo");
+    rejects(&format!("{ACCOUNT}{second}"), "duplicate handle `@MAIRIE_demo`", "10:10");
+}
+
+#[test]
+fn look_alike_handles() {
+    let second = ACCOUNT.replace("name = \"demo\"", "name = \"other\"").replace("@mairie_demo", "@rnairie_demo");
+    rejects(&format!("{ACCOUNT}{second}"), "handle `@rnairie_demo` looks like `@mairie_demo`", "10:10");
+}
+
+#[test]
+fn official_account_with_weaker_confirmation() {
+    rejects(&format!("{ACCOUNT}confirm = \"yes\"\n"), "official account `demo` cannot use confirm = \"yes\"", "8:11");
+}
+
+#[test]
+fn invalid_mastodon_handle() {
+    let text = ACCOUNT
+        .replace("platform = \"outbox\"", "platform = \"mastodon\"\ninstance = \"https://social.example\"");
+    rejects(&text, "invalid mastodon handle `@mairie_demo` for account `demo`: it must be the full `@user@domain` form", "3:10");
+}
+
+#[test]
+fn invalid_bluesky_handle() {
+    let text = ACCOUNT
+        .replace("platform = \"outbox\"", "platform = \"bluesky\"\nservice = \"https://bsky.social\"")
+        .replace("@mairie_demo", "mairie");
+    rejects(&text, "invalid bluesky handle `mairie`", "3:10");
+}
+
+#[test]
+fn non_ascii_handle() {
+    let text = ACCOUNT.replace("@mairie_demo", "@m\u{430}irie_demo");
+    rejects(&text, "contains the non-ASCII character U+0430", "3:10");
+}
+
+#[test]
+fn plain_http_instance_off_loopback() {
+    let text = ACCOUNT
+        .replace("platform = \"outbox\"", "platform = \"mastodon\"\ninstance = \"http://social.example\"")
+        .replace("@mairie_demo", "@mairie@social.example");
+    rejects(&text, "invalid `instance` URL: plain http is only allowed on loopback", "5:12");
+}
+
+#[test]
+fn missing_instance() {
+    let text = ACCOUNT
+        .replace("platform = \"outbox\"", "platform = \"mastodon\"")
+        .replace("@mairie_demo", "@mairie@social.example");
+    rejects(&text, "missing field `instance` for mastodon account `demo`", "4:12");
+}
+
+#[test]
+fn credentials_none_on_a_network_platform() {
+    let text = ACCOUNT
+        .replace("platform = \"outbox\"", "platform = \"bluesky\"\nservice = \"https://bsky.social\"\ncredentials = \"none\"")
+        .replace("@mairie_demo", "mairie.bsky.social");
+    rejects(&text, "bluesky accounts need a credential; `none` is only for the outbox", "6:15");
+}
+
+#[test]
+fn invalid_account_name() {
+    rejects(&ACCOUNT.replace("name = \"demo\"", "name = \"Démo\""), "invalid account name `Démo`", "2:8");
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let text = format!("{ACCOUNT}confirm = \"yes\"\n").replace("@mairie_demo", "mairie");
+    let t = Test::new().policy(&text);
+    let out = t.cmd(["policy", "check"]).status(code::BAD_POLICY).run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("invalid outbox handle `mairie`"));
+    assert!(stderr.contains("official account `demo` cannot use confirm = \"yes\""));
+}
+
+#[test]
+fn exact_rendering_of_one_error() {
+    let t = Test::new().policy(&format!("{ACCOUNT}confirm = \"yes\"\n"));
+    t.cmd(["policy", "check"])
+        .status(code::BAD_POLICY)
+        .stderr(
+            "error: official account `demo` cannot use confirm = \"yes\"\n  --> {dir}/policy.toml:8:11\n  |\n8 | confirm = \"yes\"\n  |           ^^^^^\n  = help: official accounts are always confirmed by typing their handle; remove this line or set confirm = \"handle\"\nhint: see the commented example policy.toml and docs/policy.md\n",
+        )
+        .run();
+}
+
+#[test]
+fn a_missing_policy_lists_where_it_looked() {
+    let t = Test::new();
+    t.cmd(["policy", "check"])
+        .env_remove("POSTGATE_POLICY")
+        .status(code::BAD_POLICY)
+        .stderr_has("no policy found; looked in:\n  {dir}/config/postgate/policy.toml\n  {dir}/no-system-policy.toml")
+        .run();
+}
+
+#[test]
+fn the_current_directory_is_never_searched() {
+    let t = Test::new();
+    // A policy sitting in the working directory (as in a cloned repository) is ignored.
+    std::fs::copy(t.policy_path(), t.path().join("postgate.toml")).unwrap();
+    std::fs::create_dir_all(t.path().join(".postgate")).unwrap();
+    std::fs::copy(t.policy_path(), t.path().join(".postgate/policy.toml")).unwrap();
+    t.cmd(["policy", "check"]).env_remove("POSTGATE_POLICY").status(code::BAD_POLICY).stderr_has("no policy found").run();
+}
+
+#[test]
+fn discovery_order_flag_then_env_then_user_then_system() {
+    let t = Test::new();
+    let write = |rel: &str, name: &str| {
+        let path = t.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, ACCOUNT.replace("\"demo\"", &format!("\"{name}\""))).unwrap();
+        path
+    };
+    let flag = write("flag.toml", "from-flag");
+    let env = write("env.toml", "from-env");
+    write("config/postgate/policy.toml", "from-user");
+    let system = write("system.toml", "from-system");
+    let check = |args: Vec<String>, env_policy: Option<&str>, expect: &str| {
+        let mut cmd = t.cmd(args).env("POSTGATE_SYSTEM_POLICY", system.to_str().unwrap());
+        cmd = match env_policy {
+            Some(p) => cmd.env("POSTGATE_POLICY", p),
+            None => cmd.env_remove("POSTGATE_POLICY"),
+        };
+        cmd.stdout_has(expect).run();
+    };
+    let flag_arg = vec!["--policy".to_string(), flag.display().to_string(), "policy".into(), "check".into()];
+    check(flag_arg, Some(env.to_str().unwrap()), "from-flag");
+    check(vec!["policy".into(), "check".into()], Some(env.to_str().unwrap()), "from-env");
+    check(vec!["policy".into(), "check".into()], None, "from-user");
+    std::fs::remove_file(t.path().join("config/postgate/policy.toml")).unwrap();
+    check(vec!["policy".into(), "check".into()], None, "from-system");
+}
