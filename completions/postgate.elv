@@ -1,0 +1,189 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[postgate] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'postgate'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'postgate'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand post 'Publish a post after showing the banner and confirming the account'
+            cand login 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)'
+            cand logout 'Remove an account''s secret from the keychain'
+            cand accounts 'List the policy''s accounts and the state of their credentials'
+            cand log 'List or verify the audit log'
+            cand policy 'Validate and inspect the policy'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff) on stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;post'= {
+            cand -a 'Account name, as in the policy''s `name`'
+            cand --account 'Account name, as in the policy''s `name`'
+            cand -f 'Read the post''s text from a file (`-` for stdin)'
+            cand --file 'Read the post''s text from a file (`-` for stdin)'
+            cand --reply-to 'Id of the post this one replies to'
+            cand --confirm-handle 'The handle of the target account, for scripts. Must match the policy''s handle'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --dry-run 'Do everything except publishing; the banner and the audit record say so'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;login'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --secret-stdin 'Read the secret from stdin instead of a hidden prompt (for scripts and password managers)'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;logout'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;accounts'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;log'= {
+            cand --account 'Only records about this account'
+            cand --since 'Only records newer than this, like `24h`, `7d` or `90m`'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
+            cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;log;verify'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;log;repair'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;log;help'= {
+            cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
+            cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;log;help;verify'= {
+        }
+        &'postgate;log;help;repair'= {
+        }
+        &'postgate;log;help;help'= {
+        }
+        &'postgate;policy'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand check 'Validate the policy and list its accounts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;policy;check'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;policy;help'= {
+            cand check 'Validate the policy and list its accounts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;policy;help;check'= {
+        }
+        &'postgate;policy;help;help'= {
+        }
+        &'postgate;completions'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;man'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;help'= {
+            cand post 'Publish a post after showing the banner and confirming the account'
+            cand login 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)'
+            cand logout 'Remove an account''s secret from the keychain'
+            cand accounts 'List the policy''s accounts and the state of their credentials'
+            cand log 'List or verify the audit log'
+            cand policy 'Validate and inspect the policy'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff) on stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;help;post'= {
+        }
+        &'postgate;help;login'= {
+        }
+        &'postgate;help;logout'= {
+        }
+        &'postgate;help;accounts'= {
+        }
+        &'postgate;help;log'= {
+            cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
+            cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
+        }
+        &'postgate;help;log;verify'= {
+        }
+        &'postgate;help;log;repair'= {
+        }
+        &'postgate;help;policy'= {
+            cand check 'Validate the policy and list its accounts'
+        }
+        &'postgate;help;policy;check'= {
+        }
+        &'postgate;help;completions'= {
+        }
+        &'postgate;help;man'= {
+        }
+        &'postgate;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

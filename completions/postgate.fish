@@ -1,0 +1,138 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_postgate_global_optspecs
+    string join \n policy= json color= h/help V/version
+end
+
+function __fish_postgate_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_postgate_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_postgate_using_subcommand
+    set -l cmd (__fish_postgate_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c postgate -n "__fish_postgate_needs_command" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_needs_command" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_needs_command" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_needs_command" -s V -l version -d 'Print version'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "login" -d 'Store an account\'s secret in the OS keychain (read from a hidden prompt or stdin)'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "accounts" -d 'List the policy\'s accounts and the state of their credentials'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "log" -d 'List or verify the audit log'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "policy" -d 'Validate and inspect the policy'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "man" -d 'Print the man page (roff) on stdout'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand post" -s a -l account -d 'Account name, as in the policy\'s `name`' -r
+complete -c postgate -n "__fish_postgate_using_subcommand post" -s f -l file -d 'Read the post\'s text from a file (`-` for stdin)' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l reply-to -d 'Id of the post this one replies to' -r
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l confirm-handle -d 'The handle of the target account, for scripts. Must match the policy\'s handle' -r
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l dry-run -d 'Do everything except publishing; the banner and the audit record say so'
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand post" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand login" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand login" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand login" -l secret-stdin -d 'Read the secret from stdin instead of a hidden prompt (for scripts and password managers)'
+complete -c postgate -n "__fish_postgate_using_subcommand login" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand login" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand logout" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand logout" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand logout" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand accounts" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand accounts" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand accounts" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand accounts" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -l account -d 'Only records about this account' -r
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -l since -d 'Only records newer than this, like `24h`, `7d` or `90m`' -r
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from repair" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from repair" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from repair" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from repair" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate the policy and list its accounts'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from check" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from check" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from check" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the policy and list its accounts'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand completions" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand completions" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand completions" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand man" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand man" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand man" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand man" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "login" -d 'Store an account\'s secret in the OS keychain (read from a hidden prompt or stdin)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "accounts" -d 'List the policy\'s accounts and the state of their credentials'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "log" -d 'List or verify the audit log'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "policy" -d 'Validate and inspect the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy and list its accounts'
