@@ -113,7 +113,10 @@ mod tests {
     #[test]
     fn exact_modulo_case_space_and_at() {
         assert_eq!(compare_handle(H, H), HandleMatch::Exact);
-        assert_eq!(compare_handle("  culture_gouv@social.example.fr \n", H), HandleMatch::Exact);
+        assert_eq!(
+            compare_handle("  culture_gouv@social.example.fr \n", H),
+            HandleMatch::Exact
+        );
         assert_eq!(compare_handle("@CULTURE_GOUV@Social.Example.FR", H), HandleMatch::Exact);
     }
 

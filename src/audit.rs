@@ -34,15 +34,30 @@ pub struct AccountRef {
 pub enum Outcome {
     /// Written before publishing: the attempt is under way.
     Pending,
-    Published { id: String, url: String },
+    Published {
+        id: String,
+        url: String,
+    },
     /// `--dry-run`: everything ran but the publish.
     DryRun,
-    Refused { reason: String, exit_code: i32 },
-    Failed { error: String, exit_code: i32 },
+    Refused {
+        reason: String,
+        exit_code: i32,
+    },
+    Failed {
+        error: String,
+        exit_code: i32,
+    },
     /// `login` stored a credential or `logout` removed one.
-    Credential { change: String },
+    Credential {
+        change: String,
+    },
     /// A torn last line was moved aside by `postgate log repair`.
-    Repaired { fragment_sha256: String, fragment_bytes: u64, saved_to: String },
+    Repaired {
+        fragment_sha256: String,
+        fragment_bytes: u64,
+        saved_to: String,
+    },
 }
 
 impl Outcome {
@@ -128,7 +143,7 @@ pub fn os_user() -> String {
             {
                 return std::ffi::CStr::from_ptr(pwd.pw_name).to_string_lossy().into_owned();
             }
-            return format!("uid:{uid}");
+            format!("uid:{uid}")
         }
     }
     #[cfg(not(unix))]
@@ -177,7 +192,9 @@ impl AuditLog {
             // Records hold post texts; keep them to the owner.
             options.mode(0o600);
         }
-        options.open(&self.path).map_err(|e| audit_failure(&self.path, format!("cannot open: {e}")).into())
+        options
+            .open(&self.path)
+            .map_err(|e| audit_failure(&self.path, format!("cannot open: {e}")).into())
     }
 
     /// Appends a record, chaining it to the last one, and fsyncs before returning.
@@ -186,7 +203,8 @@ impl AuditLog {
     /// processes never fork the chain.
     pub fn append(&self, mut record: Record) -> Result<Appended> {
         let mut file = self.open_for_append()?;
-        file.lock().map_err(|e| audit_failure(&self.path, format!("cannot lock: {e}")))?;
+        file.lock()
+            .map_err(|e| audit_failure(&self.path, format!("cannot lock: {e}")))?;
         let len = file.metadata().map_err(|e| audit_failure(&self.path, e))?.len();
         let (seq, prev) = if len == 0 {
             (1, GENESIS.to_string())
@@ -208,8 +226,10 @@ impl AuditLog {
         let mut line = serde_json::to_vec(&record).context("serialising the audit record")?;
         let hash = sha256_hex(&line);
         line.push(b'\n');
-        file.write_all(&line).map_err(|e| audit_failure(&self.path, format!("write failed: {e}")))?;
-        file.sync_data().map_err(|e| audit_failure(&self.path, format!("fsync failed: {e}")))?;
+        file.write_all(&line)
+            .map_err(|e| audit_failure(&self.path, format!("write failed: {e}")))?;
+        file.sync_data()
+            .map_err(|e| audit_failure(&self.path, format!("fsync failed: {e}")))?;
         Ok(Appended { seq, hash })
     }
 
@@ -227,9 +247,11 @@ impl AuditLog {
             match serde_json::from_slice::<Record>(&line) {
                 Ok(r) => records.push(r),
                 Err(e) => {
-                    return Err(audit_failure(&self.path, format!("line {} is not a valid record: {e}", n + 1))
-                        .hint("run `postgate log verify`")
-                        .into());
+                    return Err(
+                        audit_failure(&self.path, format!("line {} is not a valid record: {e}", n + 1))
+                            .hint("run `postgate log verify`")
+                            .into(),
+                    );
                 }
             }
         }
@@ -241,7 +263,11 @@ impl AuditLog {
         let file = match File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Verification { records: 0, head: None, problem: None });
+                return Ok(Verification {
+                    records: 0,
+                    head: None,
+                    problem: None,
+                });
             }
             Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
         };
@@ -252,7 +278,9 @@ impl AuditLog {
         let mut offset = 0u64;
         loop {
             line.clear();
-            let n = reader.read_until(b'\n', &mut line).map_err(|e| audit_failure(&self.path, e))?;
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .map_err(|e| audit_failure(&self.path, e))?;
             if n == 0 {
                 break;
             }
@@ -264,12 +292,19 @@ impl AuditLog {
                     problem: Some(Problem {
                         line: line_no,
                         seq: None,
-                        kind: ProblemKind::TornTail { offset, bytes: n as u64 },
+                        kind: ProblemKind::TornTail {
+                            offset,
+                            bytes: n as u64,
+                        },
                     }),
                 });
             }
             let body = &line[..line.len() - 1];
-            let problem = |seq, kind| Problem { line: line_no, seq, kind };
+            let problem = |seq, kind| Problem {
+                line: line_no,
+                seq,
+                kind,
+            };
             let link: Link = match serde_json::from_slice(body) {
                 Ok(l) => l,
                 Err(e) => {
@@ -281,7 +316,10 @@ impl AuditLog {
                 }
             };
             let found = if link.seq != line_no {
-                Some(ProblemKind::BadSeq { expected: line_no, found: link.seq })
+                Some(ProblemKind::BadSeq {
+                    expected: line_no,
+                    found: link.seq,
+                })
             } else if link.prev != prev_hash {
                 Some(ProblemKind::BadPrev)
             } else {
@@ -299,7 +337,11 @@ impl AuditLog {
             offset += n as u64;
         }
         let head = (count > 0).then_some(prev_hash);
-        Ok(Verification { records: count, head, problem: None })
+        Ok(Verification {
+            records: count,
+            head,
+            problem: None,
+        })
     }
 
     /// Moves a torn last line into a side file and records that in the chain.
@@ -308,7 +350,11 @@ impl AuditLog {
     /// kept byte for byte.
     pub fn repair(&self) -> Result<Option<Appended>> {
         let verification = self.verify()?;
-        let Some(Problem { kind: ProblemKind::TornTail { offset, bytes }, .. }) = verification.problem else {
+        let Some(Problem {
+            kind: ProblemKind::TornTail { offset, bytes },
+            ..
+        }) = verification.problem
+        else {
             if let Some(p) = verification.problem {
                 return Err(audit_failure(&self.path, format!("cannot repair: {}", p.describe()))
                     .hint("only a torn last line can be repaired; a broken chain needs a person to investigate")
@@ -316,15 +362,25 @@ impl AuditLog {
             }
             return Ok(None);
         };
-        let mut file = OpenOptions::new().read(true).write(true).open(&self.path).map_err(|e| audit_failure(&self.path, e))?;
-        file.lock().map_err(|e| audit_failure(&self.path, format!("cannot lock: {e}")))?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&self.path)
+            .map_err(|e| audit_failure(&self.path, e))?;
+        file.lock()
+            .map_err(|e| audit_failure(&self.path, format!("cannot lock: {e}")))?;
         let mut fragment = Vec::with_capacity(bytes as usize);
-        file.seek(SeekFrom::Start(offset)).map_err(|e| audit_failure(&self.path, e))?;
-        file.read_to_end(&mut fragment).map_err(|e| audit_failure(&self.path, e))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| audit_failure(&self.path, e))?;
+        file.read_to_end(&mut fragment)
+            .map_err(|e| audit_failure(&self.path, e))?;
         let stamp = jiff::Timestamp::now().as_second();
         let saved = self.path.with_extension(format!("torn-{stamp}"));
-        std::fs::write(&saved, &fragment).map_err(|e| audit_failure(&self.path, format!("cannot save fragment: {e}")))?;
-        File::open(&saved).and_then(|f| f.sync_all()).map_err(|e| audit_failure(&self.path, e))?;
+        std::fs::write(&saved, &fragment)
+            .map_err(|e| audit_failure(&self.path, format!("cannot save fragment: {e}")))?;
+        File::open(&saved)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| audit_failure(&self.path, e))?;
         file.set_len(offset).map_err(|e| audit_failure(&self.path, e))?;
         file.sync_all().map_err(|e| audit_failure(&self.path, e))?;
         drop(file);
@@ -368,10 +424,16 @@ pub struct Problem {
 #[derive(Debug, PartialEq)]
 pub enum ProblemKind {
     /// The file ends without a newline: a write was cut short.
-    TornTail { offset: u64, bytes: u64 },
+    TornTail {
+        offset: u64,
+        bytes: u64,
+    },
     Unparsable(String),
     /// A record is missing or was inserted.
-    BadSeq { expected: u64, found: u64 },
+    BadSeq {
+        expected: u64,
+        found: u64,
+    },
     /// The previous record was changed (or removed and the gap renumbered).
     BadPrev,
 }
@@ -481,7 +543,12 @@ mod tests {
     fn deleted_record_is_detected() {
         let (_d, log) = log_with(4);
         let text = std::fs::read_to_string(log.path()).unwrap();
-        let kept: Vec<&str> = text.lines().enumerate().filter(|(i, _)| *i != 1).map(|(_, l)| l).collect();
+        let kept: Vec<&str> = text
+            .lines()
+            .enumerate()
+            .filter(|(i, _)| *i != 1)
+            .map(|(_, l)| l)
+            .collect();
         std::fs::write(log.path(), kept.join("\n") + "\n").unwrap();
         let p = log.verify().unwrap().problem.unwrap();
         assert_eq!(p.line, 2);
@@ -496,7 +563,13 @@ mod tests {
         f.write_all(b"{\"seq\":3,\"prev\":\"ab").unwrap();
         drop(f);
         let p = log.verify().unwrap().problem.unwrap();
-        assert_eq!(p.kind, ProblemKind::TornTail { offset: good_len, bytes: 19 });
+        assert_eq!(
+            p.kind,
+            ProblemKind::TornTail {
+                offset: good_len,
+                bytes: 19
+            }
+        );
         let err = log.append(Record::new("intent", "post", Outcome::Pending)).unwrap_err();
         assert_eq!(crate::error::exit_code_of(&err), ExitCode::Audit);
 
@@ -505,7 +578,14 @@ mod tests {
         let v = log.verify().unwrap();
         assert!(v.problem.is_none(), "{:?}", v.problem);
         let last = log.read_all().unwrap().pop().unwrap();
-        let Outcome::Repaired { fragment_bytes, saved_to, .. } = last.outcome else { panic!() };
+        let Outcome::Repaired {
+            fragment_bytes,
+            saved_to,
+            ..
+        } = last.outcome
+        else {
+            panic!()
+        };
         assert_eq!(fragment_bytes, 19);
         assert_eq!(std::fs::read(saved_to).unwrap(), b"{\"seq\":3,\"prev\":\"ab");
     }

@@ -77,20 +77,31 @@ pub fn render(info: &BannerInfo) -> String {
         },
     );
     row(&mut out, "display name", sanitize::one_line(&a.display_name));
-    row(&mut out, "platform", format!("{} (host: {})", a.platform.as_str(), sanitize::one_line(&a.host())));
+    row(
+        &mut out,
+        "platform",
+        format!("{} (host: {})", a.platform.as_str(), sanitize::one_line(&a.host())),
+    );
     row(&mut out, "owner", sanitize::one_line(&a.owner));
     row(&mut out, "credential", sanitize::one_line(info.credential));
     if let Some(reply) = info.reply_to {
         row(&mut out, "reply to", sanitize::one_line(reply));
     }
     if info.dry_run {
-        row(&mut out, "mode", "DRY RUN: nothing will be published".yellow().bold().to_string());
+        row(
+            &mut out,
+            "mode",
+            "DRY RUN: nothing will be published".yellow().bold().to_string(),
+        );
     }
 
     let len = length(info.text);
     let count = format!("{len}/{} characters", info.max_characters);
     let count = if len > info.max_characters {
-        format!("{count}: TOO LONG by {}", len - info.max_characters).red().bold().to_string()
+        format!("{count}: TOO LONG by {}", len - info.max_characters)
+            .red()
+            .bold()
+            .to_string()
     } else {
         count
     };
@@ -136,7 +147,14 @@ mod tests {
     fn render_plain(kind: Kind, text: &str) -> String {
         colored::control::set_override(false);
         let a = account(kind);
-        render(&BannerInfo { account: &a, text, reply_to: None, max_characters: 10, credential: "none", dry_run: true })
+        render(&BannerInfo {
+            account: &a,
+            text,
+            reply_to: None,
+            max_characters: 10,
+            credential: "none",
+            dry_run: true,
+        })
     }
 
     #[test]

@@ -44,7 +44,11 @@ pub fn has_terminal() -> bool {
     }
     #[cfg(unix)]
     {
-        std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok()
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .is_ok()
     }
     #[cfg(not(unix))]
     {
@@ -68,10 +72,17 @@ pub fn explain_mismatch(typed: &str, account: &Account, how: HandleMatch) -> Str
                 .filter(|c| !c.is_ascii())
                 .map(|c| format!("U+{:04X}", c as u32))
                 .collect();
-            let detail = if odd.is_empty() { String::new() } else { format!(" (it contains {})", odd.join(", ")) };
+            let detail = if odd.is_empty() {
+                String::new()
+            } else {
+                format!(" (it contains {})", odd.join(", "))
+            };
             format!("`{shown}` looks like {} but is not{detail}", account.handle)
         }
-        HandleMatch::Different => format!("`{shown}` is not the handle of account `{}` ({})", account.name, account.handle),
+        HandleMatch::Different => format!(
+            "`{shown}` is not the handle of account `{}` ({})",
+            account.name, account.handle
+        ),
     }
 }
 
@@ -87,7 +98,10 @@ pub fn confirm(account: &Account, flag: Option<&str>, interactive: bool) -> Resu
                 "--confirm-handle does not match: {}",
                 explain_mismatch(given, account, how)
             ))
-            .hint(format!("pass --confirm-handle '{}' to publish to `{}`", account.handle, account.name))),
+            .hint(format!(
+                "pass --confirm-handle '{}' to publish to `{}`",
+                account.handle, account.name
+            ))),
         };
     }
     if !interactive {
@@ -147,11 +161,7 @@ fn read_line(term: &Term) -> std::io::Result<Line> {
                 term.write_line("")?;
                 return Ok(Line::Cancelled("cancelled with Escape"));
             }
-            Key::Backspace => {
-                if buf.pop().is_some() {
-                    term.clear_chars(1)?;
-                }
-            }
+            Key::Backspace if buf.pop().is_some() => term.clear_chars(1)?,
             // Pasted control characters are kept (so a spoof is caught) but echoed visibly.
             Key::Char(c) => {
                 buf.push(c);
@@ -185,13 +195,19 @@ fn typed_handle(term: &Term, account: &Account) -> Result<Method, Failure> {
             }
         }
     }
-    Err(not_confirmed(format!("not confirmed after {MAX_ATTEMPTS} attempts; last answer: {last}")))
+    Err(not_confirmed(format!(
+        "not confirmed after {MAX_ATTEMPTS} attempts; last answer: {last}"
+    )))
 }
 
 fn yes_no(term: &Term, account: &Account) -> Result<Method, Failure> {
     let io_err = |e: std::io::Error| not_confirmed(format!("cannot read the answer from the terminal: {e}"));
-    term.write_str(&format!("Publish to {} ({})? [y/N] ", account.handle, account.kind.as_str()))
-        .map_err(io_err)?;
+    term.write_str(&format!(
+        "Publish to {} ({})? [y/N] ",
+        account.handle,
+        account.kind.as_str()
+    ))
+    .map_err(io_err)?;
     match read_line(term).map_err(io_err)? {
         Line::Text(t) if matches!(t.trim().to_ascii_lowercase().as_str(), "y" | "yes") => Ok(Method::Yes),
         Line::Text(_) => Err(not_confirmed("not confirmed: the answer was not yes")),

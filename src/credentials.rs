@@ -70,7 +70,13 @@ pub fn keychain_user(account: &Account) -> String {
 pub fn env_var_name(account_name: &str) -> String {
     let name: String = account_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("POSTGATE_SECRET_{name}")
 }
@@ -168,7 +174,11 @@ fn decode(raw: String) -> Credential {
             source: Source::Keychain,
             created_at: Some(stored.created_at),
         },
-        Err(_) => Credential { secret: Secret::new(raw.to_string()), source: Source::Keychain, created_at: None },
+        Err(_) => Credential {
+            secret: Secret::new(raw.to_string()),
+            source: Source::Keychain,
+            created_at: None,
+        },
     }
 }
 
@@ -176,7 +186,10 @@ fn decode(raw: String) -> Credential {
 #[derive(Debug, Clone)]
 pub enum Status {
     NotNeeded,
-    Present { source: Source, created_at: Option<jiff::Timestamp> },
+    Present {
+        source: Source,
+        created_at: Option<jiff::Timestamp>,
+    },
     Missing,
     Unavailable(String),
 }
@@ -221,18 +234,27 @@ pub fn load(account: &Account) -> Result<Option<Credential>> {
         (CredentialPolicy::KeychainOrEnv, Err(ReadError::Unreachable(why))) => {
             let var = env_var_name(&account.name);
             match std::env::var(&var) {
-                Ok(v) if !v.is_empty() => {
-                    Ok(Some(Credential { secret: Secret::new(v), source: Source::Environment, created_at: None }))
-                }
+                Ok(v) if !v.is_empty() => Ok(Some(Credential {
+                    secret: Secret::new(v),
+                    source: Source::Environment,
+                    created_at: None,
+                })),
                 _ => Err(Failure::new(
                     ExitCode::Credential,
-                    format!("no keychain is reachable ({why}) and {var} is not set, for account `{}`", account.name),
+                    format!(
+                        "no keychain is reachable ({why}) and {var} is not set, for account `{}`",
+                        account.name
+                    ),
                 )
-                .hint(format!("set {var} from your CI secret store, or run postgate where a keychain is available"))
+                .hint(format!(
+                    "set {var} from your CI secret store, or run postgate where a keychain is available"
+                ))
                 .into()),
             }
         }
-        (CredentialPolicy::Keychain, Err(ReadError::Unreachable(why))) => Err(unavailable_failure(account, &why).into()),
+        (CredentialPolicy::Keychain, Err(ReadError::Unreachable(why))) => {
+            Err(unavailable_failure(account, &why).into())
+        }
     }
 }
 
@@ -266,7 +288,10 @@ pub fn store(account: &Account, secret: &Secret) -> Result<jiff::Timestamp> {
         if is_unavailable(&err) {
             unavailable_failure(account, &describe(err))
         } else {
-            Failure::new(ExitCode::Credential, format!("cannot store the credential: {}", describe(err)))
+            Failure::new(
+                ExitCode::Credential,
+                format!("cannot store the credential: {}", describe(err)),
+            )
         }
     })?;
     Ok(created_at)
@@ -279,7 +304,11 @@ pub fn remove(account: &Account) -> Result<bool> {
         Ok(()) => Ok(true),
         Err(KeyringError::NoEntry) => Ok(false),
         Err(err) if is_unavailable(&err) => Err(unavailable_failure(account, &describe(err)).into()),
-        Err(err) => Err(Failure::new(ExitCode::Credential, format!("cannot remove the credential: {}", describe(err))).into()),
+        Err(err) => Err(Failure::new(
+            ExitCode::Credential,
+            format!("cannot remove the credential: {}", describe(err)),
+        )
+        .into()),
     }
 }
 
@@ -289,7 +318,10 @@ pub fn status(account: &Account) -> Status {
         return Status::NotNeeded;
     }
     match read_keychain(account) {
-        Ok(c) => Status::Present { source: Source::Keychain, created_at: c.created_at },
+        Ok(c) => Status::Present {
+            source: Source::Keychain,
+            created_at: c.created_at,
+        },
         Err(ReadError::Missing) => Status::Missing,
         Err(ReadError::Broken(why)) => Status::Unavailable(why),
         Err(ReadError::Unreachable(why)) => env_status(account).unwrap_or(Status::Unavailable(why)),
@@ -299,7 +331,10 @@ pub fn status(account: &Account) -> Status {
 fn env_status(account: &Account) -> Option<Status> {
     (account.credentials == CredentialPolicy::KeychainOrEnv
         && std::env::var_os(env_var_name(&account.name)).is_some_and(|v| !v.is_empty()))
-    .then_some(Status::Present { source: Source::Environment, created_at: None })
+    .then_some(Status::Present {
+        source: Source::Environment,
+        created_at: None,
+    })
 }
 
 #[cfg(test)]

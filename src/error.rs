@@ -16,7 +16,11 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(code: ExitCode, message: impl Into<String>) -> Self {
-        Failure { code, message: message.into(), hint: None }
+        Failure {
+            code,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -55,8 +59,7 @@ mod tests {
 
     #[test]
     fn code_survives_added_context() {
-        let err = anyhow::Error::from(Failure::new(ExitCode::Audit, "disk full"))
-            .context("while recording the intent");
+        let err = anyhow::Error::from(Failure::new(ExitCode::Audit, "disk full")).context("while recording the intent");
         assert_eq!(exit_code_of(&err), ExitCode::Audit);
     }
 

@@ -115,7 +115,10 @@ mod tests {
     fn codes_are_distinct_and_fit_in_a_byte() {
         let codes: HashSet<i32> = ExitCode::ALL.iter().map(|c| c.code()).collect();
         assert_eq!(codes.len(), ExitCode::ALL.len());
-        assert!(codes.iter().all(|c| (0..=125).contains(c)), "keep clear of shell-reserved codes");
+        assert!(
+            codes.iter().all(|c| (0..=125).contains(c)),
+            "keep clear of shell-reserved codes"
+        );
     }
 
     #[test]

@@ -81,7 +81,13 @@ impl Trail<'_> {
     fn refuse(&self, err: anyhow::Error) -> anyhow::Error {
         let code = exit_code_of(&err);
         let reason = format!("{err:#}");
-        if let Err(audit_err) = self.append("refused", Outcome::Refused { reason, exit_code: code.code() }) {
+        if let Err(audit_err) = self.append(
+            "refused",
+            Outcome::Refused {
+                reason,
+                exit_code: code.code(),
+            },
+        ) {
             eprintln!("warning: the refusal could not be recorded: {audit_err:#}");
         }
         err
@@ -162,7 +168,9 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
                 crate::sanitize::one_line(&identity.handle)
             ),
         )
-        .hint("nothing was published; check which credential is stored (`postgate login` again) and the policy's handle");
+        .hint(
+            "nothing was published; check which credential is stored (`postgate login` again) and the policy's handle",
+        );
         return Err(trail.refuse(failure.into()));
     }
 
@@ -191,15 +199,27 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
                 ExitCode::GeneralError => ExitCode::Platform,
                 other => other,
             };
-            let outcome = Outcome::Failed { error: format!("{err:#}"), exit_code: code.code() };
+            let outcome = Outcome::Failed {
+                error: format!("{err:#}"),
+                exit_code: code.code(),
+            };
             if let Err(audit_err) = trail.append("outcome", outcome) {
                 eprintln!("warning: the failure could not be recorded: {audit_err:#}");
             }
-            return Err(err.context(Failure::new(code, format!("publishing to {} failed; nothing was published", account.handle))));
+            return Err(err.context(Failure::new(
+                code,
+                format!("publishing to {} failed; nothing was published", account.handle),
+            )));
         }
     };
     let done = trail
-        .append("outcome", Outcome::Published { id: published.id.clone(), url: published.url.clone() })
+        .append(
+            "outcome",
+            Outcome::Published {
+                id: published.id.clone(),
+                url: published.url.clone(),
+            },
+        )
         .map_err(|e| {
             // The post is out; say so loudly, with where it is, since the log will not.
             e.context(format!(

@@ -21,9 +21,7 @@ pub fn classify(c: char) -> Option<Hidden> {
     match c {
         '\n' => None,
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => Some(Hidden::Control),
-        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}' => {
-            Some(Hidden::Bidi)
-        }
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}' => Some(Hidden::Bidi),
         '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{ad}' | '\u{180e}' => {
             Some(Hidden::ZeroWidth)
         }
@@ -83,7 +81,9 @@ mod tests {
     fn bidi_and_zero_width_are_visible() {
         assert_eq!(for_terminal("abc\u{202e}def"), "abc⟨U+202E⟩def");
         assert_eq!(for_terminal("pay\u{200b}pal"), "pay⟨U+200B⟩pal");
-        for c in ['\u{2066}', '\u{2069}', '\u{200e}', '\u{200f}', '\u{2060}', '\u{feff}', '\u{200d}'] {
+        for c in [
+            '\u{2066}', '\u{2069}', '\u{200e}', '\u{200f}', '\u{2060}', '\u{feff}', '\u{200d}',
+        ] {
             assert!(!for_terminal(&c.to_string()).contains(c), "{:04X} leaked", c as u32);
         }
     }

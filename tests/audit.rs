@@ -15,11 +15,30 @@ fn every_record_carries_the_required_fields() {
     let policy_sha = {
         use std::process::Command;
         let out = Command::new("sha256sum").arg(t.policy_path()).output().unwrap();
-        String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_string()
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
     };
     let audit = t.audit();
     for r in &audit {
-        for key in ["seq", "prev", "time", "user", "hostname", "version", "policy_sha256", "account", "text_sha256", "text", "confirmation", "credential_source", "outcome"] {
+        for key in [
+            "seq",
+            "prev",
+            "time",
+            "user",
+            "hostname",
+            "version",
+            "policy_sha256",
+            "account",
+            "text_sha256",
+            "text",
+            "confirmation",
+            "credential_source",
+            "outcome",
+        ] {
             assert!(r.get(key).is_some_and(|v| !v.is_null()), "record lacks {key}: {r}");
         }
         assert_eq!(r["policy_sha256"], policy_sha);
@@ -31,7 +50,10 @@ fn every_record_carries_the_required_fields() {
         assert_eq!(r["version"], env!("CARGO_PKG_VERSION"));
     }
     // SHA-256 of "Bonjour".
-    assert_eq!(audit[0]["text_sha256"], "9172e8eec99f144f72eca9a568759580edadb2cfd154857f07e657569493bc44");
+    assert_eq!(
+        audit[0]["text_sha256"],
+        "9172e8eec99f144f72eca9a568759580edadb2cfd154857f07e657569493bc44"
+    );
     assert_eq!(audit[0]["prev"], "0".repeat(64));
     assert_eq!(audit[1]["post_key"].as_str().unwrap().len(), 64);
 }
@@ -69,7 +91,12 @@ fn a_deleted_record_is_detected() {
     post(&t, "demo", "un");
     post(&t, "demo", "deux");
     let text = std::fs::read_to_string(t.audit_path()).unwrap();
-    let kept: Vec<&str> = text.lines().enumerate().filter(|(i, _)| *i != 1).map(|(_, l)| l).collect();
+    let kept: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, l)| l)
+        .collect();
     std::fs::write(t.audit_path(), kept.join("\n") + "\n").unwrap();
     t.cmd(["log", "verify"])
         .status(code::AUDIT)
@@ -85,7 +112,10 @@ fn a_torn_last_line_is_reported_blocks_posting_and_can_be_repaired() {
     bytes.extend_from_slice(b"{\"seq\":3,\"prev\":\"deadbeef");
     std::fs::write(t.audit_path(), &bytes).unwrap();
 
-    t.cmd(["log", "verify"]).status(code::AUDIT).stderr_has("line 3 is torn: 25 bytes at offset").run();
+    t.cmd(["log", "verify"])
+        .status(code::AUDIT)
+        .stderr_has("line 3 is torn: 25 bytes at offset")
+        .run();
     // Fail closed: no audit record can be appended, so nothing is published.
     t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "deux"])
         .status(code::AUDIT)
@@ -95,7 +125,9 @@ fn a_torn_last_line_is_reported_blocks_posting_and_can_be_repaired() {
     // The torn bytes are still there: nothing was silently dropped or overwritten.
     assert!(std::fs::read(t.audit_path()).unwrap().ends_with(b"deadbeef"));
 
-    t.cmd(["log", "repair"]).stderr("moved the torn last line aside; recorded as seq 3\n").run();
+    t.cmd(["log", "repair"])
+        .stderr("moved the torn last line aside; recorded as seq 3\n")
+        .run();
     t.cmd(["log", "verify"]).stdout_has("ok: 3 record(s)").run();
     let last = t.audit().last().unwrap().clone();
     assert_eq!(last["outcome"]["status"], "repaired");
@@ -109,7 +141,8 @@ fn a_torn_last_line_is_reported_blocks_posting_and_can_be_repaired() {
 fn log_lists_and_filters() {
     let t = Test::new();
     post(&t, "demo", "officiel");
-    t.cmd(["post", "-a", "perso", "--confirm-handle", "@camille_{uid}", "perso"]).run();
+    t.cmd(["post", "-a", "perso", "--confirm-handle", "@camille_{uid}", "perso"])
+        .run();
     let out = t.cmd(["--json", "log", "--account", "perso"]).run();
     let records: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(records.len(), 2);
@@ -122,17 +155,32 @@ fn log_lists_and_filters() {
     let out = t.cmd(["log"]).run();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 4);
-    assert!(text.lines().nth(1).unwrap().contains("outcome    published  demo @mairie_demo_"));
+    assert!(
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .contains("outcome    published  demo @mairie_demo_")
+    );
 
-    t.cmd(["log", "--since", "bientôt"]).status(code::USAGE).stderr_has("invalid --since `bientôt`").run();
+    t.cmd(["log", "--since", "bientôt"])
+        .status(code::USAGE)
+        .stderr_has("invalid --since `bientôt`")
+        .run();
 }
 
 #[test]
 fn refused_attempts_are_recorded_with_their_reason() {
     let t = Test::new();
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@wrong", "x"]).status(code::NOT_CONFIRMED).run();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@wrong", "x"])
+        .status(code::NOT_CONFIRMED)
+        .run();
     let r = &t.audit()[0];
     assert_eq!(r["event"], "refused");
     assert_eq!(r["outcome"]["exit_code"], code::NOT_CONFIRMED);
-    assert!(r["outcome"]["reason"].as_str().unwrap().contains("--confirm-handle does not match"));
+    assert!(
+        r["outcome"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--confirm-handle does not match")
+    );
 }

@@ -40,7 +40,15 @@ fn completions_know_the_subcommands() {
     let t = Test::new();
     let out = t.cmd(["completions", "bash"]).run();
     let script = String::from_utf8(out.stdout).unwrap();
-    for word in ["post", "login", "logout", "accounts", "verify", "--confirm-handle", "--dry-run"] {
+    for word in [
+        "post",
+        "login",
+        "logout",
+        "accounts",
+        "verify",
+        "--confirm-handle",
+        "--dry-run",
+    ] {
         assert!(script.contains(word), "bash completion lacks {word}");
     }
 }
@@ -50,7 +58,10 @@ fn the_man_page_renders() {
     let t = Test::new();
     let out = t.cmd(["man"]).run();
     let page = String::from_utf8(out.stdout).unwrap();
-    assert!(page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH postgate"), "not roff");
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH postgate"),
+        "not roff"
+    );
     assert!(page.contains("postgate"));
     assert!(page.contains("Exit codes"));
 }
@@ -60,7 +71,10 @@ fn help_documents_the_exit_codes() {
     let t = Test::new();
     let out = t.cmd(["--help"]).run();
     let help = String::from_utf8(out.stdout).unwrap();
-    assert!(help.contains("Exit codes:\n   0  success\n   1  unexpected error\n   2  usage error"), "{help}");
+    assert!(
+        help.contains("Exit codes:\n   0  success\n   1  unexpected error\n   2  usage error"),
+        "{help}"
+    );
     assert!(help.contains("   9  audit log failure, nothing published"));
     let _ = BIN;
 }

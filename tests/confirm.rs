@@ -19,7 +19,10 @@ fn refused_with_nothing_published(t: &Test, reason_part: &str) {
 #[test]
 fn the_right_handle_publishes() {
     let t = Test::new();
-    let mut tty = t.cmd(["post", "-a", "demo", "Bonjour à tous"]).env("NO_COLOR", "1").tty();
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "Bonjour à tous"])
+        .env("NO_COLOR", "1")
+        .tty();
     tty.expect("OFFICIAL ACCOUNT").expect(PROMPT);
     tty.line(&t.handle("demo"));
     assert_eq!(tty.finish(), code::SUCCESS);
@@ -36,7 +39,10 @@ fn the_handle_matches_without_at_and_in_other_case() {
     let t = Test::new();
     let mut tty = t.cmd(["post", "-a", "demo", "x"]).tty();
     tty.expect(PROMPT);
-    tty.line(&format!("  {}  ", t.handle("demo").trim_start_matches('@').to_uppercase()));
+    tty.line(&format!(
+        "  {}  ",
+        t.handle("demo").trim_start_matches('@').to_uppercase()
+    ));
     assert_eq!(tty.finish(), code::SUCCESS);
     assert_eq!(t.outbox("outbox").len(), 1);
 }
@@ -103,7 +109,9 @@ fn ctrl_c_refuses_and_is_recorded() {
 #[test]
 fn a_piped_body_still_asks_the_person_on_the_terminal() {
     let t = Test::new();
-    let mut tty = t.cmd(["unused"]).tty_shell("printf 'Texte venu de stdin\\n' | postgate post --account demo -");
+    let mut tty = t
+        .cmd(["unused"])
+        .tty_shell("printf 'Texte venu de stdin\\n' | postgate post --account demo -");
     tty.expect("Texte venu de stdin").expect(PROMPT);
     tty.line(&t.handle("demo"));
     assert_eq!(tty.finish(), code::SUCCESS);
@@ -145,7 +153,11 @@ fn official_banner_is_white_on_red_with_colour() {
 fn the_editor_opens_without_text_and_an_empty_result_aborts() {
     let t = Test::new();
     // An "editor" that writes nothing: the post is empty, so postgate aborts.
-    let mut tty = t.cmd(["post", "-a", "demo"]).env("EDITOR", "true").env("VISUAL", "true").tty();
+    let mut tty = t
+        .cmd(["post", "-a", "demo"])
+        .env("EDITOR", "true")
+        .env("VISUAL", "true")
+        .tty();
     tty.expect("aborting: the post is empty");
     assert_eq!(tty.finish(), code::NOT_CONFIRMED);
     assert!(t.outbox("outbox").is_empty());

@@ -45,12 +45,17 @@ fn a_look_alike_flag_refuses() {
 #[test]
 fn the_right_flag_publishes_and_prints_id_and_url() {
     let t = Test::new();
-    let out = t.cmd(["post", "-a", "demo", "--confirm-handle", "mairie_demo_{uid}", "Bonjour"]).run();
+    let out = t
+        .cmd(["post", "-a", "demo", "--confirm-handle", "mairie_demo_{uid}", "Bonjour"])
+        .run();
     let posts = t.outbox("outbox");
     assert_eq!(posts.len(), 1);
     let id = posts[0]["id"].as_str().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let expected_url = format!("file://{}/outbox/posts/{id}.json", std::fs::canonicalize(t.path()).unwrap().display());
+    let expected_url = format!(
+        "file://{}/outbox/posts/{id}.json",
+        std::fs::canonicalize(t.path()).unwrap().display()
+    );
     assert_eq!(stdout, format!("{id}\t{expected_url}\n"));
     let audit = t.audit();
     assert_eq!(audit.len(), 2, "intent then outcome");
@@ -64,7 +69,17 @@ fn the_right_flag_publishes_and_prints_id_and_url() {
 #[test]
 fn json_output_is_one_object_on_stdout() {
     let t = Test::new();
-    let out = t.cmd(["--json", "post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Bonjour"]).run();
+    let out = t
+        .cmd([
+            "--json",
+            "post",
+            "-a",
+            "demo",
+            "--confirm-handle",
+            "@mairie_demo_{uid}",
+            "Bonjour",
+        ])
+        .run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(v["status"], "published");
     assert_eq!(v["account"], "demo");
@@ -72,7 +87,10 @@ fn json_output_is_one_object_on_stdout() {
     assert_eq!(v["credential_source"], "none");
     assert_eq!(v["audit_seq"], 2);
 
-    let out = t.cmd(["--json", "post", "-a", "demo", "Bonjour"]).status(code::NOT_CONFIRMED).run();
+    let out = t
+        .cmd(["--json", "post", "-a", "demo", "Bonjour"])
+        .status(code::NOT_CONFIRMED)
+        .run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(v["status"], "error");
     assert_eq!(v["error"], "not-confirmed");
@@ -96,24 +114,42 @@ path = "{dir}/outbox"
 non_interactive = "deny"
 "#,
     );
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Bonjour"])
-        .status(code::NOT_CONFIRMED)
-        .stderr_has("only accepts posts confirmed by a person at a terminal (non_interactive = \"deny\")")
-        .run();
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "Bonjour",
+    ])
+    .status(code::NOT_CONFIRMED)
+    .stderr_has("only accepts posts confirmed by a person at a terminal (non_interactive = \"deny\")")
+    .run();
     assert!(t.outbox("outbox").is_empty());
 }
 
 #[test]
 fn there_is_no_yes_flag() {
     let t = Test::new();
-    t.cmd(["post", "-a", "demo", "--yes", "Bonjour"]).status(code::USAGE).stderr_has("unexpected argument '--yes'").run();
+    t.cmd(["post", "-a", "demo", "--yes", "Bonjour"])
+        .status(code::USAGE)
+        .stderr_has("unexpected argument '--yes'")
+        .run();
 }
 
 #[test]
 fn dry_run_checks_everything_and_publishes_nothing() {
     let t = Test::new();
     let out = t
-        .cmd(["post", "-a", "demo", "--dry-run", "--confirm-handle", "@mairie_demo_{uid}", "Bonjour"])
+        .cmd([
+            "post",
+            "-a",
+            "demo",
+            "--dry-run",
+            "--confirm-handle",
+            "@mairie_demo_{uid}",
+            "Bonjour",
+        ])
         .stdout("")
         .stderr_has("mode          DRY RUN: nothing will be published")
         .stderr_has("dry run: every check passed; nothing was published")
@@ -129,7 +165,17 @@ fn dry_run_checks_everything_and_publishes_nothing() {
 #[test]
 fn dry_run_still_refuses_a_wrong_handle() {
     let t = Test::new();
-    t.cmd(["post", "-a", "demo", "--dry-run", "--confirm-handle", "@nope", "Bonjour"]).status(code::NOT_CONFIRMED).run();
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--dry-run",
+        "--confirm-handle",
+        "@nope",
+        "Bonjour",
+    ])
+    .status(code::NOT_CONFIRMED)
+    .run();
     assert_eq!(t.audit()[0]["dry_run"], true);
 }
 
@@ -160,10 +206,25 @@ fn over_the_limit_is_refused_before_confirmation() {
 #[test]
 fn stdin_and_file_bodies_drop_one_final_newline() {
     let t = Test::new();
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "-"]).stdin("ligne 1\nligne 2\n").run();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "-"])
+        .stdin("ligne 1\nligne 2\n")
+        .run();
     std::fs::write(t.path().join("post.txt"), "depuis un fichier\n").unwrap();
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "--file", "post.txt"]).run();
-    let mut texts: Vec<String> = t.outbox("outbox").iter().map(|p| p["text"].as_str().unwrap().to_string()).collect();
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "--file",
+        "post.txt",
+    ])
+    .run();
+    let mut texts: Vec<String> = t
+        .outbox("outbox")
+        .iter()
+        .map(|p| p["text"].as_str().unwrap().to_string())
+        .collect();
     texts.sort();
     assert_eq!(texts, vec!["depuis un fichier", "ligne 1\nligne 2"]);
 }
@@ -195,17 +256,32 @@ path = "{dir}/outbox"
     );
     // A file where the audit folder should be: the log cannot be created.
     std::fs::write(t.path().join("blocked"), "not a folder").unwrap();
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Bonjour"])
-        .status(code::AUDIT)
-        .stderr_has("error: audit log")
-        .run();
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "Bonjour",
+    ])
+    .status(code::AUDIT)
+    .stderr_has("error: audit log")
+    .run();
     assert!(t.outbox("outbox").is_empty(), "published without an audit record");
 }
 
 #[test]
 fn the_outbox_of_another_account_is_an_identity_mismatch() {
     let t = Test::new();
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "premier"]).run();
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "premier",
+    ])
+    .run();
     // The policy is edited so that another account points at the same outbox folder.
     let t = t.policy(
         r#"

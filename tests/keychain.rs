@@ -25,11 +25,19 @@ fn login_accounts_post_logout_round_trip() {
 
     let out = t.cmd(["--json", "accounts"]).run();
     let accounts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let vault = accounts.as_array().unwrap().iter().find(|a| a["name"] == "vault").unwrap();
+    let vault = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "vault")
+        .unwrap();
     assert_eq!(vault["credential"]["state"], "present");
     assert_eq!(vault["credential"]["source"], "keychain");
     assert!(vault["credential"]["age_seconds"].as_i64().unwrap() >= 0);
-    t.cmd(["accounts"]).stdout_has("present (keychain, ").stdout_has(" old)").run();
+    t.cmd(["accounts"])
+        .stdout_has("present (keychain, ")
+        .stdout_has(" old)")
+        .run();
 
     t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "avec secret"])
         .stderr_has("credential    keychain")
@@ -37,33 +45,54 @@ fn login_accounts_post_logout_round_trip() {
     assert_eq!(t.outbox("vault-outbox").len(), 1);
     assert_eq!(t.audit().last().unwrap()["credential_source"], "keychain");
 
-    t.cmd(["logout", "vault"]).stderr("removed the credential of `vault` from the keychain\n").run();
+    t.cmd(["logout", "vault"])
+        .stderr("removed the credential of `vault` from the keychain\n")
+        .run();
     t.cmd(["accounts"]).stdout_has("missing").run();
-    t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"]).status(code::CREDENTIAL).run();
-    t.cmd(["logout", "vault"]).stderr("`vault` had no credential in the keychain\n").run();
+    t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"])
+        .status(code::CREDENTIAL)
+        .run();
+    t.cmd(["logout", "vault"])
+        .stderr("`vault` had no credential in the keychain\n")
+        .run();
 
-    let actions: Vec<String> = t.audit().iter().filter_map(|r| r["action"].as_str().map(String::from)).collect();
-    assert!(actions.iter().any(|a| a == "login") && actions.iter().any(|a| a == "logout"), "{actions:?}");
+    let actions: Vec<String> = t
+        .audit()
+        .iter()
+        .filter_map(|r| r["action"].as_str().map(String::from))
+        .collect();
+    assert!(
+        actions.iter().any(|a| a == "login") && actions.iter().any(|a| a == "logout"),
+        "{actions:?}"
+    );
 }
 
 #[test]
 fn the_canary_secret_never_leaks() {
     let t = Test::new().keychain();
-    let mut outputs = Vec::new();
-    outputs.push(t.cmd(["login", "vault", "--secret-stdin"]).stdin(CANARY).run());
-    outputs.push(t.cmd(["accounts"]).run());
-    outputs.push(t.cmd(["--json", "accounts"]).run());
-    outputs.push(t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"]).run());
-    outputs.push(t.cmd(["--json", "post", "-a", "vault", "--confirm-handle", "@nope", "x"]).status(code::NOT_CONFIRMED).run());
-    outputs.push(t.cmd(["log"]).run());
-    outputs.push(t.cmd(["--json", "log"]).run());
+    let outputs = [
+        t.cmd(["login", "vault", "--secret-stdin"]).stdin(CANARY).run(),
+        t.cmd(["accounts"]).run(),
+        t.cmd(["--json", "accounts"]).run(),
+        t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"])
+            .run(),
+        t.cmd(["--json", "post", "-a", "vault", "--confirm-handle", "@nope", "x"])
+            .status(code::NOT_CONFIRMED)
+            .run(),
+        t.cmd(["log"]).run(),
+        t.cmd(["--json", "log"]).run(),
+    ];
     for out in &outputs {
         for stream in [&out.stdout, &out.stderr] {
             assert!(!String::from_utf8_lossy(stream).contains(CANARY), "canary in output");
         }
     }
     for (path, bytes) in t.all_files_bytes() {
-        assert!(!String::from_utf8_lossy(&bytes).contains(CANARY), "canary in {}", path.display());
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(CANARY),
+            "canary in {}",
+            path.display()
+        );
     }
 }
 
@@ -86,7 +115,9 @@ fn credentials_are_bound_to_the_host() {
 fn keychain_or_env_uses_the_environment_only_without_a_keychain() {
     let policy = "[audit]\npath = \"{dir}/state/audit.jsonl\"\n[[accounts]]\nname = \"ci-box\"\nhandle = \"@ci_{uid}\"\nplatform = \"outbox\"\nkind = \"official\"\ndisplay_name = \"CI\"\nowner = \"Tests\"\npath = \"{dir}/outbox\"\ncredentials = \"keychain-or-env\"\n";
     // No D-Bus session at all, as on a bare CI runner.
-    let t = Test::new().policy(policy).env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let t = Test::new()
+        .policy(policy)
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
     t.cmd(["post", "-a", "ci-box", "--confirm-handle", "@ci_{uid}", "x"])
         .status(code::CREDENTIAL)
         .stderr_has("POSTGATE_SECRET_CI_BOX is not set")
@@ -118,14 +149,25 @@ fn no_keychain_reachable_says_how_to_get_one() {
         .stderr_has("credentials = \"keychain-or-env\"")
         .stderr_has("POSTGATE_SECRET_VAULT")
         .run();
-    t.cmd(["login", "vault", "--secret-stdin"]).stdin("s").status(code::CREDENTIAL).stderr_has("no keychain is reachable").run();
+    t.cmd(["login", "vault", "--secret-stdin"])
+        .stdin("s")
+        .status(code::CREDENTIAL)
+        .stderr_has("no keychain is reachable")
+        .run();
 }
 
 #[test]
 fn login_without_a_terminal_needs_secret_stdin() {
     let t = Test::new().keychain();
-    t.cmd(["login", "vault"]).status(code::CREDENTIAL).stderr_has("--secret-stdin` (never pass it as an argument)").run();
-    t.cmd(["login", "vault", "--secret-stdin"]).stdin("").status(code::CREDENTIAL).stderr_has("one non-empty line").run();
+    t.cmd(["login", "vault"])
+        .status(code::CREDENTIAL)
+        .stderr_has("--secret-stdin` (never pass it as an argument)")
+        .run();
+    t.cmd(["login", "vault", "--secret-stdin"])
+        .stdin("")
+        .status(code::CREDENTIAL)
+        .stderr_has("one non-empty line")
+        .run();
 }
 
 #[test]

@@ -26,12 +26,20 @@ fn rejects(text: &str, message: &str, line_col: &str) {
 
 #[test]
 fn unknown_key() {
-    rejects(&format!("{ACCOUNT}confirme = \"handle\"\n"), "unknown field `confirme`", "8:1");
+    rejects(
+        &format!("{ACCOUNT}confirme = \"handle\"\n"),
+        "unknown field `confirme`",
+        "8:1",
+    );
 }
 
 #[test]
 fn unknown_top_level_table() {
-    rejects(&format!("[acounts]\nx = 1\n{ACCOUNT}"), "unknown field `acounts`", "1:2");
+    rejects(
+        &format!("[acounts]\nx = 1\n{ACCOUNT}"),
+        "unknown field `acounts`",
+        "1:2",
+    );
 }
 
 #[test]
@@ -49,7 +57,11 @@ fn wrong_type() {
 #[test]
 fn unknown_kind() {
     let text = ACCOUNT.replace("kind = \"official\"", "kind = \"offical\"");
-    rejects(&text, "unknown variant `offical`, expected `official` or `personal`", "5:8");
+    rejects(
+        &text,
+        "unknown variant `offical`, expected `official` or `personal`",
+        "5:8",
+    );
 }
 
 #[test]
@@ -66,32 +78,57 @@ fn duplicate_names() {
 
 #[test]
 fn duplicate_handles() {
-    let second = ACCOUNT.replace("name = \"demo\"", "name = \"other\"").replace("@mairie_demo", "@MAIRIE_demo");
-    rejects(&format!("{ACCOUNT}{second}"), "duplicate handle `@MAIRIE_demo`", "10:10");
+    let second = ACCOUNT
+        .replace("name = \"demo\"", "name = \"other\"")
+        .replace("@mairie_demo", "@MAIRIE_demo");
+    rejects(
+        &format!("{ACCOUNT}{second}"),
+        "duplicate handle `@MAIRIE_demo`",
+        "10:10",
+    );
 }
 
 #[test]
 fn look_alike_handles() {
-    let second = ACCOUNT.replace("name = \"demo\"", "name = \"other\"").replace("@mairie_demo", "@rnairie_demo");
-    rejects(&format!("{ACCOUNT}{second}"), "handle `@rnairie_demo` looks like `@mairie_demo`", "10:10");
+    let second = ACCOUNT
+        .replace("name = \"demo\"", "name = \"other\"")
+        .replace("@mairie_demo", "@rnairie_demo");
+    rejects(
+        &format!("{ACCOUNT}{second}"),
+        "handle `@rnairie_demo` looks like `@mairie_demo`",
+        "10:10",
+    );
 }
 
 #[test]
 fn official_account_with_weaker_confirmation() {
-    rejects(&format!("{ACCOUNT}confirm = \"yes\"\n"), "official account `demo` cannot use confirm = \"yes\"", "8:11");
+    rejects(
+        &format!("{ACCOUNT}confirm = \"yes\"\n"),
+        "official account `demo` cannot use confirm = \"yes\"",
+        "8:11",
+    );
 }
 
 #[test]
 fn invalid_mastodon_handle() {
-    let text = ACCOUNT
-        .replace("platform = \"outbox\"", "platform = \"mastodon\"\ninstance = \"https://social.example\"");
-    rejects(&text, "invalid mastodon handle `@mairie_demo` for account `demo`: it must be the full `@user@domain` form", "3:10");
+    let text = ACCOUNT.replace(
+        "platform = \"outbox\"",
+        "platform = \"mastodon\"\ninstance = \"https://social.example\"",
+    );
+    rejects(
+        &text,
+        "invalid mastodon handle `@mairie_demo` for account `demo`: it must be the full `@user@domain` form",
+        "3:10",
+    );
 }
 
 #[test]
 fn invalid_bluesky_handle() {
     let text = ACCOUNT
-        .replace("platform = \"outbox\"", "platform = \"bluesky\"\nservice = \"https://bsky.social\"")
+        .replace(
+            "platform = \"outbox\"",
+            "platform = \"bluesky\"\nservice = \"https://bsky.social\"",
+        )
         .replace("@mairie_demo", "mairie");
     rejects(&text, "invalid bluesky handle `mairie`", "3:10");
 }
@@ -105,9 +142,16 @@ fn non_ascii_handle() {
 #[test]
 fn plain_http_instance_off_loopback() {
     let text = ACCOUNT
-        .replace("platform = \"outbox\"", "platform = \"mastodon\"\ninstance = \"http://social.example\"")
+        .replace(
+            "platform = \"outbox\"",
+            "platform = \"mastodon\"\ninstance = \"http://social.example\"",
+        )
         .replace("@mairie_demo", "@mairie@social.example");
-    rejects(&text, "invalid `instance` URL: plain http is only allowed on loopback", "5:12");
+    rejects(
+        &text,
+        "invalid `instance` URL: plain http is only allowed on loopback",
+        "5:12",
+    );
 }
 
 #[test]
@@ -121,14 +165,25 @@ fn missing_instance() {
 #[test]
 fn credentials_none_on_a_network_platform() {
     let text = ACCOUNT
-        .replace("platform = \"outbox\"", "platform = \"bluesky\"\nservice = \"https://bsky.social\"\ncredentials = \"none\"")
+        .replace(
+            "platform = \"outbox\"",
+            "platform = \"bluesky\"\nservice = \"https://bsky.social\"\ncredentials = \"none\"",
+        )
         .replace("@mairie_demo", "mairie.bsky.social");
-    rejects(&text, "bluesky accounts need a credential; `none` is only for the outbox", "6:15");
+    rejects(
+        &text,
+        "bluesky accounts need a credential; `none` is only for the outbox",
+        "6:15",
+    );
 }
 
 #[test]
 fn invalid_account_name() {
-    rejects(&ACCOUNT.replace("name = \"demo\"", "name = \"Démo\""), "invalid account name `Démo`", "2:8");
+    rejects(
+        &ACCOUNT.replace("name = \"demo\"", "name = \"Démo\""),
+        "invalid account name `Démo`",
+        "2:8",
+    );
 }
 
 #[test]
@@ -169,7 +224,11 @@ fn the_current_directory_is_never_searched() {
     std::fs::copy(t.policy_path(), t.path().join("postgate.toml")).unwrap();
     std::fs::create_dir_all(t.path().join(".postgate")).unwrap();
     std::fs::copy(t.policy_path(), t.path().join(".postgate/policy.toml")).unwrap();
-    t.cmd(["policy", "check"]).env_remove("POSTGATE_POLICY").status(code::BAD_POLICY).stderr_has("no policy found").run();
+    t.cmd(["policy", "check"])
+        .env_remove("POSTGATE_POLICY")
+        .status(code::BAD_POLICY)
+        .stderr_has("no policy found")
+        .run();
 }
 
 #[test]
@@ -193,9 +252,18 @@ fn discovery_order_flag_then_env_then_user_then_system() {
         };
         cmd.stdout_has(expect).run();
     };
-    let flag_arg = vec!["--policy".to_string(), flag.display().to_string(), "policy".into(), "check".into()];
+    let flag_arg = vec![
+        "--policy".to_string(),
+        flag.display().to_string(),
+        "policy".into(),
+        "check".into(),
+    ];
     check(flag_arg, Some(env.to_str().unwrap()), "from-flag");
-    check(vec!["policy".into(), "check".into()], Some(env.to_str().unwrap()), "from-env");
+    check(
+        vec!["policy".into(), "check".into()],
+        Some(env.to_str().unwrap()),
+        "from-env",
+    );
     check(vec!["policy".into(), "check".into()], None, "from-user");
     std::fs::remove_file(t.path().join("config/postgate/policy.toml")).unwrap();
     check(vec!["policy".into(), "check".into()], None, "from-system");

@@ -26,7 +26,10 @@ fn account_json(a: &Account) -> serde_json::Value {
 
 /// "3d", "5h", "12m": the age of a credential.
 pub fn age(since: jiff::Timestamp) -> String {
-    let secs = jiff::Timestamp::now().as_second().saturating_sub(since.as_second()).max(0);
+    let secs = jiff::Timestamp::now()
+        .as_second()
+        .saturating_sub(since.as_second())
+        .max(0);
     match secs {
         s if s >= 86_400 => format!("{}d", s / 86_400),
         s if s >= 3_600 => format!("{}h", s / 3_600),
@@ -38,14 +41,26 @@ pub fn age(since: jiff::Timestamp) -> String {
 fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
-        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for row in rows {
         let line: Vec<String> = row
             .iter()
             .enumerate()
-            .map(|(i, cell)| if i + 1 == row.len() { cell.clone() } else { format!("{cell:<w$}", w = widths[i]) })
+            .map(|(i, cell)| {
+                if i + 1 == row.len() {
+                    cell.clone()
+                } else {
+                    format!("{cell:<w$}", w = widths[i])
+                }
+            })
             .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
@@ -55,7 +70,11 @@ fn table(rows: &[Vec<String>]) -> String {
 
 pub fn list(cli: &Cli) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
-    let mut rows = vec![["NAME", "KIND", "HANDLE", "PLATFORM", "HOST", "CREDENTIAL"].map(String::from).to_vec()];
+    let mut rows = vec![
+        ["NAME", "KIND", "HANDLE", "PLATFORM", "HOST", "CREDENTIAL"]
+            .map(String::from)
+            .to_vec(),
+    ];
     let mut items = Vec::new();
     for a in &policy.accounts {
         let status = credentials::status(a);
@@ -110,7 +129,20 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
         }));
         return Ok(ExitCode::Success);
     }
-    let mut rows = vec![["NAME", "KIND", "HANDLE", "PLATFORM", "HOST", "CONFIRM", "SCRIPTS", "CREDENTIALS"].map(String::from).to_vec()];
+    let mut rows = vec![
+        [
+            "NAME",
+            "KIND",
+            "HANDLE",
+            "PLATFORM",
+            "HOST",
+            "CONFIRM",
+            "SCRIPTS",
+            "CREDENTIALS",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
     for a in &policy.accounts {
         rows.push(vec![
             a.name.clone(),
@@ -139,7 +171,10 @@ mod tests {
 
     #[test]
     fn table_aligns_columns() {
-        let rows = vec![vec!["A".to_string(), "BB".into(), "C".into()], vec!["aaa".into(), "b".into(), "c".into()]];
+        let rows = vec![
+            vec!["A".to_string(), "BB".into(), "C".into()],
+            vec!["aaa".into(), "b".into(), "c".into()],
+        ];
         assert_eq!(table(&rows), "A    BB  C\naaa  b   c\n");
     }
 }

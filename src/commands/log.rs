@@ -35,7 +35,9 @@ fn list(cli: &Cli, args: &LogArgs, log: &AuditLog) -> Result<ExitCode> {
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let records = log.read_all()?;
     let selected = records.iter().filter(|r| {
-        args.account.as_deref().is_none_or(|name| r.account.as_ref().is_some_and(|a| a.name == name))
+        args.account
+            .as_deref()
+            .is_none_or(|name| r.account.as_ref().is_some_and(|a| a.name == name))
             && since.is_none_or(|t| r.time.parse::<jiff::Timestamp>().is_ok_and(|rt| rt >= t))
     });
     if cli.json {
@@ -44,12 +46,19 @@ fn list(cli: &Cli, args: &LogArgs, log: &AuditLog) -> Result<ExitCode> {
         return Ok(ExitCode::Success);
     }
     for r in selected {
-        let account = r.account.as_ref().map_or("-".to_string(), |a| format!("{} {}", a.name, a.handle));
+        let account = r
+            .account
+            .as_ref()
+            .map_or("-".to_string(), |a| format!("{} {}", a.name, a.handle));
         let detail = match &r.outcome {
             Outcome::Published { url, .. } => url.clone(),
             Outcome::Refused { reason, .. } => reason.lines().next().unwrap_or_default().to_string(),
             Outcome::Failed { error, .. } => error.lines().next().unwrap_or_default().to_string(),
-            _ => r.text.as_deref().map(|t| t.chars().take(50).collect()).unwrap_or_default(),
+            _ => r
+                .text
+                .as_deref()
+                .map(|t| t.chars().take(50).collect())
+                .unwrap_or_default(),
         };
         output::result(&format!(
             "{:>6}  {}  {:<10} {:<10} {}  {}",
@@ -87,10 +96,15 @@ fn verify(cli: &Cli, log: &AuditLog) -> Result<ExitCode> {
             Ok(ExitCode::Success)
         }
         Some(p) => {
-            output::status(&format!("{}: {} good record(s) before the break", log.path().display(), v.records));
+            output::status(&format!(
+                "{}: {} good record(s) before the break",
+                log.path().display(),
+                v.records
+            ));
             let mut failure = Failure::new(ExitCode::Audit, format!("audit log does not verify: {}", p.describe()));
             if matches!(p.kind, crate::audit::ProblemKind::TornTail { .. }) {
-                failure = failure.hint("`postgate log repair` moves the torn fragment into a side file and records that");
+                failure =
+                    failure.hint("`postgate log repair` moves the torn fragment into a side file and records that");
             }
             Err(failure.into())
         }

@@ -15,7 +15,13 @@ use std::io::Read;
 use zeroize::Zeroizing;
 
 fn record(policy: &Policy, account: &Account, action: &str, change: &str) -> Result<()> {
-    let mut r = Record::new("credential", action, Outcome::Credential { change: change.to_string() });
+    let mut r = Record::new(
+        "credential",
+        action,
+        Outcome::Credential {
+            change: change.to_string(),
+        },
+    );
     r.policy_sha256 = Some(policy.sha256.clone());
     r.account = Some(AccountRef {
         name: account.name.clone(),
@@ -45,7 +51,10 @@ fn read_secret(args: &LoginArgs, account: &Account) -> Result<Secret> {
         Secret::new(value)
     } else {
         return Err(Failure::new(ExitCode::Credential, "no terminal for the hidden prompt")
-            .hint(format!("pipe the secret in: `... | postgate login {} --secret-stdin` (never pass it as an argument)", account.name))
+            .hint(format!(
+                "pipe the secret in: `... | postgate login {} --secret-stdin` (never pass it as an argument)",
+                account.name
+            ))
             .into());
     };
     if secret.is_empty() || secret.expose().contains(['\n', '\r']) {
@@ -60,7 +69,10 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
     if account.credentials == CredentialPolicy::None {
         return Err(Failure::new(
             ExitCode::Usage,
-            format!("account `{}` needs no credential (credentials = \"none\")", account.name),
+            format!(
+                "account `{}` needs no credential (credentials = \"none\")",
+                account.name
+            ),
         )
         .hint("set credentials = \"keychain\" on the account to require one")
         .into());
@@ -90,7 +102,11 @@ pub fn logout(cli: &Cli, name: &str) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let account = policy.account(name)?;
     if account.credentials == CredentialPolicy::None {
-        return Err(Failure::new(ExitCode::Usage, format!("account `{}` has no credential to remove", account.name)).into());
+        return Err(Failure::new(
+            ExitCode::Usage,
+            format!("account `{}` has no credential to remove", account.name),
+        )
+        .into());
     }
     let removed = credentials::remove(account)?;
     if removed {

@@ -18,7 +18,10 @@ pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
         &policy,
         Request {
             account: args.account.clone(),
-            draft: Draft { text, reply_to: args.reply_to.clone() },
+            draft: Draft {
+                text,
+                reply_to: args.reply_to.clone(),
+            },
             dry_run: args.dry_run,
             confirm_handle: args.confirm_handle.clone(),
             interactive,
@@ -67,14 +70,26 @@ fn read_text(args: &PostArgs, interactive: bool) -> Result<String> {
     let from_stdin = args.text.as_deref() == Some("-") || args.file.as_deref() == Some(std::path::Path::new("-"));
     let text = if from_stdin {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map_err(|e| usage(format!("cannot read stdin: {e}")))?;
-        String::from_utf8(buf).map_err(|e| usage(format!("stdin is not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| usage(format!("cannot read stdin: {e}")))?;
+        String::from_utf8(buf).map_err(|e| {
+            usage(format!(
+                "stdin is not UTF-8 text (byte {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })?
     } else if let Some(text) = &args.text {
         return Ok(text.clone());
     } else if let Some(path) = &args.file {
         let bytes = std::fs::read(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
-        String::from_utf8(bytes)
-            .map_err(|e| usage(format!("{} is not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to())))?
+        String::from_utf8(bytes).map_err(|e| {
+            usage(format!(
+                "{} is not UTF-8 text (byte {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ))
+        })?
     } else if interactive && std::io::stdin().is_terminal() {
         let edited = dialoguer::Editor::new()
             .extension(".txt")

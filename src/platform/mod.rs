@@ -125,7 +125,10 @@ pub(crate) fn domain_handle(name: &str) -> Result<(), String> {
             return Err(format!("`{name}` has an invalid label `{label}`"));
         }
     }
-    if labels.last().is_some_and(|tld| tld.starts_with(|c: char| c.is_ascii_digit())) {
+    if labels
+        .last()
+        .is_some_and(|tld| tld.starts_with(|c: char| c.is_ascii_digit()))
+    {
         return Err(format!("`{name}` ends in a label that starts with a digit"));
     }
     Ok(())

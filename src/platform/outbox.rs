@@ -64,7 +64,11 @@ fn platform_error(message: String) -> Failure {
 
 impl Outbox {
     pub fn new(dir: PathBuf, account: &Account) -> Outbox {
-        Outbox { dir, account: account.name.clone(), handle: account.handle.clone() }
+        Outbox {
+            dir,
+            account: account.name.clone(),
+            handle: account.handle.clone(),
+        }
     }
 
     fn posts_dir(&self) -> PathBuf {
@@ -74,14 +78,20 @@ impl Outbox {
     fn post_path(&self, id: &str) -> Result<PathBuf> {
         // Ids come from us, but `correct`/`delete` take them from the command line.
         if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(Failure::new(ExitCode::Usage, format!("`{}` is not an outbox post id", crate::sanitize::one_line(id))).into());
+            return Err(Failure::new(
+                ExitCode::Usage,
+                format!("`{}` is not an outbox post id", crate::sanitize::one_line(id)),
+            )
+            .into());
         }
         Ok(self.posts_dir().join(format!("{id}.json")))
     }
 
     fn url(path: &Path) -> String {
         let abs = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        reqwest::Url::from_file_path(&abs).map(|u| u.to_string()).unwrap_or_else(|_| format!("file://{}", abs.display()))
+        reqwest::Url::from_file_path(&abs)
+            .map(|u| u.to_string())
+            .unwrap_or_else(|_| format!("file://{}", abs.display()))
     }
 
     fn read_post(&self, id: &str) -> Result<StoredPost> {
@@ -92,7 +102,9 @@ impl Outbox {
 
     fn claim_identity(&self) -> Result<()> {
         let path = self.dir.join("identity.json");
-        let body = serde_json::to_vec_pretty(&IdentityFile { handle: self.handle.clone() })?;
+        let body = serde_json::to_vec_pretty(&IdentityFile {
+            handle: self.handle.clone(),
+        })?;
         write_new(&path, &body).map(|_| ())
     }
 }
@@ -103,7 +115,8 @@ impl Outbox {
 fn write_new(path: &Path, body: &[u8]) -> Result<bool> {
     let dir = path.parent().context("outbox path has no parent")?;
     fs::create_dir_all(dir).map_err(|e| platform_error(format!("cannot create outbox {}: {e}", dir.display())))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| platform_error(format!("outbox {}: {e}", dir.display())))?;
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| platform_error(format!("outbox {}: {e}", dir.display())))?;
     tmp.write_all(body)?;
     tmp.as_file().sync_all()?;
     match fs::hard_link(tmp.path(), path) {
@@ -118,13 +131,16 @@ fn replace(path: &Path, body: &[u8]) -> Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(body)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| platform_error(format!("cannot write {}: {e}", path.display())))?;
+    tmp.persist(path)
+        .map_err(|e| platform_error(format!("cannot write {}: {e}", path.display())))?;
     Ok(())
 }
 
 impl Platform for Outbox {
     fn limits(&self) -> Result<Limits> {
-        Ok(Limits { max_characters: MAX_CHARACTERS })
+        Ok(Limits {
+            max_characters: MAX_CHARACTERS,
+        })
     }
 
     fn identity(&self, _credential: Option<&Credential>) -> Result<Identity> {
@@ -133,10 +149,16 @@ impl Platform for Outbox {
             Ok(bytes) => {
                 let id: IdentityFile = serde_json::from_slice(&bytes)
                     .map_err(|e| platform_error(format!("{} is corrupt: {e}", path.display())))?;
-                Ok(Identity { handle: id.handle, id: None })
+                Ok(Identity {
+                    handle: id.handle,
+                    id: None,
+                })
             }
             // An unclaimed outbox belongs to whoever publishes first; that claim is then fixed.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Identity { handle: self.handle.clone(), id: None }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Identity {
+                handle: self.handle.clone(),
+                id: None,
+            }),
             Err(e) => Err(platform_error(format!("cannot read {}: {e}", path.display())).into()),
         }
     }
@@ -157,16 +179,27 @@ impl Platform for Outbox {
             deleted_at: None,
         };
         let created = write_new(&path, &serde_json::to_vec_pretty(&post)?)?;
-        Ok(Published { id, url: Self::url(&path), replayed: !created })
+        Ok(Published {
+            id,
+            url: Self::url(&path),
+            replayed: !created,
+        })
     }
 
     fn edit(&self, _credential: Option<&Credential>, id: &str, draft: &Draft) -> Result<Published> {
         let mut post = self.read_post(id)?;
-        post.edits.push(Edit { at: jiff::Timestamp::now().to_string(), previous_text: post.text.clone() });
+        post.edits.push(Edit {
+            at: jiff::Timestamp::now().to_string(),
+            previous_text: post.text.clone(),
+        });
         post.text = draft.text.clone();
         let path = self.post_path(id)?;
         replace(&path, &serde_json::to_vec_pretty(&post)?)?;
-        Ok(Published { id: id.to_string(), url: Self::url(&path), replayed: false })
+        Ok(Published {
+            id: id.to_string(),
+            url: Self::url(&path),
+            replayed: false,
+        })
     }
 
     fn delete(&self, _credential: Option<&Credential>, id: &str) -> Result<()> {
@@ -209,7 +242,9 @@ mod tests {
             name: "demo".into(),
             handle: handle.into(),
             platform: PlatformName::Outbox,
-            target: Target::Outbox { path: dir.to_path_buf() },
+            target: Target::Outbox {
+                path: dir.to_path_buf(),
+            },
             kind: Kind::Official,
             display_name: "Demo".into(),
             owner: "Comms".into(),
@@ -222,7 +257,10 @@ mod tests {
     }
 
     fn draft(text: &str) -> Draft {
-        Draft { text: text.into(), reply_to: None }
+        Draft {
+            text: text.into(),
+            reply_to: None,
+        }
     }
 
     #[test]
@@ -243,7 +281,9 @@ mod tests {
     fn identity_is_fixed_by_the_first_publisher() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(outbox(dir.path(), "@demo").identity(None).unwrap().handle, "@demo");
-        outbox(dir.path(), "@demo").publish(None, &draft("x"), &PostKey("aa".into())).unwrap();
+        outbox(dir.path(), "@demo")
+            .publish(None, &draft("x"), &PostKey("aa".into()))
+            .unwrap();
         assert_eq!(outbox(dir.path(), "@other").identity(None).unwrap().handle, "@demo");
     }
 

@@ -14,7 +14,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(message: impl Into<String>, span: Range<usize>) -> Self {
-        Diagnostic { message: message.into(), span: Some(span), help: None }
+        Diagnostic {
+            message: message.into(),
+            span: Some(span),
+            help: None,
+        }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -61,7 +65,11 @@ pub fn render(path: &Path, text: &str, diags: &[Diagnostic]) -> String {
         // Underline the span on this line only; multi-line values get a caret at the start.
         let end = floor_char_boundary(text, span.end.min(text.len()));
         let (end_line, end_col) = line_col(text, end);
-        let width = if end_line == line && end_col > col { end_col - col } else { 1 };
+        let width = if end_line == line && end_col > col {
+            end_col - col
+        } else {
+            1
+        };
         let _ = writeln!(out, "{pad} |");
         let _ = writeln!(out, "{line} | {}", crate::sanitize::one_line(src_line));
         let _ = writeln!(out, "{pad} | {}{}", " ".repeat(col - 1), "^".repeat(width));

@@ -100,12 +100,19 @@ impl Policy {
     /// Reads and validates a policy file.
     pub fn load(path: &Path) -> Result<Policy> {
         let bytes = std::fs::read(path).map_err(|e| {
-            Failure::new(ExitCode::BadPolicy, format!("cannot read policy {}: {e}", path.display()))
+            Failure::new(
+                ExitCode::BadPolicy,
+                format!("cannot read policy {}: {e}", path.display()),
+            )
         })?;
         let text = String::from_utf8(bytes.clone()).map_err(|e| {
             Failure::new(
                 ExitCode::BadPolicy,
-                format!("policy {} is not UTF-8 (byte {})", path.display(), e.utf8_error().valid_up_to()),
+                format!(
+                    "policy {} is not UTF-8 (byte {})",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                ),
             )
         })?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
@@ -115,7 +122,12 @@ impl Policy {
                 .hint("see the commented example policy.toml and docs/policy.md")
         })?;
         let (audit_path, accounts) = parsed;
-        Ok(Policy { path: path.to_path_buf(), sha256, audit_path, accounts })
+        Ok(Policy {
+            path: path.to_path_buf(),
+            sha256,
+            audit_path,
+            accounts,
+        })
     }
 
     /// Parses and validates policy text; `base` resolves relative paths.
@@ -194,7 +206,11 @@ fn validate_account(
         );
     } else if let Err(why) = platform::validate_handle(platform_name, &handle) {
         diags.push(Diagnostic::new(
-            format!("invalid {} handle `{}` for account `{name}`: {why}", platform_name.as_str(), handle),
+            format!(
+                "invalid {} handle `{}` for account `{name}`: {why}",
+                platform_name.as_str(),
+                handle
+            ),
             raw.handle.span(),
         ));
     }
@@ -220,7 +236,10 @@ fn validate_account(
         Some(c) if needs_secret && *c.get_ref() == CredentialPolicy::None => {
             diags.push(
                 Diagnostic::new(
-                    format!("{} accounts need a credential; `none` is only for the outbox", platform_name.as_str()),
+                    format!(
+                        "{} accounts need a credential; `none` is only for the outbox",
+                        platform_name.as_str()
+                    ),
                     c.span(),
                 )
                 .help("use \"keychain\" (or \"keychain-or-env\" for CI runners without a keychain)"),
@@ -327,7 +346,11 @@ fn parse_service_url(text: &str) -> Result<Url, String> {
 
 fn is_loopback(host: &str) -> bool {
     host == "localhost"
-        || host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn valid_name(name: &str) -> bool {
@@ -424,9 +447,12 @@ pub fn discover(flag: Option<&Path>) -> Result<(PathBuf, Origin)> {
     }
     tried.push(system);
     let list: Vec<String> = tried.iter().map(|p| format!("  {}", p.display())).collect();
-    Err(Failure::new(ExitCode::BadPolicy, format!("no policy found; looked in:\n{}", list.join("\n")))
-        .hint("pass --policy FILE or set POSTGATE_POLICY; the repository's policy.toml is a commented example")
-        .into())
+    Err(Failure::new(
+        ExitCode::BadPolicy,
+        format!("no policy found; looked in:\n{}", list.join("\n")),
+    )
+    .hint("pass --policy FILE or set POSTGATE_POLICY; the repository's policy.toml is a commented example")
+    .into())
 }
 
 #[cfg(test)]

@@ -82,6 +82,8 @@ fn keychain_address() -> &'static str {
     &KEYCHAIN
         .get_or_init(|| {
             let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/keychain-session.sh");
+            // Never waited for on purpose: it must outlive every test in this process.
+            #[allow(clippy::zombie_processes)]
             let mut child = Command::new("bash")
                 .arg(&script)
                 .stdin(Stdio::piped())
@@ -91,13 +93,18 @@ fn keychain_address() -> &'static str {
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
             let stdout = child.stdout.take().expect("piped stdout");
             let mut line = String::new();
-            BufReader::new(stdout).read_line(&mut line).expect("reading the keychain session address");
+            BufReader::new(stdout)
+                .read_line(&mut line)
+                .expect("reading the keychain session address");
             let address = line
                 .trim()
                 .strip_prefix("DBUS_SESSION_BUS_ADDRESS=")
                 .unwrap_or_else(|| panic!("the keychain session did not start (got {line:?}); see its stderr above"))
                 .to_string();
-            KeychainSession { address, _guard: Mutex::new(child.stdin.take().expect("piped stdin")) }
+            KeychainSession {
+                address,
+                _guard: Mutex::new(child.stdin.take().expect("piped stdin")),
+            }
         })
         .address
 }
@@ -120,12 +127,20 @@ impl Default for Test {
 
 impl Test {
     pub fn new() -> Test {
-        let dir = tempfile::Builder::new().prefix("postgate-test-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("postgate-test-")
+            .tempdir()
+            .expect("temp dir");
         let uid = format!("{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
         for sub in ["home", "config", "state", "data"] {
             std::fs::create_dir_all(dir.path().join(sub)).expect("xdg dirs");
         }
-        let t = Test { dir, uid, keychain: false, env: Vec::new() };
+        let t = Test {
+            dir,
+            uid,
+            keychain: false,
+            env: Vec::new(),
+        };
         t.write_policy(DEFAULT_POLICY);
         t
     }
@@ -141,7 +156,8 @@ impl Test {
     }
 
     pub fn fill(&self, text: &str) -> String {
-        text.replace("{dir}", &self.dir.path().display().to_string()).replace("{uid}", &self.uid)
+        text.replace("{dir}", &self.dir.path().display().to_string())
+            .replace("{uid}", &self.uid)
     }
 
     /// Gives the commands a real Secret Service.
@@ -218,7 +234,10 @@ impl Test {
     pub fn audit(&self) -> Vec<Value> {
         let path = self.dir.path().join("state/audit.jsonl");
         match std::fs::read_to_string(&path) {
-            Ok(text) => text.lines().map(|l| serde_json::from_str(l).expect("audit line is JSON")).collect(),
+            Ok(text) => text
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("audit line is JSON"))
+                .collect(),
             Err(_) => Vec::new(),
         }
     }
@@ -230,7 +249,9 @@ impl Test {
     /// Posts in an outbox folder (relative to the test dir), parsed.
     pub fn outbox(&self, folder: &str) -> Vec<Value> {
         let dir = self.dir.path().join(folder).join("posts");
-        let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
         entries
             .map(|e| e.expect("dir entry").path())
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
@@ -389,7 +410,10 @@ impl<'a> Cmd<'a> {
         let mut cmd = self.test.command("sh");
         let bin_dir = Path::new(BIN).parent().expect("bin dir");
         let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
-        cmd.env("PATH", path).env("TERM", "xterm-256color").arg("-c").arg(self.test.fill(script));
+        cmd.env("PATH", path)
+            .env("TERM", "xterm-256color")
+            .arg("-c")
+            .arg(self.test.fill(script));
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -409,7 +433,10 @@ impl Tty {
         // A generous bound so a hang fails the test instead of blocking the suite; it is a
         // deadline, not a synchronisation sleep.
         session.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
-        Tty { session, seen: String::new() }
+        Tty {
+            session,
+            seen: String::new(),
+        }
     }
 
     /// Waits for `text` to appear on the terminal.
