@@ -42,7 +42,6 @@ impl Source {
 
 #[derive(Debug, Clone)]
 pub struct Credential {
-    #[allow(dead_code)] // the outbox needs none; the network platforms (issue 3) send it
     pub secret: Secret,
     pub source: Source,
     pub created_at: Option<jiff::Timestamp>,
@@ -163,7 +162,19 @@ fn unavailable_failure(account: &Account, why: &str) -> Failure {
 
 fn entry(account: &Account) -> Result<Entry, String> {
     keychain()?;
-    Entry::new(SERVICE, &keychain_user(account)).map_err(describe)
+    let user = keychain_user(account);
+    // On Linux the label is what people see in Seahorse; the macOS and Windows stores reject
+    // modifiers they do not know, so they get the plain entry.
+    #[cfg(target_os = "linux")]
+    {
+        let label = format!("postgate: {} on {} ({})", account.handle, account.host(), account.platform.as_str());
+        let modifiers = std::collections::HashMap::from([("label", label.as_str())]);
+        Entry::new_with_modifiers(SERVICE, &user, &modifiers).map_err(describe)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Entry::new(SERVICE, &user).map_err(describe)
+    }
 }
 
 fn decode(raw: String) -> Credential {

@@ -1,25 +1,9 @@
 //! postgate: parse the command line, run it, turn the outcome into a documented exit code.
 
-mod account;
-mod audit;
-mod banner;
-mod cli;
-mod commands;
-mod confirm;
-mod credentials;
-mod error;
-mod exit_codes;
-mod generation;
-mod output;
-mod paths;
-mod platform;
-mod policy;
-mod publish;
-mod redacted;
-mod sanitize;
 
 use clap::Parser;
-use exit_codes::ExitCode;
+use postgate::exit_codes::ExitCode;
+use postgate::{cli, commands, error, output};
 
 fn main() -> std::process::ExitCode {
     // Behave like other Unix tools when stdout is a closed pipe (`postgate log | head`).

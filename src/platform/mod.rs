@@ -51,10 +51,8 @@ pub trait Platform {
     /// Publishes once per key: a repeat with the same key returns the first post.
     fn publish(&self, credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published>;
     /// Replaces a post's text, keeping its history where the platform has one.
-    #[allow(dead_code)] // reached through `postgate correct` (issue 3)
     fn edit(&self, credential: Option<&Credential>, id: &str, draft: &Draft) -> Result<Published>;
     /// Removes a post. Repeating it is harmless.
-    #[allow(dead_code)] // reached through `postgate delete` (issue 3)
     fn delete(&self, credential: Option<&Credential>, id: &str) -> Result<()>;
 }
 

@@ -213,7 +213,6 @@ impl Platform for Outbox {
 }
 
 /// Lists the posts in an outbox folder, oldest first. Used by `postgate accounts` and tests.
-#[allow(dead_code)]
 pub fn list(dir: &Path) -> Result<Vec<StoredPost>> {
     let mut posts = Vec::new();
     let entries = match fs::read_dir(dir.join("posts")) {

@@ -1,0 +1,22 @@
+//! postgate as a library: the modules behind the `postgate` binary.
+//!
+//! The binary is the product; the library exists so benchmarks and integration harnesses can
+//! reach the same code (the audit log, the sanitizer) without going through a process.
+
+pub mod account;
+pub mod audit;
+pub mod banner;
+pub mod cli;
+pub mod commands;
+pub mod confirm;
+pub mod credentials;
+pub mod error;
+pub mod exit_codes;
+pub mod generation;
+pub mod output;
+pub mod paths;
+pub mod platform;
+pub mod policy;
+pub mod publish;
+pub mod redacted;
+pub mod sanitize;
