@@ -80,7 +80,7 @@ pub struct Record {
     pub seq: u64,
     pub prev: String,
     pub time: String,
-    /// `intent`, `outcome`, `refused` or `repair`.
+    /// `intent`, `outcome`, `dry-run`, `refused`, `credential` (login/logout) or `repair`.
     pub event: String,
     /// The command: `post`, `log repair`, …
     pub action: String,
@@ -110,8 +110,8 @@ impl Record {
             time: jiff::Timestamp::now().to_string(),
             event: event.to_string(),
             action: action.to_string(),
-            user: os_user(),
-            hostname: gethostname::gethostname().to_string_lossy().into_owned(),
+            user: machine().0.clone(),
+            hostname: machine().1.clone(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             policy_sha256: None,
             account: None,
@@ -124,6 +124,12 @@ impl Record {
             outcome,
         }
     }
+}
+
+/// The OS user and host name, looked up once per process (NSS lookups are not free).
+fn machine() -> &'static (String, String) {
+    static MACHINE: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    MACHINE.get_or_init(|| (os_user(), gethostname::gethostname().to_string_lossy().into_owned()))
 }
 
 /// The OS account running postgate. On Unix it comes from the uid, not `$USER`, which anyone
@@ -154,6 +160,17 @@ pub fn os_user() -> String {
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+/// Serialises a record as the chain's next line (with its newline) and returns its hash.
+/// Public so benchmarks can build large logs exactly as `append` would.
+pub fn chained_line(record: &mut Record, seq: u64, prev: String) -> Result<(Vec<u8>, String)> {
+    record.seq = seq;
+    record.prev = prev;
+    let mut line = serde_json::to_vec(&record).context("serialising the audit record")?;
+    let hash = sha256_hex(&line);
+    line.push(b'\n');
+    Ok((line, hash))
 }
 
 /// What `append` returns: where the record landed in the chain.
@@ -221,11 +238,7 @@ impl AuditLog {
             })?;
             (link.seq + 1, sha256_hex(&last))
         };
-        record.seq = seq;
-        record.prev = prev;
-        let mut line = serde_json::to_vec(&record).context("serialising the audit record")?;
-        let hash = sha256_hex(&line);
-        line.push(b'\n');
+        let (line, hash) = chained_line(&mut record, seq, prev)?;
         file.write_all(&line)
             .map_err(|e| audit_failure(&self.path, format!("write failed: {e}")))?;
         file.sync_data()

@@ -167,7 +167,12 @@ fn entry(account: &Account) -> Result<Entry, String> {
     // modifiers they do not know, so they get the plain entry.
     #[cfg(target_os = "linux")]
     {
-        let label = format!("postgate: {} on {} ({})", account.handle, account.host(), account.platform.as_str());
+        let label = format!(
+            "postgate: {} on {} ({})",
+            account.handle,
+            account.host(),
+            account.platform.as_str()
+        );
         let modifiers = std::collections::HashMap::from([("label", label.as_str())]);
         Entry::new_with_modifiers(SERVICE, &user, &modifiers).map_err(describe)
     }

@@ -1,6 +1,5 @@
 //! postgate: parse the command line, run it, turn the outcome into a documented exit code.
 
-
 use clap::Parser;
 use postgate::exit_codes::ExitCode;
 use postgate::{cli, commands, error, output};

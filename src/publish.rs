@@ -174,14 +174,9 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         return Err(trail.refuse(failure.into()));
     }
 
-    // The intent record comes before any publish. Its hash names the attempt: the platform
-    // sees the same key on every retry of this attempt, and no other attempt shares it.
-    let intent = trail.append("intent", if req.dry_run { Outcome::DryRun } else { Outcome::Pending })?;
-    let key = PostKey(intent.hash.clone());
-    trail.post_key = Some(key.0.clone());
-
     if req.dry_run {
-        let done = trail.append("outcome", Outcome::DryRun)?;
+        // Nothing will be sent, so one record says it all.
+        let done = trail.append("dry-run", Outcome::DryRun)?;
         return Ok(Report {
             account: account.name.clone(),
             handle: account.handle.clone(),
@@ -191,6 +186,12 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             audit_seq: done.seq,
         });
     }
+
+    // The intent record comes before any publish. Its hash names the attempt: the platform
+    // sees the same key on every retry of this attempt, and no other attempt shares it.
+    let intent = trail.append("intent", Outcome::Pending)?;
+    let key = PostKey(intent.hash.clone());
+    trail.post_key = Some(key.0.clone());
 
     let published = match target.publish(credential.as_ref(), &req.draft, &key) {
         Ok(p) => p,

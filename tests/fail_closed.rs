@@ -157,9 +157,11 @@ fn dry_run_checks_everything_and_publishes_nothing() {
     assert!(out.status.success());
     assert!(t.outbox("outbox").is_empty());
     let audit = t.audit();
-    assert_eq!(audit.len(), 2);
-    assert!(audit.iter().all(|r| r["dry_run"] == true));
-    assert_eq!(audit[1]["outcome"]["status"], "dry-run");
+    assert_eq!(audit.len(), 1, "a dry run leaves one record");
+    assert_eq!(audit[0]["event"], "dry-run");
+    assert_eq!(audit[0]["dry_run"], true);
+    assert_eq!(audit[0]["confirmation"], "flag");
+    assert_eq!(audit[0]["outcome"]["status"], "dry-run");
 }
 
 #[test]

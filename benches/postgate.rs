@@ -1,0 +1,195 @@
+//! Benchmarks with goals from the issues. Prints figures; asserts nothing about time.
+//!
+//! Run with `cargo bench --bench postgate` (add `-- --quick` for fewer repetitions).
+//! The figures in docs/performance.md come from this harness.
+
+use postgate::audit::{AuditLog, Outcome, Record, chained_line};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const POLICY: &str = r#"
+[audit]
+path = "{dir}/audit.jsonl"
+
+[[accounts]]
+name = "demo"
+handle = "@mairie_demo"
+platform = "outbox"
+kind = "official"
+display_name = "Mairie (démo)"
+owner = "Équipe réseaux sociaux"
+path = "{dir}/outbox"
+"#;
+
+fn main() {
+    // Re-invoked as the hello-world baseline: a Rust process that prints and exits.
+    if std::env::args().any(|a| a == "--hello") {
+        println!("hello, world");
+        return;
+    }
+    let quick = std::env::args().any(|a| a == "--quick");
+    let runs = if quick { 30 } else { 200 };
+    let records = if quick { 100_000 } else { 1_000_000 };
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    process_startup(dir.path(), runs);
+    audit_append(dir.path(), records, if quick { 20 } else { 100 });
+    audit_verify(dir.path());
+}
+
+fn stats(mut samples: Vec<Duration>) -> (Duration, Duration) {
+    samples.sort();
+    let median = samples[samples.len() / 2];
+    let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
+    (median, mean)
+}
+
+fn time_process(runs: usize, mut make: impl FnMut() -> Command) -> (Duration, Duration) {
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let mut cmd = make();
+        cmd.stdout(Stdio::null()).stderr(Stdio::null()).stdin(Stdio::null());
+        let start = Instant::now();
+        let status = cmd.status().expect("spawn");
+        samples.push(start.elapsed());
+        assert!(status.success(), "benchmarked command failed: {cmd:?}");
+    }
+    stats(samples)
+}
+
+fn process_startup(dir: &Path, runs: usize) {
+    let policy = dir.join("policy.toml");
+    std::fs::write(&policy, POLICY.replace("{dir}", &dir.display().to_string())).expect("policy");
+    let bin = env!("CARGO_BIN_EXE_postgate");
+    let me = std::env::current_exe().expect("current exe");
+    let env = |cmd: &mut Command| {
+        cmd.env("POSTGATE_POLICY", &policy)
+            .env("XDG_STATE_HOME", dir)
+            .env("NO_COLOR", "1");
+    };
+
+    let hello = time_process(runs, || {
+        let mut c = Command::new(&me);
+        c.arg("--hello");
+        c
+    });
+    let check = time_process(runs, || {
+        let mut c = Command::new(bin);
+        c.args(["policy", "check"]);
+        env(&mut c);
+        c
+    });
+    let dry_run = time_process(runs, || {
+        let mut c = Command::new(bin);
+        c.args([
+            "post",
+            "-a",
+            "demo",
+            "--dry-run",
+            "--confirm-handle",
+            "@mairie_demo",
+            "Bonjour à toutes et à tous",
+        ]);
+        env(&mut c);
+        c
+    });
+    println!("## whole-process time ({runs} runs each; median / mean)");
+    println!("hello-world process           {:>9.3?} / {:>9.3?}", hello.0, hello.1);
+    println!(
+        "postgate policy check         {:>9.3?} / {:>9.3?}  ({:.2}x hello, goal <= 2x)",
+        check.0,
+        check.1,
+        check.0.as_secs_f64() / hello.0.as_secs_f64()
+    );
+    println!(
+        "postgate post --dry-run       {:>9.3?} / {:>9.3?}  ({:.2}x hello, goal <= 2x)",
+        dry_run.0,
+        dry_run.1,
+        dry_run.0.as_secs_f64() / hello.0.as_secs_f64()
+    );
+    println!("(the dry run appends and fsyncs one audit record, which the goal includes)\n");
+}
+
+fn sample_record(i: u64) -> Record {
+    let mut r = Record::new(
+        "outcome",
+        "post",
+        Outcome::Published {
+            id: format!("{i:032x}"),
+            url: format!("file:///tmp/outbox/posts/{i:032x}.json"),
+        },
+    );
+    r.text = Some(format!(
+        "Post numéro {i}: la mairie informe que la bibliothèque ouvre le samedi de 10 h à 18 h. #culture"
+    ));
+    r.text_sha256 = Some(postgate::audit::sha256_hex(
+        r.text.as_deref().unwrap_or_default().as_bytes(),
+    ));
+    r.policy_sha256 = Some("ab".repeat(32));
+    r.confirmation = Some("flag".into());
+    r.credential_source = Some("keychain".into());
+    r
+}
+
+/// Writes `n` chained records as `append` would, without an fsync per record.
+fn build_log(path: &Path, n: u64) {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path).expect("create log"));
+    let mut prev = postgate::audit::GENESIS.to_string();
+    for seq in 1..=n {
+        let mut r = sample_record(seq);
+        let (line, hash) = chained_line(&mut r, seq, prev).expect("serialise");
+        out.write_all(&line).expect("write");
+        prev = hash;
+    }
+    out.flush().expect("flush");
+}
+
+fn time_appends(log: &AuditLog, n: usize) -> (Duration, Duration) {
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n {
+        let r = sample_record(i as u64);
+        let start = Instant::now();
+        log.append(r).expect("append");
+        samples.push(start.elapsed());
+    }
+    stats(samples)
+}
+
+fn audit_append(dir: &Path, records: u64, appends: usize) {
+    let big = dir.join("big.jsonl");
+    let start = Instant::now();
+    build_log(&big, records);
+    let size = std::fs::metadata(&big).map(|m| m.len()).unwrap_or(0);
+    println!("## audit log");
+    println!(
+        "built a {records}-record log ({:.0} MB) in {:.2?}",
+        size as f64 / 1e6,
+        start.elapsed()
+    );
+    let empty = time_appends(&AuditLog::new(dir.join("empty.jsonl")), appends);
+    let full = time_appends(&AuditLog::new(&big), appends);
+    println!(
+        "append to a fresh log         {:>9.3?} / {:>9.3?}  (median / mean of {appends}, fsync included)",
+        empty.0, empty.1
+    );
+    println!(
+        "append to the {records}-record log {:>9.3?} / {:>9.3?}  ({:.2}x, goal: same cost, <= 2 ms)",
+        full.0,
+        full.1,
+        full.0.as_secs_f64() / empty.0.as_secs_f64()
+    );
+}
+
+fn audit_verify(dir: &Path) {
+    let log = AuditLog::new(dir.join("big.jsonl"));
+    let start = Instant::now();
+    let v = log.verify().expect("verify");
+    let took = start.elapsed();
+    assert!(v.problem.is_none(), "the benchmark log must verify");
+    println!(
+        "log verify of {} records     {:>9.3?}  (goal <= 1.5 s)",
+        v.records, took
+    );
+}
