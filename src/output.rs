@@ -41,7 +41,8 @@ pub fn status(line: &str) {
 /// scripts never have to parse prose.
 pub fn error(err: &anyhow::Error, code: ExitCode, as_json: bool) {
     let message = format!("{err:#}");
-    eprintln!("{} {}", "error:".red().bold(), message);
+    // Errors quote policies, posts and (later) servers: never let them drive the terminal.
+    eprintln!("{} {}", "error:".red().bold(), crate::sanitize::for_terminal(&message));
     if as_json {
         json(&serde_json::json!({
             "status": "error",

@@ -1,7 +1,7 @@
 //! Without a terminal (as in CI) nothing is published unless the script states the handle.
 
 mod support;
-use support::{Test, code};
+use support::{Test, code, demo_policy};
 
 #[test]
 fn no_terminal_and_no_flag_refuses() {
@@ -99,21 +99,7 @@ fn json_output_is_one_object_on_stdout() {
 
 #[test]
 fn non_interactive_deny_refuses_even_with_the_right_flag() {
-    let t = Test::new().policy(
-        r#"
-[audit]
-path = "{dir}/state/audit.jsonl"
-[[accounts]]
-name = "demo"
-handle = "@mairie_demo_{uid}"
-platform = "outbox"
-kind = "official"
-display_name = "Démo"
-owner = "Tests"
-path = "{dir}/outbox"
-non_interactive = "deny"
-"#,
-    );
+    let t = Test::new().policy(&demo_policy("{dir}/state/audit.jsonl", "non_interactive = \"deny\""));
     t.cmd([
         "post",
         "-a",
@@ -242,20 +228,7 @@ fn no_text_without_a_terminal_is_a_usage_error() {
 
 #[test]
 fn an_unwritable_audit_log_means_no_publish() {
-    let t = Test::new().policy(
-        r#"
-[audit]
-path = "{dir}/blocked/audit.jsonl"
-[[accounts]]
-name = "demo"
-handle = "@mairie_demo_{uid}"
-platform = "outbox"
-kind = "official"
-display_name = "Démo"
-owner = "Tests"
-path = "{dir}/outbox"
-"#,
-    );
+    let t = Test::new().policy(&demo_policy("{dir}/blocked/audit.jsonl", ""));
     // A file where the audit folder should be: the log cannot be created.
     std::fs::write(t.path().join("blocked"), "not a folder").unwrap();
     t.cmd([

@@ -69,3 +69,22 @@ fn policy_text_is_sanitized_too() {
     assert!(shown.contains("display name  Mairie⟨U+001B⟩[31m"));
     assert!(shown.contains("owner         Comms⟨U+202E⟩"));
 }
+
+#[test]
+fn error_messages_are_sanitized() {
+    let t = Test::new();
+    let out = t
+        .cmd(["post", "-a", "demo", "--confirm-handle", "@evil\x1b]0;pwned\x07", "x"])
+        .status(support::code::NOT_CONFIRMED)
+        .run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains('\x1b') && !stderr.contains('\x07'), "{stderr:?}");
+    assert!(stderr.contains("`@evil⟨U+001B⟩]0;pwned⟨U+0007⟩` is not the handle"), "{stderr}");
+
+    // A quoted key holding an escape sequence: the parser's message quotes it back.
+    let t = Test::new().policy(&support::demo_policy("{dir}/a.jsonl", "\"\\u001b[2J\" = 1"));
+    let out = t.cmd(["policy", "check"]).status(support::code::BAD_POLICY).run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+    assert!(stderr.contains("unknown field `⟨U+001B⟩[2J`"), "{stderr}");
+}

@@ -51,7 +51,8 @@ pub fn render(path: &Path, text: &str, diags: &[Diagnostic]) -> String {
         if i > 0 {
             out.push_str("\nerror: ");
         }
-        out.push_str(&d.message);
+        // Messages quote values from the file, which may hold escape sequences.
+        out.push_str(&crate::sanitize::for_terminal(&d.message));
         out.push('\n');
         let Some(span) = &d.span else {
             let _ = writeln!(out, "  --> {}", path.display());
@@ -74,7 +75,7 @@ pub fn render(path: &Path, text: &str, diags: &[Diagnostic]) -> String {
         let _ = writeln!(out, "{line} | {}", crate::sanitize::one_line(src_line));
         let _ = writeln!(out, "{pad} | {}{}", " ".repeat(col - 1), "^".repeat(width));
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "{pad} = help: {help}");
+            let _ = writeln!(out, "{pad} = help: {}", crate::sanitize::for_terminal(help));
         }
     }
     out.truncate(out.trim_end().len());

@@ -69,6 +69,14 @@ path = "{dir}/vault-outbox"
 credentials = "keychain"
 "#;
 
+/// A policy with one official outbox account `demo`, its audit log at `audit`, and `extra`
+/// lines appended to the account's table.
+pub fn demo_policy(audit: &str, extra: &str) -> String {
+    format!(
+        "[audit]\npath = \"{audit}\"\n\n[[accounts]]\nname = \"demo\"\nhandle = \"@mairie_demo_{{uid}}\"\nplatform = \"outbox\"\nkind = \"official\"\ndisplay_name = \"Démo\"\nowner = \"Tests\"\npath = \"{{dir}}/outbox\"\n{extra}\n"
+    )
+}
+
 struct KeychainSession {
     address: String,
     // Held open for the life of the test process: when the process exits, the script sees
