@@ -79,7 +79,10 @@ fn error_messages_are_sanitized() {
         .run();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(!stderr.contains('\x1b') && !stderr.contains('\x07'), "{stderr:?}");
-    assert!(stderr.contains("`@evil⟨U+001B⟩]0;pwned⟨U+0007⟩` is not the handle"), "{stderr}");
+    assert!(
+        stderr.contains("`@evil⟨U+001B⟩]0;pwned⟨U+0007⟩` is not the handle"),
+        "{stderr}"
+    );
 
     // A quoted key holding an escape sequence: the parser's message quotes it back.
     let t = Test::new().policy(&support::demo_policy("{dir}/a.jsonl", "\"\\u001b[2J\" = 1"));
