@@ -646,7 +646,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__post)
-            opts="-a -f -h --account --file --reply-to --confirm-handle --dry-run --policy --json --color --help"
+            opts="-a -f -h --account --file --reply-to --language --cw --visibility --confirm-handle --dry-run --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -670,6 +670,18 @@ _postgate() {
                     ;;
                 --reply-to)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --language)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cw)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --visibility)
+                    COMPREPLY=($(compgen -W "public unlisted private direct" -- "${cur}"))
                     return 0
                     ;;
                 --confirm-handle)

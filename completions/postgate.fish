@@ -42,7 +42,13 @@ complete -c postgate -n "__fish_postgate_needs_command" -f -a "man" -d 'Print th
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c postgate -n "__fish_postgate_using_subcommand post" -s a -l account -d 'Account name, as in the policy\'s `name`' -r
 complete -c postgate -n "__fish_postgate_using_subcommand post" -s f -l file -d 'Read the post\'s text from a file (`-` for stdin)' -r -F
-complete -c postgate -n "__fish_postgate_using_subcommand post" -l reply-to -d 'Id of the post this one replies to' -r
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l reply-to -d 'The post this one replies to: its id or its URL' -r
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l language -d 'The post\'s language (ISO 639, e.g. `fr`); defaults to the account\'s `language`' -r
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l cw -d 'A content warning shown before the post (Mastodon `spoiler_text`)' -r
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l visibility -d 'Who sees the post (Mastodon); defaults to the account\'s `visibility`' -r -f -a "public\t''
+unlisted\t''
+private\t''
+direct\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l confirm-handle -d 'The handle of the target account, for scripts. Must match the policy\'s handle' -r
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need, then runs them.
 #
-# The tests talk to a real Secret Service: each test binary starts its own private D-Bus
-# session with an unlocked gnome-keyring (scripts/keychain-session.sh) and stops it when it
-# exits. This script only makes sure the programs exist; it installs them with apt on
-# Debian/Ubuntu when they are missing (as root, or through sudo).
+# The tests talk to real services, each started by the test binary that needs it and stopped
+# when that binary exits:
+# - a Secret Service: a private D-Bus session with an unlocked gnome-keyring
+#   (scripts/keychain-session.sh);
+# - mastodon-mock, a third-party Mastodon API server, on a free loopback port
+#   (scripts/servers/supervise-mastodon-mock.sh, which installs it into a Python venv under
+#   ~/.cache/postgate-servers the first time).
+# This script makes sure the system programs exist, installing them with apt on Debian/Ubuntu
+# when they are missing (as root, or through sudo), and installs mastodon-mock up front so its
+# download is not charged to the first test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +18,9 @@ missing=()
 command -v dbus-daemon >/dev/null || missing+=(dbus-daemon)
 command -v dbus-send >/dev/null || missing+=(dbus-bin)
 command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
+command -v curl >/dev/null || missing+=(curl)
+command -v python3 >/dev/null || missing+=(python3)
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}" >&2
   sudo=()
@@ -19,6 +28,8 @@ if ((${#missing[@]})); then
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+bash scripts/servers/mastodon-mock-install.sh
 
 cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings

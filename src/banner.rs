@@ -20,7 +20,13 @@ pub struct BannerInfo<'a> {
     pub account: &'a Account,
     pub text: &'a str,
     pub reply_to: Option<&'a str>,
+    /// The post's length as the platform counts it.
+    pub length: usize,
     pub max_characters: usize,
+    /// Content warning, language and visibility, when set.
+    pub content_warning: Option<&'a str>,
+    pub language: Option<&'a str>,
+    pub visibility: Option<&'a str>,
     /// `none needed`, `keychain`, `environment`, or why it is missing.
     pub credential: &'a str,
     pub dry_run: bool,
@@ -87,6 +93,15 @@ pub fn render(info: &BannerInfo) -> String {
     if let Some(reply) = info.reply_to {
         row(&mut out, "reply to", sanitize::one_line(reply));
     }
+    if let Some(visibility) = info.visibility {
+        row(&mut out, "visibility", visibility.to_string());
+    }
+    if let Some(language) = info.language {
+        row(&mut out, "language", sanitize::one_line(language));
+    }
+    if let Some(cw) = info.content_warning {
+        row(&mut out, "warning (CW)", sanitize::one_line(cw));
+    }
     if info.dry_run {
         row(
             &mut out,
@@ -95,7 +110,7 @@ pub fn render(info: &BannerInfo) -> String {
         );
     }
 
-    let len = length(info.text);
+    let len = info.length;
     let count = format!("{len}/{} characters", info.max_characters);
     let count = if len > info.max_characters {
         format!("{count}: TOO LONG by {}", len - info.max_characters)
@@ -140,6 +155,7 @@ mod tests {
             confirm: Confirm::Handle,
             non_interactive: NonInteractive::Allow,
             credentials: CredentialPolicy::None,
+            language: None,
             line: 1,
         }
     }
@@ -151,7 +167,11 @@ mod tests {
             account: &a,
             text,
             reply_to: None,
+            length: length(text),
             max_characters: 10,
+            content_warning: None,
+            language: None,
+            visibility: None,
             credential: "none",
             dry_run: true,
         })

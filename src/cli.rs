@@ -79,9 +79,21 @@ pub struct PostArgs {
     #[arg(short, long, value_name = "PATH")]
     pub file: Option<PathBuf>,
 
-    /// Id of the post this one replies to.
-    #[arg(long, value_name = "ID")]
+    /// The post this one replies to: its id or its URL.
+    #[arg(long, value_name = "ID|URL")]
     pub reply_to: Option<String>,
+
+    /// The post's language (ISO 639, e.g. `fr`); defaults to the account's `language`.
+    #[arg(long, value_name = "LANG")]
+    pub language: Option<String>,
+
+    /// A content warning shown before the post (Mastodon `spoiler_text`).
+    #[arg(long, value_name = "TEXT")]
+    pub cw: Option<String>,
+
+    /// Who sees the post (Mastodon); defaults to the account's `visibility`.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub visibility: Option<crate::policy::Visibility>,
 
     /// The handle of the target account, for scripts. Must match the policy's handle.
     #[arg(long, value_name = "HANDLE")]

@@ -116,6 +116,7 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         return Err(trail.refuse(Failure::new(ExitCode::ContentRefused, "the post is empty; nothing published").into()));
     }
 
+    let length = target.length(&req.draft).map_err(|e| trail.refuse(e))?;
     let credential = credentials::load(account);
     let credential_label = match &credential {
         Ok(None) => "none needed".to_string(),
@@ -128,13 +129,19 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             account,
             text: &req.draft.text,
             reply_to: req.draft.reply_to.as_deref(),
+            length,
             max_characters: limits.max_characters,
+            content_warning: req.draft.content_warning.as_deref(),
+            language: req.draft.language.as_deref().or(account.language.as_deref()),
+            visibility: req.draft.visibility.map(|v| v.as_str()).or(match &account.target {
+                crate::policy::Target::Mastodon { visibility, .. } => Some(visibility.as_str()),
+                _ => None,
+            }),
             credential: &credential_label,
             dry_run: req.dry_run,
         })
     );
 
-    let length = banner::length(&req.draft.text);
     if length > limits.max_characters {
         return Err(trail.refuse(
             Failure::new(
@@ -157,18 +164,8 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     trail.confirmation = Some(method);
 
     let identity = target.identity(credential.as_ref()).map_err(|e| trail.refuse(e))?;
-    if crate::account::compare_handle(&identity.handle, &account.handle) != crate::account::HandleMatch::Exact {
-        let failure = Failure::new(
-            ExitCode::IdentityMismatch,
-            format!(
-                "identity mismatch: the policy says account `{}` is {}, but {} says the credential belongs to {}",
-                account.name,
-                account.handle,
-                account.platform.as_str(),
-                crate::sanitize::one_line(&identity.handle)
-            ),
-        )
-        .hint(
+    if let Some(difference) = platform::identity_mismatch(account, &identity) {
+        let failure = Failure::new(ExitCode::IdentityMismatch, format!("identity mismatch: {difference}")).hint(
             "nothing was published; check which credential is stored (`postgate login` again) and the policy's handle",
         );
         return Err(trail.refuse(failure.into()));

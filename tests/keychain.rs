@@ -97,21 +97,6 @@ fn the_canary_secret_never_leaks() {
 }
 
 #[test]
-fn credentials_are_bound_to_the_host() {
-    let policy = |host: &str| {
-        format!(
-            "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n[[accounts]]\nname = \"masto\"\nhandle = \"@mairie_{{uid}}@social.example\"\nplatform = \"mastodon\"\ninstance = \"{host}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n"
-        )
-    };
-    let t = Test::new().keychain().policy(&policy("https://social.example"));
-    t.cmd(["login", "masto", "--secret-stdin"]).stdin("token-1").run();
-    t.cmd(["accounts"]).stdout_has("present (keychain").run();
-    // The policy now sends the account to another server: the old secret must not follow.
-    let t = t.policy(&policy("https://evil.example"));
-    t.cmd(["accounts"]).stdout_has("missing").run();
-}
-
-#[test]
 fn keychain_or_env_uses_the_environment_only_without_a_keychain() {
     let policy = "[audit]\npath = \"{dir}/state/audit.jsonl\"\n[[accounts]]\nname = \"ci-box\"\nhandle = \"@ci_{uid}\"\nplatform = \"outbox\"\nkind = \"official\"\ndisplay_name = \"CI\"\nowner = \"Tests\"\npath = \"{dir}/outbox\"\ncredentials = \"keychain-or-env\"\n";
     // No D-Bus session at all, as on a bare CI runner.

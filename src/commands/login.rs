@@ -78,7 +78,22 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
         .into());
     }
     let secret = read_secret(args, account)?;
-    let created_at = credentials::store(account, &secret)?;
+    // Ask the platform whose credential this is before keeping it: a token for the wrong
+    // account must never be stored under this one's name.
+    let candidate = credentials::Credential {
+        secret,
+        source: credentials::Source::Keychain,
+        created_at: None,
+    };
+    let identity = crate::platform::connect(account)?.identity(Some(&candidate))?;
+    if let Some(difference) = crate::platform::identity_mismatch(account, &identity) {
+        return Err(
+            Failure::new(ExitCode::IdentityMismatch, format!("identity mismatch: {difference}"))
+                .hint("nothing was stored; log in with the credential of the account the policy names")
+                .into(),
+        );
+    }
+    let created_at = credentials::store(account, &candidate.secret)?;
     record(&policy, account, "login", "stored")?;
     if cli.json {
         output::json(&serde_json::json!({
@@ -87,6 +102,7 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
             "host": account.host(),
             "stored": true,
             "created_at": created_at.to_string(),
+            "identity": { "handle": identity.handle, "id": identity.id },
         }));
     }
     output::status(&format!(
@@ -95,6 +111,17 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
         account.handle,
         account.host()
     ));
+    if let (Some(id), None) = (&identity.id, account.pinned_id()) {
+        let key = if account.platform == crate::policy::PlatformName::Bluesky {
+            "did"
+        } else {
+            "account_id"
+        };
+        output::status(&format!(
+            "the platform identifies it as {id}; pin it in the policy with {key} = \"{}\"",
+            crate::sanitize::one_line(id)
+        ));
+    }
     Ok(ExitCode::Success)
 }
 

@@ -21,6 +21,9 @@ pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
             draft: Draft {
                 text,
                 reply_to: args.reply_to.clone(),
+                language: args.language.clone(),
+                content_warning: args.cw.clone(),
+                visibility: args.visibility,
             },
             dry_run: args.dry_run,
             confirm_handle: args.confirm_handle.clone(),

@@ -3,6 +3,8 @@
 //! Adding a platform is one file in this folder plus one arm in [`connect`] and one in
 //! [`validate_handle`].
 
+pub mod http;
+pub mod mastodon;
 pub mod outbox;
 
 use crate::credentials::Credential;
@@ -14,6 +16,24 @@ use anyhow::Result;
 pub struct Draft {
     pub text: String,
     pub reply_to: Option<String>,
+    /// ISO 639 language of the post.
+    pub language: Option<String>,
+    /// Content warning (Mastodon `spoiler_text`).
+    pub content_warning: Option<String>,
+    /// Overrides the account's default visibility (Mastodon).
+    pub visibility: Option<crate::policy::Visibility>,
+}
+
+impl Draft {
+    pub fn text(text: impl Into<String>) -> Draft {
+        Draft {
+            text: text.into(),
+            reply_to: None,
+            language: None,
+            content_warning: None,
+            visibility: None,
+        }
+    }
 }
 
 /// Identifies one publish attempt. Platforms use it to make retries land once: the outbox as a
@@ -31,7 +51,7 @@ pub struct Published {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Maximum post length, in the platform's own unit (graphemes for all current platforms).
+    /// Maximum post length, in the platform's own unit (see [`Platform::length`]).
     pub max_characters: usize,
 }
 
@@ -46,6 +66,10 @@ pub struct Identity {
 pub trait Platform {
     /// The post-length limit, possibly read from the server.
     fn limits(&self) -> Result<Limits>;
+    /// The post's length as the platform counts it. Graphemes unless the platform says otherwise.
+    fn length(&self, draft: &Draft) -> Result<usize> {
+        Ok(crate::banner::length(&draft.text))
+    }
     /// Asks the platform who the credential belongs to.
     fn identity(&self, credential: Option<&Credential>) -> Result<Identity>;
     /// Publishes once per key: a repeat with the same key returns the first post.
@@ -61,7 +85,10 @@ pub trait Platform {
 pub fn connect(account: &Account) -> Result<Box<dyn Platform>> {
     match &account.target {
         Target::Outbox { path } => Ok(Box::new(outbox::Outbox::new(path.clone(), account))),
-        Target::Mastodon { .. } | Target::Bluesky { .. } => Err(crate::error::Failure::new(
+        Target::Mastodon { instance, visibility, .. } => {
+            Ok(Box::new(mastodon::Mastodon::new(instance.clone(), *visibility, account.language.clone())?))
+        }
+        Target::Bluesky { .. } => Err(crate::error::Failure::new(
             crate::exit_codes::ExitCode::Platform,
             format!(
                 "publishing to {} is not available in this version of postgate; account `{}` can be checked but not posted to",
@@ -70,6 +97,35 @@ pub fn connect(account: &Account) -> Result<Box<dyn Platform>> {
             ),
         )
         .into()),
+    }
+}
+
+/// Compares what the platform says with what the policy says: the handle always, the pinned
+/// id when the policy has one. Returns a description of the difference.
+pub fn identity_mismatch(account: &Account, identity: &Identity) -> Option<String> {
+    use crate::account::{HandleMatch, compare_handle};
+    let shown = crate::sanitize::one_line(&identity.handle);
+    if compare_handle(&identity.handle, &account.handle) != HandleMatch::Exact {
+        return Some(format!(
+            "the policy says account `{}` is {}, but {} says the credential belongs to {shown}",
+            account.name,
+            account.handle,
+            account.platform.as_str()
+        ));
+    }
+    match (account.pinned_id(), &identity.id) {
+        (Some(pinned), Some(actual)) if pinned != actual => Some(format!(
+            "the policy pins account `{}` to id {pinned}, but {} says the credential belongs to id {} ({shown})",
+            account.name,
+            account.platform.as_str(),
+            crate::sanitize::one_line(actual)
+        )),
+        (Some(pinned), None) => Some(format!(
+            "the policy pins account `{}` to id {pinned}, but {} gave no id to compare",
+            account.name,
+            account.platform.as_str()
+        )),
+        _ => None,
     }
 }
 
@@ -98,10 +154,17 @@ pub(crate) fn fediverse_handle(handle: &str, require_domain: bool) -> Result<(),
         return Err("the user part may hold letters, digits and `_`, with `.` or `-` only inside".into());
     }
     match domain {
+        // Local test servers name themselves `localhost:PORT`; only loopback may carry a port.
+        Some(d) if is_loopback_domain(d) => Ok(()),
         Some(d) => domain_handle(d).map_err(|e| format!("the domain {e}")),
         None if require_domain => Err("it must be the full `@user@domain` form".into()),
         None => Ok(()),
     }
+}
+
+fn is_loopback_domain(domain: &str) -> bool {
+    let (host, port) = domain.split_once(':').unwrap_or((domain, "0"));
+    matches!(host, "localhost" | "127.0.0.1") && port.parse::<u16>().is_ok()
 }
 
 /// A DNS name with at least two labels, as Bluesky handles and fediverse domains are.
@@ -142,6 +205,8 @@ mod tests {
         assert!(validate_handle(PlatformName::Mastodon, "@culture").is_err());
         assert!(validate_handle(PlatformName::Mastodon, "culture@social.example.fr").is_err());
         assert!(validate_handle(PlatformName::Mastodon, "@cul ture@social.example.fr").is_err());
+        assert!(validate_handle(PlatformName::Mastodon, "@alice@localhost:3000").is_ok());
+        assert!(validate_handle(PlatformName::Mastodon, "@alice@social.example:3000").is_err());
     }
 
     #[test]

@@ -250,16 +250,14 @@ mod tests {
             confirm: Confirm::Handle,
             non_interactive: NonInteractive::Allow,
             credentials: CredentialPolicy::None,
+            language: None,
             line: 1,
         };
         Outbox::new(dir.to_path_buf(), &account)
     }
 
     fn draft(text: &str) -> Draft {
-        Draft {
-            text: text.into(),
-            reply_to: None,
-        }
+        Draft::text(text)
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod diagnostic;
 mod raw;
 
 pub use diagnostic::{Diagnostic, line_col};
-pub use raw::PlatformName;
+pub use raw::{PlatformName, Visibility};
 
 use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive, first_non_ascii};
 use crate::error::Failure;
@@ -25,9 +25,18 @@ use unicode_security::confusable_detection::skeleton;
 /// Where the account publishes.
 #[derive(Debug, Clone)]
 pub enum Target {
-    Outbox { path: PathBuf },
-    Mastodon { instance: Url },
-    Bluesky { service: Url },
+    Outbox {
+        path: PathBuf,
+    },
+    Mastodon {
+        instance: Url,
+        account_id: Option<String>,
+        visibility: Visibility,
+    },
+    Bluesky {
+        service: Url,
+        did: Option<String>,
+    },
 }
 
 /// One validated `[[accounts]]` entry.
@@ -43,6 +52,8 @@ pub struct Account {
     pub confirm: Confirm,
     pub non_interactive: NonInteractive,
     pub credentials: CredentialPolicy,
+    /// Default language of posts (ISO 639, e.g. `fr`).
+    pub language: Option<String>,
     /// 1-based line of the account's table, for messages.
     pub line: usize,
 }
@@ -51,10 +62,19 @@ impl Account {
     /// The host the credential belongs to: the instance or service host with its port, or
     /// `local` for the outbox. Credentials are keyed by it, so a policy that later points the
     /// account elsewhere finds no credential instead of sending the old one to a new host.
+    /// The stable id the policy pins, if any: Mastodon `account_id` or Bluesky `did`.
+    pub fn pinned_id(&self) -> Option<&str> {
+        match &self.target {
+            Target::Mastodon { account_id, .. } => account_id.as_deref(),
+            Target::Bluesky { did, .. } => did.as_deref(),
+            Target::Outbox { .. } => None,
+        }
+    }
+
     pub fn host(&self) -> String {
         match &self.target {
             Target::Outbox { .. } => "local".to_string(),
-            Target::Mastodon { instance: url } | Target::Bluesky { service: url } => {
+            Target::Mastodon { instance: url, .. } | Target::Bluesky { service: url, .. } => {
                 let host = url.host_str().unwrap_or_default();
                 match url.port() {
                     Some(port) => format!("{host}:{port}"),
@@ -252,6 +272,20 @@ fn validate_account(
     };
 
     let target = validate_target(raw, platform_name, &name, base, diags);
+    let language = raw.language.as_ref().and_then(|l| {
+        if valid_language(l.get_ref()) {
+            Some(l.get_ref().clone())
+        } else {
+            diags.push(
+                Diagnostic::new(
+                    format!("invalid language `{}`", crate::sanitize::one_line(l.get_ref())),
+                    l.span(),
+                )
+                .help("use an ISO 639 code such as \"fr\" or \"en\""),
+            );
+            None
+        }
+    });
 
     if diags.len() > before {
         return None;
@@ -267,6 +301,7 @@ fn validate_account(
         confirm,
         non_interactive: raw.non_interactive.unwrap_or(NonInteractive::Allow),
         credentials,
+        language,
         line: line_col(text, spanned.span().start).0,
     })
 }
@@ -303,10 +338,24 @@ fn validate_target(
             }
         }
     };
+    let misplaced_visibility = |diags: &mut Vec<Diagnostic>| {
+        if let Some(v) = &raw.visibility {
+            diags.push(Diagnostic::new(
+                format!(
+                    "`visibility` does not apply to {} account `{name}`",
+                    platform_name.as_str()
+                ),
+                v.span(),
+            ));
+        }
+    };
     match platform_name {
         PlatformName::Outbox => {
             misplaced("instance", &raw.instance, diags);
             misplaced("service", &raw.service, diags);
+            misplaced("account_id", &raw.account_id, diags);
+            misplaced("did", &raw.did, diags);
+            misplaced_visibility(diags);
             let path = match &raw.path {
                 Some(p) => paths::resolve(p.get_ref(), base),
                 // Without a path each outbox account gets its own folder in the state dir.
@@ -317,12 +366,41 @@ fn validate_target(
         PlatformName::Mastodon => {
             misplaced("service", &raw.service, diags);
             misplaced("path", &raw.path, diags);
-            required_url("instance", &raw.instance, diags).map(|instance| Target::Mastodon { instance })
+            misplaced("did", &raw.did, diags);
+            if let Some(id) = &raw.account_id
+                && (id.get_ref().is_empty() || !id.get_ref().chars().all(|c| c.is_ascii_alphanumeric()))
+            {
+                diags.push(Diagnostic::new(
+                    "`account_id` must be the account's id, as digits and letters",
+                    id.span(),
+                ));
+            }
+            let account_id = raw.account_id.as_ref().map(|i| i.get_ref().clone());
+            let visibility = raw.visibility.as_ref().map_or(Visibility::Public, |v| *v.get_ref());
+            required_url("instance", &raw.instance, diags).map(|instance| Target::Mastodon {
+                instance,
+                account_id,
+                visibility,
+            })
         }
         PlatformName::Bluesky => {
             misplaced("instance", &raw.instance, diags);
             misplaced("path", &raw.path, diags);
-            required_url("service", &raw.service, diags).map(|service| Target::Bluesky { service })
+            misplaced("account_id", &raw.account_id, diags);
+            misplaced_visibility(diags);
+            if let Some(did) = &raw.did
+                && !valid_did(did.get_ref())
+            {
+                diags.push(
+                    Diagnostic::new(
+                        format!("invalid DID `{}`", crate::sanitize::one_line(did.get_ref())),
+                        did.span(),
+                    )
+                    .help("a DID looks like did:plc:ewvi7nxzyoun6zhxrhs64oiz; `postgate login` prints it"),
+                );
+            }
+            let did = raw.did.as_ref().map(|d| d.get_ref().clone());
+            required_url("service", &raw.service, diags).map(|service| Target::Bluesky { service, did })
         }
     }
 }
@@ -351,6 +429,21 @@ fn is_loopback(host: &str) -> bool {
             .trim_end_matches(']')
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// ISO 639 codes, optionally with BCP 47 subtags (`fr`, `en-GB`).
+fn valid_language(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+fn valid_did(did: &str) -> bool {
+    let valid_rest =
+        |rest: &str| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || ".:-_%".contains(c));
+    did.strip_prefix("did:plc:").is_some_and(valid_rest) || did.strip_prefix("did:web:").is_some_and(valid_rest)
 }
 
 fn valid_name(name: &str) -> bool {

@@ -54,6 +54,35 @@ pub struct RawAccount {
     pub path: Option<Spanned<String>>,
     pub instance: Option<Spanned<String>>,
     pub service: Option<Spanned<String>>,
+    /// Mastodon: the account id the credential must belong to.
+    pub account_id: Option<Spanned<String>>,
+    /// Bluesky: the DID the credential must belong to.
+    pub did: Option<Spanned<String>>,
+    /// Mastodon: the default visibility of posts.
+    pub visibility: Option<Spanned<Visibility>>,
+    /// The posts' language (ISO 639), unless `--language` says otherwise.
+    pub language: Option<Spanned<String>>,
+}
+
+/// Mastodon's visibility levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    Public,
+    Unlisted,
+    Private,
+    Direct,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Private => "private",
+            Visibility::Direct => "direct",
+        }
+    }
 }
 
 // The enums above are shared with the validated policy; they deserialise from lowercase strings.

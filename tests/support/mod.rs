@@ -77,44 +77,113 @@ pub fn demo_policy(audit: &str, extra: &str) -> String {
     )
 }
 
-struct KeychainSession {
-    address: String,
-    // Held open for the life of the test process: when the process exits, the script sees
-    // EOF on its stdin and stops the daemons.
+/// A helper process that lives as long as the test process: it prints one `KEY=value` line
+/// when its service is ready and stops the service when its stdin reaches EOF, which happens
+/// when this process exits, however it ends.
+struct Supervised {
+    value: String,
     _guard: Mutex<ChildStdin>,
 }
 
-static KEYCHAIN: OnceLock<KeychainSession> = OnceLock::new();
+fn supervise(script: &str, key: &str) -> Supervised {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+    // Never waited for on purpose: it must outlive every test in this process.
+    #[allow(clippy::zombie_processes)]
+    let mut child = Command::new("bash")
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("reading the service address");
+    let value = line
+        .trim()
+        .strip_prefix(&format!("{key}="))
+        .unwrap_or_else(|| {
+            panic!(
+                "{} did not start (got {line:?}); see its stderr above",
+                script.display()
+            )
+        })
+        .to_string();
+    Supervised {
+        value,
+        _guard: Mutex::new(child.stdin.take().expect("piped stdin")),
+    }
+}
+
+static KEYCHAIN: OnceLock<Supervised> = OnceLock::new();
+static MASTODON: OnceLock<Supervised> = OnceLock::new();
 
 fn keychain_address() -> &'static str {
     &KEYCHAIN
-        .get_or_init(|| {
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/keychain-session.sh");
-            // Never waited for on purpose: it must outlive every test in this process.
-            #[allow(clippy::zombie_processes)]
-            let mut child = Command::new("bash")
-                .arg(&script)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
-            let stdout = child.stdout.take().expect("piped stdout");
-            let mut line = String::new();
-            BufReader::new(stdout)
-                .read_line(&mut line)
-                .expect("reading the keychain session address");
-            let address = line
-                .trim()
-                .strip_prefix("DBUS_SESSION_BUS_ADDRESS=")
-                .unwrap_or_else(|| panic!("the keychain session did not start (got {line:?}); see its stderr above"))
-                .to_string();
-            KeychainSession {
-                address,
-                _guard: Mutex::new(child.stdin.take().expect("piped stdin")),
-            }
-        })
-        .address
+        .get_or_init(|| supervise("scripts/keychain-session.sh", "DBUS_SESSION_BUS_ADDRESS"))
+        .value
+}
+
+/// The base URL of this test binary's mastodon-mock server.
+pub fn mastodon_url() -> &'static str {
+    &MASTODON
+        .get_or_init(|| supervise("scripts/servers/supervise-mastodon-mock.sh", "MASTODON_URL"))
+        .value
+}
+
+/// A fresh account on the mastodon-mock server.
+pub struct MastodonUser {
+    pub username: String,
+    pub id: String,
+    pub token: String,
+    /// `@username@localhost:PORT`, as the server names it.
+    pub handle: String,
+}
+
+pub fn mastodon_user(name: &str) -> MastodonUser {
+    let url = mastodon_url();
+    let resp: Value = reqwest::blocking::Client::new()
+        .post(format!("{url}/api/v1/_mock/dev_user"))
+        .json(&serde_json::json!({ "username": name }))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
+        .expect("create a mastodon-mock user");
+    let port = url.rsplit(':').next().expect("port");
+    MastodonUser {
+        username: name.to_string(),
+        id: resp["id"].as_str().expect("id").to_string(),
+        token: resp["access_token"].as_str().expect("token").to_string(),
+        handle: format!("@{name}@localhost:{port}"),
+    }
+}
+
+/// The statuses an account has on the server, newest first.
+pub fn mastodon_statuses(user: &MastodonUser) -> Vec<Value> {
+    let resp: Value = reqwest::blocking::Client::new()
+        .get(format!("{}/api/v1/accounts/{}/statuses", mastodon_url(), user.id))
+        .bearer_auth(&user.token)
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
+        .expect("list statuses");
+    resp.as_array().cloned().unwrap_or_default()
+}
+
+/// Makes the server fail the next `count` matching requests (mastodon-mock fault injection).
+pub fn mastodon_fault(method: &str, path: &str, status: u16, headers: Value, count: u32) {
+    reqwest::blocking::Client::new()
+        .post(format!("{}/api/v1/_mock/faults", mastodon_url()))
+        .json(&serde_json::json!({
+            "match": { "methods": [method], "path": path },
+            "effect": { "type": "status", "status": status, "headers": headers },
+            "count": count,
+        }))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .expect("inject a fault");
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -212,6 +281,9 @@ impl Test {
             .env("LANG", "C.UTF-8");
         if self.keychain {
             cmd.env("DBUS_SESSION_BUS_ADDRESS", keychain_address());
+        } else {
+            // No keychain unless asked for: the developer's own session must not leak in.
+            cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/postgate-test-bus");
         }
         for (k, v) in &self.env {
             cmd.env(k, v);

@@ -1,0 +1,300 @@
+//! Mastodon, through its client API.
+//!
+//! Identity is `@username@domain`: the username from `verify_credentials`, the domain from
+//! `/api/v2/instance` (the WebFinger domain, which can differ from the API host). Posts carry
+//! an `Idempotency-Key` derived from the post key; Mastodon keeps it for an hour and answers a
+//! repeat with the original status, which is what makes retries safe.
+
+use super::http::{self, Retry};
+use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published};
+use crate::error::Failure;
+use crate::exit_codes::ExitCode;
+use crate::policy::Visibility;
+use anyhow::Result;
+use reqwest::Url;
+use reqwest::blocking::{Client, RequestBuilder};
+use serde::Deserialize;
+use std::cell::OnceCell;
+use unicode_segmentation::UnicodeSegmentation;
+
+const NAME: &str = "mastodon";
+
+pub struct Mastodon {
+    base: Url,
+    client: Client,
+    visibility: Visibility,
+    language: Option<String>,
+    instance: OnceCell<Instance>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Instance {
+    domain: String,
+    #[serde(default)]
+    configuration: Configuration,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct Configuration {
+    #[serde(default)]
+    statuses: StatusConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct StatusConfig {
+    #[serde(default = "default_max")]
+    max_characters: usize,
+    #[serde(default = "default_url_len")]
+    characters_reserved_per_url: usize,
+}
+
+impl Default for StatusConfig {
+    fn default() -> Self {
+        StatusConfig {
+            max_characters: default_max(),
+            characters_reserved_per_url: default_url_len(),
+        }
+    }
+}
+
+fn default_max() -> usize {
+    500
+}
+
+fn default_url_len() -> usize {
+    23
+}
+
+#[derive(Debug, Deserialize)]
+struct Account {
+    id: String,
+    username: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Status {
+    id: String,
+    url: Option<String>,
+    uri: Option<String>,
+}
+
+fn secret(credential: Option<&Credential>) -> Result<&str> {
+    credential.map(|c| c.secret.expose()).ok_or_else(|| {
+        Failure::new(ExitCode::Credential, "mastodon needs an access token")
+            .hint("run `postgate login NAME`")
+            .into()
+    })
+}
+
+impl Mastodon {
+    pub fn new(base: Url, visibility: Visibility, language: Option<String>) -> Result<Mastodon> {
+        Ok(Mastodon {
+            base,
+            client: http::client()?,
+            visibility,
+            language,
+            instance: OnceCell::new(),
+        })
+    }
+
+    fn url(&self, path: &str) -> Result<Url> {
+        self.base
+            .join(path)
+            .map_err(|e| Failure::new(ExitCode::Platform, format!("bad URL {path}: {e}")).into())
+    }
+
+    fn get_json<T: for<'de> Deserialize<'de>>(&self, action: &str, build: impl Fn() -> RequestBuilder) -> Result<T> {
+        let resp = http::send(build, Retry::Safe).map_err(|e| e.into_failure(NAME, action))?;
+        resp.json::<T>()
+            .map_err(|e| Failure::new(ExitCode::Platform, format!("{NAME}: {action}: unexpected answer: {e}")).into())
+    }
+
+    fn instance(&self) -> Result<&Instance> {
+        if let Some(i) = self.instance.get() {
+            return Ok(i);
+        }
+        let url = self.url("/api/v2/instance")?;
+        let instance: Instance = self.get_json("reading the instance", || self.client.get(url.clone()))?;
+        Ok(self.instance.get_or_init(|| instance))
+    }
+
+    fn status_url(&self, id: &str) -> Result<Url> {
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Failure::new(
+                ExitCode::Usage,
+                format!("`{}` is not a status id", crate::sanitize::one_line(id)),
+            )
+            .into());
+        }
+        self.url(&format!("/api/v1/statuses/{id}"))
+    }
+
+    fn published(status: Status, replayed: bool) -> Published {
+        let url = status.url.or(status.uri).unwrap_or_default();
+        Published {
+            id: status.id,
+            url,
+            replayed,
+        }
+    }
+}
+
+/// Takes a status id, or a status URL (`https://host/@user/123`), and returns the id.
+pub fn status_id(reference: &str) -> String {
+    let trimmed = reference.trim().trim_end_matches('/');
+    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
+}
+
+/// Counts like Mastodon's StatusLengthValidator: grapheme clusters, every URL as
+/// `url_len` characters, and a mention as `@user` without its domain.
+pub fn count(text: &str, url_len: usize) -> usize {
+    let mut total = text.graphemes(true).count();
+    for token in text.split_whitespace() {
+        total = total - token.graphemes(true).count() + count_token(token, url_len);
+    }
+    total
+}
+
+fn count_token(token: &str, url_len: usize) -> usize {
+    if token.starts_with("http://") || token.starts_with("https://") {
+        return url_len;
+    }
+    match split_mention(token) {
+        Some((local, rest)) => local.graphemes(true).count() + rest.graphemes(true).count(),
+        None => token.graphemes(true).count(),
+    }
+}
+
+/// Splits `@user@domain.tld!` into `@user` and what follows the domain (`!`).
+fn split_mention(token: &str) -> Option<(&str, &str)> {
+    let rest = token.strip_prefix('@')?;
+    let at = rest.find('@')?;
+    let user = &rest[..at];
+    if user.is_empty() || !user.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let after = &rest[at + 1..];
+    let mut end = after
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        .unwrap_or(after.len());
+    while after[..end].ends_with('.') {
+        end -= 1;
+    }
+    after[..end].contains('.').then(|| (&token[..1 + at], &after[end..]))
+}
+
+impl Platform for Mastodon {
+    fn limits(&self) -> Result<Limits> {
+        Ok(Limits {
+            max_characters: self.instance()?.configuration.statuses.max_characters,
+        })
+    }
+
+    fn length(&self, draft: &Draft) -> Result<usize> {
+        let url_len = self.instance()?.configuration.statuses.characters_reserved_per_url;
+        let cw = draft
+            .content_warning
+            .as_deref()
+            .map_or(0, |c| c.graphemes(true).count());
+        Ok(count(&draft.text, url_len) + cw)
+    }
+
+    fn identity(&self, credential: Option<&Credential>) -> Result<Identity> {
+        let token = secret(credential)?;
+        let url = self.url("/api/v1/accounts/verify_credentials")?;
+        let account: Account = self.get_json("checking the credential", || {
+            self.client.get(url.clone()).bearer_auth(token)
+        })?;
+        let domain = &self.instance()?.domain;
+        Ok(Identity {
+            handle: format!("@{}@{}", account.username, domain),
+            id: Some(account.id),
+        })
+    }
+
+    fn publish(&self, credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published> {
+        let token = secret(credential)?;
+        let url = self.url("/api/v1/statuses")?;
+        let mut body = serde_json::json!({
+            "status": draft.text,
+            "visibility": draft.visibility.unwrap_or(self.visibility).as_str(),
+        });
+        if let Some(lang) = draft.language.as_ref().or(self.language.as_ref()) {
+            body["language"] = lang.clone().into();
+        }
+        if let Some(cw) = &draft.content_warning {
+            body["spoiler_text"] = cw.clone().into();
+        }
+        if let Some(reply) = &draft.reply_to {
+            body["in_reply_to_id"] = status_id(reply).into();
+        }
+        // The same key on every retry: Mastodon returns the first status instead of a second.
+        let status: Status = self.get_json("publishing", || {
+            self.client
+                .post(url.clone())
+                .bearer_auth(token)
+                .header("Idempotency-Key", &key.0)
+                .json(&body)
+        })?;
+        Ok(Self::published(status, false))
+    }
+
+    fn edit(&self, credential: Option<&Credential>, id: &str, draft: &Draft) -> Result<Published> {
+        let token = secret(credential)?;
+        let url = self.status_url(&status_id(id))?;
+        let mut body = serde_json::json!({ "status": draft.text });
+        if let Some(cw) = &draft.content_warning {
+            body["spoiler_text"] = cw.clone().into();
+        }
+        if let Some(lang) = draft.language.as_ref().or(self.language.as_ref()) {
+            body["language"] = lang.clone().into();
+        }
+        // An edit with the same text is harmless to repeat.
+        let status: Status = self.get_json("editing", || {
+            self.client.put(url.clone()).bearer_auth(token).json(&body)
+        })?;
+        Ok(Self::published(status, false))
+    }
+
+    fn delete(&self, credential: Option<&Credential>, id: &str) -> Result<()> {
+        let token = secret(credential)?;
+        let url = self.status_url(&status_id(id))?;
+        match http::send(|| self.client.delete(url.clone()).bearer_auth(token), Retry::Safe) {
+            Ok(_) => Ok(()),
+            // Already gone is what we wanted.
+            Err(http::HttpError::Status { status, .. }) if status == reqwest::StatusCode::NOT_FOUND => Ok(()),
+            Err(e) => Err(e.into_failure(NAME, "deleting").into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_count_as_23_and_mentions_without_domain() {
+        assert_eq!(count("hello", 23), 5);
+        assert_eq!(
+            count("voir https://www.culture.gouv.fr/actualites/un-tres-long-chemin", 23),
+            5 + 23
+        );
+        assert_eq!(count("merci @camille@mastodon.social !", 23), 6 + 8 + 2);
+        assert_eq!(count("merci @camille !", 23), 16);
+        assert_eq!(count("ligne 1\nhttps://a.fr/x", 23), 8 + 23);
+        assert_eq!(count("👨‍👩‍👧 café", 23), 6);
+    }
+
+    #[test]
+    fn status_ids_come_from_urls_too() {
+        assert_eq!(status_id("109876543210"), "109876543210");
+        assert_eq!(
+            status_id("https://social.example/@culture/109876543210"),
+            "109876543210"
+        );
+        assert_eq!(
+            status_id("https://social.example/@culture/109876543210/"),
+            "109876543210"
+        );
+    }
+}

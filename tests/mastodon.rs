@@ -1,0 +1,247 @@
+//! Publishing to Mastodon, against mastodon-mock (a third-party implementation of the client
+//! API) on loopback. One server per test binary; a fresh account per test.
+
+mod support;
+use support::{MastodonUser, Test, code, mastodon_statuses, mastodon_url, mastodon_user};
+
+fn policy(user: &MastodonUser, extra: &str) -> String {
+    format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n{extra}\n",
+        user.handle,
+        mastodon_url()
+    )
+}
+
+fn user(t: &Test, who: &str) -> MastodonUser {
+    mastodon_user(&format!("{who}_{}", t.uid))
+}
+
+#[test]
+fn login_checks_the_identity_then_post_publishes_once() {
+    let t = Test::new().keychain();
+    let alice = user(&t, "alice");
+    let t = t.policy(&policy(&alice, "language = \"fr\""));
+    t.cmd(["login", "masto", "--secret-stdin"])
+        .stdin(&alice.token)
+        .stderr_has("stored the credential of `masto`")
+        .stderr_has(&format!(
+            "the platform identifies it as {}; pin it in the policy with account_id = \"{}\"",
+            alice.id, alice.id
+        ))
+        .run();
+    let out = t
+        .cmd([
+            "post",
+            "-a",
+            "masto",
+            "--confirm-handle",
+            &alice.handle,
+            "Bonjour depuis postgate",
+        ])
+        .stderr_has("credential    keychain")
+        .stderr_has("visibility    public")
+        .stderr_has("language      fr")
+        .run();
+    let statuses = mastodon_statuses(&alice);
+    assert_eq!(statuses.len(), 1);
+    let id = statuses[0]["id"].as_str().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with(&format!("{id}\t")), "{stdout}");
+    assert_eq!(statuses[0]["language"], "fr");
+    assert_eq!(statuses[0]["visibility"], "public");
+    let audit = t.audit();
+    assert_eq!(audit.last().unwrap()["outcome"]["status"], "published");
+    assert_eq!(audit.last().unwrap()["outcome"]["id"], id);
+}
+
+#[test]
+fn login_refuses_a_token_of_another_account() {
+    let t = Test::new().keychain();
+    let alice = user(&t, "alice");
+    let bob = user(&t, "bob");
+    let t = t.policy(&policy(&alice, ""));
+    t.cmd(["login", "masto", "--secret-stdin"])
+        .stdin(&bob.token)
+        .status(code::IDENTITY)
+        .stderr_has(&format!(
+            "identity mismatch: the policy says account `masto` is {}, but mastodon says the credential belongs to {}",
+            alice.handle, bob.handle
+        ))
+        .stderr_has("nothing was stored")
+        .run();
+    t.cmd(["accounts"]).stdout_has("missing").run();
+}
+
+#[test]
+fn a_foreign_credential_is_refused_before_anything_is_posted() {
+    // A CI runner whose environment holds the wrong account's token.
+    let t = Test::new();
+    let alice = user(&t, "alice");
+    let bob = user(&t, "bob");
+    let t = t.policy(&policy(&alice, ""));
+    t.cmd([
+        "post",
+        "-a",
+        "masto",
+        "--confirm-handle",
+        &alice.handle,
+        "Message officiel",
+    ])
+    .env("POSTGATE_SECRET_MASTO", &bob.token)
+    .status(code::IDENTITY)
+    .stderr_has(&format!("but mastodon says the credential belongs to {}", bob.handle))
+    .run();
+    assert!(mastodon_statuses(&bob).is_empty(), "posted with a foreign credential");
+    assert!(mastodon_statuses(&alice).is_empty());
+    let last = t.audit().last().unwrap().clone();
+    assert_eq!(last["event"], "refused");
+    assert_eq!(last["outcome"]["exit_code"], code::IDENTITY);
+    assert_eq!(last["credential_source"], "environment");
+}
+
+#[test]
+fn a_pinned_account_id_must_match() {
+    let t = Test::new();
+    let alice = user(&t, "alice");
+    let t = t.policy(&policy(&alice, "account_id = \"999999\""));
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "x"])
+        .env("POSTGATE_SECRET_MASTO", &alice.token)
+        .status(code::IDENTITY)
+        .stderr_has(&format!(
+            "the policy pins account `masto` to id 999999, but mastodon says the credential belongs to id {}",
+            alice.id
+        ))
+        .run();
+    assert!(mastodon_statuses(&alice).is_empty());
+
+    let t = t.policy(&policy(&alice, &format!("account_id = \"{}\"", alice.id)));
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "x"])
+        .env("POSTGATE_SECRET_MASTO", &alice.token)
+        .run();
+    assert_eq!(mastodon_statuses(&alice).len(), 1);
+}
+
+#[test]
+fn the_limit_is_read_from_the_server_and_checked_locally() {
+    let t = Test::new();
+    let alice = user(&t, "alice");
+    let t = t.policy(&policy(&alice, ""));
+    // A URL counts as 23 characters, whatever its length.
+    let long_url = format!("https://www.culture.gouv.fr/{}", "x".repeat(200));
+    let fits = format!("{} {long_url}", "a".repeat(476));
+    t.cmd([
+        "post",
+        "-a",
+        "masto",
+        "--dry-run",
+        "--confirm-handle",
+        &alice.handle,
+        &fits,
+    ])
+    .env("POSTGATE_SECRET_MASTO", &alice.token)
+    .stderr_has("500/500 characters")
+    .run();
+    let too_long = "é".repeat(501);
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, &too_long])
+        .env("POSTGATE_SECRET_MASTO", &alice.token)
+        .status(code::CONTENT)
+        .stderr_has("501/500 characters: TOO LONG by 1")
+        .run();
+    assert!(mastodon_statuses(&alice).is_empty());
+}
+
+#[test]
+fn content_warning_visibility_and_reply() {
+    let t = Test::new();
+    let alice = user(&t, "alice");
+    let t = t.policy(&policy(&alice, "visibility = \"unlisted\""));
+    let first = t
+        .cmd([
+            "--json",
+            "post",
+            "-a",
+            "masto",
+            "--confirm-handle",
+            &alice.handle,
+            "Premier",
+        ])
+        .env("POSTGATE_SECRET_MASTO", &alice.token)
+        .run();
+    let first: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    let first_url = first["url"].as_str().unwrap().to_string();
+    t.cmd([
+        "post",
+        "-a",
+        "masto",
+        "--confirm-handle",
+        &alice.handle,
+        "--cw",
+        "Élection",
+        "--visibility",
+        "private",
+        "--reply-to",
+        &first_url,
+        "Suite",
+    ])
+    .env("POSTGATE_SECRET_MASTO", &alice.token)
+    .stderr_has("warning (CW)  Élection")
+    .stderr_has("visibility    private")
+    .run();
+    let statuses = mastodon_statuses(&alice);
+    let reply = statuses
+        .iter()
+        .find(|s| s["spoiler_text"] == "Élection")
+        .expect("the reply");
+    assert_eq!(reply["visibility"], "private");
+    assert_eq!(reply["in_reply_to_id"], first["id"]);
+    let top = statuses.iter().find(|s| s["id"] == first["id"]).unwrap();
+    assert_eq!(top["visibility"], "unlisted");
+}
+
+#[test]
+fn a_revoked_token_is_a_credential_error_with_the_fix() {
+    let t = Test::new();
+    let alice = user(&t, "alice");
+    let t = t.policy(&policy(&alice, ""));
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "x"])
+        .env("POSTGATE_SECRET_MASTO", "not-a-valid-token")
+        .status(code::CREDENTIAL)
+        .stderr_has("mastodon: checking the credential: 401")
+        .stderr_has("store a new one with `postgate login`")
+        .run();
+}
+
+#[test]
+fn credentials_are_bound_to_the_host() {
+    let t = Test::new().keychain();
+    let alice = user(&t, "alice");
+    let t = t.policy(&policy(&alice, ""));
+    t.cmd(["login", "masto", "--secret-stdin"]).stdin(&alice.token).run();
+    t.cmd(["accounts"]).stdout_has("present (keychain").run();
+    // The same server under another name is another host: the secret does not follow.
+    let other = policy(&alice, "").replace("http://127.0.0.1:", "http://localhost:");
+    let t = t.policy(&other);
+    t.cmd(["accounts"]).stdout_has("missing").run();
+}
+
+#[test]
+fn the_same_post_key_publishes_once() {
+    use postgate::platform::{Draft, Platform, PostKey, mastodon::Mastodon};
+    let alice = mastodon_user(&format!("idem_{}", std::process::id()));
+    let m = Mastodon::new(
+        mastodon_url().parse().unwrap(),
+        postgate::policy::Visibility::Public,
+        None,
+    )
+    .unwrap();
+    let cred = postgate::credentials::Credential {
+        secret: postgate::redacted::Secret::new(alice.token.clone()),
+        source: postgate::credentials::Source::Environment,
+        created_at: None,
+    };
+    let key = PostKey("a".repeat(64));
+    let first = m.publish(Some(&cred), &Draft::text("une seule fois"), &key).unwrap();
+    let again = m.publish(Some(&cred), &Draft::text("une seule fois"), &key).unwrap();
+    assert_eq!(first.id, again.id);
+    assert_eq!(mastodon_statuses(&alice).len(), 1);
+}

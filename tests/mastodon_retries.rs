@@ -1,0 +1,86 @@
+//! Retries against mastodon-mock's fault injection. Faults apply to the whole server, so the
+//! tests in this file take turns (this binary has its own server).
+
+mod support;
+use std::sync::Mutex;
+use support::{Test, code, mastodon_fault, mastodon_statuses, mastodon_url, mastodon_user};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn setup(name: &str) -> (Test, support::MastodonUser) {
+    let t = Test::new();
+    let user = mastodon_user(&format!("{name}_{}", t.uid));
+    let policy = format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n",
+        user.handle,
+        mastodon_url()
+    );
+    (t.policy(&policy).env("POSTGATE_SECRET_MASTO", &user.token), user)
+}
+
+#[test]
+fn a_503_is_retried_under_the_same_key_and_publishes_once() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (t, user) = setup("retry503");
+    mastodon_fault("POST", "/api/v1/statuses", 503, serde_json::json!({}), 2);
+    t.cmd([
+        "post",
+        "-a",
+        "masto",
+        "--confirm-handle",
+        &user.handle,
+        "Malgré les erreurs",
+    ])
+    .stderr_has("postgate: 503")
+    .stderr_has("retrying in 0.5s (1/3)")
+    .stderr_has("retrying in 1.0s (2/3)")
+    .run();
+    assert_eq!(mastodon_statuses(&user).len(), 1);
+}
+
+#[test]
+fn a_429_waits_as_long_as_retry_after_says() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (t, user) = setup("retry429");
+    mastodon_fault(
+        "POST",
+        "/api/v1/statuses",
+        429,
+        serde_json::json!({ "Retry-After": "1" }),
+        1,
+    );
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &user.handle, "Limité"])
+        .stderr_has("postgate: 429 Too many requests; retrying in 1.0s (1/3)")
+        .run();
+    assert_eq!(mastodon_statuses(&user).len(), 1);
+}
+
+#[test]
+fn persistent_failure_records_a_failed_outcome_and_nothing_is_published() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (t, user) = setup("retryfail");
+    mastodon_fault("POST", "/api/v1/statuses", 500, serde_json::json!({}), 4);
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &user.handle, "Jamais"])
+        .status(code::PLATFORM)
+        .stderr_has("publishing to")
+        .stderr_has("mastodon: publishing: 500")
+        .run();
+    assert!(mastodon_statuses(&user).is_empty());
+    let audit = t.audit();
+    assert_eq!(audit.len(), 2);
+    assert_eq!(audit[0]["event"], "intent");
+    assert_eq!(audit[1]["outcome"]["status"], "failed");
+    assert_eq!(audit[1]["outcome"]["exit_code"], code::PLATFORM);
+}
+
+#[test]
+fn a_422_is_a_content_refusal() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (t, user) = setup("reject");
+    mastodon_fault("POST", "/api/v1/statuses", 422, serde_json::json!({}), 1);
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &user.handle, "Refusé"])
+        .status(code::CONTENT)
+        .stderr_has("mastodon: publishing: 422")
+        .run();
+    assert!(mastodon_statuses(&user).is_empty());
+}
