@@ -29,13 +29,29 @@ fn main() {
         println!("hello, world");
         return;
     }
+    // `cargo bench` passes --bench; `cargo test --all-targets` does not, and then this only
+    // checks that the harness still works, on tiny sizes.
+    let smoke = !std::env::args().any(|a| a == "--bench");
     let quick = std::env::args().any(|a| a == "--quick");
-    let runs = if quick { 30 } else { 200 };
-    let records = if quick { 100_000 } else { 1_000_000 };
+    let (runs, records) = match (smoke, quick) {
+        (true, _) => (3, 1_000),
+        (false, true) => (30, 100_000),
+        (false, false) => (200, 1_000_000),
+    };
 
     let dir = tempfile::tempdir().expect("temp dir");
     process_startup(dir.path(), runs);
-    audit_append(dir.path(), records, if quick { 20 } else { 100 });
+    audit_append(
+        dir.path(),
+        records,
+        if smoke {
+            3
+        } else if quick {
+            20
+        } else {
+            100
+        },
+    );
     audit_verify(dir.path());
 }
 
