@@ -45,6 +45,9 @@ pub struct Credential {
     pub secret: Secret,
     pub source: Source,
     pub created_at: Option<jiff::Timestamp>,
+    /// A platform session kept between runs (Bluesky's refresh token), so that postgate does
+    /// not log in again every time: logins are rate-limited.
+    pub session: Option<Secret>,
 }
 
 /// The JSON stored in the keychain item.
@@ -53,6 +56,8 @@ struct Stored {
     v: u32,
     secret: String,
     created_at: jiff::Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
 }
 
 /// The keychain user name for an account: `platform:host:handle`.
@@ -189,11 +194,13 @@ fn decode(raw: String) -> Credential {
             secret: Secret::new(stored.secret),
             source: Source::Keychain,
             created_at: Some(stored.created_at),
+            session: stored.session.map(Secret::new),
         },
         Err(_) => Credential {
             secret: Secret::new(raw.to_string()),
             source: Source::Keychain,
             created_at: None,
+            session: None,
         },
     }
 }
@@ -254,6 +261,7 @@ pub fn load(account: &Account) -> Result<Option<Credential>> {
                     secret: Secret::new(v),
                     source: Source::Environment,
                     created_at: None,
+                    session: None,
                 })),
                 _ => Err(Failure::new(
                     ExitCode::Credential,
@@ -293,12 +301,28 @@ fn missing(account: &Account) -> Failure {
 
 /// Stores a secret for the account, replacing any earlier one.
 pub fn store(account: &Account, secret: &Secret) -> Result<jiff::Timestamp> {
-    let entry = entry(account).map_err(|why| unavailable_failure(account, &why))?;
     let created_at = jiff::Timestamp::now();
+    write(account, secret, created_at, None)?;
+    Ok(created_at)
+}
+
+/// Keeps a new platform session next to the secret, without changing the credential's age.
+/// Credentials from the environment have nowhere to keep it; they log in each run.
+pub fn save_session(account: &Account, credential: &Credential, session: &Secret) -> Result<()> {
+    if credential.source != Source::Keychain {
+        return Ok(());
+    }
+    let created_at = credential.created_at.unwrap_or_else(jiff::Timestamp::now);
+    write(account, &credential.secret, created_at, Some(session))
+}
+
+fn write(account: &Account, secret: &Secret, created_at: jiff::Timestamp, session: Option<&Secret>) -> Result<()> {
+    let entry = entry(account).map_err(|why| unavailable_failure(account, &why))?;
     let payload = Zeroizing::new(serde_json::to_string(&Stored {
         v: 1,
         secret: secret.expose().to_string(),
         created_at,
+        session: session.map(|s| s.expose().to_string()),
     })?);
     entry.set_password(&payload).map_err(|err| {
         if is_unavailable(&err) {
@@ -310,7 +334,7 @@ pub fn store(account: &Account, secret: &Secret) -> Result<jiff::Timestamp> {
             )
         }
     })?;
-    Ok(created_at)
+    Ok(())
 }
 
 /// Removes the account's credential. Returns false if there was none.

@@ -164,6 +164,12 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     trail.confirmation = Some(method);
 
     let identity = target.identity(credential.as_ref()).map_err(|e| trail.refuse(e))?;
+    if let (Some(session), Some(c)) = (target.renewed_session(), credential.as_ref()) {
+        // The old refresh token is spent; losing the new one would force a fresh login.
+        if let Err(e) = credentials::save_session(account, c, &session) {
+            eprintln!("warning: could not keep the renewed session: {e:#}");
+        }
+    }
     if let Some(difference) = platform::identity_mismatch(account, &identity) {
         let failure = Failure::new(ExitCode::IdentityMismatch, format!("identity mismatch: {difference}")).hint(
             "nothing was published; check which credential is stored (`postgate login` again) and the policy's handle",

@@ -238,6 +238,7 @@ fn the_same_post_key_publishes_once() {
         secret: postgate::redacted::Secret::new(alice.token.clone()),
         source: postgate::credentials::Source::Environment,
         created_at: None,
+        session: None,
     };
     let key = PostKey("a".repeat(64));
     let first = m.publish(Some(&cred), &Draft::text("une seule fois"), &key).unwrap();

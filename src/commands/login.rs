@@ -78,14 +78,26 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
         .into());
     }
     let secret = read_secret(args, account)?;
+    if account.platform == crate::policy::PlatformName::Bluesky
+        && !crate::platform::bluesky::looks_like_app_password(secret.expose())
+    {
+        eprintln!(
+            "warning: this does not look like a Bluesky app password (xxxx-xxxx-xxxx-xxxx).\n\
+             An app password can post but cannot change the account's password or delete it, and can be\n\
+             revoked on its own. Create one in Settings → Privacy and security → App passwords, and keep\n\
+             the account's main password out of scripts and keychains."
+        );
+    }
     // Ask the platform whose credential this is before keeping it: a token for the wrong
     // account must never be stored under this one's name.
     let candidate = credentials::Credential {
         secret,
         source: credentials::Source::Keychain,
         created_at: None,
+        session: None,
     };
-    let identity = crate::platform::connect(account)?.identity(Some(&candidate))?;
+    let target = crate::platform::connect(account)?;
+    let identity = target.identity(Some(&candidate))?;
     if let Some(difference) = crate::platform::identity_mismatch(account, &identity) {
         return Err(
             Failure::new(ExitCode::IdentityMismatch, format!("identity mismatch: {difference}"))
@@ -94,6 +106,13 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
         );
     }
     let created_at = credentials::store(account, &candidate.secret)?;
+    if let Some(session) = target.renewed_session() {
+        let stored = credentials::Credential {
+            created_at: Some(created_at),
+            ..candidate
+        };
+        credentials::save_session(account, &stored, &session)?;
+    }
     record(&policy, account, "login", "stored")?;
     if cli.json {
         output::json(&serde_json::json!({

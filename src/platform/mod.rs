@@ -3,6 +3,7 @@
 //! Adding a platform is one file in this folder plus one arm in [`connect`] and one in
 //! [`validate_handle`].
 
+pub mod bluesky;
 pub mod http;
 pub mod mastodon;
 pub mod outbox;
@@ -70,6 +71,11 @@ pub trait Platform {
     fn length(&self, draft: &Draft) -> Result<usize> {
         Ok(crate::banner::length(&draft.text))
     }
+    /// A session the platform opened or renewed during this run, to keep for the next one
+    /// (Bluesky's refresh token). Most platforms have none.
+    fn renewed_session(&self) -> Option<crate::redacted::Secret> {
+        None
+    }
     /// Asks the platform who the credential belongs to.
     fn identity(&self, credential: Option<&Credential>) -> Result<Identity>;
     /// Publishes once per key: a repeat with the same key returns the first post.
@@ -85,18 +91,18 @@ pub trait Platform {
 pub fn connect(account: &Account) -> Result<Box<dyn Platform>> {
     match &account.target {
         Target::Outbox { path } => Ok(Box::new(outbox::Outbox::new(path.clone(), account))),
-        Target::Mastodon { instance, visibility, .. } => {
-            Ok(Box::new(mastodon::Mastodon::new(instance.clone(), *visibility, account.language.clone())?))
-        }
-        Target::Bluesky { .. } => Err(crate::error::Failure::new(
-            crate::exit_codes::ExitCode::Platform,
-            format!(
-                "publishing to {} is not available in this version of postgate; account `{}` can be checked but not posted to",
-                account.platform.as_str(),
-                account.name
-            ),
-        )
-        .into()),
+        Target::Mastodon {
+            instance, visibility, ..
+        } => Ok(Box::new(mastodon::Mastodon::new(
+            instance.clone(),
+            *visibility,
+            account.language.clone(),
+        )?)),
+        Target::Bluesky { service, .. } => Ok(Box::new(bluesky::Bluesky::new(
+            service.clone(),
+            &account.handle,
+            account.language.clone(),
+        )?)),
     }
 }
 

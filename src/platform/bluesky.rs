@@ -1,0 +1,443 @@
+//! Bluesky, through the AT Protocol's XRPC API on the account's PDS.
+//!
+//! Credentials are app passwords. A run first tries the stored refresh token
+//! (`refreshSession`) and only logs in again (`createSession`) when that fails, because logins
+//! are rate-limited (30 per 5 minutes, 300 per day). Identity is the session's DID and handle;
+//! DIDs are permanent while handles can change, so a policy should pin the DID.
+//!
+//! There is no idempotency key in XRPC. Instead the record key (a TID) is chosen here, once per
+//! attempt: a retry writes to the same key, and if the first try had in fact landed, the
+//! record is found there instead of being written twice.
+
+use super::http::{self, HttpError, Retry};
+use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published};
+use crate::error::Failure;
+use crate::exit_codes::ExitCode;
+use crate::redacted::Secret;
+use anyhow::Result;
+use reqwest::Url;
+use reqwest::blocking::Client;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::cell::RefCell;
+
+const NAME: &str = "bluesky";
+const COLLECTION: &str = "app.bsky.feed.post";
+/// The lexicon's `maxGraphemes` for a post's text.
+pub const MAX_GRAPHEMES: usize = 300;
+
+pub struct Bluesky {
+    base: Url,
+    client: Client,
+    /// The policy's handle, used to log in.
+    identifier: String,
+    language: Option<String>,
+    session: RefCell<Option<Session>>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Session {
+    access_jwt: String,
+    refresh_jwt: String,
+    handle: String,
+    did: String,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("handle", &self.handle)
+            .field("did", &self.did)
+            .finish_non_exhaustive()
+    }
+}
+
+/// True for the `xxxx-xxxx-xxxx-xxxx` form of app passwords.
+pub fn looks_like_app_password(secret: &str) -> bool {
+    let parts: Vec<&str> = secret.split('-').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| p.len() == 4 && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+const TID_ALPHABET: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
+
+/// A record key (TID): microseconds since the epoch and 10 "clock id" bits, in base32-sortable.
+/// The clock bits come from the post key, so two attempts in the same microsecond still differ.
+pub fn tid(at: jiff::Timestamp, key: &PostKey) -> String {
+    let micros = (at.as_microsecond().max(0) as u64) & ((1 << 53) - 1);
+    let clock = u64::from_str_radix(key.0.get(..3).unwrap_or("0"), 16).unwrap_or(0) & 0x3ff;
+    let value = (micros << 10) | clock;
+    (0..13)
+        .rev()
+        .map(|i| TID_ALPHABET[((value >> (i * 5)) & 0x1f) as usize] as char)
+        .collect()
+}
+
+/// Rich-text facets with UTF-8 byte offsets: links, hashtags and mentions. Mentions need a
+/// DID, so `resolve` is asked for each one; unresolvable mentions stay plain text.
+pub fn facets(text: &str, resolve: &mut dyn FnMut(&str) -> Option<String>) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for token in text.split_inclusive(char::is_whitespace) {
+        let word = token.trim_end_matches(char::is_whitespace);
+        let start = offset;
+        offset += token.len();
+        if word.is_empty() {
+            continue;
+        }
+        let trimmed = word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '»', '"', '\'']);
+        let end = start + trimmed.len();
+        let index = json!({ "byteStart": start, "byteEnd": end });
+        if (trimmed.starts_with("https://") || trimmed.starts_with("http://")) && Url::parse(trimmed).is_ok() {
+            out.push(
+                json!({ "index": index, "features": [{ "$type": "app.bsky.richtext.facet#link", "uri": trimmed }] }),
+            );
+        } else if let Some(tag) = trimmed.strip_prefix('#') {
+            if !tag.is_empty()
+                && tag.chars().all(|c| c.is_alphanumeric() || c == '_')
+                && !tag.chars().all(|c| c.is_ascii_digit())
+            {
+                out.push(
+                    json!({ "index": index, "features": [{ "$type": "app.bsky.richtext.facet#tag", "tag": tag }] }),
+                );
+            }
+        } else if let Some(handle) = trimmed.strip_prefix('@')
+            && super::domain_handle(handle).is_ok()
+            && let Some(did) = resolve(&handle.to_ascii_lowercase())
+        {
+            out.push(
+                json!({ "index": index, "features": [{ "$type": "app.bsky.richtext.facet#mention", "did": did }] }),
+            );
+        }
+    }
+    out
+}
+
+fn secret(credential: Option<&Credential>) -> Result<&Credential> {
+    credential.ok_or_else(|| {
+        Failure::new(ExitCode::Credential, "bluesky needs an app password")
+            .hint("run `postgate login NAME`")
+            .into()
+    })
+}
+
+impl Bluesky {
+    pub fn new(base: Url, handle: &str, language: Option<String>) -> Result<Bluesky> {
+        let identifier = handle.trim_start_matches('@').to_ascii_lowercase();
+        Ok(Bluesky {
+            base,
+            client: http::client()?,
+            identifier,
+            language,
+            session: RefCell::new(None),
+        })
+    }
+
+    fn xrpc(&self, method: &str) -> Result<Url> {
+        self.base
+            .join(&format!("/xrpc/{method}"))
+            .map_err(|e| Failure::new(ExitCode::Platform, format!("bad URL for {method}: {e}")).into())
+    }
+
+    fn json<T: for<'de> Deserialize<'de>>(resp: reqwest::blocking::Response, action: &str) -> Result<T> {
+        resp.json::<T>()
+            .map_err(|e| Failure::new(ExitCode::Platform, format!("{NAME}: {action}: unexpected answer: {e}")).into())
+    }
+
+    /// Opens a session: the stored refresh token if it still works, else a fresh login.
+    fn open_session(&self, credential: &Credential) -> Result<Session> {
+        if let Some(refresh) = &credential.session {
+            let url = self.xrpc("com.atproto.server.refreshSession")?;
+            match http::send(
+                || self.client.post(url.clone()).bearer_auth(refresh.expose()),
+                Retry::Safe,
+            ) {
+                Ok(resp) => return Self::json(resp, "renewing the session"),
+                // An expired or revoked refresh token just means logging in again.
+                Err(HttpError::Status { status, .. }) if status.is_client_error() => {}
+                Err(e) => return Err(e.into_failure(NAME, "renewing the session").into()),
+            }
+        }
+        let url = self.xrpc("com.atproto.server.createSession")?;
+        let body = json!({ "identifier": self.identifier, "password": credential.secret.expose() });
+        let resp = http::send(|| self.client.post(url.clone()).json(&body), Retry::Safe).map_err(|e| match e {
+            HttpError::Status { status, message, .. } if status.as_u16() == 401 => Failure::new(
+                ExitCode::Credential,
+                format!("{NAME}: logging in: {message}"),
+            )
+            .hint("the app password was refused; create a new one in Settings → Privacy and security → App passwords, then `postgate login NAME`"),
+            e => e.into_failure(NAME, "logging in"),
+        })?;
+        Self::json(resp, "logging in")
+    }
+
+    fn current(&self) -> Result<Session> {
+        self.session.borrow().clone().ok_or_else(|| {
+            Failure::new(
+                ExitCode::GeneralError,
+                "bluesky: no session (the identity check must come first)",
+            )
+            .into()
+        })
+    }
+
+    fn get_record(&self, session: &Session, rkey: &str) -> Result<Option<Value>> {
+        let mut url = self.xrpc("com.atproto.repo.getRecord")?;
+        url.query_pairs_mut()
+            .append_pair("repo", &session.did)
+            .append_pair("collection", COLLECTION)
+            .append_pair("rkey", rkey);
+        match http::send(
+            || self.client.get(url.clone()).bearer_auth(&session.access_jwt),
+            Retry::Safe,
+        ) {
+            Ok(resp) => Ok(Some(Self::json(resp, "reading a post")?)),
+            Err(HttpError::Status { status, .. }) if status.as_u16() == 400 || status.as_u16() == 404 => Ok(None),
+            Err(e) => Err(e.into_failure(NAME, "reading a post").into()),
+        }
+    }
+
+    fn resolve_handle(&self, handle: &str) -> Option<String> {
+        let mut url = self.xrpc("com.atproto.identity.resolveHandle").ok()?;
+        url.query_pairs_mut().append_pair("handle", handle);
+        let resp = http::send(|| self.client.get(url.clone()), Retry::Safe).ok()?;
+        let v: Value = resp.json().ok()?;
+        v["did"].as_str().map(str::to_string)
+    }
+
+    /// `at://did/app.bsky.feed.post/rkey` or a bsky.app post URL → (repo, rkey).
+    fn parse_reference(reference: &str) -> Option<(String, String)> {
+        let r = reference.trim();
+        if let Some(rest) = r.strip_prefix("at://") {
+            let parts: Vec<&str> = rest.split('/').collect();
+            return (parts.len() == 3 && parts[1] == COLLECTION).then(|| (parts[0].to_string(), parts[2].to_string()));
+        }
+        let url = Url::parse(r).ok()?;
+        let segs: Vec<&str> = url.path_segments()?.collect();
+        (segs.len() == 4 && segs[0] == "profile" && segs[2] == "post")
+            .then(|| (segs[1].to_string(), segs[3].to_string()))
+    }
+
+    /// The `reply` block: the parent, and the root of its thread.
+    fn reply_block(&self, session: &Session, reference: &str) -> Result<Value> {
+        let bad = || {
+            Failure::new(
+                ExitCode::Usage,
+                format!(
+                    "`{}` is not a Bluesky post (at://… or https://bsky.app/profile/…/post/…)",
+                    crate::sanitize::one_line(reference)
+                ),
+            )
+        };
+        let (repo, rkey) = Self::parse_reference(reference).ok_or_else(bad)?;
+        let mut url = self.xrpc("com.atproto.repo.getRecord")?;
+        url.query_pairs_mut()
+            .append_pair("repo", &repo)
+            .append_pair("collection", COLLECTION)
+            .append_pair("rkey", &rkey);
+        let resp = http::send(
+            || self.client.get(url.clone()).bearer_auth(&session.access_jwt),
+            Retry::Safe,
+        )
+        .map_err(|e| e.into_failure(NAME, "reading the post replied to"))?;
+        let parent: Value = Self::json(resp, "reading the post replied to")?;
+        let parent_ref = json!({ "uri": parent["uri"], "cid": parent["cid"] });
+        let root = parent["value"]["reply"]["root"].clone();
+        Ok(json!({ "root": if root.is_null() { parent_ref.clone() } else { root }, "parent": parent_ref }))
+    }
+
+    fn published(&self, session: &Session, uri: String, rkey: &str, replayed: bool) -> Published {
+        let url = format!("https://bsky.app/profile/{}/post/{rkey}", session.handle);
+        Published { id: uri, url, replayed }
+    }
+}
+
+impl Platform for Bluesky {
+    fn limits(&self) -> Result<Limits> {
+        Ok(Limits {
+            max_characters: MAX_GRAPHEMES,
+        })
+    }
+
+    fn renewed_session(&self) -> Option<Secret> {
+        self.session
+            .borrow()
+            .as_ref()
+            .map(|s| Secret::new(s.refresh_jwt.clone()))
+    }
+
+    fn identity(&self, credential: Option<&Credential>) -> Result<Identity> {
+        let credential = secret(credential)?;
+        let session = self.open_session(credential)?;
+        // Ask again with the access token: this is the identity the PDS will write as.
+        let url = self.xrpc("com.atproto.server.getSession")?;
+        let resp = http::send(
+            || self.client.get(url.clone()).bearer_auth(&session.access_jwt),
+            Retry::Safe,
+        )
+        .map_err(|e| e.into_failure(NAME, "checking the session"))?;
+        let who: Value = Self::json(resp, "checking the session")?;
+        let handle = who["handle"].as_str().unwrap_or_default().to_string();
+        let did = who["did"].as_str().unwrap_or_default().to_string();
+        *self.session.borrow_mut() = Some(session);
+        Ok(Identity { handle, id: Some(did) })
+    }
+
+    fn publish(&self, _credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published> {
+        let session = self.current()?;
+        let rkey = tid(jiff::Timestamp::now(), key);
+        let mut record = json!({
+            "$type": COLLECTION,
+            "text": draft.text,
+            "createdAt": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        });
+        if let Some(lang) = draft.language.as_ref().or(self.language.as_ref()) {
+            record["langs"] = json!([lang]);
+        }
+        let facets = facets(&draft.text, &mut |h| self.resolve_handle(h));
+        if !facets.is_empty() {
+            record["facets"] = json!(facets);
+        }
+        if let Some(reply) = &draft.reply_to {
+            record["reply"] = self.reply_block(&session, reply)?;
+        }
+        let body = json!({ "repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record });
+        let url = self.xrpc("com.atproto.repo.createRecord")?;
+        let mut last = None;
+        for attempt in 1..=http::MAX_ATTEMPTS {
+            match http::send(
+                || {
+                    self.client
+                        .post(url.clone())
+                        .bearer_auth(&session.access_jwt)
+                        .json(&body)
+                },
+                Retry::Never,
+            ) {
+                Ok(resp) => {
+                    let created: Value = Self::json(resp, "publishing")?;
+                    let uri = created["uri"].as_str().unwrap_or_default().to_string();
+                    return Ok(self.published(&session, uri, &rkey, attempt > 1));
+                }
+                Err(e @ HttpError::Status { .. }) if !matches!(&e, HttpError::Status { status, .. } if status.is_server_error() || status.as_u16() == 429) =>
+                {
+                    return Err(e.into_failure(NAME, "publishing").into());
+                }
+                Err(e) => {
+                    // The first try may have landed: the key is ours, so look before writing again.
+                    if let Some(found) = self.get_record(&session, &rkey)? {
+                        let uri = found["uri"].as_str().unwrap_or_default().to_string();
+                        return Ok(self.published(&session, uri, &rkey, true));
+                    }
+                    if attempt < http::MAX_ATTEMPTS {
+                        eprintln!(
+                            "postgate: bluesky: publishing failed; trying again under the same record key ({attempt}/{})",
+                            http::MAX_ATTEMPTS - 1
+                        );
+                        std::thread::sleep(std::time::Duration::from_millis(500 * 2u64.pow(attempt - 1)));
+                    }
+                    last = Some(e);
+                }
+            }
+        }
+        Err(last.map_or_else(
+            || anyhow::anyhow!("publishing failed"),
+            |e| e.into_failure(NAME, "publishing").into(),
+        ))
+    }
+
+    fn edit(&self, _credential: Option<&Credential>, _id: &str, _draft: &Draft) -> Result<Published> {
+        Err(Failure::new(
+            ExitCode::Usage,
+            "Bluesky has no edit; publish the correction as a reply to the post",
+        )
+        .into())
+    }
+
+    fn delete(&self, _credential: Option<&Credential>, id: &str) -> Result<()> {
+        let session = self.current()?;
+        let (_, rkey) = Self::parse_reference(id).ok_or_else(|| {
+            Failure::new(
+                ExitCode::Usage,
+                format!("`{}` is not a Bluesky post", crate::sanitize::one_line(id)),
+            )
+        })?;
+        let url = self.xrpc("com.atproto.repo.deleteRecord")?;
+        let body = json!({ "repo": session.did, "collection": COLLECTION, "rkey": rkey });
+        // deleteRecord "ensures it doesn't exist": safe to repeat.
+        http::send(
+            || {
+                self.client
+                    .post(url.clone())
+                    .bearer_auth(&session.access_jwt)
+                    .json(&body)
+            },
+            Retry::Safe,
+        )
+        .map_err(|e| e.into_failure(NAME, "deleting"))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_passwords_have_four_groups_of_four() {
+        assert!(looks_like_app_password("abcd-efgh-ijkl-mnop"));
+        assert!(looks_like_app_password("ab12-ef34-ij56-mn78"));
+        assert!(!looks_like_app_password("correct horse battery staple"));
+        assert!(!looks_like_app_password("abcd-efgh-ijkl"));
+    }
+
+    #[test]
+    fn tids_are_13_sortable_characters() {
+        let key = PostKey("abc".repeat(20));
+        let a = tid(jiff::Timestamp::from_second(1_700_000_000).unwrap(), &key);
+        let b = tid(jiff::Timestamp::from_second(1_700_000_001).unwrap(), &key);
+        assert_eq!(a.len(), 13);
+        assert!(a < b);
+        assert!(a.chars().all(|c| TID_ALPHABET.contains(&(c as u8))));
+        assert!("234567abcdefghij".contains(a.chars().next().unwrap()));
+    }
+
+    #[test]
+    fn facets_use_utf8_byte_offsets() {
+        let text = "Élection : https://www.interieur.gouv.fr. #Vote2026 @culture.gouv.fr !";
+        let found = facets(text, &mut |h| {
+            (h == "culture.gouv.fr").then(|| "did:plc:abc".to_string())
+        });
+        assert_eq!(found.len(), 3);
+        let link = &found[0];
+        let (s, e) = (
+            link["index"]["byteStart"].as_u64().unwrap() as usize,
+            link["index"]["byteEnd"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&text[s..e], "https://www.interieur.gouv.fr");
+        let tag = &found[1];
+        assert_eq!(tag["features"][0]["tag"], "Vote2026");
+        let (s, e) = (
+            tag["index"]["byteStart"].as_u64().unwrap() as usize,
+            tag["index"]["byteEnd"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&text[s..e], "#Vote2026");
+        assert_eq!(found[2]["features"][0]["did"], "did:plc:abc");
+    }
+
+    #[test]
+    fn references_are_at_uris_or_bsky_urls() {
+        assert_eq!(
+            Bluesky::parse_reference("at://did:plc:abc/app.bsky.feed.post/3kabc"),
+            Some(("did:plc:abc".into(), "3kabc".into()))
+        );
+        assert_eq!(
+            Bluesky::parse_reference("https://bsky.app/profile/culture.gouv.fr/post/3kabc"),
+            Some(("culture.gouv.fr".into(), "3kabc".into()))
+        );
+        assert_eq!(Bluesky::parse_reference("3kabc"), None);
+    }
+}
