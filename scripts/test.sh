@@ -6,8 +6,11 @@
 # - a Secret Service: a private D-Bus session with an unlocked gnome-keyring
 #   (scripts/keychain-session.sh);
 # - mastodon-mock, a third-party Mastodon API server, on a free loopback port
-#   (scripts/servers/supervise-mastodon-mock.sh, which installs it into a Python venv under
-#   ~/.cache/postgate-servers the first time).
+#   (scripts/servers/supervise-mastodon-mock.sh);
+# - the reference Bluesky PDS with an in-memory PLC directory, on free loopback ports
+#   (scripts/servers/supervise-pds.sh).
+# Both servers are installed under ~/.cache/postgate-servers the first time (a Python venv;
+# Node 22 and @atproto/pds from the npm registry).
 # This script makes sure the system programs exist, installing them with apt on Debian/Ubuntu
 # when they are missing (as root, or through sudo), and installs mastodon-mock up front so its
 # download is not charged to the first test.
@@ -19,6 +22,7 @@ command -v dbus-daemon >/dev/null || missing+=(dbus-daemon)
 command -v dbus-send >/dev/null || missing+=(dbus-bin)
 command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
 command -v curl >/dev/null || missing+=(curl)
+command -v secret-tool >/dev/null || missing+=(libsecret-tools)
 command -v python3 >/dev/null || missing+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 if ((${#missing[@]})); then
@@ -30,6 +34,7 @@ if ((${#missing[@]})); then
 fi
 
 bash scripts/servers/mastodon-mock-install.sh
+bash scripts/servers/pds-install.sh
 
 cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings

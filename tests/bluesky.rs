@@ -1,0 +1,199 @@
+//! Publishing to Bluesky, against the reference PDS (@atproto/pds) on loopback. One server per
+//! test binary; a fresh account per test.
+
+mod support;
+use support::{BlueskyUser, Test, bluesky_posts, bluesky_user, code, pds_url};
+
+fn policy(user: &BlueskyUser, extra: &str) -> String {
+    format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"bsky\"\nhandle = \"{}\"\nplatform = \"bluesky\"\nservice = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n{extra}\n",
+        user.handle,
+        pds_url()
+    )
+}
+
+/// The JSON document postgate keeps in the keychain item, read with secret-tool.
+fn keychain_item(t: &Test, user: &BlueskyUser) -> serde_json::Value {
+    let host = pds_url().trim_start_matches("http://");
+    let out = t
+        .command("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "postgate",
+            "username",
+            &format!("bluesky:{host}:{}", user.handle),
+        ])
+        .output()
+        .expect("secret-tool (from libsecret-tools)");
+    serde_json::from_slice(&out.stdout).expect("the item is JSON")
+}
+
+#[test]
+fn login_then_post_with_facets_language_and_a_pinnable_did() {
+    let t = Test::new().keychain();
+    let alice = bluesky_user("alice");
+    let t = t.policy(&policy(&alice, "language = \"fr\""));
+    t.cmd(["login", "bsky", "--secret-stdin"])
+        .stdin(&alice.app_password)
+        .stderr_has(&format!("pin it in the policy with did = \"{}\"", alice.did))
+        .run();
+    let text = "Résultats : https://www.interieur.gouv.fr #Elections2026";
+    let out = t
+        .cmd(["--json", "post", "-a", "bsky", "--confirm-handle", &alice.handle, text])
+        .run();
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let posts = bluesky_posts(&alice);
+    assert_eq!(posts.len(), 1);
+    let record = &posts[0]["value"];
+    assert_eq!(record["text"], text);
+    assert_eq!(record["langs"], serde_json::json!(["fr"]));
+    assert!(record["createdAt"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(result["id"], posts[0]["uri"]);
+    let rkey = posts[0]["uri"].as_str().unwrap().rsplit('/').next().unwrap();
+    assert_eq!(
+        result["url"],
+        format!("https://bsky.app/profile/{}/post/{rkey}", alice.handle)
+    );
+    let facets = record["facets"].as_array().unwrap();
+    assert_eq!(facets.len(), 2);
+    let bytes = text.as_bytes();
+    let span = |f: &serde_json::Value| {
+        let (s, e) = (
+            f["index"]["byteStart"].as_u64().unwrap() as usize,
+            f["index"]["byteEnd"].as_u64().unwrap() as usize,
+        );
+        String::from_utf8(bytes[s..e].to_vec()).unwrap()
+    };
+    assert_eq!(span(&facets[0]), "https://www.interieur.gouv.fr");
+    assert_eq!(span(&facets[1]), "#Elections2026");
+}
+
+#[test]
+fn later_runs_renew_the_session_instead_of_logging_in() {
+    let t = Test::new().keychain();
+    let alice = bluesky_user("renew");
+    let t = t.policy(&policy(&alice, ""));
+    t.cmd(["login", "bsky", "--secret-stdin"])
+        .stdin(&alice.app_password)
+        .run();
+    let first = keychain_item(&t, &alice);
+    assert!(first["session"].is_string(), "login keeps the refresh token");
+    t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, "un"])
+        .run();
+    let second = keychain_item(&t, &alice);
+    assert_ne!(
+        first["session"], second["session"],
+        "the refresh token was rotated and kept"
+    );
+    assert_eq!(
+        first["created_at"], second["created_at"],
+        "renewing a session does not reset the credential's age"
+    );
+    assert_eq!(first["secret"], second["secret"]);
+    t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, "deux"])
+        .run();
+    assert_eq!(bluesky_posts(&alice).len(), 2);
+}
+
+#[test]
+fn a_main_password_gets_a_warning_about_app_passwords() {
+    let t = Test::new().keychain();
+    let alice = bluesky_user("mainpw");
+    let t = t.policy(&policy(&alice, ""));
+    t.cmd(["login", "bsky", "--secret-stdin"])
+        .stdin(&alice.password)
+        .stderr_has("warning: this does not look like a Bluesky app password (xxxx-xxxx-xxxx-xxxx)")
+        .run();
+}
+
+#[test]
+fn a_wrong_app_password_is_a_credential_error() {
+    let t = Test::new().keychain();
+    let alice = bluesky_user("wrongpw");
+    let t = t.policy(&policy(&alice, ""));
+    t.cmd(["login", "bsky", "--secret-stdin"])
+        .stdin("aaaa-bbbb-cccc-dddd")
+        .status(code::CREDENTIAL)
+        .stderr_has("bluesky: logging in:")
+        .stderr_has("App passwords")
+        .run();
+    t.cmd(["accounts"]).stdout_has("missing").run();
+}
+
+#[test]
+fn a_pinned_did_must_match() {
+    let t = Test::new();
+    let alice = bluesky_user("pinned");
+    let t = t.policy(&policy(&alice, "did = \"did:plc:aaaaaaaaaaaaaaaaaaaaaaaa\""));
+    t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, "x"])
+        .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+        .status(code::IDENTITY)
+        .stderr_has(&format!(
+            "the policy pins account `bsky` to id did:plc:aaaaaaaaaaaaaaaaaaaaaaaa, but bluesky says the credential belongs to id {}",
+            alice.did
+        ))
+        .run();
+    assert!(bluesky_posts(&alice).is_empty());
+    assert_eq!(t.audit().last().unwrap()["outcome"]["exit_code"], code::IDENTITY);
+}
+
+#[test]
+fn posts_over_300_graphemes_are_refused_locally() {
+    let t = Test::new();
+    let alice = bluesky_user("long");
+    let t = t.policy(&policy(&alice, ""));
+    t.cmd([
+        "post",
+        "-a",
+        "bsky",
+        "--confirm-handle",
+        &alice.handle,
+        &"é".repeat(301),
+    ])
+    .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+    .status(code::CONTENT)
+    .stderr_has("301/300 characters: TOO LONG by 1")
+    .run();
+    assert!(bluesky_posts(&alice).is_empty());
+}
+
+#[test]
+fn a_reply_points_at_its_parent_and_root() {
+    let t = Test::new();
+    let alice = bluesky_user("reply");
+    let t = t.policy(&policy(&alice, ""));
+    let first = t
+        .cmd([
+            "--json",
+            "post",
+            "-a",
+            "bsky",
+            "--confirm-handle",
+            &alice.handle,
+            "Annonce",
+        ])
+        .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+        .run();
+    let first: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    let uri = first["id"].as_str().unwrap().to_string();
+    t.cmd([
+        "post",
+        "-a",
+        "bsky",
+        "--confirm-handle",
+        &alice.handle,
+        "--reply-to",
+        &uri,
+        "Correctif : 18 h, pas 17 h.",
+    ])
+    .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+    .run();
+    let posts = bluesky_posts(&alice);
+    let reply = posts
+        .iter()
+        .find(|p| p["value"]["text"] == "Correctif : 18 h, pas 17 h.")
+        .unwrap();
+    assert_eq!(reply["value"]["reply"]["parent"]["uri"], uri);
+    assert_eq!(reply["value"]["reply"]["root"]["uri"], uri);
+}
