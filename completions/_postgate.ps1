@@ -29,6 +29,9 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Publish a post after showing the banner and confirming the account')
+            [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the platform says an account''s credential belongs to, next to the policy')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account''s secret from the keychain')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'List the policy''s accounts and the state of their credentials')
@@ -51,10 +54,41 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--confirm-handle', '--confirm-handle', [CompletionResultType]::ParameterName, 'The handle of the target account, for scripts. Must match the policy''s handle')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything except publishing; the banner and the audit record say so')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything except the change itself; the banner and the audit record say so')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;correct' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read the corrected text from a file (`-` for stdin)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the corrected text from a file (`-` for stdin)')
+            [CompletionResult]::new('--confirm-handle', '--confirm-handle', [CompletionResultType]::ParameterName, 'The handle of the target account, for scripts. Must match the policy''s handle')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything except the change itself; the banner and the audit record say so')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;delete' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the post is deleted; recorded in the audit log, never published')
+            [CompletionResult]::new('--confirm-handle', '--confirm-handle', [CompletionResultType]::ParameterName, 'The handle of the target account, for scripts. Must match the policy''s handle')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything except the change itself; the banner and the audit record say so')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;whoami' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'postgate;login' {
@@ -173,6 +207,9 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         }
         'postgate;help' {
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Publish a post after showing the banner and confirming the account')
+            [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the platform says an account''s credential belongs to, next to the policy')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account''s secret from the keychain')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'List the policy''s accounts and the state of their credentials')
@@ -184,6 +221,15 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;help;post' {
+            break
+        }
+        'postgate;help;correct' {
+            break
+        }
+        'postgate;help;delete' {
+            break
+        }
+        'postgate;help;whoami' {
             break
         }
         'postgate;help;login' {

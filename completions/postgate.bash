@@ -22,6 +22,12 @@ _postgate() {
             postgate,completions)
                 cmd="postgate__subcmd__completions"
                 ;;
+            postgate,correct)
+                cmd="postgate__subcmd__correct"
+                ;;
+            postgate,delete)
+                cmd="postgate__subcmd__delete"
+                ;;
             postgate,help)
                 cmd="postgate__subcmd__help"
                 ;;
@@ -43,11 +49,20 @@ _postgate() {
             postgate,post)
                 cmd="postgate__subcmd__post"
                 ;;
+            postgate,whoami)
+                cmd="postgate__subcmd__whoami"
+                ;;
             postgate__subcmd__help,accounts)
                 cmd="postgate__subcmd__help__subcmd__accounts"
                 ;;
             postgate__subcmd__help,completions)
                 cmd="postgate__subcmd__help__subcmd__completions"
+                ;;
+            postgate__subcmd__help,correct)
+                cmd="postgate__subcmd__help__subcmd__correct"
+                ;;
+            postgate__subcmd__help,delete)
+                cmd="postgate__subcmd__help__subcmd__delete"
                 ;;
             postgate__subcmd__help,help)
                 cmd="postgate__subcmd__help__subcmd__help"
@@ -69,6 +84,9 @@ _postgate() {
                 ;;
             postgate__subcmd__help,post)
                 cmd="postgate__subcmd__help__subcmd__post"
+                ;;
+            postgate__subcmd__help,whoami)
+                cmd="postgate__subcmd__help__subcmd__whoami"
                 ;;
             postgate__subcmd__help__subcmd__log,repair)
                 cmd="postgate__subcmd__help__subcmd__log__subcmd__repair"
@@ -116,7 +134,7 @@ _postgate() {
 
     case "${cmd}" in
         postgate)
-            opts="-h -V --policy --json --color --help --version post login logout accounts log policy completions man help"
+            opts="-h -V --policy --json --color --help --version post correct delete whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,8 +199,72 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__correct)
+            opts="-f -h --file --confirm-handle --dry-run --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-handle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__delete)
+            opts="-h --reason --confirm-handle --dry-run --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-handle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__help)
-            opts="post login logout accounts log policy completions man help"
+            opts="post correct delete whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,6 +292,34 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__correct)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__delete)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -350,6 +460,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__post)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__whoami)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -688,6 +812,28 @@ _postgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__whoami)
+            opts="-h --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -26,6 +26,9 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand post 'Publish a post after showing the banner and confirming the account'
+            cand correct 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
+            cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
+            cand whoami 'Show who the platform says an account''s credential belongs to, next to the policy'
             cand login 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)'
             cand logout 'Remove an account''s secret from the keychain'
             cand accounts 'List the policy''s accounts and the state of their credentials'
@@ -47,10 +50,38 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --confirm-handle 'The handle of the target account, for scripts. Must match the policy''s handle'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
-            cand --dry-run 'Do everything except publishing; the banner and the audit record say so'
+            cand --dry-run 'Do everything except the change itself; the banner and the audit record say so'
             cand --json 'Print results on stdout as JSON'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;correct'= {
+            cand -f 'Read the corrected text from a file (`-` for stdin)'
+            cand --file 'Read the corrected text from a file (`-` for stdin)'
+            cand --confirm-handle 'The handle of the target account, for scripts. Must match the policy''s handle'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --dry-run 'Do everything except the change itself; the banner and the audit record say so'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;delete'= {
+            cand --reason 'Why the post is deleted; recorded in the audit log, never published'
+            cand --confirm-handle 'The handle of the target account, for scripts. Must match the policy''s handle'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --dry-run 'Do everything except the change itself; the banner and the audit record say so'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;whoami'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'postgate;login'= {
             cand --policy 'Policy file to use instead of the usual lookup'
@@ -151,6 +182,9 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;help'= {
             cand post 'Publish a post after showing the banner and confirming the account'
+            cand correct 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
+            cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
+            cand whoami 'Show who the platform says an account''s credential belongs to, next to the policy'
             cand login 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)'
             cand logout 'Remove an account''s secret from the keychain'
             cand accounts 'List the policy''s accounts and the state of their credentials'
@@ -161,6 +195,12 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;help;post'= {
+        }
+        &'postgate;help;correct'= {
+        }
+        &'postgate;help;delete'= {
+        }
+        &'postgate;help;whoami'= {
         }
         &'postgate;help;login'= {
         }

@@ -32,6 +32,9 @@ complete -c postgate -n "__fish_postgate_needs_command" -l json -d 'Print result
 complete -c postgate -n "__fish_postgate_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c postgate -n "__fish_postgate_needs_command" -s V -l version -d 'Print version'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "correct" -d 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "delete" -d 'Delete a published post, where the account\'s policy allows it (allow_delete)'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "whoami" -d 'Show who the platform says an account\'s credential belongs to, next to the policy'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "login" -d 'Store an account\'s secret in the OS keychain (read from a hidden prompt or stdin)'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "accounts" -d 'List the policy\'s accounts and the state of their credentials'
@@ -54,9 +57,33 @@ complete -c postgate -n "__fish_postgate_using_subcommand post" -l policy -d 'Po
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c postgate -n "__fish_postgate_using_subcommand post" -l dry-run -d 'Do everything except publishing; the banner and the audit record say so'
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l dry-run -d 'Do everything except the change itself; the banner and the audit record say so'
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand post" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand correct" -s f -l file -d 'Read the corrected text from a file (`-` for stdin)' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand correct" -l confirm-handle -d 'The handle of the target account, for scripts. Must match the policy\'s handle' -r
+complete -c postgate -n "__fish_postgate_using_subcommand correct" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand correct" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand correct" -l dry-run -d 'Do everything except the change itself; the banner and the audit record say so'
+complete -c postgate -n "__fish_postgate_using_subcommand correct" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand correct" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand delete" -l reason -d 'Why the post is deleted; recorded in the audit log, never published' -r
+complete -c postgate -n "__fish_postgate_using_subcommand delete" -l confirm-handle -d 'The handle of the target account, for scripts. Must match the policy\'s handle' -r
+complete -c postgate -n "__fish_postgate_using_subcommand delete" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand delete" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand delete" -l dry-run -d 'Do everything except the change itself; the banner and the audit record say so'
+complete -c postgate -n "__fish_postgate_using_subcommand delete" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand whoami" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand whoami" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand whoami" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand whoami" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand login" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand login" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -130,15 +157,18 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand man" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand man" -s h -l help -d 'Print help'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "login" -d 'Store an account\'s secret in the OS keychain (read from a hidden prompt or stdin)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "accounts" -d 'List the policy\'s accounts and the state of their credentials'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "log" -d 'List or verify the audit log'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "policy" -d 'Validate and inspect the policy'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post login logout accounts log policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "correct" -d 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "delete" -d 'Delete a published post, where the account\'s policy allows it (allow_delete)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "whoami" -d 'Show who the platform says an account\'s credential belongs to, next to the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "login" -d 'Store an account\'s secret in the OS keychain (read from a hidden prompt or stdin)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "accounts" -d 'List the policy\'s accounts and the state of their credentials'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "log" -d 'List or verify the audit log'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "policy" -d 'Validate and inspect the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy and list its accounts'

@@ -38,6 +38,10 @@ pub enum Outcome {
         id: String,
         url: String,
     },
+    /// `postgate delete` removed the post.
+    Deleted {
+        id: String,
+    },
     /// `--dry-run`: everything ran but the publish.
     DryRun,
     Refused {
@@ -65,6 +69,7 @@ impl Outcome {
         match self {
             Outcome::Pending => "pending",
             Outcome::Published { .. } => "published",
+            Outcome::Deleted { .. } => "deleted",
             Outcome::DryRun => "dry-run",
             Outcome::Refused { .. } => "refused",
             Outcome::Failed { .. } => "failed",
@@ -98,6 +103,12 @@ pub struct Record {
     pub dry_run: bool,
     /// Identity of the publish attempt; platforms use it as their idempotency key.
     pub post_key: Option<String>,
+    /// The post a `correct` or `delete` acts on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Why a post was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub outcome: Outcome,
 }
 
@@ -121,6 +132,8 @@ impl Record {
             credential_source: None,
             dry_run: false,
             post_key: None,
+            target: None,
+            reason: None,
             outcome,
         }
     }

@@ -18,6 +18,8 @@ const WIDTH: usize = 62;
 /// Everything the banner shows.
 pub struct BannerInfo<'a> {
     pub account: &'a Account,
+    /// `CORRECT <post>` or `DELETE <post>`; none for a new post.
+    pub action: Option<String>,
     pub text: &'a str,
     pub reply_to: Option<&'a str>,
     /// The post's length as the platform counts it.
@@ -90,6 +92,13 @@ pub fn render(info: &BannerInfo) -> String {
     );
     row(&mut out, "owner", sanitize::one_line(&a.owner));
     row(&mut out, "credential", sanitize::one_line(info.credential));
+    if let Some(action) = &info.action {
+        row(
+            &mut out,
+            "action",
+            sanitize::one_line(action).yellow().bold().to_string(),
+        );
+    }
     if let Some(reply) = info.reply_to {
         row(&mut out, "reply to", sanitize::one_line(reply));
     }
@@ -156,6 +165,7 @@ mod tests {
             non_interactive: NonInteractive::Allow,
             credentials: CredentialPolicy::None,
             language: None,
+            allow_delete: false,
             line: 1,
         }
     }
@@ -165,6 +175,7 @@ mod tests {
         let a = account(kind);
         render(&BannerInfo {
             account: &a,
+            action: None,
             text,
             reply_to: None,
             length: length(text),

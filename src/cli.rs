@@ -48,6 +48,14 @@ pub enum Command {
     /// Publish a post after showing the banner and confirming the account.
     #[command(after_long_help = AFTER_HELP.as_str())]
     Post(PostArgs),
+    /// Correct a published post: an edit with public history (Mastodon), a reply (Bluesky).
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Correct(CorrectArgs),
+    /// Delete a published post, where the account's policy allows it (allow_delete).
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Delete(DeleteArgs),
+    /// Show who the platform says an account's credential belongs to, next to the policy.
+    Whoami(NameArg),
     /// Store an account's secret in the OS keychain (read from a hidden prompt or stdin).
     Login(LoginArgs),
     /// Remove an account's secret from the keychain.
@@ -95,13 +103,59 @@ pub struct PostArgs {
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub visibility: Option<crate::policy::Visibility>,
 
+    #[command(flatten)]
+    pub guard: Guard,
+}
+
+/// What every command that changes an account shares.
+#[derive(Debug, Args)]
+pub struct Guard {
     /// The handle of the target account, for scripts. Must match the policy's handle.
     #[arg(long, value_name = "HANDLE")]
     pub confirm_handle: Option<String>,
 
-    /// Do everything except publishing; the banner and the audit record say so.
+    /// Do everything except the change itself; the banner and the audit record say so.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CorrectArgs {
+    /// Account name, as in the policy's `name`.
+    pub name: String,
+
+    /// The post to correct: its id or URL.
+    #[arg(value_name = "POST")]
+    pub post: String,
+
+    /// The corrected text; `-` reads it from stdin. Without text or --file, a terminal opens
+    /// $VISUAL or $EDITOR.
+    #[arg(value_name = "TEXT", conflicts_with = "file")]
+    pub text: Option<String>,
+
+    /// Read the corrected text from a file (`-` for stdin).
+    #[arg(short, long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub guard: Guard,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Account name, as in the policy's `name`.
+    pub name: String,
+
+    /// The post to delete: its id or URL.
+    #[arg(value_name = "POST")]
+    pub post: String,
+
+    /// Why the post is deleted; recorded in the audit log, never published.
+    #[arg(long, value_name = "TEXT", required = true)]
+    pub reason: String,
+
+    #[command(flatten)]
+    pub guard: Guard,
 }
 
 #[derive(Debug, Args)]

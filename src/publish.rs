@@ -20,7 +20,34 @@ use crate::platform::{self, Draft, PostKey, Published};
 use crate::policy::{Account, Policy};
 use anyhow::Result;
 
+/// What the pipeline is asked to do to the account.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Post,
+    /// Correct a published post: an edit where the platform keeps a public history, a reply
+    /// (or delete and repost) where it has no edit.
+    Correct {
+        post: String,
+    },
+    /// Remove a post; only where the policy allows it.
+    Delete {
+        post: String,
+        reason: String,
+    },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Post => "post",
+            Action::Correct { .. } => "correct",
+            Action::Delete { .. } => "delete",
+        }
+    }
+}
+
 pub struct Request {
+    pub action: Action,
     pub account: String,
     pub draft: Draft,
     pub dry_run: bool,
@@ -43,6 +70,7 @@ pub struct Report {
 /// Builds audit records that share the attempt's fields.
 struct Trail<'a> {
     log: AuditLog,
+    action: &'a Action,
     policy: &'a Policy,
     account: Option<&'a Account>,
     text: &'a str,
@@ -54,7 +82,15 @@ struct Trail<'a> {
 
 impl Trail<'_> {
     fn record(&self, event: &str, outcome: Outcome) -> Record {
-        let mut r = Record::new(event, "post", outcome);
+        let mut r = Record::new(event, self.action.name(), outcome);
+        match self.action {
+            Action::Post => {}
+            Action::Correct { post } => r.target = Some(post.clone()),
+            Action::Delete { post, reason } => {
+                r.target = Some(post.clone());
+                r.reason = Some(reason.clone());
+            }
+        }
         r.policy_sha256 = Some(self.policy.sha256.clone());
         r.account = self.account.map(|a| AccountRef {
             name: a.name.clone(),
@@ -98,6 +134,7 @@ impl Trail<'_> {
 pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     let mut trail = Trail {
         log: AuditLog::new(&policy.audit_path),
+        action: &req.action,
         policy,
         account: None,
         text: &req.draft.text,
@@ -116,7 +153,28 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         return Err(trail.refuse(Failure::new(ExitCode::ContentRefused, "the post is empty; nothing published").into()));
     }
 
-    let length = target.length(&req.draft).map_err(|e| trail.refuse(e))?;
+    if matches!(req.action, Action::Delete { .. }) && !account.allow_delete {
+        return Err(trail.refuse(
+            Failure::new(
+                ExitCode::ContentRefused,
+                format!(
+                    "account `{}` does not allow deleting posts (allow_delete = false)",
+                    account.name
+                ),
+            )
+            .hint(format!(
+                "correct instead of deleting: `postgate correct {} POST TEXT` keeps the record public; \
+                 or set allow_delete = true on the account if the policy really allows it",
+                account.name
+            ))
+            .into(),
+        ));
+    }
+    // A delete's text is its reason, which is never published: no length limit applies.
+    let length = match req.action {
+        Action::Delete { .. } => 0,
+        _ => target.length(&req.draft).map_err(|e| trail.refuse(e))?,
+    };
     let credential = credentials::load(account);
     let credential_label = match &credential {
         Ok(None) => "none needed".to_string(),
@@ -127,6 +185,11 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         "{}",
         banner::render(&BannerInfo {
             account,
+            action: match &req.action {
+                Action::Post => None,
+                Action::Correct { post } => Some(format!("CORRECT {post}")),
+                Action::Delete { post, .. } => Some(format!("DELETE {post}")),
+            },
             text: &req.draft.text,
             reply_to: req.draft.reply_to.as_deref(),
             length,
@@ -196,7 +259,16 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     let key = PostKey(intent.hash.clone());
     trail.post_key = Some(key.0.clone());
 
-    let published = match target.publish(credential.as_ref(), &req.draft, &key) {
+    let result = match &req.action {
+        Action::Post => target.publish(credential.as_ref(), &req.draft, &key),
+        Action::Correct { post } => target.correct(credential.as_ref(), post, &req.draft, &key),
+        Action::Delete { post, .. } => target.delete(credential.as_ref(), post).map(|()| Published {
+            id: post.clone(),
+            url: String::new(),
+            replayed: false,
+        }),
+    };
+    let published = match result {
         Ok(p) => p,
         Err(err) => {
             let code = match exit_code_of(&err) {
@@ -212,16 +284,21 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             }
             return Err(err.context(Failure::new(
                 code,
-                format!("publishing to {} failed; nothing was published", account.handle),
+                format!("{} on {} failed", req.action.name(), account.handle),
             )));
         }
     };
     let done = trail
         .append(
             "outcome",
-            Outcome::Published {
-                id: published.id.clone(),
-                url: published.url.clone(),
+            match req.action {
+                Action::Delete { .. } => Outcome::Deleted {
+                    id: published.id.clone(),
+                },
+                _ => Outcome::Published {
+                    id: published.id.clone(),
+                    url: published.url.clone(),
+                },
             },
         )
         .map_err(|e| {

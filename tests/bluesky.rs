@@ -197,3 +197,78 @@ fn a_reply_points_at_its_parent_and_root() {
     assert_eq!(reply["value"]["reply"]["parent"]["uri"], uri);
     assert_eq!(reply["value"]["reply"]["root"]["uri"], uri);
 }
+
+#[test]
+fn correct_is_a_reply_and_delete_removes_the_record() {
+    let t = Test::new();
+    let alice = bluesky_user("fix");
+    let t = t.policy(&policy(
+        &alice,
+        "allow_delete = true\nweb_host = \"social.example.org\"",
+    ));
+    let out = t
+        .cmd([
+            "--json",
+            "post",
+            "-a",
+            "bsky",
+            "--confirm-handle",
+            &alice.handle,
+            "Ouverture à 17 h",
+        ])
+        .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+        .run();
+    let posted: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uri = posted["id"].as_str().unwrap().to_string();
+    assert!(
+        posted["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("https://social.example.org/profile/{}/post/", alice.handle))
+    );
+
+    t.cmd([
+        "correct",
+        "bsky",
+        &uri,
+        "--confirm-handle",
+        &alice.handle,
+        "Correctif : 18 h",
+    ])
+    .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+    .run();
+    let posts = bluesky_posts(&alice);
+    assert_eq!(posts.len(), 2, "the original stays and the correction replies to it");
+    let fix = posts.iter().find(|p| p["value"]["text"] == "Correctif : 18 h").unwrap();
+    assert_eq!(fix["value"]["reply"]["parent"]["uri"], uri);
+
+    t.cmd([
+        "delete",
+        "bsky",
+        &uri,
+        "--reason",
+        "erreur d'horaire",
+        "--confirm-handle",
+        &alice.handle,
+    ])
+    .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+    .run();
+    let posts = bluesky_posts(&alice);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["value"]["text"], "Correctif : 18 h");
+}
+
+#[test]
+fn posts_over_3000_bytes_are_refused_locally() {
+    let t = Test::new();
+    let alice = bluesky_user("bytes");
+    let t = t.policy(&policy(&alice, ""));
+    // 250 graphemes, each a family emoji of 25 bytes: under the grapheme limit, over the bytes.
+    let text = "👨‍👩‍👧‍👦".repeat(250);
+    t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, &text])
+        .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+        .status(code::CONTENT)
+        .stderr_has("bytes; bluesky allows 3000")
+        .run();
+    assert!(bluesky_posts(&alice).is_empty());
+}

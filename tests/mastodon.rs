@@ -246,3 +246,102 @@ fn the_same_post_key_publishes_once() {
     assert_eq!(first.id, again.id);
     assert_eq!(mastodon_statuses(&alice).len(), 1);
 }
+
+#[test]
+fn correct_edits_with_public_history_and_delete_needs_the_policy() {
+    let t = Test::new();
+    let alice = user(&t, "alice");
+    let t = t.policy(&policy(&alice, ""));
+    let out = t
+        .cmd([
+            "--json",
+            "post",
+            "-a",
+            "masto",
+            "--confirm-handle",
+            &alice.handle,
+            "Ouverture à 17 h",
+        ])
+        .env("POSTGATE_SECRET_MASTO", &alice.token)
+        .run();
+    let posted: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let url = posted["url"].as_str().unwrap().to_string();
+    let id = posted["id"].as_str().unwrap().to_string();
+
+    t.cmd([
+        "correct",
+        "masto",
+        &url,
+        "--confirm-handle",
+        &alice.handle,
+        "Ouverture à 18 h (corrigé)",
+    ])
+    .env("POSTGATE_SECRET_MASTO", &alice.token)
+    .stderr_has(&format!("action        CORRECT {url}"))
+    .run();
+    let history: Vec<serde_json::Value> = reqwest::blocking::Client::new()
+        .get(format!("{}/api/v1/statuses/{id}/history", mastodon_url()))
+        .bearer_auth(&alice.token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(history.len(), 2, "the edit history keeps both versions: {history:?}");
+    assert_eq!(t.audit().last().unwrap()["action"], "correct");
+
+    // Official accounts correct; they do not delete unless the policy says so.
+    t.cmd([
+        "delete",
+        "masto",
+        &id,
+        "--reason",
+        "doublon",
+        "--confirm-handle",
+        &alice.handle,
+    ])
+    .env("POSTGATE_SECRET_MASTO", &alice.token)
+    .status(code::CONTENT)
+    .stderr_has("account `masto` does not allow deleting posts (allow_delete = false)")
+    .stderr_has("correct instead of deleting")
+    .run();
+    assert_eq!(mastodon_statuses(&alice).len(), 1);
+
+    let t = t.policy(&policy(&alice, "allow_delete = true"));
+    t.cmd([
+        "delete",
+        "masto",
+        &id,
+        "--reason",
+        "doublon",
+        "--confirm-handle",
+        &alice.handle,
+    ])
+    .env("POSTGATE_SECRET_MASTO", &alice.token)
+    .stdout(&format!("{id}\n"))
+    .run();
+    assert!(mastodon_statuses(&alice).is_empty());
+    let last = t.audit().last().unwrap().clone();
+    assert_eq!(last["action"], "delete");
+    assert_eq!(last["reason"], "doublon");
+    assert_eq!(last["outcome"]["status"], "deleted");
+}
+
+#[test]
+fn whoami_shows_both_identities() {
+    let t = Test::new();
+    let alice = user(&t, "alice");
+    let bob = user(&t, "bob");
+    let t = t.policy(&policy(&alice, ""));
+    t.cmd(["whoami", "masto"])
+        .env("POSTGATE_SECRET_MASTO", &alice.token)
+        .stdout(&format!(
+            "policy  {}  (no pinned id)\nlive    {}  {}\n",
+            alice.handle, alice.handle, alice.id
+        ))
+        .run();
+    t.cmd(["whoami", "masto"])
+        .env("POSTGATE_SECRET_MASTO", &bob.token)
+        .status(code::IDENTITY)
+        .stdout_has(&format!("live    {}", bob.handle))
+        .run();
+}

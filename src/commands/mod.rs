@@ -4,6 +4,7 @@ mod accounts;
 mod log;
 mod login;
 mod post;
+mod whoami;
 
 use crate::cli::{Cli, Command, PolicyCommand};
 use crate::exit_codes::ExitCode;
@@ -19,6 +20,9 @@ pub fn load_policy(cli: &Cli) -> Result<Policy> {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Post(args) => post::run(&cli, args),
+        Command::Correct(args) => post::correct(&cli, args),
+        Command::Delete(args) => post::delete(&cli, args),
+        Command::Whoami(args) => whoami::run(&cli, &args.name),
         Command::Login(args) => login::login(&cli, args),
         Command::Logout(args) => login::logout(&cli, &args.name),
         Command::Accounts => accounts::list(&cli),

@@ -1,36 +1,97 @@
-//! `postgate post`: gather the text, then run the publish pipeline.
+//! `postgate post`, `correct` and `delete`: gather the text, then run the publish pipeline.
 
-use crate::cli::{Cli, PostArgs};
+use crate::cli::{Cli, CorrectArgs, DeleteArgs, Guard, PostArgs};
 use crate::confirm;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::output;
 use crate::platform::Draft;
-use crate::publish::{self, Request};
+use crate::publish::{self, Action, Request};
 use anyhow::Result;
 use std::io::{IsTerminal, Read};
 
 pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let interactive = confirm::has_terminal();
-    let text = read_text(args, interactive)?;
-    let report = publish::run(
+    let text = read_text(args.text.as_deref(), args.file.as_deref(), interactive)?;
+    let draft = Draft {
+        text,
+        reply_to: args.reply_to.clone(),
+        language: args.language.clone(),
+        content_warning: args.cw.clone(),
+        visibility: args.visibility,
+    };
+    execute(
+        cli,
         &policy,
+        Action::Post,
+        &args.account,
+        draft,
+        &args.guard,
+        interactive,
+    )
+}
+
+pub fn correct(cli: &Cli, args: &CorrectArgs) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let interactive = confirm::has_terminal();
+    let text = read_text(args.text.as_deref(), args.file.as_deref(), interactive)?;
+    let action = Action::Correct {
+        post: args.post.clone(),
+    };
+    execute(
+        cli,
+        &policy,
+        action,
+        &args.name,
+        Draft::text(text),
+        &args.guard,
+        interactive,
+    )
+}
+
+pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let interactive = confirm::has_terminal();
+    let action = Action::Delete {
+        post: args.post.clone(),
+        reason: args.reason.clone(),
+    };
+    // The banner previews the reason, which is what the person is asked to stand behind.
+    execute(
+        cli,
+        &policy,
+        action,
+        &args.name,
+        Draft::text(args.reason.clone()),
+        &args.guard,
+        interactive,
+    )
+}
+
+fn execute(
+    cli: &Cli,
+    policy: &crate::policy::Policy,
+    action: Action,
+    account: &str,
+    draft: Draft,
+    guard: &Guard,
+    interactive: bool,
+) -> Result<ExitCode> {
+    let verb = action.name();
+    let report = publish::run(
+        policy,
         Request {
-            account: args.account.clone(),
-            draft: Draft {
-                text,
-                reply_to: args.reply_to.clone(),
-                language: args.language.clone(),
-                content_warning: args.cw.clone(),
-                visibility: args.visibility,
-            },
-            dry_run: args.dry_run,
-            confirm_handle: args.confirm_handle.clone(),
+            action,
+            account: account.to_string(),
+            draft,
+            dry_run: guard.dry_run,
+            confirm_handle: guard.confirm_handle.clone(),
             interactive,
         },
     )?;
-    let base = serde_json::json!({
+    let mut v = serde_json::json!({
+        "action": verb,
         "account": report.account,
         "handle": report.handle,
         "confirmation": report.confirmation.as_str(),
@@ -40,24 +101,26 @@ pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
     match &report.published {
         Some(p) => {
             if cli.json {
-                let mut v = base;
-                v["status"] = "published".into();
+                v["status"] = if verb == "delete" { "deleted" } else { "published" }.into();
                 v["id"] = p.id.clone().into();
                 v["url"] = p.url.clone().into();
                 v["replayed"] = p.replayed.into();
                 output::json(&v);
+            } else if verb == "delete" {
+                output::result(&p.id);
+                output::status(&format!("deleted {} from {}", p.id, report.handle));
             } else {
                 output::result(&format!("{}\t{}", p.id, p.url));
-                output::status(&format!("published to {} as {}", report.handle, p.id));
+                output::status(&format!("{verb}: {} as {}", report.handle, p.id));
             }
         }
         None => {
             if cli.json {
-                let mut v = base;
                 v["status"] = "dry-run".into();
                 output::json(&v);
             }
-            output::status("dry run: every check passed; nothing was published");
+            let what = if verb == "post" { "published" } else { "changed" };
+            output::status(&format!("dry run: every check passed; nothing was {what}"));
         }
     }
     Ok(ExitCode::Success)
@@ -69,8 +132,8 @@ fn usage(message: impl Into<String>) -> anyhow::Error {
 
 /// Reads the post from the argument, a file, stdin, or an editor. One trailing newline (as
 /// files and heredocs end with) is dropped; everything else is kept exactly.
-fn read_text(args: &PostArgs, interactive: bool) -> Result<String> {
-    let from_stdin = args.text.as_deref() == Some("-") || args.file.as_deref() == Some(std::path::Path::new("-"));
+fn read_text(text: Option<&str>, file: Option<&std::path::Path>, interactive: bool) -> Result<String> {
+    let from_stdin = text == Some("-") || file == Some(std::path::Path::new("-"));
     let text = if from_stdin {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -82,9 +145,9 @@ fn read_text(args: &PostArgs, interactive: bool) -> Result<String> {
                 e.utf8_error().valid_up_to()
             ))
         })?
-    } else if let Some(text) = &args.text {
-        return Ok(text.clone());
-    } else if let Some(path) = &args.file {
+    } else if let Some(text) = text {
+        return Ok(text.to_string());
+    } else if let Some(path) = file {
         let bytes = std::fs::read(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
         String::from_utf8(bytes).map_err(|e| {
             usage(format!(

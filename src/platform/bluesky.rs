@@ -13,6 +13,7 @@ use super::http::{self, HttpError, Retry};
 use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
+use crate::policy::Correction;
 use crate::redacted::Secret;
 use anyhow::Result;
 use reqwest::Url;
@@ -25,6 +26,8 @@ const NAME: &str = "bluesky";
 const COLLECTION: &str = "app.bsky.feed.post";
 /// The lexicon's `maxGraphemes` for a post's text.
 pub const MAX_GRAPHEMES: usize = 300;
+/// The lexicon's `maxLength` (UTF-8 bytes) for a post's text.
+pub const MAX_BYTES: usize = 3000;
 
 pub struct Bluesky {
     base: Url,
@@ -32,6 +35,8 @@ pub struct Bluesky {
     /// The policy's handle, used to log in.
     identifier: String,
     language: Option<String>,
+    correction: Correction,
+    web_host: String,
     session: RefCell<Option<Session>>,
 }
 
@@ -125,13 +130,21 @@ fn secret(credential: Option<&Credential>) -> Result<&Credential> {
 }
 
 impl Bluesky {
-    pub fn new(base: Url, handle: &str, language: Option<String>) -> Result<Bluesky> {
+    pub fn new(
+        base: Url,
+        handle: &str,
+        language: Option<String>,
+        correction: Correction,
+        web_host: String,
+    ) -> Result<Bluesky> {
         let identifier = handle.trim_start_matches('@').to_ascii_lowercase();
         Ok(Bluesky {
             base,
             client: http::client()?,
             identifier,
             language,
+            correction,
+            web_host,
             session: RefCell::new(None),
         })
     }
@@ -250,7 +263,7 @@ impl Bluesky {
     }
 
     fn published(&self, session: &Session, uri: String, rkey: &str, replayed: bool) -> Published {
-        let url = format!("https://bsky.app/profile/{}/post/{rkey}", session.handle);
+        let url = format!("https://{}/profile/{}/post/{rkey}", self.web_host, session.handle);
         Published { id: uri, url, replayed }
     }
 }
@@ -260,6 +273,19 @@ impl Platform for Bluesky {
         Ok(Limits {
             max_characters: MAX_GRAPHEMES,
         })
+    }
+
+    fn length(&self, draft: &Draft) -> Result<usize> {
+        // The lexicon also caps the text at 3,000 UTF-8 bytes, which dense scripts reach first.
+        if draft.text.len() > MAX_BYTES {
+            return Err(Failure::new(
+                ExitCode::ContentRefused,
+                format!("the post is {} bytes; bluesky allows {MAX_BYTES}", draft.text.len()),
+            )
+            .hint("shorten it; nothing was sent")
+            .into());
+        }
+        Ok(crate::banner::length(&draft.text))
     }
 
     fn renewed_session(&self) -> Option<Secret> {
@@ -347,6 +373,22 @@ impl Platform for Bluesky {
             || anyhow::anyhow!("publishing failed"),
             |e| e.into_failure(NAME, "publishing").into(),
         ))
+    }
+
+    fn correct(&self, credential: Option<&Credential>, id: &str, draft: &Draft, key: &PostKey) -> Result<Published> {
+        match self.correction {
+            Correction::Reply => {
+                let reply = Draft {
+                    reply_to: Some(id.to_string()),
+                    ..draft.clone()
+                };
+                self.publish(credential, &reply, key)
+            }
+            Correction::DeleteAndRepost => {
+                self.delete(credential, id)?;
+                self.publish(credential, draft, key)
+            }
+        }
     }
 
     fn edit(&self, _credential: Option<&Credential>, _id: &str, _draft: &Draft) -> Result<Published> {

@@ -82,6 +82,10 @@ pub trait Platform {
     fn publish(&self, credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published>;
     /// Replaces a post's text, keeping its history where the platform has one.
     fn edit(&self, credential: Option<&Credential>, id: &str, draft: &Draft) -> Result<Published>;
+    /// Corrects a published post. By default an edit; platforms without one override this.
+    fn correct(&self, credential: Option<&Credential>, id: &str, draft: &Draft, _key: &PostKey) -> Result<Published> {
+        self.edit(credential, id, draft)
+    }
     /// Removes a post. Repeating it is harmless.
     fn delete(&self, credential: Option<&Credential>, id: &str) -> Result<()>;
 }
@@ -98,10 +102,17 @@ pub fn connect(account: &Account) -> Result<Box<dyn Platform>> {
             *visibility,
             account.language.clone(),
         )?)),
-        Target::Bluesky { service, .. } => Ok(Box::new(bluesky::Bluesky::new(
+        Target::Bluesky {
+            service,
+            correction,
+            web_host,
+            ..
+        } => Ok(Box::new(bluesky::Bluesky::new(
             service.clone(),
             &account.handle,
             account.language.clone(),
+            *correction,
+            web_host.clone(),
         )?)),
     }
 }

@@ -251,6 +251,7 @@ mod tests {
             non_interactive: NonInteractive::Allow,
             credentials: CredentialPolicy::None,
             language: None,
+            allow_delete: false,
             line: 1,
         };
         Outbox::new(dir.to_path_buf(), &account)

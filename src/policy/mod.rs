@@ -7,7 +7,7 @@ mod diagnostic;
 mod raw;
 
 pub use diagnostic::{Diagnostic, line_col};
-pub use raw::{PlatformName, Visibility};
+pub use raw::{Correction, PlatformName, Visibility};
 
 use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive, first_non_ascii};
 use crate::error::Failure;
@@ -36,6 +36,8 @@ pub enum Target {
     Bluesky {
         service: Url,
         did: Option<String>,
+        correction: Correction,
+        web_host: String,
     },
 }
 
@@ -54,6 +56,8 @@ pub struct Account {
     pub credentials: CredentialPolicy,
     /// Default language of posts (ISO 639, e.g. `fr`).
     pub language: Option<String>,
+    /// Whether `postgate delete` may remove posts.
+    pub allow_delete: bool,
     /// 1-based line of the account's table, for messages.
     pub line: usize,
 }
@@ -302,6 +306,8 @@ fn validate_account(
         non_interactive: raw.non_interactive.unwrap_or(NonInteractive::Allow),
         credentials,
         language,
+        // Official accounts correct rather than delete: a deleted post leaves no public record.
+        allow_delete: raw.allow_delete.unwrap_or(kind == Kind::Personal),
         line: line_col(text, spanned.span().start).0,
     })
 }
@@ -338,6 +344,20 @@ fn validate_target(
             }
         }
     };
+    let misplaced_correction = |diags: &mut Vec<Diagnostic>| {
+        if let Some(v) = &raw.correction {
+            diags.push(
+                Diagnostic::new(
+                    format!(
+                        "`correction` does not apply to {} account `{name}`",
+                        platform_name.as_str()
+                    ),
+                    v.span(),
+                )
+                .help("only Bluesky, which has no edit, needs a correction method"),
+            );
+        }
+    };
     let misplaced_visibility = |diags: &mut Vec<Diagnostic>| {
         if let Some(v) = &raw.visibility {
             diags.push(Diagnostic::new(
@@ -355,7 +375,9 @@ fn validate_target(
             misplaced("service", &raw.service, diags);
             misplaced("account_id", &raw.account_id, diags);
             misplaced("did", &raw.did, diags);
+            misplaced("web_host", &raw.web_host, diags);
             misplaced_visibility(diags);
+            misplaced_correction(diags);
             let path = match &raw.path {
                 Some(p) => paths::resolve(p.get_ref(), base),
                 // Without a path each outbox account gets its own folder in the state dir.
@@ -367,6 +389,8 @@ fn validate_target(
             misplaced("service", &raw.service, diags);
             misplaced("path", &raw.path, diags);
             misplaced("did", &raw.did, diags);
+            misplaced("web_host", &raw.web_host, diags);
+            misplaced_correction(diags);
             if let Some(id) = &raw.account_id
                 && (id.get_ref().is_empty() || !id.get_ref().chars().all(|c| c.is_ascii_alphanumeric()))
             {
@@ -400,7 +424,24 @@ fn validate_target(
                 );
             }
             let did = raw.did.as_ref().map(|d| d.get_ref().clone());
-            required_url("service", &raw.service, diags).map(|service| Target::Bluesky { service, did })
+            let correction = raw.correction.as_ref().map_or(Correction::Reply, |c| *c.get_ref());
+            let web_host = match &raw.web_host {
+                Some(h) if domain_handle_ok(h.get_ref()) => h.get_ref().clone(),
+                Some(h) => {
+                    diags.push(Diagnostic::new(
+                        "`web_host` must be a host name like bsky.app",
+                        h.span(),
+                    ));
+                    String::new()
+                }
+                None => "bsky.app".to_string(),
+            };
+            required_url("service", &raw.service, diags).map(|service| Target::Bluesky {
+                service,
+                did,
+                correction,
+                web_host,
+            })
         }
     }
 }
@@ -429,6 +470,10 @@ fn is_loopback(host: &str) -> bool {
             .trim_end_matches(']')
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn domain_handle_ok(host: &str) -> bool {
+    platform::validate_handle(PlatformName::Bluesky, host).is_ok()
 }
 
 /// ISO 639 codes, optionally with BCP 47 subtags (`fr`, `en-GB`).

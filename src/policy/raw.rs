@@ -62,6 +62,22 @@ pub struct RawAccount {
     pub visibility: Option<Spanned<Visibility>>,
     /// The posts' language (ISO 639), unless `--language` says otherwise.
     pub language: Option<Spanned<String>>,
+    /// Whether `postgate delete` may remove posts. Default: false for official accounts.
+    pub allow_delete: Option<bool>,
+    /// Bluesky: how `postgate correct` corrects, since Bluesky has no edit.
+    pub correction: Option<Spanned<Correction>>,
+    /// Bluesky: the web host of post URLs (default bsky.app).
+    pub web_host: Option<Spanned<String>>,
+}
+
+/// How a correction is published where the platform has no edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Correction {
+    /// A reply to the original carrying the correction; the original stays.
+    Reply,
+    /// Delete the original and post the corrected text anew (likes and replies are lost).
+    DeleteAndRepost,
 }
 
 /// Mastodon's visibility levels.

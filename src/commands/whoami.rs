@@ -1,0 +1,53 @@
+//! `postgate whoami`: the live identity next to the policy's.
+
+use crate::cli::Cli;
+use crate::credentials;
+use crate::error::Failure;
+use crate::exit_codes::ExitCode;
+use crate::output;
+use crate::platform;
+use crate::sanitize::one_line;
+use anyhow::Result;
+
+pub fn run(cli: &Cli, name: &str) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let account = policy.account(name)?;
+    let credential = credentials::load(account)?;
+    let target = platform::connect(account)?;
+    let identity = target.identity(credential.as_ref())?;
+    if let (Some(session), Some(c)) = (target.renewed_session(), credential.as_ref()) {
+        credentials::save_session(account, c, &session)?;
+    }
+    let mismatch = platform::identity_mismatch(account, &identity);
+    if cli.json {
+        output::json(&serde_json::json!({
+            "account": account.name,
+            "policy": { "handle": account.handle, "id": account.pinned_id() },
+            "live": { "handle": identity.handle, "id": identity.id },
+            "match": mismatch.is_none(),
+        }));
+    } else {
+        output::result(&format!(
+            "policy  {}  {}",
+            account.handle,
+            account.pinned_id().unwrap_or("(no pinned id)")
+        ));
+        output::result(&format!(
+            "live    {}  {}",
+            one_line(&identity.handle),
+            one_line(identity.id.as_deref().unwrap_or("(no id)"))
+        ));
+    }
+    match mismatch {
+        None => {
+            output::status(&format!(
+                "`{}`: the credential belongs to the account the policy names",
+                account.name
+            ));
+            Ok(ExitCode::Success)
+        }
+        Some(difference) => {
+            Err(Failure::new(ExitCode::IdentityMismatch, format!("identity mismatch: {difference}")).into())
+        }
+    }
+}
