@@ -272,3 +272,58 @@ fn posts_over_3000_bytes_are_refused_locally() {
         .run();
     assert!(bluesky_posts(&alice).is_empty());
 }
+
+#[test]
+fn another_accounts_credential_under_this_name_is_refused() {
+    // The keychain item of account A holds account B's app password and session, as if someone
+    // had copied the wrong item. The session renews fine, but it is B's: nothing is posted.
+    let t = Test::new().keychain();
+    let alice = bluesky_user("victim");
+    let bob = bluesky_user("intruder");
+    let two = format!(
+        "{}\n[[accounts]]\nname = \"bob\"\nhandle = \"{}\"\nplatform = \"bluesky\"\nservice = \"{}\"\nkind = \"personal\"\ndisplay_name = \"Bob\"\nowner = \"Bob\"\n",
+        policy(&alice, ""),
+        bob.handle,
+        pds_url()
+    );
+    let t = t.policy(&two);
+    t.cmd(["login", "bob", "--secret-stdin"]).stdin(&bob.app_password).run();
+    let bob_item = keychain_item(&t, &bob);
+    let host = pds_url().trim_start_matches("http://");
+    let mut store = t
+        .command("secret-tool")
+        .args([
+            "store",
+            "--label",
+            "copied",
+            "service",
+            "postgate",
+            "username",
+            &format!("bluesky:{host}:{}", alice.handle),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool");
+    use std::io::Write;
+    store
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(bob_item.to_string().as_bytes())
+        .unwrap();
+    assert!(store.wait().unwrap().success());
+
+    t.cmd([
+        "post",
+        "-a",
+        "bsky",
+        "--confirm-handle",
+        &alice.handle,
+        "Message officiel",
+    ])
+    .status(code::IDENTITY)
+    .stderr_has(&format!("but bluesky says the credential belongs to {}", bob.handle))
+    .run();
+    assert!(bluesky_posts(&alice).is_empty());
+    assert!(bluesky_posts(&bob).is_empty());
+}
