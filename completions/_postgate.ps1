@@ -51,6 +51,8 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--language', '--language', [CompletionResultType]::ParameterName, 'The post''s language (ISO 639, e.g. `fr`); defaults to the account''s `language`')
             [CompletionResult]::new('--cw', '--cw', [CompletionResultType]::ParameterName, 'A content warning shown before the post (Mastodon `spoiler_text`)')
             [CompletionResult]::new('--visibility', '--visibility', [CompletionResultType]::ParameterName, 'Who sees the post (Mastodon); defaults to the account''s `visibility`')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Attach an image (.png, .jpg, .gif, .webp); repeat for several')
+            [CompletionResult]::new('--alt', '--alt', [CompletionResultType]::ParameterName, 'The description of an image, for people who cannot see it; the first --alt goes with the first --image, and so on')
             [CompletionResult]::new('--confirm-handle', '--confirm-handle', [CompletionResultType]::ParameterName, 'The handle of the target account, for scripts. Must match the policy''s handle')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')

@@ -770,7 +770,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__post)
-            opts="-a -f -h --account --file --reply-to --language --cw --visibility --confirm-handle --dry-run --policy --json --color --help"
+            opts="-a -f -h --account --file --reply-to --language --cw --visibility --image --alt --confirm-handle --dry-run --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -806,6 +806,14 @@ _postgate() {
                     ;;
                 --visibility)
                     COMPREPLY=($(compgen -W "public unlisted private direct" -- "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alt)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --confirm-handle)

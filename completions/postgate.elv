@@ -47,6 +47,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --language 'The post''s language (ISO 639, e.g. `fr`); defaults to the account''s `language`'
             cand --cw 'A content warning shown before the post (Mastodon `spoiler_text`)'
             cand --visibility 'Who sees the post (Mastodon); defaults to the account''s `visibility`'
+            cand --image 'Attach an image (.png, .jpg, .gif, .webp); repeat for several'
+            cand --alt 'The description of an image, for people who cannot see it; the first --alt goes with the first --image, and so on'
             cand --confirm-handle 'The handle of the target account, for scripts. Must match the policy''s handle'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'

@@ -52,6 +52,8 @@ complete -c postgate -n "__fish_postgate_using_subcommand post" -l visibility -d
 unlisted\t''
 private\t''
 direct\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l image -d 'Attach an image (.png, .jpg, .gif, .webp); repeat for several' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l alt -d 'The description of an image, for people who cannot see it; the first --alt goes with the first --image, and so on' -r
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l confirm-handle -d 'The handle of the target account, for scripts. Must match the policy\'s handle' -r
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''

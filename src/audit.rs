@@ -103,6 +103,9 @@ pub struct Record {
     pub dry_run: bool,
     /// Identity of the publish attempt; platforms use it as their idempotency key.
     pub post_key: Option<String>,
+    /// Attached images, as `name sha256:…`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<String>,
     /// The post a `correct` or `delete` acts on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
@@ -132,6 +135,7 @@ impl Record {
             credential_source: None,
             dry_run: false,
             post_key: None,
+            images: Vec::new(),
             target: None,
             reason: None,
             outcome,

@@ -29,6 +29,7 @@ pub struct BannerInfo<'a> {
     pub content_warning: Option<&'a str>,
     pub language: Option<&'a str>,
     pub visibility: Option<&'a str>,
+    pub images: &'a [crate::platform::Image],
     /// `none needed`, `keychain`, `environment`, or why it is missing.
     pub credential: &'a str,
     pub dry_run: bool,
@@ -102,6 +103,21 @@ pub fn render(info: &BannerInfo) -> String {
     if let Some(reply) = info.reply_to {
         row(&mut out, "reply to", sanitize::one_line(reply));
     }
+    for (i, image) in info.images.iter().enumerate() {
+        let alt = match &image.alt {
+            Some(alt) => format!("alt: {}", sanitize::one_line(alt)),
+            None => "NO DESCRIPTION".yellow().bold().to_string(),
+        };
+        row(
+            &mut out,
+            &format!("image {}", i + 1),
+            format!(
+                "{} ({} KB)  {alt}",
+                sanitize::one_line(&image.file_name),
+                image.bytes.len().div_ceil(1024)
+            ),
+        );
+    }
     if let Some(visibility) = info.visibility {
         row(&mut out, "visibility", visibility.to_string());
     }
@@ -166,6 +182,7 @@ mod tests {
             credentials: CredentialPolicy::None,
             language: None,
             allow_delete: false,
+            require_alt_text: true,
             line: 1,
         }
     }
@@ -183,6 +200,7 @@ mod tests {
             content_warning: None,
             language: None,
             visibility: None,
+            images: &[],
             credential: "none",
             dry_run: true,
         })

@@ -103,6 +103,15 @@ pub struct PostArgs {
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub visibility: Option<crate::policy::Visibility>,
 
+    /// Attach an image (.png, .jpg, .gif, .webp); repeat for several.
+    #[arg(long, value_name = "PATH")]
+    pub image: Vec<PathBuf>,
+
+    /// The description of an image, for people who cannot see it; the first --alt goes with
+    /// the first --image, and so on.
+    #[arg(long, value_name = "TEXT")]
+    pub alt: Vec<String>,
+
     #[command(flatten)]
     pub guard: Guard,
 }

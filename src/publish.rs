@@ -78,6 +78,8 @@ struct Trail<'a> {
     confirmation: Option<Method>,
     credential_source: Option<Source>,
     post_key: Option<String>,
+    /// `name sha256:…` of each image.
+    images: Vec<String>,
 }
 
 impl Trail<'_> {
@@ -105,6 +107,7 @@ impl Trail<'_> {
         r.credential_source = self.credential_source.map(|s| s.as_str().to_string());
         r.dry_run = self.dry_run;
         r.post_key = self.post_key.clone();
+        r.images = self.images.clone();
         r
     }
 
@@ -142,6 +145,12 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         confirmation: None,
         credential_source: None,
         post_key: None,
+        images: req
+            .draft
+            .images
+            .iter()
+            .map(|i| format!("{} sha256:{}", i.file_name, i.sha256()))
+            .collect(),
     };
     let account = policy.account(&req.account).map_err(|e| trail.refuse(e))?;
     trail.account = Some(account);
@@ -153,23 +162,6 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         return Err(trail.refuse(Failure::new(ExitCode::ContentRefused, "the post is empty; nothing published").into()));
     }
 
-    if matches!(req.action, Action::Delete { .. }) && !account.allow_delete {
-        return Err(trail.refuse(
-            Failure::new(
-                ExitCode::ContentRefused,
-                format!(
-                    "account `{}` does not allow deleting posts (allow_delete = false)",
-                    account.name
-                ),
-            )
-            .hint(format!(
-                "correct instead of deleting: `postgate correct {} POST TEXT` keeps the record public; \
-                 or set allow_delete = true on the account if the policy really allows it",
-                account.name
-            ))
-            .into(),
-        ));
-    }
     // A delete's text is its reason, which is never published: no length limit applies.
     let length = match req.action {
         Action::Delete { .. } => 0,
@@ -200,11 +192,59 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
                 crate::policy::Target::Mastodon { visibility, .. } => Some(visibility.as_str()),
                 _ => None,
             }),
+            images: &req.draft.images,
             credential: &credential_label,
             dry_run: req.dry_run,
         })
     );
 
+    // Content refusals come after the banner, so the person sees what was refused.
+    if matches!(req.action, Action::Delete { .. }) && !account.allow_delete {
+        return Err(trail.refuse(
+            Failure::new(
+                ExitCode::ContentRefused,
+                format!(
+                    "account `{}` does not allow deleting posts (allow_delete = false)",
+                    account.name
+                ),
+            )
+            .hint(format!(
+                "correct instead of deleting: `postgate correct {} POST TEXT` keeps the record public; \
+                 or set allow_delete = true on the account if the policy really allows it",
+                account.name
+            ))
+            .into(),
+        ));
+    }
+    if req.draft.images.len() > limits.max_images {
+        return Err(trail.refuse(
+            Failure::new(
+                ExitCode::ContentRefused,
+                format!(
+                    "{} images; {} allows {}",
+                    req.draft.images.len(),
+                    account.platform.as_str(),
+                    limits.max_images
+                ),
+            )
+            .into(),
+        ));
+    }
+    if account.require_alt_text
+        && let Some(image) = req.draft.images.iter().find(|i| i.alt.is_none())
+    {
+        return Err(trail.refuse(
+            Failure::new(
+                ExitCode::ContentRefused,
+                format!(
+                    "image {} has no description, and account `{}` requires one",
+                    image.file_name, account.name
+                ),
+            )
+            .hint("describe it with --alt \"…\" after its --image (require_alt_text in the policy)")
+            .into(),
+        ));
+    }
     if length > limits.max_characters {
         return Err(trail.refuse(
             Failure::new(

@@ -327,3 +327,30 @@ fn another_accounts_credential_under_this_name_is_refused() {
     assert!(bluesky_posts(&alice).is_empty());
     assert!(bluesky_posts(&bob).is_empty());
 }
+
+#[test]
+fn images_are_embedded_with_their_description() {
+    let t = Test::new();
+    let alice = bluesky_user("image");
+    let t = t.policy(&policy(&alice, ""));
+    let png = t.png("carte.png");
+    t.cmd([
+        "post",
+        "-a",
+        "bsky",
+        "--confirm-handle",
+        &alice.handle,
+        "--image",
+        &png,
+        "--alt",
+        "Carte des bureaux de vote",
+        "La carte",
+    ])
+    .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+    .run();
+    let posts = bluesky_posts(&alice);
+    let embed = &posts[0]["value"]["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.images");
+    assert_eq!(embed["images"][0]["alt"], "Carte des bureaux de vote");
+    assert_eq!(embed["images"][0]["image"]["mimeType"], "image/png");
+}

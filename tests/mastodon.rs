@@ -345,3 +345,72 @@ fn whoami_shows_both_identities() {
         .stdout_has(&format!("live    {}", bob.handle))
         .run();
 }
+
+#[test]
+fn images_are_uploaded_with_their_description() {
+    let t = Test::new();
+    let alice = user(&t, "alice");
+    let t = t.policy(&policy(&alice, ""));
+    let png = t.png("affiche.png");
+    t.cmd([
+        "post",
+        "-a",
+        "masto",
+        "--confirm-handle",
+        &alice.handle,
+        "--image",
+        &png,
+        "--alt",
+        "Affiche du festival, fond bleu",
+        "Le programme",
+    ])
+    .env("POSTGATE_SECRET_MASTO", &alice.token)
+    .stderr_has("image 1       affiche.png (1 KB)  alt: Affiche du festival, fond bleu")
+    .run();
+    let statuses = mastodon_statuses(&alice);
+    assert_eq!(statuses.len(), 1);
+    let media = statuses[0]["media_attachments"].as_array().unwrap();
+    assert_eq!(media.len(), 1);
+    assert_eq!(media[0]["description"], "Affiche du festival, fond bleu");
+    assert!(
+        t.audit().last().unwrap()["images"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("affiche.png sha256:")
+    );
+}
+
+#[test]
+fn an_official_image_without_a_description_is_refused() {
+    let t = Test::new();
+    let alice = user(&t, "alice");
+    let t = t.policy(&policy(&alice, ""));
+    let png = t.png("photo.png");
+    t.cmd([
+        "post",
+        "-a",
+        "masto",
+        "--confirm-handle",
+        &alice.handle,
+        "--image",
+        &png,
+        "Photo",
+    ])
+    .env("POSTGATE_SECRET_MASTO", &alice.token)
+    .status(code::CONTENT)
+    .stderr_has("NO DESCRIPTION")
+    .stderr_has("image photo.png has no description, and account `masto` requires one")
+    .run();
+    let many: Vec<String> = (0..5)
+        .flat_map(|i| ["--image".to_string(), png.clone(), "--alt".into(), format!("image {i}")])
+        .collect();
+    let mut args = vec!["post", "-a", "masto", "--confirm-handle", &alice.handle];
+    args.extend(many.iter().map(String::as_str));
+    args.push("Cinq");
+    t.cmd(args)
+        .env("POSTGATE_SECRET_MASTO", &alice.token)
+        .status(code::CONTENT)
+        .stderr_has("5 images; mastodon allows 4")
+        .run();
+    assert!(mastodon_statuses(&alice).is_empty());
+}

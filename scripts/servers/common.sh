@@ -15,6 +15,7 @@
 SERVERS_DIR=${POSTGATE_SERVERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/postgate-servers}
 # The brief for these scripts fixes the default at ~/.cache; XDG_CACHE_HOME is
 # only honoured when the user has set it, which is what they would expect.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 RUN_DIR=${POSTGATE_SERVERS_RUN_DIR:-$SERVERS_DIR/run}
 
 PROG=${0##*/}

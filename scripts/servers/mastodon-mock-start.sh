@@ -8,11 +8,13 @@
 # and can wipe everything with POST /api/v1/_mock/reset.
 #
 # Prints, on stdout and as the last line:   MASTODON_URL=http://127.0.0.1:PORT
-# so callers can `eval "$(scripts/servers/mastodon-mock-start.sh)"`.
+# so callers can run `out=$(scripts/servers/mastodon-mock-start.sh) && eval "$out"`.
 #
 # Env:
 #   PORT (3000)                       port on 127.0.0.1
 #   MASTODON_MOCK_START_TIMEOUT (30)  seconds to wait until it answers
+#   MASTODON_MOCK_CONFIG              optional .mastodon_mock.toml (seed accounts,
+#                                     auth.permissive, limits, ...)
 #   POSTGATE_SERVERS_DIR, POSTGATE_SERVERS_RUN_DIR   see common.sh
 # Files (per port, so several can run side by side):
 #   $RUN_DIR/mastodon-mock-PORT.pid, $RUN_DIR/mastodon-mock-PORT.log
@@ -37,10 +39,15 @@ port_busy "$PORT" && die "port $PORT on 127.0.0.1 is already in use; pick anothe
 
 mkdir -p "$RUN_DIR"
 T0=$(now)
-# setsid: the server gets its own session, so it outlives this script and
-# does not receive a Ctrl-C meant for the caller's foreground job.
-setsid "$BIN" serve --in-memory --host 127.0.0.1 --port "$PORT" --log-level warning \
-  >"$LOG" 2>&1 </dev/null &
+args=(serve --in-memory --host 127.0.0.1 --port "$PORT" --log-level warning)
+[ -z "${MASTODON_MOCK_CONFIG:-}" ] || args+=(--config "$(cd "$(dirname "$MASTODON_MOCK_CONFIG")" && pwd)/${MASTODON_MOCK_CONFIG##*/}")
+# Run from the run directory: without --config, mastodon-mock reads
+# ./.mastodon_mock.toml or [tool.mastodon_mock] in ./pyproject.toml from its
+# working directory, and the caller's directory must not change its behaviour.
+# setsid: the server gets its own session, so it outlives this script and does
+# not receive a Ctrl-C meant for the caller's foreground job. (Started from a
+# script without job control, setsid does not fork, so $! is the server's pid.)
+(cd "$RUN_DIR" && exec setsid "$BIN" "${args[@]}") >"$LOG" 2>&1 </dev/null &
 echo $! >"$PIDFILE"
 
 # Ready = the instance endpoint answers 200. Bounded; on failure show the log

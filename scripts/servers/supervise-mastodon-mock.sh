@@ -14,7 +14,10 @@ BIN=$SERVERS_DIR/mastodon-mock/venv/bin/mastodon_mock
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 LOG=$(mktemp "${TMPDIR:-/tmp}/mastodon-mock-$PORT.XXXXXX.log")
 
-"$BIN" serve --in-memory --host 127.0.0.1 --port "$PORT" --log-level warning >"$LOG" 2>&1 </dev/null &
+# mastodon-mock reads ./.mastodon_mock.toml or ./pyproject.toml from its working directory:
+# start it somewhere neutral so no project file changes its behaviour.
+(cd "$(dirname "$LOG")" && exec "$BIN" serve --in-memory --host 127.0.0.1 --port "$PORT" --log-level warning) \
+  >"$LOG" 2>&1 </dev/null &
 PID=$!
 cleanup() {
   kill "$PID" 2>/dev/null || true

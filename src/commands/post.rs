@@ -14,7 +14,21 @@ pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let interactive = confirm::has_terminal();
     let text = read_text(args.text.as_deref(), args.file.as_deref(), interactive)?;
+    if args.alt.len() > args.image.len() {
+        return Err(usage(format!(
+            "{} --alt for {} --image: each --alt describes one image",
+            args.alt.len(),
+            args.image.len()
+        )));
+    }
+    let images = args
+        .image
+        .iter()
+        .enumerate()
+        .map(|(i, path)| crate::platform::Image::read(path, args.alt.get(i).cloned()))
+        .collect::<Result<Vec<_>>>()?;
     let draft = Draft {
+        images,
         text,
         reply_to: args.reply_to.clone(),
         language: args.language.clone(),

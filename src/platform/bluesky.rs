@@ -270,8 +270,10 @@ impl Bluesky {
 
 impl Platform for Bluesky {
     fn limits(&self) -> Result<Limits> {
+        // app.bsky.embed.images takes at most 4 images.
         Ok(Limits {
             max_characters: MAX_GRAPHEMES,
+            max_images: 4,
         })
     }
 
@@ -329,6 +331,27 @@ impl Platform for Bluesky {
         }
         if let Some(reply) = &draft.reply_to {
             record["reply"] = self.reply_block(&session, reply)?;
+        }
+        if !draft.images.is_empty() {
+            let mut images = Vec::new();
+            for image in &draft.images {
+                let url = self.xrpc("com.atproto.repo.uploadBlob")?;
+                // Uploading the same bytes twice yields the same blob: safe to retry.
+                let resp = http::send(
+                    || {
+                        self.client
+                            .post(url.clone())
+                            .bearer_auth(&session.access_jwt)
+                            .header("Content-Type", image.mime)
+                            .body(image.bytes.clone())
+                    },
+                    Retry::Safe,
+                )
+                .map_err(|e| e.into_failure(NAME, "uploading an image"))?;
+                let uploaded: Value = Self::json(resp, "uploading an image")?;
+                images.push(json!({ "alt": image.alt.clone().unwrap_or_default(), "image": uploaded["blob"] }));
+            }
+            record["embed"] = json!({ "$type": "app.bsky.embed.images", "images": images });
         }
         let body = json!({ "repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record });
         let url = self.xrpc("com.atproto.repo.createRecord")?;

@@ -46,6 +46,12 @@ struct StatusConfig {
     max_characters: usize,
     #[serde(default = "default_url_len")]
     characters_reserved_per_url: usize,
+    #[serde(default = "default_media")]
+    max_media_attachments: usize,
+}
+
+fn default_media() -> usize {
+    4
 }
 
 impl Default for StatusConfig {
@@ -53,6 +59,7 @@ impl Default for StatusConfig {
         StatusConfig {
             max_characters: default_max(),
             characters_reserved_per_url: default_url_len(),
+            max_media_attachments: default_media(),
         }
     }
 }
@@ -70,6 +77,16 @@ struct Account {
     id: String,
     username: String,
 }
+
+#[derive(Debug, Deserialize)]
+struct Media {
+    id: String,
+    url: Option<String>,
+}
+
+/// How often and how long to wait for the server to finish processing an upload (a 202).
+const MEDIA_POLLS: u32 = 20;
+const MEDIA_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
 #[derive(Debug, Deserialize)]
 struct Status {
@@ -116,6 +133,54 @@ impl Mastodon {
         let url = self.url("/api/v2/instance")?;
         let instance: Instance = self.get_json("reading the instance", || self.client.get(url.clone()))?;
         Ok(self.instance.get_or_init(|| instance))
+    }
+
+    /// Uploads one image with its description and waits (bounded) until the server has
+    /// processed it, as a 202 answer asks.
+    fn upload(&self, token: &str, image: &super::Image) -> Result<String> {
+        let url = self.url("/api/v2/media")?;
+        let build = || {
+            let part = reqwest::blocking::multipart::Part::bytes(image.bytes.clone())
+                .file_name(image.file_name.clone())
+                .mime_str(image.mime)
+                .expect("a fixed, valid MIME type");
+            let mut form = reqwest::blocking::multipart::Form::new().part("file", part);
+            if let Some(alt) = &image.alt {
+                form = form.text("description", alt.clone());
+            }
+            self.client.post(url.clone()).bearer_auth(token).multipart(form)
+        };
+        // An upload that is retried only leaves an unattached media item behind, which the
+        // server cleans up; that is acceptable, unlike a duplicate post.
+        let resp = http::send(build, Retry::Safe).map_err(|e| e.into_failure(NAME, "uploading an image"))?;
+        let processing = resp.status() == reqwest::StatusCode::ACCEPTED;
+        let media: Media = resp.json().map_err(|e| {
+            Failure::new(
+                ExitCode::Platform,
+                format!("{NAME}: uploading an image: unexpected answer: {e}"),
+            )
+        })?;
+        if !processing || media.url.is_some() {
+            return Ok(media.id);
+        }
+        let poll = self.url(&format!("/api/v1/media/{}", media.id))?;
+        for _ in 0..MEDIA_POLLS {
+            std::thread::sleep(MEDIA_POLL_INTERVAL);
+            let resp = http::send(|| self.client.get(poll.clone()).bearer_auth(token), Retry::Safe)
+                .map_err(|e| e.into_failure(NAME, "waiting for an image"))?;
+            if resp.status() == reqwest::StatusCode::OK {
+                return Ok(media.id);
+            }
+        }
+        Err(Failure::new(
+            ExitCode::Platform,
+            format!(
+                "{NAME}: {} was still being processed after {}s; nothing was posted",
+                image.file_name,
+                MEDIA_POLLS / 2
+            ),
+        )
+        .into())
     }
 
     fn status_url(&self, id: &str) -> Result<Url> {
@@ -185,8 +250,10 @@ fn split_mention(token: &str) -> Option<(&str, &str)> {
 
 impl Platform for Mastodon {
     fn limits(&self) -> Result<Limits> {
+        let statuses = &self.instance()?.configuration.statuses;
         Ok(Limits {
-            max_characters: self.instance()?.configuration.statuses.max_characters,
+            max_characters: statuses.max_characters,
+            max_images: statuses.max_media_attachments,
         })
     }
 
@@ -227,6 +294,14 @@ impl Platform for Mastodon {
         }
         if let Some(reply) = &draft.reply_to {
             body["in_reply_to_id"] = status_id(reply).into();
+        }
+        if !draft.images.is_empty() {
+            let ids = draft
+                .images
+                .iter()
+                .map(|image| self.upload(token, image))
+                .collect::<Result<Vec<_>>>()?;
+            body["media_ids"] = ids.into();
         }
         // The same key on every retry: Mastodon returns the first status instead of a second.
         let status: Status = self.get_json("publishing", || {

@@ -23,6 +23,74 @@ pub struct Draft {
     pub content_warning: Option<String>,
     /// Overrides the account's default visibility (Mastodon).
     pub visibility: Option<crate::policy::Visibility>,
+    /// Attached images, in order.
+    pub images: Vec<Image>,
+}
+
+/// An image to attach, read once so that what is checked is what is sent.
+#[derive(Clone)]
+pub struct Image {
+    pub file_name: String,
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+    /// The description screen readers speak.
+    pub alt: Option<String>,
+}
+
+impl std::fmt::Debug for Image {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Image")
+            .field("file_name", &self.file_name)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+impl Image {
+    /// Reads an image file; the type comes from the extension, and only image types are taken.
+    pub fn read(path: &std::path::Path, alt: Option<String>) -> Result<Image> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let mime = match ext.as_str() {
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            "gif" => "image/gif",
+            "webp" => "image/webp",
+            _ => {
+                return Err(crate::error::Failure::new(
+                    crate::exit_codes::ExitCode::Usage,
+                    format!(
+                        "{}: only .png, .jpg, .gif and .webp images can be attached",
+                        path.display()
+                    ),
+                )
+                .into());
+            }
+        };
+        let bytes = std::fs::read(path).map_err(|e| {
+            crate::error::Failure::new(
+                crate::exit_codes::ExitCode::Usage,
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(Image {
+            file_name,
+            mime,
+            bytes,
+            alt: alt.filter(|a| !a.trim().is_empty()),
+        })
+    }
+
+    pub fn sha256(&self) -> String {
+        crate::audit::sha256_hex(&self.bytes)
+    }
 }
 
 impl Draft {
@@ -33,6 +101,7 @@ impl Draft {
             language: None,
             content_warning: None,
             visibility: None,
+            images: Vec::new(),
         }
     }
 }
@@ -54,6 +123,8 @@ pub struct Published {
 pub struct Limits {
     /// Maximum post length, in the platform's own unit (see [`Platform::length`]).
     pub max_characters: usize,
+    /// Maximum number of attached images.
+    pub max_images: usize,
 }
 
 /// Who the platform says the credential belongs to.

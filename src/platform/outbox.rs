@@ -140,6 +140,7 @@ impl Platform for Outbox {
     fn limits(&self) -> Result<Limits> {
         Ok(Limits {
             max_characters: MAX_CHARACTERS,
+            max_images: 4,
         })
     }
 
@@ -174,7 +175,19 @@ impl Platform for Outbox {
             text: draft.text.clone(),
             created_at: jiff::Timestamp::now().to_string(),
             reply_to: draft.reply_to.clone(),
-            media: Vec::new(),
+            // The outbox records which images (by name and SHA-256) and their descriptions.
+            media: draft
+                .images
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{} sha256:{} alt:{}",
+                        i.file_name,
+                        i.sha256(),
+                        i.alt.as_deref().unwrap_or("")
+                    )
+                })
+                .collect(),
             edits: Vec::new(),
             deleted_at: None,
         };
@@ -252,6 +265,7 @@ mod tests {
             credentials: CredentialPolicy::None,
             language: None,
             allow_delete: false,
+            require_alt_text: true,
             line: 1,
         };
         Outbox::new(dir.to_path_buf(), &account)

@@ -58,6 +58,8 @@ pub struct Account {
     pub language: Option<String>,
     /// Whether `postgate delete` may remove posts.
     pub allow_delete: bool,
+    /// Whether every image needs a description.
+    pub require_alt_text: bool,
     /// 1-based line of the account's table, for messages.
     pub line: usize,
 }
@@ -308,6 +310,8 @@ fn validate_account(
         language,
         // Official accounts correct rather than delete: a deleted post leaves no public record.
         allow_delete: raw.allow_delete.unwrap_or(kind == Kind::Personal),
+        // An institution's images must be described for the people who cannot see them.
+        require_alt_text: raw.require_alt_text.unwrap_or(kind == Kind::Official),
         line: line_col(text, spanned.span().start).0,
     })
 }

@@ -64,6 +64,8 @@ pub struct RawAccount {
     pub language: Option<Spanned<String>>,
     /// Whether `postgate delete` may remove posts. Default: false for official accounts.
     pub allow_delete: Option<bool>,
+    /// Whether every image needs a description. Default: true for official accounts.
+    pub require_alt_text: Option<bool>,
     /// Bluesky: how `postgate correct` corrects, since Bluesky has no edit.
     pub correction: Option<Spanned<Correction>>,
     /// Bluesky: the web host of post URLs (default bsky.app).
