@@ -62,7 +62,7 @@ fn persistent_failure_records_a_failed_outcome_and_nothing_is_published() {
     mastodon_fault("POST", "/api/v1/statuses", 500, serde_json::json!({}), 4);
     t.cmd(["post", "-a", "masto", "--confirm-handle", &user.handle, "Jamais"])
         .status(code::PLATFORM)
-        .stderr_has("publishing to")
+        .stderr_has(&format!("post on {} failed", user.handle))
         .stderr_has("mastodon: publishing: 500")
         .run();
     assert!(mastodon_statuses(&user).is_empty());
