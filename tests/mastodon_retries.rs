@@ -84,3 +84,52 @@ fn a_422_is_a_content_refusal() {
         .run();
     assert!(mastodon_statuses(&user).is_empty());
 }
+
+#[test]
+fn a_503_then_a_429_then_success_makes_one_status() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (t, user) = setup("mixed");
+    mastodon_fault("POST", "/api/v1/statuses", 503, serde_json::json!({}), 1);
+    // Queued after the 503: the next matching request gets the 429.
+    mastodon_fault(
+        "POST",
+        "/api/v1/statuses",
+        429,
+        serde_json::json!({ "Retry-After": "1" }),
+        1,
+    );
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &user.handle, "Trois essais"])
+        .stderr_has("postgate: 503")
+        .stderr_has("postgate: 429")
+        .run();
+    assert_eq!(mastodon_statuses(&user).len(), 1);
+}
+
+#[test]
+fn a_lost_answer_is_retried_under_the_same_key_and_makes_one_status() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (t, user) = setup("lost");
+    // The server receives the post and creates the status, but answers after the client has
+    // given up waiting: the outcome is unknown to postgate, which retries with the same key.
+    support::mastodon_effect(
+        "POST",
+        "/api/v1/statuses",
+        serde_json::json!({ "type": "latency", "delay_ms": 1500 }),
+        1,
+    );
+    t.cmd([
+        "post",
+        "-a",
+        "masto",
+        "--confirm-handle",
+        &user.handle,
+        "Une seule fois",
+    ])
+    .env("POSTGATE_HTTP_TIMEOUT", "0.7")
+    .stderr_has("no answer")
+    .stderr_has("retrying")
+    .run();
+    assert_eq!(mastodon_statuses(&user).len(), 1);
+    let last = t.audit().last().unwrap().clone();
+    assert_eq!(last["outcome"]["status"], "published");
+}

@@ -29,10 +29,20 @@ pub enum Retry {
     Never,
 }
 
+/// The per-request timeout: `POSTGATE_HTTP_TIMEOUT` (seconds) for slow links or tests,
+/// else [`READ_TIMEOUT`].
+pub fn read_timeout() -> Duration {
+    std::env::var("POSTGATE_HTTP_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(READ_TIMEOUT, Duration::from_secs_f64)
+}
+
 pub fn client() -> Result<Client, Failure> {
     Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(READ_TIMEOUT)
+        .timeout(read_timeout())
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("postgate/", env!("CARGO_PKG_VERSION")))
         .build()

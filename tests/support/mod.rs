@@ -246,11 +246,21 @@ pub fn mastodon_statuses(user: &MastodonUser) -> Vec<Value> {
 
 /// Makes the server fail the next `count` matching requests (mastodon-mock fault injection).
 pub fn mastodon_fault(method: &str, path: &str, status: u16, headers: Value, count: u32) {
+    mastodon_effect(
+        method,
+        path,
+        serde_json::json!({ "type": "status", "status": status, "headers": headers }),
+        count,
+    );
+}
+
+/// Any mastodon-mock fault effect (`latency` with `delay_ms`, `timeout`, …).
+pub fn mastodon_effect(method: &str, path: &str, effect: Value, count: u32) {
     reqwest::blocking::Client::new()
         .post(format!("{}/api/v1/_mock/faults", mastodon_url()))
         .json(&serde_json::json!({
             "match": { "methods": [method], "path": path },
-            "effect": { "type": "status", "status": status, "headers": headers },
+            "effect": effect,
             "count": count,
         }))
         .send()
