@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# bench-platforms.sh -- time `postgate post` against the loopback servers, next to curl making
+# the same HTTP requests. Prints figures; asserts nothing. Goal (issue 3): postgate <= 1.5x curl.
+#
+# What each side does per post:
+#   Mastodon  postgate: GET /api/v2/instance, GET verify_credentials, POST /api/v1/statuses,
+#                       plus the policy, banner, confirmation and two fsync'd audit records.
+#             curl:     the same three requests, one curl process each.
+#   Bluesky   postgate: createSession (environment credential, nothing kept), getSession,
+#                       createRecord, plus the same local work.
+#             curl:     the same three requests.
+# Usage: scripts/bench-platforms.sh [RUNS]   (default 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-20}
+cargo build --release --quiet
+BIN=$PWD/target/release/postgate
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# The supervisors stop their server when their stdin closes, i.e. when this script exits and
+# the descriptors it holds (3 and 4) close.
+mkfifo "$WORK/mm.in" "$WORK/mm.out" "$WORK/pds.in" "$WORK/pds.out"
+bash scripts/servers/supervise-mastodon-mock.sh <"$WORK/mm.in" >"$WORK/mm.out" 2>/dev/null &
+exec 3>"$WORK/mm.in"
+bash scripts/servers/supervise-pds.sh <"$WORK/pds.in" >"$WORK/pds.out" 2>/dev/null &
+exec 4>"$WORK/pds.in"
+read -r line <"$WORK/mm.out"; MASTODON_URL=${line#MASTODON_URL=}
+read -r line <"$WORK/pds.out"; PDS_URL=${line#PDS_URL=}
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+ms() { python3 -c "import time; print(time.monotonic_ns() // 1000)"; }
+
+# Accounts.
+MTOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"username":"bench"}' "$MASTODON_URL/api/v1/_mock/dev_user" | json '["access_token"]')
+MPORT=${MASTODON_URL##*:}
+BHANDLE=bench$$.test
+curl -sf -X POST -H 'Content-Type: application/json' \
+  -d "{\"handle\":\"$BHANDLE\",\"email\":\"b$$@example.com\",\"password\":\"main-pw-bench\"}" \
+  "$PDS_URL/xrpc/com.atproto.server.createAccount" >/dev/null
+
+cat >"$WORK/policy.toml" <<TOML
+[audit]
+path = "$WORK/audit.jsonl"
+[[accounts]]
+name = "masto"
+handle = "@bench@localhost:$MPORT"
+platform = "mastodon"
+instance = "$MASTODON_URL"
+kind = "official"
+display_name = "Bench"
+owner = "Bench"
+credentials = "keychain-or-env"
+[[accounts]]
+name = "bsky"
+handle = "$BHANDLE"
+platform = "bluesky"
+service = "$PDS_URL"
+kind = "official"
+display_name = "Bench"
+owner = "Bench"
+credentials = "keychain-or-env"
+TOML
+export POSTGATE_POLICY=$WORK/policy.toml DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
+export POSTGATE_SECRET_MASTO=$MTOKEN POSTGATE_SECRET_BSKY=main-pw-bench
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+time_runs() { # name command...
+  local name=$1; shift
+  local t0 t1
+  for i in $(seq "$RUNS"); do
+    t0=$(ms); "$@" "$i" >/dev/null 2>&1 || { echo "$name failed" >&2; exit 1; }; t1=$(ms)
+    echo $((t1 - t0))
+  done | median
+}
+
+postgate_masto() { "$BIN" post -a masto --confirm-handle "@bench@localhost:$MPORT" "bench postgate $1"; }
+curl_masto() {
+  curl -sf "$MASTODON_URL/api/v2/instance" >/dev/null
+  curl -sf -H "Authorization: Bearer $MTOKEN" "$MASTODON_URL/api/v1/accounts/verify_credentials" >/dev/null
+  curl -sf -X POST -H "Authorization: Bearer $MTOKEN" -H "Idempotency-Key: curl-$$-$1" \
+    -H 'Content-Type: application/json' -d "{\"status\":\"bench curl $1\"}" "$MASTODON_URL/api/v1/statuses"
+}
+postgate_bsky() { "$BIN" post -a bsky --confirm-handle "$BHANDLE" "bench postgate $1"; }
+curl_bsky() {
+  local s access did
+  s=$(curl -sf -X POST -H 'Content-Type: application/json' \
+    -d "{\"identifier\":\"$BHANDLE\",\"password\":\"main-pw-bench\"}" "$PDS_URL/xrpc/com.atproto.server.createSession")
+  access=$(printf '%s' "$s" | json '["accessJwt"]'); did=$(printf '%s' "$s" | json '["did"]')
+  curl -sf -H "Authorization: Bearer $access" "$PDS_URL/xrpc/com.atproto.server.getSession" >/dev/null
+  curl -sf -X POST -H "Authorization: Bearer $access" -H 'Content-Type: application/json' \
+    -d "{\"repo\":\"$did\",\"collection\":\"app.bsky.feed.post\",\"record\":{\"\$type\":\"app.bsky.feed.post\",\"text\":\"bench curl $1\",\"createdAt\":\"$(date -u +%Y-%m-%dT%H:%M:%S.000Z)\"}}" \
+    "$PDS_URL/xrpc/com.atproto.repo.createRecord"
+}
+
+echo "## post against loopback servers ($RUNS runs each, median, microseconds)"
+pm=$(time_runs postgate-mastodon postgate_masto); cm=$(time_runs curl-mastodon curl_masto)
+pb=$(time_runs postgate-bluesky postgate_bsky); cb=$(time_runs curl-bluesky curl_bsky)
+awk -v pm="$pm" -v cm="$cm" -v pb="$pb" -v cb="$cb" 'BEGIN {
+  printf "mastodon  postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", pm, cm, pm / cm
+  printf "bluesky   postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", pb, cb, pb / cb
+  print "(curl runs one process per request and python3 to read JSON for Bluesky, as a shell script would)"
+}'
