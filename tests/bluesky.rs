@@ -354,3 +354,59 @@ fn images_are_embedded_with_their_description() {
     assert_eq!(embed["images"][0]["alt"], "Carte des bureaux de vote");
     assert_eq!(embed["images"][0]["image"]["mimeType"], "image/png");
 }
+
+#[test]
+fn mentions_resolve_to_dids() {
+    let t = Test::new();
+    let alice = bluesky_user("mention");
+    let bob = bluesky_user("mentioned");
+    let t = t.policy(&policy(&alice, ""));
+    let text = format!("Merci @{} pour le relais !", bob.handle);
+    t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, &text])
+        .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+        .run();
+    let facets = bluesky_posts(&alice)[0]["value"]["facets"].as_array().unwrap().clone();
+    assert_eq!(facets.len(), 1);
+    assert_eq!(facets[0]["features"][0]["$type"], "app.bsky.richtext.facet#mention");
+    assert_eq!(facets[0]["features"][0]["did"], bob.did);
+    let start = facets[0]["index"]["byteStart"].as_u64().unwrap() as usize;
+    let end = facets[0]["index"]["byteEnd"].as_u64().unwrap() as usize;
+    assert_eq!(&text[start..end], format!("@{}", bob.handle));
+}
+
+#[test]
+fn delete_and_repost_when_the_policy_chooses_it() {
+    let t = Test::new();
+    let alice = bluesky_user("repost");
+    let t = t.policy(&policy(&alice, "correction = \"delete-and-repost\""));
+    let out = t
+        .cmd([
+            "--json",
+            "post",
+            "-a",
+            "bsky",
+            "--confirm-handle",
+            &alice.handle,
+            "Ouverture à 17 h",
+        ])
+        .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+        .run();
+    let uri = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.cmd([
+        "correct",
+        "bsky",
+        &uri,
+        "--confirm-handle",
+        &alice.handle,
+        "Ouverture à 18 h",
+    ])
+    .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+    .run();
+    let posts = bluesky_posts(&alice);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["value"]["text"], "Ouverture à 18 h");
+    assert!(posts[0]["value"]["reply"].is_null());
+}
