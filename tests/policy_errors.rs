@@ -268,3 +268,37 @@ fn discovery_order_flag_then_env_then_user_then_system() {
     std::fs::remove_file(t.path().join("config/postgate/policy.toml")).unwrap();
     check(vec!["policy".into(), "check".into()], None, "from-system");
 }
+
+#[test]
+fn platform_keys_on_the_wrong_platform() {
+    let text = ACCOUNT
+        .replace(
+            "platform = \"outbox\"",
+            "platform = \"bluesky\"\nservice = \"https://bsky.social\"\nvisibility = \"public\"",
+        )
+        .replace("@mairie_demo", "mairie.bsky.social");
+    rejects(&text, "`visibility` does not apply to bluesky account `demo`", "6:14");
+    let text = ACCOUNT
+        .replace(
+            "platform = \"outbox\"",
+            "platform = \"mastodon\"\ninstance = \"https://social.example\"\ncorrection = \"reply\"",
+        )
+        .replace("@mairie_demo", "@mairie@social.example");
+    rejects(&text, "`correction` does not apply to mastodon account `demo`", "6:14");
+}
+
+#[test]
+fn invalid_pins_and_language() {
+    let text = ACCOUNT
+        .replace(
+            "platform = \"outbox\"",
+            "platform = \"bluesky\"\nservice = \"https://bsky.social\"\ndid = \"plc:abc\"",
+        )
+        .replace("@mairie_demo", "mairie.bsky.social");
+    rejects(&text, "invalid DID `plc:abc`", "6:7");
+    rejects(
+        &format!("{ACCOUNT}language = \"French\"\n"),
+        "invalid language `French`",
+        "8:12",
+    );
+}
