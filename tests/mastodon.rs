@@ -321,6 +321,20 @@ fn correct_edits_with_public_history_and_delete_needs_the_policy() {
     .run();
     assert!(mastodon_statuses(&alice).is_empty());
     let last = t.audit().last().unwrap().clone();
+    // Deleting it again says it is not there rather than claiming a delete.
+    t.cmd([
+        "delete",
+        "masto",
+        &id,
+        "--reason",
+        "doublon",
+        "--confirm-handle",
+        &alice.handle,
+    ])
+    .env("POSTGATE_SECRET_MASTO", &alice.token)
+    .status(code::PLATFORM)
+    .stderr_has(&format!("no status {id} on this account"))
+    .run();
     assert_eq!(last["action"], "delete");
     assert_eq!(last["reason"], "doublon");
     assert_eq!(last["outcome"]["status"], "deleted");

@@ -336,8 +336,14 @@ impl Platform for Mastodon {
         let url = self.status_url(&status_id(id))?;
         match http::send(|| self.client.delete(url.clone()).bearer_auth(token), Retry::Safe) {
             Ok(_) => Ok(()),
-            // Already gone is what we wanted.
-            Err(http::HttpError::Status { status, .. }) if status == reqwest::StatusCode::NOT_FOUND => Ok(()),
+            // Saying "deleted" for a mistyped id would be a lie: a 404 is reported as such.
+            Err(http::HttpError::Status { status, .. }) if status == reqwest::StatusCode::NOT_FOUND => {
+                Err(Failure::new(
+                    ExitCode::Platform,
+                    format!("{NAME}: no status {id} on this account (already deleted, or not this account's)"),
+                )
+                .into())
+            }
             Err(e) => Err(e.into_failure(NAME, "deleting").into()),
         }
     }
