@@ -22,15 +22,19 @@ pub enum ExitCode {
     Credential,
     /// The credential belongs to another account than the policy says.
     IdentityMismatch,
-    /// The platform or the network failed and nothing was published.
+    /// The platform or the network failed. Nothing was published, unless the server never
+    /// answered; the message then says the outcome is unknown.
     Platform,
     /// The audit log could not be written or does not verify; nothing was published.
     Audit,
+    /// The platform was changed but the run did not complete: published but not recorded, or
+    /// the original deleted but the correction not reposted. The message says what stands.
+    Incomplete,
 }
 
 impl ExitCode {
     /// Every variant, in numeric order, for documentation and tests.
-    pub const ALL: [ExitCode; 10] = [
+    pub const ALL: [ExitCode; 11] = [
         ExitCode::Success,
         ExitCode::GeneralError,
         ExitCode::Usage,
@@ -41,6 +45,7 @@ impl ExitCode {
         ExitCode::IdentityMismatch,
         ExitCode::Platform,
         ExitCode::Audit,
+        ExitCode::Incomplete,
     ];
 
     pub fn code(self) -> i32 {
@@ -55,6 +60,7 @@ impl ExitCode {
             ExitCode::IdentityMismatch => 7,
             ExitCode::Platform => 8,
             ExitCode::Audit => 9,
+            ExitCode::Incomplete => 10,
         }
     }
 
@@ -71,6 +77,7 @@ impl ExitCode {
             ExitCode::IdentityMismatch => "identity-mismatch",
             ExitCode::Platform => "platform",
             ExitCode::Audit => "audit",
+            ExitCode::Incomplete => "incomplete",
         }
     }
 
@@ -84,8 +91,13 @@ impl ExitCode {
             ExitCode::NotConfirmed => "not confirmed (wrong handle, no terminal, cancelled)",
             ExitCode::Credential => "credential problem (missing, keychain unreachable)",
             ExitCode::IdentityMismatch => "identity mismatch (credential belongs to another account)",
-            ExitCode::Platform => "platform or network error, nothing published",
+            ExitCode::Platform => {
+                "platform or network error (nothing published unless the message says the outcome is unknown)"
+            }
             ExitCode::Audit => "audit log failure, nothing published",
+            ExitCode::Incomplete => {
+                "changed on the platform but incomplete (published but not recorded, or deleted but not reposted)"
+            }
         }
     }
 
@@ -147,6 +159,7 @@ mod tests {
         assert_eq!(ExitCode::IdentityMismatch.code(), 7);
         assert_eq!(ExitCode::Platform.code(), 8);
         assert_eq!(ExitCode::Audit.code(), 9);
+        assert_eq!(ExitCode::Incomplete.code(), 10);
     }
 
     #[test]

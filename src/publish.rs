@@ -133,6 +133,35 @@ impl Trail<'_> {
     }
 }
 
+/// Records an attempt refused before the pipeline could start (unreadable text or image, a
+/// misused option), so the audit log sees every refused attempt, and hands the error back.
+pub fn record_refusal(policy: &Policy, action: &Action, account: &str, err: anyhow::Error) -> anyhow::Error {
+    let trail = Trail {
+        log: AuditLog::new(&policy.audit_path),
+        action,
+        policy,
+        account: policy.account(account).ok(),
+        text: "",
+        dry_run: false,
+        confirmation: None,
+        credential_source: None,
+        post_key: None,
+        images: Vec::new(),
+    };
+    trail.refuse(err)
+}
+
+/// Whether a correction on this account removes the original post.
+fn deletes_original(account: &Account) -> bool {
+    matches!(
+        account.target,
+        crate::policy::Target::Bluesky {
+            correction: crate::policy::Correction::DeleteAndRepost,
+            ..
+        }
+    )
+}
+
 /// Runs the pipeline for one post.
 pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     let mut trail = Trail {
@@ -179,6 +208,9 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             account,
             action: match &req.action {
                 Action::Post => None,
+                Action::Correct { post } if deletes_original(account) => {
+                    Some(format!("CORRECT {post} (DELETES it, then reposts)"))
+                }
                 Action::Correct { post } => Some(format!("CORRECT {post}")),
                 Action::Delete { post, .. } => Some(format!("DELETE {post}")),
             },
@@ -199,6 +231,21 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     );
 
     // Content refusals come after the banner, so the person sees what was refused.
+    // A delete-and-repost correction deletes too, so the same gate holds it.
+    if matches!(req.action, Action::Correct { .. }) && deletes_original(account) && !account.allow_delete {
+        return Err(trail.refuse(
+            Failure::new(
+                ExitCode::ContentRefused,
+                format!(
+                    "account `{}` corrects by deleting and reposting (correction = \"delete-and-repost\"), \
+                     but does not allow deleting posts (allow_delete = false)",
+                    account.name
+                ),
+            )
+            .hint("set correction = \"reply\" to keep the original and answer it, or allow_delete = true")
+            .into(),
+        ));
+    }
     if matches!(req.action, Action::Delete { .. }) && !account.allow_delete {
         return Err(trail.refuse(
             Failure::new(
@@ -342,11 +389,26 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             },
         )
         .map_err(|e| {
-            // The post is out; say so loudly, with where it is, since the log will not.
-            e.context(format!(
-                "PUBLISHED as {} ({}) but the outcome record could not be written",
-                published.id, published.url
-            ))
+            // The change is out; say so loudly, with where it is, since the log will not. Exit 9
+            // would claim nothing was published.
+            let what = if matches!(req.action, Action::Delete { .. }) {
+                "DELETED"
+            } else {
+                "PUBLISHED"
+            };
+            e.context(
+                Failure::new(
+                    ExitCode::Incomplete,
+                    format!(
+                        "{what} {} {} but the outcome record could not be written",
+                        crate::sanitize::one_line(&published.id),
+                        crate::sanitize::one_line(&published.url)
+                    ),
+                )
+                .hint(
+                    "do not run it again; the intent record (`postgate log`) names this attempt, so note the id there",
+                ),
+            )
         })?;
     Ok(Report {
         account: account.name.clone(),

@@ -256,6 +256,44 @@ fn correct_is_a_reply_and_delete_removes_the_record() {
     let posts = bluesky_posts(&alice);
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0]["value"]["text"], "Correctif : 18 h");
+
+    // Deleting it again is not reported as done.
+    t.cmd([
+        "delete",
+        "bsky",
+        &uri,
+        "--reason",
+        "doublon",
+        "--confirm-handle",
+        &alice.handle,
+    ])
+    .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+    .status(code::PLATFORM)
+    .stderr_has("there is no post")
+    .run();
+
+    // A reference into someone else's repo never deletes our record with the same key.
+    let fix_uri = posts[0]["uri"].as_str().unwrap();
+    let rkey = fix_uri.rsplit('/').next().unwrap();
+    let foreign = format!("at://{}/app.bsky.feed.post/{rkey}", bluesky_user("other").did);
+    t.cmd([
+        "delete",
+        "bsky",
+        &foreign,
+        "--reason",
+        "mauvais compte",
+        "--confirm-handle",
+        &alice.handle,
+    ])
+    .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+    .status(code::USAGE)
+    .stderr_has("not to this account")
+    .run();
+    assert_eq!(
+        bluesky_posts(&alice).len(),
+        1,
+        "our post with that record key is still there"
+    );
 }
 
 #[test]
@@ -376,9 +414,11 @@ fn mentions_resolve_to_dids() {
 
 #[test]
 fn delete_and_repost_when_the_policy_chooses_it() {
-    let t = Test::new();
     let alice = bluesky_user("repost");
-    let t = t.policy(&policy(&alice, "correction = \"delete-and-repost\""));
+    let t = Test::new().policy(&policy(
+        &alice,
+        "correction = \"delete-and-repost\"\nallow_delete = true",
+    ));
     let out = t
         .cmd([
             "--json",
@@ -409,4 +449,43 @@ fn delete_and_repost_when_the_policy_chooses_it() {
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0]["value"]["text"], "Ouverture à 18 h");
     assert!(posts[0]["value"]["reply"].is_null());
+}
+
+#[test]
+fn delete_and_repost_is_held_by_allow_delete() {
+    let alice = bluesky_user("norepost");
+    // Official accounts do not allow deleting by default; a correction that deletes is a delete.
+    let t = Test::new().policy(&policy(&alice, "correction = \"delete-and-repost\""));
+    let out = t
+        .cmd([
+            "--json",
+            "post",
+            "-a",
+            "bsky",
+            "--confirm-handle",
+            &alice.handle,
+            "Ouverture à 17 h",
+        ])
+        .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+        .run();
+    let uri = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.cmd([
+        "correct",
+        "bsky",
+        &uri,
+        "--confirm-handle",
+        &alice.handle,
+        "Ouverture à 18 h",
+    ])
+    .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+    .status(code::CONTENT)
+    .stderr_has("allow_delete = false")
+    .run();
+    let posts = bluesky_posts(&alice);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["value"]["text"], "Ouverture à 17 h");
+    assert_eq!(t.audit().last().unwrap()["event"], "refused");
 }

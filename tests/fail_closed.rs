@@ -224,6 +224,46 @@ fn no_text_without_a_terminal_is_a_usage_error() {
         .status(code::USAGE)
         .stderr_has("no post text: pass TEXT, --file PATH, or `-` to read stdin")
         .run();
+    let audit = t.audit();
+    assert_eq!(audit.len(), 1, "a refusal before the pipeline is still recorded");
+    assert_eq!(audit[0]["event"], "refused");
+    assert_eq!(audit[0]["account"]["name"], "demo");
+    assert_eq!(audit[0]["outcome"]["exit_code"], code::USAGE);
+}
+
+#[test]
+fn unreadable_images_and_stray_alts_are_refused_and_recorded() {
+    let t = Test::new();
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "--image",
+        "missing.png",
+        "Bonjour",
+    ])
+    .status(code::USAGE)
+    .stderr_has("cannot read missing.png")
+    .run();
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "--alt",
+        "une photo",
+        "Bonjour",
+    ])
+    .status(code::USAGE)
+    .stderr_has("1 --alt for 0 --image")
+    .run();
+    let audit = t.audit();
+    assert_eq!(audit.len(), 2);
+    assert!(audit.iter().all(|r| r["event"] == "refused"));
+    assert!(t.outbox("outbox").is_empty());
 }
 
 #[test]

@@ -64,7 +64,7 @@ fn list(cli: &Cli, args: &LogArgs, log: &AuditLog) -> Result<ExitCode> {
             "{:>6}  {}  {:<10} {:<10} {}  {}",
             r.seq,
             r.time.get(..19).unwrap_or(&r.time),
-            r.event,
+            one_line(&r.event),
             r.outcome.status(),
             one_line(&account),
             one_line(&detail)

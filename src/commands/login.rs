@@ -137,7 +137,7 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
             "account_id"
         };
         output::status(&format!(
-            "the platform identifies it as {id}; pin it in the policy with {key} = \"{}\"",
+            "the platform identifies it as {0}; pin it in the policy with {key} = \"{0}\"",
             crate::sanitize::one_line(id)
         ));
     }

@@ -7,12 +7,28 @@ use crate::exit_codes::ExitCode;
 use crate::output;
 use crate::platform::Draft;
 use crate::publish::{self, Action, Request};
+use crate::sanitize::one_line;
 use anyhow::Result;
 use std::io::{IsTerminal, Read};
 
 pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let interactive = confirm::has_terminal();
+    let draft =
+        read_draft(args, interactive).map_err(|e| publish::record_refusal(&policy, &Action::Post, &args.account, e))?;
+    execute(
+        cli,
+        &policy,
+        Action::Post,
+        &args.account,
+        draft,
+        &args.guard,
+        interactive,
+    )
+}
+
+/// Everything the person handed in, read once. A failure here is still a refused attempt.
+fn read_draft(args: &PostArgs, interactive: bool) -> Result<Draft> {
     let text = read_text(args.text.as_deref(), args.file.as_deref(), interactive)?;
     if args.alt.len() > args.image.len() {
         return Err(usage(format!(
@@ -27,32 +43,24 @@ pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
         .enumerate()
         .map(|(i, path)| crate::platform::Image::read(path, args.alt.get(i).cloned()))
         .collect::<Result<Vec<_>>>()?;
-    let draft = Draft {
+    Ok(Draft {
         images,
         text,
         reply_to: args.reply_to.clone(),
         language: args.language.clone(),
         content_warning: args.cw.clone(),
         visibility: args.visibility,
-    };
-    execute(
-        cli,
-        &policy,
-        Action::Post,
-        &args.account,
-        draft,
-        &args.guard,
-        interactive,
-    )
+    })
 }
 
 pub fn correct(cli: &Cli, args: &CorrectArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let interactive = confirm::has_terminal();
-    let text = read_text(args.text.as_deref(), args.file.as_deref(), interactive)?;
     let action = Action::Correct {
         post: args.post.clone(),
     };
+    let text = read_text(args.text.as_deref(), args.file.as_deref(), interactive)
+        .map_err(|e| publish::record_refusal(&policy, &action, &args.name, e))?;
     execute(
         cli,
         &policy,
@@ -120,12 +128,16 @@ fn execute(
                 v["url"] = p.url.clone().into();
                 v["replayed"] = p.replayed.into();
                 output::json(&v);
-            } else if verb == "delete" {
-                output::result(&p.id);
-                output::status(&format!("deleted {} from {}", p.id, report.handle));
             } else {
-                output::result(&format!("{}\t{}", p.id, p.url));
-                output::status(&format!("{verb}: {} as {}", report.handle, p.id));
+                // Ids and URLs come from the server: never let them drive the terminal.
+                let (id, url) = (one_line(&p.id), one_line(&p.url));
+                if verb == "delete" {
+                    output::result(&id);
+                    output::status(&format!("deleted {id} from {}", report.handle));
+                } else {
+                    output::result(&format!("{id}\t{url}"));
+                    output::status(&format!("{verb}: {} as {id}", report.handle));
+                }
             }
         }
         None => {

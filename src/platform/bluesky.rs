@@ -368,8 +368,16 @@ impl Platform for Bluesky {
             ) {
                 Ok(resp) => {
                     let created: Value = Self::json(resp, "publishing")?;
-                    let uri = created["uri"].as_str().unwrap_or_default().to_string();
-                    return Ok(self.published(&session, uri, &rkey, attempt > 1));
+                    let uri = created["uri"].as_str().filter(|u| !u.is_empty()).ok_or_else(|| {
+                        Failure::new(
+                            ExitCode::Platform,
+                            format!("{NAME}: publishing: the server answered without the post's address"),
+                        )
+                        .hint(format!(
+                            "the post may exist under record key {rkey}; check before posting again"
+                        ))
+                    })?;
+                    return Ok(self.published(&session, uri.to_string(), &rkey, attempt > 1));
                 }
                 Err(e @ HttpError::Status { .. }) if !matches!(&e, HttpError::Status { status, .. } if status.is_server_error() || status.as_u16() == 429) =>
                 {
@@ -378,7 +386,9 @@ impl Platform for Bluesky {
                 Err(e) => {
                     // The first try may have landed: the key is ours, so look before writing again.
                     if let Some(found) = self.get_record(&session, &rkey)? {
-                        let uri = found["uri"].as_str().unwrap_or_default().to_string();
+                        let uri = found["uri"]
+                            .as_str()
+                            .map_or_else(|| format!("at://{}/{COLLECTION}/{rkey}", session.did), str::to_string);
                         return Ok(self.published(&session, uri, &rkey, true));
                     }
                     if attempt < http::MAX_ATTEMPTS {
@@ -409,7 +419,20 @@ impl Platform for Bluesky {
             }
             Correction::DeleteAndRepost => {
                 self.delete(credential, id)?;
-                self.publish(credential, draft, key)
+                self.publish(credential, draft, key).map_err(|e| {
+                    // The old post is gone: the person must not read "nothing published" and
+                    // think the original still stands.
+                    e.context(
+                        Failure::new(
+                            ExitCode::Incomplete,
+                            format!(
+                                "the original post {} WAS DELETED, but the corrected post could not be published",
+                                crate::sanitize::one_line(id)
+                            ),
+                        )
+                        .hint("publish the correction now with `postgate post`; the deletion is in the audit log"),
+                    )
+                })
             }
         }
     }
@@ -424,12 +447,36 @@ impl Platform for Bluesky {
 
     fn delete(&self, _credential: Option<&Credential>, id: &str) -> Result<()> {
         let session = self.current()?;
-        let (_, rkey) = Self::parse_reference(id).ok_or_else(|| {
+        let (repo, rkey) = Self::parse_reference(id).ok_or_else(|| {
             Failure::new(
                 ExitCode::Usage,
                 format!("`{}` is not a Bluesky post", crate::sanitize::one_line(id)),
             )
         })?;
+        // deleteRecord only ever acts on the session's own repo; a reference to someone else's
+        // post must not quietly delete ours that happens to share the record key.
+        if repo != session.did && !repo.eq_ignore_ascii_case(&session.handle) {
+            return Err(Failure::new(
+                ExitCode::Usage,
+                format!(
+                    "`{}` belongs to {}, not to this account ({})",
+                    crate::sanitize::one_line(id),
+                    crate::sanitize::one_line(&repo),
+                    session.handle
+                ),
+            )
+            .hint("an account can only delete its own posts; check the reference")
+            .into());
+        }
+        // deleteRecord succeeds on a missing record too; look first so "deleted" is true.
+        if self.get_record(&session, &rkey)?.is_none() {
+            return Err(Failure::new(
+                ExitCode::Platform,
+                format!("bluesky: there is no post {} to delete", crate::sanitize::one_line(id)),
+            )
+            .hint("it may already be deleted; `postgate log` shows what postgate did")
+            .into());
+        }
         let url = self.xrpc("com.atproto.repo.deleteRecord")?;
         let body = json!({ "repo": session.did, "collection": COLLECTION, "rkey": rkey });
         // deleteRecord "ensures it doesn't exist": safe to repeat.

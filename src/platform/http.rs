@@ -34,9 +34,14 @@ pub enum Retry {
 pub fn read_timeout() -> Duration {
     std::env::var("POSTGATE_HTTP_TIMEOUT")
         .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .map_or(READ_TIMEOUT, Duration::from_secs_f64)
+        .and_then(|v| parse_timeout(&v))
+        .unwrap_or(READ_TIMEOUT)
+}
+
+/// Seconds, fractions allowed; anything that is not a positive duration is ignored.
+fn parse_timeout(text: &str) -> Option<Duration> {
+    let seconds = text.trim().parse::<f64>().ok().filter(|s| *s > 0.0)?;
+    Duration::try_from_secs_f64(seconds).ok()
 }
 
 pub fn client() -> Result<Client, Failure> {
@@ -76,7 +81,7 @@ impl HttpError {
                 ExitCode::Platform,
                 format!("{platform}: {action}: no answer from the server ({e}); the outcome is unknown"),
             )
-            .hint("run the same command again: the retry reuses the same idempotency key, so it cannot post twice"),
+            .hint("check the account before trying again: a new run is a new attempt with a new idempotency key, so if this one landed, a rerun would post it twice"),
             HttpError::Status {
                 status,
                 message,
@@ -223,6 +228,17 @@ fn describe(error: &HttpError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timeouts_parse_without_panicking_on_nonsense() {
+        assert_eq!(parse_timeout("2.5"), Some(Duration::from_millis(2500)));
+        assert_eq!(parse_timeout("1e300"), None);
+        assert_eq!(parse_timeout("inf"), None);
+        assert_eq!(parse_timeout("NaN"), None);
+        assert_eq!(parse_timeout("0"), None);
+        assert_eq!(parse_timeout("-3"), None);
+        assert_eq!(parse_timeout("soon"), None);
+    }
 
     #[test]
     fn error_bodies_become_messages() {

@@ -340,7 +340,10 @@ impl Platform for Mastodon {
             Err(http::HttpError::Status { status, .. }) if status == reqwest::StatusCode::NOT_FOUND => {
                 Err(Failure::new(
                     ExitCode::Platform,
-                    format!("{NAME}: no status {id} on this account (already deleted, or not this account's)"),
+                    format!(
+                        "{NAME}: no status {} on this account (already deleted, or not this account's)",
+                        crate::sanitize::one_line(id)
+                    ),
                 )
                 .into())
             }
