@@ -19,4 +19,5 @@ pub mod platform;
 pub mod policy;
 pub mod publish;
 pub mod redacted;
+pub mod rules;
 pub mod sanitize;

@@ -3,8 +3,8 @@
 //! Loading is strict. Every problem is reported with `file:line:col` and the process exits with
 //! the bad-policy code, because a guard that guesses what a broken policy meant is no guard.
 
-mod diagnostic;
-mod raw;
+pub mod diagnostic;
+pub mod raw;
 
 pub use diagnostic::{Diagnostic, line_col};
 pub use raw::{Correction, PlatformName, Visibility};
@@ -99,6 +99,16 @@ pub struct Policy {
     pub sha256: String,
     pub audit_path: PathBuf,
     pub accounts: Vec<Account>,
+    /// The content rules, compiled once.
+    pub rules: crate::rules::RuleSet,
+}
+
+/// What a policy file says, validated; [`Policy::load`] adds where it came from.
+#[derive(Debug)]
+pub struct Parsed {
+    pub audit_path: PathBuf,
+    pub accounts: Vec<Account>,
+    pub rules: crate::rules::RuleSet,
 }
 
 impl Policy {
@@ -147,17 +157,17 @@ impl Policy {
             Failure::new(ExitCode::BadPolicy, diagnostic::render(path, &text, &diags))
                 .hint("see the commented example policy.toml and docs/policy.md")
         })?;
-        let (audit_path, accounts) = parsed;
         Ok(Policy {
             path: path.to_path_buf(),
             sha256,
-            audit_path,
-            accounts,
+            audit_path: parsed.audit_path,
+            accounts: parsed.accounts,
+            rules: parsed.rules,
         })
     }
 
     /// Parses and validates policy text; `base` resolves relative paths.
-    pub fn parse(text: &str, base: &Path) -> Result<(PathBuf, Vec<Account>), Vec<Diagnostic>> {
+    pub fn parse(text: &str, base: &Path) -> Result<Parsed, Vec<Diagnostic>> {
         let raw: RawPolicy = toml::from_str(text).map_err(|e| {
             vec![Diagnostic {
                 message: e.message().to_string(),
@@ -193,9 +203,19 @@ impl Policy {
             }
         }
         check_unique(&accounts, &mut diags);
+        let names: Vec<&str> = raw
+            .accounts
+            .iter()
+            .map(|a| a.get_ref().name.get_ref().as_str())
+            .collect();
+        let rules = crate::rules::compile(text, &raw.rules, &names, &mut diags);
 
         if diags.is_empty() {
-            Ok((audit_path, accounts.into_iter().map(|(a, _)| a).collect()))
+            Ok(Parsed {
+                audit_path,
+                accounts: accounts.into_iter().map(|(a, _)| a).collect(),
+                rules,
+            })
         } else {
             Err(diags)
         }
@@ -602,7 +622,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Vec<Account>, Vec<Diagnostic>> {
-        Policy::parse(text, Path::new("/tmp")).map(|(_, a)| a)
+        Policy::parse(text, Path::new("/tmp")).map(|p| p.accounts)
     }
 
     const OK: &str = r#"

@@ -1,0 +1,613 @@
+//! From `[[rules]]` as written to a [`RuleSet`], with a located error for every mistake.
+
+use super::{Check, Level, PatternInfo, Quiet, Rule, RuleSet, Scope, TermInfo, text};
+use crate::policy::diagnostic::{Diagnostic, line_col};
+use crate::policy::raw::RawRule;
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{RegexBuilder, RegexSetBuilder};
+use std::collections::HashMap;
+use toml::Spanned;
+
+/// Big enough for tens of thousands of patterns; the default 10 MB refuses large policies.
+const REGEX_SIZE_LIMIT: usize = 1 << 30;
+
+fn keys_of(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "terms" => &["terms", "suggest"],
+        "pattern" => &["patterns"],
+        "links" => &["allow", "deny", "shorteners"],
+        "mentions" => &["on", "except"],
+        "hidden-characters" => &["mixed_script"],
+        "media" => &["require_alt", "max_images"],
+        "counts" => &["max_hashtags", "max_mentions", "max_length"],
+        "language" => &["languages"],
+        "schedule" => &["timezone", "quiet", "days"],
+        "rate" => &["max_per_hour", "max_per_day"],
+        _ => &[],
+    }
+}
+
+/// The kind-specific keys present in a raw rule, with their spans.
+fn present(raw: &RawRule) -> Vec<(&'static str, std::ops::Range<usize>)> {
+    fn span<T>(v: &Option<Spanned<T>>) -> Option<std::ops::Range<usize>> {
+        v.as_ref().map(Spanned::span)
+    }
+    [
+        ("terms", span(&raw.terms)),
+        ("suggest", span(&raw.suggest)),
+        ("patterns", span(&raw.patterns)),
+        ("allow", span(&raw.allow)),
+        ("deny", span(&raw.deny)),
+        ("shorteners", span(&raw.shorteners)),
+        ("on", span(&raw.on)),
+        ("except", span(&raw.except)),
+        ("mixed_script", span(&raw.mixed_script)),
+        ("require_alt", span(&raw.require_alt)),
+        ("max_images", span(&raw.max_images)),
+        ("max_hashtags", span(&raw.max_hashtags)),
+        ("max_mentions", span(&raw.max_mentions)),
+        ("max_length", span(&raw.max_length)),
+        ("languages", span(&raw.languages)),
+        ("timezone", span(&raw.timezone)),
+        ("quiet", span(&raw.quiet)),
+        ("days", span(&raw.days)),
+        ("max_per_hour", span(&raw.max_per_hour)),
+        ("max_per_day", span(&raw.max_per_day)),
+    ]
+    .into_iter()
+    .filter_map(|(k, s)| s.map(|s| (k, s)))
+    .collect()
+}
+
+struct Builder {
+    terms: Vec<String>,
+    term_info: Vec<TermInfo>,
+    patterns: Vec<String>,
+    pattern_info: Vec<PatternInfo>,
+}
+
+/// Validates and compiles the rules. `accounts` are the policy's account names, which a rule's
+/// scope may name.
+pub fn compile(text: &str, raw: &[Spanned<RawRule>], accounts: &[&str], diags: &mut Vec<Diagnostic>) -> RuleSet {
+    let mut rules = Vec::new();
+    let mut b = Builder {
+        terms: Vec::new(),
+        term_info: Vec::new(),
+        patterns: Vec::new(),
+        pattern_info: Vec::new(),
+    };
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for spanned in raw {
+        let r = spanned.get_ref();
+        let line = line_col(text, spanned.span().start).0;
+        let id = r.id.get_ref().clone();
+        if !valid_id(&id) {
+            diags.push(
+                Diagnostic::new(
+                    format!("invalid rule id `{}`", crate::sanitize::one_line(&id)),
+                    r.id.span(),
+                )
+                .help("rule ids are typed to override a rule: lowercase ASCII letters, digits, `-`, `_` and `.`"),
+            );
+        } else if let Some(first) = ids.get(&id) {
+            diags.push(
+                Diagnostic::new(format!("duplicate rule id `{id}`"), r.id.span())
+                    .help(format!("first defined at line {first}")),
+            );
+        } else {
+            ids.insert(id.clone(), line);
+        }
+        let level = Level::parse(r.level.get_ref());
+        if level.is_none() {
+            diags.push(
+                Diagnostic::new(
+                    format!("unknown level `{}`", crate::sanitize::one_line(r.level.get_ref())),
+                    r.level.span(),
+                )
+                .help(format!("use one of: {}", Level::NAMES.join(", "))),
+            );
+        }
+        let kind = r.kind.get_ref().as_str();
+        if !Check::KINDS.contains(&kind) {
+            diags.push(
+                Diagnostic::new(
+                    format!("unknown rule kind `{}`", crate::sanitize::one_line(kind)),
+                    r.kind.span(),
+                )
+                .help(format!("use one of: {}", Check::KINDS.join(", "))),
+            );
+            continue;
+        }
+        let before = diags.len();
+        for (key, span) in present(r) {
+            if !keys_of(kind).contains(&key) {
+                diags.push(
+                    Diagnostic::new(format!("`{key}` does not apply to a `{kind}` rule"), span)
+                        .help(format!("a `{kind}` rule takes: {}", keys_of(kind).join(", "))),
+                );
+            }
+        }
+        let scope = scope(r, accounts, diags);
+        let index = rules.len();
+        let check = match kind {
+            "terms" => terms(r, index, &mut b, diags),
+            "pattern" => patterns(r, index, &mut b, diags),
+            "links" => links(r, level.unwrap_or(Level::Warn), diags),
+            "mentions" => mentions(r, diags),
+            "hidden-characters" => Some(Check::HiddenCharacters {
+                mixed_script: r.mixed_script.as_ref().is_none_or(|m| *m.get_ref()),
+            }),
+            "media" => media(r, spanned, diags),
+            "counts" => counts(r, spanned, diags),
+            "language" => language(r, diags),
+            "schedule" => schedule(r, spanned, diags),
+            "rate" => rate(r, spanned, diags),
+            _ => None,
+        };
+        if diags.len() > before {
+            // Drop what this rule added to the shared automata, so indices stay consistent.
+            b.term_info.retain(|t| t.rule != index);
+            b.terms.truncate(b.term_info.len());
+            b.pattern_info.retain(|p| p.rule != index);
+            b.patterns.truncate(b.pattern_info.len());
+            continue;
+        }
+        if let (Some(level), Some(check)) = (level, check) {
+            rules.push(Rule {
+                id,
+                level,
+                message: r.message.as_ref().map(|m| m.get_ref().clone()),
+                scope,
+                check,
+                line,
+            });
+        }
+    }
+    let terms = if b.terms.is_empty() {
+        None
+    } else {
+        match AhoCorasick::builder().match_kind(MatchKind::Standard).build(&b.terms) {
+            Ok(ac) => Some(ac),
+            Err(e) => {
+                diags.push(Diagnostic {
+                    message: format!("the rules' terms cannot be compiled: {e}"),
+                    span: None,
+                    help: None,
+                });
+                None
+            }
+        }
+    };
+    let patterns = if b.patterns.is_empty() {
+        None
+    } else {
+        match RegexSetBuilder::new(&b.patterns)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT / 4)
+            .build()
+        {
+            Ok(set) => Some(set),
+            Err(e) => {
+                diags.push(Diagnostic {
+                    message: format!("the rules' patterns cannot be compiled together: {}", regex_error(&e)),
+                    span: None,
+                    help: Some("fewer or simpler patterns".into()),
+                });
+                None
+            }
+        }
+    };
+    RuleSet {
+        rules,
+        terms,
+        term_info: b.term_info,
+        patterns,
+        pattern_info: b.pattern_info,
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
+        && id.len() <= 64
+}
+
+fn scope(r: &RawRule, accounts: &[&str], diags: &mut Vec<Diagnostic>) -> Scope {
+    let mut scope = Scope::default();
+    if let Some(kinds) = &r.kinds {
+        scope.kinds = kinds.get_ref().iter().map(|k| *k.get_ref()).collect();
+        if scope.kinds.is_empty() {
+            diags.push(
+                Diagnostic::new("`kinds` is empty, so the rule would apply to nobody", kinds.span())
+                    .help("remove `kinds` to apply the rule to every account"),
+            );
+        }
+    }
+    if let Some(names) = &r.accounts {
+        for name in names.get_ref() {
+            if !accounts.contains(&name.get_ref().as_str()) {
+                diags.push(
+                    Diagnostic::new(
+                        format!("no account named `{}`", crate::sanitize::one_line(name.get_ref())),
+                        name.span(),
+                    )
+                    .help(format!("accounts in this policy: {}", accounts.join(", "))),
+                );
+            }
+            scope.accounts.push(name.get_ref().clone());
+        }
+        if names.get_ref().is_empty() {
+            diags.push(
+                Diagnostic::new("`accounts` is empty, so the rule would apply to nobody", names.span())
+                    .help("remove `accounts` to apply the rule to every account"),
+            );
+        }
+    }
+    scope
+}
+
+fn terms(r: &RawRule, index: usize, b: &mut Builder, diags: &mut Vec<Diagnostic>) -> Option<Check> {
+    let mut count = 0;
+    let mut add =
+        |term: &str, suggestion: Option<String>, span: std::ops::Range<usize>, diags: &mut Vec<Diagnostic>| {
+            let folded = text::fold_term(term);
+            if folded.is_empty() {
+                diags.push(Diagnostic::new("empty term", span));
+                return;
+            }
+            b.terms.push(folded);
+            b.term_info.push(TermInfo {
+                rule: index,
+                suggestion,
+            });
+            count += 1;
+        };
+    if let Some(list) = &r.terms {
+        for t in list.get_ref() {
+            add(t.get_ref(), None, t.span(), diags);
+        }
+    }
+    if let Some(map) = &r.suggest {
+        for (term, suggestion) in map.get_ref() {
+            add(term, Some(suggestion.clone()), map.span(), diags);
+        }
+    }
+    let given = |n: Option<usize>| n.is_some_and(|n| n > 0);
+    if !given(r.terms.as_ref().map(|t| t.get_ref().len())) && !given(r.suggest.as_ref().map(|t| t.get_ref().len())) {
+        diags.push(
+            Diagnostic::new("a `terms` rule needs `terms` or `suggest`", r.kind.span())
+                .help("terms = [\"…\"], or a [rules.suggest] table of term = \"replacement\""),
+        );
+    }
+    Some(Check::Terms { count })
+}
+
+/// The last line of a regex error is the reason; the rest repeats the pattern with a caret.
+fn regex_error(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let last = text.lines().last().unwrap_or(&text).trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_string()
+}
+
+fn patterns(r: &RawRule, index: usize, b: &mut Builder, diags: &mut Vec<Diagnostic>) -> Option<Check> {
+    let Some(list) = &r.patterns else {
+        diags.push(
+            Diagnostic::new("a `pattern` rule needs `patterns`", r.kind.span())
+                .help("patterns = [{ regex = \"…\", message = \"…\" }]"),
+        );
+        return None;
+    };
+    for p in list.get_ref() {
+        let p = p.get_ref();
+        match RegexBuilder::new(p.regex.get_ref()).size_limit(REGEX_SIZE_LIMIT).build() {
+            Ok(regex) => {
+                b.patterns.push(p.regex.get_ref().clone());
+                b.pattern_info.push(PatternInfo {
+                    rule: index,
+                    regex,
+                    message: p.message.clone(),
+                });
+            }
+            Err(e) => diags.push(
+                Diagnostic::new(format!("invalid regex: {}", regex_error(&e)), p.regex.span())
+                    .help("regexes use the Rust regex syntax (no look-around); in TOML, prefer '…' strings so backslashes stay single"),
+            ),
+        }
+    }
+    if list.get_ref().is_empty() {
+        diags.push(Diagnostic::new("`patterns` is empty", list.span()));
+    }
+    Some(Check::Pattern {
+        count: list.get_ref().len(),
+    })
+}
+
+fn domains(list: &Option<Spanned<Vec<Spanned<String>>>>, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let Some(list) = list else { return Vec::new() };
+    list.get_ref()
+        .iter()
+        .filter_map(|d| {
+            let domain = d
+                .get_ref()
+                .trim()
+                .trim_start_matches("*.")
+                .trim_end_matches('.')
+                .to_ascii_lowercase();
+            let ok = !domain.is_empty()
+                && domain
+                    .split('.')
+                    .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+            if ok {
+                Some(domain)
+            } else {
+                diags.push(
+                    Diagnostic::new(
+                        format!("`{}` is not a domain", crate::sanitize::one_line(d.get_ref())),
+                        d.span(),
+                    )
+                    .help("write domains without scheme or path, like \"gouv.fr\"; subdomains are included"),
+                );
+                None
+            }
+        })
+        .collect()
+}
+
+fn links(r: &RawRule, level: Level, diags: &mut Vec<Diagnostic>) -> Option<Check> {
+    let shortener_level = match &r.shorteners {
+        None => level,
+        Some(s) => match Level::parse(s.get_ref()) {
+            Some(l) => l,
+            None => {
+                diags.push(
+                    Diagnostic::new(
+                        format!("unknown level `{}`", crate::sanitize::one_line(s.get_ref())),
+                        s.span(),
+                    )
+                    .help(format!("`shorteners` takes a level: {}", Level::NAMES.join(", "))),
+                );
+                level
+            }
+        },
+    };
+    Some(Check::Links {
+        allow: domains(&r.allow, diags),
+        deny: domains(&r.deny, diags),
+        shortener_level,
+    })
+}
+
+fn mentions(r: &RawRule, diags: &mut Vec<Diagnostic>) -> Option<Check> {
+    let (mut mentions, mut replies) = (true, true);
+    if let Some(on) = &r.on {
+        (mentions, replies) = (false, false);
+        for item in on.get_ref() {
+            match item.get_ref().as_str() {
+                "mentions" => mentions = true,
+                "replies" => replies = true,
+                other => diags.push(
+                    Diagnostic::new(
+                        format!("unknown `on` value `{}`", crate::sanitize::one_line(other)),
+                        item.span(),
+                    )
+                    .help("use \"mentions\" (posts naming @someone), \"replies\", or both"),
+                ),
+            }
+        }
+        if on.get_ref().is_empty() {
+            diags.push(Diagnostic::new("`on` is empty", on.span()).help("use [\"mentions\"], [\"replies\"] or both"));
+        }
+    }
+    let except = r
+        .except
+        .as_ref()
+        .map(|e| e.get_ref().iter().map(|h| h.get_ref().trim().to_string()).collect())
+        .unwrap_or_default();
+    Some(Check::Mentions {
+        mentions,
+        replies,
+        except,
+    })
+}
+
+/// A non-negative count from the policy.
+fn count(v: &Option<Spanned<i64>>, min: i64, diags: &mut Vec<Diagnostic>) -> Option<usize> {
+    let v = v.as_ref()?;
+    if *v.get_ref() < min {
+        diags.push(Diagnostic::new(format!("must be at least {min}"), v.span()));
+        return None;
+    }
+    usize::try_from(*v.get_ref()).ok()
+}
+
+fn none_set(spanned: &Spanned<RawRule>, what: &str, diags: &mut Vec<Diagnostic>) {
+    diags.push(
+        Diagnostic::new(
+            format!("this `{}` rule sets none of {what}", spanned.get_ref().kind.get_ref()),
+            spanned.get_ref().kind.span(),
+        )
+        .help("a rule that checks nothing is a mistake; set at least one"),
+    );
+}
+
+fn media(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>) -> Option<Check> {
+    let require_alt = r.require_alt.as_ref().is_some_and(|v| *v.get_ref());
+    let max_images = count(&r.max_images, 0, diags);
+    if !require_alt && r.max_images.is_none() {
+        none_set(spanned, "require_alt = true, max_images", diags);
+    }
+    Some(Check::Media {
+        require_alt,
+        max_images,
+    })
+}
+
+fn counts(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>) -> Option<Check> {
+    let check = Check::Counts {
+        max_hashtags: count(&r.max_hashtags, 0, diags),
+        max_mentions: count(&r.max_mentions, 0, diags),
+        max_length: count(&r.max_length, 1, diags),
+    };
+    if r.max_hashtags.is_none() && r.max_mentions.is_none() && r.max_length.is_none() {
+        none_set(spanned, "max_hashtags, max_mentions, max_length", diags);
+    }
+    Some(check)
+}
+
+fn language(r: &RawRule, diags: &mut Vec<Diagnostic>) -> Option<Check> {
+    let mut allowed = Vec::new();
+    if let Some(list) = &r.languages {
+        for l in list.get_ref() {
+            let code = l.get_ref().trim().to_ascii_lowercase();
+            if (2..=3).contains(&code.len()) && code.chars().all(|c| c.is_ascii_lowercase()) {
+                allowed.push(code);
+            } else {
+                diags.push(
+                    Diagnostic::new(
+                        format!("invalid language `{}`", crate::sanitize::one_line(l.get_ref())),
+                        l.span(),
+                    )
+                    .help("use ISO 639 codes such as \"fr\" or \"en\""),
+                );
+            }
+        }
+    }
+    Some(Check::Language { allowed })
+}
+
+/// `HH:MM`, with `24:00` allowed as an end.
+fn minutes(text: &str, end: bool) -> Result<u16, String> {
+    let (h, m) = text
+        .trim()
+        .split_once(':')
+        .ok_or_else(|| format!("`{text}` is not HH:MM"))?;
+    let h: u16 = h.parse().map_err(|_| format!("`{text}` is not HH:MM"))?;
+    let m: u16 = m.parse().map_err(|_| format!("`{text}` is not HH:MM"))?;
+    if m > 59 {
+        return Err(format!("minute {m} does not exist"));
+    }
+    match h {
+        0..=23 => Ok(h * 60 + m),
+        24 if end && m == 0 => Ok(24 * 60),
+        _ => Err(format!("hour {h} does not exist")),
+    }
+}
+
+pub(crate) fn parse_quiet(text: &str) -> Result<(u16, u16), String> {
+    let (start, end) = text
+        .split_once(['-', '–'])
+        .ok_or("write quiet hours as \"HH:MM-HH:MM\"")?;
+    let (start, end) = (minutes(start, false)?, minutes(end, true)?);
+    if start == end {
+        return Err("the window is empty (start = end)".into());
+    }
+    Ok((start, end))
+}
+
+fn schedule(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>) -> Option<Check> {
+    let missing = |key: &str, diags: &mut Vec<Diagnostic>| {
+        diags.push(
+            Diagnostic::new(
+                format!("a `schedule` rule needs `{key}`"),
+                spanned.get_ref().kind.span(),
+            )
+            .help("timezone = \"Europe/Paris\" and quiet = \"22:00-07:00\""),
+        );
+    };
+    let tz = match &r.timezone {
+        None => {
+            missing("timezone", diags);
+            None
+        }
+        Some(name) => match jiff::tz::TimeZone::get(name.get_ref()) {
+            Ok(tz) => Some((tz, name.get_ref().clone())),
+            Err(_) => {
+                diags.push(
+                    Diagnostic::new(
+                        format!("unknown timezone `{}`", crate::sanitize::one_line(name.get_ref())),
+                        name.span(),
+                    )
+                    .help("use an IANA name such as \"Europe/Paris\" or \"America/Cayenne\""),
+                );
+                None
+            }
+        },
+    };
+    let window = match &r.quiet {
+        None => {
+            missing("quiet", diags);
+            None
+        }
+        Some(q) => match parse_quiet(q.get_ref()) {
+            Ok(w) => Some(w),
+            Err(why) => {
+                diags.push(
+                    Diagnostic::new(
+                        format!(
+                            "invalid quiet hours `{}`: {why}",
+                            crate::sanitize::one_line(q.get_ref())
+                        ),
+                        q.span(),
+                    )
+                    .help("write them as \"22:00-07:00\" (24-hour clock; a window may cross midnight)"),
+                );
+                None
+            }
+        },
+    };
+    let mut days = [true; 7];
+    if let Some(list) = &r.days {
+        days = [false; 7];
+        for d in list.get_ref() {
+            const NAMES: [&str; 7] = [
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+                "sunday",
+            ];
+            let name = d.get_ref().trim().to_ascii_lowercase();
+            match NAMES
+                .iter()
+                .position(|n| name == *n || (name.len() == 3 && n.starts_with(&name)))
+            {
+                Some(i) => days[i] = true,
+                None => diags.push(
+                    Diagnostic::new(
+                        format!("unknown day `{}`", crate::sanitize::one_line(d.get_ref())),
+                        d.span(),
+                    )
+                    .help("use mon, tue, wed, thu, fri, sat, sun"),
+                ),
+            }
+        }
+        if list.get_ref().is_empty() {
+            diags.push(Diagnostic::new(
+                "`days` is empty, so the quiet hours never apply",
+                list.span(),
+            ));
+        }
+    }
+    let ((tz, tz_name), (start, end)) = (tz?, window?);
+    Some(Check::Schedule(Quiet {
+        tz,
+        tz_name,
+        start,
+        end,
+        days,
+    }))
+}
+
+fn rate(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>) -> Option<Check> {
+    let check = Check::Rate {
+        per_hour: count(&r.max_per_hour, 1, diags),
+        per_day: count(&r.max_per_day, 1, diags),
+    };
+    if r.max_per_hour.is_none() && r.max_per_day.is_none() {
+        none_set(spanned, "max_per_hour, max_per_day", diags);
+    }
+    Some(check)
+}

@@ -1,0 +1,716 @@
+//! The content rules: the policy's `[[rules]]`, compiled once, run before every publish and by
+//! `postgate check`.
+//!
+//! Levels and kinds follow Vale, the prose linter, adapted to posts. All `terms` of all rules
+//! share one Aho-Corasick automaton and all `pattern` regexes one `RegexSet`, so the cost of a
+//! check grows with the post, not with the number of rules.
+
+mod compile;
+pub mod text;
+
+pub use compile::compile;
+
+use crate::account::Kind as AccountKind;
+use crate::policy::Account;
+use aho_corasick::AhoCorasick;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use regex::{Regex, RegexSet};
+use serde::Serialize;
+use std::ops::Range;
+use unicode_security::MixedScript;
+
+/// What a finding asks of the person publishing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Shown in the banner and recorded; the post goes out.
+    Warn,
+    /// Needs an approval. Until signed approvals exist, a person at a terminal may override it
+    /// by typing the rule id; scripts are refused.
+    Approve,
+    /// Refused.
+    Deny,
+}
+
+impl Level {
+    pub const NAMES: [&'static str; 3] = ["warn", "approve", "deny"];
+
+    pub fn parse(text: &str) -> Option<Level> {
+        match text {
+            "warn" => Some(Level::Warn),
+            "approve" => Some(Level::Approve),
+            "deny" => Some(Level::Deny),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Warn => "warn",
+            Level::Approve => "approve",
+            Level::Deny => "deny",
+        }
+    }
+}
+
+/// Which accounts a rule applies to. Empty means every account; otherwise an account is in
+/// scope when its kind or its name is listed.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub kinds: Vec<AccountKind>,
+    pub accounts: Vec<String>,
+}
+
+impl Scope {
+    pub fn applies(&self, account: &Account) -> bool {
+        (self.kinds.is_empty() && self.accounts.is_empty())
+            || self.kinds.contains(&account.kind)
+            || self.accounts.iter().any(|a| *a == account.name)
+    }
+
+    pub fn describe(&self) -> String {
+        if self.kinds.is_empty() && self.accounts.is_empty() {
+            return "all accounts".to_string();
+        }
+        let mut parts: Vec<String> = self.kinds.iter().map(|k| format!("{} accounts", k.as_str())).collect();
+        parts.extend(self.accounts.iter().map(|a| format!("`{a}`")));
+        parts.join(", ")
+    }
+}
+
+/// Quiet hours: minutes since midnight, local to `tz`, and the days a window starts on.
+#[derive(Debug, Clone)]
+pub struct Quiet {
+    pub tz: TimeZone,
+    pub tz_name: String,
+    pub start: u16,
+    pub end: u16,
+    /// Monday first.
+    pub days: [bool; 7],
+}
+
+impl Quiet {
+    /// Whether `at` falls in the window. A window that crosses midnight (22:00–07:00) belongs
+    /// to the day it starts on, so Friday night's window runs into Saturday morning.
+    pub fn contains(&self, at: Timestamp) -> bool {
+        let local = at.to_zoned(self.tz.clone());
+        let minute = local.hour() as u16 * 60 + local.minute() as u16;
+        let today = local.weekday().to_monday_zero_offset() as usize;
+        let yesterday = (today + 6) % 7;
+        if self.start < self.end {
+            self.days[today] && (self.start..self.end).contains(&minute)
+        } else {
+            (self.days[today] && minute >= self.start) || (self.days[yesterday] && minute < self.end)
+        }
+    }
+
+    pub fn window(&self) -> String {
+        let hm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+        format!("{}–{} {}", hm(self.start), hm(self.end), self.tz_name)
+    }
+}
+
+/// What a rule looks at. Terms and patterns live in the shared automata of [`RuleSet`].
+#[derive(Debug, Clone)]
+pub enum Check {
+    Terms {
+        count: usize,
+    },
+    Pattern {
+        count: usize,
+    },
+    Links {
+        allow: Vec<String>,
+        deny: Vec<String>,
+        shortener_level: Level,
+    },
+    Mentions {
+        mentions: bool,
+        replies: bool,
+        except: Vec<String>,
+    },
+    HiddenCharacters {
+        mixed_script: bool,
+    },
+    Media {
+        require_alt: bool,
+        max_images: Option<usize>,
+    },
+    Counts {
+        max_hashtags: Option<usize>,
+        max_mentions: Option<usize>,
+        max_length: Option<usize>,
+    },
+    Language {
+        allowed: Vec<String>,
+    },
+    Schedule(Quiet),
+    Rate {
+        per_hour: Option<usize>,
+        per_day: Option<usize>,
+    },
+}
+
+impl Check {
+    pub const KINDS: [&'static str; 10] = [
+        "terms",
+        "pattern",
+        "links",
+        "mentions",
+        "hidden-characters",
+        "media",
+        "counts",
+        "language",
+        "schedule",
+        "rate",
+    ];
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Check::Terms { .. } => "terms",
+            Check::Pattern { .. } => "pattern",
+            Check::Links { .. } => "links",
+            Check::Mentions { .. } => "mentions",
+            Check::HiddenCharacters { .. } => "hidden-characters",
+            Check::Media { .. } => "media",
+            Check::Counts { .. } => "counts",
+            Check::Language { .. } => "language",
+            Check::Schedule(_) => "schedule",
+            Check::Rate { .. } => "rate",
+        }
+    }
+
+    /// One line for `policy show`.
+    pub fn describe(&self) -> String {
+        let opt = |label: &str, v: Option<usize>| v.map(|v| format!("{label} {v}"));
+        match self {
+            Check::Terms { count } => format!("{count} terms"),
+            Check::Pattern { count } => format!("{count} patterns"),
+            Check::Links {
+                allow,
+                deny,
+                shortener_level,
+            } => {
+                let mut parts = Vec::new();
+                if !allow.is_empty() {
+                    parts.push(format!("allow {}", allow.join(", ")));
+                }
+                if !deny.is_empty() {
+                    parts.push(format!("deny {}", deny.join(", ")));
+                }
+                parts.push(format!("shorteners: {}", shortener_level.as_str()));
+                parts.join("; ")
+            }
+            Check::Mentions {
+                mentions,
+                replies,
+                except,
+            } => {
+                let mut on = Vec::new();
+                if *mentions {
+                    on.push("mentions");
+                }
+                if *replies {
+                    on.push("replies");
+                }
+                let mut s = on.join(" and ");
+                if !except.is_empty() {
+                    s.push_str(&format!(" (except {})", except.join(", ")));
+                }
+                s
+            }
+            Check::HiddenCharacters { mixed_script } => {
+                if *mixed_script {
+                    "bidi, zero-width and control characters; mixed-script words".into()
+                } else {
+                    "bidi, zero-width and control characters".into()
+                }
+            }
+            Check::Media {
+                require_alt,
+                max_images,
+            } => [
+                require_alt.then(|| "alt text required".to_string()),
+                opt("at most", *max_images).map(|s| format!("{s} images")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; "),
+            Check::Counts {
+                max_hashtags,
+                max_mentions,
+                max_length,
+            } => [
+                opt("hashtags ≤", *max_hashtags),
+                opt("mentions ≤", *max_mentions),
+                opt("length ≤", *max_length),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; "),
+            Check::Language { allowed } if allowed.is_empty() => "a language tag is required".into(),
+            Check::Language { allowed } => format!("language one of {}", allowed.join(", ")),
+            Check::Schedule(q) => {
+                const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+                let days: Vec<&str> = DAYS.iter().zip(q.days).filter(|(_, on)| *on).map(|(d, _)| *d).collect();
+                let days = if days.len() == 7 {
+                    "every day".to_string()
+                } else {
+                    days.join(",")
+                };
+                format!("quiet hours {} ({days})", q.window())
+            }
+            Check::Rate { per_hour, per_day } => [opt("per hour ≤", *per_hour), opt("per day ≤", *per_day)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub level: Level,
+    /// Vale-style: `%s` stands for the matched text.
+    pub message: Option<String>,
+    pub scope: Scope,
+    pub check: Check,
+    /// Where the rule is defined, for `policy show`.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+struct TermInfo {
+    rule: usize,
+    suggestion: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct PatternInfo {
+    rule: usize,
+    regex: Regex,
+    message: Option<String>,
+}
+
+/// All the rules of a policy, compiled.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    terms: Option<AhoCorasick>,
+    term_info: Vec<TermInfo>,
+    patterns: Option<RegexSet>,
+    pattern_info: Vec<PatternInfo>,
+}
+
+/// What is checked: the post as it would be sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Subject<'a> {
+    pub text: &'a str,
+    pub reply_to: Option<&'a str>,
+    /// The post's language, or the account's default.
+    pub language: Option<&'a str>,
+    pub images: usize,
+    pub images_without_alt: usize,
+    /// The length as the platform counts it.
+    pub length: usize,
+}
+
+/// When the post would go out, and what the account already published. Without a time the
+/// schedule rules are skipped; without counts the rate rules are.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context {
+    pub at: Option<Timestamp>,
+    pub recent: Option<Recent>,
+}
+
+/// Posts the account published recently, from the audit log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recent {
+    pub last_hour: usize,
+    pub last_day: usize,
+}
+
+/// One thing a rule found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub level: Level,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    /// Byte range in the post's text, on character boundaries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<Range<usize>>,
+}
+
+/// Findings per rule are capped so a pathological post cannot flood the screen or the log.
+const MAX_PER_RULE: usize = 20;
+
+/// Known link shorteners: they hide where a link goes, which is what the allowlist is about.
+const SHORTENERS: &[&str] = &[
+    "bit.ly",
+    "bitly.com",
+    "t.co",
+    "tinyurl.com",
+    "goo.gl",
+    "ow.ly",
+    "is.gd",
+    "buff.ly",
+    "rebrand.ly",
+    "cutt.ly",
+    "shorturl.at",
+    "tiny.cc",
+    "lnkd.in",
+    "t.ly",
+    "rb.gy",
+    "v.gd",
+    "dlvr.it",
+    "bl.ink",
+    "s.id",
+    "urlz.fr",
+    "frama.link",
+    "tinyurl.fr",
+    "shorturl.fr",
+    "x.co",
+    "qr.io",
+    "short.io",
+    "trib.al",
+    "fb.me",
+    "youtu.be",
+    "amzn.to",
+];
+
+pub fn is_shortener(host: &str) -> bool {
+    SHORTENERS.iter().any(|s| text::host_in(host, s))
+}
+
+impl RuleSet {
+    /// The rules that apply to an account, in policy order.
+    pub fn for_account<'a>(&'a self, account: &'a Account) -> impl Iterator<Item = &'a Rule> + 'a {
+        self.rules.iter().filter(|r| r.scope.applies(account))
+    }
+
+    /// Whether any rule for this account needs the audit log's counts.
+    pub fn needs_recent(&self, account: &Account) -> bool {
+        self.for_account(account).any(|r| matches!(r.check, Check::Rate { .. }))
+    }
+
+    /// Runs every rule that applies to `account`. Findings come back in text order, then by
+    /// severity.
+    pub fn check(&self, account: &Account, subject: &Subject, ctx: &Context) -> Vec<Finding> {
+        let applies: Vec<bool> = self.rules.iter().map(|r| r.scope.applies(account)).collect();
+        let mut found = Findings {
+            rules: &self.rules,
+            out: Vec::new(),
+            per_rule: vec![0; self.rules.len()],
+        };
+        let text = subject.text;
+
+        if let Some(ac) = &self.terms
+            && self.term_info.iter().any(|t| applies[t.rule])
+        {
+            let folded = text::fold(text);
+            for m in ac.find_overlapping_iter(&folded.text) {
+                let info = &self.term_info[m.pattern().as_usize()];
+                let range = m.start()..m.end();
+                if !applies[info.rule] || !text::on_word_boundaries(&folded.text, &range) {
+                    continue;
+                }
+                let span = folded.original(range);
+                let matched = &text[span.clone()];
+                let default = match &info.suggestion {
+                    Some(s) => format!("use \"{s}\" instead of \"{matched}\""),
+                    None => format!("\"{matched}\" is on the list"),
+                };
+                found.push(info.rule, Some(span), info.suggestion.clone(), matched, default, None);
+            }
+        }
+
+        if let Some(set) = &self.patterns
+            && self.pattern_info.iter().any(|p| applies[p.rule])
+        {
+            for index in set.matches(text).iter() {
+                let info = &self.pattern_info[index];
+                if !applies[info.rule] {
+                    continue;
+                }
+                for m in info.regex.find_iter(text).take(MAX_PER_RULE) {
+                    let default = format!("\"{}\" matches /{}/", m.as_str(), info.regex.as_str());
+                    found.push(
+                        info.rule,
+                        Some(m.range()),
+                        None,
+                        m.as_str(),
+                        default,
+                        info.message.as_deref(),
+                    );
+                }
+            }
+        }
+
+        for (i, rule) in self.rules.iter().enumerate() {
+            if applies[i] {
+                found.rule(i, rule, subject, ctx);
+            }
+        }
+
+        let mut out = found.out;
+        out.sort_by(|a, b| {
+            let start = |f: &Finding| f.span.as_ref().map_or(usize::MAX, |s| s.start);
+            start(a)
+                .cmp(&start(b))
+                .then(b.level.cmp(&a.level))
+                .then(a.rule.cmp(&b.rule))
+        });
+        out.dedup();
+        out
+    }
+}
+
+struct Findings<'a> {
+    rules: &'a [Rule],
+    out: Vec<Finding>,
+    per_rule: Vec<usize>,
+}
+
+impl Findings<'_> {
+    /// Adds a finding: the rule's message (with `%s` as the match) if it has one, else the
+    /// pattern's, else the default.
+    fn push(
+        &mut self,
+        rule: usize,
+        span: Option<Range<usize>>,
+        suggestion: Option<String>,
+        matched: &str,
+        default: String,
+        specific: Option<&str>,
+    ) {
+        self.push_at(
+            rule,
+            self.rules[rule].level,
+            span,
+            suggestion,
+            matched,
+            default,
+            specific,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_at(
+        &mut self,
+        rule: usize,
+        level: Level,
+        span: Option<Range<usize>>,
+        suggestion: Option<String>,
+        matched: &str,
+        default: String,
+        specific: Option<&str>,
+    ) {
+        if self.per_rule[rule] >= MAX_PER_RULE {
+            return;
+        }
+        self.per_rule[rule] += 1;
+        let r = &self.rules[rule];
+        let message = match specific.or(r.message.as_deref()) {
+            Some(m) => m.replace("%s", matched),
+            None => default,
+        };
+        self.out.push(Finding {
+            rule: r.id.clone(),
+            level,
+            message,
+            suggestion,
+            span,
+        });
+    }
+
+    fn rule(&mut self, i: usize, rule: &Rule, s: &Subject, ctx: &Context) {
+        let text = s.text;
+        match &rule.check {
+            Check::Terms { .. } | Check::Pattern { .. } => {}
+            Check::Links {
+                allow,
+                deny,
+                shortener_level,
+            } => {
+                for link in text::links(text) {
+                    let shown = &text[link.span.clone()];
+                    if deny.iter().any(|d| text::host_in(&link.host, d)) {
+                        let default = format!("link to {}, a denied domain", link.host);
+                        self.push_at(i, Level::Deny, Some(link.span), None, shown, default, None);
+                    } else if is_shortener(&link.host) {
+                        let default = format!("{} is a link shortener: it hides where the link goes", link.host);
+                        self.push_at(i, *shortener_level, Some(link.span), None, shown, default, None);
+                    } else if !allow.is_empty() && !allow.iter().any(|a| text::host_in(&link.host, a)) {
+                        let default = format!(
+                            "link to {}, outside the allowed domains ({})",
+                            link.host,
+                            allow.join(", ")
+                        );
+                        self.push(i, Some(link.span), None, shown, default, None);
+                    }
+                }
+            }
+            Check::Mentions {
+                mentions,
+                replies,
+                except,
+            } => {
+                if *mentions {
+                    for span in text::mentions(text) {
+                        let handle = &text[span.clone()];
+                        if except.iter().any(|e| handle_excepted(handle, e)) {
+                            continue;
+                        }
+                        let default = format!("{handle} names a person: get their consent before publishing");
+                        self.push(i, Some(span), None, handle, default, None);
+                    }
+                }
+                if *replies && let Some(target) = s.reply_to {
+                    let default = "a reply: get approval before answering".to_string();
+                    self.push(i, None, None, target, default, None);
+                }
+            }
+            Check::HiddenCharacters { mixed_script } => {
+                let mut run: Option<Range<usize>> = None;
+                let mut runs = Vec::new();
+                for (at, c) in text.char_indices() {
+                    if c != '\n' && crate::sanitize::classify(c).is_some() {
+                        let end = at + c.len_utf8();
+                        run = Some(run.map_or(at..end, |r| r.start..end));
+                    } else if let Some(r) = run.take() {
+                        runs.push(r);
+                    }
+                }
+                runs.extend(run);
+                for r in runs {
+                    let shown = crate::sanitize::one_line(&text[r.clone()]);
+                    let default = format!("hidden character(s) {shown}: they can reorder or hide text");
+                    self.push(i, Some(r), None, &shown, default, None);
+                }
+                if *mixed_script {
+                    for (r, word) in text::words(text) {
+                        if !word.is_single_script() {
+                            let default = format!("\"{word}\" mixes scripts: look-alike letters?");
+                            self.push(i, Some(r), None, word, default, None);
+                        }
+                    }
+                }
+            }
+            Check::Media {
+                require_alt,
+                max_images,
+            } => {
+                if *require_alt && s.images_without_alt > 0 {
+                    let default = format!("{} image(s) without a description (--alt)", s.images_without_alt);
+                    self.push(i, None, None, "", default, None);
+                }
+                if let Some(max) = max_images
+                    && s.images > *max
+                {
+                    let default = format!("{} images; the policy allows {max}", s.images);
+                    self.push(i, None, None, "", default, None);
+                }
+            }
+            Check::Counts {
+                max_hashtags,
+                max_mentions,
+                max_length,
+            } => {
+                for (max, found, what) in [
+                    (max_hashtags, text::hashtags(text), "hashtags"),
+                    (max_mentions, text::mentions(text), "mentions"),
+                ] {
+                    if let Some(max) = max
+                        && found.len() > *max
+                    {
+                        let span = found[*max].clone();
+                        let default = format!("{} {what}; the policy allows {max}", found.len());
+                        let shown = text[span.clone()].to_string();
+                        self.push(i, Some(span), None, &shown, default, None);
+                    }
+                }
+                if let Some(max) = max_length
+                    && s.length > *max
+                {
+                    let default = format!("{} characters; the policy allows {max}", s.length);
+                    self.push(i, None, None, "", default, None);
+                }
+            }
+            Check::Language { allowed } => match s.language {
+                None => {
+                    let default = "no language tag: pass --language or set the account's language".to_string();
+                    self.push(i, None, None, "", default, None);
+                }
+                Some(lang) => {
+                    let primary = lang.split('-').next().unwrap_or(lang).to_ascii_lowercase();
+                    if !allowed.is_empty() && !allowed.iter().any(|a| *a == primary || a == lang) {
+                        let default = format!("language `{lang}` is not one of {}", allowed.join(", "));
+                        self.push(i, None, None, lang, default, None);
+                    }
+                }
+            },
+            Check::Schedule(quiet) => {
+                if let Some(at) = ctx.at
+                    && quiet.contains(at)
+                {
+                    let local = at.to_zoned(quiet.tz.clone());
+                    let default = format!(
+                        "{} falls in the quiet hours {}",
+                        local.strftime("%a %H:%M"),
+                        quiet.window()
+                    );
+                    self.push(i, None, None, "", default, None);
+                }
+            }
+            Check::Rate { per_hour, per_day } => {
+                if let Some(recent) = ctx.recent {
+                    for (max, count, what) in [
+                        (per_hour, recent.last_hour, "hour"),
+                        (per_day, recent.last_day, "24 hours"),
+                    ] {
+                        if let Some(max) = max
+                            && count + 1 > *max
+                        {
+                            let default = format!("{count} posts in the last {what} already; the policy allows {max}");
+                            self.push(i, None, None, "", default, None);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `except` entries: a handle (`@culture_gouv`, `@agence@social.gouv.fr`), or `*.domain` for
+/// every handle on that domain.
+fn handle_excepted(mention: &str, entry: &str) -> bool {
+    let mention = mention.trim_start_matches('@').to_ascii_lowercase();
+    let entry = entry.trim_start_matches('@').to_ascii_lowercase();
+    match entry.strip_prefix("*.") {
+        Some(domain) => {
+            let host = mention.rsplit_once('@').map_or(mention.as_str(), |(_, h)| h);
+            text::host_in(host, domain)
+        }
+        None => mention == entry,
+    }
+}
+
+/// Counts of each level, for summaries: (deny, approve, warn).
+pub fn tally(findings: &[Finding]) -> (usize, usize, usize) {
+    findings.iter().fold((0, 0, 0), |(d, a, w), f| match f.level {
+        Level::Deny => (d + 1, a, w),
+        Level::Approve => (d, a + 1, w),
+        Level::Warn => (d, a, w + 1),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,283 @@
+//! What the rules look at in a post: folded words, links, mentions, hashtags.
+//!
+//! Every function returns byte ranges into the original text that start and end on character
+//! boundaries, so a finding can always be sliced, highlighted and turned into line:col.
+
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+/// Text folded for matching: lower case, no diacritics, one kind of apostrophe and space.
+/// `map[i]` is the original character range behind folded byte `i`.
+pub struct Folded {
+    pub text: String,
+    map: Vec<(u32, u32)>,
+}
+
+impl Folded {
+    /// The original byte range behind a folded range.
+    pub fn original(&self, folded: Range<usize>) -> Range<usize> {
+        let start = self.map[folded.start].0 as usize;
+        let end = self.map[folded.end - 1].1 as usize;
+        start..end
+    }
+}
+
+/// Pushes the folded form of `c`. Terms and posts go through the same function, so whatever
+/// it does to one it does to the other.
+fn fold_char(c: char, out: &mut String) {
+    match c {
+        // Typographic apostrophes and quotes used as apostrophes: l’élection = l'élection.
+        '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{2032}' | '`' | '\u{b4}' => out.push('\''),
+        // French typography puts (narrow) no-break spaces before : ; ! ?
+        '\u{a0}' | '\u{202f}' | '\u{2007}' => out.push(' '),
+        'œ' | 'Œ' => out.push_str("oe"),
+        'æ' | 'Æ' => out.push_str("ae"),
+        'ß' | 'ẞ' => out.push_str("ss"),
+        _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+        _ => decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                out.extend(d.to_lowercase());
+            }
+        }),
+    }
+}
+
+pub fn fold(text: &str) -> Folded {
+    let mut folded = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let before = folded.len();
+        fold_char(c, &mut folded);
+        let range = (i as u32, (i + c.len_utf8()) as u32);
+        map.resize(folded.len(), range);
+        debug_assert!(folded.len() >= before);
+    }
+    Folded { text: folded, map }
+}
+
+/// The folded form of a term, as [`fold`] would produce inside a post.
+pub fn fold_term(term: &str) -> String {
+    fold(term.trim()).text
+}
+
+/// Letters and digits make words; an apostrophe does not, so `l'élection` holds `élection`.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Whether `range` of `text` is a whole word (or phrase): no word character just outside it
+/// on a side where the match itself starts or ends with one.
+pub fn on_word_boundaries(text: &str, range: &Range<usize>) -> bool {
+    let inner = &text[range.clone()];
+    let starts_in_word = inner.chars().next().is_some_and(is_word_char);
+    let ends_in_word = inner.chars().next_back().is_some_and(is_word_char);
+    let before = text[..range.start].chars().next_back();
+    let after = text[range.end..].chars().next();
+    !(starts_in_word && before.is_some_and(is_word_char)) && !(ends_in_word && after.is_some_and(is_word_char))
+}
+
+/// A link found in a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub span: Range<usize>,
+    /// Lower case, without a trailing dot.
+    pub host: String,
+}
+
+static BARE_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i)(?:www\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}(?::\d+)?(?:/\S*)?$")
+        .expect("static regex")
+});
+
+/// Top-level domains common enough in posts that a bare `name.tld` is worth reading as a link
+/// even without `www.` or a path (`bit.ly` is the reason). Prose like `fin.Puis` stays prose.
+const BARE_TLDS: &[&str] = &[
+    "fr", "com", "org", "net", "eu", "info", "io", "ly", "gl", "co", "me", "be", "ch", "ca", "de", "uk", "gd", "cc",
+    "to", "at", "in", "link", "app", "social",
+];
+
+/// Links: `http(s)://…` tokens, and bare domains (`bit.ly/x`, `www.example.org`) that apps
+/// turn into links anyway.
+pub fn links(text: &str) -> Vec<Link> {
+    let mut out = Vec::new();
+    for (start, token) in tokens(text) {
+        let lead = token.len() - token.trim_start_matches(['(', '«', '"', '\'', '[', '<']).len();
+        let body = token[lead..].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '»', '"', '\'', ']', '>']);
+        if body.is_empty() {
+            continue;
+        }
+        let span = start + lead..start + lead + body.len();
+        let lower = body.to_ascii_lowercase();
+        let host = if lower.starts_with("http://") || lower.starts_with("https://") {
+            reqwest::Url::parse(body)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+        } else if BARE_DOMAIN.is_match(body) {
+            let host = lower.split(['/', ':']).next().unwrap_or_default().to_string();
+            let tld = host.rsplit('.').next().unwrap_or_default();
+            (lower.starts_with("www.") || lower.contains('/') || BARE_TLDS.contains(&tld)).then_some(host)
+        } else {
+            None
+        };
+        if let Some(host) = host {
+            out.push(Link {
+                span,
+                host: host.trim_end_matches('.').to_ascii_lowercase(),
+            });
+        }
+    }
+    out
+}
+
+/// Whitespace-separated tokens with their byte offsets.
+fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_inclusive(char::is_whitespace).scan(0, |offset, token| {
+        let start = *offset;
+        *offset += token.len();
+        Some((start, token.trim_end_matches(char::is_whitespace)))
+    })
+}
+
+/// Whether `host` is `domain` or one of its subdomains.
+pub fn host_in(host: &str, domain: &str) -> bool {
+    host == domain || host.strip_suffix(domain).is_some_and(|rest| rest.ends_with('.'))
+}
+
+static MENTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^\p{L}\p{N}_@/.])(@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)",
+    )
+    .expect("static regex")
+});
+
+static HASHTAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\p{L}\p{N}_&/#])(#[\p{L}\p{N}_]*[\p{L}_][\p{L}\p{N}_]*)").expect("static regex")
+});
+
+/// `@user`, `@user@instance` and `@handle.bsky.social`, but not e-mail addresses.
+pub fn mentions(text: &str) -> Vec<Range<usize>> {
+    MENTION
+        .captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.range())
+        .collect()
+}
+
+/// `#tags` with at least one letter (`#1` is a number, not a tag).
+pub fn hashtags(text: &str) -> Vec<Range<usize>> {
+    HASHTAG
+        .captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.range())
+        .collect()
+}
+
+/// Words (runs of letters and digits) with their byte ranges.
+pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
+    let mut start = None;
+    let mut chars = text.char_indices().chain(std::iter::once((text.len(), ' ')));
+    std::iter::from_fn(move || {
+        for (i, c) in chars.by_ref() {
+            match (start, c.is_alphanumeric()) {
+                (None, true) => start = Some(i),
+                (Some(s), false) => {
+                    start = None;
+                    return Some((s..i, &text[s..i]));
+                }
+                _ => {}
+            }
+        }
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matched<'a>(text: &'a str, term: &str) -> Option<&'a str> {
+        let f = fold(text);
+        let t = fold_term(term);
+        let at = f.text.find(&t)?;
+        let r = at..at + t.len();
+        on_word_boundaries(&f.text, &r).then(|| &text[f.original(r)])
+    }
+
+    #[test]
+    fn folding_ignores_case_and_diacritics() {
+        assert_eq!(fold("Élection ŒUVRE").text, "election oeuvre");
+        assert_eq!(matched("L’ÉLECTION approche", "election"), Some("ÉLECTION"));
+    }
+
+    #[test]
+    fn french_elisions_match_the_word() {
+        assert_eq!(matched("avant l'élection", "élection"), Some("élection"));
+        assert_eq!(matched("d’élections", "élections"), Some("élections"));
+    }
+
+    #[test]
+    fn words_are_not_matched_inside_words() {
+        assert_eq!(matched("réélection", "élection"), None);
+        assert_eq!(matched("candidature", "candidat"), None);
+        assert_eq!(matched("Le candidat.", "candidat"), Some("candidat"));
+    }
+
+    #[test]
+    fn folded_ranges_map_back_to_the_original() {
+        let text = "Œuvre d’art";
+        let f = fold(text);
+        assert_eq!(f.text, "oeuvre d'art");
+        assert_eq!(&text[f.original(0..6)], "Œuvre");
+        assert_eq!(&text[f.original(8..12)], "’art");
+    }
+
+    #[test]
+    fn links_with_and_without_scheme() {
+        let text = "Voir https://www.interieur.gouv.fr/elections, (bit.ly/3xY) et www.exemple.org. Fin.Puis";
+        let found: Vec<(String, &str)> = links(text)
+            .into_iter()
+            .map(|l| (l.host.clone(), &text[l.span]))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "www.interieur.gouv.fr".to_string(),
+                    "https://www.interieur.gouv.fr/elections"
+                ),
+                ("bit.ly".to_string(), "bit.ly/3xY"),
+                ("www.exemple.org".to_string(), "www.exemple.org"),
+            ]
+        );
+    }
+
+    #[test]
+    fn subdomains_are_in_their_domain() {
+        assert!(host_in("www.interieur.gouv.fr", "gouv.fr"));
+        assert!(host_in("gouv.fr", "gouv.fr"));
+        assert!(!host_in("fakegouv.fr", "gouv.fr"));
+        assert!(!host_in("gouv.fr.example.com", "gouv.fr"));
+    }
+
+    #[test]
+    fn mentions_are_not_email_addresses() {
+        let text = "Merci @alice, @bob@mastodon.social et @culture.gouv.fr ; écrire à contact@mairie.fr";
+        let found: Vec<&str> = mentions(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, vec!["@alice", "@bob@mastodon.social", "@culture.gouv.fr"]);
+    }
+
+    #[test]
+    fn hashtags_need_a_letter() {
+        let text = "#Vote2026 #1 et #élection&#39;";
+        let found: Vec<&str> = hashtags(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, vec!["#Vote2026", "#élection"]);
+    }
+
+    #[test]
+    fn words_split_on_anything_but_letters_and_digits() {
+        let found: Vec<&str> = words("l'État, 2026!").map(|(_, w)| w).collect();
+        assert_eq!(found, vec!["l", "État", "2026"]);
+    }
+}
