@@ -112,6 +112,12 @@ pub struct Record {
     /// Why a post was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// What the content rules found, whatever their level.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<crate::rules::Finding>,
+    /// `approve` rules a person overrode at the terminal by typing their id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
     pub outcome: Outcome,
 }
 
@@ -138,6 +144,8 @@ impl Record {
             images: Vec::new(),
             target: None,
             reason: None,
+            findings: Vec::new(),
+            overrides: Vec::new(),
             outcome,
         }
     }
@@ -492,6 +500,77 @@ impl Problem {
 /// Returns the last complete line (without its newline), or `None` if the file does not end
 /// with a newline. Reads backwards in growing chunks so the cost depends on the record size,
 /// not the log size.
+/// Which account a record is about, for counting: the identity at the platform, not the
+/// policy's name, so renaming an account in the policy does not reset its rate.
+fn same_account(r: &AccountRef, platform: &str, host: &str, handle: &str) -> bool {
+    r.platform == platform && r.host == host && r.handle.eq_ignore_ascii_case(handle)
+}
+
+impl AuditLog {
+    /// When the account published (posts and corrections) since `since`, newest first.
+    ///
+    /// Reads backwards from the end and stops at the first older record, so the cost follows
+    /// the window, not the size of the log.
+    pub fn published_since(
+        &self,
+        platform: &str,
+        host: &str,
+        handle: &str,
+        since: jiff::Timestamp,
+    ) -> Result<Vec<jiff::Timestamp>> {
+        const CHUNK: u64 = 64 * 1024;
+        let mut file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
+        };
+        let len = file.metadata().map_err(|e| audit_failure(&self.path, e))?.len();
+        let mut pos = len;
+        let mut carry: Vec<u8> = Vec::new();
+        let mut out = Vec::new();
+        let mut first = true;
+        while pos > 0 {
+            let n = CHUNK.min(pos);
+            pos -= n;
+            let mut chunk = vec![0; n as usize];
+            file.seek(SeekFrom::Start(pos))
+                .and_then(|_| file.read_exact(&mut chunk))
+                .map_err(|e| audit_failure(&self.path, e))?;
+            chunk.extend_from_slice(&carry);
+            let mut lines: Vec<&[u8]> = chunk.split(|&b| b == b'\n').collect();
+            // A torn last line (no newline) is `verify`'s business; appends refuse until repaired.
+            if first {
+                lines.pop();
+                first = false;
+            }
+            // Unless this is the start of the file, the first piece may be a partial line.
+            let head = if pos > 0 { lines.remove(0).to_vec() } else { Vec::new() };
+            for line in lines.iter().rev().filter(|l| !l.is_empty()) {
+                let record: Record = serde_json::from_slice(line).map_err(|e| {
+                    audit_failure(&self.path, format!("a record is not valid JSON ({e})"))
+                        .hint("run `postgate log verify`")
+                })?;
+                let Ok(time) = record.time.parse::<jiff::Timestamp>() else {
+                    continue;
+                };
+                if time < since {
+                    return Ok(out);
+                }
+                if matches!(record.outcome, Outcome::Published { .. })
+                    && record
+                        .account
+                        .as_ref()
+                        .is_some_and(|a| same_account(a, platform, host, handle))
+                {
+                    out.push(time);
+                }
+            }
+            carry = head;
+        }
+        Ok(out)
+    }
+}
+
 fn read_last_line(file: &mut File, len: u64) -> std::io::Result<Option<Vec<u8>>> {
     let mut chunk: u64 = 4096;
     loop {
@@ -527,6 +606,50 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn published_since_counts_this_account_back_to_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::new(dir.path().join("audit.jsonl"));
+        let account = |handle: &str| AccountRef {
+            name: "x".into(),
+            handle: handle.into(),
+            kind: "official".into(),
+            platform: "mastodon".into(),
+            host: "social.example".into(),
+        };
+        let base = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        // 3000 records (several 64 KiB chunks), one a minute; every third is ours and published.
+        for i in 0..3000i64 {
+            let outcome = if i % 3 == 0 {
+                Outcome::Published {
+                    id: i.to_string(),
+                    url: String::new(),
+                }
+            } else {
+                Outcome::Pending
+            };
+            let mut r = Record::new("outcome", "post", outcome);
+            r.time = (base + jiff::SignedDuration::from_mins(i)).to_string();
+            r.account = Some(account(if i % 2 == 0 { "@us" } else { "@them" }));
+            r.text = Some("x".repeat(100));
+            log.append(r).unwrap();
+        }
+        let last = base + jiff::SignedDuration::from_mins(2999);
+        let since = last - jiff::SignedDuration::from_mins(60);
+        let found = log.published_since("mastodon", "social.example", "@US", since).unwrap();
+        // Minutes 2939..=2999 that are multiples of 6 (ours: even; published: multiple of 3).
+        let expected = (2939..=2999).filter(|i| i % 6 == 0).count();
+        assert_eq!(found.len(), expected);
+        assert!(found.windows(2).all(|w| w[0] > w[1]), "newest first");
+        let all = log.published_since("mastodon", "social.example", "@us", base).unwrap();
+        assert_eq!(all.len(), 500);
+        assert!(
+            log.published_since("bluesky", "social.example", "@us", base)
+                .unwrap()
+                .is_empty()
+        );
+    }
 
     fn log_with(n: usize) -> (tempfile::TempDir, AuditLog) {
         let dir = tempfile::tempdir().unwrap();

@@ -8,6 +8,7 @@
 
 use crate::account::Kind;
 use crate::policy::Account;
+use crate::rules::{Finding, Level};
 use crate::sanitize;
 use colored::Colorize;
 use std::fmt::Write as _;
@@ -33,6 +34,8 @@ pub struct BannerInfo<'a> {
     /// `none needed`, `keychain`, `environment`, or why it is missing.
     pub credential: &'a str,
     pub dry_run: bool,
+    /// What the content rules found; their spans are highlighted in the preview.
+    pub findings: &'a [Finding],
 }
 
 /// Post length as platforms count it: grapheme clusters.
@@ -156,10 +159,89 @@ pub fn render(info: &BannerInfo) -> String {
         );
     }
     let _ = writeln!(out);
-    for line in sanitize::for_terminal(info.text).split('\n') {
+    for line in preview(info.text, info.findings) {
         let _ = writeln!(out, "  {} {}", "┃".dimmed(), line);
     }
+    if !info.findings.is_empty() {
+        let (deny, approve, warn) = crate::rules::tally(info.findings);
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "  {}  {deny} refused · {approve} need approval · {warn} warning(s)",
+            "checks".dimmed()
+        );
+        for f in info.findings {
+            let at = f.span.as_ref().map_or(String::new(), |s| {
+                let (line, col) = crate::policy::diagnostic::line_col(info.text, s.start);
+                format!("{line}:{col} ")
+            });
+            let suggestion = f
+                .suggestion
+                .as_ref()
+                .map_or(String::new(), |s| format!(" (suggestion: {})", sanitize::one_line(s)));
+            let _ = writeln!(
+                out,
+                "    {} {at}{}  {}{suggestion}",
+                level_label(f.level),
+                f.rule.bold(),
+                sanitize::one_line(&f.message)
+            );
+        }
+    }
     out
+}
+
+fn level_label(level: Level) -> String {
+    match level {
+        Level::Deny => "DENY   ".white().on_red().bold().to_string(),
+        Level::Approve => "APPROVE".black().on_yellow().bold().to_string(),
+        Level::Warn => "WARN   ".yellow().bold().to_string(),
+    }
+}
+
+/// The post's lines, sanitized, with every finding's span highlighted by its level: colour
+/// when colour is on, `⟦…⟧` otherwise (screenshots and NO_COLOR users still see where).
+fn preview(text: &str, findings: &[Finding]) -> Vec<String> {
+    let spans: Vec<(std::ops::Range<usize>, Level)> = findings
+        .iter()
+        .filter_map(|f| {
+            f.span
+                .clone()
+                .filter(|s| s.start < s.end && s.end <= text.len())
+                .map(|s| (s, f.level))
+        })
+        .collect();
+    let mut cuts: Vec<usize> = spans.iter().flat_map(|(s, _)| [s.start, s.end]).collect();
+    cuts.extend([0, text.len()]);
+    cuts.sort_unstable();
+    cuts.dedup();
+    let colour = colored::control::SHOULD_COLORIZE.should_colorize();
+    let mut lines = vec![String::new()];
+    for pair in cuts.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let level = spans
+            .iter()
+            .filter(|(s, _)| s.start <= a && b <= s.end)
+            .map(|(_, l)| *l)
+            .max();
+        for (i, piece) in sanitize::for_terminal(&text[a..b]).split('\n').enumerate() {
+            if i > 0 {
+                lines.push(String::new());
+            }
+            let styled = match level {
+                None => piece.to_string(),
+                Some(_) if piece.is_empty() => String::new(),
+                Some(_) if !colour => format!("⟦{piece}⟧"),
+                Some(Level::Deny) => piece.white().on_red().to_string(),
+                Some(Level::Approve) => piece.black().on_yellow().to_string(),
+                Some(Level::Warn) => piece.yellow().underline().to_string(),
+            };
+            if let Some(line) = lines.last_mut() {
+                line.push_str(&styled);
+            }
+        }
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -203,7 +285,53 @@ mod tests {
             images: &[],
             credential: "none",
             dry_run: true,
+            findings: &[],
         })
+    }
+
+    #[test]
+    fn findings_are_marked_in_the_preview_and_listed() {
+        colored::control::set_override(false);
+        let a = account(Kind::Official);
+        let text = "Votez\u{202e} pour le candidat\nX";
+        let start = text.find("candidat").unwrap();
+        let findings = [
+            Finding {
+                rule: "neutralite".into(),
+                level: Level::Deny,
+                message: "période de réserve".into(),
+                suggestion: Some("la liste".into()),
+                span: Some(start..start + 8),
+            },
+            Finding {
+                rule: "caches".into(),
+                level: Level::Warn,
+                message: "caractère caché".into(),
+                suggestion: None,
+                span: Some(5..8),
+            },
+        ];
+        let out = render(&BannerInfo {
+            account: &a,
+            action: None,
+            text,
+            reply_to: None,
+            length: 10,
+            max_characters: 100,
+            content_warning: None,
+            language: None,
+            visibility: None,
+            images: &[],
+            credential: "none",
+            dry_run: false,
+            findings: &findings,
+        });
+        assert!(out.contains("  ┃ Votez⟦⟨U+202E⟩⟧ pour le ⟦candidat⟧\n  ┃ X\n"), "{out}");
+        assert!(out.contains("1 refused · 0 need approval · 1 warning(s)"), "{out}");
+        assert!(
+            out.contains("DENY    1:16 neutralite  période de réserve (suggestion: la liste)"),
+            "{out}"
+        );
     }
 
     #[test]

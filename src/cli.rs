@@ -54,6 +54,12 @@ pub enum Command {
     /// Delete a published post, where the account's policy allows it (allow_delete).
     #[command(after_long_help = AFTER_HELP.as_str())]
     Delete(DeleteArgs),
+    /// Check drafts against the policy's rules, like a prose linter (for pull-request jobs).
+    ///
+    /// Prints one line per finding, `file:line:col level rule message (suggestion)`, and exits
+    /// with code 4 if any rule at level `deny` matched.
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Check(CheckArgs),
     /// Show who the platform says an account's credential belongs to, next to the policy.
     Whoami(NameArg),
     /// Store an account's secret in the OS keychain (read from a hidden prompt or stdin).
@@ -168,6 +174,32 @@ pub struct DeleteArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The account whose rules apply; a draft may name it in its front matter instead.
+    #[arg(short, long, value_name = "NAME")]
+    pub account: Option<String>,
+
+    /// Draft files, or folders searched for .md and .txt drafts; `-` reads one draft from stdin.
+    #[arg(value_name = "FILE|DIR|-", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format; the global --json is the same as --format json.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text, value_name = "FORMAT")]
+    pub format: CheckFormat,
+
+    /// Also judge quiet hours and the posting rate as of this time: `now`, or RFC 3339 like
+    /// 2026-12-01T23:30:00+01:00. Without it, a draft's `publish_at` is used if it has one.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
 pub struct LoginArgs {
     /// Account name, as in the policy's `name`.
     pub name: String,
@@ -216,6 +248,8 @@ pub struct PolicyArgs {
 pub enum PolicyCommand {
     /// Validate the policy and list its accounts.
     Check,
+    /// Show the effective settings and rules of one account.
+    Show(NameArg),
 }
 
 #[derive(Debug, Args)]

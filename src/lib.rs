@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod confirm;
 pub mod credentials;
+pub mod draft;
 pub mod error;
 pub mod exit_codes;
 pub mod generation;

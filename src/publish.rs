@@ -18,6 +18,7 @@ use crate::error::{Failure, exit_code_of};
 use crate::exit_codes::ExitCode;
 use crate::platform::{self, Draft, PostKey, Published};
 use crate::policy::{Account, Policy};
+use crate::rules::{self, Finding, Level};
 use anyhow::Result;
 
 /// What the pipeline is asked to do to the account.
@@ -80,6 +81,8 @@ struct Trail<'a> {
     post_key: Option<String>,
     /// `name sha256:…` of each image.
     images: Vec<String>,
+    findings: Vec<Finding>,
+    overrides: Vec<String>,
 }
 
 impl Trail<'_> {
@@ -108,6 +111,8 @@ impl Trail<'_> {
         r.dry_run = self.dry_run;
         r.post_key = self.post_key.clone();
         r.images = self.images.clone();
+        r.findings = self.findings.clone();
+        r.overrides = self.overrides.clone();
         r
     }
 
@@ -147,8 +152,61 @@ pub fn record_refusal(policy: &Policy, action: &Action, account: &str, err: anyh
         credential_source: None,
         post_key: None,
         images: Vec::new(),
+        findings: Vec::new(),
+        overrides: Vec::new(),
     };
     trail.refuse(err)
+}
+
+/// Runs the policy's rules on the draft as it would go out now.
+fn content_findings(
+    policy: &Policy,
+    account: &Account,
+    draft: &crate::platform::Draft,
+    length: usize,
+) -> Result<Vec<Finding>> {
+    let now = jiff::Timestamp::now();
+    let recent = if policy.rules.needs_recent(account) {
+        Some(recent_posts(policy, account, now)?)
+    } else {
+        None
+    };
+    let subject = rules::Subject {
+        text: &draft.text,
+        reply_to: draft.reply_to.as_deref(),
+        language: draft.language.as_deref().or(account.language.as_deref()),
+        images: draft.images.len(),
+        images_without_alt: draft.images.iter().filter(|i| i.alt.is_none()).count(),
+        length,
+    };
+    Ok(policy
+        .rules
+        .check(account, &subject, &rules::Context { at: Some(now), recent }))
+}
+
+/// How many posts the account published in the last hour and day, from the audit log.
+pub fn recent_posts(policy: &Policy, account: &Account, now: jiff::Timestamp) -> Result<rules::Recent> {
+    let day = now - jiff::SignedDuration::from_hours(24);
+    let hour = now - jiff::SignedDuration::from_hours(1);
+    let times = AuditLog::new(&policy.audit_path).published_since(
+        account.platform.as_str(),
+        &account.host(),
+        &account.handle,
+        day,
+    )?;
+    Ok(rules::Recent {
+        last_hour: times.iter().filter(|t| **t >= hour).count(),
+        last_day: times.len(),
+    })
+}
+
+/// `rule-id (message); …` for refusal messages.
+fn summary(findings: &[&Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("{} ({})", f.rule, crate::sanitize::one_line(&f.message)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Whether a correction on this account removes the original post.
@@ -180,6 +238,8 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             .iter()
             .map(|i| format!("{} sha256:{}", i.file_name, i.sha256()))
             .collect(),
+        findings: Vec::new(),
+        overrides: Vec::new(),
     };
     let account = policy.account(&req.account).map_err(|e| trail.refuse(e))?;
     trail.account = Some(account);
@@ -196,6 +256,12 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         Action::Delete { .. } => 0,
         _ => target.length(&req.draft).map_err(|e| trail.refuse(e))?,
     };
+    // The content rules. A delete's text is a reason that is never published, so they do not
+    // apply to it.
+    if !matches!(req.action, Action::Delete { .. }) {
+        let findings = content_findings(policy, account, &req.draft, length).map_err(|e| trail.refuse(e))?;
+        trail.findings = findings;
+    }
     let credential = credentials::load(account);
     let credential_label = match &credential {
         Ok(None) => "none needed".to_string(),
@@ -227,6 +293,7 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             images: &req.draft.images,
             credential: &credential_label,
             dry_run: req.dry_run,
+            findings: &trail.findings,
         })
     );
 
@@ -306,8 +373,48 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             .into(),
         ));
     }
+    let denied: Vec<&Finding> = trail.findings.iter().filter(|f| f.level == Level::Deny).collect();
+    if !denied.is_empty() {
+        return Err(trail.refuse(
+            Failure::new(
+                ExitCode::ContentRefused,
+                format!("refused by the policy's rules: {}", summary(&denied)),
+            )
+            .hint(format!(
+                "change the post; `postgate policy show {}` lists the rules that apply",
+                account.name
+            ))
+            .into(),
+        ));
+    }
     let credential: Option<Credential> = credential.map_err(|e| trail.refuse(e))?;
     trail.credential_source = Some(credential.as_ref().map_or(Source::None, |c| c.source));
+
+    // `approve` findings: a person may take each one on by typing the rule's id; a script may
+    // not. One override per rule, however many times it matched.
+    let mut pending: Vec<&Finding> = trail.findings.iter().filter(|f| f.level == Level::Approve).collect();
+    let mut seen = std::collections::HashSet::new();
+    pending.retain(|f| seen.insert(f.rule.clone()));
+    if !pending.is_empty() {
+        if !req.interactive {
+            return Err(trail.refuse(
+                Failure::new(
+                    ExitCode::ContentRefused,
+                    format!("needs an approval: {}", summary(&pending)),
+                )
+                .hint(
+                    "nothing was published; without a terminal an `approve` rule cannot be overridden. \
+                     Run postgate in a terminal, where a person can take it on by typing the rule id (recorded)",
+                )
+                .into(),
+            ));
+        }
+        let ids: Vec<String> = pending.iter().map(|f| f.rule.clone()).collect();
+        for finding in pending.into_iter().cloned().collect::<Vec<_>>() {
+            confirm::override_rule(&finding).map_err(|f| trail.refuse(f.into()))?;
+        }
+        trail.overrides = ids;
+    }
 
     let method = confirm::confirm(account, req.confirm_handle.as_deref(), req.interactive)
         .map_err(|f| trail.refuse(f.into()))?;

@@ -302,3 +302,76 @@ fn invalid_pins_and_language() {
         "8:12",
     );
 }
+
+/// A policy with the demo account and one rule whose body is `rule` (line 9 onwards).
+fn with_rule(rule: &str) -> String {
+    format!("{ACCOUNT}\n[[rules]]\nid = \"r\"\n{rule}")
+}
+
+#[test]
+fn rule_with_a_bad_regex() {
+    rejects(
+        &with_rule("kind = \"pattern\"\nlevel = \"warn\"\npatterns = [{ regex = '(vote' }]\n"),
+        "invalid regex: unclosed group",
+        "13:23",
+    );
+}
+
+#[test]
+fn rule_with_an_unknown_timezone() {
+    rejects(
+        &with_rule("kind = \"schedule\"\nlevel = \"approve\"\ntimezone = \"Europe/Pariss\"\nquiet = \"22:00-07:00\"\n"),
+        "unknown timezone `Europe/Pariss`",
+        "13:12",
+    );
+}
+
+#[test]
+fn rule_with_invalid_quiet_hours() {
+    rejects(
+        &with_rule("kind = \"schedule\"\nlevel = \"approve\"\ntimezone = \"Europe/Paris\"\nquiet = \"22:00-25:00\"\n"),
+        "invalid quiet hours `22:00-25:00`: hour 25 does not exist",
+        "14:9",
+    );
+    rejects(
+        &with_rule("kind = \"schedule\"\nlevel = \"approve\"\ntimezone = \"Europe/Paris\"\nquiet = \"22h-7h\"\n"),
+        "invalid quiet hours `22h-7h`",
+        "14:9",
+    );
+}
+
+#[test]
+fn rule_of_an_unknown_kind() {
+    rejects(
+        &with_rule("kind = \"term\"\nlevel = \"deny\"\nterms = [\"x\"]\n"),
+        "unknown rule kind `term`",
+        "11:8",
+    );
+}
+
+#[test]
+fn rule_with_an_unknown_level() {
+    rejects(
+        &with_rule("kind = \"terms\"\nlevel = \"block\"\nterms = [\"x\"]\n"),
+        "unknown level `block`",
+        "12:9",
+    );
+}
+
+#[test]
+fn rule_with_a_key_of_another_kind() {
+    rejects(
+        &with_rule("kind = \"terms\"\nlevel = \"deny\"\nterms = [\"x\"]\nmax_images = 2\n"),
+        "`max_images` does not apply to a `terms` rule",
+        "14:14",
+    );
+}
+
+#[test]
+fn rule_scoped_to_an_unknown_account() {
+    rejects(
+        &with_rule("kind = \"terms\"\nlevel = \"deny\"\nterms = [\"x\"]\naccounts = [\"dmeo\"]\n"),
+        "no account named `dmeo`",
+        "14:13",
+    );
+}

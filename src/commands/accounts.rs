@@ -165,6 +165,103 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
+/// `postgate policy show NAME`: the account as the policy defines it, and every rule that
+/// applies to it, with where the rule is written.
+pub fn policy_show(cli: &Cli, name: &str) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let account = policy.account(name)?;
+    let rules: Vec<&crate::rules::Rule> = policy.rules.for_account(account).collect();
+    let file = policy.path.display().to_string();
+    if cli.json {
+        let mut v = account_json(account);
+        v["confirm"] = format!("{:?}", account.confirm).to_lowercase().into();
+        v["non_interactive"] = format!("{:?}", account.non_interactive).to_lowercase().into();
+        v["allow_delete"] = account.allow_delete.into();
+        v["require_alt_text"] = account.require_alt_text.into();
+        v["language"] = account.language.clone().into();
+        v["rules"] = rules
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.id,
+                    "kind": r.check.kind(),
+                    "level": r.level,
+                    "scope": r.scope.describe(),
+                    "checks": r.check.describe(),
+                    "message": r.message,
+                    "source": format!("{file}:{}", r.line),
+                })
+            })
+            .collect::<Vec<_>>()
+            .into();
+        output::json(&v);
+        return Ok(ExitCode::Success);
+    }
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    let rows = [
+        (
+            "account",
+            format!("{} ({})", account.name, account.kind.as_str().to_uppercase()),
+        ),
+        ("handle", one_line(&account.handle)),
+        (
+            "platform",
+            format!("{} on {}", account.platform.as_str(), one_line(&account.host())),
+        ),
+        (
+            "confirm",
+            format!(
+                "{} (scripts: {})",
+                format!("{:?}", account.confirm).to_lowercase(),
+                format!("{:?}", account.non_interactive).to_lowercase()
+            ),
+        ),
+        ("credentials", account.credentials.as_str().to_string()),
+        ("delete", yes_no(account.allow_delete).to_string()),
+        (
+            "alt text",
+            if account.require_alt_text {
+                "required"
+            } else {
+                "optional"
+            }
+            .to_string(),
+        ),
+        ("language", account.language.clone().unwrap_or_else(|| "not set".into())),
+    ];
+    for (label, value) in rows {
+        output::result(&format!("{label:<12} {value}"));
+    }
+    output::result("");
+    if rules.is_empty() {
+        output::result("no content rules apply to this account");
+        return Ok(ExitCode::Success);
+    }
+    let mut table_rows = vec![
+        ["LEVEL", "RULE", "KIND", "CHECKS", "SCOPE", "SOURCE"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for r in &rules {
+        table_rows.push(vec![
+            r.level.as_str().to_string(),
+            r.id.clone(),
+            r.check.kind().to_string(),
+            one_line(&r.check.describe()),
+            r.scope.describe(),
+            format!("{file}:{}", r.line),
+        ]);
+    }
+    print!("{}", table(&table_rows));
+    output::status(&format!(
+        "{} of the policy's {} rule(s) apply to `{}`",
+        rules.len(),
+        policy.rules.rules.len(),
+        account.name
+    ));
+    Ok(ExitCode::Success)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

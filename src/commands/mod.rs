@@ -1,6 +1,7 @@
 //! Subcommands. `post` hands over to the publish pipeline; the others never publish.
 
 mod accounts;
+mod check;
 mod log;
 mod login;
 mod post;
@@ -22,13 +23,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Post(args) => post::run(&cli, args),
         Command::Correct(args) => post::correct(&cli, args),
         Command::Delete(args) => post::delete(&cli, args),
+        Command::Check(args) => check::run(&cli, args),
         Command::Whoami(args) => whoami::run(&cli, &args.name),
         Command::Login(args) => login::login(&cli, args),
         Command::Logout(args) => login::logout(&cli, &args.name),
         Command::Accounts => accounts::list(&cli),
         Command::Log(args) => log::run(&cli, args),
-        Command::Policy(args) => match args.command {
+        Command::Policy(args) => match &args.command {
             PolicyCommand::Check => accounts::policy_check(&cli),
+            PolicyCommand::Show(args) => accounts::policy_show(&cli, &args.name),
         },
         Command::Completions(args) => {
             crate::generation::completions(args.shell, &mut std::io::stdout());

@@ -163,6 +163,29 @@ pub trait Platform {
 
 /// Builds the platform client for an account. Credentials are passed per call, so the
 /// transport never holds a secret longer than one request needs it.
+/// The length and limits that can be known without asking the server: everything but a
+/// Mastodon instance's own limits (`None` then). For `postgate check`, which runs offline.
+pub fn offline_length(account: &Account, text: &str) -> (usize, Option<Limits>) {
+    match account.platform {
+        PlatformName::Outbox => (
+            crate::banner::length(text),
+            Some(Limits {
+                max_characters: outbox::MAX_CHARACTERS,
+                max_images: 4,
+            }),
+        ),
+        PlatformName::Bluesky => (
+            crate::banner::length(text),
+            Some(Limits {
+                max_characters: bluesky::MAX_GRAPHEMES,
+                max_images: 4,
+            }),
+        ),
+        // Every URL counts as 23 characters unless the instance says otherwise.
+        PlatformName::Mastodon => (mastodon::count(text, 23), None),
+    }
+}
+
 pub fn connect(account: &Account) -> Result<Box<dyn Platform>> {
     match &account.target {
         Target::Outbox { path } => Ok(Box::new(outbox::Outbox::new(path.clone(), account))),

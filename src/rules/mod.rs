@@ -16,12 +16,12 @@ use aho_corasick::AhoCorasick;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use regex::{Regex, RegexSet};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use unicode_security::MixedScript;
 
 /// What a finding asks of the person publishing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Shown in the banner and recorded; the post goes out.
@@ -66,7 +66,7 @@ impl Scope {
     pub fn applies(&self, account: &Account) -> bool {
         (self.kinds.is_empty() && self.accounts.is_empty())
             || self.kinds.contains(&account.kind)
-            || self.accounts.iter().any(|a| *a == account.name)
+            || self.accounts.contains(&account.name)
     }
 
     pub fn describe(&self) -> String {
@@ -337,15 +337,15 @@ pub struct Recent {
 }
 
 /// One thing a rule found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: String,
     pub level: Level,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// Byte range in the post's text, on character boundaries.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Range<usize>>,
 }
 

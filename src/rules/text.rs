@@ -75,7 +75,9 @@ pub fn on_word_boundaries(text: &str, range: &Range<usize>) -> bool {
     let ends_in_word = inner.chars().next_back().is_some_and(is_word_char);
     let before = text[..range.start].chars().next_back();
     let after = text[range.end..].chars().next();
-    !(starts_in_word && before.is_some_and(is_word_char)) && !(ends_in_word && after.is_some_and(is_word_char))
+    let glued_before = starts_in_word && before.is_some_and(is_word_char);
+    let glued_after = ends_in_word && after.is_some_and(is_word_char);
+    !glued_before && !glued_after
 }
 
 /// A link found in a post.

@@ -1,0 +1,197 @@
+//! Draft files: a post prepared in a repository, for `postgate check` and CI.
+//!
+//! A draft is the post's text, optionally preceded by TOML front matter between `+++` lines:
+//!
+//! ```text
+//! +++
+//! account = "ministere"
+//! language = "fr"
+//! publish_at = "2026-12-01T09:00:00+01:00"
+//! reply_to = "https://social.example/@someone/123"
+//! [[images]]
+//! path = "affiche.png"
+//! alt = "L'affiche de la journée portes ouvertes"
+//! +++
+//! Le texte du post.
+//! ```
+//!
+//! The text is everything after the closing `+++` line, with one final newline dropped, exactly
+//! as `postgate post --file` reads it.
+
+use crate::policy::diagnostic::line_col;
+use serde::Deserialize;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub account: Option<String>,
+    pub language: Option<String>,
+    pub reply_to: Option<String>,
+    /// When the post is meant to go out; `check` judges quiet hours at this time.
+    pub publish_at: Option<jiff::Timestamp>,
+    #[serde(default)]
+    pub images: Vec<ImageRef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageRef {
+    /// Relative to the draft's folder.
+    pub path: PathBuf,
+    pub alt: Option<String>,
+}
+
+/// A parsed draft. Offsets are bytes into `source`, so findings in the text can be reported as
+/// `line:col` of the file.
+#[derive(Debug)]
+pub struct DraftFile {
+    pub source: String,
+    pub front: FrontMatter,
+    /// Where the post's text lies in `source`.
+    pub text: Range<usize>,
+}
+
+/// A problem in a draft file, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftError {
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl DraftFile {
+    pub fn text(&self) -> &str {
+        &self.source[self.text.clone()]
+    }
+
+    /// `line:col` in the file of a byte offset in the text.
+    pub fn line_col(&self, offset_in_text: usize) -> (usize, usize) {
+        line_col(&self.source, self.text.start + offset_in_text)
+    }
+
+    pub fn parse(source: String) -> Result<DraftFile, DraftError> {
+        let opening = ["+++\n", "+++\r\n"].into_iter().find(|o| source.starts_with(o));
+        let Some(opening) = opening else {
+            let end = text_end(&source, 0);
+            return Ok(DraftFile {
+                source,
+                front: FrontMatter::default(),
+                text: 0..end,
+            });
+        };
+        let body_start = opening.len();
+        let close = find_closing(&source, body_start).ok_or(DraftError {
+            line: 1,
+            col: 1,
+            message: "front matter opened with +++ is never closed by a +++ line".into(),
+        })?;
+        let toml_text = &source[body_start..close.start];
+        let front: FrontMatter = toml::from_str(toml_text).map_err(|e| {
+            let offset = body_start + e.span().map_or(0, |s| s.start);
+            let (line, col) = line_col(&source, offset);
+            DraftError {
+                line,
+                col,
+                message: format!("front matter: {}", e.message()),
+            }
+        })?;
+        let end = text_end(&source, close.end);
+        Ok(DraftFile {
+            source,
+            front,
+            text: close.end..end,
+        })
+    }
+}
+
+/// The `+++` line that closes the front matter: its range including the newline.
+fn find_closing(source: &str, from: usize) -> Option<Range<usize>> {
+    let mut offset = from;
+    for line in source[from..].split_inclusive('\n') {
+        if line.trim_end_matches(['\n', '\r']) == "+++" {
+            return Some(offset..offset + line.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The end of the text: one final newline (LF or CRLF) is not part of the post.
+fn text_end(source: &str, start: usize) -> usize {
+    let rest = &source[start..];
+    let trimmed = rest
+        .strip_suffix("\r\n")
+        .or_else(|| rest.strip_suffix('\n'))
+        .unwrap_or(rest);
+    start + trimmed.len()
+}
+
+/// Expands files and folders into draft files, sorted; folders are searched recursively for
+/// `.md` and `.txt` files, skipping hidden entries.
+pub fn expand(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for path in entries {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_all_post_minus_one_newline() {
+        let d = DraftFile::parse("Bonjour\n\n".into()).unwrap();
+        assert_eq!(d.text(), "Bonjour\n");
+        assert!(d.front.account.is_none());
+    }
+
+    #[test]
+    fn front_matter_and_line_numbers() {
+        let src = "+++\naccount = \"demo\"\nlanguage = \"fr\"\n+++\nLigne 1\nLe candidat\n";
+        let d = DraftFile::parse(src.into()).unwrap();
+        assert_eq!(d.front.account.as_deref(), Some("demo"));
+        assert_eq!(d.text(), "Ligne 1\nLe candidat");
+        let at = d.text().find("candidat").unwrap();
+        assert_eq!(d.line_col(at), (6, 4));
+    }
+
+    #[test]
+    fn front_matter_errors_are_located() {
+        let src = "+++\naccount = \"demo\"\nacount = 1\n+++\nx";
+        let e = DraftFile::parse(src.into()).unwrap_err();
+        assert_eq!((e.line, e.col), (3, 1));
+        assert!(e.message.contains("unknown field `acount`"), "{}", e.message);
+        let e = DraftFile::parse("+++\naccount = \"x\"\n".into()).unwrap_err();
+        assert!(e.message.contains("never closed"));
+    }
+}
