@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Publish a post after showing the banner and confirming the account')
             [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the platform says an account''s credential belongs to, next to the policy')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account''s secret from the keychain')
@@ -80,6 +81,18 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything except the change itself; the banner and the audit record say so')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;check' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'The account whose rules apply; a draft may name it in its front matter instead')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account whose rules apply; a draft may name it in its front matter instead')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; the global --json is the same as --format json')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Also judge quiet hours and the posting rate as of this time: `now`, or RFC 3339 like 2026-12-01T23:30:00+01:00. Without it, a draft''s `publish_at` is used if it has one')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -169,6 +182,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the policy and list its accounts')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the effective settings and rules of one account')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -180,12 +194,24 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'postgate;policy;show' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'postgate;policy;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the policy and list its accounts')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the effective settings and rules of one account')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'postgate;policy;help;check' {
+            break
+        }
+        'postgate;policy;help;show' {
             break
         }
         'postgate;policy;help;help' {
@@ -211,6 +237,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Publish a post after showing the banner and confirming the account')
             [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the platform says an account''s credential belongs to, next to the policy')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account''s secret from the keychain')
@@ -229,6 +256,9 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;help;delete' {
+            break
+        }
+        'postgate;help;check' {
             break
         }
         'postgate;help;whoami' {
@@ -256,9 +286,13 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         }
         'postgate;help;policy' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the policy and list its accounts')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the effective settings and rules of one account')
             break
         }
         'postgate;help;policy;check' {
+            break
+        }
+        'postgate;help;policy;show' {
             break
         }
         'postgate;help;completions' {

@@ -19,6 +19,9 @@ _postgate() {
             postgate,accounts)
                 cmd="postgate__subcmd__accounts"
                 ;;
+            postgate,check)
+                cmd="postgate__subcmd__check"
+                ;;
             postgate,completions)
                 cmd="postgate__subcmd__completions"
                 ;;
@@ -54,6 +57,9 @@ _postgate() {
                 ;;
             postgate__subcmd__help,accounts)
                 cmd="postgate__subcmd__help__subcmd__accounts"
+                ;;
+            postgate__subcmd__help,check)
+                cmd="postgate__subcmd__help__subcmd__check"
                 ;;
             postgate__subcmd__help,completions)
                 cmd="postgate__subcmd__help__subcmd__completions"
@@ -97,6 +103,9 @@ _postgate() {
             postgate__subcmd__help__subcmd__policy,check)
                 cmd="postgate__subcmd__help__subcmd__policy__subcmd__check"
                 ;;
+            postgate__subcmd__help__subcmd__policy,show)
+                cmd="postgate__subcmd__help__subcmd__policy__subcmd__show"
+                ;;
             postgate__subcmd__log,help)
                 cmd="postgate__subcmd__log__subcmd__help"
                 ;;
@@ -121,11 +130,17 @@ _postgate() {
             postgate__subcmd__policy,help)
                 cmd="postgate__subcmd__policy__subcmd__help"
                 ;;
+            postgate__subcmd__policy,show)
+                cmd="postgate__subcmd__policy__subcmd__show"
+                ;;
             postgate__subcmd__policy__subcmd__help,check)
                 cmd="postgate__subcmd__policy__subcmd__help__subcmd__check"
                 ;;
             postgate__subcmd__policy__subcmd__help,help)
                 cmd="postgate__subcmd__policy__subcmd__help__subcmd__help"
+                ;;
+            postgate__subcmd__policy__subcmd__help,show)
+                cmd="postgate__subcmd__policy__subcmd__help__subcmd__show"
                 ;;
             *)
                 ;;
@@ -134,7 +149,7 @@ _postgate() {
 
     case "${cmd}" in
         postgate)
-            opts="-h -V --policy --json --color --help --version post correct delete whoami login logout accounts log policy completions man help"
+            opts="-h -V --policy --json --color --help --version post correct delete check whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -162,6 +177,44 @@ _postgate() {
                 return 0
             fi
             case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__check)
+            opts="-a -h --account --format --at --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -264,7 +317,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help)
-            opts="post correct delete whoami login logout accounts log policy completions man help"
+            opts="post correct delete check whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,6 +331,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__accounts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -432,7 +499,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__policy)
-            opts="check"
+            opts="check show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,6 +513,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__policy__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__policy__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -684,7 +765,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__policy)
-            opts="-h --policy --json --color --help check help"
+            opts="-h --policy --json --color --help check show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -728,7 +809,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__policy__subcmd__help)
-            opts="check help"
+            opts="check show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -762,6 +843,42 @@ _postgate() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__policy__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__policy__subcmd__show)
+            opts="-h --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

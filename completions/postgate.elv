@@ -28,6 +28,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand post 'Publish a post after showing the banner and confirming the account'
             cand correct 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
+            cand check 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)'
             cand whoami 'Show who the platform says an account''s credential belongs to, next to the policy'
             cand login 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)'
             cand logout 'Remove an account''s secret from the keychain'
@@ -74,6 +75,17 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --dry-run 'Do everything except the change itself; the banner and the audit record say so'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;check'= {
+            cand -a 'The account whose rules apply; a draft may name it in its front matter instead'
+            cand --account 'The account whose rules apply; a draft may name it in its front matter instead'
+            cand --format 'Output format; the global --json is the same as --format json'
+            cand --at 'Also judge quiet hours and the posting rate as of this time: `now`, or RFC 3339 like 2026-12-01T23:30:00+01:00. Without it, a draft''s `publish_at` is used if it has one'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
             cand --json 'Print results on stdout as JSON'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -151,6 +163,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand check 'Validate the policy and list its accounts'
+            cand show 'Show the effective settings and rules of one account'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;policy;check'= {
@@ -160,11 +173,21 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'postgate;policy;show'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'postgate;policy;help'= {
             cand check 'Validate the policy and list its accounts'
+            cand show 'Show the effective settings and rules of one account'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;policy;help;check'= {
+        }
+        &'postgate;policy;help;show'= {
         }
         &'postgate;policy;help;help'= {
         }
@@ -186,6 +209,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand post 'Publish a post after showing the banner and confirming the account'
             cand correct 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
+            cand check 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)'
             cand whoami 'Show who the platform says an account''s credential belongs to, next to the policy'
             cand login 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)'
             cand logout 'Remove an account''s secret from the keychain'
@@ -201,6 +225,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;help;correct'= {
         }
         &'postgate;help;delete'= {
+        }
+        &'postgate;help;check'= {
         }
         &'postgate;help;whoami'= {
         }
@@ -220,8 +246,11 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;help;policy'= {
             cand check 'Validate the policy and list its accounts'
+            cand show 'Show the effective settings and rules of one account'
         }
         &'postgate;help;policy;check'= {
+        }
+        &'postgate;help;policy;show'= {
         }
         &'postgate;help;completions'= {
         }

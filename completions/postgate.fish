@@ -34,6 +34,7 @@ complete -c postgate -n "__fish_postgate_needs_command" -s V -l version -d 'Prin
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "correct" -d 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "delete" -d 'Delete a published post, where the account\'s policy allows it (allow_delete)'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "check" -d 'Check drafts against the policy\'s rules, like a prose linter (for pull-request jobs)'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "whoami" -d 'Show who the platform says an account\'s credential belongs to, next to the policy'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "login" -d 'Store an account\'s secret in the OS keychain (read from a hidden prompt or stdin)'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
@@ -80,6 +81,16 @@ never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand delete" -l dry-run -d 'Do everything except the change itself; the banner and the audit record say so'
 complete -c postgate -n "__fish_postgate_using_subcommand delete" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand check" -s a -l account -d 'The account whose rules apply; a draft may name it in its front matter instead' -r
+complete -c postgate -n "__fish_postgate_using_subcommand check" -l format -d 'Output format; the global --json is the same as --format json' -r -f -a "text\t''
+json\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand check" -l at -d 'Also judge quiet hours and the posting rate as of this time: `now`, or RFC 3339 like 2026-12-01T23:30:00+01:00. Without it, a draft\'s `publish_at` is used if it has one' -r
+complete -c postgate -n "__fish_postgate_using_subcommand check" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand check" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand check" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c postgate -n "__fish_postgate_using_subcommand whoami" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand whoami" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -131,21 +142,29 @@ complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_s
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
-complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check show help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check show help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
-complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate the policy and list its accounts'
-complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check show help" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check show help" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check show help" -f -a "check" -d 'Validate the policy and list its accounts'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check show help" -f -a "show" -d 'Show the effective settings and rules of one account'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from check" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from check" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from check" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from show" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from show" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from show" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the policy and list its accounts'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the effective settings and rules of one account'
 complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c postgate -n "__fish_postgate_using_subcommand completions" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand completions" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
@@ -159,18 +178,20 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand man" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand man" -s h -l help -d 'Print help'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "correct" -d 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "delete" -d 'Delete a published post, where the account\'s policy allows it (allow_delete)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "whoami" -d 'Show who the platform says an account\'s credential belongs to, next to the policy'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "login" -d 'Store an account\'s secret in the OS keychain (read from a hidden prompt or stdin)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "accounts" -d 'List the policy\'s accounts and the state of their credentials'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "log" -d 'List or verify the audit log'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "policy" -d 'Validate and inspect the policy'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete whoami login logout accounts log policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "correct" -d 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "delete" -d 'Delete a published post, where the account\'s policy allows it (allow_delete)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "check" -d 'Check drafts against the policy\'s rules, like a prose linter (for pull-request jobs)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "whoami" -d 'Show who the platform says an account\'s credential belongs to, next to the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "login" -d 'Store an account\'s secret in the OS keychain (read from a hidden prompt or stdin)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "accounts" -d 'List the policy\'s accounts and the state of their credentials'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "log" -d 'List or verify the audit log'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "policy" -d 'Validate and inspect the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy and list its accounts'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Show the effective settings and rules of one account'

@@ -52,3 +52,99 @@ fn the_readme_demo_posts_to_the_demo_outbox() {
         .status(code::NOT_CONFIRMED)
         .run();
 }
+
+/// Writes a draft for `account` into the test folder and returns its name.
+fn draft(t: &Test, name: &str, account: &str, text: &str) -> String {
+    std::fs::write(
+        t.path().join(name),
+        format!("+++\naccount = \"{account}\"\n+++\n{text}\n"),
+    )
+    .unwrap();
+    name.to_string()
+}
+
+#[test]
+fn the_example_rules_catch_what_the_ministry_cares_about() {
+    let t = Test::new();
+    let p = example();
+    let d = draft(
+        &t,
+        "a.md",
+        "culture-gouv",
+        "Merci @jeanne@mastodon.social ! Le bilan du gouvernement : bit.ly/x et https://www.service-public.fr/a",
+    );
+    t.cmd(["--policy", &p, "check", &d])
+        .status(code::CONTENT)
+        .stdout(
+            "a.md:4:7 approve consentement @jeanne@mastodon.social : publication qui implique une personne ; son consentement est-il recueilli ?\n\
+             a.md:4:36 deny reserve-electorale période de réserve électorale : « bilan du gouvernement » peut se lire comme une prise de position\n\
+             a.md:4:60 deny liens-officiels bit.ly is a link shortener: it hides where the link goes\n",
+        )
+        .run();
+    // Near misses: an institutional mention, an allowed link, a word that merely contains a term.
+    let d = draft(
+        &t,
+        "b.md",
+        "culture-gouv",
+        "Avec @agence@social.numerique.gouv.fr, les candidatures sont ouvertes : https://www.culture.gouv.fr/appel",
+    );
+    t.cmd(["--policy", &p, "check", &d]).stdout("").run();
+}
+
+#[test]
+fn the_example_quiet_hours_are_paris_nights() {
+    let t = Test::new();
+    let p = example();
+    let d = draft(&t, "nuit.md", "culture-gouv", "Bonne nuit");
+    // 23:30 in Paris in winter is 22:30 UTC.
+    t.cmd(["--policy", &p, "check", "--at", "2026-12-01T22:30:00Z", &d])
+        .stdout("nuit.md:4:1 approve heures-calmes Tue 23:30 falls in the quiet hours 22:00–07:00 Europe/Paris\n")
+        .run();
+    // 21:59 and 07:00 in Paris are outside.
+    for at in ["2026-12-01T20:59:00Z", "2026-12-02T06:00:00Z"] {
+        t.cmd(["--policy", &p, "check", "--at", at, &d]).stdout("").run();
+    }
+    // The demo outbox account is not under quiet hours.
+    let d = draft(&t, "demo.md", "demo", "Bonne nuit");
+    t.cmd(["--policy", &p, "check", "--at", "2026-12-01T22:30:00Z", &d])
+        .stdout("")
+        .run();
+}
+
+#[test]
+fn the_example_caps_official_accounts_at_ten_posts_an_hour() {
+    let t = Test::new();
+    let p = example();
+    for i in 1..=10 {
+        t.cmd([
+            "--policy",
+            &p,
+            "post",
+            "-a",
+            "demo",
+            "--confirm-handle",
+            "@demo_ministere",
+            &format!("Annonce {i}"),
+        ])
+        .run();
+    }
+    t.cmd([
+        "--policy",
+        &p,
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@demo_ministere",
+        "Annonce 11",
+    ])
+    .status(code::CONTENT)
+    .stderr_has("cadence (10 posts in the last hour already; the policy allows 10)")
+    .run();
+    // The same count is what `check --at now` sees.
+    let d = draft(&t, "onze.md", "demo", "Annonce 11");
+    t.cmd(["--policy", &p, "check", "--at", "now", &d])
+        .status(code::CONTENT)
+        .stdout_has("deny cadence 10 posts in the last hour already")
+        .run();
+}

@@ -1,0 +1,274 @@
+//! The policy's content rules in the publish pipeline: deny refuses, approve needs a person
+//! who types the rule id, warn is shown and recorded; schedule and rate judged at publish time.
+
+mod support;
+use support::{DEFAULT_POLICY, Test, code};
+
+const RULES: &str = r#"
+[[rules]]
+id = "reserve-electorale"
+kind = "terms"
+level = "deny"
+kinds = ["official"]
+message = "période de réserve : « %s »"
+terms = ["candidat", "votez pour"]
+
+[[rules]]
+id = "consentement"
+kind = "mentions"
+level = "approve"
+kinds = ["official"]
+on = ["mentions"]
+
+[[rules]]
+id = "francais"
+kind = "terms"
+level = "warn"
+
+[rules.suggest]
+"e-mail" = "courriel"
+"#;
+
+fn with_rules(extra: &str) -> Test {
+    Test::new().policy(&format!("{DEFAULT_POLICY}{RULES}{extra}"))
+}
+
+#[test]
+fn a_deny_rule_refuses_shows_the_span_and_is_recorded() {
+    let t = with_rules("");
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "Rencontre avec l’ancien Candidat",
+    ])
+    .env("NO_COLOR", "1")
+    .status(code::CONTENT)
+    .stderr_has("  ┃ Rencontre avec l’ancien ⟦Candidat⟧\n")
+    .stderr_has("    DENY    1:25 reserve-electorale  période de réserve : « Candidat »\n")
+    .stderr_has("error: refused by the policy's rules: reserve-electorale (période de réserve : « Candidat »)")
+    .stderr_has("hint: change the post; `postgate policy show demo` lists the rules that apply")
+    .run();
+    assert!(t.outbox("outbox").is_empty());
+    let audit = t.audit();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["event"], "refused");
+    assert_eq!(audit[0]["outcome"]["exit_code"], code::CONTENT);
+    assert_eq!(audit[0]["findings"][0]["rule"], "reserve-electorale");
+    assert_eq!(audit[0]["findings"][0]["level"], "deny");
+    assert_eq!(
+        audit[0]["confirmation"],
+        serde_json::Value::Null,
+        "refused before confirmation"
+    );
+}
+
+#[test]
+fn rules_do_not_reach_out_of_scope_accounts() {
+    let t = with_rules("");
+    // `perso` is personal: the official-only rules do not apply.
+    t.cmd([
+        "post",
+        "-a",
+        "perso",
+        "--confirm-handle",
+        "@camille_{uid}",
+        "Mon candidat, @ami",
+    ])
+    .run();
+    assert_eq!(t.outbox("perso-outbox").len(), 1);
+}
+
+#[test]
+fn a_warning_is_published_and_recorded_with_its_suggestion() {
+    let t = with_rules("");
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "Écrivez-nous par e-mail",
+    ])
+    .env("NO_COLOR", "1")
+    .stderr_has("    WARN    1:18 francais  use \"courriel\" instead of \"e-mail\" (suggestion: courriel)\n")
+    .run();
+    assert_eq!(t.outbox("outbox").len(), 1);
+    let audit = t.audit();
+    assert_eq!(audit.len(), 2);
+    for record in &audit {
+        assert_eq!(record["findings"][0]["rule"], "francais");
+        assert_eq!(record["findings"][0]["suggestion"], "courriel");
+    }
+    assert_eq!(audit[1]["outcome"]["status"], "published");
+}
+
+#[test]
+fn an_approve_rule_refuses_a_script() {
+    let t = with_rules("");
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "Merci @jeanne pour sa visite",
+    ])
+    .status(code::CONTENT)
+    .stderr_has("error: needs an approval: consentement (@jeanne names a person: get their consent before publishing)")
+    .stderr_has("without a terminal an `approve` rule cannot be overridden")
+    .run();
+    assert!(t.outbox("outbox").is_empty());
+    let audit = t.audit();
+    assert_eq!(audit[0]["event"], "refused");
+    assert_eq!(audit[0]["findings"][0]["level"], "approve");
+}
+
+#[test]
+fn a_person_overrides_an_approve_rule_by_typing_its_id() {
+    let t = with_rules("");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "Merci @jeanne pour sa visite"])
+        .env("NO_COLOR", "1")
+        .tty();
+    tty.expect("APPROVE 1:7 consentement")
+        .expect("APPROVAL NEEDED rule `consentement`")
+        .expect("Type the rule id `consentement` to publish without approval (1/3): ");
+    tty.line("consent");
+    tty.expect("`consent` is not `consentement`").expect("(2/3)");
+    tty.line("consentement");
+    tty.expect("Type the handle of the account to publish to");
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), code::SUCCESS);
+    assert_eq!(t.outbox("outbox").len(), 1);
+    let audit = t.audit();
+    let outcome = audit.last().unwrap();
+    assert_eq!(outcome["outcome"]["status"], "published");
+    assert_eq!(outcome["overrides"], serde_json::json!(["consentement"]));
+    assert_eq!(outcome["confirmation"], "typed");
+}
+
+#[test]
+fn a_person_who_does_not_type_the_rule_id_publishes_nothing() {
+    let t = with_rules("");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "Merci @jeanne"])
+        .env("NO_COLOR", "1")
+        .tty();
+    tty.expect("(1/3): ");
+    tty.line("");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    assert!(t.outbox("outbox").is_empty());
+    let audit = t.audit();
+    assert_eq!(audit[0]["event"], "refused");
+    assert!(
+        audit[0]["outcome"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("rule `consentement` not overridden: nothing was typed")
+    );
+}
+
+#[test]
+fn quiet_hours_all_day_need_an_approval() {
+    // A window covering the whole day, so the test does not depend on the clock.
+    let t = with_rules(
+        r#"
+[[rules]]
+id = "nuit"
+kind = "schedule"
+level = "approve"
+accounts = ["demo"]
+timezone = "Europe/Paris"
+quiet = "00:00-24:00"
+"#,
+    );
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "Bonsoir",
+    ])
+    .status(code::CONTENT)
+    .stderr_has("needs an approval: nuit (")
+    .stderr_has("falls in the quiet hours 00:00–24:00 Europe/Paris")
+    .run();
+    // The personal account is not listed.
+    t.cmd(["post", "-a", "perso", "--confirm-handle", "@camille_{uid}", "Bonsoir"])
+        .run();
+}
+
+#[test]
+fn the_rate_cap_counts_published_posts_from_the_audit_log() {
+    let t = with_rules(
+        r#"
+[[rules]]
+id = "cadence"
+kind = "rate"
+level = "deny"
+accounts = ["demo"]
+max_per_hour = 2
+"#,
+    );
+    let post = |text: &str| t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", text]);
+    post("Un").run();
+    // Refusals and dry runs do not count.
+    post("Le candidat").status(code::CONTENT).run();
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "--dry-run",
+        "Essai",
+    ])
+    .run();
+    post("Deux").run();
+    post("Trois")
+        .status(code::CONTENT)
+        .stderr_has("refused by the policy's rules: cadence (2 posts in the last hour already; the policy allows 2)")
+        .run();
+    assert_eq!(t.outbox("outbox").len(), 2);
+    // Another account's posts are its own.
+    t.cmd(["post", "-a", "perso", "--confirm-handle", "@camille_{uid}", "Quatre"])
+        .run();
+}
+
+#[test]
+fn policy_show_lists_the_rules_that_apply_and_where_they_are() {
+    let t = with_rules("");
+    let out = t.cmd(["policy", "show", "perso"]).run();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("account      perso (PERSONAL)\n"), "{stdout}");
+    assert!(
+        stdout.contains("\nLEVEL  RULE      KIND   CHECKS   SCOPE         SOURCE\n"),
+        "{stdout}"
+    );
+    let policy = t.policy_path().display().to_string();
+    let line = format!("warn   francais  terms  1 terms  all accounts  {policy}:");
+    assert!(stdout.contains(&line), "{stdout}");
+    assert!(
+        !stdout.contains("reserve-electorale"),
+        "official-only rule shown for a personal account"
+    );
+
+    let out = t.cmd(["--json", "policy", "show", "demo"]).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["reserve-electorale", "consentement", "francais"]);
+    let source = v["rules"][0]["source"].as_str().unwrap();
+    let line: usize = source.rsplit(':').next().unwrap().parse().unwrap();
+    let text = std::fs::read_to_string(t.policy_path()).unwrap();
+    assert_eq!(text.lines().nth(line - 1), Some("[[rules]]"));
+    assert_eq!(text.lines().nth(line), Some("id = \"reserve-electorale\""));
+}
