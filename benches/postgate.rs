@@ -111,6 +111,22 @@ fn process_startup(dir: &Path, runs: usize) {
         env(&mut c);
         c
     });
+    // `check` of a 500-character draft with the repository's example policy (all its rules).
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("policy.toml");
+    let draft = dir.join("draft.md");
+    let mut body = String::new();
+    while body.chars().count() < 500 {
+        body.push_str("La médiathèque ouvre ses portes samedi de 10 h à 18 h, avec https://www.culture.gouv.fr. ");
+    }
+    let body: String = body.chars().take(500).collect();
+    std::fs::write(&draft, format!("+++\naccount = \"culture-gouv\"\n+++\n{body}\n")).expect("draft");
+    let lint = time_process(runs, || {
+        let mut c = Command::new(bin);
+        c.arg("--policy").arg(&example).arg("check").arg(&draft);
+        env(&mut c);
+        c.env_remove("POSTGATE_POLICY");
+        c
+    });
     println!("## whole-process time ({runs} runs each; median / mean)");
     println!("hello-world process           {:>9.3?} / {:>9.3?}", hello.0, hello.1);
     println!(
@@ -124,6 +140,12 @@ fn process_startup(dir: &Path, runs: usize) {
         dry_run.0,
         dry_run.1,
         dry_run.0.as_secs_f64() / hello.0.as_secs_f64()
+    );
+    println!(
+        "postgate check (500 chars)    {:>9.3?} / {:>9.3?}  ({:.2}x hello, goal <= 2x; example policy)",
+        lint.0,
+        lint.1,
+        lint.0.as_secs_f64() / hello.0.as_secs_f64()
     );
     println!("(the dry run appends and fsyncs one audit record, which the goal includes)\n");
 }

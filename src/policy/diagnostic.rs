@@ -37,6 +37,24 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// 1-based line numbers of byte offsets, from an index built once: policies with thousands of
+/// rules would otherwise rescan the file for each.
+pub struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        LineIndex(
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+
+    pub fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
         i -= 1;
@@ -94,6 +112,17 @@ mod tests {
         assert_eq!(line_col(text, off), (1, 3));
         let off = text.find("\"x").unwrap();
         assert_eq!(line_col(text, off), (2, 6));
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_line_col() {
+        let text = "a\nbé\n\nc";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() {
+            if text.is_char_boundary(offset) {
+                assert_eq!(index.line(offset), line_col(text, offset).0, "offset {offset}");
+            }
+        }
     }
 
     #[test]

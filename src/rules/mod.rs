@@ -12,7 +12,9 @@ pub use compile::compile;
 
 use crate::account::Kind as AccountKind;
 use crate::policy::Account;
-use aho_corasick::AhoCorasick;
+use aho_corasick::Anchored;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous::NFA as ContiguousNfa;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use regex::{Regex, RegexSet};
@@ -294,15 +296,32 @@ struct TermInfo {
 #[derive(Debug, Clone)]
 struct PatternInfo {
     rule: usize,
-    regex: Regex,
+    source: String,
+    /// Compiled on the first post the set says it matches: compiling every pattern twice (in
+    /// the set and alone) would double the policy's load time for spans rarely needed.
+    regex: std::sync::OnceLock<Option<Regex>>,
     message: Option<String>,
+}
+
+impl PatternInfo {
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| {
+                regex::RegexBuilder::new(&self.source)
+                    .size_limit(compile::REGEX_SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
 }
 
 /// All the rules of a policy, compiled.
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
-    terms: Option<AhoCorasick>,
+    /// One Aho-Corasick automaton for the terms of every rule.
+    terms: Option<ContiguousNfa>,
     term_info: Vec<TermInfo>,
     patterns: Option<RegexSet>,
     pattern_info: Vec<PatternInfo>,
@@ -416,9 +435,17 @@ impl RuleSet {
             && self.term_info.iter().any(|t| applies[t.rule])
         {
             let folded = text::fold(text);
-            for m in ac.find_overlapping_iter(&folded.text) {
-                let info = &self.term_info[m.pattern().as_usize()];
-                let range = m.start()..m.end();
+            // Terms can only start where a word starts (or at punctuation, for terms like
+            // `#tag`), so the automaton runs anchored from those places alone. Each search
+            // walks a few states near the root, which stay in cache however many terms there
+            // are; an unanchored scan would chase failure links all over a large automaton.
+            let bytes = folded.text.as_bytes();
+            let mut matches = Vec::new();
+            for start in text::match_starts(&folded.text) {
+                anchored_matches(ac, bytes, start, &mut matches);
+            }
+            for (pattern, range) in matches {
+                let info = &self.term_info[pattern];
                 if !applies[info.rule] || !text::on_word_boundaries(&folded.text, &range) {
                     continue;
                 }
@@ -440,8 +467,9 @@ impl RuleSet {
                 if !applies[info.rule] {
                     continue;
                 }
-                for m in info.regex.find_iter(text).take(MAX_PER_RULE) {
-                    let default = format!("\"{}\" matches /{}/", m.as_str(), info.regex.as_str());
+                let Some(regex) = info.regex() else { continue };
+                for m in regex.find_iter(text).take(MAX_PER_RULE) {
+                    let default = format!("\"{}\" matches /{}/", m.as_str(), info.source);
                     found.push(
                         info.rule,
                         Some(m.range()),
@@ -470,6 +498,30 @@ impl RuleSet {
         });
         out.dedup();
         out
+    }
+}
+
+/// Every term that starts exactly at `start`: the anchored walk from the root, with no failure
+/// transitions. (The crate's own iterators do not combine anchored and overlapping searches.)
+fn anchored_matches(ac: &ContiguousNfa, haystack: &[u8], start: usize, out: &mut Vec<(usize, Range<usize>)>) {
+    let Ok(mut sid) = ac.start_state(Anchored::Yes) else {
+        return;
+    };
+    for (i, &byte) in haystack[start..].iter().enumerate() {
+        sid = ac.next_state(Anchored::Yes, sid, byte);
+        if ac.is_dead(sid) {
+            return;
+        }
+        if ac.is_match(sid) {
+            let end = start + i + 1;
+            for k in 0..ac.match_len(sid) {
+                let pattern = ac.match_pattern(sid, k);
+                // A state's matches may include shorter suffixes; only those starting here count.
+                if end - ac.pattern_len(pattern) == start {
+                    out.push((pattern.as_usize(), start..end));
+                }
+            }
+        }
     }
 }
 

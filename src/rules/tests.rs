@@ -475,3 +475,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn time_zones_load_by_iana_name_only() {
+    assert!(compile::load_timezone("Europe/Paris").is_some());
+    assert!(compile::load_timezone("America/Cayenne").is_some());
+    assert!(compile::load_timezone("Europe/Pariss").is_none());
+    assert!(compile::load_timezone("../../etc/passwd").is_none());
+    assert!(compile::load_timezone("/etc/localtime").is_none());
+    assert!(compile::load_timezone("").is_none());
+}

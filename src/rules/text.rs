@@ -3,9 +3,7 @@
 //! Every function returns byte ranges into the original text that start and end on character
 //! boundaries, so a finding can always be sliced, highlighted and turned into line:col.
 
-use regex::Regex;
 use std::ops::Range;
-use std::sync::LazyLock;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// Text folded for matching: lower case, no diacritics, one kind of apostrophe and space.
@@ -67,6 +65,18 @@ pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// Where a term may start: the start of each word, and each punctuation character (a term that
+/// begins with one, like `#vote`, needs no word boundary before it).
+pub fn match_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut previous_in_word = false;
+    text.char_indices().filter_map(move |(i, c)| {
+        let in_word = is_word_char(c);
+        let start = (in_word && !previous_in_word) || (!in_word && !c.is_whitespace());
+        previous_in_word = in_word;
+        start.then_some(i)
+    })
+}
+
 /// Whether `range` of `text` is a whole word (or phrase): no word character just outside it
 /// on a side where the match itself starts or ends with one.
 pub fn on_word_boundaries(text: &str, range: &Range<usize>) -> bool {
@@ -88,10 +98,29 @@ pub struct Link {
     pub host: String,
 }
 
-static BARE_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i)(?:www\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}(?::\d+)?(?:/\S*)?$")
-        .expect("static regex")
-});
+/// `host.tld[:port][/path]` without a scheme: at least two labels, a letters-only top-level
+/// domain. Hand-written, because a regex would be compiled at every run.
+fn is_bare_domain(token: &str) -> bool {
+    let host_port = token.split('/').next().unwrap_or_default();
+    let (host, port) = match host_port.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (host_port, None),
+    };
+    if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let tld = labels.last().copied().unwrap_or_default();
+    labels.len() >= 2
+        && (2..=24).contains(&tld.len())
+        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
 
 /// Top-level domains common enough in posts that a bare `name.tld` is worth reading as a link
 /// even without `www.` or a path (`bit.ly` is the reason). Prose like `fin.Puis` stays prose.
@@ -116,7 +145,7 @@ pub fn links(text: &str) -> Vec<Link> {
             reqwest::Url::parse(body)
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_string))
-        } else if BARE_DOMAIN.is_match(body) {
+        } else if is_bare_domain(body) {
             let host = lower.split(['/', ':']).next().unwrap_or_default().to_string();
             let tld = host.rsplit('.').next().unwrap_or_default();
             (lower.starts_with("www.") || lower.contains('/') || BARE_TLDS.contains(&tld)).then_some(host)
@@ -147,33 +176,83 @@ pub fn host_in(host: &str, domain: &str) -> bool {
     host == domain || host.strip_suffix(domain).is_some_and(|rest| rest.ends_with('.'))
 }
 
-static MENTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:^|[^\p{L}\p{N}_@/.])(@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)",
-    )
-    .expect("static regex")
-});
-
-static HASHTAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\p{L}\p{N}_&/#])(#[\p{L}\p{N}_]*[\p{L}_][\p{L}\p{N}_]*)").expect("static regex")
-});
-
 /// `@user`, `@user@instance` and `@handle.bsky.social`, but not e-mail addresses.
+///
+/// Hand-written rather than a regex: Unicode classes make a regex cost about a millisecond to
+/// compile, which every `postgate check` and `post` would pay.
 pub fn mentions(text: &str) -> Vec<Range<usize>> {
-    MENTION
-        .captures_iter(text)
-        .filter_map(|c| c.get(1))
-        .map(|m| m.range())
-        .collect()
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices('@') {
+        let prev = text[..at].chars().next_back();
+        if prev.is_some_and(|p| p.is_alphanumeric() || "_@/.".contains(p)) {
+            continue;
+        }
+        let start = at + 1;
+        if !b.get(start).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+            continue;
+        }
+        let mut end = start;
+        while b
+            .get(end)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c))
+        {
+            end += 1;
+        }
+        while matches!(b[end - 1], b'.' | b'-') {
+            end -= 1;
+        }
+        if b.get(end) == Some(&b'@')
+            && let Some(domain_end) = domain_end(b, end + 1)
+        {
+            end = domain_end;
+        }
+        out.push(at..end);
+    }
+    out
+}
+
+/// The end of a domain (two labels or more) starting at `start`, if there is one.
+fn domain_end(b: &[u8], start: usize) -> Option<usize> {
+    let label = |c: &u8| c.is_ascii_alphanumeric() || *c == b'-';
+    let (mut j, mut labels, mut last_end) = (start, 0, start);
+    loop {
+        let label_start = j;
+        while b.get(j).is_some_and(label) {
+            j += 1;
+        }
+        if j == label_start {
+            break;
+        }
+        labels += 1;
+        last_end = j;
+        if b.get(j) == Some(&b'.') && b.get(j + 1).is_some_and(label) {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    (labels >= 2).then_some(last_end)
 }
 
 /// `#tags` with at least one letter (`#1` is a number, not a tag).
 pub fn hashtags(text: &str) -> Vec<Range<usize>> {
-    HASHTAG
-        .captures_iter(text)
-        .filter_map(|c| c.get(1))
-        .map(|m| m.range())
-        .collect()
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices('#') {
+        let prev = text[..at].chars().next_back();
+        if prev.is_some_and(|p| is_word_char(p) || "&/#".contains(p)) {
+            continue;
+        }
+        let tag: &str = {
+            let rest = &text[at + 1..];
+            let len = rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len());
+            &rest[..len]
+        };
+        if tag.chars().any(|c| c.is_alphabetic() || c == '_') {
+            out.push(at..at + 1 + tag.len());
+        }
+    }
+    out
 }
 
 /// Words (runs of letters and digits) with their byte ranges.
@@ -253,6 +332,16 @@ mod tests {
                 ("www.exemple.org".to_string(), "www.exemple.org"),
             ]
         );
+    }
+
+    #[test]
+    fn bare_domains_need_labels_and_a_letter_tld() {
+        assert!(is_bare_domain("bit.ly/3xY"));
+        assert!(is_bare_domain("www.exemple.org:8080/a?b=c"));
+        assert!(!is_bare_domain("v1.2"));
+        assert!(!is_bare_domain("-x.fr"));
+        assert!(!is_bare_domain("exemple.org:/a"));
+        assert!(!is_bare_domain("fr"));
     }
 
     #[test]
