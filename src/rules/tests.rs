@@ -467,6 +467,20 @@ proptest! {
     }
 
     #[test]
+    fn the_fuzz_target_holds_on_arbitrary_drafts(draft in "(\\PC|[\u{202e}\u{200b}@#]|\\+\\+\\+\n|\n){0,60}") {
+        let policy = format!("{ACCOUNTS}{TERMS}{LINKS}{MENTIONS}{HIDDEN}{COUNTS}{SCHEDULE}{RATE}");
+        let mut data = policy.into_bytes();
+        data.push(0);
+        data.extend_from_slice(draft.as_bytes());
+        fuzz_one(&data);
+    }
+
+    #[test]
+    fn the_fuzz_target_holds_on_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+        fuzz_one(&data);
+    }
+
+    #[test]
     fn folding_maps_every_byte_back_inside_the_text(t in "\\PC{0,40}") {
         let f = text::fold(&t);
         for i in 0..f.text.len() {
