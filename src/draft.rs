@@ -29,10 +29,30 @@ pub struct FrontMatter {
     pub account: Option<String>,
     pub language: Option<String>,
     pub reply_to: Option<String>,
-    /// When the post is meant to go out; `check` judges quiet hours at this time.
+    /// When the post is meant to go out; `check` judges quiet hours at this time. A TOML
+    /// date-time or a string, with its UTC offset.
+    #[serde(default, deserialize_with = "timestamp")]
     pub publish_at: Option<jiff::Timestamp>,
     #[serde(default)]
     pub images: Vec<ImageRef>,
+}
+
+fn timestamp<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<jiff::Timestamp>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match Either::deserialize(d)? {
+        Either::Toml(dt) => dt.to_string(),
+        Either::Text(t) => t,
+    };
+    text.parse::<jiff::Timestamp>().map(Some).map_err(|e| {
+        serde::de::Error::custom(format!(
+            "`{text}` is not a time with its UTC offset, like 2026-12-01T09:00:00+01:00 ({e})"
+        ))
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +203,17 @@ mod tests {
         assert_eq!(d.text(), "Ligne 1\nLe candidat");
         let at = d.text().find("candidat").unwrap();
         assert_eq!(d.line_col(at), (6, 4));
+    }
+
+    #[test]
+    fn publish_at_is_a_toml_date_time_or_a_string_with_an_offset() {
+        for value in ["2026-12-01T09:00:00+01:00", "\"2026-12-01T08:00:00Z\""] {
+            let d = DraftFile::parse(format!("+++\npublish_at = {value}\n+++\nx")).unwrap();
+            assert_eq!(d.front.publish_at.unwrap().as_second(), 1_796_112_000, "{value}");
+        }
+        let e = DraftFile::parse("+++\npublish_at = 2026-12-01T09:00:00\n+++\nx".into()).unwrap_err();
+        assert!(e.message.contains("UTC offset"), "{}", e.message);
+        assert_eq!(e.line, 2);
     }
 
     #[test]

@@ -194,9 +194,11 @@ pub fn recent_posts(policy: &Policy, account: &Account, now: jiff::Timestamp) ->
         &account.handle,
         day,
     )?;
+    // `now` may be in the past (`check --at`): what came after it does not count.
+    let before = |t: &&jiff::Timestamp| **t <= now;
     Ok(rules::Recent {
-        last_hour: times.iter().filter(|t| **t >= hour).count(),
-        last_day: times.len(),
+        last_hour: times.iter().filter(before).filter(|t| **t >= hour).count(),
+        last_day: times.iter().filter(before).count(),
     })
 }
 

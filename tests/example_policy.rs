@@ -148,3 +148,22 @@ fn the_example_caps_official_accounts_at_ten_posts_an_hour() {
         .stdout_has("deny cadence 10 posts in the last hour already")
         .run();
 }
+
+#[test]
+fn a_drafts_publish_at_is_judged_against_the_quiet_hours() {
+    let t = Test::new();
+    let p = example();
+    std::fs::write(
+        t.path().join("soir.md"),
+        "+++\naccount = \"culture-gouv\"\npublish_at = 2026-12-04T23:15:00+01:00\n+++\nBonne soirée\n",
+    )
+    .unwrap();
+    std::fs::write(
+        t.path().join("matin.md"),
+        "+++\naccount = \"culture-gouv\"\npublish_at = 2026-12-05T09:00:00+01:00\n+++\nBonjour\n",
+    )
+    .unwrap();
+    t.cmd(["--policy", &p, "check", "soir.md", "matin.md"])
+        .stdout("soir.md:5:1 approve heures-calmes Fri 23:15 falls in the quiet hours 22:00–07:00 Europe/Paris\n")
+        .run();
+}

@@ -634,7 +634,9 @@ impl Findings<'_> {
                 let mut run: Option<Range<usize>> = None;
                 let mut runs = Vec::new();
                 for (at, c) in text.char_indices() {
-                    if c != '\n' && crate::sanitize::classify(c).is_some() {
+                    // A CRLF line end (a draft saved on Windows) is a line end, not a hidden character.
+                    let line_end = c == '\n' || (c == '\r' && text[at + 1..].starts_with('\n'));
+                    if !line_end && crate::sanitize::classify(c).is_some() {
                         let end = at + c.len_utf8();
                         run = Some(run.map_or(at..end, |r| r.start..end));
                     } else if let Some(r) = run.take() {

@@ -238,7 +238,7 @@ fn hidden_characters_and_mixed_scripts_hit() {
 #[test]
 fn hidden_characters_near_miss_accents_emoji_and_greek_words() {
     let p = policy(HIDDEN);
-    let t = "Été 2026 ☀️ : la « π-day » et le mot ελληνικά.\nDeuxième ligne";
+    let t = "Été 2026 ☀️ : la « π-day » et le mot ελληνικά.\r\nDeuxième ligne";
     assert_eq!(run(&p, "ministere", text(t), Context::default()), vec![]);
 }
 
