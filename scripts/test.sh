@@ -38,4 +38,13 @@ bash scripts/servers/pds-install.sh
 
 cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings
-cargo test --locked --all-targets
+# A deadline on the whole run, so that a test stuck on a terminal or a server fails with a
+# message here instead of silently using up the CI job's time. A full run takes about 15
+# minutes on 2 cores, build included.
+limit=${POSTGATE_TEST_DEADLINE:-2700}
+status=0
+timeout --kill-after=30 "$limit" cargo test --locked --all-targets || status=$?
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+  echo "test.sh: the tests did not finish within ${limit}s; the last test named above is stuck" >&2
+fi
+exit "$status"

@@ -250,3 +250,95 @@ pub fn override_rule(finding: &crate::rules::Finding) -> Result<(), Failure> {
         "rule `{id}` not overridden after {MAX_ATTEMPTS} attempts"
     )))
 }
+
+/// What the hidden prompt produced.
+pub enum Hidden {
+    Line(crate::redacted::Secret),
+    Cancelled(&'static str),
+}
+
+/// The longest secret the hidden prompt accepts. The buffer is allocated once at this size so
+/// that growing it never leaves an unwiped copy of a half-typed secret behind.
+#[cfg(unix)]
+const MAX_SECRET: usize = 8192;
+
+/// Reads one line from the controlling terminal without echo.
+///
+/// Echo is switched off, and anything typed earlier discarded, *before* the prompt is printed:
+/// whatever the user types after seeing the prompt is kept and never shown, and text typed
+/// ahead (which the terminal may already have echoed) is never taken as the secret. The
+/// terminal is put back as it was on every path out, Ctrl-C included, because signals are
+/// read as keys here instead of killing the process with echo off.
+#[cfg(unix)]
+pub fn hidden_line(prompt: &str) -> std::io::Result<Hidden> {
+    use std::io::{Read, Write};
+    use std::os::fd::AsRawFd;
+    use zeroize::Zeroizing;
+
+    struct Restore {
+        fd: i32,
+        original: libc::termios,
+    }
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: fd is open for the guard's lifetime and original came from tcgetattr.
+            unsafe { libc::tcsetattr(self.fd, libc::TCSAFLUSH, &self.original) };
+        }
+    }
+
+    let mut tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty")?;
+    let fd = tty.as_raw_fd();
+    let mut original = std::mem::MaybeUninit::<libc::termios>::uninit();
+    // SAFETY: tcgetattr fills the struct when it returns 0.
+    if unsafe { libc::tcgetattr(fd, original.as_mut_ptr()) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: checked above.
+    let original = unsafe { original.assume_init() };
+    let mut quiet = original;
+    quiet.c_lflag &= !(libc::ECHO | libc::ICANON | libc::ISIG | libc::IEXTEN);
+    quiet.c_cc[libc::VMIN] = 1;
+    quiet.c_cc[libc::VTIME] = 0;
+    // SAFETY: fd is a terminal opened above; quiet is a valid termios.
+    if unsafe { libc::tcsetattr(fd, libc::TCSAFLUSH, &quiet) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let _restore = Restore { fd, original };
+
+    write!(tty, "{prompt}: ")?;
+    tty.flush()?;
+    let mut buf = Zeroizing::new(Vec::with_capacity(MAX_SECRET));
+    let mut byte = [0u8; 1];
+    let outcome = loop {
+        if tty.read(&mut byte)? == 0 {
+            break Hidden::Cancelled("the terminal closed");
+        }
+        match byte[0] {
+            b'\r' | b'\n' => {
+                let text = std::str::from_utf8(&buf)
+                    .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "the secret is not UTF-8"))?;
+                break Hidden::Line(crate::redacted::Secret::new(text.to_string()));
+            }
+            0x03 => break Hidden::Cancelled("cancelled with Ctrl-C"),
+            0x04 if buf.is_empty() => break Hidden::Cancelled("cancelled with Ctrl-D"),
+            // Backspace removes one character, not one byte.
+            0x7f | 0x08 => {
+                while let Some(b) = buf.pop() {
+                    if b & 0xC0 != 0x80 {
+                        break;
+                    }
+                }
+            }
+            // Ctrl-U clears the line, as in a cooked terminal.
+            0x15 => buf.clear(),
+            b => {
+                if buf.len() == MAX_SECRET {
+                    break Hidden::Cancelled("the secret is longer than 8192 bytes");
+                }
+                buf.push(b);
+            }
+        }
+    };
+    writeln!(tty)?;
+    Ok(outcome)
+}

@@ -165,3 +165,20 @@ fn login_reads_a_hidden_secret_on_the_terminal() {
     assert!(!tty.screen().contains(CANARY), "the secret was echoed");
     t.cmd(["accounts"]).stdout_has("present (keychain").run();
 }
+
+#[test]
+fn the_hidden_prompt_edits_cancels_and_stores_nothing_on_ctrl_c() {
+    let t = Test::new().keychain();
+    let mut tty = t.cmd(["login", "vault"]).tty();
+    tty.expect("Secret for vault");
+    // Typed, then erased with Backspace and Ctrl-U: still never shown.
+    tty.keys(&format!("{CANARY}\u{7f}\u{15}abc\u{3}"));
+    assert_eq!(tty.finish(), code::CREDENTIAL);
+    assert!(
+        tty.screen().contains("no secret was stored: cancelled with Ctrl-C"),
+        "{}",
+        tty.screen()
+    );
+    assert!(!tty.screen().contains("abc"), "{}", tty.screen());
+    t.cmd(["accounts"]).stdout_has("missing").run();
+}

@@ -33,6 +33,26 @@ fn record(policy: &Policy, account: &Account, action: &str, change: &str) -> Res
     AuditLog::new(&policy.audit_path).append(r).map(|_| ())
 }
 
+#[cfg(unix)]
+fn read_hidden(prompt: &str) -> Result<Secret> {
+    match confirm::hidden_line(prompt) {
+        Ok(confirm::Hidden::Line(secret)) => Ok(secret),
+        Ok(confirm::Hidden::Cancelled(why)) => {
+            Err(Failure::new(ExitCode::Credential, format!("no secret was stored: {why}")).into())
+        }
+        Err(e) => Err(Failure::new(ExitCode::Credential, format!("cannot read the secret: {e}")).into()),
+    }
+}
+
+#[cfg(not(unix))]
+fn read_hidden(prompt: &str) -> Result<Secret> {
+    let value = dialoguer::Password::new()
+        .with_prompt(prompt)
+        .interact()
+        .map_err(|e| Failure::new(ExitCode::Credential, format!("cannot read the secret: {e}")))?;
+    Ok(Secret::new(value))
+}
+
 fn read_secret(args: &LoginArgs, account: &Account) -> Result<Secret> {
     let secret = if args.secret_stdin {
         let mut buf = Zeroizing::new(Vec::new());
@@ -44,11 +64,7 @@ fn read_secret(args: &LoginArgs, account: &Account) -> Result<Secret> {
         Secret::new(text.trim_end_matches(['\n', '\r']).to_string())
     } else if confirm::has_terminal() {
         let prompt = format!("Secret for {} ({} on {})", account.name, account.handle, account.host());
-        let value = dialoguer::Password::new()
-            .with_prompt(prompt)
-            .interact()
-            .map_err(|e| Failure::new(ExitCode::Credential, format!("cannot read the secret: {e}")))?;
-        Secret::new(value)
+        read_hidden(&prompt)?
     } else {
         return Err(Failure::new(ExitCode::Credential, "no terminal for the hidden prompt")
             .hint(format!(

@@ -638,9 +638,19 @@ impl Tty {
     /// Reads until the process closes the terminal and returns its exit code.
     pub fn finish(&mut self) -> i32 {
         use expectrl::Expect;
-        if let Ok(found) = self.session.expect(expectrl::Eof) {
-            self.seen.push_str(&String::from_utf8_lossy(found.before()));
-            self.seen.push_str(&String::from_utf8_lossy(found.as_bytes()));
+        match self.session.expect(expectrl::Eof) {
+            Ok(found) => {
+                self.seen.push_str(&String::from_utf8_lossy(found.before()));
+                self.seen.push_str(&String::from_utf8_lossy(found.as_bytes()));
+            }
+            Err(e) => {
+                // Waiting on a process that never closes the terminal would block the whole
+                // suite until CI's deadline; kill it and fail here, with what it showed.
+                let process = self.session.get_process_mut();
+                let _ = process.kill(expectrl::process::unix::Signal::SIGKILL);
+                let _ = process.wait();
+                panic!("postgate never closed the terminal: {e}\n--- seen:\n{}", self.seen);
+            }
         }
         match self.session.get_process().wait() {
             Ok(expectrl::process::unix::WaitStatus::Exited(_, code)) => code,
