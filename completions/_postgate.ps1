@@ -32,6 +32,11 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Write a plan: the post pinned down (text, images, account, window) for review')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Sign a plan or a queue item as one of the policy''s approvers')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Publish a plan exactly as approved, after checking everything again')
+            [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Approval keys kept in the OS keychain')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the platform says an account''s credential belongs to, next to the policy')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account''s secret from the keychain')
@@ -96,6 +101,136 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;plan' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read the post''s text from a file (`-` for stdin)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the post''s text from a file (`-` for stdin)')
+            [CompletionResult]::new('--reply-to', '--reply-to', [CompletionResultType]::ParameterName, 'The post this one replies to: its id or its URL')
+            [CompletionResult]::new('--language', '--language', [CompletionResultType]::ParameterName, 'The post''s language (ISO 639, e.g. `fr`); defaults to the account''s `language`')
+            [CompletionResult]::new('--cw', '--cw', [CompletionResultType]::ParameterName, 'A content warning shown before the post (Mastodon `spoiler_text`)')
+            [CompletionResult]::new('--visibility', '--visibility', [CompletionResultType]::ParameterName, 'Who sees the post (Mastodon); defaults to the account''s `visibility`')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Attach an image (.png, .jpg, .gif, .webp); repeat for several')
+            [CompletionResult]::new('--alt', '--alt', [CompletionResultType]::ParameterName, 'The description of an image, for people who cannot see it; the first --alt goes with the first --image, and so on')
+            [CompletionResult]::new('--publish-at', '--publish-at', [CompletionResultType]::ParameterName, 'Not to be published before this time (RFC 3339 with its offset)')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'Not to be published from this time on (RFC 3339); defaults to a week after --publish-at, or after now')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the plan')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the plan')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;approve' {
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The keychain key to sign with (`postgate keys new`); defaults to the OS user''s name')
+            [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'Sign with an SSH key through ssh-keygen (a private key file, or a .pub with the key in ssh-agent)')
+            [CompletionResult]::new('--plan-hash', '--plan-hash', [CompletionResultType]::ParameterName, 'For scripts: the plan_hash you reviewed; signing goes ahead only if it matches')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;apply' {
+            [CompletionResult]::new('--confirm-handle', '--confirm-handle', [CompletionResultType]::ParameterName, 'The handle of the target account, for scripts. Must match the policy''s handle')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything except the change itself; the banner and the audit record say so')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;queue' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Lint every item and its approvals, like `check` (for pull-request jobs)')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish every due, approved item once, in order (for scheduled jobs)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;queue;check' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--require-approved', '--require-approved', [CompletionResultType]::ParameterName, 'Fail (exit 11) when an item lacks the approvals it needs, not only when a signature is bad')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'postgate;queue;publish' {
+            [CompletionResult]::new('--confirm-handle', '--confirm-handle', [CompletionResultType]::ParameterName, 'The handle of an account the queue publishes to; repeat for each account')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--due', '--due', [CompletionResultType]::ParameterName, 'Publish the items whose time has come (required: publishing is never implied)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'postgate;queue;help' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Lint every item and its approvals, like `check` (for pull-request jobs)')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish every due, approved item once, in order (for scheduled jobs)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;queue;help;check' {
+            break
+        }
+        'postgate;queue;help;publish' {
+            break
+        }
+        'postgate;queue;help;help' {
+            break
+        }
+        'postgate;keys' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create an ed25519 approval key in the keychain and print its public key for the policy')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the public key of a keychain approval key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;keys;new' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'postgate;keys;show' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'postgate;keys;help' {
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create an ed25519 approval key in the keychain and print its public key for the policy')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the public key of a keychain approval key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;keys;help;new' {
+            break
+        }
+        'postgate;keys;help;show' {
+            break
+        }
+        'postgate;keys;help;help' {
             break
         }
         'postgate;whoami' {
@@ -238,6 +373,11 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Write a plan: the post pinned down (text, images, account, window) for review')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Sign a plan or a queue item as one of the policy''s approvers')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Publish a plan exactly as approved, after checking everything again')
+            [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Approval keys kept in the OS keychain')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the platform says an account''s credential belongs to, next to the policy')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account''s secret from the keychain')
@@ -259,6 +399,37 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;help;check' {
+            break
+        }
+        'postgate;help;plan' {
+            break
+        }
+        'postgate;help;approve' {
+            break
+        }
+        'postgate;help;apply' {
+            break
+        }
+        'postgate;help;queue' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Lint every item and its approvals, like `check` (for pull-request jobs)')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish every due, approved item once, in order (for scheduled jobs)')
+            break
+        }
+        'postgate;help;queue;check' {
+            break
+        }
+        'postgate;help;queue;publish' {
+            break
+        }
+        'postgate;help;keys' {
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create an ed25519 approval key in the keychain and print its public key for the policy')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the public key of a keychain approval key')
+            break
+        }
+        'postgate;help;keys;new' {
+            break
+        }
+        'postgate;help;keys;show' {
             break
         }
         'postgate;help;whoami' {

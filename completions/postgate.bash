@@ -19,6 +19,12 @@ _postgate() {
             postgate,accounts)
                 cmd="postgate__subcmd__accounts"
                 ;;
+            postgate,apply)
+                cmd="postgate__subcmd__apply"
+                ;;
+            postgate,approve)
+                cmd="postgate__subcmd__approve"
+                ;;
             postgate,check)
                 cmd="postgate__subcmd__check"
                 ;;
@@ -34,6 +40,9 @@ _postgate() {
             postgate,help)
                 cmd="postgate__subcmd__help"
                 ;;
+            postgate,keys)
+                cmd="postgate__subcmd__keys"
+                ;;
             postgate,log)
                 cmd="postgate__subcmd__log"
                 ;;
@@ -46,17 +55,29 @@ _postgate() {
             postgate,man)
                 cmd="postgate__subcmd__man"
                 ;;
+            postgate,plan)
+                cmd="postgate__subcmd__plan"
+                ;;
             postgate,policy)
                 cmd="postgate__subcmd__policy"
                 ;;
             postgate,post)
                 cmd="postgate__subcmd__post"
                 ;;
+            postgate,queue)
+                cmd="postgate__subcmd__queue"
+                ;;
             postgate,whoami)
                 cmd="postgate__subcmd__whoami"
                 ;;
             postgate__subcmd__help,accounts)
                 cmd="postgate__subcmd__help__subcmd__accounts"
+                ;;
+            postgate__subcmd__help,apply)
+                cmd="postgate__subcmd__help__subcmd__apply"
+                ;;
+            postgate__subcmd__help,approve)
+                cmd="postgate__subcmd__help__subcmd__approve"
                 ;;
             postgate__subcmd__help,check)
                 cmd="postgate__subcmd__help__subcmd__check"
@@ -73,6 +94,9 @@ _postgate() {
             postgate__subcmd__help,help)
                 cmd="postgate__subcmd__help__subcmd__help"
                 ;;
+            postgate__subcmd__help,keys)
+                cmd="postgate__subcmd__help__subcmd__keys"
+                ;;
             postgate__subcmd__help,log)
                 cmd="postgate__subcmd__help__subcmd__log"
                 ;;
@@ -85,14 +109,26 @@ _postgate() {
             postgate__subcmd__help,man)
                 cmd="postgate__subcmd__help__subcmd__man"
                 ;;
+            postgate__subcmd__help,plan)
+                cmd="postgate__subcmd__help__subcmd__plan"
+                ;;
             postgate__subcmd__help,policy)
                 cmd="postgate__subcmd__help__subcmd__policy"
                 ;;
             postgate__subcmd__help,post)
                 cmd="postgate__subcmd__help__subcmd__post"
                 ;;
+            postgate__subcmd__help,queue)
+                cmd="postgate__subcmd__help__subcmd__queue"
+                ;;
             postgate__subcmd__help,whoami)
                 cmd="postgate__subcmd__help__subcmd__whoami"
+                ;;
+            postgate__subcmd__help__subcmd__keys,new)
+                cmd="postgate__subcmd__help__subcmd__keys__subcmd__new"
+                ;;
+            postgate__subcmd__help__subcmd__keys,show)
+                cmd="postgate__subcmd__help__subcmd__keys__subcmd__show"
                 ;;
             postgate__subcmd__help__subcmd__log,repair)
                 cmd="postgate__subcmd__help__subcmd__log__subcmd__repair"
@@ -105,6 +141,30 @@ _postgate() {
                 ;;
             postgate__subcmd__help__subcmd__policy,show)
                 cmd="postgate__subcmd__help__subcmd__policy__subcmd__show"
+                ;;
+            postgate__subcmd__help__subcmd__queue,check)
+                cmd="postgate__subcmd__help__subcmd__queue__subcmd__check"
+                ;;
+            postgate__subcmd__help__subcmd__queue,publish)
+                cmd="postgate__subcmd__help__subcmd__queue__subcmd__publish"
+                ;;
+            postgate__subcmd__keys,help)
+                cmd="postgate__subcmd__keys__subcmd__help"
+                ;;
+            postgate__subcmd__keys,new)
+                cmd="postgate__subcmd__keys__subcmd__new"
+                ;;
+            postgate__subcmd__keys,show)
+                cmd="postgate__subcmd__keys__subcmd__show"
+                ;;
+            postgate__subcmd__keys__subcmd__help,help)
+                cmd="postgate__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            postgate__subcmd__keys__subcmd__help,new)
+                cmd="postgate__subcmd__keys__subcmd__help__subcmd__new"
+                ;;
+            postgate__subcmd__keys__subcmd__help,show)
+                cmd="postgate__subcmd__keys__subcmd__help__subcmd__show"
                 ;;
             postgate__subcmd__log,help)
                 cmd="postgate__subcmd__log__subcmd__help"
@@ -142,6 +202,24 @@ _postgate() {
             postgate__subcmd__policy__subcmd__help,show)
                 cmd="postgate__subcmd__policy__subcmd__help__subcmd__show"
                 ;;
+            postgate__subcmd__queue,check)
+                cmd="postgate__subcmd__queue__subcmd__check"
+                ;;
+            postgate__subcmd__queue,help)
+                cmd="postgate__subcmd__queue__subcmd__help"
+                ;;
+            postgate__subcmd__queue,publish)
+                cmd="postgate__subcmd__queue__subcmd__publish"
+                ;;
+            postgate__subcmd__queue__subcmd__help,check)
+                cmd="postgate__subcmd__queue__subcmd__help__subcmd__check"
+                ;;
+            postgate__subcmd__queue__subcmd__help,help)
+                cmd="postgate__subcmd__queue__subcmd__help__subcmd__help"
+                ;;
+            postgate__subcmd__queue__subcmd__help,publish)
+                cmd="postgate__subcmd__queue__subcmd__help__subcmd__publish"
+                ;;
             *)
                 ;;
         esac
@@ -149,7 +227,7 @@ _postgate() {
 
     case "${cmd}" in
         postgate)
-            opts="-h -V --policy --json --color --help --version post correct delete check whoami login logout accounts log policy completions man help"
+            opts="-h -V --policy --json --color --help --version post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -177,6 +255,66 @@ _postgate() {
                 return 0
             fi
             case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__apply)
+            opts="-h --confirm-handle --dry-run --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --confirm-handle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__approve)
+            opts="-h --key --ssh-key --plan-hash --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan-hash)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -317,7 +455,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help)
-            opts="post correct delete check whoami login logout accounts log policy completions man help"
+            opts="post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,6 +469,34 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__accounts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__approve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -403,6 +569,48 @@ _postgate() {
         postgate__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__keys)
+            opts="new show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__keys__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__keys__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -498,6 +706,20 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__help__subcmd__plan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__help__subcmd__policy)
             opts="check show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -554,6 +776,48 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__help__subcmd__queue)
+            opts="check publish"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__queue__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__queue__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__help__subcmd__whoami)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -561,6 +825,128 @@ _postgate() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys)
+            opts="-h --policy --json --color --help new show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__help)
+            opts="new show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__help__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__new)
+            opts="-h --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__show)
+            opts="-h --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -764,6 +1150,84 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__plan)
+            opts="-a -f -o -h --account --file --reply-to --language --cw --visibility --image --alt --publish-at --expires --output --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --language)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cw)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --visibility)
+                    COMPREPLY=($(compgen -W "public unlisted private direct" -- "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__policy)
             opts="-h --policy --json --color --help check show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -933,6 +1397,132 @@ _postgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --confirm-handle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__queue)
+            opts="-h --policy --json --color --help check publish help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__queue__subcmd__check)
+            opts="-h --require-approved --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__queue__subcmd__help)
+            opts="check publish help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__queue__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__queue__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__queue__subcmd__help__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__queue__subcmd__publish)
+            opts="-h --due --confirm-handle --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --confirm-handle)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

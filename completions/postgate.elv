@@ -29,6 +29,11 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand correct 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
             cand check 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)'
+            cand plan 'Write a plan: the post pinned down (text, images, account, window) for review'
+            cand approve 'Sign a plan or a queue item as one of the policy''s approvers'
+            cand apply 'Publish a plan exactly as approved, after checking everything again'
+            cand queue 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
+            cand keys 'Approval keys kept in the OS keychain'
             cand whoami 'Show who the platform says an account''s credential belongs to, next to the policy'
             cand login 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)'
             cand logout 'Remove an account''s secret from the keychain'
@@ -89,6 +94,119 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --json 'Print results on stdout as JSON'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;plan'= {
+            cand -a 'Account name, as in the policy''s `name`'
+            cand --account 'Account name, as in the policy''s `name`'
+            cand -f 'Read the post''s text from a file (`-` for stdin)'
+            cand --file 'Read the post''s text from a file (`-` for stdin)'
+            cand --reply-to 'The post this one replies to: its id or its URL'
+            cand --language 'The post''s language (ISO 639, e.g. `fr`); defaults to the account''s `language`'
+            cand --cw 'A content warning shown before the post (Mastodon `spoiler_text`)'
+            cand --visibility 'Who sees the post (Mastodon); defaults to the account''s `visibility`'
+            cand --image 'Attach an image (.png, .jpg, .gif, .webp); repeat for several'
+            cand --alt 'The description of an image, for people who cannot see it; the first --alt goes with the first --image, and so on'
+            cand --publish-at 'Not to be published before this time (RFC 3339 with its offset)'
+            cand --expires 'Not to be published from this time on (RFC 3339); defaults to a week after --publish-at, or after now'
+            cand -o 'Where to write the plan'
+            cand --output 'Where to write the plan'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;approve'= {
+            cand --key 'The keychain key to sign with (`postgate keys new`); defaults to the OS user''s name'
+            cand --ssh-key 'Sign with an SSH key through ssh-keygen (a private key file, or a .pub with the key in ssh-agent)'
+            cand --plan-hash 'For scripts: the plan_hash you reviewed; signing goes ahead only if it matches'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;apply'= {
+            cand --confirm-handle 'The handle of the target account, for scripts. Must match the policy''s handle'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --dry-run 'Do everything except the change itself; the banner and the audit record say so'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;queue'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand check 'Lint every item and its approvals, like `check` (for pull-request jobs)'
+            cand publish 'Publish every due, approved item once, in order (for scheduled jobs)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;queue;check'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --require-approved 'Fail (exit 11) when an item lacks the approvals it needs, not only when a signature is bad'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;queue;publish'= {
+            cand --confirm-handle 'The handle of an account the queue publishes to; repeat for each account'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --due 'Publish the items whose time has come (required: publishing is never implied)'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;queue;help'= {
+            cand check 'Lint every item and its approvals, like `check` (for pull-request jobs)'
+            cand publish 'Publish every due, approved item once, in order (for scheduled jobs)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;queue;help;check'= {
+        }
+        &'postgate;queue;help;publish'= {
+        }
+        &'postgate;queue;help;help'= {
+        }
+        &'postgate;keys'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand new 'Create an ed25519 approval key in the keychain and print its public key for the policy'
+            cand show 'Print the public key of a keychain approval key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;keys;new'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;keys;show'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;keys;help'= {
+            cand new 'Create an ed25519 approval key in the keychain and print its public key for the policy'
+            cand show 'Print the public key of a keychain approval key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;keys;help;new'= {
+        }
+        &'postgate;keys;help;show'= {
+        }
+        &'postgate;keys;help;help'= {
         }
         &'postgate;whoami'= {
             cand --policy 'Policy file to use instead of the usual lookup'
@@ -210,6 +328,11 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand correct 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
             cand check 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)'
+            cand plan 'Write a plan: the post pinned down (text, images, account, window) for review'
+            cand approve 'Sign a plan or a queue item as one of the policy''s approvers'
+            cand apply 'Publish a plan exactly as approved, after checking everything again'
+            cand queue 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
+            cand keys 'Approval keys kept in the OS keychain'
             cand whoami 'Show who the platform says an account''s credential belongs to, next to the policy'
             cand login 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)'
             cand logout 'Remove an account''s secret from the keychain'
@@ -227,6 +350,28 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;help;delete'= {
         }
         &'postgate;help;check'= {
+        }
+        &'postgate;help;plan'= {
+        }
+        &'postgate;help;approve'= {
+        }
+        &'postgate;help;apply'= {
+        }
+        &'postgate;help;queue'= {
+            cand check 'Lint every item and its approvals, like `check` (for pull-request jobs)'
+            cand publish 'Publish every due, approved item once, in order (for scheduled jobs)'
+        }
+        &'postgate;help;queue;check'= {
+        }
+        &'postgate;help;queue;publish'= {
+        }
+        &'postgate;help;keys'= {
+            cand new 'Create an ed25519 approval key in the keychain and print its public key for the policy'
+            cand show 'Print the public key of a keychain approval key'
+        }
+        &'postgate;help;keys;new'= {
+        }
+        &'postgate;help;keys;show'= {
         }
         &'postgate;help;whoami'= {
         }

@@ -35,6 +35,11 @@ complete -c postgate -n "__fish_postgate_needs_command" -f -a "post" -d 'Publish
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "correct" -d 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "delete" -d 'Delete a published post, where the account\'s policy allows it (allow_delete)'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "check" -d 'Check drafts against the policy\'s rules, like a prose linter (for pull-request jobs)'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "plan" -d 'Write a plan: the post pinned down (text, images, account, window) for review'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "approve" -d 'Sign a plan or a queue item as one of the policy\'s approvers'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "apply" -d 'Publish a plan exactly as approved, after checking everything again'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "queue" -d 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "keys" -d 'Approval keys kept in the OS keychain'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "whoami" -d 'Show who the platform says an account\'s credential belongs to, next to the policy'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "login" -d 'Store an account\'s secret in the OS keychain (read from a hidden prompt or stdin)'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
@@ -91,6 +96,94 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand check" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -s a -l account -d 'Account name, as in the policy\'s `name`' -r
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -s f -l file -d 'Read the post\'s text from a file (`-` for stdin)' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l reply-to -d 'The post this one replies to: its id or its URL' -r
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l language -d 'The post\'s language (ISO 639, e.g. `fr`); defaults to the account\'s `language`' -r
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l cw -d 'A content warning shown before the post (Mastodon `spoiler_text`)' -r
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l visibility -d 'Who sees the post (Mastodon); defaults to the account\'s `visibility`' -r -f -a "public\t''
+unlisted\t''
+private\t''
+direct\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l image -d 'Attach an image (.png, .jpg, .gif, .webp); repeat for several' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l alt -d 'The description of an image, for people who cannot see it; the first --alt goes with the first --image, and so on' -r
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l publish-at -d 'Not to be published before this time (RFC 3339 with its offset)' -r
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l expires -d 'Not to be published from this time on (RFC 3339); defaults to a week after --publish-at, or after now' -r
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -s o -l output -d 'Where to write the plan' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand approve" -l key -d 'The keychain key to sign with (`postgate keys new`); defaults to the OS user\'s name' -r
+complete -c postgate -n "__fish_postgate_using_subcommand approve" -l ssh-key -d 'Sign with an SSH key through ssh-keygen (a private key file, or a .pub with the key in ssh-agent)' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand approve" -l plan-hash -d 'For scripts: the plan_hash you reviewed; signing goes ahead only if it matches' -r
+complete -c postgate -n "__fish_postgate_using_subcommand approve" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand approve" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand approve" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand apply" -l confirm-handle -d 'The handle of the target account, for scripts. Must match the policy\'s handle' -r
+complete -c postgate -n "__fish_postgate_using_subcommand apply" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand apply" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand apply" -l dry-run -d 'Do everything except the change itself; the banner and the audit record say so'
+complete -c postgate -n "__fish_postgate_using_subcommand apply" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -f -a "check" -d 'Lint every item and its approvals, like `check` (for pull-request jobs)'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -f -a "publish" -d 'Publish every due, approved item once, in order (for scheduled jobs)'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from check" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from check" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from check" -l require-approved -d 'Fail (exit 11) when an item lacks the approvals it needs, not only when a signature is bad'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from check" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l confirm-handle -d 'The handle of an account the queue publishes to; repeat for each account' -r
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l due -d 'Publish the items whose time has come (required: publishing is never implied)'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "check" -d 'Lint every item and its approvals, like `check` (for pull-request jobs)'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Publish every due, approved item once, in order (for scheduled jobs)'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and not __fish_seen_subcommand_from new show help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and not __fish_seen_subcommand_from new show help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and not __fish_seen_subcommand_from new show help" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and not __fish_seen_subcommand_from new show help" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and not __fish_seen_subcommand_from new show help" -f -a "new" -d 'Create an ed25519 approval key in the keychain and print its public key for the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and not __fish_seen_subcommand_from new show help" -f -a "show" -d 'Print the public key of a keychain approval key'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and not __fish_seen_subcommand_from new show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from new" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from new" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from new" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from show" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from show" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from show" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create an ed25519 approval key in the keychain and print its public key for the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the public key of a keychain approval key'
+complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c postgate -n "__fish_postgate_using_subcommand whoami" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand whoami" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -178,19 +271,28 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand man" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand man" -s h -l help -d 'Print help'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "correct" -d 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "delete" -d 'Delete a published post, where the account\'s policy allows it (allow_delete)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "check" -d 'Check drafts against the policy\'s rules, like a prose linter (for pull-request jobs)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "whoami" -d 'Show who the platform says an account\'s credential belongs to, next to the policy'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "login" -d 'Store an account\'s secret in the OS keychain (read from a hidden prompt or stdin)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "accounts" -d 'List the policy\'s accounts and the state of their credentials'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "log" -d 'List or verify the audit log'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "policy" -d 'Validate and inspect the policy'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check whoami login logout accounts log policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "correct" -d 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "delete" -d 'Delete a published post, where the account\'s policy allows it (allow_delete)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "check" -d 'Check drafts against the policy\'s rules, like a prose linter (for pull-request jobs)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "plan" -d 'Write a plan: the post pinned down (text, images, account, window) for review'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "approve" -d 'Sign a plan or a queue item as one of the policy\'s approvers'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "apply" -d 'Publish a plan exactly as approved, after checking everything again'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "queue" -d 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "keys" -d 'Approval keys kept in the OS keychain'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "whoami" -d 'Show who the platform says an account\'s credential belongs to, next to the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "login" -d 'Store an account\'s secret in the OS keychain (read from a hidden prompt or stdin)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "accounts" -d 'List the policy\'s accounts and the state of their credentials'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "log" -d 'List or verify the audit log'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "policy" -d 'Validate and inspect the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "check" -d 'Lint every item and its approvals, like `check` (for pull-request jobs)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "publish" -d 'Publish every due, approved item once, in order (for scheduled jobs)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "new" -d 'Create an ed25519 approval key in the keychain and print its public key for the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "show" -d 'Print the public key of a keychain approval key'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy and list its accounts'

@@ -56,6 +56,12 @@ pub enum Outcome {
     Credential {
         change: String,
     },
+    /// `approve` signed a plan.
+    Approved {
+        approver: String,
+        fingerprint: String,
+        signature: String,
+    },
     /// A torn last line was moved aside by `postgate log repair`.
     Repaired {
         fragment_sha256: String,
@@ -74,6 +80,7 @@ impl Outcome {
             Outcome::Refused { .. } => "refused",
             Outcome::Failed { .. } => "failed",
             Outcome::Credential { .. } => "credential",
+            Outcome::Approved { .. } => "approved",
             Outcome::Repaired { .. } => "repaired",
         }
     }
@@ -115,9 +122,16 @@ pub struct Record {
     /// What the content rules found, whatever their level.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<crate::rules::Finding>,
-    /// `approve` rules a person overrode at the terminal by typing their id.
+    /// `approve` rules a person overrode at the terminal by typing their id (before signed
+    /// approvals existed; kept so older logs still read).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<String>,
+    /// The plan this attempt carries out (`apply`, `queue publish`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_hash: Option<String>,
+    /// The approvals that let it through, as `name SHA256:fingerprint`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<String>,
     pub outcome: Outcome,
 }
 
@@ -146,6 +160,8 @@ impl Record {
             reason: None,
             findings: Vec::new(),
             overrides: Vec::new(),
+            plan_hash: None,
+            approvals: Vec::new(),
             outcome,
         }
     }
@@ -506,7 +522,75 @@ fn same_account(r: &AccountRef, platform: &str, host: &str, handle: &str) -> boo
     r.platform == platform && r.host == host && r.handle.eq_ignore_ascii_case(handle)
 }
 
+/// What the log says about one plan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanState {
+    /// Never attempted, or every attempt ended without publishing.
+    Unseen,
+    Published {
+        id: String,
+        url: String,
+        seq: u64,
+    },
+    /// An attempt recorded its intent and nothing after it: it may or may not have reached the
+    /// platform (a crash, a killed job).
+    InDoubt {
+        seq: u64,
+        time: jiff::Timestamp,
+    },
+}
+
 impl AuditLog {
+    /// What became of the plan with this hash, from every record that names it.
+    ///
+    /// Only lines that contain the hash are parsed, so a long log costs one scan of its bytes.
+    pub fn plan_state(&self, plan_hash: &str) -> Result<PlanState> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(PlanState::Unseen),
+            Err(e) => return Err(audit_failure(&self.path, format!("cannot read: {e}")).into()),
+        };
+        let finder = memchr::memmem::Finder::new(plan_hash.as_bytes());
+        let mut state = PlanState::Unseen;
+        let mut at = 0;
+        while let Some(found) = finder.find(&bytes[at..]) {
+            let hit = at + found;
+            let start = bytes[..hit].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |i| hit + i);
+            at = end;
+            let Ok(record) = serde_json::from_slice::<Record>(&bytes[start..end]) else {
+                // A torn last line; `log verify` reports it.
+                continue;
+            };
+            if record.plan_hash.as_deref() != Some(plan_hash) || record.dry_run {
+                continue;
+            }
+            match (&record.outcome, record.event.as_str()) {
+                (Outcome::Published { id, url }, _) => {
+                    state = PlanState::Published {
+                        id: id.clone(),
+                        url: url.clone(),
+                        seq: record.seq,
+                    };
+                }
+                (Outcome::Pending, "intent") if !matches!(state, PlanState::Published { .. }) => {
+                    state = PlanState::InDoubt {
+                        seq: record.seq,
+                        time: record.time.parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+                    };
+                }
+                (Outcome::Failed { .. }, _) if matches!(state, PlanState::InDoubt { .. }) => {
+                    state = PlanState::Unseen;
+                }
+                _ => {}
+            }
+            if at >= bytes.len() {
+                break;
+            }
+        }
+        Ok(state)
+    }
+
     /// When the account published (posts and corrections) since `since`, newest first.
     ///
     /// Reads backwards from the end and stops at the first older record, so the cost follows

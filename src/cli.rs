@@ -60,6 +60,23 @@ pub enum Command {
     /// with code 4 if any rule at level `deny` matched.
     #[command(after_long_help = AFTER_HELP.as_str())]
     Check(CheckArgs),
+    /// Write a plan: the post pinned down (text, images, account, window) for review.
+    ///
+    /// The plan file is TOML a person can read; `approve` signs it and `apply` publishes it
+    /// exactly as written.
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Plan(PlanArgs),
+    /// Sign a plan or a queue item as one of the policy's approvers.
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Approve(ApproveArgs),
+    /// Publish a plan exactly as approved, after checking everything again.
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Apply(ApplyArgs),
+    /// A folder of prepared posts: check it on pull requests, publish what is due on a schedule.
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Queue(QueueArgs),
+    /// Approval keys kept in the OS keychain.
+    Keys(KeysArgs),
     /// Show who the platform says an account's credential belongs to, next to the policy.
     Whoami(NameArg),
     /// Store an account's secret in the OS keychain (read from a hidden prompt or stdin).
@@ -80,6 +97,125 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct PostArgs {
+    #[command(flatten)]
+    pub content: ContentArgs,
+
+    #[command(flatten)]
+    pub guard: Guard,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub content: ContentArgs,
+
+    /// Not to be published before this time (RFC 3339 with its offset).
+    #[arg(long, value_name = "TIME")]
+    pub publish_at: Option<String>,
+
+    /// Not to be published from this time on (RFC 3339); defaults to a week after
+    /// --publish-at, or after now.
+    #[arg(long, value_name = "TIME")]
+    pub expires: Option<String>,
+
+    /// Where to write the plan.
+    #[arg(short, long, value_name = "FILE.plan")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The plan file, or a queue item (a draft with front matter).
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+
+    /// The keychain key to sign with (`postgate keys new`); defaults to the OS user's name.
+    #[arg(long, value_name = "NAME", conflicts_with = "ssh_key")]
+    pub key: Option<String>,
+
+    /// Sign with an SSH key through ssh-keygen (a private key file, or a .pub with the key in
+    /// ssh-agent).
+    #[arg(long, value_name = "PATH")]
+    pub ssh_key: Option<PathBuf>,
+
+    /// For scripts: the plan_hash you reviewed; signing goes ahead only if it matches.
+    #[arg(long, value_name = "sha256:HEX")]
+    pub plan_hash: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The plan file.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+
+    #[command(flatten)]
+    pub guard: Guard,
+}
+
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    #[command(subcommand)]
+    pub command: QueueCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Lint every item and its approvals, like `check` (for pull-request jobs).
+    Check(QueueCheckArgs),
+    /// Publish every due, approved item once, in order (for scheduled jobs).
+    Publish(QueuePublishArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QueueCheckArgs {
+    /// The queue folder.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Fail (exit 11) when an item lacks the approvals it needs, not only when a signature is bad.
+    #[arg(long)]
+    pub require_approved: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueuePublishArgs {
+    /// The queue folder.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Publish the items whose time has come (required: publishing is never implied).
+    #[arg(long, required = true)]
+    pub due: bool,
+
+    /// The handle of an account the queue publishes to; repeat for each account.
+    #[arg(long, value_name = "HANDLE")]
+    pub confirm_handle: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub command: KeysCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create an ed25519 approval key in the keychain and print its public key for the policy.
+    New(KeyName),
+    /// Print the public key of a keychain approval key.
+    Show(KeyName),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyName {
+    /// The key's name; defaults to the OS user's name.
+    pub name: Option<String>,
+}
+
+/// What a post is made of, for `post` and `plan`.
+#[derive(Debug, Args)]
+pub struct ContentArgs {
     /// Account name, as in the policy's `name`.
     #[arg(short, long, value_name = "NAME")]
     pub account: String,
@@ -117,9 +253,6 @@ pub struct PostArgs {
     /// the first --image, and so on.
     #[arg(long, value_name = "TEXT")]
     pub alt: Vec<String>,
-
-    #[command(flatten)]
-    pub guard: Guard,
 }
 
 /// What every command that changes an account shares.

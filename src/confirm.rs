@@ -215,40 +215,15 @@ fn yes_no(term: &Term, account: &Account) -> Result<Method, Failure> {
     }
 }
 
-/// The second warning for an `approve` finding. Signed approvals do not exist yet, so a person
-/// at the terminal may take the rule on themselves by typing its id; a script never can.
-pub fn override_rule(finding: &crate::rules::Finding) -> Result<(), Failure> {
-    use colored::Colorize;
+/// Asks a y/N question on the terminal; anything but yes (Ctrl-C, Ctrl-D, Enter) is no.
+pub fn ask_yes(question: &str) -> Result<bool, Failure> {
     let term = Term::stderr();
     let io_err = |e: std::io::Error| not_confirmed(format!("cannot read the answer from the terminal: {e}"));
-    let id = &finding.rule;
-    term.write_line(&format!(
-        "\n{} rule `{id}`: {}",
-        "APPROVAL NEEDED".black().on_yellow().bold(),
-        sanitize::one_line(&finding.message)
+    term.write_str(&format!("{question} [y/N] ")).map_err(io_err)?;
+    Ok(matches!(
+        read_line(&term).map_err(io_err)?,
+        Line::Text(t) if matches!(t.trim().to_ascii_lowercase().as_str(), "y" | "yes")
     ))
-    .map_err(io_err)?;
-    term.write_line("  Nobody has approved this post. Publishing it anyway is your decision, and it is recorded.")
-        .map_err(io_err)?;
-    for attempt in 1..=MAX_ATTEMPTS {
-        term.write_str(&format!(
-            "Type the rule id `{id}` to publish without approval ({attempt}/{MAX_ATTEMPTS}): "
-        ))
-        .map_err(io_err)?;
-        match read_line(&term).map_err(io_err)? {
-            Line::Text(t) if t.trim() == id => return Ok(()),
-            Line::Text(t) if t.trim().is_empty() => {
-                return Err(not_confirmed(format!("rule `{id}` not overridden: nothing was typed")));
-            }
-            Line::Text(t) => {
-                let _ = term.write_line(&format!("  `{}` is not `{id}`", sanitize::one_line(t.trim())));
-            }
-            Line::Cancelled(why) => return Err(not_confirmed(format!("rule `{id}` not overridden: {why}"))),
-        }
-    }
-    Err(not_confirmed(format!(
-        "rule `{id}` not overridden after {MAX_ATTEMPTS} attempts"
-    )))
 }
 
 /// What the hidden prompt produced.

@@ -377,6 +377,49 @@ fn env_status(account: &Account) -> Option<Status> {
     })
 }
 
+/// A keychain item that is not an account's credential (an approver's signing key), by its
+/// user name under the `postgate` service. `Ok(None)` when the keychain has no such item.
+pub fn read_item(user: &str) -> Result<Option<Secret>> {
+    let entry = item_entry(user, user)?;
+    match entry.get_password() {
+        Ok(raw) => Ok(Some(Secret::new(raw))),
+        Err(KeyringError::NoEntry) => Ok(None),
+        Err(err) => Err(item_failure(err).into()),
+    }
+}
+
+/// Stores a keychain item under `user`, labelled `label` where the keychain shows labels.
+pub fn write_item(user: &str, label: &str, value: &Secret) -> Result<()> {
+    item_entry(user, label)?
+        .set_password(value.expose())
+        .map_err(|err| item_failure(err).into())
+}
+
+fn item_entry(user: &str, label: &str) -> Result<Entry> {
+    let unreachable = |why: String| {
+        Failure::new(ExitCode::Credential, format!("no keychain is reachable: {why}")).hint(
+            "start a Secret Service (for example `gnome-keyring-daemon --start --components=secrets` inside a D-Bus \
+             session)",
+        )
+    };
+    keychain().map_err(unreachable)?;
+    #[cfg(target_os = "linux")]
+    {
+        let label = format!("postgate: {label}");
+        let modifiers = std::collections::HashMap::from([("label", label.as_str())]);
+        Ok(Entry::new_with_modifiers(SERVICE, user, &modifiers).map_err(|e| unreachable(describe(e)))?)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = label;
+        Ok(Entry::new(SERVICE, user).map_err(|e| unreachable(describe(e)))?)
+    }
+}
+
+fn item_failure(err: KeyringError) -> Failure {
+    Failure::new(ExitCode::Credential, format!("keychain: {}", describe(err)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

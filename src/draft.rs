@@ -7,6 +7,8 @@
 //! account = "ministere"
 //! language = "fr"
 //! publish_at = "2026-12-01T09:00:00+01:00"
+//! expires = "2026-12-02T09:00:00+01:00"
+//! author = "redaction@culture.gouv.fr"
 //! reply_to = "https://social.example/@someone/123"
 //! [[images]]
 //! path = "affiche.png"
@@ -33,6 +35,11 @@ pub struct FrontMatter {
     /// date-time or a string, with its UTC offset.
     #[serde(default, deserialize_with = "timestamp")]
     pub publish_at: Option<jiff::Timestamp>,
+    /// After this time the post is never published (the queue reports it as expired).
+    #[serde(default, deserialize_with = "timestamp")]
+    pub expires: Option<jiff::Timestamp>,
+    /// Who wrote the post (an e-mail), so that they cannot approve it themselves.
+    pub author: Option<String>,
     #[serde(default)]
     pub images: Vec<ImageRef>,
 }

@@ -30,11 +30,14 @@ pub enum ExitCode {
     /// The platform was changed but the run did not complete: published but not recorded, or
     /// the original deleted but the correction not reposted. The message says what stands.
     Incomplete,
+    /// A plan was refused: approvals missing, a signature invalid, unknown or the author's own,
+    /// the plan changed since it was signed, or it expired. Nothing was published.
+    PlanRefused,
 }
 
 impl ExitCode {
     /// Every variant, in numeric order, for documentation and tests.
-    pub const ALL: [ExitCode; 11] = [
+    pub const ALL: [ExitCode; 12] = [
         ExitCode::Success,
         ExitCode::GeneralError,
         ExitCode::Usage,
@@ -46,6 +49,7 @@ impl ExitCode {
         ExitCode::Platform,
         ExitCode::Audit,
         ExitCode::Incomplete,
+        ExitCode::PlanRefused,
     ];
 
     pub fn code(self) -> i32 {
@@ -61,6 +65,7 @@ impl ExitCode {
             ExitCode::Platform => 8,
             ExitCode::Audit => 9,
             ExitCode::Incomplete => 10,
+            ExitCode::PlanRefused => 11,
         }
     }
 
@@ -78,6 +83,7 @@ impl ExitCode {
             ExitCode::Platform => "platform",
             ExitCode::Audit => "audit",
             ExitCode::Incomplete => "incomplete",
+            ExitCode::PlanRefused => "plan-refused",
         }
     }
 
@@ -97,6 +103,9 @@ impl ExitCode {
             ExitCode::Audit => "audit log failure, nothing published",
             ExitCode::Incomplete => {
                 "changed on the platform but incomplete (published but not recorded, or deleted but not reposted)"
+            }
+            ExitCode::PlanRefused => {
+                "plan refused: approvals missing or invalid, self-approved, changed since signed, or expired"
             }
         }
     }
@@ -160,6 +169,7 @@ mod tests {
         assert_eq!(ExitCode::Platform.code(), 8);
         assert_eq!(ExitCode::Audit.code(), 9);
         assert_eq!(ExitCode::Incomplete.code(), 10);
+        assert_eq!(ExitCode::PlanRefused.code(), 11);
     }
 
     #[test]

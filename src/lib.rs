@@ -4,6 +4,7 @@
 //! reach the same code (the audit log, the sanitizer) without going through a process.
 
 pub mod account;
+pub mod approval;
 pub mod audit;
 pub mod banner;
 pub mod cli;
@@ -16,9 +17,11 @@ pub mod exit_codes;
 pub mod generation;
 pub mod output;
 pub mod paths;
+pub mod plan;
 pub mod platform;
 pub mod policy;
 pub mod publish;
+pub mod queue;
 pub mod redacted;
 pub mod rules;
 pub mod sanitize;

@@ -10,16 +10,18 @@
 //! Nothing is sent before the confirmation and the intent record. Every refusal after the
 //! policy loaded is recorded.
 
-use crate::audit::{AccountRef, Appended, AuditLog, Outcome, Record, sha256_hex};
+use crate::audit::{AccountRef, Appended, AuditLog, Outcome, PlanState, Record, sha256_hex};
 use crate::banner::{self, BannerInfo};
 use crate::confirm::{self, Method};
 use crate::credentials::{self, Credential, Source};
 use crate::error::{Failure, exit_code_of};
 use crate::exit_codes::ExitCode;
+use crate::plan::{Plan, WindowState};
 use crate::platform::{self, Draft, PostKey, Published};
 use crate::policy::{Account, Policy};
 use crate::rules::{self, Finding, Level};
 use anyhow::Result;
+use std::path::PathBuf;
 
 /// What the pipeline is asked to do to the account.
 #[derive(Debug, Clone)]
@@ -55,6 +57,15 @@ pub struct Request {
     pub confirm_handle: Option<String>,
     /// Whether a person can be asked (decided once by the caller).
     pub interactive: bool,
+    /// The reviewed plan this publish carries out (`apply`, `queue publish`).
+    pub plan: Option<PlanGate>,
+}
+
+/// A plan and where it lies; its approvals are the signature files beside it.
+#[derive(Debug, Clone)]
+pub struct PlanGate {
+    pub plan: Plan,
+    pub path: PathBuf,
 }
 
 /// What a successful run produced.
@@ -66,6 +77,8 @@ pub struct Report {
     pub confirmation: Method,
     pub credential_source: Source,
     pub audit_seq: u64,
+    /// The plan had been published by an earlier run; nothing was sent this time.
+    pub already: bool,
 }
 
 /// Builds audit records that share the attempt's fields.
@@ -82,7 +95,8 @@ struct Trail<'a> {
     /// `name sha256:…` of each image.
     images: Vec<String>,
     findings: Vec<Finding>,
-    overrides: Vec<String>,
+    plan_hash: Option<String>,
+    approvals: Vec<String>,
 }
 
 impl Trail<'_> {
@@ -112,7 +126,8 @@ impl Trail<'_> {
         r.post_key = self.post_key.clone();
         r.images = self.images.clone();
         r.findings = self.findings.clone();
-        r.overrides = self.overrides.clone();
+        r.plan_hash = self.plan_hash.clone();
+        r.approvals = self.approvals.clone();
         r
     }
 
@@ -153,19 +168,20 @@ pub fn record_refusal(policy: &Policy, action: &Action, account: &str, err: anyh
         post_key: None,
         images: Vec::new(),
         findings: Vec::new(),
-        overrides: Vec::new(),
+        plan_hash: None,
+        approvals: Vec::new(),
     };
     trail.refuse(err)
 }
 
-/// Runs the policy's rules on the draft as it would go out now.
-fn content_findings(
+/// Runs the policy's rules on the draft as it would go out at `now`.
+pub fn content_findings(
     policy: &Policy,
     account: &Account,
     draft: &crate::platform::Draft,
     length: usize,
+    now: jiff::Timestamp,
 ) -> Result<Vec<Finding>> {
-    let now = jiff::Timestamp::now();
     let recent = if policy.rules.needs_recent(account) {
         Some(recent_posts(policy, account, now)?)
     } else {
@@ -241,10 +257,69 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             .map(|i| format!("{} sha256:{}", i.file_name, i.sha256()))
             .collect(),
         findings: Vec::new(),
-        overrides: Vec::new(),
+        plan_hash: req.plan.as_ref().map(|g| g.plan.plan_hash.clone()),
+        approvals: Vec::new(),
     };
     let account = policy.account(&req.account).map_err(|e| trail.refuse(e))?;
     trail.account = Some(account);
+
+    // A plan: the account as the policy now defines it, its window, and what earlier runs
+    // did with it. The lock is held until the outcome is recorded, so two runs of one plan
+    // (two CI runners, a re-run during a run) cannot both publish it.
+    let mut _plan_lock = None;
+    let mut in_doubt = None;
+    if let Some(gate) = &req.plan {
+        gate.plan.check_account(policy).map_err(|e| trail.refuse(e))?;
+        if !req.dry_run {
+            _plan_lock = Some(lock_plan(policy, &gate.plan).map_err(|e| trail.refuse(e))?);
+        }
+        match trail
+            .log
+            .plan_state(&gate.plan.plan_hash)
+            .map_err(|e| trail.refuse(e))?
+        {
+            PlanState::Published { id, url, seq } => {
+                return Ok(Report {
+                    account: account.name.clone(),
+                    handle: account.handle.clone(),
+                    published: Some(Published {
+                        id,
+                        url,
+                        replayed: true,
+                    }),
+                    confirmation: Method::Flag,
+                    credential_source: Source::None,
+                    audit_seq: seq,
+                    already: true,
+                });
+            }
+            PlanState::InDoubt { seq, time } => in_doubt = Some((seq, time)),
+            PlanState::Unseen => {}
+        }
+        match gate.plan.window_refusal(jiff::Timestamp::now()) {
+            Some(WindowState::Expired(at)) => {
+                return Err(trail.refuse(
+                    Failure::new(
+                        ExitCode::PlanRefused,
+                        format!("the plan expired at {at}; nothing was published"),
+                    )
+                    .hint("plan the post again if it is still wanted, and have it approved again")
+                    .into(),
+                ));
+            }
+            Some(WindowState::NotYet(at)) => {
+                return Err(trail.refuse(
+                    Failure::new(
+                        ExitCode::PlanRefused,
+                        format!("the plan may not be published before {at}"),
+                    )
+                    .hint("apply it from then on; `postgate queue publish --due` picks it up when it is due")
+                    .into(),
+                ));
+            }
+            None => {}
+        }
+    }
 
     // Content checks. Issue 4 adds the policy's rules here; for now, the platform's limit.
     let target = platform::connect(account).map_err(|e| trail.refuse(e))?;
@@ -261,7 +336,8 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     // The content rules. A delete's text is a reason that is never published, so they do not
     // apply to it.
     if !matches!(req.action, Action::Delete { .. }) {
-        let findings = content_findings(policy, account, &req.draft, length).map_err(|e| trail.refuse(e))?;
+        let findings = content_findings(policy, account, &req.draft, length, jiff::Timestamp::now())
+            .map_err(|e| trail.refuse(e))?;
         trail.findings = findings;
     }
     let credential = credentials::load(account);
@@ -392,30 +468,68 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     let credential: Option<Credential> = credential.map_err(|e| trail.refuse(e))?;
     trail.credential_source = Some(credential.as_ref().map_or(Source::None, |c| c.source));
 
-    // `approve` findings: a person may take each one on by typing the rule's id; a script may
-    // not. One override per rule, however many times it matched.
-    let mut pending: Vec<&Finding> = trail.findings.iter().filter(|f| f.level == Level::Approve).collect();
-    let mut seen = std::collections::HashSet::new();
-    pending.retain(|f| seen.insert(f.rule.clone()));
-    if !pending.is_empty() {
-        if !req.interactive {
+    // Approvals: what the post needs (requirements, `approve` rules), met only by signatures
+    // of a plan. Signatures are checked whenever there is a plan, needed or not: a signature
+    // that does not verify means someone tampered with something.
+    let needs = if matches!(req.action, Action::Delete { .. }) {
+        Vec::new()
+    } else {
+        policy
+            .approvals
+            .needs(account, &trail.findings, req.draft.reply_to.is_some())
+    };
+    match &req.plan {
+        None if !needs.is_empty() => {
+            let list: Vec<String> = needs.iter().map(|n| n.describe()).collect();
             return Err(trail.refuse(
                 Failure::new(
-                    ExitCode::ContentRefused,
-                    format!("needs an approval: {}", summary(&pending)),
+                    ExitCode::PlanRefused,
+                    format!("this post needs approval: {}", list.join("; ")),
                 )
-                .hint(
-                    "nothing was published; without a terminal an `approve` rule cannot be overridden. \
-                     Run postgate in a terminal, where a person can take it on by typing the rule id (recorded)",
-                )
+                .hint(format!(
+                    "nothing was published; write a plan (`postgate plan -a {} … -o post.plan`), have it signed \
+                     (`postgate approve post.plan`), then `postgate apply post.plan`",
+                    account.name
+                ))
                 .into(),
             ));
         }
-        let ids: Vec<String> = pending.iter().map(|f| f.rule.clone()).collect();
-        for finding in pending.into_iter().cloned().collect::<Vec<_>>() {
-            confirm::override_rule(&finding).map_err(|f| trail.refuse(f.into()))?;
+        None => {}
+        Some(gate) => {
+            let approvers = crate::approval::signature::verify(&policy.approvals, &gate.plan, &gate.path)
+                .map_err(|e| trail.refuse(e))?;
+            trail.approvals = approvers
+                .iter()
+                .map(|a| format!("{} {}", a.name, a.fingerprint()))
+                .collect();
+            if !needs.is_empty() && !gate.plan.author.is_known() {
+                return Err(trail.refuse(
+                    Failure::new(
+                        ExitCode::PlanRefused,
+                        "the plan names no author, so a self-approval cannot be ruled out",
+                    )
+                    .hint("give queue items an `author = \"you@example.org\"` line in their front matter")
+                    .into(),
+                ));
+            }
+            let missing = crate::approval::unmet(&needs, &approvers);
+            if !missing.is_empty() {
+                return Err(trail.refuse(
+                    Failure::new(
+                        ExitCode::PlanRefused,
+                        format!(
+                            "the plan is not approved as the policy requires: {}",
+                            missing.join("; ")
+                        ),
+                    )
+                    .hint(format!(
+                        "nothing was published; an approver signs with `postgate approve {}`",
+                        gate.path.display()
+                    ))
+                    .into(),
+                ));
+            }
         }
-        trail.overrides = ids;
     }
 
     let method = confirm::confirm(account, req.confirm_handle.as_deref(), req.interactive)
@@ -446,14 +560,36 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             confirmation: method,
             credential_source: trail.credential_source.unwrap_or(Source::None),
             audit_seq: done.seq,
+            already: false,
         });
     }
 
     // The intent record comes before any publish. Its hash names the attempt: the platform
     // sees the same key on every retry of this attempt, and no other attempt shares it.
+    if let (Some((seq, time)), crate::policy::PlatformName::Mastodon) = (in_doubt, account.platform)
+        && jiff::Timestamp::now().duration_since(time) > MASTODON_KEY_LIFETIME
+    {
+        return Err(trail.refuse(
+            Failure::new(
+                ExitCode::Incomplete,
+                format!(
+                    "an earlier run of this plan (audit record #{seq}, {time}) stopped before recording whether it \
+                     published, and Mastodon forgets its idempotency keys after an hour"
+                ),
+            )
+            .hint(format!(
+                "look at {} on the server: if the post is there, remove the plan (or queue item); if not, plan it again",
+                account.handle
+            ))
+            .into(),
+        ));
+    }
     let intent = trail.append("intent", Outcome::Pending)?;
-    let key = PostKey(intent.hash.clone());
-    trail.post_key = Some(key.0.clone());
+    let key = match &req.plan {
+        Some(gate) => gate.plan.post_key(),
+        None => PostKey::new(intent.hash.clone()),
+    };
+    trail.post_key = Some(key.id.clone());
 
     let result = match &req.action {
         Action::Post => target.publish(credential.as_ref(), &req.draft, &key),
@@ -464,6 +600,7 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             replayed: false,
         }),
     };
+    fault_point("after-publish");
     let published = match result {
         Ok(p) => p,
         Err(err) => {
@@ -526,5 +663,45 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         confirmation: method,
         credential_source: trail.credential_source.unwrap_or(Source::None),
         audit_seq: done.seq,
+        already: false,
     })
+}
+
+/// How long a Mastodon server keeps an Idempotency-Key (one hour in Mastodon's own code); a
+/// little less, to keep clear of the edge.
+const MASTODON_KEY_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_mins(55);
+
+/// An exclusive lock for one plan, beside the audit log. Released when dropped.
+fn lock_plan(policy: &Policy, plan: &Plan) -> Result<std::fs::File> {
+    let dir = policy.audit_path.with_extension("locks");
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Failure::new(
+            ExitCode::Audit,
+            format!("cannot create the lock folder {}: {e}", dir.display()),
+        )
+    })?;
+    let path = dir.join(format!("{}.lock", plan.post_key().id));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Failure::new(ExitCode::Audit, format!("cannot open {}: {e}", path.display())))?;
+    file.lock()
+        .map_err(|e| Failure::new(ExitCode::Audit, format!("cannot lock {}: {e}", path.display())))?;
+    Ok(file)
+}
+
+/// Fault injection for the crash tests: `POSTGATE_FAULT=kill-after-publish` kills the process
+/// with SIGKILL right after the platform accepted the post, before the outcome is recorded,
+/// which is the worst moment to die. It can only ever make postgate stop, never skip a check.
+fn fault_point(name: &str) {
+    if std::env::var("POSTGATE_FAULT").is_ok_and(|v| v.strip_prefix("kill-") == Some(name)) {
+        #[cfg(unix)]
+        // SAFETY: kill on our own pid; SIGKILL cannot be caught, so nothing runs after it.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+        std::process::abort();
+    }
 }

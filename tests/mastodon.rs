@@ -240,7 +240,7 @@ fn the_same_post_key_publishes_once() {
         created_at: None,
         session: None,
     };
-    let key = PostKey("a".repeat(64));
+    let key = PostKey::new("a".repeat(64));
     let first = m.publish(Some(&cred), &Draft::text("une seule fois"), &key).unwrap();
     let again = m.publish(Some(&cred), &Draft::text("une seule fois"), &key).unwrap();
     assert_eq!(first.id, again.id);

@@ -1,5 +1,5 @@
-//! The policy's content rules in the publish pipeline: deny refuses, approve needs a person
-//! who types the rule id, warn is shown and recorded; schedule and rate judged at publish time.
+//! The policy's content rules in the publish pipeline: deny refuses, approve needs a signed
+//! plan, warn is shown and recorded; schedule and rate judged at publish time.
 
 mod support;
 use support::{DEFAULT_POLICY, Test, code};
@@ -106,7 +106,7 @@ fn a_warning_is_published_and_recorded_with_its_suggestion() {
 }
 
 #[test]
-fn an_approve_rule_refuses_a_script() {
+fn an_approve_rule_refuses_a_direct_post_and_says_to_plan_it() {
     let t = with_rules("");
     t.cmd([
         "post",
@@ -116,9 +116,11 @@ fn an_approve_rule_refuses_a_script() {
         "@mairie_demo_{uid}",
         "Merci @jeanne pour sa visite",
     ])
-    .status(code::CONTENT)
-    .stderr_has("error: needs an approval: consentement (@jeanne names a person: get their consent before publishing)")
-    .stderr_has("without a terminal an `approve` rule cannot be overridden")
+    .status(code::PLAN_REFUSED)
+    .stderr_has(
+        "error: this post needs approval: 1 approval(s) from any approver (rule consentement is at level approve)",
+    )
+    .stderr_has("write a plan (`postgate plan -a demo … -o post.plan`)")
     .run();
     assert!(t.outbox("outbox").is_empty());
     let audit = t.audit();
@@ -127,48 +129,17 @@ fn an_approve_rule_refuses_a_script() {
 }
 
 #[test]
-fn a_person_overrides_an_approve_rule_by_typing_its_id() {
+fn a_person_at_a_terminal_cannot_wave_an_approve_rule_through() {
     let t = with_rules("");
     let mut tty = t
         .cmd(["post", "-a", "demo", "Merci @jeanne pour sa visite"])
         .env("NO_COLOR", "1")
         .tty();
-    tty.expect("APPROVE 1:7 consentement")
-        .expect("APPROVAL NEEDED rule `consentement`")
-        .expect("Type the rule id `consentement` to publish without approval (1/3): ");
-    tty.line("consent");
-    tty.expect("`consent` is not `consentement`").expect("(2/3)");
-    tty.line("consentement");
-    tty.expect("Type the handle of the account to publish to");
-    tty.line(&t.handle("demo"));
-    assert_eq!(tty.finish(), code::SUCCESS);
-    assert_eq!(t.outbox("outbox").len(), 1);
-    let audit = t.audit();
-    let outcome = audit.last().unwrap();
-    assert_eq!(outcome["outcome"]["status"], "published");
-    assert_eq!(outcome["overrides"], serde_json::json!(["consentement"]));
-    assert_eq!(outcome["confirmation"], "typed");
-}
-
-#[test]
-fn a_person_who_does_not_type_the_rule_id_publishes_nothing() {
-    let t = with_rules("");
-    let mut tty = t
-        .cmd(["post", "-a", "demo", "Merci @jeanne"])
-        .env("NO_COLOR", "1")
-        .tty();
-    tty.expect("(1/3): ");
-    tty.line("");
-    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    tty.expect("APPROVE 1:7 consentement");
+    tty.expect("this post needs approval");
+    assert_eq!(tty.finish(), code::PLAN_REFUSED);
+    assert!(!tty.screen().contains("Type the handle"), "{}", tty.screen());
     assert!(t.outbox("outbox").is_empty());
-    let audit = t.audit();
-    assert_eq!(audit[0]["event"], "refused");
-    assert!(
-        audit[0]["outcome"]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("rule `consentement` not overridden: nothing was typed")
-    );
 }
 
 #[test]
@@ -193,8 +164,8 @@ quiet = "00:00-24:00"
         "@mairie_demo_{uid}",
         "Bonsoir",
     ])
-    .status(code::CONTENT)
-    .stderr_has("needs an approval: nuit (")
+    .status(code::PLAN_REFUSED)
+    .stderr_has("this post needs approval: 1 approval(s) from any approver (rule nuit is at level approve)")
     .stderr_has("falls in the quiet hours 00:00–24:00 Europe/Paris")
     .run();
     // The personal account is not listed.

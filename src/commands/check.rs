@@ -18,12 +18,12 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 /// One checked draft.
-struct Report {
-    name: String,
-    account: Option<String>,
-    draft: Option<DraftFile>,
-    findings: Vec<Finding>,
-    error: Option<DraftError>,
+pub(super) struct Report {
+    pub name: String,
+    pub account: Option<String>,
+    pub draft: Option<DraftFile>,
+    pub findings: Vec<Finding>,
+    pub error: Option<DraftError>,
 }
 
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
@@ -131,7 +131,12 @@ fn error_at(name: String, line: usize, col: usize, message: impl Into<String>) -
     }
 }
 
-fn check_one(policy: &Policy, flag: Option<&str>, at: Option<jiff::Timestamp>, path: Option<&Path>) -> Report {
+pub(super) fn check_one(
+    policy: &Policy,
+    flag: Option<&str>,
+    at: Option<jiff::Timestamp>,
+    path: Option<&Path>,
+) -> Report {
     let name = path.map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
     let bytes = match path {
         Some(p) => std::fs::read(p),
@@ -286,7 +291,7 @@ fn location(r: &Report, f: &Finding) -> (usize, usize) {
     }
 }
 
-fn finding_line(r: &Report, f: &Finding) -> String {
+pub(super) fn finding_line(r: &Report, f: &Finding) -> String {
     let (line, col) = location(r, f);
     // stdout is for pipes and CI logs; colour only when a person reads it directly.
     let colour = colored::control::SHOULD_COLORIZE.should_colorize() && std::io::stdout().is_terminal();
@@ -308,7 +313,7 @@ fn finding_line(r: &Report, f: &Finding) -> String {
     )
 }
 
-fn file_json(r: &Report) -> Value {
+pub(super) fn file_json(r: &Report) -> Value {
     let findings: Vec<Value> = r
         .findings
         .iter()

@@ -4,13 +4,17 @@ mod accounts;
 mod check;
 mod log;
 mod login;
+mod plan;
 mod post;
+mod queue;
 mod whoami;
 
 use crate::cli::{Cli, Command, PolicyCommand};
 use crate::exit_codes::ExitCode;
 use crate::policy::{self, Policy};
 use anyhow::Result;
+
+pub use plan::base_of;
 
 /// Finds and loads the policy named by the command line or the usual lookup.
 pub fn load_policy(cli: &Cli) -> Result<Policy> {
@@ -24,6 +28,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Correct(args) => post::correct(&cli, args),
         Command::Delete(args) => post::delete(&cli, args),
         Command::Check(args) => check::run(&cli, args),
+        Command::Plan(args) => plan::plan(&cli, args),
+        Command::Approve(args) => plan::approve(&cli, args),
+        Command::Apply(args) => plan::apply(&cli, args),
+        Command::Keys(args) => plan::keys(&cli, args),
+        Command::Queue(args) => match &args.command {
+            crate::cli::QueueCommand::Check(a) => queue::check(&cli, a),
+            crate::cli::QueueCommand::Publish(a) => queue::publish(&cli, a),
+        },
         Command::Whoami(args) => whoami::run(&cli, &args.name),
         Command::Login(args) => login::login(&cli, args),
         Command::Logout(args) => login::logout(&cli, &args.name),

@@ -1,6 +1,6 @@
 //! `postgate post`, `correct` and `delete`: gather the text, then run the publish pipeline.
 
-use crate::cli::{Cli, CorrectArgs, DeleteArgs, Guard, PostArgs};
+use crate::cli::{Cli, ContentArgs, CorrectArgs, DeleteArgs, Guard, PostArgs};
 use crate::confirm;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
@@ -14,13 +14,13 @@ use std::io::{IsTerminal, Read};
 pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let interactive = confirm::has_terminal();
-    let draft =
-        read_draft(args, interactive).map_err(|e| publish::record_refusal(&policy, &Action::Post, &args.account, e))?;
+    let draft = read_draft(&args.content, interactive)
+        .map_err(|e| publish::record_refusal(&policy, &Action::Post, &args.content.account, e))?;
     execute(
         cli,
         &policy,
         Action::Post,
-        &args.account,
+        &args.content.account,
         draft,
         &args.guard,
         interactive,
@@ -28,7 +28,7 @@ pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
 }
 
 /// Everything the person handed in, read once. A failure here is still a refused attempt.
-fn read_draft(args: &PostArgs, interactive: bool) -> Result<Draft> {
+pub(super) fn read_draft(args: &ContentArgs, interactive: bool) -> Result<Draft> {
     let text = read_text(args.text.as_deref(), args.file.as_deref(), interactive)?;
     if args.alt.len() > args.image.len() {
         return Err(usage(format!(
@@ -91,7 +91,7 @@ pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<ExitCode> {
     )
 }
 
-fn execute(
+pub(super) fn execute(
     cli: &Cli,
     policy: &crate::policy::Policy,
     action: Action,
@@ -99,6 +99,20 @@ fn execute(
     draft: Draft,
     guard: &Guard,
     interactive: bool,
+) -> Result<ExitCode> {
+    execute_plan(cli, policy, action, account, draft, guard, interactive, None)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn execute_plan(
+    cli: &Cli,
+    policy: &crate::policy::Policy,
+    action: Action,
+    account: &str,
+    draft: Draft,
+    guard: &Guard,
+    interactive: bool,
+    plan: Option<publish::PlanGate>,
 ) -> Result<ExitCode> {
     let verb = action.name();
     let report = publish::run(
@@ -110,8 +124,27 @@ fn execute(
             dry_run: guard.dry_run,
             confirm_handle: guard.confirm_handle.clone(),
             interactive,
+            plan,
         },
     )?;
+    if report.already {
+        if let Some(p) = &report.published {
+            let (id, url) = (one_line(&p.id), one_line(&p.url));
+            if cli.json {
+                output::json(&serde_json::json!({
+                    "action": verb, "account": report.account, "handle": report.handle,
+                    "status": "already-published", "id": p.id, "url": p.url, "audit_seq": report.audit_seq,
+                }));
+            } else {
+                output::result(&format!("{id}\t{url}"));
+                output::status(&format!(
+                    "already published to {} as {id} (audit record #{}); nothing was sent",
+                    report.handle, report.audit_seq
+                ));
+            }
+        }
+        return Ok(ExitCode::Success);
+    }
     let mut v = serde_json::json!({
         "action": verb,
         "account": report.account,

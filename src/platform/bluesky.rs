@@ -73,7 +73,7 @@ const TID_ALPHABET: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
 /// The clock bits come from the post key, so two attempts in the same microsecond still differ.
 pub fn tid(at: jiff::Timestamp, key: &PostKey) -> String {
     let micros = (at.as_microsecond().max(0) as u64) & ((1 << 53) - 1);
-    let clock = u64::from_str_radix(key.0.get(..3).unwrap_or("0"), 16).unwrap_or(0) & 0x3ff;
+    let clock = u64::from_str_radix(key.id.get(..3).unwrap_or("0"), 16).unwrap_or(0) & 0x3ff;
     let value = (micros << 10) | clock;
     (0..13)
         .rev()
@@ -316,7 +316,7 @@ impl Platform for Bluesky {
 
     fn publish(&self, _credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published> {
         let session = self.current()?;
-        let rkey = tid(jiff::Timestamp::now(), key);
+        let rkey = tid(key.at.unwrap_or_else(jiff::Timestamp::now), key);
         let mut record = json!({
             "$type": COLLECTION,
             "text": draft.text,
@@ -508,7 +508,7 @@ mod tests {
 
     #[test]
     fn tids_are_13_sortable_characters() {
-        let key = PostKey("abc".repeat(20));
+        let key = PostKey::new("abc".repeat(20));
         let a = tid(jiff::Timestamp::from_second(1_700_000_000).unwrap(), &key);
         let b = tid(jiff::Timestamp::from_second(1_700_000_001).unwrap(), &key);
         assert_eq!(a.len(), 13);

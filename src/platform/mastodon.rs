@@ -308,7 +308,7 @@ impl Platform for Mastodon {
             self.client
                 .post(url.clone())
                 .bearer_auth(token)
-                .header("Idempotency-Key", &key.0)
+                .header("Idempotency-Key", &key.id)
                 .json(&body)
         })?;
         Ok(Self::published(status, false))

@@ -109,7 +109,21 @@ impl Draft {
 /// Identifies one publish attempt. Platforms use it to make retries land once: the outbox as a
 /// file name, Mastodon as the Idempotency-Key, Bluesky to derive the record key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PostKey(pub String);
+pub struct PostKey {
+    pub id: String,
+    /// The time a platform that orders record keys by time (Bluesky) puts in the key. Fixed
+    /// for a plan, so that every run of it derives the same record key; `None` means now.
+    pub at: Option<jiff::Timestamp>,
+}
+
+impl PostKey {
+    pub fn new(id: impl Into<String>) -> PostKey {
+        PostKey {
+            id: id.into(),
+            at: None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Published {

@@ -166,7 +166,7 @@ impl Platform for Outbox {
 
     fn publish(&self, _credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published> {
         self.claim_identity()?;
-        let id: String = key.0.chars().take(32).collect();
+        let id: String = key.id.chars().take(32).collect();
         let path = self.post_path(&id)?;
         let post = StoredPost {
             id: id.clone(),
@@ -279,7 +279,7 @@ mod tests {
     fn same_key_publishes_once() {
         let dir = tempfile::tempdir().unwrap();
         let ob = outbox(dir.path(), "@demo");
-        let key = PostKey("0123456789abcdef0123456789abcdef99".into());
+        let key = PostKey::new("0123456789abcdef0123456789abcdef99");
         let first = ob.publish(None, &draft("bonjour"), &key).unwrap();
         let again = ob.publish(None, &draft("bonjour"), &key).unwrap();
         assert!(!first.replayed);
@@ -294,7 +294,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(outbox(dir.path(), "@demo").identity(None).unwrap().handle, "@demo");
         outbox(dir.path(), "@demo")
-            .publish(None, &draft("x"), &PostKey("aa".into()))
+            .publish(None, &draft("x"), &PostKey::new("aa"))
             .unwrap();
         assert_eq!(outbox(dir.path(), "@other").identity(None).unwrap().handle, "@demo");
     }
@@ -303,7 +303,7 @@ mod tests {
     fn edit_keeps_history_and_delete_marks() {
         let dir = tempfile::tempdir().unwrap();
         let ob = outbox(dir.path(), "@demo");
-        let p = ob.publish(None, &draft("v1"), &PostKey("bb".into())).unwrap();
+        let p = ob.publish(None, &draft("v1"), &PostKey::new("bb")).unwrap();
         ob.edit(None, &p.id, &draft("v2")).unwrap();
         ob.delete(None, &p.id).unwrap();
         ob.delete(None, &p.id).unwrap();

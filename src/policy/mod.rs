@@ -101,6 +101,8 @@ pub struct Policy {
     pub accounts: Vec<Account>,
     /// The content rules, compiled once.
     pub rules: crate::rules::RuleSet,
+    /// Who may approve plans, and what needs approving.
+    pub approvals: crate::approval::Approvals,
 }
 
 /// What a policy file says, validated; [`Policy::load`] adds where it came from.
@@ -109,6 +111,7 @@ pub struct Parsed {
     pub audit_path: PathBuf,
     pub accounts: Vec<Account>,
     pub rules: crate::rules::RuleSet,
+    pub approvals: crate::approval::Approvals,
 }
 
 impl Policy {
@@ -163,6 +166,7 @@ impl Policy {
             audit_path: parsed.audit_path,
             accounts: parsed.accounts,
             rules: parsed.rules,
+            approvals: parsed.approvals,
         })
     }
 
@@ -209,12 +213,15 @@ impl Policy {
             .map(|a| a.get_ref().name.get_ref().as_str())
             .collect();
         let rules = crate::rules::compile(text, &raw.rules, &names, &mut diags);
+        let approvals =
+            crate::approval::compile(text, &raw.approvers, raw.approvals.as_ref(), &rules, &names, &mut diags);
 
         if diags.is_empty() {
             Ok(Parsed {
                 audit_path,
                 accounts: accounts.into_iter().map(|(a, _)| a).collect(),
                 rules,
+                approvals,
             })
         } else {
             Err(diags)

@@ -28,8 +28,7 @@ use unicode_security::MixedScript;
 pub enum Level {
     /// Shown in the banner and recorded; the post goes out.
     Warn,
-    /// Needs an approval. Until signed approvals exist, a person at a terminal may override it
-    /// by typing the rule id; scripts are refused.
+    /// Needs an approval: a signature on a plan (`postgate approve`); a direct post is refused.
     Approve,
     /// Refused.
     Deny,

@@ -32,6 +32,8 @@ pub mod code {
     pub const IDENTITY: i32 = 7;
     pub const PLATFORM: i32 = 8;
     pub const AUDIT: i32 = 9;
+    pub const INCOMPLETE: i32 = 10;
+    pub const PLAN_REFUSED: i32 = 11;
 }
 
 /// The default policy. `{dir}` is the test's temp folder and `{uid}` a suffix unique to the

@@ -1,0 +1,377 @@
+//! Who may approve plans, and what needs how many approvals.
+//!
+//! The policy's `[[approvers]]` name people, their public keys and their roles;
+//! `[[approvals.require]]` says which posts need approvals from whom. A rule at level `approve`
+//! needs one approval from anyone unless a requirement names it. The checks live here; the
+//! signatures themselves are in [`signature`], the keychain keys in [`keys`].
+
+pub mod keys;
+pub mod signature;
+
+use crate::account::Kind;
+use crate::policy::Account;
+use crate::policy::diagnostic::Diagnostic;
+use crate::policy::raw::{RawApprovals, RawApprover};
+use crate::rules::{Finding, Level, RuleSet};
+use ssh_key::PublicKey;
+use std::collections::{BTreeSet, HashMap};
+use toml::Spanned;
+
+/// The namespace every approval signature is made in (`ssh-keygen -Y sign -n postgate`), so a
+/// signature made for another purpose with the same key can never pass for an approval.
+pub const NAMESPACE: &str = "postgate";
+
+#[derive(Debug, Clone)]
+pub struct Approver {
+    pub name: String,
+    pub key: PublicKey,
+    pub roles: Vec<String>,
+    pub email: Option<String>,
+    pub user: Option<String>,
+}
+
+impl Approver {
+    /// `SHA256:…`, as `ssh-keygen -l` prints it.
+    pub fn fingerprint(&self) -> String {
+        self.key.fingerprint(ssh_key::HashAlg::Sha256).to_string()
+    }
+
+    /// Whether this approver wrote the plan: same e-mail (any case) or same OS user.
+    pub fn is_author(&self, author: &crate::plan::Author) -> bool {
+        let email = matches!((&self.email, &author.email), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
+        let user = matches!(&self.user, Some(u) if *u == author.user);
+        email || user
+    }
+}
+
+/// When a requirement applies. Every selector given must match.
+#[derive(Debug, Clone, Default)]
+pub struct Selector {
+    pub rule: Option<String>,
+    pub level: Option<Level>,
+    pub accounts: Vec<String>,
+    pub kinds: Vec<Kind>,
+    pub replies: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    pub select: Selector,
+    pub count: usize,
+    /// Any of these roles counts; empty means any approver.
+    pub roles: Vec<String>,
+    pub line: usize,
+}
+
+/// What one post needs: `count` distinct approvers holding one of `roles`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Need {
+    pub why: String,
+    pub count: usize,
+    pub roles: Vec<String>,
+}
+
+impl Need {
+    pub fn describe(&self) -> String {
+        let who = if self.roles.is_empty() {
+            "any approver".to_string()
+        } else {
+            format!("role {}", self.roles.join(" or "))
+        };
+        format!("{} approval(s) from {who} ({})", self.count, self.why)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Approvals {
+    pub approvers: Vec<Approver>,
+    pub requirements: Vec<Requirement>,
+}
+
+impl Approvals {
+    pub fn approver_for(&self, key: &PublicKey) -> Option<&Approver> {
+        self.approvers.iter().find(|a| a.key.key_data() == key.key_data())
+    }
+
+    pub fn approver(&self, name: &str) -> Option<&Approver> {
+        self.approvers.iter().find(|a| a.name == name)
+    }
+
+    /// The approvals a post to `account` with these findings needs.
+    pub fn needs(&self, account: &Account, findings: &[Finding], is_reply: bool) -> Vec<Need> {
+        let mut needs = Vec::new();
+        let mut covered: BTreeSet<&str> = BTreeSet::new();
+        for req in &self.requirements {
+            let s = &req.select;
+            let rule_hit = s.rule.as_ref().is_none_or(|id| findings.iter().any(|f| &f.rule == id));
+            let level_hit = s.level.is_none_or(|l| findings.iter().any(|f| f.level == l));
+            let account_hit = s.accounts.is_empty() || s.accounts.contains(&account.name);
+            let kind_hit = s.kinds.is_empty() || s.kinds.contains(&account.kind);
+            let reply_hit = s.replies.is_none_or(|r| r == is_reply);
+            if !(rule_hit && level_hit && account_hit && kind_hit && reply_hit) {
+                continue;
+            }
+            if let Some(id) = &s.rule {
+                covered.insert(id);
+            }
+            needs.push(Need {
+                why: describe_selector(s, req.line),
+                count: req.count,
+                roles: req.roles.clone(),
+            });
+        }
+        let mut approve_rules: Vec<&str> = findings
+            .iter()
+            .filter(|f| f.level == Level::Approve)
+            .map(|f| f.rule.as_str())
+            .collect();
+        approve_rules.sort_unstable();
+        approve_rules.dedup();
+        for rule in approve_rules {
+            if !covered.contains(rule) {
+                needs.push(Need {
+                    why: format!("rule {rule} is at level approve"),
+                    count: 1,
+                    roles: Vec::new(),
+                });
+            }
+        }
+        needs
+    }
+}
+
+fn describe_selector(s: &Selector, line: usize) -> String {
+    let mut parts = Vec::new();
+    if let Some(rule) = &s.rule {
+        parts.push(format!("rule {rule}"));
+    }
+    if let Some(level) = s.level {
+        parts.push(format!("a finding at level {}", level.as_str()));
+    }
+    if !s.accounts.is_empty() {
+        parts.push(format!("account {}", s.accounts.join(" or ")));
+    }
+    if !s.kinds.is_empty() {
+        let kinds: Vec<&str> = s.kinds.iter().map(|k| k.as_str()).collect();
+        parts.push(format!("{} accounts", kinds.join(" or ")));
+    }
+    match s.replies {
+        Some(true) => parts.push("replies".into()),
+        Some(false) => parts.push("posts that are not replies".into()),
+        None => {}
+    }
+    if parts.is_empty() {
+        parts.push("every post".into());
+    }
+    format!("{}; policy line {line}", parts.join(", "))
+}
+
+/// The needs that the given approvers do not meet, described. Each approver counts once per
+/// need, whatever number of roles they hold.
+pub fn unmet(needs: &[Need], approvers: &[&Approver]) -> Vec<String> {
+    needs
+        .iter()
+        .filter_map(|need| {
+            let have = approvers
+                .iter()
+                .filter(|a| need.roles.is_empty() || a.roles.iter().any(|r| need.roles.contains(r)))
+                .map(|a| a.name.as_str())
+                .collect::<BTreeSet<_>>()
+                .len();
+            (have < need.count).then(|| format!("{} (has {have})", need.describe()))
+        })
+        .collect()
+}
+
+/// Validates `[[approvers]]` and `[approvals]`, blaming the exact spot for each problem.
+pub fn compile(
+    text: &str,
+    raw_approvers: &[Spanned<RawApprover>],
+    raw_approvals: Option<&RawApprovals>,
+    rules: &RuleSet,
+    accounts: &[&str],
+    diags: &mut Vec<Diagnostic>,
+) -> Approvals {
+    let lines = crate::policy::diagnostic::LineIndex::new(text);
+    let mut approvers: Vec<Approver> = Vec::new();
+    let mut names: HashMap<String, usize> = HashMap::new();
+    for spanned in raw_approvers {
+        let raw = spanned.get_ref();
+        let line = lines.line(spanned.span().start);
+        let name = raw.name.get_ref().trim().to_string();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+            diags.push(
+                Diagnostic::new(
+                    format!("invalid approver name `{}`", crate::sanitize::one_line(&name)),
+                    raw.name.span(),
+                )
+                .help("approver names appear in signature file names: ASCII letters, digits, `-`, `_` and `.`"),
+            );
+            continue;
+        }
+        if let Some(first) = names.get(&name) {
+            diags.push(
+                Diagnostic::new(format!("duplicate approver `{name}`"), raw.name.span())
+                    .help(format!("first defined at line {first}")),
+            );
+            continue;
+        }
+        names.insert(name.clone(), line);
+        let key = match PublicKey::from_openssh(raw.key.get_ref().trim()) {
+            Ok(k) => k,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::new(format!("the key of approver `{name}` is not an OpenSSH public key: {e}"), raw.key.span())
+                        .help("paste the line `postgate keys new` printed, or the content of an SSH `.pub` file (`ssh-ed25519 AAAA… comment`)"),
+                );
+                continue;
+            }
+        };
+        if let Some(other) = approvers.iter().find(|a| a.key.key_data() == key.key_data()) {
+            diags.push(
+                Diagnostic::new(
+                    format!("approvers `{}` and `{name}` have the same key", other.name),
+                    raw.key.span(),
+                )
+                .help("each person signs with their own key; otherwise one signature would count twice"),
+            );
+            continue;
+        }
+        let roles: Vec<String> = raw.roles.iter().map(|r| r.get_ref().trim().to_string()).collect();
+        if let Some(bad) = raw.roles.iter().find(|r| r.get_ref().trim().is_empty()) {
+            diags.push(Diagnostic::new("empty role name", bad.span()));
+        }
+        approvers.push(Approver {
+            name,
+            key,
+            roles,
+            email: raw.email.as_ref().map(|e| e.get_ref().trim().to_string()),
+            user: raw.user.as_ref().map(|u| u.get_ref().trim().to_string()),
+        });
+    }
+
+    let mut requirements = Vec::new();
+    for spanned in raw_approvals.map(|a| a.require.as_slice()).unwrap_or_default() {
+        let raw = spanned.get_ref();
+        let line = lines.line(spanned.span().start);
+        let before = diags.len();
+        if let Some(rule) = &raw.rule
+            && !rules.rules.iter().any(|r| r.id == *rule.get_ref())
+        {
+            diags.push(
+                Diagnostic::new(
+                    format!("no rule `{}` in this policy", crate::sanitize::one_line(rule.get_ref())),
+                    rule.span(),
+                )
+                .help("name the `id` of one of the [[rules]]"),
+            );
+        }
+        let level = match &raw.level {
+            None => None,
+            Some(l) => match Level::parse(l.get_ref()) {
+                Some(Level::Deny) => {
+                    diags.push(
+                        Diagnostic::new(
+                            "`deny` findings are refused; no approval can let them through",
+                            l.span(),
+                        )
+                        .help("use level = \"approve\" or \"warn\""),
+                    );
+                    None
+                }
+                Some(level) => Some(level),
+                None => {
+                    diags.push(
+                        Diagnostic::new(
+                            format!("unknown level `{}`", crate::sanitize::one_line(l.get_ref())),
+                            l.span(),
+                        )
+                        .help("use \"approve\" or \"warn\""),
+                    );
+                    None
+                }
+            },
+        };
+        let mut selected_accounts = Vec::new();
+        if let Some(list) = &raw.accounts {
+            for a in list.get_ref() {
+                if accounts.contains(&a.get_ref().as_str()) {
+                    selected_accounts.push(a.get_ref().clone());
+                } else {
+                    diags.push(
+                        Diagnostic::new(
+                            format!("no account named `{}`", crate::sanitize::one_line(a.get_ref())),
+                            a.span(),
+                        )
+                        .help(format!("known accounts: {}", accounts.join(", "))),
+                    );
+                }
+            }
+        }
+        let count = match &raw.count {
+            None => 1,
+            Some(c) if *c.get_ref() >= 1 && *c.get_ref() <= 100 => *c.get_ref() as usize,
+            Some(c) => {
+                diags.push(Diagnostic::new("`count` must be between 1 and 100", c.span()));
+                1
+            }
+        };
+        let roles: Vec<String> = raw.roles.iter().map(|r| r.get_ref().trim().to_string()).collect();
+        for role in &raw.roles {
+            if !approvers
+                .iter()
+                .any(|a| a.roles.contains(&role.get_ref().trim().to_string()))
+            {
+                diags.push(
+                    Diagnostic::new(
+                        format!(
+                            "no approver has the role `{}`",
+                            crate::sanitize::one_line(role.get_ref())
+                        ),
+                        role.span(),
+                    )
+                    .help("this requirement could never be met; give the role to an approver in [[approvers]]"),
+                );
+            }
+        }
+        let able = approvers
+            .iter()
+            .filter(|a| roles.is_empty() || a.roles.iter().any(|r| roles.contains(r)))
+            .count();
+        if diags.len() == before && able < count {
+            diags.push(
+                Diagnostic::new(
+                    format!("this requirement asks for {count} approvals but only {able} approver(s) can give one"),
+                    raw.count.as_ref().map_or(spanned.span(), |c| c.span()),
+                )
+                .help("add approvers with the role, or lower `count`; an author never approves their own plan"),
+            );
+        }
+        if diags.len() > before {
+            continue;
+        }
+        requirements.push(Requirement {
+            select: Selector {
+                rule: raw.rule.as_ref().map(|r| r.get_ref().clone()),
+                level,
+                accounts: selected_accounts,
+                kinds: raw
+                    .kinds
+                    .as_ref()
+                    .map(|k| k.get_ref().iter().map(|k| *k.get_ref()).collect())
+                    .unwrap_or_default(),
+                replies: raw.replies.as_ref().map(|r| *r.get_ref()),
+            },
+            count,
+            roles,
+            line,
+        });
+    }
+    Approvals {
+        approvers,
+        requirements,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,389 @@
+//! `postgate plan`, `approve`, `apply` and `keys`: a post reviewed before it goes out.
+
+use crate::approval::{keys, signature};
+use crate::audit::{AccountRef, AuditLog, Outcome, Record};
+use crate::banner::{self, BannerInfo};
+use crate::cli::{ApplyArgs, ApproveArgs, Cli, KeysArgs, KeysCommand, PlanArgs};
+use crate::confirm;
+use crate::error::Failure;
+use crate::exit_codes::ExitCode;
+use crate::output;
+use crate::plan::{self, Author, Plan, PlanFinding, PlanPost, Window};
+use crate::policy::{Account, Policy};
+use crate::publish::{self, Action, PlanGate};
+use crate::rules::{Finding, Level};
+use crate::sanitize::one_line;
+use anyhow::Result;
+use std::path::Path;
+
+fn parse_time(flag: &str, text: &str) -> Result<jiff::Timestamp> {
+    text.parse::<jiff::Timestamp>().map_err(|e| {
+        Failure::new(ExitCode::Usage, format!("invalid {flag} `{}`: {e}", one_line(text)))
+            .hint("use an RFC 3339 time with its offset, like 2026-12-01T09:00:00+01:00")
+            .into()
+    })
+}
+
+/// The folder a plan's relative paths (images, signatures) are taken from.
+pub fn base_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// The rules as they judge the post at `at`, with the offline length.
+fn findings_at(
+    policy: &Policy,
+    account: &Account,
+    draft: &crate::platform::Draft,
+    at: jiff::Timestamp,
+) -> Result<Vec<Finding>> {
+    let (length, _) = crate::platform::offline_length(account, &draft.text);
+    publish::content_findings(policy, account, draft, length, at)
+}
+
+pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let account = policy.account(&args.content.account)?;
+    let not_before = args
+        .publish_at
+        .as_deref()
+        .map(|t| parse_time("--publish-at", t))
+        .transpose()?;
+    let created = jiff::Timestamp::now();
+    let expires = match args.expires.as_deref() {
+        Some(t) => parse_time("--expires", t)?,
+        None => not_before.unwrap_or(created) + jiff::SignedDuration::from_hours(plan::DEFAULT_LIFETIME_HOURS),
+    };
+    if expires <= not_before.unwrap_or(created) {
+        return Err(Failure::new(
+            ExitCode::Usage,
+            format!("--expires {expires} is not after the time the post may go out"),
+        )
+        .into());
+    }
+    let draft = super::post::read_draft(&args.content, false)?;
+    let findings = findings_at(&policy, account, &draft, not_before.unwrap_or(created))?;
+    let base = base_of(&args.output);
+    if !signature::files_for(&args.output)?.is_empty() {
+        return Err(Failure::new(
+            ExitCode::Usage,
+            format!(
+                "{} already has approvals beside it; a new plan there would orphan them",
+                args.output.display()
+            ),
+        )
+        .hint("write the new plan under another name, or remove the old plan and its .sig files")
+        .into());
+    }
+    let plan = Plan {
+        format: plan::FORMAT,
+        plan_hash: String::new(),
+        created: Some(created),
+        author: Author::current(),
+        account: Plan::account_ref(account),
+        post: PlanPost {
+            text: draft.text.clone(),
+            reply_to: draft.reply_to.clone(),
+            language: draft.language.clone().or(account.language.clone()),
+            content_warning: draft.content_warning.clone(),
+            visibility: draft.visibility.map(|v| v.as_str().to_string()),
+            images: plan::pin_images(&draft.images, &args.content.image, base),
+        },
+        window: Window {
+            not_before,
+            expires: Some(expires),
+        },
+        findings: findings
+            .iter()
+            .map(|f| PlanFinding {
+                rule: f.rule.clone(),
+                level: f.level.as_str().to_string(),
+                message: f.message.clone(),
+            })
+            .collect(),
+    }
+    .seal();
+
+    show(&plan, account, &draft, &findings);
+    let denied: Vec<&Finding> = findings.iter().filter(|f| f.level == Level::Deny).collect();
+    if !denied.is_empty() {
+        let list: Vec<String> = denied
+            .iter()
+            .map(|f| format!("{} ({})", f.rule, one_line(&f.message)))
+            .collect();
+        return Err(Failure::new(
+            ExitCode::ContentRefused,
+            format!(
+                "refused by the policy's rules: {}; no plan was written",
+                list.join("; ")
+            ),
+        )
+        .into());
+    }
+    let needs = policy.approvals.needs(account, &findings, draft.reply_to.is_some());
+    write_atomic(&args.output, plan.to_toml()?.as_bytes())?;
+    if cli.json {
+        output::json(&serde_json::json!({
+            "plan": args.output.display().to_string(),
+            "plan_hash": plan.plan_hash,
+            "account": account.name,
+            "not_before": plan.window.not_before,
+            "expires": plan.window.expires,
+            "needs": needs,
+        }));
+    } else {
+        output::result(&plan.plan_hash);
+    }
+    output::status(&format!("wrote {} ({})", args.output.display(), plan.plan_hash));
+    if needs.is_empty() {
+        output::status(&format!(
+            "no approval is required; `postgate apply {}` publishes it",
+            args.output.display()
+        ));
+    } else {
+        for need in &needs {
+            output::status(&format!("needs {}", need.describe()));
+        }
+        output::status(&format!(
+            "approvers sign it with `postgate approve {}`",
+            args.output.display()
+        ));
+    }
+    Ok(ExitCode::Success)
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = base_of(path);
+    let fail =
+        |e: std::io::Error| Failure::new(ExitCode::GeneralError, format!("cannot write {}: {e}", path.display()));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// The banner, the plan's window, author and hash: what a reviewer needs to see.
+fn show(plan: &Plan, account: &Account, draft: &crate::platform::Draft, findings: &[Finding]) {
+    let (length, limits) = crate::platform::offline_length(account, &draft.text);
+    eprint!(
+        "{}",
+        banner::render(&BannerInfo {
+            account,
+            action: Some("PLAN (nothing is published by this command)".into()),
+            text: &draft.text,
+            reply_to: draft.reply_to.as_deref(),
+            length,
+            max_characters: limits.map_or(0, |l| l.max_characters),
+            content_warning: draft.content_warning.as_deref(),
+            language: draft.language.as_deref().or(account.language.as_deref()),
+            visibility: draft.visibility.map(|v| v.as_str()),
+            images: &draft.images,
+            credential: "not used until apply",
+            dry_run: false,
+            findings,
+        })
+    );
+    let time = |t: Option<jiff::Timestamp>| t.map_or_else(|| "any time".to_string(), |t| t.to_string());
+    eprintln!("  plan         {}", plan.plan_hash);
+    eprintln!("  author       {}", one_line(&plan.author.describe()));
+    eprintln!("  not before   {}", time(plan.window.not_before));
+    eprintln!("  expires      {}", time(plan.window.expires));
+}
+
+/// A `.plan` file, or a queue item (a draft with front matter) read as a plan.
+fn load_any(policy: &Policy, path: &Path) -> Result<Plan> {
+    if path.extension().is_some_and(|e| e == "plan") {
+        Plan::load(path)
+    } else {
+        crate::queue::item_plan(policy, path).map_err(|e| {
+            Failure::new(
+                ExitCode::Usage,
+                format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message),
+            )
+            .into()
+        })
+    }
+}
+
+pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let plan = load_any(&policy, &args.plan)?;
+    let account = plan.check_account(&policy)?;
+    let draft = plan.draft(base_of(&args.plan))?;
+    let at = plan.window.not_before.unwrap_or_else(jiff::Timestamp::now);
+    let findings = findings_at(&policy, account, &draft, at)?;
+    show(&plan, account, &draft, &findings);
+    if let Some(plan::WindowState::Expired(t)) = plan.window_refusal(jiff::Timestamp::now()) {
+        return Err(Failure::new(
+            ExitCode::PlanRefused,
+            format!("the plan expired at {t}; it cannot be approved"),
+        )
+        .into());
+    }
+
+    let (public, signer) = match &args.ssh_key {
+        Some(path) => (keys::ssh_public(path)?, format!("SSH key {}", path.display())),
+        None => {
+            let name = args.key.clone().unwrap_or_else(keys::default_name);
+            (keys::public(&name)?, format!("keychain key `{name}`"))
+        }
+    };
+    let Some(approver) = policy.approvals.approver_for(&public) else {
+        return Err(Failure::new(
+            ExitCode::PlanRefused,
+            format!(
+                "{signer} ({}) is not one of the policy's [[approvers]]",
+                public.fingerprint(ssh_key::HashAlg::Sha256)
+            ),
+        )
+        .hint(format!(
+            "add it to the policy through a reviewed change: [[approvers]] name = \"…\" key = \"{}\"",
+            public.to_openssh().unwrap_or_default()
+        ))
+        .into());
+    };
+    if approver.is_author(&plan.author) {
+        return Err(Failure::new(
+            ExitCode::PlanRefused,
+            format!(
+                "approver `{}` is the plan's author ({}); nobody approves their own plan",
+                approver.name,
+                one_line(&plan.author.describe())
+            ),
+        )
+        .into());
+    }
+    match &args.plan_hash {
+        Some(h) if *h == plan.plan_hash => {}
+        Some(h) => {
+            return Err(Failure::new(
+                ExitCode::PlanRefused,
+                format!(
+                    "--plan-hash {} is not this plan's hash ({}); nothing was signed",
+                    one_line(h),
+                    plan.plan_hash
+                ),
+            )
+            .hint("the plan changed since you reviewed it; review it again")
+            .into());
+        }
+        None if confirm::has_terminal() => {
+            let question = format!("Sign this plan as approver `{}`?", approver.name);
+            if !confirm::ask_yes(&question).map_err(anyhow::Error::from)? {
+                return Err(Failure::new(ExitCode::NotConfirmed, "not signed: the answer was not yes").into());
+            }
+        }
+        None => {
+            return Err(
+                Failure::new(ExitCode::NotConfirmed, "no terminal to ask whether to sign")
+                    .hint(format!(
+                        "a script states the plan it reviewed: --plan-hash {}",
+                        plan.plan_hash
+                    ))
+                    .into(),
+            );
+        }
+    }
+
+    let sig = match &args.ssh_key {
+        Some(path) => keys::ssh_sign(path, plan.plan_hash.as_bytes())?,
+        None => keys::sign(
+            &args.key.clone().unwrap_or_else(keys::default_name),
+            plan.plan_hash.as_bytes(),
+        )?,
+    };
+    let written = signature::write(&args.plan, &approver.name, &sig)?;
+    // Check what was written the way apply will, so a broken signature is caught now.
+    signature::verify_file(&policy.approvals, &plan, &written)?;
+    let mut record = Record::new(
+        "approval",
+        "approve",
+        Outcome::Approved {
+            approver: approver.name.clone(),
+            fingerprint: approver.fingerprint(),
+            signature: written.display().to_string(),
+        },
+    );
+    record.policy_sha256 = Some(policy.sha256.clone());
+    record.plan_hash = Some(plan.plan_hash.clone());
+    record.account = Some(AccountRef {
+        name: account.name.clone(),
+        handle: account.handle.clone(),
+        kind: account.kind.as_str().to_string(),
+        platform: account.platform.as_str().to_string(),
+        host: account.host(),
+    });
+    AuditLog::new(&policy.audit_path).append(record)?;
+    if cli.json {
+        output::json(&serde_json::json!({
+            "signature": written.display().to_string(),
+            "approver": approver.name,
+            "plan_hash": plan.plan_hash,
+        }));
+    } else {
+        output::result(&written.display().to_string());
+    }
+    output::status(&format!(
+        "approved {} as `{}`; commit {} beside it",
+        plan.plan_hash,
+        approver.name,
+        written.display()
+    ));
+    Ok(ExitCode::Success)
+}
+
+pub fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let interactive = confirm::has_terminal();
+    let plan = Plan::load(&args.plan).map_err(|e| publish::record_refusal(&policy, &Action::Post, "", e))?;
+    let draft = plan
+        .draft(base_of(&args.plan))
+        .map_err(|e| publish::record_refusal(&policy, &Action::Post, &plan.account.name, e))?;
+    let account = plan.account.name.clone();
+    super::post::execute_plan(
+        cli,
+        &policy,
+        Action::Post,
+        &account,
+        draft,
+        &args.guard,
+        interactive,
+        Some(PlanGate {
+            plan,
+            path: args.plan.clone(),
+        }),
+    )
+}
+
+pub fn keys(cli: &Cli, args: &KeysArgs) -> Result<ExitCode> {
+    let (name, key) = match &args.command {
+        KeysCommand::New(k) => {
+            let name = k.name.clone().unwrap_or_else(keys::default_name);
+            let key = keys::create(&name)?;
+            (name, key)
+        }
+        KeysCommand::Show(k) => {
+            let name = k.name.clone().unwrap_or_else(keys::default_name);
+            let key = keys::public(&name)?;
+            (name, key)
+        }
+    };
+    let line = key
+        .to_openssh()
+        .map_err(|e| Failure::new(ExitCode::GeneralError, format!("cannot encode the key: {e}")))?;
+    let fingerprint = key.fingerprint(ssh_key::HashAlg::Sha256).to_string();
+    if cli.json {
+        output::json(&serde_json::json!({ "name": name, "public_key": line, "fingerprint": fingerprint }));
+    } else {
+        output::result(&line);
+        if matches!(args.command, KeysCommand::New(_)) {
+            output::status(&format!(
+                "created approval key `{name}` ({fingerprint}) in the keychain; add it to the policy:\n\n\
+                 [[approvers]]\nname = \"{name}\"\nkey = \"{line}\"\nroles = []\n"
+            ));
+        }
+    }
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,421 @@
+//! `postgate queue check` (pull requests) and `queue publish --due` (the schedule).
+
+use super::check::{self, Report};
+use crate::account::{HandleMatch, compare_handle};
+use crate::approval::{signature, unmet};
+use crate::cli::{Cli, QueueCheckArgs, QueuePublishArgs};
+use crate::confirm;
+use crate::error::{Failure, exit_code_of};
+use crate::exit_codes::ExitCode;
+use crate::output;
+use crate::plan::{Plan, WindowState};
+use crate::policy::Policy;
+use crate::publish::{self, Action, PlanGate, Request};
+use crate::rules;
+use crate::sanitize::one_line;
+use anyhow::Result;
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+fn items(dir: &Path) -> Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return Err(Failure::new(ExitCode::Usage, format!("{}: no such folder", dir.display())).into());
+    }
+    crate::draft::expand(&[dir.to_path_buf()])
+        .map_err(|e| Failure::new(ExitCode::Usage, format!("cannot read {}: {e}", dir.display())).into())
+}
+
+fn signatures(dir: &Path) -> Result<std::collections::HashMap<PathBuf, Vec<PathBuf>>> {
+    crate::queue::signatures(dir)
+        .map_err(|e| Failure::new(ExitCode::Usage, format!("cannot list {}: {e}", dir.display())).into())
+}
+
+/// What `queue check` found about one item's approvals.
+enum Approval {
+    NotNeeded,
+    Approved(Vec<String>),
+    Missing(Vec<String>),
+    Bad(String),
+}
+
+pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let files = items(&args.dir)?;
+    let sigs = signatures(&args.dir)?;
+    let now = jiff::Timestamp::now();
+    let (mut deny, mut awaiting, mut bad, mut expired, mut errors, mut ready) = (0, 0, 0, 0, 0, 0);
+    let mut out = Vec::new();
+    for file in &files {
+        let report = check::check_one(&policy, None, None, Some(file));
+        if let Some(e) = &report.error {
+            errors += 1;
+            eprintln!(
+                "{}:{}:{} error {}",
+                report.name,
+                e.line,
+                e.col,
+                crate::sanitize::for_terminal(&e.message)
+            );
+            out.push(json!({ "file": report.name, "error": e.message }));
+            continue;
+        }
+        let Some(draft) = &report.draft else { continue };
+        let plan = match crate::queue::plan_of(&policy, file, draft) {
+            Ok(p) => p,
+            Err(e) => {
+                errors += 1;
+                eprintln!(
+                    "{}:{}:{} error {}",
+                    report.name,
+                    e.line,
+                    e.col,
+                    crate::sanitize::for_terminal(&e.message)
+                );
+                out.push(json!({ "file": report.name, "error": e.message }));
+                continue;
+            }
+        };
+        let (d, _, _) = rules::tally(&report.findings);
+        deny += d;
+        let approval = approval_of(&policy, &plan, &report, sigs.get(file).map_or(&[][..], Vec::as_slice));
+        let window = plan.window_refusal(now);
+        let mut lines: Vec<String> = report
+            .findings
+            .iter()
+            .map(|f| check::finding_line(&report, f))
+            .collect();
+        match &approval {
+            Approval::NotNeeded => {}
+            Approval::Approved(by) => lines.push(format!(
+                "{}:1:1 ok approvals approved by {}",
+                report.name,
+                by.join(", ")
+            )),
+            Approval::Missing(what) => {
+                awaiting += 1;
+                for w in what {
+                    lines.push(format!("{}:1:1 approve approvals needs {w}", report.name));
+                }
+            }
+            Approval::Bad(why) => {
+                bad += 1;
+                lines.push(format!("{}:1:1 error signature {}", report.name, one_line(why)));
+            }
+        }
+        if let Some(WindowState::Expired(t)) = window {
+            expired += 1;
+            lines.push(format!(
+                "{}:1:1 expired window expired at {t}; it will never be published",
+                report.name
+            ));
+        }
+        if d == 0
+            && matches!(approval, Approval::NotNeeded | Approval::Approved(_))
+            && window.is_none_or(|w| !matches!(w, WindowState::Expired(_)))
+        {
+            ready += 1;
+        }
+        if cli.json {
+            let mut v = check::file_json(&report);
+            v["plan_hash"] = plan.plan_hash.clone().into();
+            v["publish_at"] = json!(plan.window.not_before);
+            v["expires"] = json!(plan.window.expires);
+            v["expired"] = matches!(window, Some(WindowState::Expired(_))).into();
+            v["approval"] = match &approval {
+                Approval::NotNeeded => json!({ "status": "not-needed" }),
+                Approval::Approved(by) => json!({ "status": "approved", "by": by }),
+                Approval::Missing(what) => json!({ "status": "missing", "needs": what }),
+                Approval::Bad(why) => json!({ "status": "invalid", "error": why }),
+            };
+            out.push(v);
+        } else {
+            for line in lines {
+                output::result(&line);
+            }
+        }
+    }
+    let summary = format!(
+        "checked {} item(s): {ready} ready, {deny} refused (deny), {awaiting} awaiting approval, {bad} with a bad signature, \
+         {expired} expired{}",
+        files.len(),
+        if errors > 0 {
+            format!(", {errors} could not be checked")
+        } else {
+            String::new()
+        }
+    );
+    if cli.json {
+        output::json(&json!({
+            "items": out,
+            "summary": { "items": files.len(), "ready": ready, "deny": deny, "awaiting": awaiting,
+                          "bad_signatures": bad, "expired": expired, "errors": errors },
+        }));
+    }
+    output::status(&summary);
+    Ok(if errors > 0 {
+        ExitCode::Usage
+    } else if deny > 0 {
+        ExitCode::ContentRefused
+    } else if bad > 0 || (args.require_approved && awaiting > 0) {
+        ExitCode::PlanRefused
+    } else {
+        ExitCode::Success
+    })
+}
+
+fn approval_of(policy: &Policy, plan: &Plan, report: &Report, files: &[PathBuf]) -> Approval {
+    let Ok(account) = policy.account(&plan.account.name) else {
+        return Approval::Bad("unknown account".into());
+    };
+    let needs = policy
+        .approvals
+        .needs(account, &report.findings, plan.post.reply_to.is_some());
+    let approvers = match signature::verify_files(&policy.approvals, plan, files) {
+        Ok(a) => a,
+        Err(e) => return Approval::Bad(format!("{e:#}")),
+    };
+    if needs.is_empty() {
+        return if approvers.is_empty() {
+            Approval::NotNeeded
+        } else {
+            Approval::Approved(approvers.iter().map(|a| a.name.clone()).collect())
+        };
+    }
+    if !plan.author.is_known() {
+        return Approval::Missing(vec![
+            "an `author` in the front matter, so self-approval can be ruled out".into(),
+        ]);
+    }
+    let missing = unmet(&needs, &approvers);
+    if missing.is_empty() {
+        Approval::Approved(approvers.iter().map(|a| a.name.clone()).collect())
+    } else {
+        Approval::Missing(missing)
+    }
+}
+
+/// One item's fate in a publishing run.
+struct Done {
+    file: String,
+    status: &'static str,
+    id: Option<String>,
+    url: Option<String>,
+    detail: Option<String>,
+    exit_code: Option<i32>,
+}
+
+pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let files = items(&args.dir)?;
+    let lock_path = args.dir.join(".postgate-queue.lock");
+    let _lock = crate::queue::lock(&args.dir, || {
+        output::status(&format!("waiting for another run to release {}", lock_path.display()))
+    })
+    .map_err(|e| {
+        Failure::new(
+            ExitCode::GeneralError,
+            format!("cannot lock {}: {e}", lock_path.display()),
+        )
+    })?;
+
+    // Time is read after the lock: a run that waited must judge what is due now.
+    let now = jiff::Timestamp::now();
+    let mut done: Vec<Done> = Vec::new();
+    let mut due: Vec<(PathBuf, Plan)> = Vec::new();
+    for file in &files {
+        let name = file.display().to_string();
+        match crate::queue::item_plan(&policy, file) {
+            Err(e) => done.push(Done {
+                file: name,
+                status: "failed",
+                id: None,
+                url: None,
+                detail: Some(format!("{}:{}: {}", e.line, e.col, e.message)),
+                exit_code: Some(ExitCode::Usage.code()),
+            }),
+            Ok(plan) => match plan.window_refusal(now) {
+                Some(WindowState::Expired(t)) => done.push(Done {
+                    file: name,
+                    status: "expired",
+                    id: None,
+                    url: None,
+                    detail: Some(format!("expired at {t}; never published")),
+                    exit_code: None,
+                }),
+                Some(WindowState::NotYet(t)) => done.push(Done {
+                    file: name,
+                    status: "not-due",
+                    id: None,
+                    url: None,
+                    detail: Some(format!("due at {t}")),
+                    exit_code: None,
+                }),
+                None => due.push((file.clone(), plan)),
+            },
+        }
+    }
+    // Oldest first; the file name breaks ties so every runner agrees on the order.
+    due.sort_by(|a, b| (a.1.window.not_before, &a.0).cmp(&(b.1.window.not_before, &b.0)));
+
+    let interactive = confirm::has_terminal();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(due.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut stop = false;
+    for (file, plan) in due {
+        let name = file.display().to_string();
+        if stop {
+            done.push(Done {
+                file: name,
+                status: "skipped",
+                id: None,
+                url: None,
+                detail: Some("not attempted after the audit log failed".into()),
+                exit_code: None,
+            });
+            continue;
+        }
+        if let Some(bar) = &bar {
+            bar.set_message(name.clone());
+        }
+        let outcome = run_item(&policy, &file, plan, &args.confirm_handle, interactive, bar.as_ref());
+        let line = match outcome {
+            Ok(report) => {
+                let p = report.published.unwrap_or(crate::platform::Published {
+                    id: String::new(),
+                    url: String::new(),
+                    replayed: false,
+                });
+                let status = if report.already {
+                    "already-published"
+                } else {
+                    "published"
+                };
+                let line = format!("{status} {name} → {} {}", one_line(&p.id), one_line(&p.url));
+                if !cli.json {
+                    output::result(&format!("{name}\t{status}\t{}\t{}", one_line(&p.id), one_line(&p.url)));
+                }
+                done.push(Done {
+                    file: name,
+                    status,
+                    id: Some(p.id),
+                    url: Some(p.url),
+                    detail: None,
+                    exit_code: None,
+                });
+                line
+            }
+            Err(err) => {
+                let code = exit_code_of(&err);
+                stop = code == ExitCode::Audit;
+                let line = format!("failed {name}: {}", crate::sanitize::for_terminal(&format!("{err:#}")));
+                done.push(Done {
+                    file: name,
+                    status: "failed",
+                    id: None,
+                    url: None,
+                    detail: Some(format!("{err:#}")),
+                    exit_code: Some(code.code()),
+                });
+                line
+            }
+        };
+        match &bar {
+            Some(bar) => {
+                bar.println(line);
+                bar.inc(1);
+            }
+            None => output::status(&line),
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+
+    let count = |s: &str| done.iter().filter(|d| d.status == s).count();
+    let summary = format!(
+        "queue {}: {} published, {} already published, {} not due, {} expired, {} failed",
+        args.dir.display(),
+        count("published"),
+        count("already-published"),
+        count("not-due"),
+        count("expired"),
+        count("failed") + count("skipped"),
+    );
+    for d in done
+        .iter()
+        .filter(|d| matches!(d.status, "expired" | "failed" | "skipped"))
+    {
+        output::status(&format!(
+            "{} {}: {}",
+            d.status,
+            d.file,
+            crate::sanitize::for_terminal(d.detail.as_deref().unwrap_or(""))
+        ));
+    }
+    if cli.json {
+        let items: Vec<serde_json::Value> = done
+            .iter()
+            .map(|d| json!({ "file": d.file, "status": d.status, "id": d.id, "url": d.url, "detail": d.detail, "exit_code": d.exit_code }))
+            .collect();
+        output::json(&json!({
+            "items": items,
+            "summary": {
+                "published": count("published"), "already_published": count("already-published"),
+                "not_due": count("not-due"), "expired": count("expired"),
+                "failed": count("failed") + count("skipped"),
+            },
+        }));
+    }
+    output::status(&summary);
+    let first_failure = done.iter().find_map(|d| d.exit_code);
+    Ok(match first_failure {
+        Some(code) => ExitCode::ALL
+            .into_iter()
+            .find(|c| c.code() == code)
+            .unwrap_or(ExitCode::GeneralError),
+        None => ExitCode::Success,
+    })
+}
+
+fn run_item(
+    policy: &Policy,
+    file: &Path,
+    plan: Plan,
+    handles: &[String],
+    interactive: bool,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<publish::Report> {
+    let draft = plan
+        .draft(super::base_of(file))
+        .map_err(|e| publish::record_refusal(policy, &Action::Post, &plan.account.name, e))?;
+    // The flag naming this item's account; otherwise the first one, which then fails as a
+    // mismatch with the usual message (fail closed, never skip confirmation).
+    let confirm_handle = handles
+        .iter()
+        .find(|h| compare_handle(h, &plan.account.handle) == HandleMatch::Exact)
+        .or(handles.first())
+        .cloned();
+    let request = Request {
+        action: Action::Post,
+        account: plan.account.name.clone(),
+        draft,
+        dry_run: false,
+        confirm_handle,
+        interactive,
+        plan: Some(PlanGate {
+            plan,
+            path: file.to_path_buf(),
+        }),
+    };
+    match bar {
+        Some(bar) => bar.suspend(|| publish::run(policy, request)),
+        None => publish::run(policy, request),
+    }
+}

@@ -1,0 +1,134 @@
+//! The queue: a folder of draft files, each a post with its front matter, approved by the
+//! signature files beside it and published once when due.
+//!
+//! Exactly once rests on three things: the queue lock (one publishing run at a time), the
+//! audit log (what was published, by plan hash), and the platforms' own idempotency (a key
+//! derived from the plan hash), for a run that died between publishing and recording.
+
+use crate::draft::{DraftError, DraftFile};
+use crate::plan::{self, Author, Plan, PlanImage, PlanPost, Window};
+use crate::policy::Policy;
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// A queue item read as a plan. Errors are located in the item's file.
+pub fn item_plan(policy: &Policy, path: &Path) -> Result<Plan, DraftError> {
+    let source = std::fs::read(path)
+        .map_err(|e| at_start(format!("cannot read: {e}")))
+        .and_then(|b| {
+            String::from_utf8(b)
+                .map_err(|e| at_start(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))
+        })?;
+    let draft = DraftFile::parse(source)?;
+    plan_of(policy, path, &draft)
+}
+
+fn at_start(message: String) -> DraftError {
+    DraftError {
+        line: 1,
+        col: 1,
+        message,
+    }
+}
+
+/// The plan a parsed queue item stands for.
+pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, DraftError> {
+    let front = &draft.front;
+    let name = front
+        .account
+        .as_deref()
+        .ok_or_else(|| at_start("a queue item needs `account` in its +++ front matter".into()))?;
+    let account = policy.account(name).map_err(|e| at_start(format!("{e}")))?;
+    let base = crate::commands::base_of(path);
+    let mut images = Vec::new();
+    for image in &front.images {
+        let file = base.join(&image.path);
+        let bytes = std::fs::read(&file).map_err(|e| at_start(format!("image {}: {e}", file.display())))?;
+        images.push(PlanImage {
+            path: image.path.clone(),
+            sha256: crate::audit::sha256_hex(&bytes),
+            alt: image.alt.clone().filter(|a| !a.trim().is_empty()),
+        });
+    }
+    Ok(Plan {
+        format: plan::FORMAT,
+        plan_hash: String::new(),
+        created: None,
+        author: Author {
+            user: String::new(),
+            email: front.author.clone(),
+        },
+        account: Plan::account_ref(account),
+        post: PlanPost {
+            text: draft.text().to_string(),
+            reply_to: front.reply_to.clone(),
+            language: front.language.clone(),
+            content_warning: None,
+            visibility: None,
+            images,
+        },
+        window: Window {
+            not_before: front.publish_at,
+            expires: front.expires,
+        },
+        findings: Vec::new(),
+    }
+    .seal())
+}
+
+/// The signature files of a folder, by the file they sign: one listing for the whole queue
+/// instead of one per item.
+pub fn signatures(dir: &Path) -> std::io::Result<HashMap<PathBuf, Vec<PathBuf>>> {
+    let mut out: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let path = entry.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            if entry.file_type()?.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Some(stem) = name.strip_suffix(".sig") else {
+                continue;
+            };
+            // `item.md.NAME.sig` signs `item.md`.
+            if let Some((signed, approver)) = stem.rsplit_once('.')
+                && !signed.is_empty()
+                && !approver.is_empty()
+            {
+                out.entry(d.join(signed)).or_default().push(path);
+            }
+        }
+    }
+    for files in out.values_mut() {
+        files.sort();
+    }
+    Ok(out)
+}
+
+/// The queue's lock file, held for the whole publishing run. Another run waits for it, after
+/// `waiting` says so.
+pub fn lock(dir: &Path, waiting: impl FnOnce()) -> std::io::Result<File> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".postgate-queue.lock"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            waiting();
+            file.lock()?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
