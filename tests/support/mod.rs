@@ -348,6 +348,68 @@ impl Test {
         self.dir.path().join("policy.toml")
     }
 
+    /// Writes a file under the test folder (placeholders filled in) and returns its path.
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create parent");
+        }
+        std::fs::write(&path, self.fill(text)).expect("write file");
+        path
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(rel)).expect("read file")
+    }
+
+    /// Sets git's `user.email` for the commands, through a real ~/.gitconfig in the test home.
+    pub fn git_email(self, email: &str) -> Test {
+        std::fs::write(
+            self.dir.path().join("home/.gitconfig"),
+            format!("[user]\n\temail = {email}\n"),
+        )
+        .expect("write .gitconfig");
+        self
+    }
+
+    /// A new ed25519 SSH key made by the real ssh-keygen: `keys/NAME` and `keys/NAME.pub`.
+    /// Returns the public key line.
+    pub fn ssh_key(&self, name: &str) -> String {
+        let dir = self.dir.path().join("keys");
+        std::fs::create_dir_all(&dir).expect("keys dir");
+        let status = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+            .arg(dir.join(name))
+            .status()
+            .expect("run ssh-keygen");
+        assert!(status.success(), "ssh-keygen failed");
+        std::fs::read_to_string(dir.join(format!("{name}.pub")))
+            .expect("read public key")
+            .trim()
+            .to_string()
+    }
+
+    /// Signs `message` with `keys/NAME` by hand (`ssh-keygen -Y sign -n NAMESPACE`), the way a
+    /// person would without postgate, and writes the signature to `out`.
+    pub fn ssh_sign(&self, name: &str, namespace: &str, message: &str, out: &str) {
+        let mut child = Command::new("ssh-keygen")
+            .args(["-q", "-Y", "sign", "-n", namespace, "-f"])
+            .arg(self.dir.path().join("keys").join(name))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("run ssh-keygen");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(message.as_bytes())
+            .expect("write message");
+        let output = child.wait_with_output().expect("ssh-keygen output");
+        assert!(output.status.success(), "ssh-keygen -Y sign failed");
+        std::fs::write(self.dir.path().join(out), output.stdout).expect("write signature");
+    }
+
     pub fn handle(&self, account: &str) -> String {
         match account {
             "demo" => format!("@mairie_demo_{}", self.uid),
@@ -475,6 +537,12 @@ impl<'a> Cmd<'a> {
     }
 
     /// The exact expected stdout (placeholders filled in).
+    /// Expects the process to be killed by SIGKILL (the fault-injection hook).
+    pub fn status_signal(mut self) -> Self {
+        self.status = None;
+        self
+    }
+
     pub fn stdout(mut self, text: &str) -> Self {
         self.stdout = Some(self.test.fill(text));
         self
@@ -553,6 +621,9 @@ impl<'a> Cmd<'a> {
         );
         if let Some(code) = self.status {
             assert_eq!(output.status.code(), Some(code), "unexpected exit status{context}");
+        } else {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(output.status.signal(), Some(9), "expected SIGKILL{context}");
         }
         if let Some(expected) = &self.stdout {
             assert_eq!(&*stdout, expected, "unexpected stdout{context}");

@@ -1,0 +1,449 @@
+//! Plan, approve, apply: a post reviewed, signed by approvers, then published exactly as
+//! signed. Keys are real (ssh-keygen, and the keychain for `keys new`).
+
+mod support;
+use support::{MastodonUser, Test, code, mastodon_statuses, mastodon_url, mastodon_user};
+
+const POLICY: &str = r#"
+[audit]
+path = "{dir}/state/audit.jsonl"
+
+[[accounts]]
+name = "demo"
+handle = "@mairie_demo_{uid}"
+platform = "outbox"
+kind = "official"
+display_name = "Ministère (démo)"
+owner = "Équipe réseaux sociaux"
+path = "{dir}/outbox"
+
+[[rules]]
+id = "consentement"
+kind = "mentions"
+level = "approve"
+kinds = ["official"]
+on = ["mentions"]
+message = "%s : son consentement est-il recueilli ?"
+
+[[approvers]]
+name = "sg"
+key = "{sg}"
+roles = ["secretaire-generale"]
+email = "sg@culture.example"
+
+[[approvers]]
+name = "com"
+key = "{com}"
+roles = ["communication"]
+email = "com@culture.example"
+
+[[approvals.require]]
+accounts = ["demo"]
+replies = true
+roles = ["secretaire-generale"]
+"#;
+
+/// A test with two SSH approvers (sg, com) and the author `redaction@culture.example`.
+fn setup() -> Test {
+    setup_with("")
+}
+
+fn setup_with(extra: &str) -> Test {
+    let t = Test::new().git_email("redaction@culture.example");
+    let sg = t.ssh_key("sg");
+    let com = t.ssh_key("com");
+    let policy = POLICY.replace("{sg}", &sg).replace("{com}", &com) + extra;
+    t.policy(&policy)
+}
+
+/// Writes `name.plan` for the demo account and returns its plan_hash.
+fn plan(t: &Test, name: &str, args: &[&str]) -> String {
+    let mut all = vec!["plan", "-a", "demo", "-o", name];
+    all.extend_from_slice(args);
+    let out = t.cmd(all).run();
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(hash.starts_with("sha256:") && hash.len() == 71, "{hash}");
+    hash
+}
+
+fn apply<'a>(t: &'a Test, plan: &str) -> support::Cmd<'a> {
+    t.cmd(["apply", plan, "--confirm-handle", "@mairie_demo_{uid}"])
+}
+
+#[test]
+fn a_plan_is_refused_until_approved_then_published_once() {
+    let t = setup();
+    let hash = plan(&t, "visite.plan", &["Merci @jeanne pour sa visite"]);
+    let text = t.read("visite.plan");
+    assert!(text.contains("text = \"Merci @jeanne pour sa visite\""), "{text}");
+    assert!(text.contains("email = \"redaction@culture.example\""), "{text}");
+    assert!(text.contains(&format!("plan_hash = \"{hash}\"")), "{text}");
+    assert!(text.contains("rule = \"consentement\""), "{text}");
+
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has(
+            "error: the plan is not approved as the policy requires: 1 approval(s) from any approver \
+             (rule consentement is at level approve) (has 0)",
+        )
+        .stderr_has("hint: nothing was published; an approver signs with `postgate approve visite.plan`")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+
+    t.cmd(["approve", "visite.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .stdout("visite.plan.sg.sig\n")
+        .stderr_has(&format!("approved {hash} as `sg`"))
+        .run();
+    let out = apply(&t, "visite.plan").run();
+    let posts = t.outbox("outbox");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["text"], "Merci @jeanne pour sa visite");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with(&format!("{}\t", posts[0]["id"].as_str().unwrap())),
+        "{stdout}"
+    );
+
+    let audit = t.audit();
+    let approval = audit.iter().find(|r| r["event"] == "approval").unwrap();
+    assert_eq!(approval["outcome"]["approver"], "sg");
+    assert_eq!(approval["plan_hash"], hash.as_str());
+    let published = audit.last().unwrap();
+    assert_eq!(published["outcome"]["status"], "published");
+    assert_eq!(published["plan_hash"], hash.as_str());
+    assert!(published["approvals"][0].as_str().unwrap().starts_with("sg SHA256:"));
+
+    // Applying again sends nothing and says where the post is.
+    apply(&t, "visite.plan")
+        .stderr_has("already published to @mairie_demo_")
+        .stderr_has("nothing was sent")
+        .run();
+    assert_eq!(t.outbox("outbox").len(), 1);
+}
+
+#[test]
+fn replies_need_the_role_the_policy_names() {
+    let t = setup();
+    let hash = plan(
+        &t,
+        "reponse.plan",
+        &["--reply-to", "ext-123", "Nous vous répondons en message privé."],
+    );
+    t.cmd(["approve", "reponse.plan", "--ssh-key", "keys/com", "--plan-hash", &hash])
+        .run();
+    apply(&t, "reponse.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("1 approval(s) from role secretaire-generale (account demo, replies; policy line ")
+        .stderr_has("(has 0)")
+        .run();
+    t.cmd(["approve", "reponse.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    apply(&t, "reponse.plan").run();
+    assert_eq!(t.outbox("outbox").len(), 1);
+    assert_eq!(t.outbox("outbox")[0]["reply_to"], "ext-123");
+}
+
+#[test]
+fn nobody_approves_their_own_plan() {
+    let t = setup().git_email("SG@culture.example");
+    let hash = plan(&t, "visite.plan", &["Merci @jeanne"]);
+    t.cmd(["approve", "visite.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: approver `sg` is the plan's author (")
+        .stderr_has("nobody approves their own plan")
+        .run();
+    // A signature made by hand, without postgate, is refused at apply too.
+    t.ssh_sign("sg", "postgate", &hash, "visite.plan.sg.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("visite.plan.sg.sig: approver `sg` is the plan's author")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+    assert_eq!(t.audit().last().unwrap()["event"], "refused");
+}
+
+#[test]
+fn a_plan_with_one_byte_changed_is_refused() {
+    let t = setup();
+    let hash = plan(&t, "visite.plan", &["Merci @jeanne pour sa visite"]);
+    t.cmd(["approve", "visite.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    let original = t.read("visite.plan");
+    t.write("visite.plan", &original.replace("sa visite", "sa visitE"));
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has(&format!(
+            "visite.plan was changed after it was planned: its plan_hash is {hash} but its content hashes to sha256:"
+        ))
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+    assert_eq!(t.audit().last().unwrap()["event"], "refused");
+}
+
+#[test]
+fn a_signature_of_another_plan_does_not_carry_over() {
+    let t = setup();
+    let hash = plan(&t, "a.plan", &["Merci @jeanne"]);
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    plan(&t, "b.plan", &["Merci @jeanne, et votez pour moi"]);
+    std::fs::copy(t.path().join("a.plan.sg.sig"), t.path().join("b.plan.sg.sig")).unwrap();
+    apply(&t, "b.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("b.plan.sg.sig by approver `sg` does not sign this plan")
+        .run();
+    // Signed in another namespace: not an approval either.
+    t.ssh_sign("com", "git", &hash, "a.plan.com.sig");
+    apply(&t, "a.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("a.plan.com.sig was signed for `git`, not for postgate")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn a_key_that_is_not_in_the_policy_is_refused() {
+    let t = setup();
+    t.ssh_key("intrus");
+    let hash = plan(&t, "visite.plan", &["Merci @jeanne"]);
+    t.cmd([
+        "approve",
+        "visite.plan",
+        "--ssh-key",
+        "keys/intrus",
+        "--plan-hash",
+        &hash,
+    ])
+    .status(code::PLAN_REFUSED)
+    .stderr_has("error: SSH key keys/intrus (SHA256:")
+    .stderr_has(") is not one of the policy's [[approvers]]")
+    .run();
+    t.ssh_sign("intrus", "postgate", &hash, "visite.plan.intrus.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("visite.plan.intrus.sig is signed by key SHA256:")
+        .stderr_has("which is not one of the policy's [[approvers]]")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn an_expired_plan_is_refused() {
+    let t = setup();
+    let hash = plan(
+        &t,
+        "vieux.plan",
+        &[
+            "--publish-at",
+            "2020-01-01T08:00:00Z",
+            "--expires",
+            "2020-01-02T08:00:00Z",
+            "Bonjour",
+        ],
+    );
+    t.cmd(["approve", "vieux.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: the plan expired at 2020-01-02T08:00:00Z; it cannot be approved")
+        .run();
+    apply(&t, "vieux.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: the plan expired at 2020-01-02T08:00:00Z; nothing was published")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn a_plan_not_yet_due_waits() {
+    let t = setup();
+    plan(&t, "demain.plan", &["--publish-at", "2999-01-01T08:00:00Z", "Bonjour"]);
+    apply(&t, "demain.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: the plan may not be published before 2999-01-01T08:00:00Z")
+        .run();
+}
+
+#[test]
+fn the_current_policy_judges_the_plan_at_apply() {
+    let t = setup();
+    plan(&t, "a.plan", &["Bonjour à tous"]);
+    // The policy tightened after the plan was written (and approved, had it needed it).
+    let sg = t.read("keys/sg.pub");
+    let com = t.read("keys/com.pub");
+    let stricter = POLICY.replace("{sg}", sg.trim()).replace("{com}", com.trim())
+        + "\n[[rules]]\nid = \"salut\"\nkind = \"terms\"\nlevel = \"deny\"\nterms = [\"bonjour\"]\n";
+    let t = t.policy(&stricter);
+    apply(&t, "a.plan")
+        .status(code::CONTENT)
+        .stderr_has("error: refused by the policy's rules: salut (")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn a_plan_for_a_moved_account_is_refused() {
+    let t = setup();
+    plan(&t, "a.plan", &["Bonjour"]);
+    let policy = std::fs::read_to_string(t.policy_path()).unwrap();
+    std::fs::write(t.policy_path(), policy.replace("@mairie_demo_", "@autre_demo_")).unwrap();
+    t.cmd(["apply", "a.plan", "--confirm-handle", "@autre_demo_{uid}"])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: the plan is for account `demo` as @mairie_demo_")
+        .stderr_has("but the policy now says @autre_demo_")
+        .run();
+}
+
+#[test]
+fn a_plan_with_deny_findings_is_not_written() {
+    let t = setup_with("\n[[rules]]\nid = \"salut\"\nkind = \"terms\"\nlevel = \"deny\"\nterms = [\"bonjour\"]\n");
+    t.cmd(["plan", "-a", "demo", "-o", "a.plan", "Bonjour"])
+        .status(code::CONTENT)
+        .stderr_has("error: refused by the policy's rules: salut (")
+        .stderr_has("no plan was written")
+        .run();
+    assert!(!t.path().join("a.plan").exists());
+}
+
+#[test]
+fn a_changed_image_is_refused() {
+    let t = setup();
+    let png = t.png("affiche.png");
+    plan(&t, "a.plan", &["--image", &png, "--alt", "L'affiche", "Bonjour"]);
+    assert!(t.read("a.plan").contains("path = \"affiche.png\""));
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\nchanged").unwrap();
+    apply(&t, "a.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("affiche.png changed since it was planned")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn a_script_states_the_hash_it_reviewed() {
+    let t = setup();
+    let hash = plan(&t, "a.plan", &["Merci @jeanne"]);
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg"])
+        .status(code::NOT_CONFIRMED)
+        .stderr_has("error: no terminal to ask whether to sign")
+        .stderr_has(&format!(
+            "hint: a script states the plan it reviewed: --plan-hash {hash}"
+        ))
+        .run();
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", "sha256:00"])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: --plan-hash sha256:00 is not this plan's hash")
+        .run();
+    assert!(!t.path().join("a.plan.sg.sig").exists());
+}
+
+#[test]
+fn an_approver_at_a_terminal_reviews_the_banner_and_answers() {
+    let t = setup();
+    let hash = plan(&t, "a.plan", &["Merci @jeanne"]);
+    let mut tty = t
+        .cmd(["approve", "a.plan", "--ssh-key", "keys/sg"])
+        .env("NO_COLOR", "1")
+        .tty();
+    tty.expect("OFFICIAL ACCOUNT")
+        .expect("Merci ⟦@jeanne⟧")
+        .expect(&hash)
+        .expect("Sign this plan as approver `sg`? [y/N] ");
+    tty.line("y");
+    assert_eq!(tty.finish(), code::SUCCESS);
+    assert!(t.path().join("a.plan.sg.sig").exists());
+    apply(&t, "a.plan").run();
+    assert_eq!(t.outbox("outbox").len(), 1);
+}
+
+#[test]
+fn keychain_keys_sign_like_ssh_keys() {
+    let t = Test::new().keychain().git_email("redaction@culture.example");
+    let sg = t.ssh_key("sg");
+    let key_name = format!("com_{}", t.uid);
+    let out = t.cmd(["keys", "new", &key_name]).stderr_has("[[approvers]]").run();
+    let com = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(com.starts_with("ssh-ed25519 AAAA"), "{com}");
+    assert!(com.ends_with(&format!("postgate:{key_name}")), "{com}");
+    t.cmd(["keys", "new", &key_name])
+        .status(code::USAGE)
+        .stderr_has(&format!(
+            "the keychain already holds an approval key named `{key_name}`"
+        ))
+        .run();
+    t.cmd(["keys", "show", &key_name]).stdout(&format!("{com}\n")).run();
+    let t = t.policy(&POLICY.replace("{sg}", &sg).replace("{com}", &com));
+    let hash = plan(&t, "a.plan", &["Merci @jeanne"]);
+    t.cmd(["approve", "a.plan", "--key", &key_name, "--plan-hash", &hash])
+        .stdout("a.plan.com.sig\n")
+        .run();
+    apply(&t, "a.plan").run();
+    assert_eq!(t.outbox("outbox").len(), 1);
+    // The private key never reaches a file or the audit log.
+    for (path, bytes) in t.all_files_bytes() {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("OPENSSH PRIVATE KEY") || path.starts_with(t.path().join("keys")),
+            "{path:?}"
+        );
+    }
+}
+
+fn masto_policy(t: &Test, user: &MastodonUser) -> String {
+    let sg = t.ssh_key("sg");
+    format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"{}\"\n\
+         platform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n\
+         credentials = \"keychain-or-env\"\n\n[[approvers]]\nname = \"sg\"\nkey = \"{sg}\"\n\n\
+         [[approvals.require]]\naccounts = [\"masto\"]\n",
+        user.handle,
+        mastodon_url()
+    )
+}
+
+#[test]
+fn on_mastodon_a_plan_publishes_once_even_after_a_crash() {
+    let t = Test::new().git_email("redaction@culture.example");
+    let alice = mastodon_user(&format!("plan_{}", t.uid));
+    let policy = masto_policy(&t, &alice);
+    let t = t.policy(&policy);
+    let secret = ("POSTGATE_SECRET_MASTO", alice.token.as_str());
+    let out = t
+        .cmd([
+            "plan",
+            "-a",
+            "masto",
+            "-o",
+            "a.plan",
+            "Conseil municipal ce soir à 18 h",
+        ])
+        .run();
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let apply = || {
+        t.cmd(["apply", "a.plan", "--confirm-handle", &alice.handle])
+            .env(secret.0, secret.1)
+    };
+    apply()
+        .status(code::PLAN_REFUSED)
+        .stderr_has("1 approval(s) from any approver (account masto; policy line ")
+        .run();
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+
+    // Killed right after the server accepted the post, before the outcome was recorded.
+    let killed = apply()
+        .env("POSTGATE_FAULT", "kill-after-publish")
+        .status_signal()
+        .run();
+    assert_eq!(mastodon_statuses(&alice).len(), 1);
+    assert!(killed.stdout.is_empty());
+    assert_eq!(t.audit().last().unwrap()["event"], "intent");
+
+    // The re-run sends the same Idempotency-Key; the server answers with the first status.
+    apply().run();
+    let statuses = mastodon_statuses(&alice);
+    assert_eq!(statuses.len(), 1);
+    let last = t.audit().last().unwrap().clone();
+    assert_eq!(last["outcome"]["status"], "published");
+    assert_eq!(last["outcome"]["id"], statuses[0]["id"]);
+    apply().stderr_has("already published").run();
+    assert_eq!(mastodon_statuses(&alice).len(), 1);
+}
