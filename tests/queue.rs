@@ -1,0 +1,335 @@
+//! The queue: `queue check` for pull requests, `queue publish --due` for the schedule, and
+//! exactly once across re-runs, concurrent runners and a crash.
+
+mod support;
+use support::{BIN, Test, code};
+
+const POLICY: &str = r#"
+[audit]
+path = "{dir}/state/audit.jsonl"
+
+[[accounts]]
+name = "demo"
+handle = "@mairie_demo_{uid}"
+platform = "outbox"
+kind = "official"
+display_name = "Ministère (démo)"
+owner = "Équipe réseaux sociaux"
+path = "{dir}/outbox"
+
+[[rules]]
+id = "consentement"
+kind = "mentions"
+level = "approve"
+on = ["mentions"]
+
+[[rules]]
+id = "reserve"
+kind = "terms"
+level = "deny"
+terms = ["votez pour"]
+
+[[approvers]]
+name = "sg"
+key = "{sg}"
+roles = ["secretaire-generale"]
+email = "sg@culture.example"
+"#;
+
+fn setup() -> Test {
+    let t = Test::new();
+    let sg = t.ssh_key("sg");
+    t.policy(&POLICY.replace("{sg}", &sg))
+}
+
+fn item(t: &Test, name: &str, front: &str, text: &str) {
+    t.write(
+        &format!("queue/{name}"),
+        &format!("+++\naccount = \"demo\"\nauthor = \"redaction@culture.example\"\n{front}+++\n{text}\n"),
+    );
+}
+
+/// Signs a queue item as `sg`, the way an approver does on the pull request.
+fn approve(t: &Test, name: &str) {
+    t.cmd([
+        "approve",
+        &format!("queue/{name}"),
+        "--ssh-key",
+        "keys/sg",
+        "--plan-hash",
+        &hash_of(t, name),
+    ])
+    .run();
+}
+
+/// The item's plan_hash, as `queue check --json` reports it.
+fn hash_of(t: &Test, name: &str) -> String {
+    let out = t.cmd(["--json", "queue", "check", "queue"]).status_any().run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["file"] == format!("queue/{name}"))
+        .unwrap()["plan_hash"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Three due items (one needing approval, approved), one for later, one expired.
+fn ready_queue(t: &Test) {
+    item(
+        t,
+        "01-bienvenue.md",
+        "publish_at = 2026-01-01T08:00:00Z\n",
+        "Bienvenue sur notre compte.",
+    );
+    item(
+        t,
+        "02-visite.md",
+        "publish_at = 2026-01-02T08:00:00Z\n",
+        "Merci @jeanne pour sa visite.",
+    );
+    item(t, "03-agenda.md", "", "Conseil municipal jeudi à 18 h.");
+    item(t, "04-demain.md", "publish_at = 2999-01-01T08:00:00Z\n", "Plus tard.");
+    item(
+        t,
+        "05-perime.md",
+        "publish_at = 2020-01-01T08:00:00Z\nexpires = 2020-01-02T08:00:00Z\n",
+        "Trop tard.",
+    );
+    approve(t, "02-visite.md");
+}
+
+fn publish<'a>(t: &'a Test) -> support::Cmd<'a> {
+    t.cmd([
+        "queue",
+        "publish",
+        "queue",
+        "--due",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+    ])
+}
+
+#[test]
+fn queue_check_lints_every_item_and_its_approvals() {
+    let t = setup();
+    ready_queue(&t);
+    item(&t, "06-attente.md", "", "Bravo @paul !");
+    item(&t, "07-reserve.md", "", "Votez pour nous.");
+    t.cmd(["queue", "check", "queue"])
+        .status(code::CONTENT)
+        .stdout(
+            "queue/02-visite.md:6:7 approve consentement @jeanne names a person: get their consent before publishing\n\
+             queue/02-visite.md:1:1 ok approvals approved by sg\n\
+             queue/05-perime.md:1:1 expired window expired at 2020-01-02T08:00:00Z; it will never be published\n\
+             queue/06-attente.md:5:7 approve consentement @paul names a person: get their consent before publishing\n\
+             queue/06-attente.md:1:1 approve approvals needs 1 approval(s) from any approver (rule consentement is at level approve) (has 0)\n\
+             queue/07-reserve.md:5:1 deny reserve \"Votez pour\" is on the list\n",
+        )
+        .stderr("checked 7 item(s): 4 ready, 1 refused (deny), 1 awaiting approval, 0 with a bad signature, 1 expired\n")
+        .run();
+}
+
+#[test]
+fn a_pull_request_can_require_every_item_approved() {
+    let t = setup();
+    item(&t, "a.md", "", "Bravo @paul !");
+    t.cmd(["queue", "check", "queue"]).run();
+    t.cmd(["queue", "check", "queue", "--require-approved"])
+        .status(code::PLAN_REFUSED)
+        .run();
+    approve(&t, "a.md");
+    t.cmd(["queue", "check", "queue", "--require-approved"]).run();
+}
+
+#[test]
+fn an_item_edited_after_approval_fails_the_check_and_is_not_published() {
+    let t = setup();
+    item(&t, "a.md", "", "Merci @jeanne pour sa visite.");
+    approve(&t, "a.md");
+    item(&t, "a.md", "", "Merci @jeanne pour sa visitE.");
+    t.cmd(["queue", "check", "queue"])
+        .status(code::PLAN_REFUSED)
+        .stdout_has("queue/a.md:1:1 error signature queue/a.md.sg.sig by approver `sg` does not sign this plan")
+        .run();
+    publish(&t)
+        .status(code::PLAN_REFUSED)
+        .stderr_has("failed queue/a.md: ")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn publishing_twice_publishes_each_item_once() {
+    let t = setup();
+    ready_queue(&t);
+    let first = publish(&t)
+        .stderr_has("queue queue: 3 published, 0 already published, 1 not due, 1 expired, 0 failed")
+        .stderr_has("expired queue/05-perime.md: expired at 2020-01-02T08:00:00Z; never published")
+        .run();
+    let stdout = String::from_utf8(first.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    // Oldest publish_at first; an item without one counts as due since ever.
+    assert!(lines[0].starts_with("queue/03-agenda.md\tpublished\t"), "{stdout}");
+    assert!(lines[1].starts_with("queue/01-bienvenue.md\tpublished\t"), "{stdout}");
+    assert!(lines[2].starts_with("queue/02-visite.md\tpublished\t"), "{stdout}");
+    assert_eq!(t.outbox("outbox").len(), 3);
+
+    publish(&t)
+        .stderr_has("queue queue: 0 published, 3 already published, 1 not due, 1 expired, 0 failed")
+        .run();
+    assert_eq!(t.outbox("outbox").len(), 3);
+    let published = t
+        .audit()
+        .iter()
+        .filter(|r| r["outcome"]["status"] == "published")
+        .count();
+    assert_eq!(published, 3);
+}
+
+#[test]
+fn an_unapproved_item_fails_the_run_but_not_the_others() {
+    let t = setup();
+    item(&t, "a.md", "", "Bonjour.");
+    item(&t, "b.md", "", "Bravo @paul !");
+    let out = publish(&t)
+        .status(code::PLAN_REFUSED)
+        .stderr_has("queue queue: 1 published, 0 already published, 0 not due, 0 expired, 1 failed")
+        .stderr_has("failed queue/b.md: the plan is not approved as the policy requires")
+        .run();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("queue/a.md\tpublished\t")
+    );
+    assert_eq!(t.outbox("outbox").len(), 1);
+}
+
+#[test]
+fn json_summarises_the_run() {
+    let t = setup();
+    ready_queue(&t);
+    let out = t
+        .cmd([
+            "--json",
+            "queue",
+            "publish",
+            "queue",
+            "--due",
+            "--confirm-handle",
+            "@mairie_demo_{uid}",
+        ])
+        .run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({ "published": 3, "already_published": 0, "not_due": 1, "expired": 1, "failed": 0 })
+    );
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    let expired = items.iter().find(|i| i["file"] == "queue/05-perime.md").unwrap();
+    assert_eq!(expired["status"], "expired");
+}
+
+#[test]
+fn without_a_terminal_the_handle_must_be_stated() {
+    let t = setup();
+    item(&t, "a.md", "", "Bonjour.");
+    t.cmd(["queue", "publish", "queue", "--due"])
+        .status(code::NOT_CONFIRMED)
+        .stderr_has("failed queue/a.md: ")
+        .run();
+    t.cmd([
+        "queue",
+        "publish",
+        "queue",
+        "--due",
+        "--confirm-handle",
+        "@someone_else",
+    ])
+    .status(code::NOT_CONFIRMED)
+    .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn eight_runners_started_together_publish_each_item_once() {
+    let t = setup();
+    for i in 0..6 {
+        item(&t, &format!("{i:02}.md"), "", &format!("Annonce numéro {i}."));
+    }
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            let mut cmd = t.command(BIN);
+            cmd.args(["queue", "publish", "queue", "--due", "--confirm-handle"])
+                .arg(t.fill("@mairie_demo_{uid}"))
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().expect("spawn a runner")
+        })
+        .collect();
+    let mut published = 0;
+    for child in children {
+        let out = child.wait_with_output().expect("runner output");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        published += String::from_utf8(out.stdout).unwrap().matches("\tpublished\t").count();
+    }
+    assert_eq!(published, 6, "each item published by exactly one runner");
+    assert_eq!(t.outbox("outbox").len(), 6);
+    let audit = t.audit();
+    let mut hashes: Vec<&str> = audit
+        .iter()
+        .filter(|r| r["outcome"]["status"] == "published")
+        .map(|r| r["plan_hash"].as_str().unwrap())
+        .collect();
+    assert_eq!(hashes.len(), 6);
+    hashes.sort_unstable();
+    hashes.dedup();
+    assert_eq!(hashes.len(), 6);
+    t.cmd(["log", "verify"]).run();
+}
+
+#[test]
+fn a_crash_between_publish_and_record_does_not_duplicate() {
+    let t = setup();
+    item(&t, "a.md", "", "Premier.");
+    item(&t, "b.md", "", "Second.");
+    publish(&t)
+        .env("POSTGATE_FAULT", "kill-after-publish")
+        .status_signal()
+        .run();
+    // The first item reached the outbox; its outcome was never recorded.
+    assert_eq!(t.outbox("outbox").len(), 1);
+    assert_eq!(t.audit().last().unwrap()["event"], "intent");
+
+    let out = publish(&t)
+        .stderr_has("queue queue: 2 published, 0 already published, 0 not due, 0 expired, 0 failed")
+        .run();
+    assert_eq!(t.outbox("outbox").len(), 2, "{}", String::from_utf8_lossy(&out.stdout));
+    let outcomes: Vec<_> = t
+        .audit()
+        .into_iter()
+        .filter(|r| r["outcome"]["status"] == "published")
+        .collect();
+    assert_eq!(outcomes.len(), 2);
+    assert_ne!(outcomes[0]["outcome"]["id"], outcomes[1]["outcome"]["id"]);
+    publish(&t).stderr_has("0 published, 2 already published").run();
+    assert_eq!(t.outbox("outbox").len(), 2);
+}
+
+#[test]
+fn queue_items_name_their_account_and_author() {
+    let t = setup();
+    t.write("queue/sans-compte.md", "+++\nauthor = \"a@b.fr\"\n+++\nBonjour\n");
+    t.write("queue/anonyme.md", "+++\naccount = \"demo\"\n+++\nMerci @jeanne\n");
+    t.cmd(["queue", "check", "queue"])
+        .status(code::USAGE)
+        .stdout_has("queue/anonyme.md:1:1 approve approvals needs an `author` in the front matter, so self-approval can be ruled out")
+        .stderr_has("queue/sans-compte.md:1:1 error no account: pass --account NAME, or set `account` in the draft's +++ front matter")
+        .run();
+}
