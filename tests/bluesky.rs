@@ -489,3 +489,33 @@ fn delete_and_repost_is_held_by_allow_delete() {
     assert_eq!(posts[0]["value"]["text"], "Ouverture à 17 h");
     assert_eq!(t.audit().last().unwrap()["event"], "refused");
 }
+
+#[test]
+fn a_queue_item_killed_after_publishing_is_not_posted_again() {
+    let t = Test::new();
+    let alice = bluesky_user("queue");
+    let t = t.policy(&policy(&alice, ""));
+    t.write(
+        "queue/annonce.md",
+        "+++\naccount = \"bsky\"\npublish_at = 2026-01-01T08:00:00Z\n+++\nLa médiathèque ouvre dimanche.\n",
+    );
+    let run = || {
+        t.cmd(["queue", "publish", "queue", "--due", "--confirm-handle", &alice.handle])
+            .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+    };
+    run().env("POSTGATE_FAULT", "kill-after-publish").status_signal().run();
+    let posts = bluesky_posts(&alice);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(t.audit().last().unwrap()["event"], "intent");
+
+    // The record key comes from the plan hash, so the re-run collides with the first record
+    // and finds it instead of creating a second.
+    run().stderr_has("1 published, 0 already published").run();
+    let posts = bluesky_posts(&alice);
+    assert_eq!(posts.len(), 1);
+    let last = t.audit().last().unwrap().clone();
+    assert_eq!(last["outcome"]["status"], "published");
+    assert_eq!(last["outcome"]["id"], posts[0]["uri"]);
+    run().stderr_has("0 published, 1 already published").run();
+    assert_eq!(bluesky_posts(&alice).len(), 1);
+}
