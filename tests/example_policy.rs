@@ -167,3 +167,33 @@ fn a_drafts_publish_at_is_judged_against_the_quiet_hours() {
         .stdout("soir.md:5:1 approve heures-calmes Fri 23:15 falls in the quiet hours 22:00–07:00 Europe/Paris\n")
         .run();
 }
+
+#[test]
+fn the_example_sends_replies_to_the_secretary_general() {
+    let t = Test::new();
+    t.cmd([
+        "--policy",
+        &example(),
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@demo_ministere",
+        "--reply-to",
+        "ext-1",
+        "Merci pour votre message.",
+    ])
+    .status(code::PLAN_REFUSED)
+    .stderr_has("error: this post needs approval: 1 approval(s) from role secretaire-generale (rule reponse-validee; policy line ")
+    .run();
+    let out = t.cmd(["--json", "--policy", &example(), "policy", "check"]).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = v["approvers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["secretaire-generale", "cheffe-com", "directeur-cabinet"]);
+    assert_eq!(v["approval_requirements"], 2);
+}

@@ -126,6 +126,10 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
             "sha256": policy.sha256,
             "audit_path": policy.audit_path.display().to_string(),
             "accounts": policy.accounts.iter().map(account_json).collect::<Vec<_>>(),
+            "approvers": policy.approvals.approvers.iter().map(|a| json!({
+                "name": a.name, "fingerprint": a.fingerprint(), "roles": a.roles,
+            })).collect::<Vec<_>>(),
+            "approval_requirements": policy.approvals.requirements.len(),
         }));
         return Ok(ExitCode::Success);
     }
@@ -157,9 +161,12 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
     }
     print!("{}", table(&rows));
     output::status(&format!(
-        "policy {} is valid: {} account(s); audit log: {}",
+        "policy {} is valid: {} account(s), {} rule(s), {} approver(s), {} approval requirement(s); audit log: {}",
         policy.path.display(),
         policy.accounts.len(),
+        policy.rules.rules.len(),
+        policy.approvals.approvers.len(),
+        policy.approvals.requirements.len(),
         policy.audit_path.display()
     ));
     Ok(ExitCode::Success)
