@@ -53,6 +53,46 @@ fn main() {
         },
     );
     audit_verify(dir.path());
+    queue_check(dir.path(), if smoke { 50 } else { 10_000 }, if smoke { 1 } else { 5 });
+}
+
+/// `queue check` of a folder of drafts with the example policy (every rule) and approvals:
+/// goal <= 1 s for 10,000 drafts.
+fn queue_check(dir: &Path, items: usize, runs: usize) {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("policy.toml");
+    let queue = dir.join("queue");
+    std::fs::create_dir_all(&queue).expect("queue dir");
+    let texts = [
+        "La médiathèque ouvre ses portes dimanche de 10 h à 18 h. Entrée libre : https://www.culture.gouv.fr/agenda",
+        "Merci @jeanne.durand pour sa visite au musée ce matin, et à toute l'équipe de conservation.",
+        "Le festival commence vendredi. Programme complet sur le site du ministère. #Patrimoine #Festival",
+    ];
+    for i in 0..items {
+        let text = texts[i % texts.len()];
+        std::fs::write(
+            queue.join(format!("{i:05}.md")),
+            format!(
+                "+++\naccount = \"demo\"\nauthor = \"redaction@culture.gouv.example\"\npublish_at = 2026-12-01T09:00:00+01:00\n+++\n{text} ({i})\n"
+            ),
+        )
+        .expect("write item");
+    }
+    let bin = Path::new(env!("CARGO_BIN_EXE_postgate"));
+    let times = time_process(runs, || {
+        let mut c = Command::new(bin);
+        c.arg("--policy")
+            .arg(&example)
+            .args(["queue", "check"])
+            .arg(&queue)
+            .env("XDG_STATE_HOME", dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    });
+    println!(
+        "postgate queue check ({items} drafts) {:>9.3?} / {:>9.3?}  (median / min; goal <= 1 s for 10,000)",
+        times.0, times.1
+    );
 }
 
 fn stats(mut samples: Vec<Duration>) -> (Duration, Duration) {
