@@ -90,7 +90,7 @@ fn queue_check(dir: &Path, items: usize, runs: usize) {
         c
     });
     println!(
-        "postgate queue check ({items} drafts) {:>9.3?} / {:>9.3?}  (median / min; goal <= 1 s for 10,000)",
+        "postgate queue check ({items} drafts) {:>9.3?} / {:>9.3?}  (median / mean; goal <= 1 s for 10,000)",
         times.0, times.1
     );
 }
