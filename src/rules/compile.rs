@@ -89,7 +89,7 @@ pub fn compile(text: &str, raw: &[Spanned<RawRule>], accounts: &[&str], diags: &
                     format!("invalid rule id `{}`", crate::sanitize::one_line(&id)),
                     r.id.span(),
                 )
-                .help("rule ids are typed to override a rule: lowercase ASCII letters, digits, `-`, `_` and `.`"),
+                .help("rule ids appear in messages and [[approvals.require]]: lowercase ASCII letters, digits, `-`, `_` and `.`"),
             );
         } else if let Some(first) = ids.get(&id) {
             diags.push(
