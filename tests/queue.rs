@@ -333,3 +333,23 @@ fn queue_items_name_their_account_and_author() {
         .stderr_has("queue/sans-compte.md:1:1 error no account: pass --account NAME, or set `account` in the draft's +++ front matter")
         .run();
 }
+
+#[test]
+fn at_a_terminal_each_item_shows_its_banner_and_asks_for_the_handle() {
+    let t = setup();
+    item(&t, "a.md", "", "Premier.");
+    item(&t, "b.md", "", "Second.");
+    let mut tty = t.cmd(["queue", "publish", "queue", "--due"]).env("NO_COLOR", "1").tty();
+    tty.expect("Premier.")
+        .expect("Type the handle of the account to publish to (1/3): ");
+    tty.line(&t.handle("demo"));
+    tty.expect("published queue/a.md → ");
+    tty.expect("Second.")
+        .expect("Type the handle of the account to publish to (1/3): ");
+    tty.line(&t.handle("demo"));
+    tty.expect("published queue/b.md → ");
+    assert_eq!(tty.finish(), code::SUCCESS);
+    assert!(tty.screen().contains("2 published"), "{}", tty.screen());
+    assert_eq!(t.outbox("outbox").len(), 2);
+    assert_eq!(t.audit().last().unwrap()["confirmation"], "typed");
+}

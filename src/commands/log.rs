@@ -54,6 +54,15 @@ fn list(cli: &Cli, args: &LogArgs, log: &AuditLog) -> Result<ExitCode> {
             Outcome::Published { url, .. } => url.clone(),
             Outcome::Refused { reason, .. } => reason.lines().next().unwrap_or_default().to_string(),
             Outcome::Failed { error, .. } => error.lines().next().unwrap_or_default().to_string(),
+            Outcome::Approved { approver, .. } => format!(
+                "by {approver}, plan {}",
+                r.plan_hash
+                    .as_deref()
+                    .unwrap_or("?")
+                    .trim_start_matches("sha256:")
+                    .get(..16)
+                    .unwrap_or("")
+            ),
             _ => r
                 .text
                 .as_deref()
