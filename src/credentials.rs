@@ -377,6 +377,90 @@ fn env_status(account: &Account) -> Option<Status> {
     })
 }
 
+/// How old a credential is, against the account's `rotate_after_days` and
+/// `max_credential_age_days`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Age {
+    /// No secret, or no limit set.
+    NotApplicable,
+    /// From the environment: its age is the CI secret store's business.
+    Environment,
+    /// Stored by another tool, without the time postgate records.
+    Unknown,
+    Days(i64),
+}
+
+pub fn age(account: &Account, credential: &Credential, now: jiff::Timestamp) -> Age {
+    if credential.source == Source::Environment {
+        return Age::Environment;
+    }
+    match credential.created_at {
+        Some(t) => Age::Days((now.as_second() - t.as_second()).max(0) / 86_400),
+        None if account.rotate_after_days.is_some() || account.max_credential_age_days.is_some() => Age::Unknown,
+        None => Age::NotApplicable,
+    }
+}
+
+impl Age {
+    /// For the banner.
+    pub fn describe(self) -> Option<String> {
+        match self {
+            Age::Days(d) => Some(format!("{d} day(s) old")),
+            Age::Unknown => Some("age unknown".into()),
+            Age::NotApplicable | Age::Environment => None,
+        }
+    }
+
+    /// Past `max_credential_age_days` (or of unknown age where a maximum is set): refused.
+    pub fn refusal(self, account: &Account) -> Option<Failure> {
+        let max = account.max_credential_age_days?;
+        let fix = format!(
+            "store a new credential with `postgate login {}` (and revoke the old one at the platform)",
+            account.name
+        );
+        match self {
+            Age::Days(d) if d > i64::from(max) => Some(
+                Failure::new(
+                    ExitCode::Credential,
+                    format!(
+                        "the credential of `{}` is {d} days old; the policy allows {max} (max_credential_age_days)",
+                        account.name
+                    ),
+                )
+                .hint(fix),
+            ),
+            Age::Unknown => Some(
+                Failure::new(
+                    ExitCode::Credential,
+                    format!(
+                        "the age of the credential of `{}` is unknown (it was not stored by postgate), and the policy \
+                         limits it to {max} days",
+                        account.name
+                    ),
+                )
+                .hint(fix),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Past `rotate_after_days`: a warning.
+    pub fn warning(self, account: &Account) -> Option<String> {
+        let rotate = account.rotate_after_days?;
+        match self {
+            Age::Days(d) if d > i64::from(rotate) => Some(format!(
+                "the credential of `{}` is {d} days old; rotate it (rotate_after_days = {rotate}): `postgate login {}`{}",
+                account.name,
+                account.name,
+                account
+                    .max_credential_age_days
+                    .map_or(String::new(), |m| format!(", before it is refused at {m} days"))
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// A keychain item that is not an account's credential (an approver's signing key), by its
 /// user name under the `postgate` service. `Ok(None)` when the keychain has no such item.
 pub fn read_item(user: &str) -> Result<Option<Secret>> {

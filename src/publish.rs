@@ -341,9 +341,17 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         trail.findings = findings;
     }
     let credential = credentials::load(account);
+    let now = jiff::Timestamp::now();
+    let age = match &credential {
+        Ok(Some(c)) => credentials::age(account, c, now),
+        _ => credentials::Age::NotApplicable,
+    };
     let credential_label = match &credential {
         Ok(None) => "none needed".to_string(),
-        Ok(Some(c)) => c.source.as_str().to_string(),
+        Ok(Some(c)) => match age.describe() {
+            Some(age) => format!("{}, {age}", c.source.as_str()),
+            None => c.source.as_str().to_string(),
+        },
         Err(_) => format!("MISSING ({})", account.credentials.as_str()),
     };
     eprint!(
@@ -466,6 +474,12 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         ));
     }
     let credential: Option<Credential> = credential.map_err(|e| trail.refuse(e))?;
+    if let Some(refusal) = age.refusal(account) {
+        return Err(trail.refuse(refusal.into()));
+    }
+    if let Some(warning) = age.warning(account) {
+        eprintln!("warning: {warning}");
+    }
     trail.credential_source = Some(credential.as_ref().map_or(Source::None, |c| c.source));
 
     // Approvals: what the post needs (requirements, `approve` rules), met only by signatures

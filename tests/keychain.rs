@@ -182,3 +182,49 @@ fn the_hidden_prompt_edits_cancels_and_stores_nothing_on_ctrl_c() {
     assert!(!tty.screen().contains("abc"), "{}", tty.screen());
     t.cmd(["accounts"]).stdout_has("missing").run();
 }
+
+/// Stores the vault account's keychain item as if postgate had stored it `days` ago, through
+/// secret-tool (libsecret), the way another client of the Secret Service would.
+fn store_aged(t: &Test, days: i64) {
+    let created = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days);
+    let payload = format!(r#"{{"v":1,"secret":"{CANARY}","created_at":"{created}"}}"#);
+    let mut child = t
+        .command("secret-tool")
+        .args(["store", "--label=aged", "service", "postgate", "username"])
+        .arg(format!("outbox:local:vault_{}", t.uid))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool (from libsecret-tools)");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(payload.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn a_stale_credential_is_refused_and_an_old_one_warned_about() {
+    let t = Test::new().keychain();
+    let policy = support::DEFAULT_POLICY.replace(
+        "credentials = \"keychain\"",
+        "credentials = \"keychain\"\nrotate_after_days = 20\nmax_credential_age_days = 30",
+    );
+    let t = t.policy(&policy);
+    store_aged(&t, 45);
+    t.cmd(["accounts"])
+        .stdout_has("TOO OLD, refused: postgate login again")
+        .run();
+    t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"])
+        .status(code::CREDENTIAL)
+        .stderr_has("credential    keychain, 45 day(s) old")
+        .stderr_has("error: the credential of `vault` is 45 days old; the policy allows 30 (max_credential_age_days)")
+        .stderr_has("hint: store a new credential with `postgate login vault`")
+        .run();
+    assert!(t.outbox("vault-outbox").is_empty());
+    assert_eq!(t.audit().last().unwrap()["event"], "refused");
+
+    store_aged(&t, 25);
+    t.cmd(["accounts"]).stdout_has("rotate it").run();
+    t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"])
+        .stderr_has("warning: the credential of `vault` is 25 days old; rotate it (rotate_after_days = 20): `postgate login vault`, before it is refused at 30 days")
+        .run();
+    assert_eq!(t.outbox("vault-outbox").len(), 1);
+}

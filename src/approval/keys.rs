@@ -27,6 +27,14 @@ pub fn default_name() -> String {
 /// Creates a key in the keychain and returns its public half. Refuses to replace one: a
 /// replaced key silently invalidates every approval already made with it.
 pub fn create(name: &str) -> Result<PublicKey> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(Failure::new(
+            ExitCode::Usage,
+            format!("`{}` cannot name a key", crate::sanitize::one_line(name)),
+        )
+        .hint("use ASCII letters, digits, `-`, `_` and `.`, as approver names do")
+        .into());
+    }
     if crate::credentials::read_item(&item(name))?.is_some() {
         return Err(Failure::new(
             ExitCode::Usage,

@@ -85,7 +85,18 @@ pub fn list(cli: &Cli) -> Result<ExitCode> {
                 Some(source.as_str()),
                 *created_at,
                 match created_at {
-                    Some(t) => format!("present ({}, {} old)", source.as_str(), age(*t)),
+                    Some(t) => {
+                        let days = (jiff::Timestamp::now().as_second() - t.as_second()).max(0) / 86_400;
+                        let over = |limit: Option<u32>| limit.is_some_and(|l| days > i64::from(l));
+                        let mark = if over(a.max_credential_age_days) {
+                            "; TOO OLD, refused: postgate login again"
+                        } else if over(a.rotate_after_days) {
+                            "; rotate it"
+                        } else {
+                            ""
+                        };
+                        format!("present ({}, {} old{mark})", source.as_str(), age(*t))
+                    }
                     None => format!("present ({})", source.as_str()),
                 },
             ),
@@ -98,6 +109,8 @@ pub fn list(cli: &Cli) -> Result<ExitCode> {
             "source": source,
             "created_at": created.map(|t| t.to_string()),
             "age_seconds": created.map(|t| jiff::Timestamp::now().as_second() - t.as_second()),
+            "rotate_after_days": a.rotate_after_days,
+            "max_credential_age_days": a.max_credential_age_days,
         });
         items.push(v);
         rows.push(vec![

@@ -266,6 +266,8 @@ mod tests {
             language: None,
             allow_delete: false,
             require_alt_text: true,
+            rotate_after_days: None,
+            max_credential_age_days: None,
             line: 1,
         };
         Outbox::new(dir.to_path_buf(), &account)

@@ -60,6 +60,10 @@ pub struct Account {
     pub allow_delete: bool,
     /// Whether every image needs a description.
     pub require_alt_text: bool,
+    /// Credential age, in days, past which the banner asks for rotation.
+    pub rotate_after_days: Option<u32>,
+    /// Credential age, in days, past which posting is refused.
+    pub max_credential_age_days: Option<u32>,
     /// 1-based line of the account's table, for messages.
     pub line: usize,
 }
@@ -320,6 +324,47 @@ fn validate_account(
         }
     });
 
+    let days = |field: &Option<toml::Spanned<i64>>, key: &str, diags: &mut Vec<Diagnostic>| -> Option<u32> {
+        let v = field.as_ref()?;
+        if (1..=3650).contains(v.get_ref()) {
+            Some(*v.get_ref() as u32)
+        } else {
+            diags.push(Diagnostic::new(
+                format!("`{key}` must be between 1 and 3650 days"),
+                v.span(),
+            ));
+            None
+        }
+    };
+    let rotate_after_days = days(&raw.rotate_after_days, "rotate_after_days", diags);
+    let max_credential_age_days = days(&raw.max_credential_age_days, "max_credential_age_days", diags);
+    if let (Some(r), Some(m), Some(span)) = (
+        rotate_after_days,
+        max_credential_age_days,
+        raw.rotate_after_days.as_ref().map(|r| r.span()),
+    ) && r >= m
+    {
+        diags.push(
+            Diagnostic::new(
+                format!("`rotate_after_days` ({r}) must be less than `max_credential_age_days` ({m})"),
+                span,
+            )
+            .help("the warning comes first, then the refusal"),
+        );
+    }
+    if credentials == CredentialPolicy::None
+        && let Some(span) = raw
+            .rotate_after_days
+            .as_ref()
+            .or(raw.max_credential_age_days.as_ref())
+            .map(|s| s.span())
+    {
+        diags.push(Diagnostic::new(
+            format!("account `{name}` has no credential (credentials = \"none\"), so it has no age to limit"),
+            span,
+        ));
+    }
+
     if diags.len() > before {
         return None;
     }
@@ -339,6 +384,8 @@ fn validate_account(
         allow_delete: raw.allow_delete.unwrap_or(kind == Kind::Personal),
         // An institution's images must be described for the people who cannot see them.
         require_alt_text: raw.require_alt_text.unwrap_or(kind == Kind::Official),
+        rotate_after_days,
+        max_credential_age_days,
         line: line_col(text, spanned.span().start).0,
     })
 }

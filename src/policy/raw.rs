@@ -163,6 +163,10 @@ pub struct RawAccount {
     pub correction: Option<Spanned<Correction>>,
     /// Bluesky: the web host of post URLs (default bsky.app).
     pub web_host: Option<Spanned<String>>,
+    /// Past this age the banner asks for a new credential.
+    pub rotate_after_days: Option<Spanned<i64>>,
+    /// Past this age posting is refused until `postgate login` stores a new one.
+    pub max_credential_age_days: Option<Spanned<i64>>,
 }
 
 /// How a correction is published where the platform has no edit.
