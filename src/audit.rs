@@ -28,6 +28,18 @@ pub struct AccountRef {
     pub host: String,
 }
 
+impl AccountRef {
+    pub fn of(account: &crate::policy::Account) -> AccountRef {
+        AccountRef {
+            name: account.name.clone(),
+            handle: account.handle.clone(),
+            kind: account.kind.as_str().to_string(),
+            platform: account.platform.as_str().to_string(),
+            host: account.host(),
+        }
+    }
+}
+
 /// What happened, in the outcome record.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "status", rename_all = "kebab-case")]
@@ -62,6 +74,16 @@ pub enum Outcome {
         fingerprint: String,
         signature: String,
     },
+    /// `lockdown` locked the account; what it achieved at the platform and in the keychain.
+    Lockdown {
+        reason: String,
+        revocation: String,
+        keychain: String,
+    },
+    /// `unlock` lifted a lock, on the signatures of these approvers.
+    Unlocked {
+        approvers: Vec<String>,
+    },
     /// A torn last line was moved aside by `postgate log repair`.
     Repaired {
         fragment_sha256: String,
@@ -81,6 +103,8 @@ impl Outcome {
             Outcome::Failed { .. } => "failed",
             Outcome::Credential { .. } => "credential",
             Outcome::Approved { .. } => "approved",
+            Outcome::Lockdown { .. } => "locked",
+            Outcome::Unlocked { .. } => "unlocked",
             Outcome::Repaired { .. } => "repaired",
         }
     }
@@ -168,7 +192,7 @@ impl Record {
 }
 
 /// The OS user and host name, looked up once per process (NSS lookups are not free).
-fn machine() -> &'static (String, String) {
+pub fn machine() -> &'static (String, String) {
     static MACHINE: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
     MACHINE.get_or_init(|| (os_user(), gethostname::gethostname().to_string_lossy().into_owned()))
 }
@@ -592,9 +616,6 @@ impl AuditLog {
     }
 
     /// When the account published (posts and corrections) since `since`, newest first.
-    ///
-    /// Reads backwards from the end and stops at the first older record, so the cost follows
-    /// the window, not the size of the log.
     pub fn published_since(
         &self,
         platform: &str,
@@ -602,16 +623,57 @@ impl AuditLog {
         handle: &str,
         since: jiff::Timestamp,
     ) -> Result<Vec<jiff::Timestamp>> {
+        let mut out = Vec::new();
+        self.scan_back(since, |record, time| {
+            if matches!(record.outcome, Outcome::Published { .. })
+                && record
+                    .account
+                    .as_ref()
+                    .is_some_and(|a| same_account(a, platform, host, handle))
+            {
+                out.push(time);
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// The ids of the posts postgate published on the account since `since`: what `reconcile`
+    /// expects to find on the platform.
+    pub fn published_ids_since(
+        &self,
+        platform: &str,
+        host: &str,
+        handle: &str,
+        since: jiff::Timestamp,
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut out = std::collections::HashSet::new();
+        self.scan_back(since, |record, _| {
+            if let Outcome::Published { id, .. } = &record.outcome
+                && record
+                    .account
+                    .as_ref()
+                    .is_some_and(|a| same_account(a, platform, host, handle))
+            {
+                out.insert(id.clone());
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `each` on every record from the newest back to the first one older than `since`.
+    ///
+    /// Reads backwards from the end and stops at the first older record, so the cost follows
+    /// the window, not the size of the log.
+    fn scan_back(&self, since: jiff::Timestamp, mut each: impl FnMut(&Record, jiff::Timestamp)) -> Result<()> {
         const CHUNK: u64 = 64 * 1024;
         let mut file = match File::open(&self.path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
         };
         let len = file.metadata().map_err(|e| audit_failure(&self.path, e))?.len();
         let mut pos = len;
         let mut carry: Vec<u8> = Vec::new();
-        let mut out = Vec::new();
         let mut first = true;
         while pos > 0 {
             let n = CHUNK.min(pos);
@@ -638,20 +700,13 @@ impl AuditLog {
                     continue;
                 };
                 if time < since {
-                    return Ok(out);
+                    return Ok(());
                 }
-                if matches!(record.outcome, Outcome::Published { .. })
-                    && record
-                        .account
-                        .as_ref()
-                        .is_some_and(|a| same_account(a, platform, host, handle))
-                {
-                    out.push(time);
-                }
+                each(&record, time);
             }
             carry = head;
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -77,6 +77,20 @@ pub enum Command {
     Queue(QueueArgs),
     /// Approval keys kept in the OS keychain.
     Keys(KeysArgs),
+    /// Stop an account now: lock it, revoke its credential at the platform, clear the keychain.
+    ///
+    /// Every later `post`, `apply` and `queue publish` to a locked account is refused (exit 12)
+    /// with the reason, who locked it and when, until an approver signs `unlock`.
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Lockdown(LockdownArgs),
+    /// Lift a lockdown on an approver's signature; a new `login` is then required.
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Unlock(UnlockArgs),
+    /// List an account's recent posts on the platform and report those postgate did not make.
+    ///
+    /// Exits 13 when it finds one, so a cron job every 5 minutes raises the alarm.
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Reconcile(ReconcileArgs),
     /// Show who the platform says an account's credential belongs to, next to the policy.
     Whoami(NameArg),
     /// Store an account's secret in the OS keychain (read from a hidden prompt or stdin).
@@ -191,6 +205,69 @@ pub struct QueuePublishArgs {
     /// The handle of an account the queue publishes to; repeat for each account.
     #[arg(long, value_name = "HANDLE")]
     pub confirm_handle: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LockdownArgs {
+    /// The accounts to lock.
+    #[arg(value_name = "NAME", required_unless_present = "all", conflicts_with = "all")]
+    pub names: Vec<String>,
+
+    /// Lock every account in the policy.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Why: kept in the lock, the audit log and every refusal it causes.
+    #[arg(long, value_name = "TEXT", required = true)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// The locked account.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Sign the unlock as an approver (the lock stays until `postgate unlock NAME` is run).
+    #[arg(long)]
+    pub sign: bool,
+
+    /// The keychain key to sign with; defaults to the OS user's name.
+    #[arg(long, value_name = "NAME", requires = "sign", conflicts_with = "ssh_key")]
+    pub key: Option<String>,
+
+    /// Sign with an SSH key through ssh-keygen.
+    #[arg(long, value_name = "PATH", requires = "sign")]
+    pub ssh_key: Option<PathBuf>,
+
+    /// For scripts: the lock id you reviewed; signing goes ahead only if it matches.
+    #[arg(long, value_name = "sha256:HEX", requires = "sign")]
+    pub lock_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// The accounts to check.
+    #[arg(value_name = "NAME", required_unless_present = "all", conflicts_with = "all")]
+    pub names: Vec<String>,
+
+    /// Check every account in the policy.
+    #[arg(long)]
+    pub all: bool,
+
+    /// How far back to look: `30m`, `24h`, `7d`, or an RFC 3339 time.
+    #[arg(long, value_name = "AGE|TIME", default_value = "24h")]
+    pub since: String,
+
+    /// Run this command (with `sh -c`) once per foreign post; the post is in the environment
+    /// as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME and
+    /// POSTGATE_POST_TEXT (sanitized).
+    #[arg(long, value_name = "CMD")]
+    pub on_foreign: Option<String>,
+
+    /// Another audit log whose posts count as postgate's (a CI runner's copy); repeatable.
+    #[arg(long = "audit-log", value_name = "FILE")]
+    pub audit_logs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

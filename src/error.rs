@@ -53,6 +53,21 @@ pub fn exit_code_of(err: &anyhow::Error) -> ExitCode {
         .unwrap_or(ExitCode::GeneralError)
 }
 
+/// The fix a failure suggests, if it has one.
+pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
+    err.chain()
+        .find_map(|e| e.downcast_ref::<Failure>())
+        .and_then(|f| f.hint.as_deref())
+}
+
+/// The error's message without its hint, for one-line summaries that show the hint apart.
+pub fn message_of(err: &anyhow::Error) -> String {
+    match err.downcast_ref::<Failure>() {
+        Some(f) => f.message.clone(),
+        None => format!("{err:#}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

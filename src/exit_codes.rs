@@ -33,11 +33,16 @@ pub enum ExitCode {
     /// A plan was refused: approvals missing, a signature invalid, unknown or the author's own,
     /// the plan changed since it was signed, or it expired. Nothing was published.
     PlanRefused,
+    /// The account is locked down (`postgate lockdown`), or its credential predates the last
+    /// lockdown. Nothing was published.
+    LockedDown,
+    /// `reconcile` found posts on the platform that did not go through postgate.
+    ForeignPosts,
 }
 
 impl ExitCode {
     /// Every variant, in numeric order, for documentation and tests.
-    pub const ALL: [ExitCode; 12] = [
+    pub const ALL: [ExitCode; 14] = [
         ExitCode::Success,
         ExitCode::GeneralError,
         ExitCode::Usage,
@@ -50,6 +55,8 @@ impl ExitCode {
         ExitCode::Audit,
         ExitCode::Incomplete,
         ExitCode::PlanRefused,
+        ExitCode::LockedDown,
+        ExitCode::ForeignPosts,
     ];
 
     pub fn code(self) -> i32 {
@@ -66,6 +73,8 @@ impl ExitCode {
             ExitCode::Audit => 9,
             ExitCode::Incomplete => 10,
             ExitCode::PlanRefused => 11,
+            ExitCode::LockedDown => 12,
+            ExitCode::ForeignPosts => 13,
         }
     }
 
@@ -84,6 +93,8 @@ impl ExitCode {
             ExitCode::Audit => "audit",
             ExitCode::Incomplete => "incomplete",
             ExitCode::PlanRefused => "plan-refused",
+            ExitCode::LockedDown => "locked-down",
+            ExitCode::ForeignPosts => "foreign-posts",
         }
     }
 
@@ -107,6 +118,8 @@ impl ExitCode {
             ExitCode::PlanRefused => {
                 "plan refused: approvals missing or invalid, self-approved, changed since signed, or expired"
             }
+            ExitCode::LockedDown => "account locked down (or its credential predates the lockdown); nothing published",
+            ExitCode::ForeignPosts => "reconcile found posts that did not go through postgate",
         }
     }
 
@@ -170,6 +183,8 @@ mod tests {
         assert_eq!(ExitCode::Audit.code(), 9);
         assert_eq!(ExitCode::Incomplete.code(), 10);
         assert_eq!(ExitCode::PlanRefused.code(), 11);
+        assert_eq!(ExitCode::LockedDown.code(), 12);
+        assert_eq!(ExitCode::ForeignPosts.code(), 13);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod draft;
 pub mod error;
 pub mod exit_codes;
 pub mod generation;
+pub mod lockdown;
 pub mod output;
 pub mod paths;
 pub mod plan;

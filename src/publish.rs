@@ -111,13 +111,7 @@ impl Trail<'_> {
             }
         }
         r.policy_sha256 = Some(self.policy.sha256.clone());
-        r.account = self.account.map(|a| AccountRef {
-            name: a.name.clone(),
-            handle: a.handle.clone(),
-            kind: a.kind.as_str().to_string(),
-            platform: a.platform.as_str().to_string(),
-            host: a.host(),
-        });
+        r.account = self.account.map(AccountRef::of);
         r.text_sha256 = Some(sha256_hex(self.text.as_bytes()));
         r.text = Some(self.text.to_string());
         r.confirmation = self.confirmation.map(|m| m.as_str().to_string());
@@ -262,6 +256,16 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     };
     let account = policy.account(&req.account).map_err(|e| trail.refuse(e))?;
     trail.account = Some(account);
+
+    // A lockdown stops everything, dry runs included: the account may be in someone else's
+    // hands, and nobody should be typing its handle until that is settled.
+    let lifted_at = match crate::lockdown::state(policy, account).map_err(|e| trail.refuse(e))? {
+        crate::lockdown::State::Locked(lock, _) => {
+            return Err(trail.refuse(lock.refusal(account, &policy.lockdown.unlock_roles).into()));
+        }
+        crate::lockdown::State::Lifted { locked_at } => Some(locked_at),
+        crate::lockdown::State::Open => None,
+    };
 
     // A plan: the account as the policy now defines it, its window, and what earlier runs
     // did with it. The lock is held until the outcome is recorded, so two runs of one plan
@@ -479,6 +483,18 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     }
     if let Some(warning) = age.warning(account) {
         eprintln!("warning: {warning}");
+    }
+    if let (Some(locked_at), Some(c)) = (lifted_at, credential.as_ref()) {
+        if let Some(refusal) = crate::lockdown::stale_credential(account, locked_at, c) {
+            return Err(trail.refuse(refusal.into()));
+        }
+        if c.source == Source::Environment {
+            eprintln!(
+                "warning: `{}` was locked down at {locked_at}; postgate cannot tell whether {} was replaced since",
+                account.name,
+                credentials::env_var_name(&account.name)
+            );
+        }
     }
     trail.credential_source = Some(credential.as_ref().map_or(Source::None, |c| c.source));
 

@@ -232,6 +232,8 @@ fn the_same_post_key_publishes_once() {
         mastodon_url().parse().unwrap(),
         postgate::policy::Visibility::Public,
         None,
+        alice.handle.clone(),
+        None,
     )
     .unwrap();
     let cred = postgate::credentials::Credential {

@@ -14,6 +14,65 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+/// The key an approver signs with, as the command line names it.
+#[derive(Debug, Clone)]
+pub enum Signer {
+    Keychain(String),
+    Ssh(std::path::PathBuf),
+}
+
+impl Signer {
+    /// `--ssh-key` if given, else `--key`, else the keychain key named after the OS user.
+    pub fn from_args(key: Option<&str>, ssh_key: Option<&Path>) -> Signer {
+        match (ssh_key, key) {
+            (Some(path), _) => Signer::Ssh(path.to_path_buf()),
+            (None, Some(name)) => Signer::Keychain(name.to_string()),
+            (None, None) => Signer::Keychain(default_name()),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Signer::Keychain(name) => format!("keychain key `{name}`"),
+            Signer::Ssh(path) => format!("SSH key {}", path.display()),
+        }
+    }
+
+    pub fn public(&self) -> Result<PublicKey> {
+        match self {
+            Signer::Keychain(name) => public(name),
+            Signer::Ssh(path) => ssh_public(path),
+        }
+    }
+
+    pub fn sign(&self, message: &[u8]) -> Result<SshSig> {
+        match self {
+            Signer::Keychain(name) => sign(name, message),
+            Signer::Ssh(path) => ssh_sign(path, message),
+        }
+    }
+
+    /// The policy's approver this key belongs to; `code` is the exit code of a refusal.
+    pub fn approver<'a>(&self, approvals: &'a super::Approvals, code: ExitCode) -> Result<&'a super::Approver> {
+        let public = self.public()?;
+        approvals.approver_for(&public).ok_or_else(|| {
+            Failure::new(
+                code,
+                format!(
+                    "{} ({}) is not one of the policy's [[approvers]]",
+                    self.describe(),
+                    public.fingerprint(HashAlg::Sha256)
+                ),
+            )
+            .hint(format!(
+                "add it to the policy through a reviewed change: [[approvers]] name = \"…\" key = \"{}\"",
+                public.to_openssh().unwrap_or_default()
+            ))
+            .into()
+        })
+    }
+}
+
 fn item(name: &str) -> String {
     format!("approval-key:{name}")
 }

@@ -72,35 +72,17 @@ fn refused(message: String) -> Failure {
 
 pub fn verify_file<'a>(approvals: &'a Approvals, plan: &Plan, file: &Path) -> Result<&'a Approver> {
     let shown = file.display();
-    let text = std::fs::read_to_string(file).map_err(|e| refused(format!("cannot read signature {shown}: {e}")))?;
-    let sig = SshSig::from_pem(text.trim()).map_err(|e| {
-        refused(format!("{shown} is not an SSH signature: {e}"))
-            .hint("signatures are made by `postgate approve` or `ssh-keygen -Y sign -n postgate`")
-    })?;
-    let key = PublicKey::from(sig.public_key().clone());
-    let fingerprint = key.fingerprint(ssh_key::HashAlg::Sha256);
-    let Some(approver) = approvals.approver_for(&key) else {
-        return Err(refused(format!(
-            "{shown} is signed by key {fingerprint}, which is not one of the policy's [[approvers]]"
-        ))
-        .hint(
-            "nothing was published; remove the file, or add the key to [[approvers]] through a reviewed policy change",
+    let approver = verify_signed(
+        approvals,
+        &plan.plan_hash,
+        &format!("this plan ({})", plan.plan_hash),
+        file,
+        ExitCode::PlanRefused,
+    )
+    .map_err(|f| {
+        f.hint(
+            "nothing was published; the plan changed after it was approved, or the signature belongs to another plan",
         )
-        .into());
-    };
-    if sig.namespace() != NAMESPACE {
-        return Err(refused(format!(
-            "{shown} was signed for `{}`, not for postgate (namespace `{NAMESPACE}`)",
-            crate::sanitize::one_line(sig.namespace())
-        ))
-        .into());
-    }
-    key.verify(NAMESPACE, plan.plan_hash.as_bytes(), &sig).map_err(|_| {
-        refused(format!(
-            "{shown} by approver `{}` does not sign this plan ({}): it was made for other content",
-            approver.name, plan.plan_hash
-        ))
-        .hint("nothing was published; the plan changed after it was approved, or the signature belongs to another plan")
     })?;
     if approver.is_author(&plan.author) {
         return Err(refused(format!(
@@ -111,6 +93,54 @@ pub fn verify_file<'a>(approvals: &'a Approvals, plan: &Plan, file: &Path) -> Re
         .hint("remove the file and ask another approver")
         .into());
     }
+    Ok(approver)
+}
+
+/// Checks one signature file over `message` (a `sha256:…` text): an SSH signature in the
+/// postgate namespace, by a key the policy lists, over exactly this message. Failures carry
+/// `code`, so a bad unlock signature is reported as the lockdown it leaves in place.
+pub fn verify_signed<'a>(
+    approvals: &'a Approvals,
+    message: &str,
+    what: &str,
+    file: &Path,
+    code: ExitCode,
+) -> Result<&'a Approver, Failure> {
+    let shown = file.display();
+    let text =
+        std::fs::read_to_string(file).map_err(|e| Failure::new(code, format!("cannot read signature {shown}: {e}")))?;
+    let sig = SshSig::from_pem(text.trim()).map_err(|e| {
+        Failure::new(code, format!("{shown} is not an SSH signature: {e}")).hint(
+            "signatures are made by `postgate approve`, `postgate unlock --sign` or `ssh-keygen -Y sign -n postgate`",
+        )
+    })?;
+    let key = PublicKey::from(sig.public_key().clone());
+    let fingerprint = key.fingerprint(ssh_key::HashAlg::Sha256);
+    let Some(approver) = approvals.approver_for(&key) else {
+        return Err(Failure::new(
+            code,
+            format!("{shown} is signed by key {fingerprint}, which is not one of the policy's [[approvers]]"),
+        )
+        .hint("remove the file, or add the key to [[approvers]] through a reviewed policy change"));
+    };
+    if sig.namespace() != NAMESPACE {
+        return Err(Failure::new(
+            code,
+            format!(
+                "{shown} was signed for `{}`, not for postgate (namespace `{NAMESPACE}`)",
+                crate::sanitize::one_line(sig.namespace())
+            ),
+        ));
+    }
+    key.verify(NAMESPACE, message.as_bytes(), &sig).map_err(|_| {
+        Failure::new(
+            code,
+            format!(
+                "{shown} by approver `{}` does not sign {what}: it was made for something else",
+                approver.name
+            ),
+        )
+    })?;
     Ok(approver)
 }
 

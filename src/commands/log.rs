@@ -63,6 +63,8 @@ fn list(cli: &Cli, args: &LogArgs, log: &AuditLog) -> Result<ExitCode> {
                     .get(..16)
                     .unwrap_or("")
             ),
+            Outcome::Lockdown { reason, .. } => format!("LOCKED: {reason}"),
+            Outcome::Unlocked { approvers } => format!("unlocked on the signature of {}", approvers.join(", ")),
             _ => r
                 .text
                 .as_deref()

@@ -23,13 +23,7 @@ fn record(policy: &Policy, account: &Account, action: &str, change: &str) -> Res
         },
     );
     r.policy_sha256 = Some(policy.sha256.clone());
-    r.account = Some(AccountRef {
-        name: account.name.clone(),
-        handle: account.handle.clone(),
-        kind: account.kind.as_str().to_string(),
-        platform: account.platform.as_str().to_string(),
-        host: account.host(),
-    });
+    r.account = Some(AccountRef::of(account));
     AuditLog::new(&policy.audit_path).append(r).map(|_| ())
 }
 

@@ -2,11 +2,13 @@
 
 mod accounts;
 mod check;
+mod lockdown;
 mod log;
 mod login;
 mod plan;
 mod post;
 mod queue;
+mod reconcile;
 mod whoami;
 
 use crate::cli::{Cli, Command, PolicyCommand};
@@ -32,6 +34,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Approve(args) => plan::approve(&cli, args),
         Command::Apply(args) => plan::apply(&cli, args),
         Command::Keys(args) => plan::keys(&cli, args),
+        Command::Lockdown(args) => lockdown::lockdown(&cli, args),
+        Command::Unlock(args) => lockdown::unlock(&cli, args),
+        Command::Reconcile(args) => reconcile::run(&cli, args),
         Command::Queue(args) => match &args.command {
             crate::cli::QueueCommand::Check(a) => queue::check(&cli, a),
             crate::cli::QueueCommand::Publish(a) => queue::publish(&cli, a),

@@ -223,27 +223,8 @@ pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
         .into());
     }
 
-    let (public, signer) = match &args.ssh_key {
-        Some(path) => (keys::ssh_public(path)?, format!("SSH key {}", path.display())),
-        None => {
-            let name = args.key.clone().unwrap_or_else(keys::default_name);
-            (keys::public(&name)?, format!("keychain key `{name}`"))
-        }
-    };
-    let Some(approver) = policy.approvals.approver_for(&public) else {
-        return Err(Failure::new(
-            ExitCode::PlanRefused,
-            format!(
-                "{signer} ({}) is not one of the policy's [[approvers]]",
-                public.fingerprint(ssh_key::HashAlg::Sha256)
-            ),
-        )
-        .hint(format!(
-            "add it to the policy through a reviewed change: [[approvers]] name = \"…\" key = \"{}\"",
-            public.to_openssh().unwrap_or_default()
-        ))
-        .into());
-    };
+    let signer = keys::Signer::from_args(args.key.as_deref(), args.ssh_key.as_deref());
+    let approver = signer.approver(&policy.approvals, ExitCode::PlanRefused)?;
     if approver.is_author(&plan.author) {
         return Err(Failure::new(
             ExitCode::PlanRefused,
@@ -287,13 +268,7 @@ pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
         }
     }
 
-    let sig = match &args.ssh_key {
-        Some(path) => keys::ssh_sign(path, plan.plan_hash.as_bytes())?,
-        None => keys::sign(
-            &args.key.clone().unwrap_or_else(keys::default_name),
-            plan.plan_hash.as_bytes(),
-        )?,
-    };
+    let sig = signer.sign(plan.plan_hash.as_bytes())?;
     let written = signature::write(&args.plan, &approver.name, &sig)?;
     // Check what was written the way apply will, so a broken signature is caught now.
     signature::verify_file(&policy.approvals, &plan, &written)?;
@@ -308,13 +283,7 @@ pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
     );
     record.policy_sha256 = Some(policy.sha256.clone());
     record.plan_hash = Some(plan.plan_hash.clone());
-    record.account = Some(AccountRef {
-        name: account.name.clone(),
-        handle: account.handle.clone(),
-        kind: account.kind.as_str().to_string(),
-        platform: account.platform.as_str().to_string(),
-        host: account.host(),
-    });
+    record.account = Some(AccountRef::of(account));
     AuditLog::new(&policy.audit_path).append(record)?;
     if cli.json {
         output::json(&serde_json::json!({

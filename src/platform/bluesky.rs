@@ -10,7 +10,7 @@
 //! record is found there instead of being written twice.
 
 use super::http::{self, HttpError, Retry};
-use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published};
+use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published, RemotePost, Revocation};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::policy::Correction;
@@ -37,6 +37,8 @@ pub struct Bluesky {
     language: Option<String>,
     correction: Correction,
     web_host: String,
+    /// The DID the policy pins, if any: `reconcile` lists that repository.
+    did: Option<String>,
     session: RefCell<Option<Session>>,
 }
 
@@ -80,6 +82,22 @@ pub fn tid(at: jiff::Timestamp, key: &PostKey) -> String {
         .map(|i| TID_ALPHABET[((value >> (i * 5)) & 0x1f) as usize] as char)
         .collect()
 }
+
+/// The time a record key (TID) carries, if it is one.
+pub fn tid_time(rkey: &str) -> Option<jiff::Timestamp> {
+    if rkey.len() != 13 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for c in rkey.bytes() {
+        let digit = TID_ALPHABET.iter().position(|&a| a == c)? as u64;
+        value = (value << 5) | digit;
+    }
+    jiff::Timestamp::from_microsecond(((value >> 10) & ((1 << 53) - 1)) as i64).ok()
+}
+
+/// Records one `listRecords` page asks for (the lexicon's maximum).
+const PAGE: usize = 100;
 
 /// Rich-text facets with UTF-8 byte offsets: links, hashtags and mentions. Mentions need a
 /// DID, so `resolve` is asked for each one; unresolvable mentions stay plain text.
@@ -136,6 +154,7 @@ impl Bluesky {
         language: Option<String>,
         correction: Correction,
         web_host: String,
+        did: Option<String>,
     ) -> Result<Bluesky> {
         let identifier = handle.trim_start_matches('@').to_ascii_lowercase();
         Ok(Bluesky {
@@ -145,6 +164,7 @@ impl Bluesky {
             language,
             correction,
             web_host,
+            did,
             session: RefCell::new(None),
         })
     }
@@ -492,6 +512,95 @@ impl Platform for Bluesky {
         .map_err(|e| e.into_failure(NAME, "deleting"))?;
         Ok(())
     }
+
+    fn revoke(&self, credential: &Credential) -> Result<Revocation> {
+        let by_hand = "revoke the app password in Settings → Privacy and security → App passwords: an app \
+                       password cannot revoke app passwords, and whoever holds it can open new sessions"
+            .to_string();
+        let Some(refresh) = &credential.session else {
+            return Ok(Revocation::Partial {
+                done: "no session was kept".into(),
+                by_hand,
+            });
+        };
+        let url = self.xrpc("com.atproto.server.deleteSession")?;
+        match http::send(
+            || self.client.post(url.clone()).bearer_auth(refresh.expose()),
+            Retry::Safe,
+        ) {
+            Ok(_) => {}
+            // Already expired or revoked: the check below says which.
+            Err(HttpError::Status { status, .. }) if status.is_client_error() => {}
+            Err(e) => return Err(e.into_failure(NAME, "ending the session").into()),
+        }
+        let check = self.xrpc("com.atproto.server.refreshSession")?;
+        match http::send(
+            || self.client.post(check.clone()).bearer_auth(refresh.expose()),
+            Retry::Safe,
+        ) {
+            Err(HttpError::Status { status, .. }) if status.is_client_error() => Ok(Revocation::Partial {
+                done: "session ended (the server now rejects it)".into(),
+                by_hand,
+            }),
+            Ok(_) => Err(Failure::new(
+                ExitCode::Platform,
+                format!("{NAME}: the session is NOT ended: the server still renews it"),
+            )
+            .hint(by_hand)
+            .into()),
+            Err(e) => Err(e.into_failure(NAME, "checking the session").into()),
+        }
+    }
+
+    fn recent_posts(&self, _credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<RemotePost>> {
+        // listRecords is public: no session, so this works after a lockdown removed the secret.
+        let repo = self.did.clone().unwrap_or_else(|| self.identifier.clone());
+        let mut posts = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut url = self.xrpc("com.atproto.repo.listRecords")?;
+            url.query_pairs_mut()
+                .append_pair("repo", &repo)
+                .append_pair("collection", COLLECTION)
+                .append_pair("limit", &PAGE.to_string());
+            if let Some(c) = &cursor {
+                url.query_pairs_mut().append_pair("cursor", c);
+            }
+            let resp = http::send(|| self.client.get(url.clone()), Retry::Safe)
+                .map_err(|e| e.into_failure(NAME, "listing the account's posts"))?;
+            let page: Value = Self::json(resp, "listing the account's posts")?;
+            let records = page["records"].as_array().cloned().unwrap_or_default();
+            let mut older = false;
+            for record in &records {
+                let uri = record["uri"].as_str().unwrap_or_default().to_string();
+                let rkey = uri.rsplit('/').next().unwrap_or_default().to_string();
+                let key_time = tid_time(&rkey);
+                // createdAt is the client's word; the record key orders the listing. A post is
+                // listed if either is recent, so backdating one of them does not hide it.
+                let created_at = record["value"]["createdAt"]
+                    .as_str()
+                    .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+                let recent = |t: Option<jiff::Timestamp>| t.is_none_or(|t| t >= since);
+                if key_time.is_some_and(|t| t < since) {
+                    older = true;
+                }
+                if !recent(key_time) && !recent(created_at) {
+                    continue;
+                }
+                let handle = self.identifier.clone();
+                posts.push(RemotePost {
+                    url: format!("https://{}/profile/{handle}/post/{rkey}", self.web_host),
+                    id: uri,
+                    created_at,
+                    text: record["value"]["text"].as_str().unwrap_or_default().to_string(),
+                });
+            }
+            cursor = page["cursor"].as_str().map(str::to_string);
+            if older || cursor.is_none() || records.len() < PAGE {
+                return Ok(posts);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -504,6 +613,14 @@ mod tests {
         assert!(looks_like_app_password("ab12-ef34-ij56-mn78"));
         assert!(!looks_like_app_password("correct horse battery staple"));
         assert!(!looks_like_app_password("abcd-efgh-ijkl"));
+    }
+
+    #[test]
+    fn tid_times_round_trip() {
+        let at = jiff::Timestamp::from_microsecond(1_700_000_000_123_456).unwrap();
+        assert_eq!(tid_time(&tid(at, &PostKey::new("fff"))), Some(at));
+        assert_eq!(tid_time("self"), None);
+        assert_eq!(tid_time("3jzfcijpj2z2!"), None);
     }
 
     #[test]

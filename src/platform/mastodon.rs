@@ -6,7 +6,7 @@
 //! repeat with the original status, which is what makes retries safe.
 
 use super::http::{self, Retry};
-use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published};
+use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published, RemotePost, Revocation};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::policy::Visibility;
@@ -24,6 +24,9 @@ pub struct Mastodon {
     client: Client,
     visibility: Visibility,
     language: Option<String>,
+    /// The policy's handle and pinned id: `reconcile` finds the account without a credential.
+    handle: String,
+    account_id: Option<String>,
     instance: OnceCell<Instance>,
 }
 
@@ -95,6 +98,51 @@ struct Status {
     uri: Option<String>,
 }
 
+/// A status as an account's timeline lists it.
+#[derive(Debug, Deserialize)]
+struct Listed {
+    id: String,
+    url: Option<String>,
+    uri: Option<String>,
+    created_at: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    spoiler_text: String,
+    reblog: Option<Box<Listed>>,
+}
+
+/// How many statuses one timeline page asks for (Mastodon's maximum).
+const PAGE: usize = 40;
+
+/// Mastodon's HTML `content` as plain text: tags dropped, paragraphs and line breaks kept as
+/// newlines, the five entities Mastodon escapes decoded. Enough to show a post; not a parser.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('>') else {
+            rest = &rest[start..];
+            break;
+        };
+        let tag = rest[start + 1..start + end]
+            .trim_start_matches('/')
+            .to_ascii_lowercase();
+        if (tag.starts_with("br") || tag.starts_with('p')) && !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out.trim_end()
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 fn secret(credential: Option<&Credential>) -> Result<&str> {
     credential.map(|c| c.secret.expose()).ok_or_else(|| {
         Failure::new(ExitCode::Credential, "mastodon needs an access token")
@@ -104,12 +152,20 @@ fn secret(credential: Option<&Credential>) -> Result<&str> {
 }
 
 impl Mastodon {
-    pub fn new(base: Url, visibility: Visibility, language: Option<String>) -> Result<Mastodon> {
+    pub fn new(
+        base: Url,
+        visibility: Visibility,
+        language: Option<String>,
+        handle: String,
+        account_id: Option<String>,
+    ) -> Result<Mastodon> {
         Ok(Mastodon {
             base,
             client: http::client()?,
             visibility,
             language,
+            handle,
+            account_id,
             instance: OnceCell::new(),
         })
     }
@@ -331,6 +387,116 @@ impl Platform for Mastodon {
         Ok(Self::published(status, false))
     }
 
+    fn revoke(&self, credential: &Credential) -> Result<Revocation> {
+        let token = credential.secret.expose();
+        let url = self.url("/oauth/revoke")?;
+        // RFC 7009: the server answers 200 even for a token it does not know, so the answer
+        // proves nothing; asking who the token belongs to afterwards does.
+        let asked = http::send(|| self.client.post(url.clone()).form(&[("token", token)]), Retry::Safe);
+        let check = self.url("/api/v1/accounts/verify_credentials")?;
+        match http::send(|| self.client.get(check.clone()).bearer_auth(token), Retry::Safe) {
+            Err(http::HttpError::Status { status, .. }) if status == reqwest::StatusCode::UNAUTHORIZED => {
+                Ok(Revocation::Revoked("token revoked (the server now rejects it)".into()))
+            }
+            Ok(_) => {
+                let why = match asked {
+                    Ok(_) => "the server accepted the request but still accepts the token (Mastodon revokes only \
+                              with the app's client credentials)"
+                        .to_string(),
+                    Err(e) => format!("{}", e.into_failure(NAME, "revoking the token")),
+                };
+                Err(
+                    Failure::new(ExitCode::Platform, format!("{NAME}: the token is NOT revoked: {why}"))
+                        .hint(format!(
+                            "revoke it now on {}: Preferences → Account → Authorized apps (or change the account's \
+                         password, which ends every session)",
+                            self.base
+                        ))
+                        .into(),
+                )
+            }
+            Err(e) => Err(Failure::new(
+                ExitCode::Platform,
+                format!(
+                    "{NAME}: cannot tell whether the token is revoked: {}",
+                    e.into_failure(NAME, "checking the token")
+                ),
+            )
+            .hint(format!(
+                "check on {}: Preferences → Account → Authorized apps",
+                self.base
+            ))
+            .into()),
+        }
+    }
+
+    fn recent_posts(&self, credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<RemotePost>> {
+        let token = credential.map(|c| c.secret.expose().to_string());
+        let authed = |b: RequestBuilder| match &token {
+            Some(t) => b.bearer_auth(t),
+            None => b,
+        };
+        let id = match &self.account_id {
+            Some(id) => id.clone(),
+            None => {
+                let username = self
+                    .handle
+                    .trim_start_matches('@')
+                    .split('@')
+                    .next()
+                    .unwrap_or_default();
+                let mut url = self.url("/api/v1/accounts/lookup")?;
+                url.query_pairs_mut().append_pair("acct", username);
+                let account: Account = self.get_json("finding the account", || authed(self.client.get(url.clone())))?;
+                account.id
+            }
+        };
+        let mut posts = Vec::new();
+        let mut max_id: Option<String> = None;
+        loop {
+            let mut url = self.url(&format!("/api/v1/accounts/{id}/statuses"))?;
+            url.query_pairs_mut().append_pair("limit", &PAGE.to_string());
+            if let Some(m) = &max_id {
+                url.query_pairs_mut().append_pair("max_id", m);
+            }
+            let page: Vec<Listed> =
+                self.get_json("listing the account's posts", || authed(self.client.get(url.clone())))?;
+            let full = page.len() >= PAGE;
+            let mut older = false;
+            for status in page {
+                max_id = Some(status.id.clone());
+                // The server sets created_at, so it bounds the scan; an unreadable one is listed.
+                let created_at = status.created_at.parse::<jiff::Timestamp>().ok();
+                if created_at.is_some_and(|t| t < since) {
+                    older = true;
+                    continue;
+                }
+                let text = match &status.reblog {
+                    Some(original) => format!(
+                        "(boost of {}) {}",
+                        original
+                            .url
+                            .as_deref()
+                            .or(original.uri.as_deref())
+                            .unwrap_or(&original.id),
+                        plain_text(&original.content)
+                    ),
+                    None if status.spoiler_text.is_empty() => plain_text(&status.content),
+                    None => format!("[CW: {}] {}", status.spoiler_text, plain_text(&status.content)),
+                };
+                posts.push(RemotePost {
+                    url: status.url.or(status.uri).unwrap_or_default(),
+                    id: status.id,
+                    created_at,
+                    text,
+                });
+            }
+            if older || !full {
+                return Ok(posts);
+            }
+        }
+    }
+
     fn delete(&self, credential: Option<&Credential>, id: &str) -> Result<()> {
         let token = secret(credential)?;
         let url = self.status_url(&status_id(id))?;
@@ -355,6 +521,15 @@ impl Platform for Mastodon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_content_becomes_plain_text() {
+        assert_eq!(
+            plain_text("<p>Bonjour &amp; merci</p><p>ligne<br>deux &lt;b&gt;</p>"),
+            "Bonjour & merci\nligne\ndeux <b>"
+        );
+        assert_eq!(plain_text("<p><a href=\"x\">@a</a> salut</p>"), "@a salut");
+    }
 
     #[test]
     fn urls_count_as_23_and_mentions_without_domain() {

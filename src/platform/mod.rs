@@ -149,6 +149,29 @@ pub struct Identity {
     pub id: Option<String>,
 }
 
+/// What `lockdown` achieved at the platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// The platform no longer accepts the credential: checked after revoking it.
+    Revoked(String),
+    /// Something was revoked, but the credential itself still works until a person revokes
+    /// it; `by_hand` says where.
+    Partial { done: String, by_hand: String },
+    /// There is nothing to revoke (the outbox has no credential).
+    NotApplicable,
+}
+
+/// A post as the platform lists it, for `reconcile`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemotePost {
+    /// The same id postgate records when it publishes (status id, at:// URI, outbox id).
+    pub id: String,
+    pub url: String,
+    pub created_at: Option<jiff::Timestamp>,
+    /// Plain text, unsanitized: whoever shows it must sanitize it.
+    pub text: String,
+}
+
 pub trait Platform {
     /// The post-length limit, possibly read from the server.
     fn limits(&self) -> Result<Limits>;
@@ -173,6 +196,13 @@ pub trait Platform {
     }
     /// Removes a post. Repeating it is harmless.
     fn delete(&self, credential: Option<&Credential>, id: &str) -> Result<()>;
+    /// Revokes the credential at the platform, then checks that the platform rejects it.
+    fn revoke(&self, _credential: &Credential) -> Result<Revocation> {
+        Ok(Revocation::NotApplicable)
+    }
+    /// The account's posts created since `since`, newest first. Works without a credential
+    /// (public posts only), because `reconcile` must keep watching after a lockdown removed it.
+    fn recent_posts(&self, credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<RemotePost>>;
 }
 
 /// Builds the platform client for an account. Credentials are passed per call, so the
@@ -204,23 +234,28 @@ pub fn connect(account: &Account) -> Result<Box<dyn Platform>> {
     match &account.target {
         Target::Outbox { path } => Ok(Box::new(outbox::Outbox::new(path.clone(), account))),
         Target::Mastodon {
-            instance, visibility, ..
+            instance,
+            visibility,
+            account_id,
         } => Ok(Box::new(mastodon::Mastodon::new(
             instance.clone(),
             *visibility,
             account.language.clone(),
+            account.handle.clone(),
+            account_id.clone(),
         )?)),
         Target::Bluesky {
             service,
             correction,
             web_host,
-            ..
+            did,
         } => Ok(Box::new(bluesky::Bluesky::new(
             service.clone(),
             &account.handle,
             account.language.clone(),
             *correction,
             web_host.clone(),
+            did.clone(),
         )?)),
     }
 }

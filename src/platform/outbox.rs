@@ -223,6 +223,25 @@ impl Platform for Outbox {
         }
         Ok(())
     }
+
+    fn recent_posts(&self, _credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<super::RemotePost>> {
+        let mut found = Vec::new();
+        for post in list(&self.dir).map_err(|e| platform_error(format!("outbox {}: {e:#}", self.dir.display())))? {
+            // A post whose time cannot be read is listed: hiding it would hide a forgery.
+            let created_at = post.created_at.parse::<jiff::Timestamp>().ok();
+            if post.deleted_at.is_some() || created_at.is_some_and(|t| t < since) {
+                continue;
+            }
+            found.push(super::RemotePost {
+                url: Self::url(&self.posts_dir().join(format!("{}.json", post.id))),
+                id: post.id,
+                created_at,
+                text: post.text,
+            });
+        }
+        found.reverse();
+        Ok(found)
+    }
 }
 
 /// Lists the posts in an outbox folder, oldest first. Used by `postgate accounts` and tests.

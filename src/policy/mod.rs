@@ -107,6 +107,14 @@ pub struct Policy {
     pub rules: crate::rules::RuleSet,
     /// Who may approve plans, and what needs approving.
     pub approvals: crate::approval::Approvals,
+    pub lockdown: LockdownPolicy,
+}
+
+/// `[lockdown]`, validated.
+#[derive(Debug, Clone, Default)]
+pub struct LockdownPolicy {
+    pub shared_path: Option<PathBuf>,
+    pub unlock_roles: Vec<String>,
 }
 
 /// What a policy file says, validated; [`Policy::load`] adds where it came from.
@@ -116,6 +124,7 @@ pub struct Parsed {
     pub accounts: Vec<Account>,
     pub rules: crate::rules::RuleSet,
     pub approvals: crate::approval::Approvals,
+    pub lockdown: LockdownPolicy,
 }
 
 impl Policy {
@@ -171,6 +180,7 @@ impl Policy {
             accounts: parsed.accounts,
             rules: parsed.rules,
             approvals: parsed.approvals,
+            lockdown: parsed.lockdown,
         })
     }
 
@@ -220,16 +230,59 @@ impl Policy {
         let approvals =
             crate::approval::compile(text, &raw.approvers, raw.approvals.as_ref(), &rules, &names, &mut diags);
 
+        let lockdown = validate_lockdown(raw.lockdown.as_ref(), &approvals, base, &mut diags);
+
         if diags.is_empty() {
             Ok(Parsed {
                 audit_path,
                 accounts: accounts.into_iter().map(|(a, _)| a).collect(),
                 rules,
                 approvals,
+                lockdown,
             })
         } else {
             Err(diags)
         }
+    }
+}
+
+fn validate_lockdown(
+    raw: Option<&crate::policy::raw::RawLockdown>,
+    approvals: &crate::approval::Approvals,
+    base: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> LockdownPolicy {
+    let Some(raw) = raw else {
+        return LockdownPolicy::default();
+    };
+    let shared_path = match &raw.shared_path {
+        Some(p) if p.get_ref().trim().is_empty() => {
+            diags.push(Diagnostic::new("`lockdown.shared_path` is empty", p.span()));
+            None
+        }
+        Some(p) => Some(paths::resolve(p.get_ref(), base)),
+        None => None,
+    };
+    let mut unlock_roles = Vec::new();
+    for role in &raw.unlock_roles {
+        // A role nobody holds would make every lock permanent without anyone noticing.
+        if !approvals.approvers.iter().any(|a| a.roles.contains(role.get_ref())) {
+            diags.push(
+                Diagnostic::new(
+                    format!(
+                        "no approver has the role `{}`, so nobody could lift a lock",
+                        crate::sanitize::one_line(role.get_ref())
+                    ),
+                    role.span(),
+                )
+                .help("give the role to an [[approvers]] entry, or name a role one of them holds"),
+            );
+        }
+        unlock_roles.push(role.get_ref().clone());
+    }
+    LockdownPolicy {
+        shared_path,
+        unlock_roles,
     }
 }
 

@@ -18,6 +18,18 @@ pub struct RawPolicy {
     #[serde(default)]
     pub approvers: Vec<Spanned<RawApprover>>,
     pub approvals: Option<RawApprovals>,
+    pub lockdown: Option<RawLockdown>,
+}
+
+/// `[lockdown]`: where locks are shared, and who may lift them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLockdown {
+    /// A folder every publisher reads (a shared mount): a lock written there stops them all.
+    pub shared_path: Option<Spanned<String>>,
+    /// The approver roles whose signature lifts a lock.
+    #[serde(default)]
+    pub unlock_roles: Vec<Spanned<String>>,
 }
 
 /// One `[[approvers]]` entry: a person who may sign plans.

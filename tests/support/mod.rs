@@ -37,6 +37,8 @@ pub mod code {
     pub const AUDIT: i32 = 9;
     pub const INCOMPLETE: i32 = 10;
     pub const PLAN_REFUSED: i32 = 11;
+    pub const LOCKED_DOWN: i32 = 12;
+    pub const FOREIGN_POSTS: i32 = 13;
 }
 
 /// The default policy. `{dir}` is the test's temp folder and `{uid}` a suffix unique to the

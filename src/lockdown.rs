@@ -1,0 +1,299 @@
+//! Locks: `postgate lockdown` stops every publish to an account until an approver lifts it.
+//!
+//! A lock is a small JSON file named after the account's identity (platform, host, handle), not
+//! its name in the policy, so renaming the account does not slip past it. It is written in the
+//! state folder and, when the policy sets `[lockdown] shared_path`, in that folder too, so one
+//! person can stop every runner that reads it.
+//!
+//! `unlock` does not delete the file: it marks it lifted. The pipeline then still refuses a
+//! credential stored before the lockdown, which is what makes "and then a new login" hold on
+//! every machine, including those whose keychain `lockdown` could not reach.
+
+use crate::error::Failure;
+use crate::exit_codes::ExitCode;
+use crate::policy::{Account, Policy};
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lock {
+    pub v: u32,
+    /// The account's name in the policy when it was locked (shown; not used for matching).
+    pub account: String,
+    pub handle: String,
+    pub platform: String,
+    pub host: String,
+    pub reason: String,
+    /// `user@hostname` of whoever ran `lockdown`.
+    pub by: String,
+    pub at: jiff::Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifted: Option<Lifted>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lifted {
+    pub at: jiff::Timestamp,
+    pub by: String,
+    /// `name SHA256:fingerprint` of each approver whose signature lifted it.
+    pub approvers: Vec<String>,
+}
+
+/// Where an account stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    Open,
+    /// Locked, with every copy of the lock that says so.
+    Locked(Box<Lock>, Vec<PathBuf>),
+    /// Locked once and lifted; credentials stored before `locked_at` are refused.
+    Lifted {
+        locked_at: jiff::Timestamp,
+    },
+}
+
+impl Lock {
+    pub fn new(account: &Account, reason: &str) -> Lock {
+        let (user, host) = crate::audit::machine();
+        Lock {
+            v: 1,
+            account: account.name.clone(),
+            handle: account.handle.clone(),
+            platform: account.platform.as_str().to_string(),
+            host: account.host(),
+            reason: reason.to_string(),
+            by: format!("{user}@{host}"),
+            at: jiff::Timestamp::now(),
+            lifted: None,
+        }
+    }
+
+    /// What an unlock signature signs: `sha256:…` over the lock as `lockdown` wrote it (the
+    /// prefix keeps it apart from plan hashes, which share the signing namespace).
+    pub fn id(&self) -> String {
+        let mut bare = self.clone();
+        bare.lifted = None;
+        let json = serde_json::to_string(&bare).unwrap_or_default();
+        format!(
+            "sha256:{}",
+            crate::audit::sha256_hex(format!("postgate-lock\n{json}").as_bytes())
+        )
+    }
+
+    /// The refusal every publish to a locked account gets.
+    pub fn refusal(&self, account: &Account, unlock_roles: &[String]) -> Failure {
+        let who = if unlock_roles.is_empty() {
+            "an approver".to_string()
+        } else {
+            format!("an approver with role {}", unlock_roles.join(" or "))
+        };
+        Failure::new(
+            ExitCode::LockedDown,
+            format!(
+                "account `{}` ({}) is locked down since {} by {}: {}",
+                account.name,
+                account.handle,
+                self.at.round(jiff::Unit::Second).unwrap_or(self.at),
+                crate::sanitize::one_line(&self.by),
+                crate::sanitize::one_line(&self.reason)
+            ),
+        )
+        .hint(format!(
+            "nothing was published; {who} signs the unlock (`postgate unlock {} --sign`), then `postgate unlock {}` \
+             and `postgate login {}` with a new credential",
+            account.name, account.name, account.name
+        ))
+    }
+}
+
+/// The file name of an account's lock: a hash of what the credential is bound to.
+fn file_name(account: &Account) -> String {
+    let id = crate::credentials::keychain_user(account);
+    format!("{}.lock", &crate::audit::sha256_hex(id.as_bytes())[..24])
+}
+
+/// The folders locks live in: the state folder, then the shared one.
+pub fn dirs(policy: &Policy) -> Result<Vec<PathBuf>> {
+    let local = crate::paths::state_dir().ok_or_else(|| {
+        Failure::new(
+            ExitCode::LockedDown,
+            "cannot place the lockdown folder: neither XDG_STATE_HOME nor HOME is set",
+        )
+    })?;
+    let mut dirs = vec![local.join("lockdown")];
+    if let Some(shared) = &policy.lockdown.shared_path {
+        dirs.push(shared.clone());
+    }
+    Ok(dirs)
+}
+
+/// Reads every copy of the account's lock. A lock that cannot be read counts as locked, and a
+/// shared folder that is missing refuses: either may be an attacker hiding a lock.
+pub fn state(policy: &Policy, account: &Account) -> Result<State> {
+    let name = file_name(account);
+    let mut locked: Option<Lock> = None;
+    let mut copies = Vec::new();
+    let mut lifted_at: Option<jiff::Timestamp> = None;
+    for (i, dir) in dirs(policy)?.into_iter().enumerate() {
+        let shared = i > 0;
+        if shared && !dir.is_dir() {
+            return Err(Failure::new(
+                ExitCode::LockedDown,
+                format!(
+                    "the shared lockdown folder {} is not there, so a lock set by someone else cannot be seen",
+                    dir.display()
+                ),
+            )
+            .hint("mount or create it, or correct [lockdown] shared_path in the policy; nothing was published")
+            .into());
+        }
+        let path = dir.join(&name);
+        let lock = match read(&path) {
+            Ok(Some(lock)) => lock,
+            Ok(None) => continue,
+            Err(why) => {
+                return Err(Failure::new(
+                    ExitCode::LockedDown,
+                    format!(
+                        "the lock file {} cannot be read ({why}); the account is treated as locked",
+                        path.display()
+                    ),
+                )
+                .hint("look at the file: `postgate unlock` rewrites a lock it can read; nothing was published")
+                .into());
+            }
+        };
+        match &lock.lifted {
+            None => {
+                if locked.as_ref().is_none_or(|l| lock.at > l.at) {
+                    locked = Some(lock);
+                }
+                copies.push(path);
+            }
+            Some(_) => lifted_at = Some(lifted_at.map_or(lock.at, |t| t.max(lock.at))),
+        }
+    }
+    Ok(match (locked, lifted_at) {
+        (Some(lock), _) => State::Locked(Box::new(lock), copies),
+        (None, Some(locked_at)) => State::Lifted { locked_at },
+        (None, None) => State::Open,
+    })
+}
+
+fn read(path: &Path) -> Result<Option<Lock>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| e.to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Writes the lock in every lockdown folder (creating them), each atomically. Returns the
+/// files written; fails if any could not be, after trying them all.
+pub fn write(policy: &Policy, account: &Account, lock: &Lock) -> Result<Vec<PathBuf>> {
+    let body = serde_json::to_vec_pretty(lock)?;
+    let name = file_name(account);
+    let mut written = Vec::new();
+    let mut errors = Vec::new();
+    for dir in dirs(policy)? {
+        let path = dir.join(&name);
+        match write_file(&dir, &path, &body) {
+            Ok(()) => written.push(path),
+            Err(e) => errors.push(format!("{}: {e}", path.display())),
+        }
+    }
+    if errors.is_empty() {
+        Ok(written)
+    } else {
+        Err(Failure::new(
+            ExitCode::GeneralError,
+            format!("the lock could not be written: {}", errors.join("; ")),
+        )
+        .into())
+    }
+}
+
+fn write_file(dir: &Path, path: &Path, body: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, body)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Refuses a credential stored before the last lockdown of a lifted lock: the lockdown may
+/// have been about that very credential.
+pub fn stale_credential(
+    account: &Account,
+    locked_at: jiff::Timestamp,
+    credential: &crate::credentials::Credential,
+) -> Option<Failure> {
+    use crate::credentials::Source;
+    let stored = match (credential.source, credential.created_at) {
+        (Source::Keychain, Some(t)) if t > locked_at => return None,
+        (Source::Keychain, Some(t)) => format!("was stored at {}", t.round(jiff::Unit::Second).unwrap_or(t)),
+        (Source::Keychain, None) => "has no storage time".to_string(),
+        // The CI secret store is the environment's business; the caller warns.
+        (Source::Environment | Source::None, _) => return None,
+    };
+    Some(
+        Failure::new(
+            ExitCode::LockedDown,
+            format!(
+                "the credential of `{}` {stored}, before the lockdown of {}; it may be the leaked one",
+                account.name,
+                locked_at.round(jiff::Unit::Second).unwrap_or(locked_at)
+            ),
+        )
+        .hint(format!(
+            "revoke it at the platform and store a new one: `postgate login {}`",
+            account.name
+        )),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lock() -> Lock {
+        Lock {
+            v: 1,
+            account: "culture".into(),
+            handle: "@culture@social.example".into(),
+            platform: "mastodon".into(),
+            host: "social.example".into(),
+            reason: "leaked token".into(),
+            by: "camille@poste-12".into(),
+            at: "2026-07-14T23:10:00Z".parse().unwrap(),
+            lifted: None,
+        }
+    }
+
+    #[test]
+    fn the_id_ignores_the_lifting_and_nothing_else() {
+        let a = lock();
+        let mut b = a.clone();
+        b.lifted = Some(Lifted {
+            at: "2026-07-15T08:00:00Z".parse().unwrap(),
+            by: "x".into(),
+            approvers: vec![],
+        });
+        assert_eq!(a.id(), b.id());
+        let mut c = a.clone();
+        c.reason.push('!');
+        assert_ne!(a.id(), c.id());
+        assert!(a.id().starts_with("sha256:"));
+    }
+
+    #[test]
+    fn lock_files_round_trip_and_reject_unknown_fields() {
+        let json = serde_json::to_string(&lock()).unwrap();
+        assert_eq!(serde_json::from_str::<Lock>(&json).unwrap(), lock());
+        let extra = json.replacen('{', "{\"x\":1,", 1);
+        assert!(serde_json::from_str::<Lock>(&extra).is_err());
+    }
+}
