@@ -188,16 +188,7 @@ fn the_hidden_prompt_edits_cancels_and_stores_nothing_on_ctrl_c() {
 fn store_aged(t: &Test, days: i64) {
     let created = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days);
     let payload = format!(r#"{{"v":1,"secret":"{CANARY}","created_at":"{created}"}}"#);
-    let mut child = t
-        .command("secret-tool")
-        .args(["store", "--label=aged", "service", "postgate", "username"])
-        .arg(format!("outbox:local:vault_{}", t.uid))
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("secret-tool (from libsecret-tools)");
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(payload.as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success());
+    t.keychain_store(&format!("outbox:local:vault_{}", t.uid), &payload);
 }
 
 #[test]

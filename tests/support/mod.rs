@@ -415,6 +415,24 @@ impl Test {
         std::fs::write(self.dir.path().join(out), output.stdout).expect("write signature");
     }
 
+    /// Stores a keychain item under service `postgate` with secret-tool (libsecret), the way
+    /// another client of the Secret Service (or another postgate) would.
+    pub fn keychain_store(&self, username: &str, payload: &str) {
+        let mut child = self
+            .command("secret-tool")
+            .args(["store", "--label=test", "service", "postgate", "username", username])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("secret-tool (from libsecret-tools)");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(payload.as_bytes())
+            .expect("write the secret");
+        assert!(child.wait().expect("secret-tool").success(), "secret-tool store failed");
+    }
+
     pub fn handle(&self, account: &str) -> String {
         match account {
             "demo" => format!("@mairie_demo_{}", self.uid),
