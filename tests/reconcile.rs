@@ -1,0 +1,247 @@
+//! `postgate reconcile`: posts made around postgate (here with curl, straight to mastodon-mock
+//! and the reference PDS) are reported, exactly those, with a non-zero exit; postgate's own
+//! posts never are.
+
+mod support;
+use support::{Test, bluesky_user, code, mastodon_url, mastodon_user, pds_url};
+
+fn curl_json(t: &Test, args: &[&str]) -> serde_json::Value {
+    let out = t
+        .command("curl")
+        .args(["-s", "--fail-with-body"])
+        .args(args)
+        .output()
+        .expect("curl");
+    assert!(
+        out.status.success(),
+        "curl failed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout).expect("curl got JSON")
+}
+
+fn time(text: &str) -> String {
+    text.parse::<jiff::Timestamp>().unwrap().to_string()
+}
+
+#[test]
+fn a_status_posted_with_curl_on_mastodon_is_reported_and_nothing_else() {
+    let t = Test::new().keychain();
+    let alice = mastodon_user(&format!("rec_{}", t.uid));
+    let t = t.policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n",
+        alice.handle,
+        mastodon_url()
+    ));
+    t.cmd(["login", "masto", "--secret-stdin"]).stdin(&alice.token).run();
+    t.cmd([
+        "post",
+        "-a",
+        "masto",
+        "--confirm-handle",
+        &alice.handle,
+        "Premier message officiel",
+    ])
+    .run();
+    t.cmd(["reconcile", "masto"])
+        .stdout("")
+        .stderr_has("masto: 1 post(s) since ")
+        .stderr_has(", 0 not made by postgate")
+        .run();
+
+    // Someone with the token, at night, without postgate. The text hides a bidi override.
+    let text = "Démission & honte \u{202e}!sucof";
+    let status = curl_json(
+        &t,
+        &[
+            "-X",
+            "POST",
+            "-H",
+            &format!("Authorization: Bearer {}", alice.token),
+            "--data-urlencode",
+            &format!("status={text}"),
+            &format!("{}/api/v1/statuses", mastodon_url()),
+        ],
+    );
+    t.cmd([
+        "post",
+        "-a",
+        "masto",
+        "--confirm-handle",
+        &alice.handle,
+        "Second message officiel",
+    ])
+    .run();
+
+    let id = status["id"].as_str().unwrap();
+    let url = status["url"].as_str().unwrap();
+    let line = format!(
+        "masto\t{}\t{id}\t{url}\t{}\n",
+        time(status["created_at"].as_str().unwrap()),
+        postgate::sanitize::one_line(text)
+    );
+    assert!(line.contains("⟨U+202E⟩"), "{line}");
+    t.cmd(["reconcile", "masto", "--since", "1h"])
+        .status(code::FOREIGN_POSTS)
+        .stdout(&line)
+        .stderr_has("masto: 3 post(s) since ")
+        .stderr_has(", 1 not made by postgate")
+        .run();
+
+    // The hook runs once per foreign post, with the post in its environment.
+    t.cmd([
+        "reconcile",
+        "masto",
+        "--on-foreign",
+        "printf '%s|%s|%s\\n' \"$POSTGATE_ACCOUNT\" \"$POSTGATE_POST_ID\" \"$POSTGATE_POST_URL\" >> hook.txt; echo paged",
+    ])
+    .status(code::FOREIGN_POSTS)
+    .stdout(&line)
+    .stderr_has("paged")
+    .run();
+    assert_eq!(t.read("hook.txt"), format!("masto|{id}|{url}\n"));
+
+    // After a lockdown the credential is gone, and reconcile still sees the public timeline.
+    t.cmd(["lockdown", "masto", "--reason", "publication inconnue"]).run();
+    let out = t
+        .cmd(["--json", "reconcile", "masto"])
+        .status(code::FOREIGN_POSTS)
+        .run();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let foreign = report["accounts"][0]["foreign"].as_array().unwrap();
+    assert_eq!(foreign.len(), 1);
+    assert_eq!(foreign[0]["id"], id);
+    assert_eq!(foreign[0]["text"], text);
+    assert_eq!(report["accounts"][0]["listed"], 3);
+}
+
+#[test]
+fn a_record_created_with_curl_on_the_pds_is_reported_and_nothing_else() {
+    let t = Test::new().keychain();
+    let alice = bluesky_user("recb");
+    let t = t.policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"bsky\"\nhandle = \"{}\"\nplatform = \"bluesky\"\nservice = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n",
+        alice.handle,
+        pds_url()
+    ));
+    t.cmd(["login", "bsky", "--secret-stdin"])
+        .stdin(&alice.app_password)
+        .run();
+    t.cmd([
+        "post",
+        "-a",
+        "bsky",
+        "--confirm-handle",
+        &alice.handle,
+        "Message officiel",
+    ])
+    .run();
+    t.cmd(["reconcile", "bsky"])
+        .stdout("")
+        .stderr_has(", 0 not made by postgate")
+        .run();
+
+    let xrpc = |m: &str| format!("{}/xrpc/{m}", pds_url());
+    let session = curl_json(
+        &t,
+        &[
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            &serde_json::json!({ "identifier": alice.handle, "password": alice.app_password }).to_string(),
+            &xrpc("com.atproto.server.createSession"),
+        ],
+    );
+    let created_at = jiff::Timestamp::now().to_string();
+    let record = curl_json(
+        &t,
+        &[
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            &format!("Authorization: Bearer {}", session["accessJwt"].as_str().unwrap()),
+            "-d",
+            &serde_json::json!({
+                "repo": alice.did,
+                "collection": "app.bsky.feed.post",
+                "record": { "$type": "app.bsky.feed.post", "text": "Publié sans postgate", "createdAt": created_at },
+            })
+            .to_string(),
+            &xrpc("com.atproto.repo.createRecord"),
+        ],
+    );
+    let uri = record["uri"].as_str().unwrap();
+    let rkey = uri.rsplit('/').next().unwrap();
+    t.cmd(["reconcile", "bsky"])
+        .status(code::FOREIGN_POSTS)
+        .stdout(&format!(
+            "bsky\t{}\t{uri}\thttps://bsky.app/profile/{}/post/{rkey}\tPublié sans postgate\n",
+            time(&created_at),
+            alice.handle
+        ))
+        .stderr_has("bsky: 2 post(s) since ")
+        .stderr_has(", 1 not made by postgate")
+        .run();
+}
+
+#[test]
+fn a_runners_audit_log_counts_and_a_hand_made_outbox_post_does_not() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Depuis le poste"])
+        .run();
+    // A CI runner with its own audit log publishes to the same account.
+    let runner = t
+        .fill(&std::fs::read_to_string(t.policy_path()).unwrap())
+        .replace("state/audit.jsonl", "runner/audit.jsonl");
+    t.write("runner.toml", &runner);
+    t.cmd([
+        "--policy",
+        "runner.toml",
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        &handle,
+        "Depuis la CI",
+    ])
+    .run();
+    let ci_post = t
+        .outbox("outbox")
+        .into_iter()
+        .find(|p| p["text"] == "Depuis la CI")
+        .unwrap();
+    let ci_id = ci_post["id"].as_str().unwrap().to_string();
+    t.cmd(["reconcile", "demo"])
+        .status(code::FOREIGN_POSTS)
+        .stdout_has(&format!("\t{ci_id}\t"))
+        .stderr_has("demo: 2 post(s) since ")
+        .run();
+    t.cmd(["reconcile", "demo", "--audit-log", "runner/audit.jsonl"])
+        .stdout("")
+        .stderr_has(", 0 not made by postgate")
+        .run();
+
+    // A file dropped into the outbox by hand is a post postgate never made.
+    let mut forged = ci_post.clone();
+    forged["id"] = "forged1".into();
+    forged["text"] = "\u{1b}[2JFaux".into();
+    t.write("outbox/posts/forged1.json", &forged.to_string());
+    let out = t
+        .cmd(["reconcile", "demo", "--audit-log", "runner/audit.jsonl"])
+        .status(code::FOREIGN_POSTS)
+        .run();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("\tforged1\t"), "{stdout}");
+    assert!(stdout.ends_with("\t⟨U+001B⟩[2JFaux\n"), "{stdout}");
+
+    t.cmd(["reconcile", "demo", "--since", "yesterday"])
+        .status(code::USAGE)
+        .stderr_has("--since: `yesterday` is not an age (30m, 24h, 7d, 2w) or an RFC 3339 time")
+        .run();
+}
