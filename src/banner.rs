@@ -267,6 +267,7 @@ mod tests {
             require_alt_text: true,
             rotate_after_days: None,
             max_credential_age_days: None,
+            system: false,
             line: 1,
         }
     }

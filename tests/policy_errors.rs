@@ -237,7 +237,10 @@ fn discovery_order_flag_then_env_then_user_then_system() {
     let write = |rel: &str, name: &str| {
         let path = t.path().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, ACCOUNT.replace("\"demo\"", &format!("\"{name}\""))).unwrap();
+        let text = ACCOUNT
+            .replace("\"demo\"", &format!("\"{name}\""))
+            .replace("@mairie_demo", &format!("@{}", name.replace('-', "_")));
+        std::fs::write(&path, text).unwrap();
         path
     };
     let flag = write("flag.toml", "from-flag");
@@ -259,6 +262,14 @@ fn discovery_order_flag_then_env_then_user_then_system() {
         "check".into(),
     ];
     check(flag_arg, Some(env.to_str().unwrap()), "from-flag");
+    // Whichever file is chosen, the system policy lies under it.
+    let layered = vec![
+        "--policy".to_string(),
+        flag.display().to_string(),
+        "policy".into(),
+        "check".into(),
+    ];
+    check(layered, None, "from-system");
     check(
         vec!["policy".into(), "check".into()],
         Some(env.to_str().unwrap()),

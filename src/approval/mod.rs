@@ -190,10 +190,12 @@ pub fn compile(
     raw_approvals: Option<&RawApprovals>,
     rules: &RuleSet,
     accounts: &[&str],
+    inherited: &Approvals,
     diags: &mut Vec<Diagnostic>,
 ) -> Approvals {
     let lines = crate::policy::diagnostic::LineIndex::new(text);
-    let mut approvers: Vec<Approver> = Vec::new();
+    // A user policy over a system one starts from the system's approvers and requirements.
+    let mut approvers: Vec<Approver> = inherited.approvers.clone();
     let mut names: HashMap<String, usize> = HashMap::new();
     for spanned in raw_approvers {
         let raw = spanned.get_ref();
@@ -250,7 +252,7 @@ pub fn compile(
         });
     }
 
-    let mut requirements = Vec::new();
+    let mut requirements = inherited.requirements.clone();
     for spanned in raw_approvals.map(|a| a.require.as_slice()).unwrap_or_default() {
         let raw = spanned.get_ref();
         let line = lines.line(spanned.span().start);

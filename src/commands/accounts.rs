@@ -21,7 +21,16 @@ fn account_json(a: &Account) -> serde_json::Value {
         "confirm": a.confirm,
         "non_interactive": a.non_interactive,
         "credentials": a.credentials.as_str(),
+        "origin": if a.system { "system" } else { "policy" },
     })
+}
+
+/// `FILE:LINE` of a rule or account, in the system policy or the user's.
+fn source(policy: &crate::policy::Policy, system: bool, line: usize) -> String {
+    match (&policy.system_path, system) {
+        (Some(path), true) => format!("{}:{line} (system)", path.display()),
+        _ => format!("{}:{line}", policy.path.display()),
+    }
 }
 
 /// "3d", "5h", "12m": the age of a credential.
@@ -136,6 +145,7 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
         output::json(&json!({
             "status": "ok",
             "path": policy.path.display().to_string(),
+            "system_path": policy.system_path.as_ref().map(|p| p.display().to_string()),
             "sha256": policy.sha256,
             "audit_path": policy.audit_path.display().to_string(),
             "accounts": policy.accounts.iter().map(account_json).collect::<Vec<_>>(),
@@ -156,6 +166,7 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
             "CONFIRM",
             "SCRIPTS",
             "CREDENTIALS",
+            "ORIGIN",
         ]
         .map(String::from)
         .to_vec(),
@@ -170,12 +181,17 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
             format!("{:?}", a.confirm).to_lowercase(),
             format!("{:?}", a.non_interactive).to_lowercase(),
             a.credentials.as_str().to_string(),
+            if a.system { "system" } else { "policy" }.to_string(),
         ]);
     }
     print!("{}", table(&rows));
     output::status(&format!(
-        "policy {} is valid: {} account(s), {} rule(s), {} approver(s), {} approval requirement(s); audit log: {}",
+        "policy {}{} is valid: {} account(s), {} rule(s), {} approver(s), {} approval requirement(s); audit log: {}",
         policy.path.display(),
+        policy
+            .system_path
+            .as_ref()
+            .map_or(String::new(), |p| format!(" (over the system policy {})", p.display())),
         policy.accounts.len(),
         policy.rules.rules.len(),
         policy.approvals.approvers.len(),
@@ -191,7 +207,6 @@ pub fn policy_show(cli: &Cli, name: &str) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let account = policy.account(name)?;
     let rules: Vec<&crate::rules::Rule> = policy.rules.for_account(account).collect();
-    let file = policy.path.display().to_string();
     if cli.json {
         let mut v = account_json(account);
         v["confirm"] = format!("{:?}", account.confirm).to_lowercase().into();
@@ -209,7 +224,8 @@ pub fn policy_show(cli: &Cli, name: &str) -> Result<ExitCode> {
                     "scope": r.scope.describe(),
                     "checks": r.check.describe(),
                     "message": r.message,
-                    "source": format!("{file}:{}", r.line),
+                    "source": source(&policy, r.system, r.line),
+                    "origin": if r.system { "system" } else { "policy" },
                 })
             })
             .collect::<Vec<_>>()
@@ -248,6 +264,7 @@ pub fn policy_show(cli: &Cli, name: &str) -> Result<ExitCode> {
             .to_string(),
         ),
         ("language", account.language.clone().unwrap_or_else(|| "not set".into())),
+        ("defined in", source(&policy, account.system, account.line)),
     ];
     for (label, value) in rows {
         output::result(&format!("{label:<12} {value}"));
@@ -269,7 +286,7 @@ pub fn policy_show(cli: &Cli, name: &str) -> Result<ExitCode> {
             r.check.kind().to_string(),
             one_line(&r.check.describe()),
             r.scope.describe(),
-            format!("{file}:{}", r.line),
+            source(&policy, r.system, r.line),
         ]);
     }
     print!("{}", table(&table_rows));

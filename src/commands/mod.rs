@@ -18,10 +18,15 @@ use anyhow::Result;
 
 pub use plan::base_of;
 
-/// Finds and loads the policy named by the command line or the usual lookup.
+/// Finds and loads the policy named by the command line or the usual lookup, over the system
+/// policy when one exists: a user cannot step out of the institution's rules by pointing
+/// --policy elsewhere.
 pub fn load_policy(cli: &Cli) -> Result<Policy> {
-    let (path, _origin) = policy::discover(cli.policy.as_deref())?;
-    Policy::load(&path)
+    let (path, origin) = policy::discover(cli.policy.as_deref())?;
+    match policy::system_layer_for(&path, origin) {
+        Some(system) => Policy::load_over(&system, &path),
+        None => Policy::load(&path),
+    }
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {

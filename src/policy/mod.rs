@@ -66,6 +66,8 @@ pub struct Account {
     pub max_credential_age_days: Option<u32>,
     /// 1-based line of the account's table, for messages.
     pub line: usize,
+    /// Defined by the system policy, which a user policy cannot redefine.
+    pub system: bool,
 }
 
 impl Account {
@@ -99,9 +101,12 @@ impl Account {
 #[derive(Debug)]
 pub struct Policy {
     pub path: PathBuf,
+    /// The system policy this one is layered over, if any.
+    pub system_path: Option<PathBuf>,
     /// SHA-256 of the file's bytes, recorded in every audit record.
     pub sha256: String,
     pub audit_path: PathBuf,
+    pub audit_set: bool,
     pub accounts: Vec<Account>,
     /// The content rules, compiled once.
     pub rules: crate::rules::RuleSet,
@@ -117,10 +122,42 @@ pub struct LockdownPolicy {
     pub unlock_roles: Vec<String>,
 }
 
+/// A policy file's text and SHA-256, refusing what is not UTF-8.
+fn read_text(path: &Path) -> Result<(String, String)> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Failure::new(
+            ExitCode::BadPolicy,
+            format!("cannot read policy {}: {e}", path.display()),
+        )
+    })?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure::new(
+            ExitCode::BadPolicy,
+            format!(
+                "policy {} is not UTF-8 (byte {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    Ok((text, sha256))
+}
+
+/// The system policy a user policy is layered over: its text (for its raw rules) and what it
+/// says, validated.
+pub struct SystemLayer<'a> {
+    pub text: &'a str,
+    pub parsed: &'a Parsed,
+}
+
 /// What a policy file says, validated; [`Policy::load`] adds where it came from.
 #[derive(Debug)]
 pub struct Parsed {
     pub audit_path: PathBuf,
+    /// Whether `[audit] path` was written (not the default): a system policy that sets it
+    /// keeps it.
+    pub audit_set: bool,
     pub accounts: Vec<Account>,
     pub rules: crate::rules::RuleSet,
     pub approvals: crate::approval::Approvals,
@@ -151,23 +188,7 @@ impl Policy {
 
     /// Reads and validates a policy file.
     pub fn load(path: &Path) -> Result<Policy> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            Failure::new(
-                ExitCode::BadPolicy,
-                format!("cannot read policy {}: {e}", path.display()),
-            )
-        })?;
-        let text = String::from_utf8(bytes.clone()).map_err(|e| {
-            Failure::new(
-                ExitCode::BadPolicy,
-                format!(
-                    "policy {} is not UTF-8 (byte {})",
-                    path.display(),
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-        })?;
-        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let (text, sha256) = read_text(path)?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let parsed = Self::parse(&text, &base).map_err(|diags| {
             Failure::new(ExitCode::BadPolicy, diagnostic::render(path, &text, &diags))
@@ -175,8 +196,53 @@ impl Policy {
         })?;
         Ok(Policy {
             path: path.to_path_buf(),
+            system_path: None,
             sha256,
             audit_path: parsed.audit_path,
+            audit_set: parsed.audit_set,
+            accounts: parsed.accounts,
+            rules: parsed.rules,
+            approvals: parsed.approvals,
+            lockdown: parsed.lockdown,
+        })
+    }
+
+    /// Loads the system policy, then `path` over it. Errors name the file they are in.
+    pub fn load_over(system: &Path, path: &Path) -> Result<Policy> {
+        let base = Policy::load(system)?;
+        let (text, sha256) = read_text(path)?;
+        let system_text = std::fs::read_to_string(system).map_err(|e| {
+            Failure::new(
+                ExitCode::BadPolicy,
+                format!("cannot read policy {}: {e}", system.display()),
+            )
+        })?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let system_parsed = Parsed {
+            audit_path: base.audit_path.clone(),
+            audit_set: base.audit_set,
+            accounts: base.accounts,
+            rules: base.rules,
+            approvals: base.approvals,
+            lockdown: base.lockdown,
+        };
+        let layer = SystemLayer {
+            text: &system_text,
+            parsed: &system_parsed,
+        };
+        let parsed = Self::parse_layer(&text, &dir, Some(&layer)).map_err(|diags| {
+            Failure::new(ExitCode::BadPolicy, diagnostic::render(path, &text, &diags)).hint(format!(
+                "this policy is layered over the system policy {}: it may add accounts and rules, not change the system's",
+                system.display()
+            ))
+        })?;
+        Ok(Policy {
+            path: path.to_path_buf(),
+            system_path: Some(system.to_path_buf()),
+            // Both files decide what happens: the audit records both.
+            sha256: hex::encode(Sha256::digest(format!("{}\n{sha256}", base.sha256).as_bytes())),
+            audit_path: parsed.audit_path,
+            audit_set: parsed.audit_set,
             accounts: parsed.accounts,
             rules: parsed.rules,
             approvals: parsed.approvals,
@@ -186,6 +252,11 @@ impl Policy {
 
     /// Parses and validates policy text; `base` resolves relative paths.
     pub fn parse(text: &str, base: &Path) -> Result<Parsed, Vec<Diagnostic>> {
+        Self::parse_layer(text, base, None)
+    }
+
+    /// [`Policy::parse`], over a system policy when there is one.
+    pub fn parse_layer(text: &str, base: &Path, system: Option<&SystemLayer>) -> Result<Parsed, Vec<Diagnostic>> {
         let raw: RawPolicy = toml::from_str(text).map_err(|e| {
             vec![Diagnostic {
                 message: e.message().to_string(),
@@ -195,7 +266,8 @@ impl Policy {
         })?;
         let mut diags = Vec::new();
 
-        let audit_path = match raw.audit.as_ref().and_then(|a| a.path.as_ref()) {
+        let written_audit = raw.audit.as_ref().and_then(|a| a.path.as_ref());
+        let mut audit_path = match written_audit {
             Some(p) if p.get_ref().trim().is_empty() => {
                 diags.push(Diagnostic::new("`audit.path` is empty", p.span()));
                 PathBuf::new()
@@ -213,6 +285,26 @@ impl Policy {
                 }
             },
         };
+        let mut audit_set = written_audit.is_some();
+        if let Some(system) = system
+            && system.parsed.audit_set
+        {
+            match written_audit {
+                Some(p) if audit_path != system.parsed.audit_path => diags.push(
+                    Diagnostic::new(
+                        format!(
+                            "the system policy keeps the audit log at {}; a user policy cannot move it",
+                            system.parsed.audit_path.display()
+                        ),
+                        p.span(),
+                    )
+                    .help("remove [audit] path from this file"),
+                ),
+                _ => {}
+            }
+            audit_path = system.parsed.audit_path.clone();
+            audit_set = true;
+        }
 
         let mut accounts = Vec::new();
         for raw_account in &raw.accounts {
@@ -221,21 +313,102 @@ impl Policy {
             }
         }
         check_unique(&accounts, &mut diags);
-        let names: Vec<&str> = raw
-            .accounts
-            .iter()
-            .map(|a| a.get_ref().name.get_ref().as_str())
-            .collect();
-        let rules = crate::rules::compile(text, &raw.rules, &names, &mut diags);
-        let approvals =
-            crate::approval::compile(text, &raw.approvers, raw.approvals.as_ref(), &rules, &names, &mut diags);
+        let inherited: &[Account] = system.map_or(&[], |s| s.parsed.accounts.as_slice());
+        for (account, raw_account) in &accounts {
+            check_not_system(account, raw_account, inherited, &mut diags);
+        }
+        let mut names: Vec<&str> = inherited.iter().map(|a| a.name.as_str()).collect();
+        names.extend(raw.accounts.iter().map(|a| a.get_ref().name.get_ref().as_str()));
 
-        let lockdown = validate_lockdown(raw.lockdown.as_ref(), &approvals, base, &mut diags);
+        // The system's raw rules are compiled again with the user's, into one set; they were
+        // validated on their own already.
+        let system_raw: Option<RawPolicy> = system.and_then(|s| toml::from_str(s.text).ok());
+        let mut layers = Vec::new();
+        if let Some(raw_system) = &system_raw {
+            layers.push(crate::rules::Layer {
+                text: system.map_or("", |s| s.text),
+                rules: &raw_system.rules,
+                system: true,
+            });
+        }
+        layers.push(crate::rules::Layer {
+            text,
+            rules: &raw.rules,
+            system: false,
+        });
+        let rules = crate::rules::compile_layers(&layers, &names, &mut diags);
+
+        let empty = crate::approval::Approvals::default();
+        let approvals = match system {
+            None => crate::approval::compile(
+                text,
+                &raw.approvers,
+                raw.approvals.as_ref(),
+                &rules,
+                &names,
+                &empty,
+                &mut diags,
+            ),
+            Some(system) => {
+                // Approvers decide what gets published on the system's accounts; letting a user
+                // file add one would let its author approve their own posts.
+                if let Some(first) = raw.approvers.first() {
+                    diags.push(
+                        Diagnostic::new(
+                            "a user policy cannot add [[approvers]] over a system policy",
+                            first.span(),
+                        )
+                        .help("approvers are named in the system policy only; ask its owners"),
+                    );
+                }
+                crate::approval::compile(
+                    text,
+                    &[],
+                    raw.approvals.as_ref(),
+                    &rules,
+                    &names,
+                    &system.parsed.approvals,
+                    &mut diags,
+                )
+            }
+        };
+
+        let lockdown = match system {
+            None => validate_lockdown(raw.lockdown.as_ref(), &approvals, base, &mut diags),
+            Some(system) => {
+                if raw.lockdown.is_some() {
+                    let span = raw.lockdown.as_ref().and_then(|l| {
+                        l.shared_path
+                            .as_ref()
+                            .map(|p| p.span())
+                            .or(l.unlock_roles.first().map(|r| r.span()))
+                    });
+                    diags.push(Diagnostic {
+                        message: "[lockdown] belongs to the system policy; a user policy cannot change who may lift a \
+                                  lock or where locks are shared"
+                            .into(),
+                        span,
+                        help: Some("remove the [lockdown] table from this file".into()),
+                    });
+                }
+                system.parsed.lockdown.clone()
+            }
+        };
 
         if diags.is_empty() {
+            let mut all: Vec<Account> = inherited
+                .iter()
+                .cloned()
+                .map(|mut a| {
+                    a.system = true;
+                    a
+                })
+                .collect();
+            all.extend(accounts.into_iter().map(|(a, _)| a));
             Ok(Parsed {
                 audit_path,
-                accounts: accounts.into_iter().map(|(a, _)| a).collect(),
+                audit_set,
+                accounts: all,
                 rules,
                 approvals,
                 lockdown,
@@ -243,6 +416,56 @@ impl Policy {
         } else {
             Err(diags)
         }
+    }
+}
+
+fn confirm_name(c: Confirm) -> &'static str {
+    match c {
+        Confirm::Yes => "yes",
+        Confirm::Handle => "handle",
+    }
+}
+
+/// Refuses a user account that is a system account again: the same name, or the same identity
+/// (or a look-alike) under another name, which would escape rules scoped to the system's name.
+fn check_not_system(account: &Account, raw: &RawAccount, system: &[Account], diags: &mut Vec<Diagnostic>) {
+    if let Some(s) = system.iter().find(|s| s.name == account.name) {
+        let mut help = "add your own account under another name; the system's stays as it is".to_string();
+        if account.confirm < s.confirm {
+            help = format!(
+                "this would also lower its confirmation from `{}` to `{}`, which only the system policy may decide",
+                confirm_name(s.confirm),
+                confirm_name(account.confirm)
+            );
+        }
+        diags.push(
+            Diagnostic::new(
+                format!(
+                    "account `{}` is defined by the system policy (its line {}); a user policy cannot redefine it",
+                    account.name, s.line
+                ),
+                raw.name.span(),
+            )
+            .help(help),
+        );
+        return;
+    }
+    let handle = normalised_handle(&account.handle);
+    let skel: String = skeleton(&handle).collect();
+    if let Some(s) = system.iter().find(|s| {
+        let other = normalised_handle(&s.handle);
+        other == handle || skeleton(&other).collect::<String>() == skel
+    }) {
+        diags.push(
+            Diagnostic::new(
+                format!(
+                    "handle `{}` is (or looks like) the handle of system account `{}`",
+                    account.handle, s.name
+                ),
+                raw.handle.span(),
+            )
+            .help("an account of the system policy cannot be defined again under another name"),
+        );
     }
 }
 
@@ -440,6 +663,7 @@ fn validate_account(
         rotate_after_days,
         max_credential_age_days,
         line: line_col(text, spanned.span().start).0,
+        system: false,
     })
 }
 
@@ -691,6 +915,23 @@ pub fn system_policy_path() -> PathBuf {
         .filter(|p| !p.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/etc/postgate/policy.toml"))
+}
+
+/// The system policy `path` is layered over: the system file when it exists and is not `path`
+/// itself.
+pub fn system_layer_for(path: &Path, origin: Origin) -> Option<PathBuf> {
+    if origin == Origin::System {
+        return None;
+    }
+    let system = system_policy_path();
+    if !system.is_file() {
+        return None;
+    }
+    let same = match (std::fs::canonicalize(&system), std::fs::canonicalize(path)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    (!same).then_some(system)
 }
 
 /// Finds the policy: `--policy`, then `POSTGATE_POLICY`, then the user's config folder, then the

@@ -70,6 +70,27 @@ struct Builder {
 /// Validates and compiles the rules. `accounts` are the policy's account names, which a rule's
 /// scope may name.
 pub fn compile(text: &str, raw: &[Spanned<RawRule>], accounts: &[&str], diags: &mut Vec<Diagnostic>) -> RuleSet {
+    compile_layers(
+        &[Layer {
+            text,
+            rules: raw,
+            system: false,
+        }],
+        accounts,
+        diags,
+    )
+}
+
+/// One policy file's rules: the system policy's, then the user's on top.
+pub struct Layer<'a> {
+    pub text: &'a str,
+    pub rules: &'a [Spanned<RawRule>],
+    pub system: bool,
+}
+
+/// Compiles the rules of every layer into one set. Only the last layer may be new: earlier
+/// ones were validated on their own, so every diagnostic points into the last one's text.
+pub fn compile_layers(layers: &[Layer], accounts: &[&str], diags: &mut Vec<Diagnostic>) -> RuleSet {
     let mut rules = Vec::new();
     let mut b = Builder {
         terms: Vec::new(),
@@ -77,92 +98,108 @@ pub fn compile(text: &str, raw: &[Spanned<RawRule>], accounts: &[&str], diags: &
         patterns: Vec::new(),
         pattern_info: Vec::new(),
     };
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    let lines = LineIndex::new(text);
-    for spanned in raw {
-        let r = spanned.get_ref();
-        let line = lines.line(spanned.span().start);
-        let id = r.id.get_ref().clone();
-        if !valid_id(&id) {
-            diags.push(
+    let mut ids: HashMap<String, (usize, bool)> = HashMap::new();
+    for layer in layers {
+        let lines = LineIndex::new(layer.text);
+        for spanned in layer.rules {
+            let r = spanned.get_ref();
+            let line = lines.line(spanned.span().start);
+            let id = r.id.get_ref().clone();
+            if !valid_id(&id) {
+                diags.push(
                 Diagnostic::new(
                     format!("invalid rule id `{}`", crate::sanitize::one_line(&id)),
                     r.id.span(),
                 )
                 .help("rule ids appear in messages and [[approvals.require]]: lowercase ASCII letters, digits, `-`, `_` and `.`"),
             );
-        } else if let Some(first) = ids.get(&id) {
-            diags.push(
-                Diagnostic::new(format!("duplicate rule id `{id}`"), r.id.span())
-                    .help(format!("first defined at line {first}")),
-            );
-        } else {
-            ids.insert(id.clone(), line);
-        }
-        let level = Level::parse(r.level.get_ref());
-        if level.is_none() {
-            diags.push(
-                Diagnostic::new(
-                    format!("unknown level `{}`", crate::sanitize::one_line(r.level.get_ref())),
-                    r.level.span(),
-                )
-                .help(format!("use one of: {}", Level::NAMES.join(", "))),
-            );
-        }
-        let kind = r.kind.get_ref().as_str();
-        if !Check::KINDS.contains(&kind) {
-            diags.push(
-                Diagnostic::new(
-                    format!("unknown rule kind `{}`", crate::sanitize::one_line(kind)),
-                    r.kind.span(),
-                )
-                .help(format!("use one of: {}", Check::KINDS.join(", "))),
-            );
-            continue;
-        }
-        let before = diags.len();
-        for (key, span) in present(r) {
-            if !keys_of(kind).contains(&key) {
+            } else if let Some(&(first, system)) = ids.get(&id) {
+                if system && !layer.system {
+                    diags.push(
+                    Diagnostic::new(
+                        format!(
+                            "rule `{id}` belongs to the system policy (its line {first}); a user policy cannot redefine, \
+                             weaken or remove it"
+                        ),
+                        r.id.span(),
+                    )
+                    .help("rules only add up: give yours another id, and it applies on top of the system's"),
+                );
+                } else {
+                    diags.push(
+                        Diagnostic::new(format!("duplicate rule id `{id}`"), r.id.span())
+                            .help(format!("first defined at line {first}")),
+                    );
+                }
+            } else {
+                ids.insert(id.clone(), (line, layer.system));
+            }
+            let level = Level::parse(r.level.get_ref());
+            if level.is_none() {
                 diags.push(
-                    Diagnostic::new(format!("`{key}` does not apply to a `{kind}` rule"), span)
-                        .help(format!("a `{kind}` rule takes: {}", keys_of(kind).join(", "))),
+                    Diagnostic::new(
+                        format!("unknown level `{}`", crate::sanitize::one_line(r.level.get_ref())),
+                        r.level.span(),
+                    )
+                    .help(format!("use one of: {}", Level::NAMES.join(", "))),
                 );
             }
-        }
-        let scope = scope(r, accounts, diags);
-        let index = rules.len();
-        let check = match kind {
-            "terms" => terms(r, index, &mut b, diags),
-            "pattern" => patterns(r, index, &mut b, diags),
-            "links" => links(r, level.unwrap_or(Level::Warn), diags),
-            "mentions" => mentions(r, diags),
-            "hidden-characters" => Some(Check::HiddenCharacters {
-                mixed_script: r.mixed_script.as_ref().is_none_or(|m| *m.get_ref()),
-            }),
-            "media" => media(r, spanned, diags),
-            "counts" => counts(r, spanned, diags),
-            "language" => language(r, diags),
-            "schedule" => schedule(r, spanned, diags),
-            "rate" => rate(r, spanned, diags),
-            _ => None,
-        };
-        if diags.len() > before {
-            // Drop what this rule added to the shared automata, so indices stay consistent.
-            b.term_info.retain(|t| t.rule != index);
-            b.terms.truncate(b.term_info.len());
-            b.pattern_info.retain(|p| p.rule != index);
-            b.patterns.truncate(b.pattern_info.len());
-            continue;
-        }
-        if let (Some(level), Some(check)) = (level, check) {
-            rules.push(Rule {
-                id,
-                level,
-                message: r.message.as_ref().map(|m| m.get_ref().clone()),
-                scope,
-                check,
-                line,
-            });
+            let kind = r.kind.get_ref().as_str();
+            if !Check::KINDS.contains(&kind) {
+                diags.push(
+                    Diagnostic::new(
+                        format!("unknown rule kind `{}`", crate::sanitize::one_line(kind)),
+                        r.kind.span(),
+                    )
+                    .help(format!("use one of: {}", Check::KINDS.join(", "))),
+                );
+                continue;
+            }
+            let before = diags.len();
+            for (key, span) in present(r) {
+                if !keys_of(kind).contains(&key) {
+                    diags.push(
+                        Diagnostic::new(format!("`{key}` does not apply to a `{kind}` rule"), span)
+                            .help(format!("a `{kind}` rule takes: {}", keys_of(kind).join(", "))),
+                    );
+                }
+            }
+            let scope = scope(r, accounts, diags);
+            let index = rules.len();
+            let check = match kind {
+                "terms" => terms(r, index, &mut b, diags),
+                "pattern" => patterns(r, index, &mut b, diags),
+                "links" => links(r, level.unwrap_or(Level::Warn), diags),
+                "mentions" => mentions(r, diags),
+                "hidden-characters" => Some(Check::HiddenCharacters {
+                    mixed_script: r.mixed_script.as_ref().is_none_or(|m| *m.get_ref()),
+                }),
+                "media" => media(r, spanned, diags),
+                "counts" => counts(r, spanned, diags),
+                "language" => language(r, diags),
+                "schedule" => schedule(r, spanned, diags),
+                "rate" => rate(r, spanned, diags),
+                _ => None,
+            };
+            if diags.len() > before {
+                // Drop what this rule added to the shared automata, so indices stay consistent.
+                b.term_info.retain(|t| t.rule != index);
+                b.terms.truncate(b.term_info.len());
+                b.pattern_info.retain(|p| p.rule != index);
+                b.patterns.truncate(b.pattern_info.len());
+                continue;
+            }
+            if let (Some(level), Some(check)) = (level, check) {
+                rules.push(Rule {
+                    id,
+                    level,
+                    message: r.message.as_ref().map(|m| m.get_ref().clone()),
+                    scope,
+                    check,
+                    line,
+                    system: layer.system,
+                });
+            }
         }
     }
     let terms = if b.terms.is_empty() {

@@ -8,7 +8,7 @@
 mod compile;
 pub mod text;
 
-pub use compile::compile;
+pub use compile::{Layer, compile, compile_layers};
 
 use crate::account::Kind as AccountKind;
 use crate::policy::Account;
@@ -284,6 +284,8 @@ pub struct Rule {
     pub check: Check,
     /// Where the rule is defined, for `policy show`.
     pub line: usize,
+    /// Defined by the system policy, which a user policy cannot override.
+    pub system: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -1,0 +1,188 @@
+//! The system policy (`/etc/postgate/policy.toml`; here `POSTGATE_SYSTEM_POLICY`, which exists
+//! for tests and packagers) lies under every user policy: a user may add accounts and stricter
+//! rules, never redefine, weaken or remove what the system says.
+
+mod support;
+use support::{Test, code};
+
+const SYSTEM: &str = r#"[audit]
+path = "{dir}/state/audit.jsonl"
+
+[[accounts]]
+name = "ministere"
+handle = "@ministere_{uid}"
+platform = "outbox"
+kind = "official"
+display_name = "Ministère"
+owner = "Service communication"
+path = "{dir}/outbox"
+
+[[accounts]]
+name = "camille"
+handle = "@camille_{uid}"
+platform = "outbox"
+kind = "personal"
+display_name = "Camille"
+owner = "Camille"
+path = "{dir}/camille"
+confirm = "handle"
+
+[[rules]]
+id = "neutralite"
+kind = "terms"
+level = "deny"
+kinds = ["official"]
+terms = ["voter pour"]
+message = "un compte officiel ne donne pas de consigne de vote"
+"#;
+
+const USER_ACCOUNT: &str = r#"
+[[accounts]]
+name = "service-presse"
+handle = "@presse_{uid}"
+platform = "outbox"
+kind = "official"
+display_name = "Service de presse"
+owner = "Presse"
+path = "{dir}/presse"
+"#;
+
+fn layered(user: &str) -> Test {
+    let t = Test::new();
+    let system = t.write("etc/postgate/policy.toml", SYSTEM);
+    let t = t.env("POSTGATE_SYSTEM_POLICY", &system.display().to_string());
+    t.policy(user)
+}
+
+/// `policy check` refuses the user policy with `message`, pointing at `line:col` of the user's
+/// file, and says what layering allows.
+fn refused(user: &str, message: &str, line_col: &str) {
+    let t = layered(user);
+    t.cmd(["policy", "check"])
+        .status(code::BAD_POLICY)
+        .stdout("")
+        .stderr_has(message)
+        .stderr_has(&format!("  --> {}:{line_col}\n", t.policy_path().display()))
+        .stderr_has("it may add accounts and rules, not change the system's")
+        .run();
+}
+
+#[test]
+fn a_user_rule_cannot_take_a_system_rule_id_to_weaken_it() {
+    refused(
+        &format!(
+            "{USER_ACCOUNT}\n[[rules]]\nid = \"neutralite\"\nkind = \"terms\"\nlevel = \"warn\"\nterms = [\"voter pour\"]\n"
+        ),
+        "rule `neutralite` belongs to the system policy (its line 23); a user policy cannot redefine, weaken or remove it",
+        "12:6",
+    );
+}
+
+#[test]
+fn a_system_account_cannot_be_redefined_nor_its_confirmation_lowered() {
+    refused(
+        "[[accounts]]\nname = \"camille\"\nhandle = \"@camille_{uid}\"\nplatform = \"outbox\"\nkind = \"personal\"\ndisplay_name = \"C\"\nowner = \"C\"\npath = \"{dir}/camille\"\nconfirm = \"yes\"\n",
+        "account `camille` is defined by the system policy (its line 13); a user policy cannot redefine it",
+        "2:8",
+    );
+    let t = layered(
+        "[[accounts]]\nname = \"camille\"\nhandle = \"@camille_{uid}\"\nplatform = \"outbox\"\nkind = \"personal\"\ndisplay_name = \"C\"\nowner = \"C\"\npath = \"{dir}/camille\"\nconfirm = \"yes\"\n",
+    );
+    t.cmd(["policy", "check"])
+        .status(code::BAD_POLICY)
+        .stderr_has("this would also lower its confirmation from `handle` to `yes`")
+        .run();
+}
+
+#[test]
+fn a_system_account_cannot_come_back_under_another_name() {
+    refused(
+        "[[accounts]]\nname = \"raccourci\"\nhandle = \"@ministere_{uid}\"\nplatform = \"outbox\"\nkind = \"personal\"\ndisplay_name = \"M\"\nowner = \"M\"\npath = \"{dir}/outbox\"\n",
+        "is (or looks like) the handle of system account `ministere`",
+        "3:10",
+    );
+}
+
+#[test]
+fn approvers_lockdown_and_the_audit_log_stay_with_the_system() {
+    refused(
+        &format!(
+            "{USER_ACCOUNT}\n[[approvers]]\nname = \"moi\"\nkey = \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb2hbbC1XBo7mj3h6L8oR9Rr4ITHH0rI8YNq0RqMdbF moi\"\n"
+        ),
+        "a user policy cannot add [[approvers]] over a system policy",
+        "11:1",
+    );
+    refused(
+        &format!("{USER_ACCOUNT}\n[lockdown]\nshared_path = \"/tmp/ailleurs\"\n"),
+        "[lockdown] belongs to the system policy",
+        "12:15",
+    );
+    refused(
+        &format!("[audit]\npath = \"{{dir}}/ailleurs.jsonl\"\n{USER_ACCOUNT}"),
+        "the system policy keeps the audit log at ",
+        "2:8",
+    );
+}
+
+#[test]
+fn a_user_policy_adds_accounts_and_stricter_rules_and_show_marks_the_origin() {
+    let t = layered(&format!(
+        "{USER_ACCOUNT}\n[[rules]]\nid = \"sobriete\"\nkind = \"terms\"\nlevel = \"deny\"\naccounts = [\"ministere\"]\nterms = [\"incroyable\"]\n"
+    ));
+    let system = t.path().join("etc/postgate/policy.toml");
+    let user = t.policy_path();
+    t.cmd(["policy", "check"])
+        .stdout_has("ministere       OFFICIAL")
+        .stdout_has("system\n")
+        .stdout_has("policy\n")
+        .stderr_has(&format!("(over the system policy {})", system.display()))
+        .stderr_has("3 account(s), 2 rule(s)")
+        .run();
+    let out = t.cmd(["policy", "show", "ministere"]).run();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains(&format!("defined in   {}:4 (system)\n", system.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{}:23 (system)\n", system.display())),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("{}:11\n", user.display())), "{stdout}");
+
+    // The system's rule covers the user's own official account too.
+    let presse = format!("@presse_{}", t.uid);
+    t.cmd([
+        "post",
+        "-a",
+        "service-presse",
+        "--confirm-handle",
+        &presse,
+        "Il faut voter pour le projet",
+    ])
+    .status(code::CONTENT)
+    .stderr_has("neutralite")
+    .run();
+    // And the user's stricter rule covers the system's account.
+    let ministere = format!("@ministere_{}", t.uid);
+    t.cmd([
+        "post",
+        "-a",
+        "ministere",
+        "--confirm-handle",
+        &ministere,
+        "Un résultat incroyable",
+    ])
+    .status(code::CONTENT)
+    .stderr_has("sobriete")
+    .run();
+    t.cmd([
+        "post",
+        "-a",
+        "ministere",
+        "--confirm-handle",
+        &ministere,
+        "Un bon résultat",
+    ])
+    .run();
+}
