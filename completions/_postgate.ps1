@@ -37,6 +37,9 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Publish a plan exactly as approved, after checking everything again')
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Approval keys kept in the OS keychain')
+            [CompletionResult]::new('lockdown', 'lockdown', [CompletionResultType]::ParameterValue, 'Stop an account now: lock it, revoke its credential at the platform, clear the keychain')
+            [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Lift a lockdown on an approver''s signature; a new `login` is then required')
+            [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'List an account''s recent posts on the platform and report those postgate did not make')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the platform says an account''s credential belongs to, next to the policy')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account''s secret from the keychain')
@@ -233,6 +236,40 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         'postgate;keys;help;help' {
             break
         }
+        'postgate;lockdown' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: kept in the lock, the audit log and every refusal it causes')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Lock every account in the policy')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;unlock' {
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The keychain key to sign with; defaults to the OS user''s name')
+            [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'Sign with an SSH key through ssh-keygen')
+            [CompletionResult]::new('--lock-id', '--lock-id', [CompletionResultType]::ParameterName, 'For scripts: the lock id you reviewed; signing goes ahead only if it matches')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--sign', '--sign', [CompletionResultType]::ParameterName, 'Sign the unlock as an approver (the lock stays until `postgate unlock NAME` is run)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;reconcile' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'How far back to look: `30m`, `24h`, `7d`, or an RFC 3339 time')
+            [CompletionResult]::new('--on-foreign', '--on-foreign', [CompletionResultType]::ParameterName, 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME and POSTGATE_POST_TEXT (sanitized)')
+            [CompletionResult]::new('--audit-log', '--audit-log', [CompletionResultType]::ParameterName, 'Another audit log whose posts count as postgate''s (a CI runner''s copy); repeatable')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Check every account in the policy')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'postgate;whoami' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
@@ -378,6 +415,9 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Publish a plan exactly as approved, after checking everything again')
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Approval keys kept in the OS keychain')
+            [CompletionResult]::new('lockdown', 'lockdown', [CompletionResultType]::ParameterValue, 'Stop an account now: lock it, revoke its credential at the platform, clear the keychain')
+            [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Lift a lockdown on an approver''s signature; a new `login` is then required')
+            [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'List an account''s recent posts on the platform and report those postgate did not make')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the platform says an account''s credential belongs to, next to the policy')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account''s secret from the keychain')
@@ -430,6 +470,15 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;help;keys;show' {
+            break
+        }
+        'postgate;help;lockdown' {
+            break
+        }
+        'postgate;help;unlock' {
+            break
+        }
+        'postgate;help;reconcile' {
             break
         }
         'postgate;help;whoami' {

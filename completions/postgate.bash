@@ -43,6 +43,9 @@ _postgate() {
             postgate,keys)
                 cmd="postgate__subcmd__keys"
                 ;;
+            postgate,lockdown)
+                cmd="postgate__subcmd__lockdown"
+                ;;
             postgate,log)
                 cmd="postgate__subcmd__log"
                 ;;
@@ -66,6 +69,12 @@ _postgate() {
                 ;;
             postgate,queue)
                 cmd="postgate__subcmd__queue"
+                ;;
+            postgate,reconcile)
+                cmd="postgate__subcmd__reconcile"
+                ;;
+            postgate,unlock)
+                cmd="postgate__subcmd__unlock"
                 ;;
             postgate,whoami)
                 cmd="postgate__subcmd__whoami"
@@ -97,6 +106,9 @@ _postgate() {
             postgate__subcmd__help,keys)
                 cmd="postgate__subcmd__help__subcmd__keys"
                 ;;
+            postgate__subcmd__help,lockdown)
+                cmd="postgate__subcmd__help__subcmd__lockdown"
+                ;;
             postgate__subcmd__help,log)
                 cmd="postgate__subcmd__help__subcmd__log"
                 ;;
@@ -120,6 +132,12 @@ _postgate() {
                 ;;
             postgate__subcmd__help,queue)
                 cmd="postgate__subcmd__help__subcmd__queue"
+                ;;
+            postgate__subcmd__help,reconcile)
+                cmd="postgate__subcmd__help__subcmd__reconcile"
+                ;;
+            postgate__subcmd__help,unlock)
+                cmd="postgate__subcmd__help__subcmd__unlock"
                 ;;
             postgate__subcmd__help,whoami)
                 cmd="postgate__subcmd__help__subcmd__whoami"
@@ -227,7 +245,7 @@ _postgate() {
 
     case "${cmd}" in
         postgate)
-            opts="-h -V --policy --json --color --help --version post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help"
+            opts="-h -V --policy --json --color --help --version post correct delete check plan approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -455,7 +473,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help)
-            opts="post correct delete check plan approve apply queue keys whoami login logout accounts log policy completions man help"
+            opts="post correct delete check plan approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -611,6 +629,20 @@ _postgate() {
         postgate__subcmd__help__subcmd__keys__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__lockdown)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -818,6 +850,34 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__help__subcmd__reconcile)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__unlock)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__help__subcmd__whoami)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -939,6 +999,32 @@ _postgate() {
                 return 0
             fi
             case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__lockdown)
+            opts="-h --all --reason --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1524,6 +1610,74 @@ _postgate() {
             fi
             case "${prev}" in
                 --confirm-handle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__reconcile)
+            opts="-h --all --since --on-foreign --audit-log --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-foreign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__unlock)
+            opts="-h --sign --key --ssh-key --lock-id --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

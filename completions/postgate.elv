@@ -34,6 +34,9 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand apply 'Publish a plan exactly as approved, after checking everything again'
             cand queue 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
             cand keys 'Approval keys kept in the OS keychain'
+            cand lockdown 'Stop an account now: lock it, revoke its credential at the platform, clear the keychain'
+            cand unlock 'Lift a lockdown on an approver''s signature; a new `login` is then required'
+            cand reconcile 'List an account''s recent posts on the platform and report those postgate did not make'
             cand whoami 'Show who the platform says an account''s credential belongs to, next to the policy'
             cand login 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)'
             cand logout 'Remove an account''s secret from the keychain'
@@ -208,6 +211,37 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;keys;help;help'= {
         }
+        &'postgate;lockdown'= {
+            cand --reason 'Why: kept in the lock, the audit log and every refusal it causes'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --all 'Lock every account in the policy'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;unlock'= {
+            cand --key 'The keychain key to sign with; defaults to the OS user''s name'
+            cand --ssh-key 'Sign with an SSH key through ssh-keygen'
+            cand --lock-id 'For scripts: the lock id you reviewed; signing goes ahead only if it matches'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --sign 'Sign the unlock as an approver (the lock stays until `postgate unlock NAME` is run)'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;reconcile'= {
+            cand --since 'How far back to look: `30m`, `24h`, `7d`, or an RFC 3339 time'
+            cand --on-foreign 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME and POSTGATE_POST_TEXT (sanitized)'
+            cand --audit-log 'Another audit log whose posts count as postgate''s (a CI runner''s copy); repeatable'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --all 'Check every account in the policy'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'postgate;whoami'= {
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
@@ -333,6 +367,9 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand apply 'Publish a plan exactly as approved, after checking everything again'
             cand queue 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
             cand keys 'Approval keys kept in the OS keychain'
+            cand lockdown 'Stop an account now: lock it, revoke its credential at the platform, clear the keychain'
+            cand unlock 'Lift a lockdown on an approver''s signature; a new `login` is then required'
+            cand reconcile 'List an account''s recent posts on the platform and report those postgate did not make'
             cand whoami 'Show who the platform says an account''s credential belongs to, next to the policy'
             cand login 'Store an account''s secret in the OS keychain (read from a hidden prompt or stdin)'
             cand logout 'Remove an account''s secret from the keychain'
@@ -372,6 +409,12 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;help;keys;new'= {
         }
         &'postgate;help;keys;show'= {
+        }
+        &'postgate;help;lockdown'= {
+        }
+        &'postgate;help;unlock'= {
+        }
+        &'postgate;help;reconcile'= {
         }
         &'postgate;help;whoami'= {
         }

@@ -184,6 +184,12 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
             if a.system { "system" } else { "policy" }.to_string(),
         ]);
     }
+    if policy.system_path.is_none() {
+        // Nothing is layered: every row would say the same.
+        for row in &mut rows {
+            row.pop();
+        }
+    }
     print!("{}", table(&rows));
     output::status(&format!(
         "policy {}{} is valid: {} account(s), {} rule(s), {} approver(s), {} approval requirement(s); audit log: {}",
