@@ -51,6 +51,7 @@ fn a_locked_account_refuses_post_dry_run_and_apply_with_the_reason_and_who() {
         .run();
     assert_eq!(lock_files(&t.path().join("shared")).len(), 1);
     assert_eq!(lock_files(&t.path().join("state/postgate/lockdown")).len(), 1);
+    t.cmd(["accounts"]).stdout_has("LOCKED since ").run();
 
     let refusal = format!("error: account `demo` ({handle}) is locked down since ");
     t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Bonjour"])
@@ -213,6 +214,7 @@ fn unlock_needs_a_signature_from_the_named_role_then_a_new_login() {
         .stdout("vault  unlocked\n")
         .stderr_has("Credentials stored before the lockdown are refused")
         .run();
+    t.cmd(["accounts"]).stdout_has(" lifted ").run();
     let last = t.audit().last().cloned().unwrap();
     assert_eq!(last["event"], "unlock");
     assert_eq!(

@@ -80,12 +80,23 @@ fn table(rows: &[Vec<String>]) -> String {
 pub fn list(cli: &Cli) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let mut rows = vec![
-        ["NAME", "KIND", "HANDLE", "PLATFORM", "HOST", "CREDENTIAL"]
+        ["NAME", "KIND", "HANDLE", "PLATFORM", "HOST", "LOCK", "CREDENTIAL"]
             .map(String::from)
             .to_vec(),
     ];
     let mut items = Vec::new();
     for a in &policy.accounts {
+        // Never fails: a lock that cannot be read is shown as what it means for posting.
+        let lock = match crate::lockdown::state(&policy, a) {
+            Ok(crate::lockdown::State::Locked(lock, _)) => format!(
+                "LOCKED since {} by {}",
+                lock.at.round(jiff::Unit::Second).unwrap_or(lock.at),
+                one_line(&lock.by)
+            ),
+            Ok(crate::lockdown::State::Lifted { .. }) => "lifted".to_string(),
+            Ok(crate::lockdown::State::Open) => "-".to_string(),
+            Err(e) => format!("REFUSES: {}", crate::error::message_of(&e)),
+        };
         let status = credentials::status(a);
         let (state, source, created, text) = match &status {
             Status::NotNeeded => ("not-needed", None, None, "not needed".to_string()),
@@ -121,6 +132,7 @@ pub fn list(cli: &Cli) -> Result<ExitCode> {
             "rotate_after_days": a.rotate_after_days,
             "max_credential_age_days": a.max_credential_age_days,
         });
+        v["lock"] = lock.clone().into();
         items.push(v);
         rows.push(vec![
             a.name.clone(),
@@ -128,6 +140,7 @@ pub fn list(cli: &Cli) -> Result<ExitCode> {
             one_line(&a.handle),
             a.platform.as_str().to_string(),
             one_line(&a.host()),
+            one_line(&lock),
             text,
         ]);
     }
