@@ -447,3 +447,66 @@ fn on_mastodon_a_plan_publishes_once_even_after_a_crash() {
     apply().stderr_has("already published").run();
     assert_eq!(mastodon_statuses(&alice).len(), 1);
 }
+
+/// Writes the intent record of an earlier run of the plan that died `minutes` ago without
+/// recording an outcome, through the library's own append (so the chain stays valid).
+fn died_earlier(t: &Test, plan: &str, minutes: i64) {
+    let plan = postgate::plan::Plan::load(&t.path().join(plan)).unwrap();
+    let mut record = postgate::audit::Record::new("intent", "apply", postgate::audit::Outcome::Pending);
+    record.plan_hash = Some(plan.plan_hash.clone());
+    record.time = (jiff::Timestamp::now() - jiff::SignedDuration::from_mins(minutes)).to_string();
+    postgate::audit::AuditLog::new(&t.audit_path()).append(record).unwrap();
+}
+
+#[test]
+fn on_mastodon_a_plan_left_in_doubt_for_over_an_hour_goes_to_a_person() {
+    let t = Test::new().git_email("redaction@culture.example");
+    let alice = mastodon_user(&format!("doubt_{}", t.uid));
+    let policy = masto_policy(&t, &alice);
+    let t = t.policy(&policy);
+    for name in ["old", "recent"] {
+        let out = t
+            .cmd([
+                "plan",
+                "-a",
+                "masto",
+                "-o",
+                &format!("{name}.plan"),
+                &format!("Annonce {name}"),
+            ])
+            .run();
+        let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        t.cmd([
+            "approve",
+            &format!("{name}.plan"),
+            "--ssh-key",
+            "keys/sg",
+            "--plan-hash",
+            &hash,
+        ])
+        .run();
+    }
+    let apply = |plan: &str| {
+        t.cmd(["apply", plan, "--confirm-handle", &alice.handle])
+            .env("POSTGATE_SECRET_MASTO", &alice.token)
+    };
+
+    // Mastodon has forgotten the key by now: a re-run could post twice, so a person decides.
+    died_earlier(&t, "old.plan", 120);
+    apply("old.plan")
+        .status(code::INCOMPLETE)
+        .stderr_has(
+            "stopped before recording whether it published, and Mastodon forgets its idempotency keys after an hour",
+        )
+        .stderr_has(&format!("hint: look at {} on the server", alice.handle))
+        .run();
+    assert!(mastodon_statuses(&alice).is_empty());
+    let last = t.audit().last().cloned().unwrap();
+    assert_eq!(last["event"], "refused");
+    assert_eq!(last["outcome"]["exit_code"], code::INCOMPLETE);
+
+    // Within the hour the key still protects the re-run, which goes ahead and posts once.
+    died_earlier(&t, "recent.plan", 10);
+    apply("recent.plan").run();
+    assert_eq!(mastodon_statuses(&alice).len(), 1);
+}
