@@ -406,3 +406,39 @@ fn lockdown_all_contains_ten_accounts_at_once() {
     }
     assert_eq!(t.audit().iter().filter(|r| r["event"] == "lockdown").count(), 10);
 }
+
+#[test]
+fn an_approver_at_a_terminal_sees_the_lock_and_answers_before_signing() {
+    let t = Test::new();
+    let sg = t.ssh_key("sg");
+    let com = t.ssh_key("com");
+    let t = t.policy(&format!(
+        "{DEFAULT_POLICY}{}",
+        APPROVERS.replace("{sg}", &sg).replace("{com}", &com)
+    ));
+    let handle = t.handle("demo");
+    t.cmd(["lockdown", "demo", "--reason", "compte \u{1b}[31mcompromis"])
+        .run();
+    let sign = || {
+        t.cmd(["unlock", "demo", "--sign", "--ssh-key", "keys/sg"])
+            .env("NO_COLOR", "1")
+            .tty()
+    };
+    let mut tty = sign();
+    tty.expect(&format!("account `demo` ({handle}) locked at "))
+        .expect("reason: compte ⟨U+001B⟩[31mcompromis")
+        .expect("lock id: sha256:")
+        .expect("Sign the unlock of `demo` as approver `sg`? [y/N] ");
+    tty.line("n");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    t.cmd(["unlock", "demo"]).status(code::LOCKED_DOWN).run();
+
+    let mut tty = sign();
+    tty.expect("[y/N] ");
+    tty.line("y");
+    assert_eq!(tty.finish(), code::SUCCESS);
+    t.cmd(["unlock", "demo"]).stdout("demo  unlocked\n").run();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "De retour"])
+        .run();
+    assert_eq!(t.outbox("outbox").len(), 1);
+}
