@@ -45,6 +45,15 @@ fn a_locked_account_refuses_post_dry_run_and_apply_with_the_reason_and_who() {
     std::fs::create_dir_all(t.path().join("shared")).unwrap();
     // Planned before the incident: the plan must not slip through afterwards.
     t.cmd(["plan", "-a", "demo", "-o", "p.plan", "Prévu avant"]).run();
+    let out = t
+        .cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Publié avant"])
+        .run();
+    let before = String::from_utf8(out.stdout)
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
 
     t.cmd(["lockdown", "demo", "--reason", "insultes publiées cette nuit"])
         .stdout("demo  LOCKED  nothing to revoke; keychain: none needed\n")
@@ -76,6 +85,22 @@ fn a_locked_account_refuses_post_dry_run_and_apply_with_the_reason_and_who() {
         .status(code::LOCKED_DOWN)
         .stderr_has(&refusal)
         .run();
+    t.cmd(["correct", "demo", &before, "Corrigé", "--confirm-handle", &handle])
+        .status(code::LOCKED_DOWN)
+        .stderr_has(&refusal)
+        .run();
+    t.cmd([
+        "delete",
+        "demo",
+        &before,
+        "--reason",
+        "effacer",
+        "--confirm-handle",
+        &handle,
+    ])
+    .status(code::LOCKED_DOWN)
+    .stderr_has(&refusal)
+    .run();
     // Another machine (another state folder) sharing the folder is stopped too.
     std::fs::create_dir_all(t.path().join("runner-state")).unwrap();
     t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Bonjour"])
@@ -83,7 +108,9 @@ fn a_locked_account_refuses_post_dry_run_and_apply_with_the_reason_and_who() {
         .status(code::LOCKED_DOWN)
         .stderr_has(&refusal)
         .run();
-    assert!(t.outbox("outbox").is_empty());
+    let posts = t.outbox("outbox");
+    assert_eq!(posts.len(), 1);
+    assert!(posts[0]["edits"].as_array().unwrap().is_empty() && posts[0]["deleted_at"].is_null());
 
     let audit = t.audit();
     let lockdown = audit
@@ -96,7 +123,11 @@ fn a_locked_account_refuses_post_dry_run_and_apply_with_the_reason_and_who() {
         .iter()
         .filter(|r| r["event"] == "refused" && r["outcome"]["exit_code"] == code::LOCKED_DOWN)
         .collect();
-    assert_eq!(refused.len(), 5, "missing folder, post, dry run, apply, runner");
+    assert_eq!(
+        refused.len(),
+        7,
+        "missing folder, post, dry run, apply, correct, delete, runner"
+    );
     assert!(refused.iter().all(|r| r["account"]["name"] == "demo"), "{refused:?}");
 }
 
