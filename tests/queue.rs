@@ -353,3 +353,16 @@ fn at_a_terminal_each_item_shows_its_banner_and_asks_for_the_handle() {
     assert_eq!(t.outbox("outbox").len(), 2);
     assert_eq!(t.audit().last().unwrap()["confirmation"], "typed");
 }
+
+#[test]
+fn a_locked_down_account_publishes_nothing_from_the_queue() {
+    let t = setup();
+    item(&t, "01-annonce.md", "", "Conseil municipal ce soir.");
+    t.cmd(["lockdown", "demo", "--reason", "jeton volé"]).run();
+    publish(&t)
+        .status(code::LOCKED_DOWN)
+        .stderr_has("is locked down since ")
+        .stderr_has(": jeton volé")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
