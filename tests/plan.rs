@@ -455,7 +455,7 @@ fn died_earlier(t: &Test, plan: &str, minutes: i64) {
     let mut record = postgate::audit::Record::new("intent", "apply", postgate::audit::Outcome::Pending);
     record.plan_hash = Some(plan.plan_hash.clone());
     record.time = (jiff::Timestamp::now() - jiff::SignedDuration::from_mins(minutes)).to_string();
-    postgate::audit::AuditLog::new(&t.audit_path()).append(record).unwrap();
+    postgate::audit::AuditLog::new(t.audit_path()).append(record).unwrap();
 }
 
 #[test]
