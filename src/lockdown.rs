@@ -101,9 +101,14 @@ impl Lock {
             ),
         )
         .hint(format!(
-            "nothing was published; {who} signs the unlock (`postgate unlock {} --sign`), then `postgate unlock {}` \
-             and `postgate login {}` with a new credential",
-            account.name, account.name, account.name
+            "nothing was published; {who} signs the unlock (`postgate unlock {} --sign`), then `postgate unlock {}`{}",
+            account.name,
+            account.name,
+            if account.credentials == crate::account::CredentialPolicy::None {
+                String::new()
+            } else {
+                format!(" and `postgate login {}` with a new credential", account.name)
+            }
         ))
     }
 }
