@@ -233,7 +233,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;reconcile'= {
             cand --since 'How far back to look: `30m`, `24h`, `7d`, or an RFC 3339 time'
-            cand --on-foreign 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME and POSTGATE_POST_TEXT (sanitized)'
+            cand --on-foreign 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized) and POSTGATE_POST_NEW (1 the first time it is seen)'
             cand --audit-log 'Another audit log whose posts count as postgate''s (a CI runner''s copy); repeatable'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'

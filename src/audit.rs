@@ -80,6 +80,13 @@ pub enum Outcome {
         revocation: String,
         keychain: String,
     },
+    /// `reconcile` found a post on the account that postgate did not make (recorded once).
+    Foreign {
+        id: String,
+        url: String,
+        /// When the platform says it was posted.
+        created_at: Option<String>,
+    },
     /// `unlock` lifted a lock, on the signatures of these approvers.
     Unlocked {
         approvers: Vec<String>,
@@ -105,6 +112,7 @@ impl Outcome {
             Outcome::Approved { .. } => "approved",
             Outcome::Lockdown { .. } => "locked",
             Outcome::Unlocked { .. } => "unlocked",
+            Outcome::Foreign { .. } => "foreign",
             Outcome::Repaired { .. } => "repaired",
         }
     }
@@ -646,9 +654,37 @@ impl AuditLog {
         handle: &str,
         since: jiff::Timestamp,
     ) -> Result<std::collections::HashSet<String>> {
+        self.ids_since(platform, host, handle, since, |o| match o {
+            Outcome::Published { id, .. } => Some(id),
+            _ => None,
+        })
+    }
+
+    /// The ids of the foreign posts `reconcile` already recorded for the account since `since`.
+    pub fn foreign_ids_since(
+        &self,
+        platform: &str,
+        host: &str,
+        handle: &str,
+        since: jiff::Timestamp,
+    ) -> Result<std::collections::HashSet<String>> {
+        self.ids_since(platform, host, handle, since, |o| match o {
+            Outcome::Foreign { id, .. } => Some(id),
+            _ => None,
+        })
+    }
+
+    fn ids_since(
+        &self,
+        platform: &str,
+        host: &str,
+        handle: &str,
+        since: jiff::Timestamp,
+        pick: impl Fn(&Outcome) -> Option<&String>,
+    ) -> Result<std::collections::HashSet<String>> {
         let mut out = std::collections::HashSet::new();
         self.scan_back(since, |record, _| {
-            if let Outcome::Published { id, .. } = &record.outcome
+            if let Some(id) = pick(&record.outcome)
                 && record
                     .account
                     .as_ref()

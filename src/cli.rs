@@ -260,8 +260,8 @@ pub struct ReconcileArgs {
     pub since: String,
 
     /// Run this command (with `sh -c`) once per foreign post; the post is in the environment
-    /// as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME and
-    /// POSTGATE_POST_TEXT (sanitized).
+    /// as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME,
+    /// POSTGATE_POST_TEXT (sanitized) and POSTGATE_POST_NEW (1 the first time it is seen).
     #[arg(long, value_name = "CMD")]
     pub on_foreign: Option<String>,
 

@@ -85,21 +85,27 @@ fn a_status_posted_with_curl_on_mastodon_is_reported_and_nothing_else() {
         .status(code::FOREIGN_POSTS)
         .stdout(&line)
         .stderr_has("masto: 3 post(s) since ")
-        .stderr_has(", 1 not made by postgate")
+        .stderr_has(", 1 not made by postgate (1 seen for the first time)")
         .run();
+    let first_seen: Vec<_> = t.audit().into_iter().filter(|r| r["event"] == "foreign").collect();
+    assert_eq!(first_seen.len(), 1);
+    assert_eq!(first_seen[0]["outcome"]["id"], id);
+    assert_eq!(first_seen[0]["text"], text);
+    assert_eq!(first_seen[0]["account"]["name"], "masto");
 
-    // The hook runs once per foreign post, with the post in its environment.
+    // The hook runs once per foreign post, with the post in its environment; the post was
+    // seen by the run before, so it is not new any more.
     t.cmd([
         "reconcile",
         "masto",
         "--on-foreign",
-        "printf '%s|%s|%s\\n' \"$POSTGATE_ACCOUNT\" \"$POSTGATE_POST_ID\" \"$POSTGATE_POST_URL\" >> hook.txt; echo paged",
+        "printf '%s|%s|%s|%s\\n' \"$POSTGATE_ACCOUNT\" \"$POSTGATE_POST_ID\" \"$POSTGATE_POST_URL\" \"$POSTGATE_POST_NEW\" >> hook.txt; echo paged",
     ])
     .status(code::FOREIGN_POSTS)
     .stdout(&line)
     .stderr_has("paged")
     .run();
-    assert_eq!(t.read("hook.txt"), format!("masto|{id}|{url}\n"));
+    assert_eq!(t.read("hook.txt"), format!("masto|{id}|{url}|0\n"));
 
     // After a lockdown the credential is gone, and reconcile still sees the public timeline.
     t.cmd(["lockdown", "masto", "--reason", "publication inconnue"]).run();
@@ -113,6 +119,10 @@ fn a_status_posted_with_curl_on_mastodon_is_reported_and_nothing_else() {
     assert_eq!(foreign[0]["id"], id);
     assert_eq!(foreign[0]["text"], text);
     assert_eq!(report["accounts"][0]["listed"], 3);
+    assert_eq!(foreign[0]["new"], false);
+    // Three runs saw it; the audit log says once when it was first seen.
+    assert_eq!(t.audit().iter().filter(|r| r["event"] == "foreign").count(), 1);
+    t.cmd(["log", "verify"]).run();
 }
 
 #[test]

@@ -64,6 +64,7 @@ fn list(cli: &Cli, args: &LogArgs, log: &AuditLog) -> Result<ExitCode> {
                     .unwrap_or("")
             ),
             Outcome::Lockdown { reason, .. } => format!("LOCKED: {reason}"),
+            Outcome::Foreign { url, .. } => format!("NOT MADE BY POSTGATE: {url}"),
             Outcome::Unlocked { approvers } => format!("unlocked on the signature of {}", approvers.join(", ")),
             _ => r
                 .text

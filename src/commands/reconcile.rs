@@ -49,7 +49,9 @@ pub fn parse_since(text: &str, now: jiff::Timestamp) -> Result<jiff::Timestamp, 
 
 struct Checked<'a> {
     account: &'a Account,
-    result: Result<(usize, Vec<RemotePost>)>,
+    /// How many posts were listed, and the foreign ones, each with whether this run is the
+    /// first to see it.
+    result: Result<(usize, Vec<(RemotePost, bool)>)>,
 }
 
 pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
@@ -64,11 +66,13 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
     let mut logs = vec![policy.audit_path.clone()];
     logs.extend(args.audit_logs.iter().cloned());
 
+    let log = AuditLog::new(&policy.audit_path);
     let checked: Vec<Checked> = accounts
         .iter()
         .map(|&account| Checked {
             account,
-            result: foreign_posts(account, &logs, since),
+            result: foreign_posts(account, &logs, since)
+                .and_then(|(listed, foreign)| Ok((listed, record_new(&log, &policy, account, foreign, since)?))),
         })
         .collect();
 
@@ -78,18 +82,24 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
         match &c.result {
             Ok((listed, foreign)) => {
                 foreign_total += foreign.len();
+                let new = foreign.iter().filter(|(_, new)| *new).count();
                 output::status(&format!(
-                    "{}: {listed} post(s) since {}, {} not made by postgate",
+                    "{}: {listed} post(s) since {}, {} not made by postgate{}",
                     c.account.name,
                     since.round(jiff::Unit::Second).unwrap_or(since),
-                    foreign.len()
+                    foreign.len(),
+                    if foreign.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({new} seen for the first time)")
+                    }
                 ));
-                for post in foreign {
+                for (post, new) in foreign {
                     if !cli.json {
                         output::result(&line(c.account, post));
                     }
                     if let Some(cmd) = &args.on_foreign {
-                        run_hook(cmd, c.account, post);
+                        run_hook(cmd, c.account, post, *new);
                     }
                 }
             }
@@ -111,11 +121,12 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
                     "name": c.account.name,
                     "handle": c.account.handle,
                     "listed": listed,
-                    "foreign": foreign.iter().map(|p| json!({
+                    "foreign": foreign.iter().map(|(p, new)| json!({
                         "id": p.id,
                         "url": p.url,
                         "created_at": p.created_at.map(|t| t.to_string()),
                         "text": p.text,
+                        "new": new,
                     })).collect::<Vec<_>>(),
                 }),
                 Err(e) => json!({
@@ -159,6 +170,45 @@ fn foreign_posts(account: &Account, logs: &[PathBuf], since: jiff::Timestamp) ->
     Ok((listed, foreign))
 }
 
+/// Records each foreign post the audit log does not mention yet, so the log tells when each
+/// was first seen; a 5-minute job over a longer window sees a post several times but records
+/// it once. Returns each post with whether it is new.
+fn record_new(
+    log: &AuditLog,
+    policy: &crate::policy::Policy,
+    account: &Account,
+    foreign: Vec<RemotePost>,
+    since: jiff::Timestamp,
+) -> Result<Vec<(RemotePost, bool)>> {
+    if foreign.is_empty() {
+        return Ok(Vec::new());
+    }
+    let margin = since.checked_sub(jiff::SignedDuration::from_hours(24)).unwrap_or(since);
+    let seen = log.foreign_ids_since(account.platform.as_str(), &account.host(), &account.handle, margin)?;
+    let mut out = Vec::new();
+    for post in foreign {
+        let new = !seen.contains(&post.id);
+        if new {
+            let mut record = crate::audit::Record::new(
+                "foreign",
+                "reconcile",
+                crate::audit::Outcome::Foreign {
+                    id: post.id.clone(),
+                    url: post.url.clone(),
+                    created_at: post.created_at.map(|t| t.to_string()),
+                },
+            );
+            record.policy_sha256 = Some(policy.sha256.clone());
+            record.account = Some(crate::audit::AccountRef::of(account));
+            record.text_sha256 = Some(crate::audit::sha256_hex(post.text.as_bytes()));
+            record.text = Some(post.text.clone());
+            log.append(record)?;
+        }
+        out.push((post, new));
+    }
+    Ok(out)
+}
+
 /// `account TAB time TAB id TAB url TAB text`, the text on one line and made visible.
 fn line(account: &Account, post: &RemotePost) -> String {
     format!(
@@ -172,7 +222,7 @@ fn line(account: &Account, post: &RemotePost) -> String {
 }
 
 /// Runs `--on-foreign` for one post. Its output goes to stderr, so stdout stays the list.
-fn run_hook(cmd: &str, account: &Account, post: &RemotePost) {
+fn run_hook(cmd: &str, account: &Account, post: &RemotePost, new: bool) {
     let status = std::process::Command::new("sh")
         .arg("-c")
         .arg(cmd)
@@ -185,6 +235,7 @@ fn run_hook(cmd: &str, account: &Account, post: &RemotePost) {
             post.created_at.map(|t| t.to_string()).unwrap_or_default(),
         )
         .env("POSTGATE_POST_TEXT", one_line(&post.text))
+        .env("POSTGATE_POST_NEW", if new { "1" } else { "0" })
         .stdin(std::process::Stdio::null())
         .stdout(std::io::stderr())
         .status();
