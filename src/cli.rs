@@ -79,8 +79,9 @@ pub enum Command {
     Keys(KeysArgs),
     /// Stop an account now: lock it, revoke its credential at the platform, clear the keychain.
     ///
-    /// Every later `post`, `apply` and `queue publish` to a locked account is refused (exit 12)
-    /// with the reason, who locked it and when, until an approver signs `unlock`.
+    /// Every later `post`, `correct`, `delete`, `apply` and `queue publish` to a locked account
+    /// is refused (exit 12) with the reason, who locked it and when, until an approver signs
+    /// `unlock`.
     #[command(after_long_help = AFTER_HELP.as_str())]
     Lockdown(LockdownArgs),
     /// Lift a lockdown on an approver's signature; a new `login` is then required.
