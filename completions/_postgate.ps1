@@ -119,6 +119,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--alt', '--alt', [CompletionResultType]::ParameterName, 'The description of an image, for people who cannot see it; the first --alt goes with the first --image, and so on')
             [CompletionResult]::new('--publish-at', '--publish-at', [CompletionResultType]::ParameterName, 'Not to be published before this time (RFC 3339 with its offset)')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'Not to be published from this time on (RFC 3339); defaults to a week after --publish-at, or after now')
+            [CompletionResult]::new('--correct', '--correct', [CompletionResultType]::ParameterName, 'Plan a correction of this published post (id or URL) instead of a new post')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the plan')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the plan')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')

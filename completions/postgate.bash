@@ -1237,7 +1237,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__plan)
-            opts="-a -f -o -h --account --file --reply-to --language --cw --visibility --image --alt --publish-at --expires --output --policy --json --color --help"
+            opts="-a -f -o -h --account --file --reply-to --language --cw --visibility --image --alt --publish-at --expires --correct --output --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1288,6 +1288,10 @@ _postgate() {
                     return 0
                     ;;
                 --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --correct)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -111,6 +111,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --alt 'The description of an image, for people who cannot see it; the first --alt goes with the first --image, and so on'
             cand --publish-at 'Not to be published before this time (RFC 3339 with its offset)'
             cand --expires 'Not to be published from this time on (RFC 3339); defaults to a week after --publish-at, or after now'
+            cand --correct 'Plan a correction of this published post (id or URL) instead of a new post'
             cand -o 'Where to write the plan'
             cand --output 'Where to write the plan'
             cand --policy 'Policy file to use instead of the usual lookup'

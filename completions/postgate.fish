@@ -112,6 +112,7 @@ complete -c postgate -n "__fish_postgate_using_subcommand plan" -l image -d 'Att
 complete -c postgate -n "__fish_postgate_using_subcommand plan" -l alt -d 'The description of an image, for people who cannot see it; the first --alt goes with the first --image, and so on' -r
 complete -c postgate -n "__fish_postgate_using_subcommand plan" -l publish-at -d 'Not to be published before this time (RFC 3339 with its offset)' -r
 complete -c postgate -n "__fish_postgate_using_subcommand plan" -l expires -d 'Not to be published from this time on (RFC 3339); defaults to a week after --publish-at, or after now' -r
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l correct -d 'Plan a correction of this published post (id or URL) instead of a new post' -r
 complete -c postgate -n "__fish_postgate_using_subcommand plan" -s o -l output -d 'Where to write the plan' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand plan" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand plan" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''

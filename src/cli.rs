@@ -133,6 +133,10 @@ pub struct PlanArgs {
     #[arg(long, value_name = "TIME")]
     pub expires: Option<String>,
 
+    /// Plan a correction of this published post (id or URL) instead of a new post.
+    #[arg(long, value_name = "POST", conflicts_with = "reply_to")]
+    pub correct: Option<String>,
+
     /// Where to write the plan.
     #[arg(short, long, value_name = "FILE.plan")]
     pub output: PathBuf,

@@ -31,6 +31,8 @@ pub struct FrontMatter {
     pub account: Option<String>,
     pub language: Option<String>,
     pub reply_to: Option<String>,
+    /// The published post this item corrects (id or URL); a queue item is a new post otherwise.
+    pub corrects: Option<String>,
     /// When the post is meant to go out; `check` judges quiet hours at this time. A TOML
     /// date-time or a string, with its UTC offset.
     #[serde(default, deserialize_with = "timestamp")]

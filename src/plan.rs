@@ -88,6 +88,9 @@ pub struct PlanImage {
 #[serde(deny_unknown_fields)]
 pub struct PlanPost {
     pub text: String,
+    /// The published post this plan corrects (`postgate plan --correct`); none for a new post.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -151,6 +154,14 @@ fn refused(message: impl Into<String>) -> Failure {
 }
 
 impl Plan {
+    /// What applying the plan does: a new post, or a correction of a published one.
+    pub fn action(&self) -> crate::publish::Action {
+        match &self.post.corrects {
+            Some(post) => crate::publish::Action::Correct { post: post.clone() },
+            None => crate::publish::Action::Post,
+        }
+    }
+
     /// `sha256:<hex>` over the plan's content.
     pub fn compute_hash(&self) -> String {
         let hashed = Hashed {

@@ -517,9 +517,13 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
                     format!("this post needs approval: {}", list.join("; ")),
                 )
                 .hint(format!(
-                    "nothing was published; write a plan (`postgate plan -a {} … -o post.plan`), have it signed \
+                    "nothing was published; write a plan (`postgate plan -a {}{} … -o post.plan`), have it signed \
                      (`postgate approve post.plan`), then `postgate apply post.plan`",
-                    account.name
+                    account.name,
+                    match &req.action {
+                        Action::Correct { post } => format!(" --correct {}", crate::sanitize::one_line(post)),
+                        _ => String::new(),
+                    }
                 ))
                 .into(),
             ));

@@ -62,6 +62,7 @@ pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, 
         account: Plan::account_ref(account),
         post: PlanPost {
             text: draft.text().to_string(),
+            corrects: front.corrects.clone(),
             reply_to: front.reply_to.clone(),
             language: front.language.clone(),
             content_warning: None,

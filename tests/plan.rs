@@ -510,3 +510,66 @@ fn on_mastodon_a_plan_left_in_doubt_for_over_an_hour_goes_to_a_person() {
     apply("recent.plan").run();
     assert_eq!(mastodon_statuses(&alice).len(), 1);
 }
+
+#[test]
+fn a_correction_that_needs_approval_is_planned_signed_and_applied_once() {
+    let t = setup();
+    let out = t
+        .cmd([
+            "post",
+            "-a",
+            "demo",
+            "--confirm-handle",
+            "@mairie_demo_{uid}",
+            "Visite du musée ce matin",
+        ])
+        .run();
+    let id = String::from_utf8(out.stdout)
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    let corrected = "Visite du musée ce matin avec @jeanne";
+
+    t.cmd([
+        "correct",
+        "demo",
+        &id,
+        corrected,
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+    ])
+    .status(code::PLAN_REFUSED)
+    .stderr_has(&format!(
+        "write a plan (`postgate plan -a demo --correct {id} … -o post.plan`)"
+    ))
+    .run();
+    let out = t
+        .cmd(["plan", "-a", "demo", "--correct", &id, "-o", "c.plan", corrected])
+        .stderr_has(&format!("PLAN to CORRECT {id} (nothing is published by this command)"))
+        .run();
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(t.read("c.plan").contains(&format!("corrects = \"{id}\"")));
+    apply(&t, "c.plan").status(code::PLAN_REFUSED).run();
+    t.cmd(["approve", "c.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+
+    apply(&t, "c.plan").stderr_has(&format!("CORRECT {id}")).run();
+    let posts = t.outbox("outbox");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["text"], corrected);
+    assert_eq!(posts[0]["edits"][0]["previous_text"], "Visite du musée ce matin");
+    apply(&t, "c.plan").stderr_has("already published").run();
+    assert_eq!(t.outbox("outbox")[0]["edits"].as_array().unwrap().len(), 1);
+    let last = t.audit().last().cloned().unwrap();
+    assert_eq!(
+        (last["action"].as_str(), last["target"].as_str()),
+        (Some("correct"), Some(id.as_str()))
+    );
+
+    t.cmd(["plan", "-a", "demo", "--correct", " ", "-o", "d.plan", "x"])
+        .status(code::USAGE)
+        .stderr_has("--correct needs the id or URL of the post to correct")
+        .run();
+}

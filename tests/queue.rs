@@ -366,3 +366,37 @@ fn a_locked_down_account_publishes_nothing_from_the_queue() {
         .run();
     assert!(t.outbox("outbox").is_empty());
 }
+
+#[test]
+fn a_queue_item_can_correct_a_published_post() {
+    let t = setup();
+    let out = t
+        .cmd([
+            "post",
+            "-a",
+            "demo",
+            "--confirm-handle",
+            "@mairie_demo_{uid}",
+            "Réunion à 18 h",
+        ])
+        .run();
+    let id = String::from_utf8(out.stdout)
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    item(
+        &t,
+        "01-rectificatif.md",
+        &format!("corrects = \"{id}\"\n"),
+        "Réunion à 19 h",
+    );
+    publish(&t).stdout_has("queue/01-rectificatif.md\tpublished\t").run();
+    let posts = t.outbox("outbox");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["text"], "Réunion à 19 h");
+    assert_eq!(posts[0]["edits"][0]["previous_text"], "Réunion à 18 h");
+    publish(&t).run();
+    assert_eq!(t.outbox("outbox")[0]["edits"].as_array().unwrap().len(), 1);
+}

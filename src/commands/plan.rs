@@ -63,6 +63,9 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
         )
         .into());
     }
+    if args.correct.as_ref().is_some_and(|c| c.trim().is_empty()) {
+        return Err(Failure::new(ExitCode::Usage, "--correct needs the id or URL of the post to correct").into());
+    }
     let draft = super::post::read_draft(&args.content, false)?;
     let findings = findings_at(&policy, account, &draft, not_before.unwrap_or(created))?;
     let base = base_of(&args.output);
@@ -85,6 +88,7 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
         account: Plan::account_ref(account),
         post: PlanPost {
             text: draft.text.clone(),
+            corrects: args.correct.as_ref().map(|c| c.trim().to_string()),
             reply_to: draft.reply_to.clone(),
             language: draft.language.clone().or(account.language.clone()),
             content_warning: draft.content_warning.clone(),
@@ -171,7 +175,13 @@ fn show(plan: &Plan, account: &Account, draft: &crate::platform::Draft, findings
         "{}",
         banner::render(&BannerInfo {
             account,
-            action: Some("PLAN (nothing is published by this command)".into()),
+            action: Some(match &plan.post.corrects {
+                Some(post) => format!(
+                    "PLAN to CORRECT {} (nothing is published by this command)",
+                    one_line(post)
+                ),
+                None => "PLAN (nothing is published by this command)".into(),
+            }),
             text: &draft.text,
             reply_to: draft.reply_to.as_deref(),
             length,
@@ -307,14 +317,15 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let interactive = confirm::has_terminal();
     let plan = Plan::load(&args.plan).map_err(|e| publish::record_refusal(&policy, &Action::Post, "", e))?;
+    let action = plan.action();
     let draft = plan
         .draft(base_of(&args.plan))
-        .map_err(|e| publish::record_refusal(&policy, &Action::Post, &plan.account.name, e))?;
+        .map_err(|e| publish::record_refusal(&policy, &action, &plan.account.name, e))?;
     let account = plan.account.name.clone();
     super::post::execute_plan(
         cli,
         &policy,
-        Action::Post,
+        action,
         &account,
         draft,
         &args.guard,

@@ -10,7 +10,7 @@ use crate::exit_codes::ExitCode;
 use crate::output;
 use crate::plan::{Plan, WindowState};
 use crate::policy::Policy;
-use crate::publish::{self, Action, PlanGate, Request};
+use crate::publish::{self, PlanGate, Request};
 use crate::rules;
 use crate::sanitize::one_line;
 use anyhow::Result;
@@ -392,9 +392,10 @@ fn run_item(
     interactive: bool,
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<publish::Report> {
+    let action = plan.action();
     let draft = plan
         .draft(super::base_of(file))
-        .map_err(|e| publish::record_refusal(policy, &Action::Post, &plan.account.name, e))?;
+        .map_err(|e| publish::record_refusal(policy, &action, &plan.account.name, e))?;
     // The flag naming this item's account; otherwise the first one, which then fails as a
     // mismatch with the usual message (fail closed, never skip confirmation).
     let confirm_handle = handles
@@ -403,7 +404,7 @@ fn run_item(
         .or(handles.first())
         .cloned();
     let request = Request {
-        action: Action::Post,
+        action,
         account: plan.account.name.clone(),
         draft,
         dry_run: false,
