@@ -385,6 +385,7 @@ mod tests {
             },
             post: PlanPost {
                 text: "Bonjour\n\u{202E}ligne".into(),
+                corrects: None,
                 reply_to: None,
                 language: Some("fr".into()),
                 content_warning: None,
@@ -417,6 +418,10 @@ mod tests {
         assert_ne!(other.compute_hash(), plan.plan_hash);
         let mut other = plan.clone();
         other.window.expires = Some("2026-12-01T00:00:00Z".parse().unwrap());
+        assert_ne!(other.compute_hash(), plan.plan_hash);
+        // A new post approved as such cannot be turned into a correction of another post.
+        let mut other = plan.clone();
+        other.post.corrects = Some("123".into());
         assert_ne!(other.compute_hash(), plan.plan_hash);
     }
 
