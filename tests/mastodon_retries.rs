@@ -133,3 +133,31 @@ fn a_lost_answer_is_retried_under_the_same_key_and_makes_one_status() {
     let last = t.audit().last().unwrap().clone();
     assert_eq!(last["outcome"]["status"], "published");
 }
+
+#[test]
+fn lockdown_reports_a_token_the_server_still_accepts_and_locks_anyway() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (t, user) = setup("keep");
+    // The revocation endpoint fails on every attempt, so the token stays valid.
+    mastodon_fault("POST", "/oauth/revoke", 503, serde_json::json!({}), 10);
+    t.cmd(["lockdown", "masto", "--reason", "jeton divulgué"])
+        .status(code::PLATFORM)
+        .stdout_has("masto  LOCKED  NOT REVOKED: mastodon: the token is NOT revoked: ")
+        .stdout_has("; keychain: from the environment: replace POSTGATE_SECRET_MASTO in the CI secret store\n")
+        .stderr_has("masto: by hand: revoke it now on ")
+        .stderr_has("Preferences → Account → Authorized apps")
+        .run();
+    // Not revoked, but locked all the same: the lock never depends on the platform.
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &user.handle, "Après"])
+        .status(code::LOCKED_DOWN)
+        .run();
+    let record = t.audit().into_iter().find(|r| r["event"] == "lockdown").unwrap();
+    assert!(
+        record["outcome"]["revocation"]
+            .as_str()
+            .unwrap()
+            .starts_with("NOT REVOKED"),
+        "{record}"
+    );
+    assert!(mastodon_statuses(&user).is_empty());
+}
