@@ -169,6 +169,21 @@ pub struct Record {
 
 impl Record {
     /// A record with the machine fields filled in and everything else empty.
+    /// A record about one account under a policy: what every command outside the publish
+    /// pipeline (login, approve, lockdown, unlock, reconcile) records.
+    pub fn about(
+        policy: &crate::policy::Policy,
+        account: &crate::policy::Account,
+        event: &str,
+        action: &str,
+        outcome: Outcome,
+    ) -> Record {
+        let mut r = Record::new(event, action, outcome);
+        r.policy_sha256 = Some(policy.sha256.clone());
+        r.account = Some(AccountRef::of(account));
+        r
+    }
+
     pub fn new(event: &str, action: &str, outcome: Outcome) -> Record {
         Record {
             seq: 0,

@@ -186,3 +186,17 @@ fn a_user_policy_adds_accounts_and_stricter_rules_and_show_marks_the_origin() {
     ])
     .run();
 }
+
+#[test]
+fn a_broken_system_policy_is_blamed_by_its_own_path() {
+    let t = layered(USER_ACCOUNT);
+    let system = t.write(
+        "etc/postgate/policy.toml",
+        &SYSTEM.replace("kind = \"personal\"", "kind = \"perso\""),
+    );
+    t.cmd(["policy", "check"])
+        .status(code::BAD_POLICY)
+        .stderr_has(&format!("  --> {}:", system.display()))
+        .stderr_has("hint: the system policy is broken; nothing can be published until its owners fix it")
+        .run();
+}

@@ -63,6 +63,61 @@ pub struct Requirement {
     pub line: usize,
 }
 
+/// What an approver is about to sign, and how a script names the version it reviewed.
+pub struct Reviewed<'a> {
+    /// `plan` or `lock`.
+    pub what: &'a str,
+    /// The option a script passes: `--plan-hash`, `--lock-id`.
+    pub flag: &'a str,
+    /// `hash` or `id`.
+    pub noun: &'a str,
+    /// The value signed.
+    pub expected: &'a str,
+    /// The value the script passed, if any.
+    pub given: Option<&'a str>,
+    /// The exit code of a mismatch.
+    pub code: crate::exit_codes::ExitCode,
+}
+
+/// Goes ahead only if the approver agreed: a script by naming exactly what it reviewed, a
+/// person by answering yes at the terminal. Nothing else signs.
+pub fn agree_to_sign(reviewed: &Reviewed, question: &str) -> anyhow::Result<()> {
+    use crate::error::Failure;
+    use crate::exit_codes::ExitCode;
+    let Reviewed {
+        what,
+        flag,
+        noun,
+        expected,
+        given,
+        code,
+    } = *reviewed;
+    match given {
+        Some(g) if g == expected => Ok(()),
+        Some(g) => Err(Failure::new(
+            code,
+            format!(
+                "{flag} {} is not this {what}'s {noun} ({expected}); nothing was signed",
+                crate::sanitize::one_line(g)
+            ),
+        )
+        .hint(format!("the {what} changed since you reviewed it; review it again"))
+        .into()),
+        None if crate::confirm::has_terminal() => {
+            if crate::confirm::ask_yes(question)? {
+                Ok(())
+            } else {
+                Err(Failure::new(ExitCode::NotConfirmed, "not signed: the answer was not yes").into())
+            }
+        }
+        None => Err(
+            Failure::new(ExitCode::NotConfirmed, "no terminal to ask whether to sign")
+                .hint(format!("a script states the {what} it reviewed: {flag} {expected}"))
+                .into(),
+        ),
+    }
+}
+
 /// What one post needs: `count` distinct approvers holding one of `roles`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Need {

@@ -6,9 +6,8 @@
 //! parallel, one thread per account, so `--all` takes as long as the slowest server.
 
 use crate::approval::{keys, signature};
-use crate::audit::{AccountRef, AuditLog, Outcome, Record};
+use crate::audit::{AuditLog, Outcome, Record};
 use crate::cli::{Cli, LockdownArgs, UnlockArgs};
-use crate::confirm;
 use crate::credentials::{self, Credential, Source};
 use crate::error::{Failure, exit_code_of};
 use crate::exit_codes::ExitCode;
@@ -122,7 +121,9 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
     for ((c, revocation), credential) in done.iter_mut().zip(revocations).zip(&credentials) {
         c.revocation = revocation;
         c.keychain = clear_keychain(c.account, credential.as_ref());
-        let mut record = Record::new(
+        let mut record = Record::about(
+            &policy,
+            c.account,
             "lockdown",
             "lockdown",
             Outcome::Lockdown {
@@ -131,8 +132,6 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
                 keychain: c.keychain.clone(),
             },
         );
-        record.policy_sha256 = Some(policy.sha256.clone());
-        record.account = Some(AccountRef::of(c.account));
         record.reason = Some(reason.to_string());
         if let Err(e) = log.append(record) {
             audit_error.get_or_insert(e);
@@ -301,33 +300,17 @@ fn sign(
     }
     output::status(&describe(lock));
     let id = lock.id();
-    match &args.lock_id {
-        Some(given) if *given == id => {}
-        Some(given) => {
-            return Err(Failure::new(
-                ExitCode::LockedDown,
-                format!(
-                    "--lock-id {} is not this lock's id ({id}); nothing was signed",
-                    one_line(given)
-                ),
-            )
-            .hint("the lock changed since you reviewed it (a new lockdown?); review it again")
-            .into());
-        }
-        None if confirm::has_terminal() => {
-            let question = format!("Sign the unlock of `{}` as approver `{}`?", account.name, approver.name);
-            if !confirm::ask_yes(&question).map_err(anyhow::Error::from)? {
-                return Err(Failure::new(ExitCode::NotConfirmed, "not signed: the answer was not yes").into());
-            }
-        }
-        None => {
-            return Err(
-                Failure::new(ExitCode::NotConfirmed, "no terminal to ask whether to sign")
-                    .hint(format!("a script states the lock it reviewed: --lock-id {id}"))
-                    .into(),
-            );
-        }
-    }
+    crate::approval::agree_to_sign(
+        &crate::approval::Reviewed {
+            what: "lock",
+            flag: "--lock-id",
+            noun: "id",
+            expected: &id,
+            given: args.lock_id.as_deref(),
+            code: ExitCode::LockedDown,
+        },
+        &format!("Sign the unlock of `{}` as approver `{}`?", account.name, approver.name),
+    )?;
     let sig = signer.sign(id.as_bytes())?;
     let mut written = Vec::new();
     for copy in copies {
@@ -335,7 +318,9 @@ fn sign(
         signature::verify_signed(&policy.approvals, &id, "this lock", &path, ExitCode::LockedDown)?;
         written.push(path);
     }
-    let mut record = Record::new(
+    let mut record = Record::about(
+        policy,
+        account,
         "approval",
         "unlock --sign",
         Outcome::Approved {
@@ -344,8 +329,6 @@ fn sign(
             signature: written.first().map(|p| p.display().to_string()).unwrap_or_default(),
         },
     );
-    record.policy_sha256 = Some(policy.sha256.clone());
-    record.account = Some(AccountRef::of(account));
     record.target = Some(id.clone());
     AuditLog::new(&policy.audit_path).append(record)?;
     if cli.json {
@@ -375,7 +358,9 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
         files.extend(signature::files_for(copy)?);
     }
     let refusal = |message: String| {
-        let mut record = Record::new(
+        let mut record = Record::about(
+            policy,
+            account,
             "refused",
             "unlock",
             Outcome::Refused {
@@ -383,8 +368,6 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
                 exit_code: ExitCode::LockedDown.code(),
             },
         );
-        record.policy_sha256 = Some(policy.sha256.clone());
-        record.account = Some(AccountRef::of(account));
         record.target = Some(id.clone());
         if let Err(e) = AuditLog::new(&policy.audit_path).append(record) {
             output::status(&format!("warning: the refusal could not be recorded: {e:#}"));
@@ -433,15 +416,15 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
         approvers: names.clone(),
     });
     // The audit record first: an unlock nobody can trace must not happen.
-    let mut record = Record::new(
+    let mut record = Record::about(
+        policy,
+        account,
         "unlock",
         "unlock",
         Outcome::Unlocked {
             approvers: names.clone(),
         },
     );
-    record.policy_sha256 = Some(policy.sha256.clone());
-    record.account = Some(AccountRef::of(account));
     record.target = Some(id.clone());
     AuditLog::new(&policy.audit_path).append(record)?;
     crate::lockdown::write(policy, account, &lifted)?;

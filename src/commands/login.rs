@@ -1,7 +1,7 @@
 //! `postgate login` and `logout`: put a secret in the keychain, or take it out.
 
 use crate::account::CredentialPolicy;
-use crate::audit::{AccountRef, AuditLog, Outcome, Record};
+use crate::audit::{AuditLog, Outcome, Record};
 use crate::cli::{Cli, LoginArgs};
 use crate::confirm;
 use crate::credentials;
@@ -15,15 +15,15 @@ use std::io::Read;
 use zeroize::Zeroizing;
 
 fn record(policy: &Policy, account: &Account, action: &str, change: &str) -> Result<()> {
-    let mut r = Record::new(
+    let r = Record::about(
+        policy,
+        account,
         "credential",
         action,
         Outcome::Credential {
             change: change.to_string(),
         },
     );
-    r.policy_sha256 = Some(policy.sha256.clone());
-    r.account = Some(AccountRef::of(account));
     AuditLog::new(&policy.audit_path).append(r).map(|_| ())
 }
 

@@ -1,7 +1,7 @@
 //! `postgate plan`, `approve`, `apply` and `keys`: a post reviewed before it goes out.
 
 use crate::approval::{keys, signature};
-use crate::audit::{AccountRef, AuditLog, Outcome, Record};
+use crate::audit::{AuditLog, Outcome, Record};
 use crate::banner::{self, BannerInfo};
 use crate::cli::{ApplyArgs, ApproveArgs, Cli, KeysArgs, KeysCommand, PlanArgs};
 use crate::confirm;
@@ -246,43 +246,25 @@ pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
         )
         .into());
     }
-    match &args.plan_hash {
-        Some(h) if *h == plan.plan_hash => {}
-        Some(h) => {
-            return Err(Failure::new(
-                ExitCode::PlanRefused,
-                format!(
-                    "--plan-hash {} is not this plan's hash ({}); nothing was signed",
-                    one_line(h),
-                    plan.plan_hash
-                ),
-            )
-            .hint("the plan changed since you reviewed it; review it again")
-            .into());
-        }
-        None if confirm::has_terminal() => {
-            let question = format!("Sign this plan as approver `{}`?", approver.name);
-            if !confirm::ask_yes(&question).map_err(anyhow::Error::from)? {
-                return Err(Failure::new(ExitCode::NotConfirmed, "not signed: the answer was not yes").into());
-            }
-        }
-        None => {
-            return Err(
-                Failure::new(ExitCode::NotConfirmed, "no terminal to ask whether to sign")
-                    .hint(format!(
-                        "a script states the plan it reviewed: --plan-hash {}",
-                        plan.plan_hash
-                    ))
-                    .into(),
-            );
-        }
-    }
+    crate::approval::agree_to_sign(
+        &crate::approval::Reviewed {
+            what: "plan",
+            flag: "--plan-hash",
+            noun: "hash",
+            expected: &plan.plan_hash,
+            given: args.plan_hash.as_deref(),
+            code: ExitCode::PlanRefused,
+        },
+        &format!("Sign this plan as approver `{}`?", approver.name),
+    )?;
 
     let sig = signer.sign(plan.plan_hash.as_bytes())?;
     let written = signature::write(&args.plan, &approver.name, &sig)?;
     // Check what was written the way apply will, so a broken signature is caught now.
     signature::verify_file(&policy.approvals, &plan, &written)?;
-    let mut record = Record::new(
+    let mut record = Record::about(
+        &policy,
+        account,
         "approval",
         "approve",
         Outcome::Approved {
@@ -291,9 +273,7 @@ pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
             signature: written.display().to_string(),
         },
     );
-    record.policy_sha256 = Some(policy.sha256.clone());
     record.plan_hash = Some(plan.plan_hash.clone());
-    record.account = Some(AccountRef::of(account));
     AuditLog::new(&policy.audit_path).append(record)?;
     if cli.json {
         output::json(&serde_json::json!({

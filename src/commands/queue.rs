@@ -48,7 +48,8 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
     let mut out = Vec::new();
     for file in &files {
         let report = check::check_one(&policy, None, None, Some(file));
-        if let Some(e) = &report.error {
+        // An item that cannot be read, or read as a plan, is one error line and no more.
+        let mut item_error = |e: &crate::draft::DraftError| {
             errors += 1;
             eprintln!(
                 "{}:{}:{} error {}",
@@ -58,21 +59,16 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
                 crate::sanitize::for_terminal(&e.message)
             );
             out.push(json!({ "file": report.name, "error": e.message }));
+        };
+        if let Some(e) = &report.error {
+            item_error(e);
             continue;
         }
         let Some(draft) = &report.draft else { continue };
         let plan = match crate::queue::plan_of(&policy, file, draft) {
             Ok(p) => p,
             Err(e) => {
-                errors += 1;
-                eprintln!(
-                    "{}:{}:{} error {}",
-                    report.name,
-                    e.line,
-                    e.col,
-                    crate::sanitize::for_terminal(&e.message)
-                );
-                out.push(json!({ "file": report.name, "error": e.message }));
+                item_error(&e);
                 continue;
             }
         };

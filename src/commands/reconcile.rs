@@ -189,7 +189,9 @@ fn record_new(
     for post in foreign {
         let new = !seen.contains(&post.id);
         if new {
-            let mut record = crate::audit::Record::new(
+            let mut record = crate::audit::Record::about(
+                policy,
+                account,
                 "foreign",
                 "reconcile",
                 crate::audit::Outcome::Foreign {
@@ -198,8 +200,6 @@ fn record_new(
                     created_at: post.created_at.map(|t| t.to_string()),
                 },
             );
-            record.policy_sha256 = Some(policy.sha256.clone());
-            record.account = Some(crate::audit::AccountRef::of(account));
             record.text_sha256 = Some(crate::audit::sha256_hex(post.text.as_bytes()));
             record.text = Some(post.text.clone());
             log.append(record)?;

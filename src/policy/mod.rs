@@ -209,23 +209,14 @@ impl Policy {
 
     /// Loads the system policy, then `path` over it. Errors name the file they are in.
     pub fn load_over(system: &Path, path: &Path) -> Result<Policy> {
-        let base = Policy::load(system)?;
-        let (text, sha256) = read_text(path)?;
-        let system_text = std::fs::read_to_string(system).map_err(|e| {
-            Failure::new(
-                ExitCode::BadPolicy,
-                format!("cannot read policy {}: {e}", system.display()),
-            )
+        let (system_text, system_sha256) = read_text(system)?;
+        let system_dir = system.parent().map(Path::to_path_buf).unwrap_or_default();
+        let system_parsed = Self::parse(&system_text, &system_dir).map_err(|diags| {
+            Failure::new(ExitCode::BadPolicy, diagnostic::render(system, &system_text, &diags))
+                .hint("the system policy is broken; nothing can be published until its owners fix it")
         })?;
+        let (text, sha256) = read_text(path)?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let system_parsed = Parsed {
-            audit_path: base.audit_path.clone(),
-            audit_set: base.audit_set,
-            accounts: base.accounts,
-            rules: base.rules,
-            approvals: base.approvals,
-            lockdown: base.lockdown,
-        };
         let layer = SystemLayer {
             text: &system_text,
             parsed: &system_parsed,
@@ -240,7 +231,7 @@ impl Policy {
             path: path.to_path_buf(),
             system_path: Some(system.to_path_buf()),
             // Both files decide what happens: the audit records both.
-            sha256: hex::encode(Sha256::digest(format!("{}\n{sha256}", base.sha256).as_bytes())),
+            sha256: hex::encode(Sha256::digest(format!("{system_sha256}\n{sha256}").as_bytes())),
             audit_path: parsed.audit_path,
             audit_set: parsed.audit_set,
             accounts: parsed.accounts,
