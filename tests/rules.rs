@@ -243,3 +243,38 @@ fn policy_show_lists_the_rules_that_apply_and_where_they_are() {
     assert_eq!(text.lines().nth(line - 1), Some("[[rules]]"));
     assert_eq!(text.lines().nth(line), Some("id = \"reserve-electorale\""));
 }
+
+/// Issue 11, item 5: with the example policy, each of these slipped past `reserve-electorale`.
+/// The finding points at the disguised words as written.
+#[test]
+fn the_example_policy_sees_deny_terms_through_spacing_and_look_alike_letters() {
+    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policy.toml")).unwrap();
+    let t = Test::new().policy(&example);
+    for (post, col, matched) in [
+        ("Votez  pour lui", 1, "Votez  pour"),
+        ("Alors votez\npour lui", 7, "votez\npour"),
+        ("Le ｃａｎｄｉｄａｔ", 4, "ｃａｎｄｉｄａｔ"),
+        ("Le 𝐜𝐚𝐧𝐝𝐢𝐝𝐚𝐭", 4, "𝐜𝐚𝐧𝐝𝐢𝐝𝐚𝐭"),
+        ("Le 𝖼𝖺𝗇𝖽𝗂𝖽𝖺𝗍", 4, "𝖼𝖺𝗇𝖽𝗂𝖽𝖺𝗍"),
+        ("Le ⓒⓐⓝⓓⓘⓓⓐⓣ", 4, "ⓒⓐⓝⓓⓘⓓⓐⓣ"),
+        ("Le ᴄᴀɴᴅɪᴅᴀᴛ", 4, "ᴄᴀɴᴅɪᴅᴀᴛ"),
+        ("Le ᶜᵃⁿᵈⁱᵈᵃᵗ", 4, "ᶜᵃⁿᵈⁱᵈᵃᵗ"),
+        ("Le cand\u{e0020}idat", 4, "cand\u{e0020}idat"),
+    ] {
+        let out = t
+            .cmd(["--json", "check", "-a", "culture-gouv", "-"])
+            .stdin(post)
+            .status(code::CONTENT)
+            .run();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let findings: Vec<&serde_json::Value> = v["files"][0]["findings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{v}"))
+            .iter()
+            .filter(|f| f["rule"] == "reserve-electorale")
+            .collect();
+        assert_eq!(findings.len(), 1, "{post:?}: {v}");
+        assert_eq!(findings[0]["col"], col, "{post:?}: {v}");
+        assert_eq!(findings[0]["match"], matched, "{post:?}: {v}");
+    }
+}

@@ -91,3 +91,82 @@ fn error_messages_are_sanitized() {
     assert!(!stderr.contains('\x1b'), "{stderr:?}");
     assert!(stderr.contains("unknown field `⟨U+001B⟩[2J`"), "{stderr}");
 }
+
+const HIDDEN_AND_TERMS: &str = r#"
+[[rules]]
+id = "caracteres-caches"
+kind = "hidden-characters"
+level = "deny"
+
+[[rules]]
+id = "reserve-electorale"
+kind = "terms"
+level = "deny"
+terms = ["candidat", "votez pour"]
+"#;
+
+/// Issue 11, item 4: these reached the terminal raw, counted as 0 hidden characters, and were
+/// published despite a `hidden-characters` deny rule.
+#[test]
+fn tag_characters_fillers_and_blanks_are_shown_counted_and_refused() {
+    let t = Test::new().policy(&format!("{}{HIDDEN_AND_TERMS}", support::DEFAULT_POLICY));
+    let tags = "Bonjour\u{e0069}\u{e0067}\u{e006e}\u{e006f}\u{e0072}\u{e0065}";
+    let others = "a\u{206a}\u{206f}\u{fff9}\u{fffb}\u{34f}\u{1d173}\u{fe0f}\u{115f}\u{1160}\u{17b4}\u{17b5}b";
+    for (post, shown, count) in [
+        (tags, "  ┃ Bonjour⟦⟨U+E0069⟩⟨U+E0067⟩⟨U+E006E⟩⟨U+E006F⟩⟨U+E0072⟩⟨U+E0065⟩⟧\n", 6),
+        (
+            others,
+            "  ┃ a⟦⟨U+206A⟩⟨U+206F⟩⟨U+FFF9⟩⟨U+FFFB⟩⟨U+034F⟩⟨U+1D173⟩⟨U+FE0F⟩⟨U+115F⟩⟨U+1160⟩⟨U+17B4⟩⟨U+17B5⟩⟧b\n",
+            11,
+        ),
+        ("\u{3164}\u{3164}", "  ┃ ⟦⟨U+3164⟩⟨U+3164⟩⟧\n", 2),
+        ("\u{2800}", "  ┃ ⟦⟨U+2800⟩⟧\n", 1),
+    ] {
+        let out = t
+            .cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", post])
+            .env("NO_COLOR", "1")
+            .status(support::code::CONTENT)
+            .stderr_has(shown)
+            .stderr_has(&format!("{count} hidden character(s) shown as ⟨U+…⟩"))
+            .stderr_has("refused by the policy's rules: caracteres-caches")
+            .run();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        for c in post.chars().filter(|c| !c.is_ascii_alphabetic()) {
+            assert!(!stderr.contains(c), "U+{:04X} reached the terminal raw: {stderr}", c as u32);
+        }
+    }
+    assert!(t.outbox("outbox").is_empty());
+}
+
+/// The exceptions are real: an emoji ZWJ sequence and an emoji presentation selector are
+/// printed as themselves and published.
+#[test]
+fn emoji_sequences_are_printed_as_themselves_and_published() {
+    let t = Test::new().policy(&format!("{}{HIDDEN_AND_TERMS}", support::DEFAULT_POLICY));
+    let post = "Bravo à l’équipe 👩\u{200d}🔬 ❤\u{fe0f}";
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", post])
+        .env("NO_COLOR", "1")
+        .stderr_has(&format!("  ┃ {post}\n"))
+        .run();
+    assert_eq!(t.outbox("outbox")[0]["text"], post);
+}
+
+/// Issue 11, item 5: a deny term disguised with fullwidth letters, small capitals or a tag
+/// character is refused, and the banner marks the disguised word as written.
+#[test]
+fn disguised_deny_terms_are_refused_and_marked_where_they_are_written() {
+    let t = Test::new().policy(&format!("{}{HIDDEN_AND_TERMS}", support::DEFAULT_POLICY));
+    for (post, marked) in [
+        ("Le ｃａｎｄｉｄａｔ sortant", "  ┃ Le ⟦ｃａｎｄｉｄａｔ⟧ sortant\n"),
+        ("Le ᴄᴀɴᴅɪᴅᴀᴛ sortant", "  ┃ Le ⟦ᴄᴀɴᴅɪᴅᴀᴛ⟧ sortant\n"),
+        ("Votez   pour lui", "  ┃ ⟦Votez   pour⟧ lui\n"),
+    ] {
+        t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", post])
+            .env("NO_COLOR", "1")
+            .status(support::code::CONTENT)
+            .stderr_has(marked)
+            .stderr_has("refused by the policy's rules: reserve-electorale")
+            .run();
+    }
+    assert!(t.outbox("outbox").is_empty());
+}

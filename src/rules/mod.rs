@@ -6,6 +6,8 @@
 //! check grows with the post, not with the number of rules.
 
 mod compile;
+#[rustfmt::skip]
+mod small_capitals;
 pub mod text;
 
 pub use compile::{Layer, compile, compile_layers};
@@ -223,9 +225,9 @@ impl Check {
             }
             Check::HiddenCharacters { mixed_script } => {
                 if *mixed_script {
-                    "bidi, zero-width and control characters; mixed-script words".into()
+                    "control, bidi, invisible, blank, unassigned and private-use characters; mixed-script words".into()
                 } else {
-                    "bidi, zero-width and control characters".into()
+                    "control, bidi, invisible, blank, unassigned and private-use characters".into()
                 }
             }
             Check::Media {
@@ -632,19 +634,20 @@ impl Findings<'_> {
                 }
             }
             Check::HiddenCharacters { mixed_script } => {
-                let mut run: Option<Range<usize>> = None;
-                let mut runs = Vec::new();
-                for (at, c) in text.char_indices() {
+                // Exactly what the banner shows as ⟨U+XXXX⟩ (emoji sequences stay themselves),
+                // grouped in runs of adjacent characters.
+                let mut runs: Vec<Range<usize>> = Vec::new();
+                for (at, c, _) in crate::sanitize::hidden_chars(text) {
                     // A CRLF line end (a draft saved on Windows) is a line end, not a hidden character.
-                    let line_end = c == '\n' || (c == '\r' && text[at + 1..].starts_with('\n'));
-                    if !line_end && crate::sanitize::classify(c).is_some() {
-                        let end = at + c.len_utf8();
-                        run = Some(run.map_or(at..end, |r| r.start..end));
-                    } else if let Some(r) = run.take() {
-                        runs.push(r);
+                    if c == '\r' && text[at + 1..].starts_with('\n') {
+                        continue;
+                    }
+                    let end = at + c.len_utf8();
+                    match runs.last_mut() {
+                        Some(r) if r.end == at => r.end = end,
+                        _ => runs.push(at..end),
                     }
                 }
-                runs.extend(run);
                 for r in runs {
                     let shown = crate::sanitize::one_line(&text[r.clone()]);
                     let default = format!("hidden character(s) {shown}: they can reorder or hide text");

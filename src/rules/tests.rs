@@ -242,6 +242,93 @@ fn hidden_characters_near_miss_accents_emoji_and_greek_words() {
     assert_eq!(run(&p, "ministere", text(t), Context::default()), vec![]);
 }
 
+/// Issue 11, item 4: invisible and blank characters that the rule used to count as nothing.
+#[test]
+fn hidden_characters_flag_tags_format_characters_fillers_and_blanks() {
+    let p = policy(HIDDEN);
+    let tags = "Bonjour\u{e0069}\u{e0067}\u{e006e}\u{e006f}\u{e0072}\u{e0065}";
+    let f = run(&p, "ministere", text(tags), Context::default());
+    assert_eq!(hits(&f, tags), vec![("caracteres-caches".into(), &tags[7..])]);
+    assert!(f[0].message.contains("⟨U+E0069⟩⟨U+E0067⟩"), "{}", f[0].message);
+    for c in [
+        '\u{206a}', '\u{206f}', '\u{fff9}', '\u{fffb}', '\u{34f}', '\u{1d173}', '\u{fe0f}', '\u{115f}', '\u{1160}',
+        '\u{17b4}', '\u{17b5}', '\u{e000}', '\u{378}',
+    ] {
+        let t = format!("Bon{c}jour");
+        let f = run(&p, "ministere", text(&t), Context::default());
+        // (A Hangul filler also makes `Bon…jour` a mixed-script word.)
+        let hidden = ("caracteres-caches".to_string(), &t[3..3 + c.len_utf8()]);
+        assert!(hits(&f, &t).contains(&hidden), "{:04X}: {f:?}", c as u32);
+    }
+    for blank in ["\u{3164}\u{3164}\u{3164}", "\u{2800}"] {
+        let f = run(&p, "ministere", text(blank), Context::default());
+        assert_eq!(hits(&f, blank), vec![("caracteres-caches".into(), blank)]);
+    }
+}
+
+#[test]
+fn hidden_characters_near_miss_emoji_sequences() {
+    let p = policy(HIDDEN);
+    let t = "Bravo 👩\u{200d}🔬 ! ❤\u{fe0f} 🧑🏽\u{200d}💻 1\u{fe0f}\u{20e3}";
+    assert_eq!(run(&p, "ministere", text(t), Context::default()), vec![]);
+    let t = "Bravo\u{200d}!";
+    assert_eq!(hits(&run(&p, "ministere", text(t), Context::default()), t).len(), 1);
+}
+
+/// Issue 11, item 5: every one of these spelled a deny term the automaton did not see.
+#[test]
+fn terms_hit_through_spacing_compatibility_forms_small_capitals_and_ignorables() {
+    let p = policy(TERMS);
+    for disguised in [
+        "Votez  pour",
+        "Votez\npour",
+        "Votez \u{a0}\t pour",
+        "ｃａｎｄｉｄａｔ",
+        "𝐜𝐚𝐧𝐝𝐢𝐝𝐚𝐭",
+        "𝖼𝖺𝗇𝖽𝗂𝖽𝖺𝗍",
+        "ⓒⓐⓝⓓⓘⓓⓐⓣ",
+        "ᴄᴀɴᴅɪᴅᴀᴛ",
+        "ᶜᵃⁿᵈⁱᵈᵃᵗ",
+        "cand\u{e0020}idat",
+        "can\u{200b}did\u{ad}at",
+        "С\u{430}ndid\u{430}t",
+        "ÉLECTION",
+    ] {
+        let t = format!("Le {disguised}, lui.");
+        let f = run(&p, "ministere", text(&t), Context::default());
+        assert_eq!(hits(&f, &t), vec![("neutralite".into(), disguised)], "{disguised:?}");
+    }
+}
+
+#[test]
+fn folded_terms_near_misses_stay_words() {
+    let p = policy(TERMS);
+    // Removing an invisible character never glues a term to a neighbouring word.
+    for t in ["ｃａｎｄｉｄａｔｕｒｅ", "ᴄᴀɴᴅɪᴅᴀᴛᴜʀᴇ", "candidat\u{e0020}ure", "votez pourtant", "votez\n\npourtant"] {
+        assert_eq!(run(&p, "ministere", text(t), Context::default()), vec![], "{t:?}");
+    }
+}
+
+#[test]
+fn terms_are_folded_like_posts_when_the_policy_loads() {
+    // A policy may spell its terms with the same disguises: they fold to the same words.
+    let p = policy(
+        r#"
+[[rules]]
+id = "x"
+kind = "terms"
+level = "deny"
+terms = ["ＣＡＮＤＩＤＡＴ", "votez   pour", "ᴍᴇᴇᴛɪɴɢ"]
+"#,
+    );
+    let t = "candidat, VOTEZ POUR, Meeting";
+    let f = run(&p, "ministere", text(t), Context::default());
+    assert_eq!(
+        hits(&f, t),
+        vec![("x".into(), "candidat"), ("x".into(), "VOTEZ POUR"), ("x".into(), "Meeting")]
+    );
+}
+
 const MEDIA: &str = r#"
 [[rules]]
 id = "images"
@@ -480,6 +567,37 @@ proptest! {
         fuzz_one(&data);
     }
 
+    /// A deny term spelled with any mix of disguises, between arbitrary separators, is found,
+    /// and the finding's span is exactly the disguised word in the original text.
+    #[test]
+    fn disguised_terms_are_found_at_their_original_span(
+        before in "[ .,;!?«»()\n\t\u{a0}\u{202f}]{1,3}",
+        after in "[ .,;!?«»()\n\t\u{a0}\u{202f}]{0,3}",
+        prefix in "[a-zé ]{0,10}",
+        styles in proptest::collection::vec(0usize..9, 8),
+        glue in proptest::collection::vec(0usize..6, 8),
+    ) {
+        let word = "candidat";
+        let mut disguised = String::new();
+        for (i, c) in word.chars().enumerate() {
+            disguised.push_str(&disguise(c, styles[i]));
+            if i + 1 < word.len() {
+                disguised.push_str(["", "", "\u{200b}", "\u{e0020}", "\u{ad}", "\u{2060}"][glue[i]]);
+            }
+        }
+        let t = format!("{prefix}{before}{disguised}{after}");
+        let at = prefix.len() + before.len();
+        let p = disguise_policy();
+        let found = run(p, "ministere", text(&t), Context::default());
+        for f in &found {
+            if let Some(span) = &f.span {
+                prop_assert!(t.is_char_boundary(span.start) && t.is_char_boundary(span.end));
+            }
+        }
+        let spans: Vec<_> = found.iter().filter(|f| f.rule == "neutralite").filter_map(|f| f.span.clone()).collect();
+        prop_assert!(spans.contains(&(at..at + disguised.len())), "{t:?}: {spans:?}");
+    }
+
     #[test]
     fn folding_maps_every_byte_back_inside_the_text(t in "\\PC{0,40}") {
         let f = text::fold(&t);
@@ -488,6 +606,35 @@ proptest! {
             prop_assert!(t.is_char_boundary(r.start) && t.is_char_boundary(r.end) && r.end <= t.len());
         }
     }
+}
+
+/// `c` (a lower-case ASCII letter) in one of the styles posts use to dodge a word list.
+fn disguise(c: char, style: usize) -> String {
+    let offset = c as u32 - 'a' as u32;
+    let from = |base: u32| char::from_u32(base + offset).map(String::from).unwrap_or_default();
+    match style {
+        0 => c.to_string(),
+        1 => c.to_ascii_uppercase().to_string(),
+        2 => from(0xff41),  // fullwidth
+        3 => from(0x1d41a), // mathematical bold
+        4 => from(0x1d5ba), // mathematical sans-serif
+        5 => from(0x24d0),  // circled
+        6 => ["ᴀ", "ʙ", "ᴄ", "ᴅ", "ᴇ", "ꜰ", "ɢ", "ʜ", "ɪ", "ᴊ", "ᴋ", "ʟ", "ᴍ", "ɴ", "ᴏ", "ᴘ", "ꞯ", "ʀ", "ꜱ", "ᴛ", "ᴜ", "ᴠ", "ᴡ", "x", "ʏ", "ᴢ"]
+            [offset as usize]
+            .to_string(),
+        7 => format!("{c}\u{301}"),
+        _ => match c {
+            'a' => "\u{430}".into(),
+            'c' => "\u{441}".into(),
+            'i' => "\u{456}".into(),
+            _ => c.to_string(),
+        },
+    }
+}
+
+fn disguise_policy() -> &'static Parsed {
+    static P: std::sync::OnceLock<Parsed> = std::sync::OnceLock::new();
+    P.get_or_init(|| policy(&format!("{TERMS}{HIDDEN}")))
 }
 
 #[test]

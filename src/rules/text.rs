@@ -4,10 +4,23 @@
 //! boundaries, so a finding can always be sliced, highlighted and turned into line:col.
 
 use std::ops::Range;
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use super::small_capitals::SMALL_CAPITALS;
+use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
 
-/// Text folded for matching: lower case, no diacritics, one kind of apostrophe and space.
-/// `map[i]` is the original character range behind folded byte `i`.
+/// Text folded for matching. Terms and posts go through the same folding, so a term matches
+/// however the post spells it:
+/// - compatibility forms are their letters (NFKC: fullwidth `ｃ`, mathematical `𝐜` and `𝖼`,
+///   circled `ⓒ`, superscript `ᶜ`, ligatures);
+/// - case is folded, and diacritics are dropped (`É` is `e`);
+/// - look-alike letters NFKC leaves alone are their Latin letter: small capitals (`ᴄ`, from a
+///   table generated from the UCD) and the UTS #39 confusables skeleton (Cyrillic `с`, Greek `ο`);
+/// - characters the sanitizer hides as invisible (format, default-ignorable, control) are
+///   removed, so `cand` + a tag character + `idat` is `candidat`;
+/// - every run of whitespace (and of blanks such as U+3164) is one space;
+/// - typographic apostrophes are `'`.
+///
+/// `map[i]` is the original character range behind folded byte `i`: a finding on the folded
+/// text is reported on the text as written.
 pub struct Folded {
     pub text: String,
     map: Vec<(u32, u32)>,
@@ -22,42 +35,107 @@ impl Folded {
     }
 }
 
-/// Pushes the folded form of `c`. Terms and posts go through the same function, so whatever
-/// it does to one it does to the other.
-fn fold_char(c: char, out: &mut String) {
+/// What a character of the original text becomes in the folded text.
+enum Fold {
+    Space,
+    Removed,
+    Chars,
+}
+
+/// Classifies `c`, and for [`Fold::Chars`] pushes its folded form.
+fn fold_char(c: char, out: &mut String) -> Fold {
     match c {
         // Typographic apostrophes and quotes used as apostrophes: l’élection = l'élection.
         '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{2032}' | '`' | '\u{b4}' => out.push('\''),
-        // French typography puts (narrow) no-break spaces before : ; ! ?
-        '\u{a0}' | '\u{202f}' | '\u{2007}' => out.push(' '),
+        _ if c.is_whitespace() || crate::sanitize::is_blank(c) => return Fold::Space,
+        _ if c.is_ascii_graphic() => out.push(c.to_ascii_lowercase()),
         'œ' | 'Œ' => out.push_str("oe"),
         'æ' | 'Æ' => out.push_str("ae"),
         'ß' | 'ẞ' => out.push_str("ss"),
-        _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-        _ => decompose_canonical(c, |d| {
-            if !is_combining_mark(d) {
-                out.extend(d.to_lowercase());
+        _ => {
+            use crate::sanitize::Hidden;
+            if matches!(
+                crate::sanitize::classify(c),
+                Some(Hidden::Control | Hidden::Bidi | Hidden::ZeroWidth)
+            ) {
+                return Fold::Removed;
             }
-        }),
+            // NFKD, then drop the marks: composing again (the C of NFKC) would only put back
+            // the diacritics that matching ignores.
+            decompose_compatible(c, |d| {
+                if is_combining_mark(d) {
+                    return;
+                }
+                // Case folding: the upper case first brings final `ς` to `Σ`, dotless `ı` to `I`
+                // and `ǅ` to `Ǆ`; the lower case of that is the folded form.
+                for upper in d.to_uppercase() {
+                    for lower in upper.to_lowercase() {
+                        decompose_canonical(lower, |l| {
+                            if !is_combining_mark(l) {
+                                push_letter(l, out);
+                            }
+                        });
+                    }
+                }
+            });
+        }
+    }
+    Fold::Chars
+}
+
+/// Pushes a decomposed, lower-case character, as its Latin letter if it is a look-alike of one.
+fn push_letter(c: char, out: &mut String) {
+    if c.is_ascii() || !c.is_alphabetic() {
+        out.push(c);
+        return;
+    }
+    if let Ok(i) = SMALL_CAPITALS.binary_search_by_key(&c, |&(sc, _)| sc) {
+        out.push_str(SMALL_CAPITALS[i].1);
+        return;
+    }
+    // The confusables skeleton maps to any prototype; only a Latin letter or digit is taken,
+    // so punctuation and letters of other scripts keep their own identity.
+    let mut buf = [0; 4];
+    let mut skeleton = unicode_security::confusable_detection::skeleton(c.encode_utf8(&mut buf));
+    match (skeleton.next(), skeleton.next()) {
+        (Some(s), None) if s.is_ascii_alphanumeric() => out.push(s.to_ascii_lowercase()),
+        _ => out.push(c),
     }
 }
 
 pub fn fold(text: &str) -> Folded {
     let mut folded = String::with_capacity(text.len());
-    let mut map = Vec::with_capacity(text.len());
+    let mut map: Vec<(u32, u32)> = Vec::with_capacity(text.len());
     for (i, c) in text.char_indices() {
-        let before = folded.len();
-        fold_char(c, &mut folded);
         let range = (i as u32, (i + c.len_utf8()) as u32);
-        map.resize(folded.len(), range);
-        debug_assert!(folded.len() >= before);
+        let before = folded.len();
+        match fold_char(c, &mut folded) {
+            // A combining mark folds to nothing but belongs to the letter before it: a finding
+            // ending on that letter covers its accent too.
+            Fold::Chars if folded.len() == before => {
+                if let Some(last) = map.last_mut().filter(|last| last.1 == range.0) {
+                    last.1 = range.1;
+                }
+            }
+            Fold::Chars => map.resize(folded.len(), range),
+            Fold::Removed => {}
+            Fold::Space => match map.last_mut() {
+                // A run of whitespace is one space standing for the whole run.
+                Some(last) if folded.ends_with(' ') => last.1 = range.1,
+                _ => {
+                    folded.push(' ');
+                    map.push(range);
+                }
+            },
+        }
+        debug_assert!(folded.len() >= before && map.len() == folded.len());
     }
     Folded { text: folded, map }
 }
 
 /// The folded form of a term, as [`fold`] would produce inside a post.
 pub fn fold_term(term: &str) -> String {
-    fold(term.trim()).text
+    fold(term).text.trim_matches(' ').to_string()
 }
 
 /// Letters and digits make words; an apostrophe does not, so `l'élection` holds `élection`.
