@@ -224,8 +224,24 @@ mod tests {
             "Bonjour⟨U+E0069⟩⟨U+E0067⟩⟨U+E006E⟩⟨U+E006F⟩⟨U+E0072⟩⟨U+E0065⟩"
         );
         let others = [
-            '\u{206a}', '\u{206b}', '\u{206c}', '\u{206d}', '\u{206e}', '\u{206f}', '\u{fff9}', '\u{fffa}', '\u{fffb}',
-            '\u{34f}', '\u{1d173}', '\u{fe0f}', '\u{115f}', '\u{1160}', '\u{17b4}', '\u{17b5}', '\u{3164}', '\u{2800}',
+            '\u{206a}',
+            '\u{206b}',
+            '\u{206c}',
+            '\u{206d}',
+            '\u{206e}',
+            '\u{206f}',
+            '\u{fff9}',
+            '\u{fffa}',
+            '\u{fffb}',
+            '\u{34f}',
+            '\u{1d173}',
+            '\u{fe0f}',
+            '\u{115f}',
+            '\u{1160}',
+            '\u{17b4}',
+            '\u{17b5}',
+            '\u{3164}',
+            '\u{2800}',
         ];
         for c in others {
             let text = format!("a{c}b");
@@ -239,7 +255,15 @@ mod tests {
 
     #[test]
     fn unassigned_and_private_use_code_points_are_visible() {
-        for c in ['\u{378}', '\u{e000}', '\u{f8ff}', '\u{ffff}', '\u{fdd0}', '\u{10fffd}', '\u{e01f0}'] {
+        for c in [
+            '\u{378}',
+            '\u{e000}',
+            '\u{f8ff}',
+            '\u{ffff}',
+            '\u{fdd0}',
+            '\u{10fffd}',
+            '\u{e01f0}',
+        ] {
             let shown = for_terminal(&c.to_string());
             assert_eq!(shown, format!("⟨U+{:04X}⟩", c as u32));
         }
@@ -271,7 +295,7 @@ mod tests {
                 checked += 1;
                 assert!(classify(c).is_some(), "U+{:04X} is not hidden", c as u32);
                 // Printing is the same code path for every unassigned one; checking a few is enough.
-                if gc != GeneralCategory::Unassigned || c as u32 % 4096 == 0 {
+                if gc != GeneralCategory::Unassigned || (c as u32).is_multiple_of(4096) {
                     assert!(!for_terminal(&format!("x{c}")).contains(c), "U+{:04X} leaked", c as u32);
                 }
             }

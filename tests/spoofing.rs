@@ -113,7 +113,11 @@ fn tag_characters_fillers_and_blanks_are_shown_counted_and_refused() {
     let tags = "Bonjour\u{e0069}\u{e0067}\u{e006e}\u{e006f}\u{e0072}\u{e0065}";
     let others = "a\u{206a}\u{206f}\u{fff9}\u{fffb}\u{34f}\u{1d173}\u{fe0f}\u{115f}\u{1160}\u{17b4}\u{17b5}b";
     for (post, shown, count) in [
-        (tags, "  ┃ Bonjour⟦⟨U+E0069⟩⟨U+E0067⟩⟨U+E006E⟩⟨U+E006F⟩⟨U+E0072⟩⟨U+E0065⟩⟧\n", 6),
+        (
+            tags,
+            "  ┃ Bonjour⟦⟨U+E0069⟩⟨U+E0067⟩⟨U+E006E⟩⟨U+E006F⟩⟨U+E0072⟩⟨U+E0065⟩⟧\n",
+            6,
+        ),
         (
             others,
             "  ┃ a⟦⟨U+206A⟩⟨U+206F⟩⟨U+FFF9⟩⟨U+FFFB⟩⟨U+034F⟩⟨U+1D173⟩⟨U+FE0F⟩⟨U+115F⟩⟨U+1160⟩⟨U+17B4⟩⟨U+17B5⟩⟧b\n",
@@ -132,7 +136,11 @@ fn tag_characters_fillers_and_blanks_are_shown_counted_and_refused() {
             .run();
         let stderr = String::from_utf8(out.stderr).unwrap();
         for c in post.chars().filter(|c| !c.is_ascii_alphabetic()) {
-            assert!(!stderr.contains(c), "U+{:04X} reached the terminal raw: {stderr}", c as u32);
+            assert!(
+                !stderr.contains(c),
+                "U+{:04X} reached the terminal raw: {stderr}",
+                c as u32
+            );
         }
     }
     assert!(t.outbox("outbox").is_empty());

@@ -251,8 +251,19 @@ fn hidden_characters_flag_tags_format_characters_fillers_and_blanks() {
     assert_eq!(hits(&f, tags), vec![("caracteres-caches".into(), &tags[7..])]);
     assert!(f[0].message.contains("⟨U+E0069⟩⟨U+E0067⟩"), "{}", f[0].message);
     for c in [
-        '\u{206a}', '\u{206f}', '\u{fff9}', '\u{fffb}', '\u{34f}', '\u{1d173}', '\u{fe0f}', '\u{115f}', '\u{1160}',
-        '\u{17b4}', '\u{17b5}', '\u{e000}', '\u{378}',
+        '\u{206a}',
+        '\u{206f}',
+        '\u{fff9}',
+        '\u{fffb}',
+        '\u{34f}',
+        '\u{1d173}',
+        '\u{fe0f}',
+        '\u{115f}',
+        '\u{1160}',
+        '\u{17b4}',
+        '\u{17b5}',
+        '\u{e000}',
+        '\u{378}',
     ] {
         let t = format!("Bon{c}jour");
         let f = run(&p, "ministere", text(&t), Context::default());
@@ -304,7 +315,13 @@ fn terms_hit_through_spacing_compatibility_forms_small_capitals_and_ignorables()
 fn folded_terms_near_misses_stay_words() {
     let p = policy(TERMS);
     // Removing an invisible character never glues a term to a neighbouring word.
-    for t in ["ｃａｎｄｉｄａｔｕｒｅ", "ᴄᴀɴᴅɪᴅᴀᴛᴜʀᴇ", "candidat\u{e0020}ure", "votez pourtant", "votez\n\npourtant"] {
+    for t in [
+        "ｃａｎｄｉｄａｔｕｒｅ",
+        "ᴄᴀɴᴅɪᴅᴀᴛᴜʀᴇ",
+        "candidat\u{e0020}ure",
+        "votez pourtant",
+        "votez\n\npourtant",
+    ] {
         assert_eq!(run(&p, "ministere", text(t), Context::default()), vec![], "{t:?}");
     }
 }
@@ -325,7 +342,11 @@ terms = ["ＣＡＮＤＩＤＡＴ", "votez   pour", "ᴍᴇᴇᴛɪɴɢ"]
     let f = run(&p, "ministere", text(t), Context::default());
     assert_eq!(
         hits(&f, t),
-        vec![("x".into(), "candidat"), ("x".into(), "VOTEZ POUR"), ("x".into(), "Meeting")]
+        vec![
+            ("x".into(), "candidat"),
+            ("x".into(), "VOTEZ POUR"),
+            ("x".into(), "Meeting")
+        ]
     );
 }
 
@@ -619,8 +640,10 @@ fn disguise(c: char, style: usize) -> String {
         3 => from(0x1d41a), // mathematical bold
         4 => from(0x1d5ba), // mathematical sans-serif
         5 => from(0x24d0),  // circled
-        6 => ["ᴀ", "ʙ", "ᴄ", "ᴅ", "ᴇ", "ꜰ", "ɢ", "ʜ", "ɪ", "ᴊ", "ᴋ", "ʟ", "ᴍ", "ɴ", "ᴏ", "ᴘ", "ꞯ", "ʀ", "ꜱ", "ᴛ", "ᴜ", "ᴠ", "ᴡ", "x", "ʏ", "ᴢ"]
-            [offset as usize]
+        6 => [
+            "ᴀ", "ʙ", "ᴄ", "ᴅ", "ᴇ", "ꜰ", "ɢ", "ʜ", "ɪ", "ᴊ", "ᴋ", "ʟ", "ᴍ", "ɴ", "ᴏ", "ᴘ", "ꞯ", "ʀ", "ꜱ", "ᴛ", "ᴜ",
+            "ᴠ", "ᴡ", "x", "ʏ", "ᴢ",
+        ][offset as usize]
             .to_string(),
         7 => format!("{c}\u{301}"),
         _ => match c {

@@ -3,8 +3,8 @@
 //! Every function returns byte ranges into the original text that start and end on character
 //! boundaries, so a finding can always be sliced, highlighted and turned into line:col.
 
-use std::ops::Range;
 use super::small_capitals::SMALL_CAPITALS;
+use std::ops::Range;
 use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
 
 /// Text folded for matching. Terms and posts go through the same folding, so a term matches
