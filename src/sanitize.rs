@@ -68,16 +68,20 @@ pub fn classify(c: char) -> Option<Hidden> {
         GeneralCategory::Control | GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator => {
             return Some(Hidden::Control);
         }
-        GeneralCategory::Unassigned => return Some(Hidden::Unassigned),
-        GeneralCategory::PrivateUse => return Some(Hidden::PrivateUse),
         _ => {}
     }
+    // Default-ignorable before unassigned: the unassigned code points of the ranges Unicode
+    // reserves as ignorable (U+2065, U+E0080–E0FFF) are drawn as nothing, like the others.
     if CodePointSetData::new::<BidiControl>().contains(c) {
         Some(Hidden::Bidi)
     } else if is_blank(c) {
         Some(Hidden::Blank)
     } else if category == GeneralCategory::Format || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c) {
         Some(Hidden::ZeroWidth)
+    } else if category == GeneralCategory::Unassigned {
+        Some(Hidden::Unassigned)
+    } else if category == GeneralCategory::PrivateUse {
+        Some(Hidden::PrivateUse)
     } else {
         None
     }
@@ -270,6 +274,9 @@ mod tests {
         assert_eq!(classify('\u{e000}'), Some(Hidden::PrivateUse));
         assert_eq!(classify('\u{378}'), Some(Hidden::Unassigned));
         assert_eq!(classify('\u{2800}'), Some(Hidden::Blank));
+        // Unassigned, but in a range Unicode reserves for ignorable characters.
+        assert_eq!(classify('\u{e0080}'), Some(Hidden::ZeroWidth));
+        assert_eq!(classify('\u{2065}'), Some(Hidden::ZeroWidth));
     }
 
     /// The decision is made by property, so no code point slips through a hand list: every
@@ -301,6 +308,27 @@ mod tests {
             }
         }
         assert!(checked > 800_000, "only {checked} code points checked");
+    }
+
+    proptest::proptest! {
+        /// Whatever the text, the output holds no hidden character but the two kept kinds
+        /// (a joiner or a selector inside its sequence), and printing it again changes nothing.
+        #[test]
+        fn the_output_holds_nothing_hidden_but_emoji_and_variation_sequences(
+            text in "(\\PC|[\u{0}-\u{1f}\u{7f}-\u{9f}\u{200b}-\u{200f}\u{202a}-\u{202e}\u{2066}-\u{206f}\u{e0000}-\u{e0080}\u{fe00}-\u{fe0f}\u{3164}\u{2800}\u{e000}\u{378}👩🔬❤☀1葛]){0,40}"
+        ) {
+            let shown = for_terminal(&text);
+            for c in shown.chars() {
+                if let Some(h) = classify(c) {
+                    proptest::prop_assert!(
+                        c == '\u{200d}' || is_variation_selector(c),
+                        "raw U+{:04X} ({h:?}) in {shown:?}", c as u32
+                    );
+                }
+            }
+            proptest::prop_assert_eq!(for_terminal(&shown), shown.clone());
+            proptest::prop_assert_eq!(shown.matches("⟨U+").count() - text.matches("⟨U+").count(), hidden_chars(&text).len());
+        }
     }
 
     /// The two real exceptions: a zero-width joiner between two emoji, and one variation

@@ -294,6 +294,7 @@ fn terms_hit_through_spacing_compatibility_forms_small_capitals_and_ignorables()
         "Votez  pour",
         "Votez\npour",
         "Votez \u{a0}\t pour",
+        "Votez\u{3164}\u{2800} \u{a8} pour",
         "ｃａｎｄｉｄａｔ",
         "𝐜𝐚𝐧𝐝𝐢𝐝𝐚𝐭",
         "𝖼𝖺𝗇𝖽𝗂𝖽𝖺𝗍",
@@ -303,6 +304,7 @@ fn terms_hit_through_spacing_compatibility_forms_small_capitals_and_ignorables()
         "cand\u{e0020}idat",
         "can\u{200b}did\u{ad}at",
         "С\u{430}ndid\u{430}t",
+        "cand\u{e0080}idat",
         "ÉLECTION",
     ] {
         let t = format!("Le {disguised}, lui.");
@@ -556,7 +558,7 @@ proptest! {
 
     #[test]
     fn the_checker_never_panics_and_spans_land_on_char_boundaries(
-        t in "(\\PC|[\u{200b}\u{202e}\u{301}\u{130}ŒœßÉ’@#/.:]|https?://|bit\\.ly/|gouv\\.fr| ){0,80}",
+        t in "(\\PC|[\u{200b}\u{202e}\u{301}\u{130}ŒœßÉ’@#/.:\u{e0020}\u{e0080}\u{3164}\u{2800}\u{a8}\u{fe0f}\u{200d}ｃᴄ𝐜\u{e000}\u{378}\n\t]|https?://|bit\\.ly/|gouv\\.fr|votez  pour| ){0,80}",
         hour in 0i64..48,
     ) {
         let p = any_rules();

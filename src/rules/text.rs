@@ -85,6 +85,10 @@ fn fold_char(c: char, out: &mut String) -> Fold {
 
 /// Pushes a decomposed, lower-case character, as its Latin letter if it is a look-alike of one.
 fn push_letter(c: char, out: &mut String) {
+    // Spacing accents decompose to a space and a mark (`¨` is U+0020 U+0308): still one space.
+    if c == ' ' && out.ends_with(' ') {
+        return;
+    }
     if c.is_ascii() || !c.is_alphabetic() {
         out.push(c);
         return;
