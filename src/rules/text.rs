@@ -66,8 +66,8 @@ fn fold_char(c: char, out: &mut String) -> Fold {
                 if is_combining_mark(d) {
                     return;
                 }
-                // Case folding: the upper case first brings final `ς` to `Σ`, dotless `ı` to `I`
-                // and `ǅ` to `Ǆ`; the lower case of that is the folded form.
+                // Case folding: the upper case first brings final `ς` to `Σ` and dotless `ı` to
+                // `I`, which lower case alone keeps apart; the lower case of that is the fold.
                 for upper in d.to_uppercase() {
                     for lower in upper.to_lowercase() {
                         decompose_canonical(lower, |l| {
