@@ -397,6 +397,17 @@ mod tests {
     }
 
     #[test]
+    fn folding_collapses_whitespace_and_drops_invisibles_keeping_the_map() {
+        let text = "Votez \n\t\u{3164}POUR ｃａｎｄ\u{e0020}ɪᴅᴀᴛ";
+        let f = fold(text);
+        assert_eq!(f.text, "votez pour candidat");
+        assert_eq!(&text[f.original(5..6)], " \n\t\u{3164}");
+        assert_eq!(&text[f.original(11..19)], "ｃａｎｄ\u{e0020}ɪᴅᴀᴛ");
+        assert_eq!(fold("ς").text, fold("Σ").text);
+        assert_eq!(fold_term("  ＶＯＴＥＺ\u{a0}\u{a0}pour\u{200b} "), "votez pour");
+    }
+
+    #[test]
     fn links_with_and_without_scheme() {
         let text = "Voir https://www.interieur.gouv.fr/elections, (bit.ly/3xY) et www.exemple.org. Fin.Puis";
         let found: Vec<(String, &str)> = links(text)
