@@ -38,6 +38,9 @@ bash scripts/servers/pds-install.sh
 
 cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings
+# Dependency licences, sources and advisories (deny.toml), when cargo-deny is installed; .ci/run
+# installs it first.
+bash scripts/deny.sh
 # A deadline on the whole run, so that a test stuck on a terminal or a server fails with a
 # message here instead of silently using up the CI job's time. A full run takes about 15
 # minutes on 2 cores, build included.

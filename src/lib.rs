@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod draft;
 pub mod error;
 pub mod exit_codes;
+pub mod fuzzing;
 pub mod generation;
 pub mod lockdown;
 pub mod output;

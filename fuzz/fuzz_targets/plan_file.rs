@@ -1,0 +1,7 @@
+//! Fuzzes plan files: the reader and its invariants are `postgate::fuzzing::plan_file`, which the
+//! unit tests also run.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    postgate::fuzzing::plan_file(data);
+});
