@@ -170,20 +170,31 @@ pub fn audit_lines(data: &[u8]) {
     }
 }
 
-/// The sanitizer: its output never holds a character it would itself hide, a one-line field
-/// never holds a line break, and text with nothing hidden passes unchanged.
+/// The sanitizer: what it shows holds nothing it would hide again (a zero-width joiner or a
+/// variation selector stays raw only inside the emoji or variation sequence it belongs to), no
+/// control or bidi character at all, a one-line field holds no line break, and text with
+/// nothing hidden passes unchanged.
 pub fn sanitizer(data: &[u8]) {
+    use crate::sanitize::{Hidden, classify, for_terminal, hidden_chars, one_line};
     let text = String::from_utf8_lossy(data);
-    let shown = crate::sanitize::for_terminal(&text);
-    if let Some(c) = shown.chars().find(|&c| crate::sanitize::classify(c).is_some()) {
-        panic!("for_terminal left U+{:04X} raw", c as u32);
+    let shown = for_terminal(&text);
+    assert!(
+        hidden_chars(&shown).is_empty(),
+        "for_terminal left something hidden: {shown:?}"
+    );
+    assert_eq!(for_terminal(&shown), shown, "what is shown is shown as it is");
+    for c in shown.chars() {
+        if let Some(h @ (Hidden::Control | Hidden::Bidi)) = classify(c) {
+            panic!("for_terminal left U+{:04X} ({h:?}) raw", c as u32);
+        }
     }
-    let line = crate::sanitize::one_line(&text);
+    let line = one_line(&text);
     assert!(!line.contains('\n'), "one_line keeps no newline");
-    if let Some(c) = line.chars().find(|&c| crate::sanitize::classify(c).is_some()) {
-        panic!("one_line left U+{:04X} raw", c as u32);
-    }
-    if crate::sanitize::hidden_chars(&text).is_empty() {
+    assert!(
+        hidden_chars(&line).is_empty(),
+        "one_line left something hidden: {line:?}"
+    );
+    if hidden_chars(&text).is_empty() {
         assert_eq!(shown, text, "text with nothing hidden is shown as it is");
     }
 }
