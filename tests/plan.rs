@@ -52,6 +52,7 @@ fn setup_with(extra: &str) -> Test {
     let t = Test::new().git_email("redaction@culture.example");
     let sg = t.ssh_key("sg");
     let com = t.ssh_key("com");
+    t.ssh_key("redaction");
     let policy = POLICY.replace("{sg}", &sg).replace("{com}", &com) + extra;
     t.policy(&policy)
 }
@@ -572,4 +573,119 @@ fn a_correction_that_needs_approval_is_planned_signed_and_applied_once() {
         .status(code::USAGE)
         .stderr_has("--correct needs the id or URL of the post to correct")
         .run();
+}
+
+/// What someone with write access to a plan file can do without any key: rewrite the text and
+/// the declared `[author]`, and seal the result with a fresh `plan_hash`.
+fn rewrite(t: &Test, name: &str, text: &str, author: postgate::plan::Author) -> String {
+    let path = t.path().join(name);
+    let mut plan = postgate::plan::Plan::load(&path).unwrap();
+    plan.post.text = text.to_string();
+    plan.author = author;
+    let plan = plan.seal();
+    std::fs::write(&path, plan.to_toml().unwrap()).unwrap();
+    plan.plan_hash
+}
+
+#[test]
+fn a_plan_claiming_another_author_is_not_published_on_its_writers_approval() {
+    // The approver `sg` writes the plan with no git e-mail, claims `redaction` wrote it, then
+    // approves it with their own key.
+    let t = setup().git_email("");
+    std::fs::remove_file(t.path().join("home/.gitconfig")).unwrap();
+    plan(&t, "visite.plan", &["Bonjour"]);
+    let author = postgate::plan::Author {
+        user: "redaction".into(),
+        email: Some("redaction@culture.example".into()),
+    };
+    let hash = rewrite(&t, "visite.plan", "Merci @jeanne pour sa visite", author);
+    t.ssh_sign("sg", "postgate", &hash, "visite.plan.sg.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("carries no author signature")
+        .stderr_has("postgate sign visite.plan")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+    let last = t.audit().last().cloned().unwrap();
+    assert_eq!(last["event"], "refused");
+    assert_eq!(last["outcome"]["exit_code"], code::PLAN_REFUSED);
+}
+
+#[test]
+fn an_edited_author_with_a_recomputed_hash_does_not_let_an_approver_approve_their_own_plan() {
+    let t = setup().git_email("sg@culture.example");
+    plan(&t, "visite.plan", &["Bonjour"]);
+    let author = postgate::plan::Author {
+        user: "redaction".into(),
+        email: Some("redaction@culture.example".into()),
+    };
+    let hash = rewrite(&t, "visite.plan", "Merci @jeanne pour sa visite", author);
+    // `approve` sees the declared author is no longer sg, but no proven author either.
+    t.cmd(["approve", "visite.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("carries no author signature")
+        .run();
+    t.ssh_sign("sg", "postgate", &hash, "visite.plan.sg.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("carries no author signature")
+        .run();
+    // Signing as the author with the approver's own key proves who wrote it: sg.
+    t.ssh_sign("sg", "postgate-author", &hash, "visite.plan.author.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("visite.plan.sg.sig: approver `sg` wrote this plan (proven by visite.plan.author.sig, key SHA256:")
+        .stderr_has("nobody approves their own plan")
+        .run();
+    // The author's real key signs something else: the signature does not carry over.
+    t.ssh_sign("redaction", "postgate-author", "sha256:0000", "visite.plan.author.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("visite.plan.author.sig by `redaction` does not sign this plan")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn a_time_out_of_range_is_a_usage_error_not_a_panic() {
+    let t = setup();
+    for args in [
+        vec!["--publish-at", "9999-12-25T00:00:00Z"],
+        vec!["--expires", "9999-12-25T00:00:00Z"],
+        vec!["--publish-at", "2999-01-01T08:00:00Z"],
+    ] {
+        let mut all = vec!["--json", "plan", "-a", "demo", "-o", "p.plan"];
+        all.extend(args);
+        all.push("x");
+        t.cmd(all)
+            .status(code::USAGE)
+            .stderr_has("must lie within 366 days")
+            .run();
+        assert!(!t.path().join("p.plan").exists());
+    }
+}
+
+#[test]
+fn a_window_that_can_never_be_published_is_not_written() {
+    let t = setup();
+    t.cmd(["plan", "-a", "demo", "-o", "p.plan", "--publish-at", "2020-01-01T00:00:00Z", "x"])
+        .status(code::USAGE)
+        .stderr_has("the window closes at 2020-01-08T00:00:00Z, which has passed; the plan could never be published")
+        .run();
+    t.cmd([
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "p.plan",
+        "--publish-at",
+        "2020-01-01T00:00:00Z",
+        "--expires",
+        "2020-01-02T00:00:00Z",
+        "x",
+    ])
+    .status(code::USAGE)
+    .stderr_has("the window closes at 2020-01-02T00:00:00Z, which has passed")
+    .run();
+    assert!(!t.path().join("p.plan").exists());
 }

@@ -400,3 +400,26 @@ fn a_queue_item_can_correct_a_published_post() {
     publish(&t).run();
     assert_eq!(t.outbox("outbox")[0]["edits"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn an_item_that_expires_before_it_is_due_is_an_error_located_at_expires() {
+    let t = setup();
+    item(
+        &t,
+        "a.md",
+        "publish_at = 2026-12-02T08:00:00Z\nexpires = 2026-12-01T08:00:00Z\n",
+        "Jamais.",
+    );
+    item(&t, "b.md", "publish_at = 9999-01-01T08:00:00Z\n", "Bien trop tard.");
+    t.cmd(["queue", "check", "queue"])
+        .status(code::USAGE)
+        .stderr_has(
+            "queue/a.md:5:1 error expires 2026-12-01T08:00:00Z is not after publish_at 2026-12-02T08:00:00Z; \
+             the item could never be published",
+        )
+        .stderr_has("queue/b.md:4:1 error publish_at 9999-01-01T08:00:00Z must lie within 366 days of now")
+        .stderr_has("0 ready")
+        .run();
+    publish(&t).status(code::USAGE).stderr_has("failed queue/a.md: 5:1: expires").run();
+    assert!(t.outbox("outbox").is_empty());
+}
