@@ -22,6 +22,74 @@ pub const FORMAT: u32 = 1;
 /// was reviewed against a situation that has moved on.
 pub const DEFAULT_LIFETIME_HOURS: i64 = 7 * 24;
 
+/// How far ahead a window may open, and how long after its start it may close. A post planned
+/// more than a year ahead was reviewed against a situation nobody can foresee, and the bound
+/// keeps every date computation far from the ends of the calendar.
+pub const MAX_WINDOW_DAYS: i64 = 366;
+
+/// `t` plus `days`, or the end of time: never a panic on a date near the calendar's end.
+pub fn days_after(t: jiff::Timestamp, days: i64) -> jiff::Timestamp {
+    t.checked_add(jiff::SignedDuration::from_hours(days.saturating_mul(24)))
+        .unwrap_or(jiff::Timestamp::MAX)
+}
+
+/// A window that could never be published, or lies out of range: which end, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowProblem {
+    /// `true` when `expires` is to blame, `false` for `publish_at`.
+    pub at_expires: bool,
+    pub message: String,
+}
+
+/// Checks a window as written (`plan --publish-at/--expires`, a queue item's front matter):
+/// it opens within [`MAX_WINDOW_DAYS`] of `now`, closes after it opens and within
+/// [`MAX_WINDOW_DAYS`] of its start. `names` are what the writer called the two ends;
+/// `what` is "plan" or "item".
+pub fn window_problem(
+    window: &Window,
+    now: jiff::Timestamp,
+    names: (&str, &str),
+    what: &str,
+) -> Option<WindowProblem> {
+    let (start_name, end_name) = names;
+    let latest = days_after(now, MAX_WINDOW_DAYS);
+    if let Some(start) = window.not_before
+        && start > latest
+    {
+        return Some(WindowProblem {
+            at_expires: false,
+            message: format!(
+                "{start_name} {start} must lie within {MAX_WINDOW_DAYS} days of now (no later than {})",
+                latest.round(jiff::Unit::Second).unwrap_or(latest)
+            ),
+        });
+    }
+    let start = window.not_before.unwrap_or(now);
+    let expires = window.expires?;
+    if expires <= start {
+        let after = match window.not_before {
+            Some(s) => format!("{start_name} {s}"),
+            None => "now".to_string(),
+        };
+        return Some(WindowProblem {
+            at_expires: true,
+            message: format!("{end_name} {expires} is not after {after}; the {what} could never be published"),
+        });
+    }
+    let last = days_after(start, MAX_WINDOW_DAYS);
+    if expires > last {
+        return Some(WindowProblem {
+            at_expires: true,
+            message: format!(
+                "{end_name} {expires} must lie within {MAX_WINDOW_DAYS} days of the time the post may go out \
+                 (no later than {})",
+                last.round(jiff::Unit::Second).unwrap_or(last)
+            ),
+        });
+    }
+    None
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Author {

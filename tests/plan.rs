@@ -41,9 +41,14 @@ email = "com@culture.example"
 accounts = ["demo"]
 replies = true
 roles = ["secretaire-generale"]
+
+[[authors]]
+name = "redaction"
+key = "{redaction}"
 "#;
 
-/// A test with two SSH approvers (sg, com) and the author `redaction@culture.example`.
+/// A test with two SSH approvers (sg, com) and the author `redaction@culture.example`, whose
+/// key `keys/redaction` is in `[[authors]]`.
 fn setup() -> Test {
     setup_with("")
 }
@@ -52,14 +57,19 @@ fn setup_with(extra: &str) -> Test {
     let t = Test::new().git_email("redaction@culture.example");
     let sg = t.ssh_key("sg");
     let com = t.ssh_key("com");
-    t.ssh_key("redaction");
-    let policy = POLICY.replace("{sg}", &sg).replace("{com}", &com) + extra;
+    let redaction = t.ssh_key("redaction");
+    let policy = POLICY
+        .replace("{sg}", &sg)
+        .replace("{com}", &com)
+        .replace("{redaction}", &redaction)
+        + extra;
     t.policy(&policy)
 }
 
-/// Writes `name.plan` for the demo account and returns its plan_hash.
+/// Writes `name.plan` for the demo account, signed by its author `redaction`, and returns its
+/// plan_hash.
 fn plan(t: &Test, name: &str, args: &[&str]) -> String {
-    let mut all = vec!["plan", "-a", "demo", "-o", name];
+    let mut all = vec!["plan", "-a", "demo", "-o", name, "--ssh-key", "keys/redaction"];
     all.extend_from_slice(args);
     let out = t.cmd(all).run();
     let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
@@ -113,6 +123,11 @@ fn a_plan_is_refused_until_approved_then_published_once() {
     assert_eq!(published["outcome"]["status"], "published");
     assert_eq!(published["plan_hash"], hash.as_str());
     assert!(published["approvals"][0].as_str().unwrap().starts_with("sg SHA256:"));
+    // The author recorded is the one the signature proves, by policy entry and key.
+    assert_eq!(published["author"]["name"], "redaction");
+    assert_eq!(published["author"]["entry"], "[[authors]]");
+    assert!(published["author"]["fingerprint"].as_str().unwrap().starts_with("SHA256:"));
+    assert_eq!(approval["author"], published["author"]);
 
     // Applying again sends nothing and says where the post is.
     apply(&t, "visite.plan")
@@ -231,17 +246,13 @@ fn a_key_that_is_not_in_the_policy_is_refused() {
 #[test]
 fn an_expired_plan_is_refused() {
     let t = setup();
-    let hash = plan(
-        &t,
-        "vieux.plan",
-        &[
-            "--publish-at",
-            "2020-01-01T08:00:00Z",
-            "--expires",
-            "2020-01-02T08:00:00Z",
-            "Bonjour",
-        ],
-    );
+    plan(&t, "vieux.plan", &["Bonjour"]);
+    // `plan` no longer writes a window that has closed; this one was written long ago.
+    let hash = reseal(&t, "vieux.plan", |p| {
+        p.window.not_before = Some("2020-01-01T08:00:00Z".parse().unwrap());
+        p.window.expires = Some("2020-01-02T08:00:00Z".parse().unwrap());
+    });
+    t.ssh_sign("redaction", "postgate-author", &hash, "vieux.plan.author.sig");
     t.cmd(["approve", "vieux.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
         .status(code::PLAN_REFUSED)
         .stderr_has("error: the plan expired at 2020-01-02T08:00:00Z; it cannot be approved")
@@ -256,10 +267,14 @@ fn an_expired_plan_is_refused() {
 #[test]
 fn a_plan_not_yet_due_waits() {
     let t = setup();
-    plan(&t, "demain.plan", &["--publish-at", "2999-01-01T08:00:00Z", "Bonjour"]);
+    let at = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(30 * 24))
+        .round(jiff::Unit::Second)
+        .unwrap()
+        .to_string();
+    plan(&t, "demain.plan", &["--publish-at", &at, "Bonjour"]);
     apply(&t, "demain.plan")
         .status(code::PLAN_REFUSED)
-        .stderr_has("error: the plan may not be published before 2999-01-01T08:00:00Z")
+        .stderr_has(&format!("error: the plan may not be published before {at}"))
         .run();
 }
 
@@ -270,7 +285,11 @@ fn the_current_policy_judges_the_plan_at_apply() {
     // The policy tightened after the plan was written (and approved, had it needed it).
     let sg = t.read("keys/sg.pub");
     let com = t.read("keys/com.pub");
-    let stricter = POLICY.replace("{sg}", sg.trim()).replace("{com}", com.trim())
+    let redaction = t.read("keys/redaction.pub");
+    let stricter = POLICY
+        .replace("{sg}", sg.trim())
+        .replace("{com}", com.trim())
+        .replace("{redaction}", redaction.trim())
         + "\n[[rules]]\nid = \"salut\"\nkind = \"terms\"\nlevel = \"deny\"\nterms = [\"bonjour\"]\n";
     let t = t.policy(&stricter);
     apply(&t, "a.plan")
@@ -371,7 +390,13 @@ fn keychain_keys_sign_like_ssh_keys() {
         ))
         .run();
     t.cmd(["keys", "show", &key_name]).stdout(&format!("{com}\n")).run();
-    let t = t.policy(&POLICY.replace("{sg}", &sg).replace("{com}", &com));
+    let redaction = t.ssh_key("redaction");
+    let t = t.policy(
+        &POLICY
+            .replace("{sg}", &sg)
+            .replace("{com}", &com)
+            .replace("{redaction}", &redaction),
+    );
     let hash = plan(&t, "a.plan", &["Merci @jeanne"]);
     t.cmd(["approve", "a.plan", "--key", &key_name, "--plan-hash", &hash])
         .stdout("a.plan.com.sig\n")
@@ -390,10 +415,12 @@ fn keychain_keys_sign_like_ssh_keys() {
 
 fn masto_policy(t: &Test, user: &MastodonUser) -> String {
     let sg = t.ssh_key("sg");
+    let redaction = t.ssh_key("redaction");
     format!(
         "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"{}\"\n\
          platform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n\
          credentials = \"keychain-or-env\"\n\n[[approvers]]\nname = \"sg\"\nkey = \"{sg}\"\n\n\
+         [[authors]]\nname = \"redaction\"\nkey = \"{redaction}\"\n\n\
          [[approvals.require]]\naccounts = [\"masto\"]\n",
         user.handle,
         mastodon_url()
@@ -414,6 +441,8 @@ fn on_mastodon_a_plan_publishes_once_even_after_a_crash() {
             "masto",
             "-o",
             "a.plan",
+            "--ssh-key",
+            "keys/redaction",
             "Conseil municipal ce soir à 18 h",
         ])
         .run();
@@ -473,6 +502,8 @@ fn on_mastodon_a_plan_left_in_doubt_for_over_an_hour_goes_to_a_person() {
                 "masto",
                 "-o",
                 &format!("{name}.plan"),
+                "--ssh-key",
+                "keys/redaction",
                 &format!("Annonce {name}"),
             ])
             .run();
@@ -547,7 +578,18 @@ fn a_correction_that_needs_approval_is_planned_signed_and_applied_once() {
     ))
     .run();
     let out = t
-        .cmd(["plan", "-a", "demo", "--correct", &id, "-o", "c.plan", corrected])
+        .cmd([
+            "plan",
+            "-a",
+            "demo",
+            "--correct",
+            &id,
+            "-o",
+            "c.plan",
+            "--ssh-key",
+            "keys/redaction",
+            corrected,
+        ])
         .stderr_has(&format!("PLAN to CORRECT {id} (nothing is published by this command)"))
         .run();
     let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
@@ -575,16 +617,25 @@ fn a_correction_that_needs_approval_is_planned_signed_and_applied_once() {
         .run();
 }
 
+/// Edits a plan file through the library and seals it with a fresh `plan_hash`, as anyone
+/// with write access to the file can; the author signature that no longer matches is dropped.
+fn reseal(t: &Test, name: &str, edit: impl FnOnce(&mut postgate::plan::Plan)) -> String {
+    let path = t.path().join(name);
+    let mut plan = postgate::plan::Plan::load(&path).unwrap();
+    edit(&mut plan);
+    let plan = plan.seal();
+    std::fs::write(&path, plan.to_toml().unwrap()).unwrap();
+    std::fs::remove_file(t.path().join(format!("{name}.author.sig"))).ok();
+    plan.plan_hash
+}
+
 /// What someone with write access to a plan file can do without any key: rewrite the text and
 /// the declared `[author]`, and seal the result with a fresh `plan_hash`.
 fn rewrite(t: &Test, name: &str, text: &str, author: postgate::plan::Author) -> String {
-    let path = t.path().join(name);
-    let mut plan = postgate::plan::Plan::load(&path).unwrap();
-    plan.post.text = text.to_string();
-    plan.author = author;
-    let plan = plan.seal();
-    std::fs::write(&path, plan.to_toml().unwrap()).unwrap();
-    plan.plan_hash
+    reseal(t, name, |plan| {
+        plan.post.text = text.to_string();
+        plan.author = author;
+    })
 }
 
 #[test]
@@ -688,4 +739,79 @@ fn a_window_that_can_never_be_published_is_not_written() {
     .stderr_has("the window closes at 2020-01-02T00:00:00Z, which has passed")
     .run();
     assert!(!t.path().join("p.plan").exists());
+}
+
+#[test]
+fn an_approval_and_an_authorship_cannot_stand_for_each_other() {
+    let t = setup();
+    let hash = plan(&t, "a.plan", &["Merci @jeanne"]);
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    // sg's approval put where the author's signature goes.
+    std::fs::copy(t.path().join("a.plan.sg.sig"), t.path().join("a.plan.author.sig")).unwrap();
+    apply(&t, "a.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("a.plan.author.sig by `sg` is not signed as an author (namespace `postgate-author`): it is an approval")
+        .run();
+    // An authorship signature by an approver's key put where an approval goes.
+    t.ssh_sign("sg", "postgate-author", &hash, "a.plan.author.sig");
+    t.ssh_sign("com", "postgate-author", &hash, "a.plan.com.sig");
+    apply(&t, "a.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("a.plan.com.sig was signed for `postgate-author`, not for postgate")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn a_plan_that_needs_approval_is_written_only_with_a_known_authors_signature() {
+    let t = setup();
+    t.ssh_key("intrus");
+    t.cmd(["plan", "-a", "demo", "-o", "a.plan", "Merci @jeanne"])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: this post needs approval, so its plan carries its author's signature, and keychain key `")
+        .stderr_has("no plan was written")
+        .stderr_has("hint: sign with a key the policy lists in [[authors]] or [[approvers]]")
+        .run();
+    t.cmd(["plan", "-a", "demo", "-o", "a.plan", "--ssh-key", "keys/intrus", "Merci @jeanne"])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: SSH key keys/intrus (SHA256:")
+        .stderr_has("is not in the policy's [[authors]] or [[approvers]], so it cannot sign a plan as its author")
+        .stderr_has("hint: add it to the policy through a reviewed change: [[authors]] name = ")
+        .run();
+    assert!(!t.path().join("a.plan").exists());
+    // A plan that needs no approval needs no key.
+    t.cmd(["plan", "-a", "demo", "-o", "b.plan", "Bonjour"]).run();
+    assert!(!t.path().join("b.plan.author.sig").exists());
+}
+
+#[test]
+fn an_author_signs_a_plan_again_and_an_approver_cannot_claim_it() {
+    let t = setup();
+    let hash = plan(&t, "a.plan", &["Merci @jeanne"]);
+    std::fs::remove_file(t.path().join("a.plan.author.sig")).unwrap();
+    t.cmd(["sign", "a.plan", "--ssh-key", "keys/redaction"])
+        .status(code::NOT_CONFIRMED)
+        .stderr_has(&format!("hint: a script states the plan it reviewed: --plan-hash {hash}"))
+        .run();
+    t.cmd(["sign", "a.plan", "--ssh-key", "keys/redaction", "--plan-hash", &hash])
+        .stdout("a.plan.author.sig\n")
+        .stderr_has("signed ")
+        .stderr_has("as its author `redaction` of [[authors]], key SHA256:")
+        .run();
+    let authored = t.audit().last().cloned().unwrap();
+    assert_eq!(authored["event"], "authorship");
+    assert_eq!(authored["author"]["name"], "redaction");
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    // The approver then signs as the author: the plan now proves sg wrote it.
+    t.cmd(["sign", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("a.plan.sg.sig: approver `sg` wrote this plan (proven by ")
+        .run();
+    apply(&t, "a.plan").status(code::PLAN_REFUSED).run();
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .run();
+    assert!(t.outbox("outbox").is_empty());
 }

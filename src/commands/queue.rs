@@ -74,7 +74,13 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
         };
         let (d, _, _) = rules::tally(&report.findings);
         deny += d;
-        let approval = approval_of(&policy, &plan, &report, sigs.get(file).map_or(&[][..], Vec::as_slice));
+        let approval = approval_of(
+            &policy,
+            &plan,
+            file,
+            &report,
+            sigs.get(file).map_or(&[][..], Vec::as_slice),
+        );
         let window = plan.window_refusal(now);
         let mut lines: Vec<String> = report
             .findings
@@ -160,32 +166,37 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
     })
 }
 
-fn approval_of(policy: &Policy, plan: &Plan, report: &Report, files: &[PathBuf]) -> Approval {
+fn approval_of(policy: &Policy, plan: &Plan, file: &Path, report: &Report, files: &[PathBuf]) -> Approval {
     let Ok(account) = policy.account(&plan.account.name) else {
         return Approval::Bad("unknown account".into());
     };
     let needs = policy
         .approvals
         .needs(account, &report.findings, plan.post.reply_to.is_some());
-    let approvers = match signature::verify_files(&policy.approvals, plan, files) {
-        Ok(a) => a,
+    let signed = match signature::verify_all(&policy.approvals, plan, file, files) {
+        Ok(s) => s,
         Err(e) => return Approval::Bad(format!("{e:#}")),
     };
+    let names = || signed.approvers.iter().map(|a| a.name.clone()).collect();
     if needs.is_empty() {
-        return if approvers.is_empty() {
+        return if signed.approvers.is_empty() {
             Approval::NotNeeded
         } else {
-            Approval::Approved(approvers.iter().map(|a| a.name.clone()).collect())
+            Approval::Approved(names())
         };
     }
-    if !plan.author.is_known() {
-        return Approval::Missing(vec![
-            "an `author` in the front matter, so self-approval can be ruled out".into(),
-        ]);
+    // Approvals count only against a proven author; the item waits for its author's signature.
+    let mut missing = Vec::new();
+    if signed.author.is_none() {
+        missing.push(format!(
+            "its author's signature ({}, made by `postgate sign {}`), so self-approval can be ruled out",
+            signature::author_path(file).display(),
+            file.display()
+        ));
     }
-    let missing = unmet(&needs, &approvers);
+    missing.extend(unmet(&needs, &signed.approvers));
     if missing.is_empty() {
-        Approval::Approved(approvers.iter().map(|a| a.name.clone()).collect())
+        Approval::Approved(names())
     } else {
         Approval::Missing(missing)
     }
