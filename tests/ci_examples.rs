@@ -71,7 +71,10 @@ fn remote(t: &Test) -> std::path::PathBuf {
     );
     t.write(
         "seed/queue/03-plus-tard.md",
-        "+++\naccount = \"culture-gouv\"\nauthor = \"redaction@culture.example\"\npublish_at = 2999-01-01T09:00:00Z\n+++\nPlus tard.\n",
+        &format!(
+            "+++\naccount = \"culture-gouv\"\nauthor = \"redaction@culture.example\"\npublish_at = {}\n+++\nPlus tard.\n",
+            (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(30 * 24)).round(jiff::Unit::Second).unwrap()
+        ),
     );
     let git = |dir: &std::path::Path, args: &[&str]| {
         let out = t.command("git").current_dir(dir).args(args).output().expect("run git");

@@ -352,11 +352,31 @@ pub fn sign(cli: &Cli, args: &SignArgs) -> Result<ExitCode> {
         },
         &format!("Sign this plan as its author `{}`?", who.name),
     )?;
+    // An approver who approved this plan cannot then claim to have written it. Approvals that
+    // no longer hold are left for `apply` and `queue check` to report.
+    let author_file = signature::author_path(&args.plan);
+    for file in signature::files_for(&args.plan)? {
+        if file.file_name() == author_file.file_name() {
+            continue;
+        }
+        if let Ok(approver) = signature::verify_file(&policy.approvals, &plan, &file)
+            && approver.wrote(&who)
+        {
+            return Err(Failure::new(
+                ExitCode::PlanRefused,
+                format!(
+                    "{}: `{}` approved this plan, so they cannot sign it as its author; nothing was signed",
+                    file.display(),
+                    approver.name
+                ),
+            )
+            .hint("the plan's real author signs it")
+            .into());
+        }
+    }
     let sig = signer.sign_as_author(plan.plan_hash.as_bytes())?;
     let written = signature::write(&args.plan, crate::approval::AUTHOR_FILE_NAME, &sig)?;
-    // Checked the way apply checks it, with the approvals already there: an approver who signs
-    // as the author of a plan they approved learns it now.
-    let signed = signature::verify(&policy.approvals, &plan, &args.plan)?;
+    let proven = signature::verify_author(&policy.approvals, &plan, &written)?;
     let mut record = Record::about(
         &policy,
         account,
@@ -367,7 +387,7 @@ pub fn sign(cli: &Cli, args: &SignArgs) -> Result<ExitCode> {
         },
     );
     record.plan_hash = Some(plan.plan_hash.clone());
-    record.author = signed.author.clone();
+    record.author = Some(proven);
     AuditLog::new(&policy.audit_path).append(record)?;
     if cli.json {
         output::json(&serde_json::json!({
