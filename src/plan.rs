@@ -519,4 +519,25 @@ mod tests {
             Some(WindowState::Expired(_))
         ));
     }
+
+    #[test]
+    fn windows_out_of_range_or_closed_before_they_open_are_problems() {
+        let now: jiff::Timestamp = "2026-12-01T00:00:00Z".parse().unwrap();
+        let at = |s: &str| Some(s.parse::<jiff::Timestamp>().unwrap());
+        let check = |not_before, expires| {
+            window_problem(&Window { not_before, expires }, now, ("publish_at", "expires"), "item")
+        };
+        assert_eq!(check(None, None), None);
+        assert_eq!(check(at("2027-12-01T00:00:00Z"), None), None);
+        let far = check(at("9999-12-25T00:00:00Z"), None).unwrap();
+        assert!(!far.at_expires);
+        assert!(far.message.contains("must lie within 366 days of now (no later than 2027-12-02T00:00:00Z)"));
+        let closed = check(at("2026-12-02T00:00:00Z"), at("2026-12-01T12:00:00Z")).unwrap();
+        assert!(closed.at_expires);
+        assert!(closed.message.contains("is not after publish_at 2026-12-02T00:00:00Z; the item could never be published"));
+        let long = check(None, at("9999-12-25T00:00:00Z")).unwrap();
+        assert!(long.at_expires && long.message.contains("must lie within 366 days of the time the post may go out"));
+        // Dates at the calendar's end stay dates, never a panic.
+        assert_eq!(days_after(jiff::Timestamp::MAX, 7), jiff::Timestamp::MAX);
+    }
 }
