@@ -476,6 +476,10 @@ fn an_item_signed_by_its_approver_as_author_is_refused() {
     let hash = hash_of(&t, "a.md");
     t.cmd(["sign", "queue/a.md", "--ssh-key", "keys/sg", "--plan-hash", &hash])
         .run();
+    let out = t.cmd(["--json", "queue", "check", "queue"]).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["items"][0]["author"]["name"], "sg", "{v}");
+    assert_eq!(v["items"][0]["author"]["entry"], "[[approvers]]", "{v}");
     t.cmd(["approve", "queue/a.md", "--ssh-key", "keys/sg", "--plan-hash", &hash])
         .status(code::PLAN_REFUSED)
         .stderr_has("error: approver `sg` wrote this plan (its author signature is by `sg` of [[approvers]], key SHA256:")

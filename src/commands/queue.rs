@@ -74,7 +74,7 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
         };
         let (d, _, _) = rules::tally(&report.findings);
         deny += d;
-        let approval = approval_of(
+        let (approval, author) = approval_of(
             &policy,
             &plan,
             file,
@@ -130,6 +130,7 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
                 Approval::Missing(what) => json!({ "status": "missing", "needs": what }),
                 Approval::Bad(why) => json!({ "status": "invalid", "error": why }),
             };
+            v["author"] = json!(author);
             out.push(v);
         } else {
             for line in lines {
@@ -166,24 +167,32 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
     })
 }
 
-fn approval_of(policy: &Policy, plan: &Plan, file: &Path, report: &Report, files: &[PathBuf]) -> Approval {
+/// The item's approval status, and its author as the author signature proves it.
+fn approval_of(
+    policy: &Policy,
+    plan: &Plan,
+    file: &Path,
+    report: &Report,
+    files: &[PathBuf],
+) -> (Approval, Option<crate::approval::ProvenAuthor>) {
     let Ok(account) = policy.account(&plan.account.name) else {
-        return Approval::Bad("unknown account".into());
+        return (Approval::Bad("unknown account".into()), None);
     };
     let needs = policy
         .approvals
         .needs(account, &report.findings, plan.post.reply_to.is_some());
     let signed = match signature::verify_all(&policy.approvals, plan, file, files) {
         Ok(s) => s,
-        Err(e) => return Approval::Bad(format!("{e:#}")),
+        Err(e) => return (Approval::Bad(format!("{e:#}")), None),
     };
     let names = || signed.approvers.iter().map(|a| a.name.clone()).collect();
     if needs.is_empty() {
-        return if signed.approvers.is_empty() {
+        let approval = if signed.approvers.is_empty() {
             Approval::NotNeeded
         } else {
             Approval::Approved(names())
         };
+        return (approval, signed.author);
     }
     // Approvals count only against a proven author; the item waits for its author's signature.
     let mut missing = Vec::new();
@@ -195,11 +204,12 @@ fn approval_of(policy: &Policy, plan: &Plan, file: &Path, report: &Report, files
         ));
     }
     missing.extend(unmet(&needs, &signed.approvers));
-    if missing.is_empty() {
+    let approval = if missing.is_empty() {
         Approval::Approved(names())
     } else {
         Approval::Missing(missing)
-    }
+    };
+    (approval, signed.author)
 }
 
 /// One item's fate in a publishing run.
