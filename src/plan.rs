@@ -45,12 +45,7 @@ pub struct WindowProblem {
 /// it opens within [`MAX_WINDOW_DAYS`] of `now`, closes after it opens and within
 /// [`MAX_WINDOW_DAYS`] of its start. `names` are what the writer called the two ends;
 /// `what` is "plan" or "item".
-pub fn window_problem(
-    window: &Window,
-    now: jiff::Timestamp,
-    names: (&str, &str),
-    what: &str,
-) -> Option<WindowProblem> {
+pub fn window_problem(window: &Window, now: jiff::Timestamp, names: (&str, &str), what: &str) -> Option<WindowProblem> {
     let (start_name, end_name) = names;
     let latest = days_after(now, MAX_WINDOW_DAYS);
     if let Some(start) = window.not_before
@@ -531,12 +526,24 @@ mod tests {
         assert_eq!(check(at("2027-12-01T00:00:00Z"), None), None);
         let far = check(at("9999-12-25T00:00:00Z"), None).unwrap();
         assert!(!far.at_expires);
-        assert!(far.message.contains("must lie within 366 days of now (no later than 2027-12-02T00:00:00Z)"));
+        assert!(
+            far.message
+                .contains("must lie within 366 days of now (no later than 2027-12-02T00:00:00Z)")
+        );
         let closed = check(at("2026-12-02T00:00:00Z"), at("2026-12-01T12:00:00Z")).unwrap();
         assert!(closed.at_expires);
-        assert!(closed.message.contains("is not after publish_at 2026-12-02T00:00:00Z; the item could never be published"));
+        assert!(
+            closed
+                .message
+                .contains("is not after publish_at 2026-12-02T00:00:00Z; the item could never be published")
+        );
         let long = check(None, at("9999-12-25T00:00:00Z")).unwrap();
-        assert!(long.at_expires && long.message.contains("must lie within 366 days of the time the post may go out"));
+        assert!(
+            long.at_expires
+                && long
+                    .message
+                    .contains("must lie within 366 days of the time the post may go out")
+        );
         // Dates at the calendar's end stay dates, never a panic.
         assert_eq!(days_after(jiff::Timestamp::MAX, 7), jiff::Timestamp::MAX);
     }

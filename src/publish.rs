@@ -200,7 +200,10 @@ pub fn content_findings(
 /// How many posts the account published in the last hour and day, from the audit log.
 pub fn recent_posts(policy: &Policy, account: &Account, now: jiff::Timestamp) -> Result<rules::Recent> {
     // Checked: `now` may be a planned time, and must never panic near the calendar's start.
-    let back = |hours| now.checked_sub(jiff::SignedDuration::from_hours(hours)).unwrap_or(jiff::Timestamp::MIN);
+    let back = |hours| {
+        now.checked_sub(jiff::SignedDuration::from_hours(hours))
+            .unwrap_or(jiff::Timestamp::MIN)
+    };
     let day = back(24);
     let hour = back(1);
     let times = AuditLog::new(&policy.audit_path).published_since(

@@ -126,7 +126,12 @@ fn a_plan_is_refused_until_approved_then_published_once() {
     // The author recorded is the one the signature proves, by policy entry and key.
     assert_eq!(published["author"]["name"], "redaction");
     assert_eq!(published["author"]["entry"], "[[authors]]");
-    assert!(published["author"]["fingerprint"].as_str().unwrap().starts_with("SHA256:"));
+    assert!(
+        published["author"]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("SHA256:")
+    );
     assert_eq!(approval["author"], published["author"]);
 
     // Applying again sends nothing and says where the post is.
@@ -719,10 +724,19 @@ fn a_time_out_of_range_is_a_usage_error_not_a_panic() {
 #[test]
 fn a_window_that_can_never_be_published_is_not_written() {
     let t = setup();
-    t.cmd(["plan", "-a", "demo", "-o", "p.plan", "--publish-at", "2020-01-01T00:00:00Z", "x"])
-        .status(code::USAGE)
-        .stderr_has("the window closes at 2020-01-08T00:00:00Z, which has passed; the plan could never be published")
-        .run();
+    t.cmd([
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "p.plan",
+        "--publish-at",
+        "2020-01-01T00:00:00Z",
+        "x",
+    ])
+    .status(code::USAGE)
+    .stderr_has("the window closes at 2020-01-08T00:00:00Z, which has passed; the plan could never be published")
+    .run();
     t.cmd([
         "plan",
         "-a",
@@ -751,7 +765,9 @@ fn an_approval_and_an_authorship_cannot_stand_for_each_other() {
     std::fs::copy(t.path().join("a.plan.sg.sig"), t.path().join("a.plan.author.sig")).unwrap();
     apply(&t, "a.plan")
         .status(code::PLAN_REFUSED)
-        .stderr_has("a.plan.author.sig by `sg` is not signed as an author (namespace `postgate-author`): it is an approval")
+        .stderr_has(
+            "a.plan.author.sig by `sg` is not signed as an author (namespace `postgate-author`): it is an approval",
+        )
         .run();
     // An authorship signature by an approver's key put where an approval goes.
     t.ssh_sign("sg", "postgate-author", &hash, "a.plan.author.sig");
@@ -773,12 +789,21 @@ fn a_plan_that_needs_approval_is_written_only_with_a_known_authors_signature() {
         .stderr_has("no plan was written")
         .stderr_has("hint: sign with a key the policy lists in [[authors]] or [[approvers]]")
         .run();
-    t.cmd(["plan", "-a", "demo", "-o", "a.plan", "--ssh-key", "keys/intrus", "Merci @jeanne"])
-        .status(code::PLAN_REFUSED)
-        .stderr_has("error: SSH key keys/intrus (SHA256:")
-        .stderr_has("is not in the policy's [[authors]] or [[approvers]], so it cannot sign a plan as its author")
-        .stderr_has("hint: add it to the policy through a reviewed change: [[authors]] name = ")
-        .run();
+    t.cmd([
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "a.plan",
+        "--ssh-key",
+        "keys/intrus",
+        "Merci @jeanne",
+    ])
+    .status(code::PLAN_REFUSED)
+    .stderr_has("error: SSH key keys/intrus (SHA256:")
+    .stderr_has("is not in the policy's [[authors]] or [[approvers]], so it cannot sign a plan as its author")
+    .stderr_has("hint: add it to the policy through a reviewed change: [[authors]] name = ")
+    .run();
     assert!(!t.path().join("a.plan").exists());
     // A plan that needs no approval needs no key.
     t.cmd(["plan", "-a", "demo", "-o", "b.plan", "Bonjour"]).run();
@@ -792,7 +817,9 @@ fn an_author_signs_a_plan_again_and_an_approver_cannot_claim_it() {
     std::fs::remove_file(t.path().join("a.plan.author.sig")).unwrap();
     t.cmd(["sign", "a.plan", "--ssh-key", "keys/redaction"])
         .status(code::NOT_CONFIRMED)
-        .stderr_has(&format!("hint: a script states the plan it reviewed: --plan-hash {hash}"))
+        .stderr_has(&format!(
+            "hint: a script states the plan it reviewed: --plan-hash {hash}"
+        ))
         .run();
     t.cmd(["sign", "a.plan", "--ssh-key", "keys/redaction", "--plan-hash", &hash])
         .stdout("a.plan.author.sig\n")

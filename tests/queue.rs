@@ -124,7 +124,12 @@ fn ready_queue(t: &Test) {
         "Merci @jeanne pour sa visite.",
     );
     item(t, "03-agenda.md", "", "Conseil municipal jeudi à 18 h.");
-    item(t, "04-demain.md", &format!("publish_at = {}\n", in_a_month()), "Plus tard.");
+    item(
+        t,
+        "04-demain.md",
+        &format!("publish_at = {}\n", in_a_month()),
+        "Plus tard.",
+    );
     item(
         t,
         "05-perime.md",
@@ -464,7 +469,10 @@ fn an_item_that_expires_before_it_is_due_is_an_error_located_at_expires() {
         .stderr_has("queue/b.md:4:1 error publish_at 9999-01-01T08:00:00Z must lie within 366 days of now")
         .stderr_has("0 ready")
         .run();
-    publish(&t).status(code::USAGE).stderr_has("failed queue/a.md: 5:1: expires").run();
+    publish(&t)
+        .status(code::USAGE)
+        .stderr_has("failed queue/a.md: 5:1: expires")
+        .run();
     assert!(t.outbox("outbox").is_empty());
 }
 
@@ -482,7 +490,9 @@ fn an_item_signed_by_its_approver_as_author_is_refused() {
     assert_eq!(v["items"][0]["author"]["entry"], "[[approvers]]", "{v}");
     t.cmd(["approve", "queue/a.md", "--ssh-key", "keys/sg", "--plan-hash", &hash])
         .status(code::PLAN_REFUSED)
-        .stderr_has("error: approver `sg` wrote this plan (its author signature is by `sg` of [[approvers]], key SHA256:")
+        .stderr_has(
+            "error: approver `sg` wrote this plan (its author signature is by `sg` of [[approvers]], key SHA256:",
+        )
         .run();
     t.ssh_sign("sg", "postgate", &hash, "queue/a.md.sg.sig");
     t.cmd(["queue", "check", "queue"])

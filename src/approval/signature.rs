@@ -102,7 +102,12 @@ pub fn verify<'a>(approvals: &'a Approvals, plan: &Plan, plan_path: &Path) -> Re
 /// does not verify, comes from a key the policy does not list, or is an approval by the proven
 /// (or declared) author refuses the whole plan: a bad signature is a sign of tampering, not
 /// something to skip.
-pub fn verify_all<'a>(approvals: &'a Approvals, plan: &Plan, plan_path: &Path, files: &[PathBuf]) -> Result<Signed<'a>> {
+pub fn verify_all<'a>(
+    approvals: &'a Approvals,
+    plan: &Plan,
+    plan_path: &Path,
+    files: &[PathBuf],
+) -> Result<Signed<'a>> {
     let author_file = author_path(plan_path);
     // The files were listed beside the plan; the name alone tells the author's from the rest
     // (`./a.plan.author.sig` and `a.plan.author.sig` are one file).
@@ -144,11 +149,12 @@ pub fn verify_all<'a>(approvals: &'a Approvals, plan: &Plan, plan_path: &Path, f
 pub fn verify_author(approvals: &Approvals, plan: &Plan, file: &Path) -> Result<ProvenAuthor> {
     let shown = file.display();
     let fix = "nothing was published; its author signs it again with `postgate sign`, with a key the policy lists";
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| refused(format!("cannot read the author signature {shown}: {e}")))?;
+    let text =
+        std::fs::read_to_string(file).map_err(|e| refused(format!("cannot read the author signature {shown}: {e}")))?;
     let sig = SshSig::from_pem(text.trim()).map_err(|e| {
-        refused(format!("{shown} is not an SSH signature: {e}"))
-            .hint("author signatures are made by `postgate plan`, `postgate sign` or `ssh-keygen -Y sign -n postgate-author`")
+        refused(format!("{shown} is not an SSH signature: {e}")).hint(
+            "author signatures are made by `postgate plan`, `postgate sign` or `ssh-keygen -Y sign -n postgate-author`",
+        )
     })?;
     let key = PublicKey::from(sig.public_key().clone());
     let fingerprint = key.fingerprint(ssh_key::HashAlg::Sha256);
@@ -172,14 +178,15 @@ pub fn verify_author(approvals: &Approvals, plan: &Plan, file: &Path) -> Result<
         .hint(fix)
         .into());
     }
-    key.verify(AUTHOR_NAMESPACE, plan.plan_hash.as_bytes(), &sig).map_err(|_| {
-        refused(format!(
-            "{shown} by `{}` does not sign this plan ({}): the plan changed after it was signed, or the signature \
+    key.verify(AUTHOR_NAMESPACE, plan.plan_hash.as_bytes(), &sig)
+        .map_err(|_| {
+            refused(format!(
+                "{shown} by `{}` does not sign this plan ({}): the plan changed after it was signed, or the signature \
              belongs to another plan",
-            author.name, plan.plan_hash
-        ))
-        .hint(fix)
-    })?;
+                author.name, plan.plan_hash
+            ))
+            .hint(fix)
+        })?;
     Ok(author)
 }
 

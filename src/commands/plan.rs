@@ -208,7 +208,11 @@ fn window_of(args: &PlanArgs, now: jiff::Timestamp) -> Result<Window> {
         .as_deref()
         .map(|t| parse_time("--publish-at", t))
         .transpose()?;
-    let given = args.expires.as_deref().map(|t| parse_time("--expires", t)).transpose()?;
+    let given = args
+        .expires
+        .as_deref()
+        .map(|t| parse_time("--expires", t))
+        .transpose()?;
     let usage = |message: String| -> anyhow::Error {
         Failure::new(ExitCode::Usage, message)
             .hint(format!(
@@ -220,11 +224,15 @@ fn window_of(args: &PlanArgs, now: jiff::Timestamp) -> Result<Window> {
     };
     let names = ("--publish-at", "--expires");
     // The start is bounded first, so the default end below is computed on a sane date.
-    let opening = Window { not_before, expires: None };
+    let opening = Window {
+        not_before,
+        expires: None,
+    };
     if let Some(p) = plan::window_problem(&opening, now, names, "plan") {
         return Err(usage(p.message));
     }
-    let expires = given.unwrap_or_else(|| plan::days_after(not_before.unwrap_or(now), plan::DEFAULT_LIFETIME_HOURS / 24));
+    let expires =
+        given.unwrap_or_else(|| plan::days_after(not_before.unwrap_or(now), plan::DEFAULT_LIFETIME_HOURS / 24));
     let window = Window {
         not_before,
         expires: Some(expires),

@@ -368,8 +368,11 @@ impl Policy {
         // author key under another name would approve their own plans.
         match (system, raw.authors.first()) {
             (Some(_), Some(first)) => diags.push(
-                Diagnostic::new("a user policy cannot add [[authors]] over a system policy", first.span())
-                    .help("authors are named in the system policy only; ask its owners"),
+                Diagnostic::new(
+                    "a user policy cannot add [[authors]] over a system policy",
+                    first.span(),
+                )
+                .help("authors are named in the system policy only; ask its owners"),
             ),
             _ => crate::approval::compile_authors(&raw.authors, &mut approvals, &mut diags),
         }
