@@ -408,6 +408,20 @@ fn keychain_keys_sign_like_ssh_keys() {
         .run();
     apply(&t, "a.plan").run();
     assert_eq!(t.outbox("outbox").len(), 1);
+    // A keychain key signs as an author too, in the authorship namespace.
+    let out = t
+        .cmd(["plan", "-a", "demo", "-o", "b.plan", "--key", &key_name, "Merci @paul"])
+        .stderr_has("signed it as its author `com` of [[approvers]]")
+        .run();
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    t.cmd(["approve", "b.plan", "--key", &key_name, "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: approver `com` wrote this plan")
+        .run();
+    t.cmd(["approve", "b.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    apply(&t, "b.plan").run();
+    assert_eq!(t.outbox("outbox").len(), 2);
     // The private key never reaches a file or the audit log.
     for (path, bytes) in t.all_files_bytes() {
         let text = String::from_utf8_lossy(&bytes);
@@ -843,4 +857,33 @@ fn an_author_signs_a_plan_again_and_an_approver_cannot_claim_it() {
         .stderr_has("a.plan.sg.sig: approver `sg` wrote this plan (proven by ")
         .run();
     assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn an_approver_who_writes_under_another_email_is_still_the_author() {
+    let t = setup().git_email("quelqu.un@ailleurs.example");
+    let out = t
+        .cmd(["plan", "-a", "demo", "-o", "a.plan", "--ssh-key", "keys/sg", "Merci @jeanne"])
+        .stderr_has("signed it as its author `sg` of [[approvers]], key SHA256:")
+        .run();
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(t.read("a.plan").contains("email = \"quelqu.un@ailleurs.example\""));
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: approver `sg` wrote this plan (its author signature is by `sg` of [[approvers]], key SHA256:")
+        .run();
+    t.ssh_sign("sg", "postgate", &hash, "a.plan.sg.sig");
+    apply(&t, "a.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("a.plan.sg.sig: approver `sg` wrote this plan (proven by a.plan.author.sig, key SHA256:")
+        .run();
+    // Another approver's signature counts.
+    std::fs::remove_file(t.path().join("a.plan.sg.sig")).unwrap();
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/com", "--plan-hash", &hash])
+        .run();
+    apply(&t, "a.plan").run();
+    let published = t.audit().last().cloned().unwrap();
+    assert_eq!(published["author"]["name"], "sg");
+    assert_eq!(published["author"]["entry"], "[[approvers]]");
+    assert_eq!(t.outbox("outbox").len(), 1);
 }
