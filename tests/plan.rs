@@ -863,14 +863,25 @@ fn an_author_signs_a_plan_again_and_an_approver_cannot_claim_it() {
 fn an_approver_who_writes_under_another_email_is_still_the_author() {
     let t = setup().git_email("quelqu.un@ailleurs.example");
     let out = t
-        .cmd(["plan", "-a", "demo", "-o", "a.plan", "--ssh-key", "keys/sg", "Merci @jeanne"])
+        .cmd([
+            "plan",
+            "-a",
+            "demo",
+            "-o",
+            "a.plan",
+            "--ssh-key",
+            "keys/sg",
+            "Merci @jeanne",
+        ])
         .stderr_has("signed it as its author `sg` of [[approvers]], key SHA256:")
         .run();
     let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert!(t.read("a.plan").contains("email = \"quelqu.un@ailleurs.example\""));
     t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
         .status(code::PLAN_REFUSED)
-        .stderr_has("error: approver `sg` wrote this plan (its author signature is by `sg` of [[approvers]], key SHA256:")
+        .stderr_has(
+            "error: approver `sg` wrote this plan (its author signature is by `sg` of [[approvers]], key SHA256:",
+        )
         .run();
     t.ssh_sign("sg", "postgate", &hash, "a.plan.sg.sig");
     apply(&t, "a.plan")
