@@ -898,3 +898,35 @@ fn an_approver_who_writes_under_another_email_is_still_the_author() {
     assert_eq!(published["author"]["entry"], "[[approvers]]");
     assert_eq!(t.outbox("outbox").len(), 1);
 }
+
+#[test]
+fn planning_again_replaces_the_authors_signature_but_never_orphans_approvals() {
+    let t = setup();
+    plan(&t, "a.plan", &["Merci @jeanne"]);
+    let hash = plan(&t, "a.plan", &["Merci @jeanne !"]);
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    t.cmd([
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "a.plan",
+        "--ssh-key",
+        "keys/redaction",
+        "Autre",
+    ])
+    .status(code::USAGE)
+    .stderr_has("a.plan already has approvals beside it")
+    .run();
+    apply(&t, "a.plan").run();
+    assert_eq!(t.outbox("outbox")[0]["text"], "Merci @jeanne !");
+    // A plan that needs no approval, written over one that had an author signature, drops it
+    // rather than leave a signature of another plan beside it.
+    plan(&t, "b.plan", &["Bonjour"]);
+    assert!(t.path().join("b.plan.author.sig").exists());
+    t.cmd(["plan", "-a", "demo", "-o", "b.plan", "Bonjour !"]).run();
+    assert!(!t.path().join("b.plan.author.sig").exists());
+    t.cmd(["apply", "b.plan", "--confirm-handle", "@mairie_demo_{uid}"])
+        .run();
+}

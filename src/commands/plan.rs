@@ -57,7 +57,10 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     let base = base_of(&args.output);
     let author_file = signature::author_path(&args.output);
     // The author's own signature of an older plan there is replaced; approvals would be orphaned.
-    if signature::files_for(&args.output)?.iter().any(|f| *f != author_file) {
+    if signature::files_for(&args.output)?
+        .iter()
+        .any(|f| f.file_name() != author_file.file_name())
+    {
         return Err(Failure::new(
             ExitCode::Usage,
             format!(
