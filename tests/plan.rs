@@ -245,6 +245,20 @@ fn a_key_that_is_not_in_the_policy_is_refused() {
         .stderr_has("visite.plan.intrus.sig is signed by key SHA256:")
         .stderr_has("which is not one of the policy's [[approvers]]")
         .run();
+    // Nor can a key the policy lists nowhere sign as the author.
+    std::fs::remove_file(t.path().join("visite.plan.intrus.sig")).unwrap();
+    t.ssh_sign("intrus", "postgate-author", &hash, "visite.plan.author.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("visite.plan.author.sig is signed by key SHA256:")
+        .stderr_has("which is not in the policy's [[authors]] or [[approvers]]")
+        .run();
+    t.write("visite.plan.author.sig", "not a signature\n");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("visite.plan.author.sig is not an SSH signature")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
     assert!(t.outbox("outbox").is_empty());
 }
 

@@ -53,8 +53,6 @@ pub fn files_for(plan_path: &Path) -> Result<Vec<PathBuf>> {
 #[derive(Debug)]
 pub struct Signed<'a> {
     pub author: Option<ProvenAuthor>,
-    /// The author's signature file, when there is one.
-    pub author_file: Option<PathBuf>,
     pub approvers: Vec<&'a Approver>,
 }
 
@@ -139,7 +137,6 @@ pub fn verify_all<'a>(
     }
     Ok(Signed {
         author,
-        author_file: author_files.first().map(|f| f.to_path_buf()),
         approvers: approved,
     })
 }
