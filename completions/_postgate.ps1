@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Write a plan: the post pinned down (text, images, account, window) for review')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a plan or a queue item as its author (PLAN.author.sig), with a key the policy lists')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Sign a plan or a queue item as one of the policy''s approvers')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Publish a plan exactly as approved, after checking everything again')
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule')
@@ -122,6 +123,19 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--correct', '--correct', [CompletionResultType]::ParameterName, 'Plan a correction of this published post (id or URL) instead of a new post')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the plan')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the plan')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The keychain key to sign the plan with as its author (`postgate keys new`); defaults to the OS user''s name. A plan that needs approval is always signed by its author')
+            [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'Sign the plan as its author with an SSH key through ssh-keygen')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;sign' {
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The keychain key to sign with (`postgate keys new`); defaults to the OS user''s name')
+            [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'Sign with an SSH key through ssh-keygen (a private key file, or a .pub with the key in ssh-agent)')
+            [CompletionResult]::new('--plan-hash', '--plan-hash', [CompletionResultType]::ParameterName, 'For scripts: the plan_hash of what you wrote; signing goes ahead only if it matches')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
@@ -412,6 +426,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Write a plan: the post pinned down (text, images, account, window) for review')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a plan or a queue item as its author (PLAN.author.sig), with a key the policy lists')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Sign a plan or a queue item as one of the policy''s approvers')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Publish a plan exactly as approved, after checking everything again')
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule')
@@ -443,6 +458,9 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;help;plan' {
+            break
+        }
+        'postgate;help;sign' {
             break
         }
         'postgate;help;approve' {

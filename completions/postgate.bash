@@ -73,6 +73,9 @@ _postgate() {
             postgate,reconcile)
                 cmd="postgate__subcmd__reconcile"
                 ;;
+            postgate,sign)
+                cmd="postgate__subcmd__sign"
+                ;;
             postgate,unlock)
                 cmd="postgate__subcmd__unlock"
                 ;;
@@ -135,6 +138,9 @@ _postgate() {
                 ;;
             postgate__subcmd__help,reconcile)
                 cmd="postgate__subcmd__help__subcmd__reconcile"
+                ;;
+            postgate__subcmd__help,sign)
+                cmd="postgate__subcmd__help__subcmd__sign"
                 ;;
             postgate__subcmd__help,unlock)
                 cmd="postgate__subcmd__help__subcmd__unlock"
@@ -245,7 +251,7 @@ _postgate() {
 
     case "${cmd}" in
         postgate)
-            opts="-h -V --policy --json --color --help --version post correct delete check plan approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
+            opts="-h -V --policy --json --color --help --version post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -473,7 +479,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help)
-            opts="post correct delete check plan approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
+            opts="post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -864,6 +870,20 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__help__subcmd__sign)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__help__subcmd__unlock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1237,7 +1257,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__plan)
-            opts="-a -f -o -h --account --file --reply-to --language --cw --visibility --image --alt --publish-at --expires --correct --output --policy --json --color --help"
+            opts="-a -f -o -h --account --file --reply-to --language --cw --visibility --image --alt --publish-at --expires --correct --output --key --ssh-key --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1300,6 +1320,14 @@ _postgate() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1648,6 +1676,40 @@ _postgate() {
                     return 0
                     ;;
                 --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__sign)
+            opts="-h --key --ssh-key --plan-hash --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan-hash)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

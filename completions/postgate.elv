@@ -30,6 +30,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
             cand check 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)'
             cand plan 'Write a plan: the post pinned down (text, images, account, window) for review'
+            cand sign 'Sign a plan or a queue item as its author (PLAN.author.sig), with a key the policy lists'
             cand approve 'Sign a plan or a queue item as one of the policy''s approvers'
             cand apply 'Publish a plan exactly as approved, after checking everything again'
             cand queue 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
@@ -114,6 +115,18 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --correct 'Plan a correction of this published post (id or URL) instead of a new post'
             cand -o 'Where to write the plan'
             cand --output 'Where to write the plan'
+            cand --key 'The keychain key to sign the plan with as its author (`postgate keys new`); defaults to the OS user''s name. A plan that needs approval is always signed by its author'
+            cand --ssh-key 'Sign the plan as its author with an SSH key through ssh-keygen'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;sign'= {
+            cand --key 'The keychain key to sign with (`postgate keys new`); defaults to the OS user''s name'
+            cand --ssh-key 'Sign with an SSH key through ssh-keygen (a private key file, or a .pub with the key in ssh-agent)'
+            cand --plan-hash 'For scripts: the plan_hash of what you wrote; signing goes ahead only if it matches'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --json 'Print results on stdout as JSON'
@@ -364,6 +377,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
             cand check 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)'
             cand plan 'Write a plan: the post pinned down (text, images, account, window) for review'
+            cand sign 'Sign a plan or a queue item as its author (PLAN.author.sig), with a key the policy lists'
             cand approve 'Sign a plan or a queue item as one of the policy''s approvers'
             cand apply 'Publish a plan exactly as approved, after checking everything again'
             cand queue 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
@@ -390,6 +404,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;help;check'= {
         }
         &'postgate;help;plan'= {
+        }
+        &'postgate;help;sign'= {
         }
         &'postgate;help;approve'= {
         }

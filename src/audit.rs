@@ -74,6 +74,10 @@ pub enum Outcome {
         fingerprint: String,
         signature: String,
     },
+    /// `sign`: the plan's author signed it (the record's `author` says who).
+    Authored {
+        signature: String,
+    },
     /// `lockdown` locked the account; what it achieved at the platform and in the keychain.
     Lockdown {
         reason: String,
@@ -110,6 +114,7 @@ impl Outcome {
             Outcome::Failed { .. } => "failed",
             Outcome::Credential { .. } => "credential",
             Outcome::Approved { .. } => "approved",
+            Outcome::Authored { .. } => "authored",
             Outcome::Lockdown { .. } => "locked",
             Outcome::Unlocked { .. } => "unlocked",
             Outcome::Foreign { .. } => "foreign",
@@ -164,6 +169,10 @@ pub struct Record {
     /// The approvals that let it through, as `name SHA256:fingerprint`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvals: Vec<String>,
+    /// The plan's author as its authorship signature proves it (entry and key), not as the
+    /// plan declares it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<crate::approval::ProvenAuthor>,
     pub outcome: Outcome,
 }
 
@@ -209,6 +218,7 @@ impl Record {
             overrides: Vec::new(),
             plan_hash: None,
             approvals: Vec::new(),
+            author: None,
             outcome,
         }
     }

@@ -66,6 +66,12 @@ pub enum Command {
     /// exactly as written.
     #[command(after_long_help = AFTER_HELP.as_str())]
     Plan(PlanArgs),
+    /// Sign a plan or a queue item as its author (PLAN.author.sig), with a key the policy lists.
+    ///
+    /// A plan that needs approval counts approvals only from people other than its proven
+    /// author; `plan` signs what it writes, `sign` signs a queue item or signs a plan again.
+    #[command(after_long_help = AFTER_HELP.as_str())]
+    Sign(SignArgs),
     /// Sign a plan or a queue item as one of the policy's approvers.
     #[command(after_long_help = AFTER_HELP.as_str())]
     Approve(ApproveArgs),
@@ -140,6 +146,35 @@ pub struct PlanArgs {
     /// Where to write the plan.
     #[arg(short, long, value_name = "FILE.plan")]
     pub output: PathBuf,
+
+    /// The keychain key to sign the plan with as its author (`postgate keys new`); defaults to
+    /// the OS user's name. A plan that needs approval is always signed by its author.
+    #[arg(long, value_name = "NAME", conflicts_with = "ssh_key")]
+    pub key: Option<String>,
+
+    /// Sign the plan as its author with an SSH key through ssh-keygen.
+    #[arg(long, value_name = "PATH")]
+    pub ssh_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The plan file, or a queue item (a draft with front matter), that you wrote.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+
+    /// The keychain key to sign with (`postgate keys new`); defaults to the OS user's name.
+    #[arg(long, value_name = "NAME", conflicts_with = "ssh_key")]
+    pub key: Option<String>,
+
+    /// Sign with an SSH key through ssh-keygen (a private key file, or a .pub with the key in
+    /// ssh-agent).
+    #[arg(long, value_name = "PATH")]
+    pub ssh_key: Option<PathBuf>,
+
+    /// For scripts: the plan_hash of what you wrote; signing goes ahead only if it matches.
+    #[arg(long, value_name = "sha256:HEX")]
+    pub plan_hash: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,69 @@ pub const FORMAT: u32 = 1;
 /// was reviewed against a situation that has moved on.
 pub const DEFAULT_LIFETIME_HOURS: i64 = 7 * 24;
 
+/// How far ahead a window may open, and how long after its start it may close. A post planned
+/// more than a year ahead was reviewed against a situation nobody can foresee, and the bound
+/// keeps every date computation far from the ends of the calendar.
+pub const MAX_WINDOW_DAYS: i64 = 366;
+
+/// `t` plus `days`, or the end of time: never a panic on a date near the calendar's end.
+pub fn days_after(t: jiff::Timestamp, days: i64) -> jiff::Timestamp {
+    t.checked_add(jiff::SignedDuration::from_hours(days.saturating_mul(24)))
+        .unwrap_or(jiff::Timestamp::MAX)
+}
+
+/// A window that could never be published, or lies out of range: which end, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowProblem {
+    /// `true` when `expires` is to blame, `false` for `publish_at`.
+    pub at_expires: bool,
+    pub message: String,
+}
+
+/// Checks a window as written (`plan --publish-at/--expires`, a queue item's front matter):
+/// it opens within [`MAX_WINDOW_DAYS`] of `now`, closes after it opens and within
+/// [`MAX_WINDOW_DAYS`] of its start. `names` are what the writer called the two ends;
+/// `what` is "plan" or "item".
+pub fn window_problem(window: &Window, now: jiff::Timestamp, names: (&str, &str), what: &str) -> Option<WindowProblem> {
+    let (start_name, end_name) = names;
+    let latest = days_after(now, MAX_WINDOW_DAYS);
+    if let Some(start) = window.not_before
+        && start > latest
+    {
+        return Some(WindowProblem {
+            at_expires: false,
+            message: format!(
+                "{start_name} {start} must lie within {MAX_WINDOW_DAYS} days of now (no later than {})",
+                latest.round(jiff::Unit::Second).unwrap_or(latest)
+            ),
+        });
+    }
+    let start = window.not_before.unwrap_or(now);
+    let expires = window.expires?;
+    if expires <= start {
+        let after = match window.not_before {
+            Some(s) => format!("{start_name} {s}"),
+            None => "now".to_string(),
+        };
+        return Some(WindowProblem {
+            at_expires: true,
+            message: format!("{end_name} {expires} is not after {after}; the {what} could never be published"),
+        });
+    }
+    let last = days_after(start, MAX_WINDOW_DAYS);
+    if expires > last {
+        return Some(WindowProblem {
+            at_expires: true,
+            message: format!(
+                "{end_name} {expires} must lie within {MAX_WINDOW_DAYS} days of the time the post may go out \
+                 (no later than {})",
+                last.round(jiff::Unit::Second).unwrap_or(last)
+            ),
+        });
+    }
+    None
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Author {
@@ -450,5 +513,38 @@ mod tests {
             plan.window_refusal(at("2026-11-24T12:00:00Z")),
             Some(WindowState::Expired(_))
         ));
+    }
+
+    #[test]
+    fn windows_out_of_range_or_closed_before_they_open_are_problems() {
+        let now: jiff::Timestamp = "2026-12-01T00:00:00Z".parse().unwrap();
+        let at = |s: &str| Some(s.parse::<jiff::Timestamp>().unwrap());
+        let check = |not_before, expires| {
+            window_problem(&Window { not_before, expires }, now, ("publish_at", "expires"), "item")
+        };
+        assert_eq!(check(None, None), None);
+        assert_eq!(check(at("2027-12-01T00:00:00Z"), None), None);
+        let far = check(at("9999-12-25T00:00:00Z"), None).unwrap();
+        assert!(!far.at_expires);
+        assert!(
+            far.message
+                .contains("must lie within 366 days of now (no later than 2027-12-02T00:00:00Z)")
+        );
+        let closed = check(at("2026-12-02T00:00:00Z"), at("2026-12-01T12:00:00Z")).unwrap();
+        assert!(closed.at_expires);
+        assert!(
+            closed
+                .message
+                .contains("is not after publish_at 2026-12-02T00:00:00Z; the item could never be published")
+        );
+        let long = check(None, at("9999-12-25T00:00:00Z")).unwrap();
+        assert!(
+            long.at_expires
+                && long
+                    .message
+                    .contains("must lie within 366 days of the time the post may go out")
+        );
+        // Dates at the calendar's end stay dates, never a panic.
+        assert_eq!(days_after(jiff::Timestamp::MAX, 7), jiff::Timestamp::MAX);
     }
 }

@@ -97,6 +97,7 @@ struct Trail<'a> {
     findings: Vec<Finding>,
     plan_hash: Option<String>,
     approvals: Vec<String>,
+    author: Option<crate::approval::ProvenAuthor>,
 }
 
 impl Trail<'_> {
@@ -122,6 +123,7 @@ impl Trail<'_> {
         r.findings = self.findings.clone();
         r.plan_hash = self.plan_hash.clone();
         r.approvals = self.approvals.clone();
+        r.author = self.author.clone();
         r
     }
 
@@ -164,6 +166,7 @@ pub fn record_refusal(policy: &Policy, action: &Action, account: &str, err: anyh
         findings: Vec::new(),
         plan_hash: None,
         approvals: Vec::new(),
+        author: None,
     };
     trail.refuse(err)
 }
@@ -196,8 +199,13 @@ pub fn content_findings(
 
 /// How many posts the account published in the last hour and day, from the audit log.
 pub fn recent_posts(policy: &Policy, account: &Account, now: jiff::Timestamp) -> Result<rules::Recent> {
-    let day = now - jiff::SignedDuration::from_hours(24);
-    let hour = now - jiff::SignedDuration::from_hours(1);
+    // Checked: `now` may be a planned time, and must never panic near the calendar's start.
+    let back = |hours| {
+        now.checked_sub(jiff::SignedDuration::from_hours(hours))
+            .unwrap_or(jiff::Timestamp::MIN)
+    };
+    let day = back(24);
+    let hour = back(1);
     let times = AuditLog::new(&policy.audit_path).published_since(
         account.platform.as_str(),
         &account.host(),
@@ -253,6 +261,7 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         findings: Vec::new(),
         plan_hash: req.plan.as_ref().map(|g| g.plan.plan_hash.clone()),
         approvals: Vec::new(),
+        author: None,
     };
     let account = policy.account(&req.account).map_err(|e| trail.refuse(e))?;
     trail.account = Some(account);
@@ -530,23 +539,14 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         }
         None => {}
         Some(gate) => {
-            let approvers = crate::approval::signature::verify(&policy.approvals, &gate.plan, &gate.path)
+            let signed = crate::approval::signature::verify(&policy.approvals, &gate.plan, &gate.path)
                 .map_err(|e| trail.refuse(e))?;
-            trail.approvals = approvers
-                .iter()
-                .map(|a| format!("{} {}", a.name, a.fingerprint()))
-                .collect();
-            if !needs.is_empty() && !gate.plan.author.is_known() {
-                return Err(trail.refuse(
-                    Failure::new(
-                        ExitCode::PlanRefused,
-                        "the plan names no author, so a self-approval cannot be ruled out",
-                    )
-                    .hint("give queue items an `author = \"you@example.org\"` line in their front matter")
-                    .into(),
-                ));
+            trail.approvals = signed.approver_list();
+            trail.author = signed.author.clone();
+            if !needs.is_empty() {
+                signed.require_author(&gate.path).map_err(|f| trail.refuse(f.into()))?;
             }
-            let missing = crate::approval::unmet(&needs, &approvers);
+            let missing = crate::approval::unmet(&needs, &signed.approvers);
             if !missing.is_empty() {
                 return Err(trail.refuse(
                     Failure::new(

@@ -35,6 +35,7 @@ fn at_start(message: String) -> DraftError {
 /// The plan a parsed queue item stands for.
 pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, DraftError> {
     let front = &draft.front;
+    window_error(draft)?;
     let name = front
         .account
         .as_deref()
@@ -76,6 +77,41 @@ pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, 
         findings: Vec::new(),
     }
     .seal())
+}
+
+/// A window that could never be published (it closes before it opens) or lies out of range,
+/// located at the key to blame.
+fn window_error(draft: &DraftFile) -> Result<(), DraftError> {
+    let window = Window {
+        not_before: draft.front.publish_at,
+        expires: draft.front.expires,
+    };
+    let Some(problem) = plan::window_problem(&window, jiff::Timestamp::now(), ("publish_at", "expires"), "item") else {
+        return Ok(());
+    };
+    let key = if problem.at_expires { "expires" } else { "publish_at" };
+    let (line, col) = front_key(&draft.source, key).unwrap_or((1, 1));
+    Err(DraftError {
+        line,
+        col,
+        message: problem.message,
+    })
+}
+
+/// `line:col` of a top-level key in the `+++` front matter.
+fn front_key(source: &str, key: &str) -> Option<(usize, usize)> {
+    for (i, line) in source.lines().enumerate().skip(1) {
+        if line.trim_end() == "+++" {
+            return None;
+        }
+        let indent = line.len() - line.trim_start().len();
+        if let Some(rest) = line.trim_start().strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some((i + 1, indent + 1));
+        }
+    }
+    None
 }
 
 /// The signature files of a folder, by the file they sign: one listing for the whole queue

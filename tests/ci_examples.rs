@@ -52,14 +52,22 @@ name = "sg"
 key = "{sg}"
 roles = ["secretaire-generale"]
 email = "sg@culture.example"
+
+[[authors]]
+name = "redaction"
+key = "{redaction}"
 "#;
 
-/// A bare remote holding a posts repository: the policy, two due items (one approved by
-/// `sg`), one for later.
+/// A bare remote holding a posts repository: the policy, two due items (one signed by its
+/// author `redaction` and approved by `sg`), one for later.
 fn remote(t: &Test) -> std::path::PathBuf {
     let sg = t.ssh_key("sg");
+    let redaction = t.ssh_key("redaction");
     let seed = t.path().join("seed");
-    t.write("seed/ops/policy.toml", &POLICY.replace("{sg}", &sg));
+    t.write(
+        "seed/ops/policy.toml",
+        &POLICY.replace("{sg}", &sg).replace("{redaction}", &redaction),
+    );
     t.write("seed/state/.keep", "");
     t.write(
         "seed/queue/01-expo.md",
@@ -71,7 +79,10 @@ fn remote(t: &Test) -> std::path::PathBuf {
     );
     t.write(
         "seed/queue/03-plus-tard.md",
-        "+++\naccount = \"culture-gouv\"\nauthor = \"redaction@culture.example\"\npublish_at = 2999-01-01T09:00:00Z\n+++\nPlus tard.\n",
+        &format!(
+            "+++\naccount = \"culture-gouv\"\nauthor = \"redaction@culture.example\"\npublish_at = {}\n+++\nPlus tard.\n",
+            (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(30 * 24)).round(jiff::Unit::Second).unwrap()
+        ),
     );
     let git = |dir: &std::path::Path, args: &[&str]| {
         let out = t.command("git").current_dir(dir).args(args).output().expect("run git");
@@ -104,6 +115,18 @@ fn remote(t: &Test) -> std::path::PathBuf {
         .as_str()
         .unwrap()
         .to_string();
+    // Its writer signs it as its author, then the approver approves it.
+    t.cmd([
+        "--policy",
+        "seed/ops/policy.toml",
+        "sign",
+        "seed/queue/02-merci.md",
+        "--ssh-key",
+        "keys/redaction",
+        "--plan-hash",
+        &hash,
+    ])
+    .run();
     t.cmd([
         "--policy",
         "seed/ops/policy.toml",
@@ -243,6 +266,39 @@ fn the_github_actions_example_checks_publishes_once_and_keeps_the_log() {
     let (ok, log) = github_job(&t, &pr, &jobs["check"]);
     assert!(!ok, "{log}");
     assert!(log.contains("error signature"), "{log}");
+    std::fs::write(&merci, text).unwrap();
+    // A pull request in which the approver signs a post as its author (claiming to be
+    // someone else in `author`) and approves it fails the check too.
+    let own = pr.join("queue/04-moi.md");
+    std::fs::write(
+        &own,
+        "+++\naccount = \"culture-gouv\"\nauthor = \"redaction@culture.example\"\n+++\nBravo @paul !\n",
+    )
+    .unwrap();
+    let (policy, queue) = (pr.join("ops/policy.toml"), pr.join("queue"));
+    let (policy, queue) = (policy.display().to_string(), queue.display().to_string());
+    let out = t
+        .cmd(["--policy", &policy, "--json", "queue", "check", &queue])
+        .status_any()
+        .run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hash = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["file"].as_str().unwrap().ends_with("04-moi.md"))
+        .unwrap()["plan_hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.ssh_sign("sg", "postgate-author", &hash, "pr/queue/04-moi.md.author.sig");
+    t.ssh_sign("sg", "postgate", &hash, "pr/queue/04-moi.md.sg.sig");
+    let (ok, log) = github_job(&t, &pr, &jobs["check"]);
+    assert!(!ok, "{log}");
+    assert!(
+        log.contains("queue/04-moi.md:1:1 error signature queue/04-moi.md.sg.sig: approver `sg` wrote this plan"),
+        "{log}"
+    );
 
     let runner = checkout(&t, &bare, "runner1");
     let (ok, log) = github_job(&t, &runner, &jobs["publish"]);

@@ -196,4 +196,11 @@ fn the_example_sends_replies_to_the_secretary_general() {
         .collect();
     assert_eq!(names, ["secretaire-generale", "cheffe-com", "directeur-cabinet"]);
     assert_eq!(v["approval_requirements"], 2);
+    let authors: Vec<&str> = v["authors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(authors, ["redaction", "community-manager"]);
 }

@@ -41,9 +41,14 @@ email = "com@culture.example"
 accounts = ["demo"]
 replies = true
 roles = ["secretaire-generale"]
+
+[[authors]]
+name = "redaction"
+key = "{redaction}"
 "#;
 
-/// A test with two SSH approvers (sg, com) and the author `redaction@culture.example`.
+/// A test with two SSH approvers (sg, com) and the author `redaction@culture.example`, whose
+/// key `keys/redaction` is in `[[authors]]`.
 fn setup() -> Test {
     setup_with("")
 }
@@ -52,13 +57,19 @@ fn setup_with(extra: &str) -> Test {
     let t = Test::new().git_email("redaction@culture.example");
     let sg = t.ssh_key("sg");
     let com = t.ssh_key("com");
-    let policy = POLICY.replace("{sg}", &sg).replace("{com}", &com) + extra;
+    let redaction = t.ssh_key("redaction");
+    let policy = POLICY
+        .replace("{sg}", &sg)
+        .replace("{com}", &com)
+        .replace("{redaction}", &redaction)
+        + extra;
     t.policy(&policy)
 }
 
-/// Writes `name.plan` for the demo account and returns its plan_hash.
+/// Writes `name.plan` for the demo account, signed by its author `redaction`, and returns its
+/// plan_hash.
 fn plan(t: &Test, name: &str, args: &[&str]) -> String {
-    let mut all = vec!["plan", "-a", "demo", "-o", name];
+    let mut all = vec!["plan", "-a", "demo", "-o", name, "--ssh-key", "keys/redaction"];
     all.extend_from_slice(args);
     let out = t.cmd(all).run();
     let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
@@ -112,6 +123,16 @@ fn a_plan_is_refused_until_approved_then_published_once() {
     assert_eq!(published["outcome"]["status"], "published");
     assert_eq!(published["plan_hash"], hash.as_str());
     assert!(published["approvals"][0].as_str().unwrap().starts_with("sg SHA256:"));
+    // The author recorded is the one the signature proves, by policy entry and key.
+    assert_eq!(published["author"]["name"], "redaction");
+    assert_eq!(published["author"]["entry"], "[[authors]]");
+    assert!(
+        published["author"]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("SHA256:")
+    );
+    assert_eq!(approval["author"], published["author"]);
 
     // Applying again sends nothing and says where the post is.
     apply(&t, "visite.plan")
@@ -224,23 +245,33 @@ fn a_key_that_is_not_in_the_policy_is_refused() {
         .stderr_has("visite.plan.intrus.sig is signed by key SHA256:")
         .stderr_has("which is not one of the policy's [[approvers]]")
         .run();
+    // Nor can a key the policy lists nowhere sign as the author.
+    std::fs::remove_file(t.path().join("visite.plan.intrus.sig")).unwrap();
+    t.ssh_sign("intrus", "postgate-author", &hash, "visite.plan.author.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("visite.plan.author.sig is signed by key SHA256:")
+        .stderr_has("which is not in the policy's [[authors]] or [[approvers]]")
+        .run();
+    t.write("visite.plan.author.sig", "not a signature\n");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("visite.plan.author.sig is not an SSH signature")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
     assert!(t.outbox("outbox").is_empty());
 }
 
 #[test]
 fn an_expired_plan_is_refused() {
     let t = setup();
-    let hash = plan(
-        &t,
-        "vieux.plan",
-        &[
-            "--publish-at",
-            "2020-01-01T08:00:00Z",
-            "--expires",
-            "2020-01-02T08:00:00Z",
-            "Bonjour",
-        ],
-    );
+    plan(&t, "vieux.plan", &["Bonjour"]);
+    // `plan` no longer writes a window that has closed; this one was written long ago.
+    let hash = reseal(&t, "vieux.plan", |p| {
+        p.window.not_before = Some("2020-01-01T08:00:00Z".parse().unwrap());
+        p.window.expires = Some("2020-01-02T08:00:00Z".parse().unwrap());
+    });
+    t.ssh_sign("redaction", "postgate-author", &hash, "vieux.plan.author.sig");
     t.cmd(["approve", "vieux.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
         .status(code::PLAN_REFUSED)
         .stderr_has("error: the plan expired at 2020-01-02T08:00:00Z; it cannot be approved")
@@ -255,10 +286,14 @@ fn an_expired_plan_is_refused() {
 #[test]
 fn a_plan_not_yet_due_waits() {
     let t = setup();
-    plan(&t, "demain.plan", &["--publish-at", "2999-01-01T08:00:00Z", "Bonjour"]);
+    let at = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(30 * 24))
+        .round(jiff::Unit::Second)
+        .unwrap()
+        .to_string();
+    plan(&t, "demain.plan", &["--publish-at", &at, "Bonjour"]);
     apply(&t, "demain.plan")
         .status(code::PLAN_REFUSED)
-        .stderr_has("error: the plan may not be published before 2999-01-01T08:00:00Z")
+        .stderr_has(&format!("error: the plan may not be published before {at}"))
         .run();
 }
 
@@ -269,7 +304,11 @@ fn the_current_policy_judges_the_plan_at_apply() {
     // The policy tightened after the plan was written (and approved, had it needed it).
     let sg = t.read("keys/sg.pub");
     let com = t.read("keys/com.pub");
-    let stricter = POLICY.replace("{sg}", sg.trim()).replace("{com}", com.trim())
+    let redaction = t.read("keys/redaction.pub");
+    let stricter = POLICY
+        .replace("{sg}", sg.trim())
+        .replace("{com}", com.trim())
+        .replace("{redaction}", redaction.trim())
         + "\n[[rules]]\nid = \"salut\"\nkind = \"terms\"\nlevel = \"deny\"\nterms = [\"bonjour\"]\n";
     let t = t.policy(&stricter);
     apply(&t, "a.plan")
@@ -370,13 +409,33 @@ fn keychain_keys_sign_like_ssh_keys() {
         ))
         .run();
     t.cmd(["keys", "show", &key_name]).stdout(&format!("{com}\n")).run();
-    let t = t.policy(&POLICY.replace("{sg}", &sg).replace("{com}", &com));
+    let redaction = t.ssh_key("redaction");
+    let t = t.policy(
+        &POLICY
+            .replace("{sg}", &sg)
+            .replace("{com}", &com)
+            .replace("{redaction}", &redaction),
+    );
     let hash = plan(&t, "a.plan", &["Merci @jeanne"]);
     t.cmd(["approve", "a.plan", "--key", &key_name, "--plan-hash", &hash])
         .stdout("a.plan.com.sig\n")
         .run();
     apply(&t, "a.plan").run();
     assert_eq!(t.outbox("outbox").len(), 1);
+    // A keychain key signs as an author too, in the authorship namespace.
+    let out = t
+        .cmd(["plan", "-a", "demo", "-o", "b.plan", "--key", &key_name, "Merci @paul"])
+        .stderr_has("signed it as its author `com` of [[approvers]]")
+        .run();
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    t.cmd(["approve", "b.plan", "--key", &key_name, "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: approver `com` wrote this plan")
+        .run();
+    t.cmd(["approve", "b.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    apply(&t, "b.plan").run();
+    assert_eq!(t.outbox("outbox").len(), 2);
     // The private key never reaches a file or the audit log.
     for (path, bytes) in t.all_files_bytes() {
         let text = String::from_utf8_lossy(&bytes);
@@ -389,10 +448,12 @@ fn keychain_keys_sign_like_ssh_keys() {
 
 fn masto_policy(t: &Test, user: &MastodonUser) -> String {
     let sg = t.ssh_key("sg");
+    let redaction = t.ssh_key("redaction");
     format!(
         "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"{}\"\n\
          platform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n\
          credentials = \"keychain-or-env\"\n\n[[approvers]]\nname = \"sg\"\nkey = \"{sg}\"\n\n\
+         [[authors]]\nname = \"redaction\"\nkey = \"{redaction}\"\n\n\
          [[approvals.require]]\naccounts = [\"masto\"]\n",
         user.handle,
         mastodon_url()
@@ -413,6 +474,8 @@ fn on_mastodon_a_plan_publishes_once_even_after_a_crash() {
             "masto",
             "-o",
             "a.plan",
+            "--ssh-key",
+            "keys/redaction",
             "Conseil municipal ce soir à 18 h",
         ])
         .run();
@@ -472,6 +535,8 @@ fn on_mastodon_a_plan_left_in_doubt_for_over_an_hour_goes_to_a_person() {
                 "masto",
                 "-o",
                 &format!("{name}.plan"),
+                "--ssh-key",
+                "keys/redaction",
                 &format!("Annonce {name}"),
             ])
             .run();
@@ -546,7 +611,18 @@ fn a_correction_that_needs_approval_is_planned_signed_and_applied_once() {
     ))
     .run();
     let out = t
-        .cmd(["plan", "-a", "demo", "--correct", &id, "-o", "c.plan", corrected])
+        .cmd([
+            "plan",
+            "-a",
+            "demo",
+            "--correct",
+            &id,
+            "-o",
+            "c.plan",
+            "--ssh-key",
+            "keys/redaction",
+            corrected,
+        ])
         .stderr_has(&format!("PLAN to CORRECT {id} (nothing is published by this command)"))
         .run();
     let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
@@ -571,5 +647,300 @@ fn a_correction_that_needs_approval_is_planned_signed_and_applied_once() {
     t.cmd(["plan", "-a", "demo", "--correct", " ", "-o", "d.plan", "x"])
         .status(code::USAGE)
         .stderr_has("--correct needs the id or URL of the post to correct")
+        .run();
+}
+
+/// Edits a plan file through the library and seals it with a fresh `plan_hash`, as anyone
+/// with write access to the file can; the author signature that no longer matches is dropped.
+fn reseal(t: &Test, name: &str, edit: impl FnOnce(&mut postgate::plan::Plan)) -> String {
+    let path = t.path().join(name);
+    let mut plan = postgate::plan::Plan::load(&path).unwrap();
+    edit(&mut plan);
+    let plan = plan.seal();
+    std::fs::write(&path, plan.to_toml().unwrap()).unwrap();
+    std::fs::remove_file(t.path().join(format!("{name}.author.sig"))).ok();
+    plan.plan_hash
+}
+
+/// What someone with write access to a plan file can do without any key: rewrite the text and
+/// the declared `[author]`, and seal the result with a fresh `plan_hash`.
+fn rewrite(t: &Test, name: &str, text: &str, author: postgate::plan::Author) -> String {
+    reseal(t, name, |plan| {
+        plan.post.text = text.to_string();
+        plan.author = author;
+    })
+}
+
+#[test]
+fn a_plan_claiming_another_author_is_not_published_on_its_writers_approval() {
+    // The approver `sg` writes the plan with no git e-mail, claims `redaction` wrote it, then
+    // approves it with their own key.
+    let t = setup().git_email("");
+    std::fs::remove_file(t.path().join("home/.gitconfig")).unwrap();
+    plan(&t, "visite.plan", &["Bonjour"]);
+    let author = postgate::plan::Author {
+        user: "redaction".into(),
+        email: Some("redaction@culture.example".into()),
+    };
+    let hash = rewrite(&t, "visite.plan", "Merci @jeanne pour sa visite", author);
+    t.ssh_sign("sg", "postgate", &hash, "visite.plan.sg.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("carries no author signature")
+        .stderr_has("postgate sign visite.plan")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+    let last = t.audit().last().cloned().unwrap();
+    assert_eq!(last["event"], "refused");
+    assert_eq!(last["outcome"]["exit_code"], code::PLAN_REFUSED);
+}
+
+#[test]
+fn an_edited_author_with_a_recomputed_hash_does_not_let_an_approver_approve_their_own_plan() {
+    let t = setup().git_email("sg@culture.example");
+    plan(&t, "visite.plan", &["Bonjour"]);
+    let author = postgate::plan::Author {
+        user: "redaction".into(),
+        email: Some("redaction@culture.example".into()),
+    };
+    let hash = rewrite(&t, "visite.plan", "Merci @jeanne pour sa visite", author);
+    // `approve` sees the declared author is no longer sg, but no proven author either.
+    t.cmd(["approve", "visite.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("carries no author signature")
+        .run();
+    t.ssh_sign("sg", "postgate", &hash, "visite.plan.sg.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("carries no author signature")
+        .run();
+    // Signing as the author with the approver's own key proves who wrote it: sg.
+    t.ssh_sign("sg", "postgate-author", &hash, "visite.plan.author.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("visite.plan.sg.sig: approver `sg` wrote this plan (proven by visite.plan.author.sig, key SHA256:")
+        .stderr_has("nobody approves their own plan")
+        .run();
+    // The author's real key signs something else: the signature does not carry over.
+    t.ssh_sign("redaction", "postgate-author", "sha256:0000", "visite.plan.author.sig");
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("visite.plan.author.sig by `redaction` does not sign this plan")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn a_time_out_of_range_is_a_usage_error_not_a_panic() {
+    let t = setup();
+    for args in [
+        vec!["--publish-at", "9999-12-25T00:00:00Z"],
+        vec!["--expires", "9999-12-25T00:00:00Z"],
+        vec!["--publish-at", "2999-01-01T08:00:00Z"],
+    ] {
+        let mut all = vec!["--json", "plan", "-a", "demo", "-o", "p.plan"];
+        all.extend(args);
+        all.push("x");
+        t.cmd(all)
+            .status(code::USAGE)
+            .stderr_has("must lie within 366 days")
+            .run();
+        assert!(!t.path().join("p.plan").exists());
+    }
+}
+
+#[test]
+fn a_window_that_can_never_be_published_is_not_written() {
+    let t = setup();
+    t.cmd([
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "p.plan",
+        "--publish-at",
+        "2020-01-01T00:00:00Z",
+        "x",
+    ])
+    .status(code::USAGE)
+    .stderr_has("the window closes at 2020-01-08T00:00:00Z, which has passed; the plan could never be published")
+    .run();
+    t.cmd([
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "p.plan",
+        "--publish-at",
+        "2020-01-01T00:00:00Z",
+        "--expires",
+        "2020-01-02T00:00:00Z",
+        "x",
+    ])
+    .status(code::USAGE)
+    .stderr_has("the window closes at 2020-01-02T00:00:00Z, which has passed")
+    .run();
+    assert!(!t.path().join("p.plan").exists());
+}
+
+#[test]
+fn an_approval_and_an_authorship_cannot_stand_for_each_other() {
+    let t = setup();
+    let hash = plan(&t, "a.plan", &["Merci @jeanne"]);
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    // sg's approval put where the author's signature goes.
+    std::fs::copy(t.path().join("a.plan.sg.sig"), t.path().join("a.plan.author.sig")).unwrap();
+    apply(&t, "a.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has(
+            "a.plan.author.sig by `sg` is not signed as an author (namespace `postgate-author`): it is an approval",
+        )
+        .run();
+    // An authorship signature by an approver's key put where an approval goes.
+    t.ssh_sign("sg", "postgate-author", &hash, "a.plan.author.sig");
+    t.ssh_sign("com", "postgate-author", &hash, "a.plan.com.sig");
+    apply(&t, "a.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("a.plan.com.sig was signed for `postgate-author`, not for postgate")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn a_plan_that_needs_approval_is_written_only_with_a_known_authors_signature() {
+    let t = setup();
+    t.ssh_key("intrus");
+    t.cmd(["plan", "-a", "demo", "-o", "a.plan", "Merci @jeanne"])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("error: this post needs approval, so its plan carries its author's signature, and keychain key `")
+        .stderr_has("no plan was written")
+        .stderr_has("hint: sign with a key the policy lists in [[authors]] or [[approvers]]")
+        .run();
+    t.cmd([
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "a.plan",
+        "--ssh-key",
+        "keys/intrus",
+        "Merci @jeanne",
+    ])
+    .status(code::PLAN_REFUSED)
+    .stderr_has("error: SSH key keys/intrus (SHA256:")
+    .stderr_has("is not in the policy's [[authors]] or [[approvers]], so it cannot sign a plan as its author")
+    .stderr_has("hint: add it to the policy through a reviewed change: [[authors]] name = ")
+    .run();
+    assert!(!t.path().join("a.plan").exists());
+    // A plan that needs no approval needs no key.
+    t.cmd(["plan", "-a", "demo", "-o", "b.plan", "Bonjour"]).run();
+    assert!(!t.path().join("b.plan.author.sig").exists());
+}
+
+#[test]
+fn an_author_signs_a_plan_again_and_an_approver_cannot_claim_it() {
+    let t = setup();
+    let hash = plan(&t, "a.plan", &["Merci @jeanne"]);
+    std::fs::remove_file(t.path().join("a.plan.author.sig")).unwrap();
+    t.cmd(["sign", "a.plan", "--ssh-key", "keys/redaction"])
+        .status(code::NOT_CONFIRMED)
+        .stderr_has(&format!(
+            "hint: a script states the plan it reviewed: --plan-hash {hash}"
+        ))
+        .run();
+    t.cmd(["sign", "a.plan", "--ssh-key", "keys/redaction", "--plan-hash", &hash])
+        .stdout("a.plan.author.sig\n")
+        .stderr_has("signed ")
+        .stderr_has("as its author `redaction` of [[authors]], key SHA256:")
+        .run();
+    let authored = t.audit().last().cloned().unwrap();
+    assert_eq!(authored["event"], "authorship");
+    assert_eq!(authored["author"]["name"], "redaction");
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    // The approver then tries to sign as the author.
+    t.cmd(["sign", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("a.plan.sg.sig: `sg` approved this plan, so they cannot sign it as its author; nothing was signed")
+        .run();
+    // Done by hand, it proves sg wrote it, and sg's approval stops counting.
+    t.ssh_sign("sg", "postgate-author", &hash, "a.plan.author.sig");
+    apply(&t, "a.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("a.plan.sg.sig: approver `sg` wrote this plan (proven by ")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn an_approver_who_writes_under_another_email_is_still_the_author() {
+    let t = setup().git_email("quelqu.un@ailleurs.example");
+    let out = t
+        .cmd([
+            "plan",
+            "-a",
+            "demo",
+            "-o",
+            "a.plan",
+            "--ssh-key",
+            "keys/sg",
+            "Merci @jeanne",
+        ])
+        .stderr_has("signed it as its author `sg` of [[approvers]], key SHA256:")
+        .run();
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(t.read("a.plan").contains("email = \"quelqu.un@ailleurs.example\""));
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has(
+            "error: approver `sg` wrote this plan (its author signature is by `sg` of [[approvers]], key SHA256:",
+        )
+        .run();
+    t.ssh_sign("sg", "postgate", &hash, "a.plan.sg.sig");
+    apply(&t, "a.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("a.plan.sg.sig: approver `sg` wrote this plan (proven by a.plan.author.sig, key SHA256:")
+        .run();
+    // Another approver's signature counts.
+    std::fs::remove_file(t.path().join("a.plan.sg.sig")).unwrap();
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/com", "--plan-hash", &hash])
+        .run();
+    apply(&t, "a.plan").run();
+    let published = t.audit().last().cloned().unwrap();
+    assert_eq!(published["author"]["name"], "sg");
+    assert_eq!(published["author"]["entry"], "[[approvers]]");
+    assert_eq!(t.outbox("outbox").len(), 1);
+}
+
+#[test]
+fn planning_again_replaces_the_authors_signature_but_never_orphans_approvals() {
+    let t = setup();
+    plan(&t, "a.plan", &["Merci @jeanne"]);
+    let hash = plan(&t, "a.plan", &["Merci @jeanne !"]);
+    t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    t.cmd([
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "a.plan",
+        "--ssh-key",
+        "keys/redaction",
+        "Autre",
+    ])
+    .status(code::USAGE)
+    .stderr_has("a.plan already has approvals beside it")
+    .run();
+    apply(&t, "a.plan").run();
+    assert_eq!(t.outbox("outbox")[0]["text"], "Merci @jeanne !");
+    // A plan that needs no approval, written over one that had an author signature, drops it
+    // rather than leave a signature of another plan beside it.
+    plan(&t, "b.plan", &["Bonjour"]);
+    assert!(t.path().join("b.plan.author.sig").exists());
+    t.cmd(["plan", "-a", "demo", "-o", "b.plan", "Bonjour !"]).run();
+    assert!(!t.path().join("b.plan.author.sig").exists());
+    t.cmd(["apply", "b.plan", "--confirm-handle", "@mairie_demo_{uid}"])
         .run();
 }

@@ -34,12 +34,32 @@ name = "sg"
 key = "{sg}"
 roles = ["secretaire-generale"]
 email = "sg@culture.example"
+
+[[authors]]
+name = "redaction"
+key = "{redaction}"
 "#;
 
 fn setup() -> Test {
     let t = Test::new();
     let sg = t.ssh_key("sg");
-    t.policy(&POLICY.replace("{sg}", &sg))
+    let redaction = t.ssh_key("redaction");
+    t.policy(&POLICY.replace("{sg}", &sg).replace("{redaction}", &redaction))
+}
+
+/// Signs a queue item as its author `redaction` (`queue/NAME.author.sig`), as the writer does
+/// before opening the pull request.
+fn author_sign(t: &Test, name: &str) {
+    t.cmd([
+        "sign",
+        &format!("queue/{name}"),
+        "--ssh-key",
+        "keys/redaction",
+        "--plan-hash",
+        &hash_of(t, name),
+    ])
+    .stdout(&format!("queue/{name}.author.sig\n"))
+    .run();
 }
 
 fn item(t: &Test, name: &str, front: &str, text: &str) {
@@ -49,8 +69,12 @@ fn item(t: &Test, name: &str, front: &str, text: &str) {
     );
 }
 
-/// Signs a queue item as `sg`, the way an approver does on the pull request.
+/// Signs a queue item as `sg`, the way an approver does on the pull request, after its author
+/// signed it (if they had not yet).
 fn approve(t: &Test, name: &str) {
+    if !t.path().join(format!("queue/{name}.author.sig")).exists() {
+        author_sign(t, name);
+    }
     t.cmd([
         "approve",
         &format!("queue/{name}"),
@@ -77,6 +101,14 @@ fn hash_of(t: &Test, name: &str) -> String {
         .to_string()
 }
 
+/// A time a month from now: not due yet, and within the year a window may open in.
+fn in_a_month() -> String {
+    (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(30 * 24))
+        .round(jiff::Unit::Second)
+        .unwrap()
+        .to_string()
+}
+
 /// Three due items (one needing approval, approved), one for later, one expired.
 fn ready_queue(t: &Test) {
     item(
@@ -92,7 +124,12 @@ fn ready_queue(t: &Test) {
         "Merci @jeanne pour sa visite.",
     );
     item(t, "03-agenda.md", "", "Conseil municipal jeudi à 18 h.");
-    item(t, "04-demain.md", "publish_at = 2999-01-01T08:00:00Z\n", "Plus tard.");
+    item(
+        t,
+        "04-demain.md",
+        &format!("publish_at = {}\n", in_a_month()),
+        "Plus tard.",
+    );
     item(
         t,
         "05-perime.md",
@@ -126,6 +163,8 @@ fn queue_check_lints_every_item_and_its_approvals() {
              queue/02-visite.md:1:1 ok approvals approved by sg\n\
              queue/05-perime.md:1:1 expired window expired at 2020-01-02T08:00:00Z; it will never be published\n\
              queue/06-attente.md:5:7 approve consentement @paul names a person: get their consent before publishing\n\
+             queue/06-attente.md:1:1 approve approvals needs its author's signature (queue/06-attente.md.author.sig, \
+             made by `postgate sign queue/06-attente.md`), so self-approval can be ruled out\n\
              queue/06-attente.md:1:1 approve approvals needs 1 approval(s) from any approver (rule consentement is at level approve) (has 0)\n\
              queue/07-reserve.md:5:1 deny reserve \"Votez pour\" is on the list\n",
         )
@@ -151,6 +190,12 @@ fn an_item_edited_after_approval_fails_the_check_and_is_not_published() {
     item(&t, "a.md", "", "Merci @jeanne pour sa visite.");
     approve(&t, "a.md");
     item(&t, "a.md", "", "Merci @jeanne pour sa visitE.");
+    t.cmd(["queue", "check", "queue"])
+        .status(code::PLAN_REFUSED)
+        .stdout_has("queue/a.md:1:1 error signature queue/a.md.author.sig by `redaction` does not sign this plan")
+        .run();
+    // The author signs the new text; the approval still signs the old one.
+    author_sign(&t, "a.md");
     t.cmd(["queue", "check", "queue"])
         .status(code::PLAN_REFUSED)
         .stdout_has("queue/a.md:1:1 error signature queue/a.md.sg.sig by approver `sg` does not sign this plan")
@@ -196,6 +241,7 @@ fn an_unapproved_item_fails_the_run_but_not_the_others() {
     let t = setup();
     item(&t, "a.md", "", "Bonjour.");
     item(&t, "b.md", "", "Bravo @paul !");
+    author_sign(&t, "b.md");
     let out = publish(&t)
         .status(code::PLAN_REFUSED)
         .stderr_has("queue queue: 1 published, 0 already published, 0 not due, 0 expired, 1 failed")
@@ -329,7 +375,10 @@ fn queue_items_name_their_account_and_author() {
     t.write("queue/anonyme.md", "+++\naccount = \"demo\"\n+++\nMerci @jeanne\n");
     t.cmd(["queue", "check", "queue"])
         .status(code::USAGE)
-        .stdout_has("queue/anonyme.md:1:1 approve approvals needs an `author` in the front matter, so self-approval can be ruled out")
+        .stdout_has(
+            "queue/anonyme.md:1:1 approve approvals needs its author's signature (queue/anonyme.md.author.sig, made by \
+             `postgate sign queue/anonyme.md`), so self-approval can be ruled out",
+        )
         .stderr_has("queue/sans-compte.md:1:1 error no account: pass --account NAME, or set `account` in the draft's +++ front matter")
         .run();
 }
@@ -399,4 +448,67 @@ fn a_queue_item_can_correct_a_published_post() {
     assert_eq!(posts[0]["edits"][0]["previous_text"], "Réunion à 18 h");
     publish(&t).run();
     assert_eq!(t.outbox("outbox")[0]["edits"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn an_item_that_expires_before_it_is_due_is_an_error_located_at_expires() {
+    let t = setup();
+    item(
+        &t,
+        "a.md",
+        "publish_at = 2026-12-02T08:00:00Z\nexpires = 2026-12-01T08:00:00Z\n",
+        "Jamais.",
+    );
+    item(&t, "b.md", "publish_at = 9999-01-01T08:00:00Z\n", "Bien trop tard.");
+    t.cmd(["queue", "check", "queue"])
+        .status(code::USAGE)
+        .stderr_has(
+            "queue/a.md:5:1 error expires 2026-12-01T08:00:00Z is not after publish_at 2026-12-02T08:00:00Z; \
+             the item could never be published",
+        )
+        .stderr_has("queue/b.md:4:1 error publish_at 9999-01-01T08:00:00Z must lie within 366 days of now")
+        .stderr_has("0 ready")
+        .run();
+    publish(&t)
+        .status(code::USAGE)
+        .stderr_has("failed queue/a.md: 5:1: expires")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn an_item_signed_by_its_approver_as_author_is_refused() {
+    let t = setup();
+    // sg writes the item, claims redaction wrote it, signs it as author and approves it.
+    item(&t, "a.md", "", "Merci @jeanne pour sa visite.");
+    let hash = hash_of(&t, "a.md");
+    t.cmd(["sign", "queue/a.md", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    let out = t.cmd(["--json", "queue", "check", "queue"]).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["items"][0]["author"]["name"], "sg", "{v}");
+    assert_eq!(v["items"][0]["author"]["entry"], "[[approvers]]", "{v}");
+    t.cmd(["approve", "queue/a.md", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has(
+            "error: approver `sg` wrote this plan (its author signature is by `sg` of [[approvers]], key SHA256:",
+        )
+        .run();
+    t.ssh_sign("sg", "postgate", &hash, "queue/a.md.sg.sig");
+    t.cmd(["queue", "check", "queue"])
+        .status(code::PLAN_REFUSED)
+        .stdout_has("queue/a.md:1:1 error signature queue/a.md.sg.sig: approver `sg` wrote this plan (proven by queue/a.md.author.sig")
+        .run();
+    publish(&t)
+        .status(code::PLAN_REFUSED)
+        .stderr_has("failed queue/a.md: queue/a.md.sg.sig: approver `sg` wrote this plan")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+    // Without the author signature, nothing proves who wrote it: refused too.
+    std::fs::remove_file(t.path().join("queue/a.md.author.sig")).unwrap();
+    publish(&t)
+        .status(code::PLAN_REFUSED)
+        .stderr_has("failed queue/a.md: queue/a.md carries no author signature")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
 }

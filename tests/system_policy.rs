@@ -200,3 +200,15 @@ fn a_broken_system_policy_is_blamed_by_its_own_path() {
         .stderr_has("hint: the system policy is broken; nothing can be published until its owners fix it")
         .run();
 }
+
+#[test]
+fn a_user_policy_cannot_add_authors_over_a_system_policy() {
+    // An approver who could list a second key under another name would approve their own plans.
+    refused(
+        &format!(
+            "{USER_ACCOUNT}\n[[authors]]\nname = \"moi\"\nkey = \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb2hbbC1XBo7mj3h6L8oR9Rr4ITHH0rI8YNq0RqMdbF moi\"\n"
+        ),
+        "a user policy cannot add [[authors]] over a system policy",
+        "11:1",
+    );
+}

@@ -1,10 +1,10 @@
 //! Approval keys: ed25519 keys kept in the OS keychain, or an SSH key used through ssh-keygen.
 //!
-//! Both make the same thing, an SSHSIG signature in the `postgate` namespace, so one verifier
-//! serves both, and a signature made by `ssh-keygen -Y sign -n postgate` by hand is as good as
-//! one made by `postgate approve`.
+//! Both make the same thing, an SSHSIG signature (in the `postgate` namespace for approvals,
+//! `postgate-author` for authorship), so one verifier serves both, and a signature made by
+//! `ssh-keygen -Y sign -n postgate` by hand is as good as one made by `postgate approve`.
 
-use super::NAMESPACE;
+use super::{AUTHOR_NAMESPACE, NAMESPACE};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::redacted::Secret;
@@ -45,11 +45,42 @@ impl Signer {
         }
     }
 
+    /// An approval (or unlock) signature.
     pub fn sign(&self, message: &[u8]) -> Result<SshSig> {
+        self.sign_in(NAMESPACE, message)
+    }
+
+    /// An authorship signature: the signer wrote the plan whose hash is `message`.
+    pub fn sign_as_author(&self, message: &[u8]) -> Result<SshSig> {
+        self.sign_in(AUTHOR_NAMESPACE, message)
+    }
+
+    fn sign_in(&self, namespace: &str, message: &[u8]) -> Result<SshSig> {
         match self {
-            Signer::Keychain(name) => sign(name, message),
-            Signer::Ssh(path) => ssh_sign(path, message),
+            Signer::Keychain(name) => sign_in(name, namespace, message),
+            Signer::Ssh(path) => ssh_sign_in(path, namespace, message),
         }
+    }
+
+    /// The policy entry this key writes plans as; a key the policy does not list is refused
+    /// (exit 11), with the line to add.
+    pub fn author(&self, approvals: &super::Approvals) -> Result<super::ProvenAuthor> {
+        let public = self.public()?;
+        approvals.author_for(&public).ok_or_else(|| {
+            Failure::new(
+                ExitCode::PlanRefused,
+                format!(
+                    "{} ({}) is not in the policy's [[authors]] or [[approvers]], so it cannot sign a plan as its author",
+                    self.describe(),
+                    public.fingerprint(HashAlg::Sha256)
+                ),
+            )
+            .hint(format!(
+                "add it to the policy through a reviewed change: [[authors]] name = \"…\" key = \"{}\"",
+                public.to_openssh().unwrap_or_default()
+            ))
+            .into()
+        })
     }
 
     /// The policy's approver this key belongs to; `code` is the exit code of a refusal.
@@ -141,10 +172,14 @@ pub fn public(name: &str) -> Result<PublicKey> {
     Ok(load(name)?.public_key().clone())
 }
 
-/// Signs `message` with the keychain key `name`.
+/// Signs `message` with the keychain key `name`, as an approval.
 pub fn sign(name: &str, message: &[u8]) -> Result<SshSig> {
+    sign_in(name, NAMESPACE, message)
+}
+
+fn sign_in(name: &str, namespace: &str, message: &[u8]) -> Result<SshSig> {
     load(name)?
-        .sign(NAMESPACE, HashAlg::Sha512, message)
+        .sign(namespace, HashAlg::Sha512, message)
         .context("cannot sign with the approval key")
 }
 
@@ -172,11 +207,15 @@ pub fn ssh_public(path: &Path) -> Result<PublicKey> {
     })
 }
 
-/// Signs `message` with an SSH key through `ssh-keygen -Y sign`, so passphrases, ssh-agent
-/// and hardware keys work as they do for git commit signing.
+/// Signs `message` with an SSH key through `ssh-keygen -Y sign`, as an approval, so
+/// passphrases, ssh-agent and hardware keys work as they do for git commit signing.
 pub fn ssh_sign(path: &Path, message: &[u8]) -> Result<SshSig> {
+    ssh_sign_in(path, NAMESPACE, message)
+}
+
+fn ssh_sign_in(path: &Path, namespace: &str, message: &[u8]) -> Result<SshSig> {
     let mut child = Command::new("ssh-keygen")
-        .args(["-q", "-Y", "sign", "-n", NAMESPACE, "-f"])
+        .args(["-q", "-Y", "sign", "-n", namespace, "-f"])
         .arg(path)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

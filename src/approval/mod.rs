@@ -1,9 +1,11 @@
-//! Who may approve plans, and what needs how many approvals.
+//! Who may write and approve plans, and what needs how many approvals.
 //!
-//! The policy's `[[approvers]]` name people, their public keys and their roles;
-//! `[[approvals.require]]` says which posts need approvals from whom. A rule at level `approve`
-//! needs one approval from anyone unless a requirement names it. The checks live here; the
-//! signatures themselves are in [`signature`], the keychain keys in [`keys`].
+//! The policy's `[[approvers]]` name people, their public keys and their roles; `[[authors]]`
+//! name people who write plans without approving any. `[[approvals.require]]` says which posts
+//! need approvals from whom. A rule at level `approve` needs one approval from anyone unless a
+//! requirement names it. A plan's author is the person whose key signed it as author, never
+//! what the plan says. The checks live here; the signatures themselves are in [`signature`],
+//! the keychain keys in [`keys`].
 
 pub mod keys;
 pub mod signature;
@@ -21,6 +23,37 @@ use toml::Spanned;
 /// signature made for another purpose with the same key can never pass for an approval.
 pub const NAMESPACE: &str = "postgate";
 
+/// The namespace of authorship signatures. It differs from [`NAMESPACE`], so an approval can
+/// never be replayed as an authorship signature, nor the reverse.
+pub const AUTHOR_NAMESPACE: &str = "postgate-author";
+
+/// A name no approver may take: `PLAN.author.sig` is the author's signature file.
+pub const AUTHOR_FILE_NAME: &str = "author";
+
+/// One `[[authors]]` entry: a person who writes plans with this key.
+#[derive(Debug, Clone)]
+pub struct PolicyAuthor {
+    pub name: String,
+    pub key: PublicKey,
+}
+
+/// Who wrote a plan, as its authorship signature proves it: the policy entry whose key signed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProvenAuthor {
+    /// The entry's `name`.
+    pub name: String,
+    /// `SHA256:…` of the key that signed.
+    pub fingerprint: String,
+    /// The table that lists the key: `[[authors]]` or `[[approvers]]`.
+    pub entry: String,
+}
+
+impl ProvenAuthor {
+    pub fn describe(&self) -> String {
+        format!("`{}` of {}, key {}", self.name, self.entry, self.fingerprint)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Approver {
     pub name: String,
@@ -36,7 +69,15 @@ impl Approver {
         self.key.fingerprint(ssh_key::HashAlg::Sha256).to_string()
     }
 
-    /// Whether this approver wrote the plan: same e-mail (any case) or same OS user.
+    /// Whether this approver is the person who proved to have written the plan: the same key,
+    /// or the same name (one person listed in `[[authors]]` and `[[approvers]]` under one name,
+    /// with two keys).
+    pub fn wrote(&self, author: &ProvenAuthor) -> bool {
+        self.fingerprint() == author.fingerprint || self.name == author.name
+    }
+
+    /// Whether the plan's declared author has this approver's e-mail (any case) or OS user. A
+    /// declaration proves nothing, so this only adds refusals to [`Approver::wrote`].
     pub fn is_author(&self, author: &crate::plan::Author) -> bool {
         let email = matches!((&self.email, &author.email), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
         let user = matches!(&self.user, Some(u) if *u == author.user);
@@ -141,9 +182,31 @@ impl Need {
 pub struct Approvals {
     pub approvers: Vec<Approver>,
     pub requirements: Vec<Requirement>,
+    pub authors: Vec<PolicyAuthor>,
 }
 
 impl Approvals {
+    /// The person a key belongs to when it signs a plan as its author. Approvers write plans
+    /// too, with their approver key.
+    pub fn author_for(&self, key: &PublicKey) -> Option<ProvenAuthor> {
+        let fingerprint = key.fingerprint(ssh_key::HashAlg::Sha256).to_string();
+        if let Some(a) = self.approver_for(key) {
+            return Some(ProvenAuthor {
+                name: a.name.clone(),
+                fingerprint,
+                entry: "[[approvers]]".into(),
+            });
+        }
+        self.authors
+            .iter()
+            .find(|a| a.key.key_data() == key.key_data())
+            .map(|a| ProvenAuthor {
+                name: a.name.clone(),
+                fingerprint,
+                entry: "[[authors]]".into(),
+            })
+    }
+
     pub fn approver_for(&self, key: &PublicKey) -> Option<&Approver> {
         self.approvers.iter().find(|a| a.key.key_data() == key.key_data())
     }
@@ -263,6 +326,14 @@ pub fn compile(
                     raw.name.span(),
                 )
                 .help("approver names appear in signature file names: ASCII letters, digits, `-`, `_` and `.`"),
+            );
+            continue;
+        }
+        if name == AUTHOR_FILE_NAME {
+            diags.push(
+                Diagnostic::new(format!("`{name}` cannot name an approver"), raw.name.span()).help(
+                    "PLAN.author.sig is the author's signature file; rename the approver (and its signature files)",
+                ),
             );
             continue;
         }
@@ -427,6 +498,55 @@ pub fn compile(
     Approvals {
         approvers,
         requirements,
+        authors: inherited.authors.clone(),
+    }
+}
+
+/// Validates `[[authors]]` into `approvals`. A key appears once in the whole policy: a key
+/// listed twice would let one person sign as two.
+pub fn compile_authors(
+    raw_authors: &[Spanned<crate::policy::raw::RawAuthor>],
+    approvals: &mut Approvals,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for spanned in raw_authors {
+        let raw = spanned.get_ref();
+        let name = raw.name.get_ref().trim().to_string();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c)) {
+            diags.push(
+                Diagnostic::new(
+                    format!("invalid author name `{}`", crate::sanitize::one_line(&name)),
+                    raw.name.span(),
+                )
+                .help("author names appear in the audit log: ASCII letters, digits, `-`, `_`, `.` and `@`"),
+            );
+            continue;
+        }
+        if approvals.authors.iter().any(|a| a.name == name) {
+            diags.push(Diagnostic::new(format!("duplicate author `{name}`"), raw.name.span()));
+            continue;
+        }
+        let key = match PublicKey::from_openssh(raw.key.get_ref().trim()) {
+            Ok(k) => k,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::new(format!("the key of author `{name}` is not an OpenSSH public key: {e}"), raw.key.span())
+                        .help("paste the line `postgate keys new` printed, or the content of an SSH `.pub` file (`ssh-ed25519 AAAA… comment`)"),
+                );
+                continue;
+            }
+        };
+        if let Some(other) = approvals.author_for(&key) {
+            diags.push(
+                Diagnostic::new(
+                    format!("author `{name}` has the key of {} `{}`", other.entry, other.name),
+                    raw.key.span(),
+                )
+                .help("an approver already writes plans with their approver key; each person has their own key"),
+            );
+            continue;
+        }
+        approvals.authors.push(PolicyAuthor { name, key });
     }
 }
 

@@ -1,10 +1,12 @@
-//! Approval signatures: one SSHSIG file per approver beside the plan, `PLAN.NAME.sig`.
+//! Plan signatures: one SSHSIG file per approver beside the plan, `PLAN.NAME.sig`, and the
+//! author's, `PLAN.author.sig`.
 //!
 //! One file per approver means two approvals made on two branches merge in git without a
-//! conflict. A signature signs the plan's `plan_hash` (the text `sha256:…`, no newline) in the
-//! `postgate` namespace.
+//! conflict. A signature signs the plan's `plan_hash` (the text `sha256:…`, no newline): an
+//! approval in the `postgate` namespace, an authorship in `postgate-author`, so neither can
+//! stand for the other.
 
-use super::{Approvals, Approver, NAMESPACE};
+use super::{AUTHOR_FILE_NAME, AUTHOR_NAMESPACE, Approvals, Approver, NAMESPACE, ProvenAuthor};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::plan::Plan;
@@ -47,23 +49,142 @@ pub fn files_for(plan_path: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// The approvers whose signatures beside the plan are valid. Any signature that does not
-/// verify, comes from a key the policy does not list, or comes from the plan's author refuses
-/// the whole plan: a bad signature is a sign of tampering, not something to skip.
-pub fn verify<'a>(approvals: &'a Approvals, plan: &Plan, plan_path: &Path) -> Result<Vec<&'a Approver>> {
-    verify_files(approvals, plan, &files_for(plan_path)?)
+/// What the signatures beside a plan prove: who wrote it, and who approved it.
+#[derive(Debug)]
+pub struct Signed<'a> {
+    pub author: Option<ProvenAuthor>,
+    pub approvers: Vec<&'a Approver>,
 }
 
-/// [`verify`] over signature files already listed.
-pub fn verify_files<'a>(approvals: &'a Approvals, plan: &Plan, files: &[PathBuf]) -> Result<Vec<&'a Approver>> {
+impl Signed<'_> {
+    /// The proven author, or the refusal of a plan that needs approvals and has none: without
+    /// a proven author, an approval could be its writer's own.
+    pub fn require_author(&self, plan_path: &Path) -> Result<&ProvenAuthor, Failure> {
+        self.author.as_ref().ok_or_else(|| missing_author(plan_path))
+    }
+
+    /// Each approver as `name SHA256:…`, for the audit log.
+    pub fn approver_list(&self) -> Vec<String> {
+        self.approvers
+            .iter()
+            .map(|a| format!("{} {}", a.name, a.fingerprint()))
+            .collect()
+    }
+}
+
+/// The refusal of a plan that needs approval and carries no author signature.
+pub fn missing_author(plan_path: &Path) -> Failure {
+    let shown = plan_path.display();
+    refused(format!(
+        "{shown} carries no author signature ({}), so nobody can tell who wrote it, and an approval could be its \
+         writer's own",
+        author_path(plan_path).display()
+    ))
+    .hint(format!(
+        "nothing was published; its author signs it with `postgate sign {shown} --ssh-key KEY` (or `--key NAME`), \
+         with a key the policy lists in [[authors]] or [[approvers]]"
+    ))
+}
+
+/// Where the author's signature of the plan at `plan_path` goes.
+pub fn author_path(plan_path: &Path) -> PathBuf {
+    path_for(plan_path, AUTHOR_FILE_NAME)
+}
+
+/// The signatures beside a plan, checked: see [`verify_all`].
+pub fn verify<'a>(approvals: &'a Approvals, plan: &Plan, plan_path: &Path) -> Result<Signed<'a>> {
+    verify_all(approvals, plan, plan_path, &files_for(plan_path)?)
+}
+
+/// Checks the signature files of the plan at `plan_path`, already listed. Any signature that
+/// does not verify, comes from a key the policy does not list, or is an approval by the proven
+/// (or declared) author refuses the whole plan: a bad signature is a sign of tampering, not
+/// something to skip.
+pub fn verify_all<'a>(
+    approvals: &'a Approvals,
+    plan: &Plan,
+    plan_path: &Path,
+    files: &[PathBuf],
+) -> Result<Signed<'a>> {
+    let author_file = author_path(plan_path);
+    // The files were listed beside the plan; the name alone tells the author's from the rest
+    // (`./a.plan.author.sig` and `a.plan.author.sig` are one file).
+    let (author_files, approval_files): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        files.iter().partition(|f| f.file_name() == author_file.file_name());
+    let author = match author_files.first() {
+        Some(file) => Some(verify_author(approvals, plan, file)?),
+        None => None,
+    };
     let mut approved: Vec<&Approver> = Vec::new();
-    for file in files {
+    for file in approval_files {
         let approver = verify_file(approvals, plan, file)?;
+        if let Some(author) = &author
+            && approver.wrote(author)
+        {
+            return Err(refused(format!(
+                "{}: approver `{}` wrote this plan (proven by {}, key {}); nobody approves their own plan",
+                file.display(),
+                approver.name,
+                author_file.display(),
+                author.fingerprint
+            ))
+            .hint("remove the file and ask another approver")
+            .into());
+        }
         if !approved.iter().any(|a| a.name == approver.name) {
             approved.push(approver);
         }
     }
-    Ok(approved)
+    Ok(Signed {
+        author,
+        approvers: approved,
+    })
+}
+
+/// Checks the author's signature file: an SSH signature in the authorship namespace, by a key
+/// the policy lists in `[[authors]]` or `[[approvers]]`, over exactly this plan's hash.
+pub fn verify_author(approvals: &Approvals, plan: &Plan, file: &Path) -> Result<ProvenAuthor> {
+    let shown = file.display();
+    let fix = "nothing was published; its author signs it again with `postgate sign`, with a key the policy lists";
+    let text =
+        std::fs::read_to_string(file).map_err(|e| refused(format!("cannot read the author signature {shown}: {e}")))?;
+    let sig = SshSig::from_pem(text.trim()).map_err(|e| {
+        refused(format!("{shown} is not an SSH signature: {e}")).hint(
+            "author signatures are made by `postgate plan`, `postgate sign` or `ssh-keygen -Y sign -n postgate-author`",
+        )
+    })?;
+    let key = PublicKey::from(sig.public_key().clone());
+    let fingerprint = key.fingerprint(ssh_key::HashAlg::Sha256);
+    let Some(author) = approvals.author_for(&key) else {
+        return Err(refused(format!(
+            "{shown} is signed by key {fingerprint}, which is not in the policy's [[authors]] or [[approvers]]"
+        ))
+        .hint("remove the file, or add the key to [[authors]] through a reviewed policy change")
+        .into());
+    };
+    if sig.namespace() != AUTHOR_NAMESPACE {
+        let what = if sig.namespace() == NAMESPACE {
+            "it is an approval, not an author signature".to_string()
+        } else {
+            format!("it was signed for `{}`", crate::sanitize::one_line(sig.namespace()))
+        };
+        return Err(refused(format!(
+            "{shown} by `{}` is not signed as an author (namespace `{AUTHOR_NAMESPACE}`): {what}",
+            author.name
+        ))
+        .hint(fix)
+        .into());
+    }
+    key.verify(AUTHOR_NAMESPACE, plan.plan_hash.as_bytes(), &sig)
+        .map_err(|_| {
+            refused(format!(
+                "{shown} by `{}` does not sign this plan ({}): the plan changed after it was signed, or the signature \
+             belongs to another plan",
+                author.name, plan.plan_hash
+            ))
+            .hint(fix)
+        })?;
+    Ok(author)
 }
 
 fn refused(message: String) -> Failure {

@@ -156,3 +156,68 @@ fn policy_errors_name_the_problem() {
         "{diags:?}"
     );
 }
+
+/// A fresh key, which the test policy lists nowhere.
+fn unknown_key() -> PublicKey {
+    let key = ssh_key::PrivateKey::random(&mut ssh_key::rand_core::OsRng, ssh_key::Algorithm::Ed25519).unwrap();
+    key.public_key().clone()
+}
+
+const AUTHOR_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBnpmNjoYhzM0L166OkNqvXUUmjzYVRjqn7Z8y3iViiK";
+
+#[test]
+fn an_author_is_proven_by_key_and_an_approver_never_approves_what_they_wrote() {
+    let other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBKqfBSmN107CGeKs29RK9b/utDD3F5OO9+Rm4kDuAVt";
+    let text = format!(
+        "{POLICY}\n[[authors]]\nname = \"redaction\"\nkey = \"{other} r\"\n\n[[authors]]\nname = \"sg\"\nkey = \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGL7KB7C0uu3OW2nEdm1jtQZxgVdu3FsoD50auUOvpn/ sg2\"\n"
+    );
+    let p = crate::policy::Policy::parse(&text, std::path::Path::new("/tmp")).expect("valid policy");
+    let sg = p.approvals.approver("sg").unwrap();
+    let com = p.approvals.approver("com").unwrap();
+    let key = |line: &str| PublicKey::from_openssh(line).unwrap();
+    let redaction = p.approvals.author_for(&key(other)).unwrap();
+    assert_eq!(
+        (redaction.name.as_str(), redaction.entry.as_str()),
+        ("redaction", "[[authors]]")
+    );
+    assert!(!sg.wrote(&redaction) && !com.wrote(&redaction));
+    // sg's approver key, and sg's second key listed under the same name in [[authors]].
+    let by_key = p.approvals.author_for(&sg.key).unwrap();
+    assert_eq!(by_key.entry, "[[approvers]]");
+    assert!(sg.wrote(&by_key) && !com.wrote(&by_key));
+    let by_name = p
+        .approvals
+        .author_for(&key(
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGL7KB7C0uu3OW2nEdm1jtQZxgVdu3FsoD50auUOvpn/",
+        ))
+        .unwrap();
+    assert_eq!(by_name.entry, "[[authors]]");
+    assert!(sg.wrote(&by_name), "one person, two keys, one name");
+    assert!(p.approvals.author_for(&unknown_key()).is_none());
+}
+
+#[test]
+fn author_keys_are_unique_and_no_approver_is_named_author() {
+    let text = format!("{POLICY}\n[[authors]]\nname = \"redaction\"\nkey = \"{AUTHOR_KEY} copy\"\n");
+    let diags = crate::policy::Policy::parse(&text, std::path::Path::new("/tmp")).unwrap_err();
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message == "author `redaction` has the key of [[approvers]] `sg`"),
+        "{diags:?}"
+    );
+    let text = POLICY.replace("name = \"com\"", "name = \"author\"");
+    let diags = crate::policy::Policy::parse(&text, std::path::Path::new("/tmp")).unwrap_err();
+    assert!(
+        diags.iter().any(|d| d.message == "`author` cannot name an approver"),
+        "{diags:?}"
+    );
+    let text = format!("{POLICY}\n[[authors]]\nname = \"r\"\nkey = \"nope\"\n");
+    let diags = crate::policy::Policy::parse(&text, std::path::Path::new("/tmp")).unwrap_err();
+    assert!(
+        diags[0]
+            .message
+            .starts_with("the key of author `r` is not an OpenSSH public key"),
+        "{diags:?}"
+    );
+}

@@ -166,6 +166,9 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
                 "name": a.name, "fingerprint": a.fingerprint(), "roles": a.roles,
             })).collect::<Vec<_>>(),
             "approval_requirements": policy.approvals.requirements.len(),
+            "authors": policy.approvals.authors.iter().map(|a| json!({
+                "name": a.name, "fingerprint": a.key.fingerprint(ssh_key::HashAlg::Sha256).to_string(),
+            })).collect::<Vec<_>>(),
         }));
         return Ok(ExitCode::Success);
     }

@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(args) => post::delete(&cli, args),
         Command::Check(args) => check::run(&cli, args),
         Command::Plan(args) => plan::plan(&cli, args),
+        Command::Sign(args) => plan::sign(&cli, args),
         Command::Approve(args) => plan::approve(&cli, args),
         Command::Apply(args) => plan::apply(&cli, args),
         Command::Keys(args) => plan::keys(&cli, args),

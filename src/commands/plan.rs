@@ -1,9 +1,9 @@
-//! `postgate plan`, `approve`, `apply` and `keys`: a post reviewed before it goes out.
+//! `postgate plan`, `sign`, `approve`, `apply` and `keys`: a post reviewed before it goes out.
 
 use crate::approval::{keys, signature};
 use crate::audit::{AuditLog, Outcome, Record};
 use crate::banner::{self, BannerInfo};
-use crate::cli::{ApplyArgs, ApproveArgs, Cli, KeysArgs, KeysCommand, PlanArgs};
+use crate::cli::{ApplyArgs, ApproveArgs, Cli, KeysArgs, KeysCommand, PlanArgs, SignArgs};
 use crate::confirm;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
@@ -46,30 +46,21 @@ fn findings_at(
 pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let account = policy.account(&args.content.account)?;
-    let not_before = args
-        .publish_at
-        .as_deref()
-        .map(|t| parse_time("--publish-at", t))
-        .transpose()?;
     let created = jiff::Timestamp::now();
-    let expires = match args.expires.as_deref() {
-        Some(t) => parse_time("--expires", t)?,
-        None => not_before.unwrap_or(created) + jiff::SignedDuration::from_hours(plan::DEFAULT_LIFETIME_HOURS),
-    };
-    if expires <= not_before.unwrap_or(created) {
-        return Err(Failure::new(
-            ExitCode::Usage,
-            format!("--expires {expires} is not after the time the post may go out"),
-        )
-        .into());
-    }
+    let window = window_of(args, created)?;
+    let not_before = window.not_before;
     if args.correct.as_ref().is_some_and(|c| c.trim().is_empty()) {
         return Err(Failure::new(ExitCode::Usage, "--correct needs the id or URL of the post to correct").into());
     }
     let draft = super::post::read_draft(&args.content, false)?;
     let findings = findings_at(&policy, account, &draft, not_before.unwrap_or(created))?;
     let base = base_of(&args.output);
-    if !signature::files_for(&args.output)?.is_empty() {
+    let author_file = signature::author_path(&args.output);
+    // The author's own signature of an older plan there is replaced; approvals would be orphaned.
+    if signature::files_for(&args.output)?
+        .iter()
+        .any(|f| f.file_name() != author_file.file_name())
+    {
         return Err(Failure::new(
             ExitCode::Usage,
             format!(
@@ -95,10 +86,7 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
             visibility: draft.visibility.map(|v| v.as_str().to_string()),
             images: plan::pin_images(&draft.images, &args.content.image, base),
         },
-        window: Window {
-            not_before,
-            expires: Some(expires),
-        },
+        window,
         findings: findings
             .iter()
             .map(|f| PlanFinding {
@@ -110,9 +98,9 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     }
     .seal();
 
-    show(&plan, account, &draft, &findings);
     let denied: Vec<&Finding> = findings.iter().filter(|f| f.level == Level::Deny).collect();
     if !denied.is_empty() {
+        show(&plan, account, &draft, &findings, None);
         let list: Vec<String> = denied
             .iter()
             .map(|f| format!("{} ({})", f.rule, one_line(&f.message)))
@@ -127,7 +115,56 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
         .into());
     }
     let needs = policy.approvals.needs(account, &findings, draft.reply_to.is_some());
+    // Signed before anything is written: a plan that needs approval and cannot carry its
+    // author's signature is not worth writing.
+    let authored = if needs.is_empty() && args.key.is_none() && args.ssh_key.is_none() {
+        None
+    } else {
+        let signer = keys::Signer::from_args(args.key.as_deref(), args.ssh_key.as_deref());
+        let defaulted = args.key.is_none() && args.ssh_key.is_none();
+        let signed = signer
+            .author(&policy.approvals)
+            .and_then(|who| Ok((who, signer.sign_as_author(plan.plan_hash.as_bytes())?)));
+        match signed {
+            Ok(s) => Some(s),
+            Err(e) if defaulted => {
+                return Err(Failure::new(
+                    ExitCode::PlanRefused,
+                    format!(
+                        "this post needs approval, so its plan carries its author's signature, and {} could not \
+                         sign it: {}; no plan was written",
+                        signer.describe(),
+                        one_line(&format!("{e:#}"))
+                    ),
+                )
+                .hint(
+                    "sign with a key the policy lists in [[authors]] or [[approvers]]: --ssh-key ~/.ssh/id_ed25519, \
+                     or --key NAME (`postgate keys new NAME`)",
+                )
+                .into());
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    show(&plan, account, &draft, &findings, authored.as_ref().map(|(who, _)| who));
     write_atomic(&args.output, plan.to_toml()?.as_bytes())?;
+    match &authored {
+        Some((_, sig)) => {
+            let written = signature::write(&args.output, crate::approval::AUTHOR_FILE_NAME, sig)?;
+            signature::verify_author(&policy.approvals, &plan, &written)?;
+        }
+        None => match std::fs::remove_file(&author_file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Failure::new(
+                    ExitCode::GeneralError,
+                    format!("cannot remove the stale {}: {e}", author_file.display()),
+                )
+                .into());
+            }
+        },
+    }
     if cli.json {
         output::json(&serde_json::json!({
             "plan": args.output.display().to_string(),
@@ -136,11 +173,19 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
             "not_before": plan.window.not_before,
             "expires": plan.window.expires,
             "needs": needs,
+            "author": authored.as_ref().map(|(who, _)| who),
         }));
     } else {
         output::result(&plan.plan_hash);
     }
     output::status(&format!("wrote {} ({})", args.output.display(), plan.plan_hash));
+    if let Some((who, _)) = &authored {
+        output::status(&format!(
+            "signed it as its author {}: {}",
+            who.describe(),
+            author_file.display()
+        ));
+    }
     if needs.is_empty() {
         output::status(&format!(
             "no approval is required; `postgate apply {}` publishes it",
@@ -158,6 +203,54 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
+/// The window `--publish-at` and `--expires` ask for, refused (exit 2, with the range) when it
+/// lies out of range or could never be published.
+fn window_of(args: &PlanArgs, now: jiff::Timestamp) -> Result<Window> {
+    let not_before = args
+        .publish_at
+        .as_deref()
+        .map(|t| parse_time("--publish-at", t))
+        .transpose()?;
+    let given = args
+        .expires
+        .as_deref()
+        .map(|t| parse_time("--expires", t))
+        .transpose()?;
+    let usage = |message: String| -> anyhow::Error {
+        Failure::new(ExitCode::Usage, message)
+            .hint(format!(
+                "a plan's window opens within {} days of now and closes within {} days of its start",
+                plan::MAX_WINDOW_DAYS,
+                plan::MAX_WINDOW_DAYS
+            ))
+            .into()
+    };
+    let names = ("--publish-at", "--expires");
+    // The start is bounded first, so the default end below is computed on a sane date.
+    let opening = Window {
+        not_before,
+        expires: None,
+    };
+    if let Some(p) = plan::window_problem(&opening, now, names, "plan") {
+        return Err(usage(p.message));
+    }
+    let expires =
+        given.unwrap_or_else(|| plan::days_after(not_before.unwrap_or(now), plan::DEFAULT_LIFETIME_HOURS / 24));
+    let window = Window {
+        not_before,
+        expires: Some(expires),
+    };
+    if let Some(p) = plan::window_problem(&window, now, names, "plan") {
+        return Err(usage(p.message));
+    }
+    if expires <= now {
+        return Err(usage(format!(
+            "the window closes at {expires}, which has passed; the plan could never be published"
+        )));
+    }
+    Ok(window)
+}
+
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = base_of(path);
     let fail =
@@ -169,7 +262,13 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// The banner, the plan's window, author and hash: what a reviewer needs to see.
-fn show(plan: &Plan, account: &Account, draft: &crate::platform::Draft, findings: &[Finding]) {
+fn show(
+    plan: &Plan,
+    account: &Account,
+    draft: &crate::platform::Draft,
+    findings: &[Finding],
+    author: Option<&crate::approval::ProvenAuthor>,
+) {
     let (length, limits) = crate::platform::offline_length(account, &draft.text);
     eprint!(
         "{}",
@@ -197,7 +296,13 @@ fn show(plan: &Plan, account: &Account, draft: &crate::platform::Draft, findings
     );
     let time = |t: Option<jiff::Timestamp>| t.map_or_else(|| "any time".to_string(), |t| t.to_string());
     eprintln!("  plan         {}", plan.plan_hash);
-    eprintln!("  author       {}", one_line(&plan.author.describe()));
+    match author {
+        Some(who) => eprintln!("  author       {}", one_line(&who.describe())),
+        None => eprintln!(
+            "  author       not proven (no author signature); declared: {}",
+            one_line(&plan.author.describe())
+        ),
+    }
     eprintln!("  not before   {}", time(plan.window.not_before));
     eprintln!("  expires      {}", time(plan.window.expires));
 }
@@ -217,24 +322,127 @@ fn load_any(policy: &Policy, path: &Path) -> Result<Plan> {
     }
 }
 
-pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
-    let plan = load_any(&policy, &args.plan)?;
-    let account = plan.check_account(&policy)?;
-    let draft = plan.draft(base_of(&args.plan))?;
+/// A plan (or queue item) as a reviewer sees it: account checked, draft read, findings now.
+fn review(policy: &Policy, path: &Path) -> Result<(Plan, crate::platform::Draft, Vec<Finding>)> {
+    let plan = load_any(policy, path)?;
+    let account = plan.check_account(policy)?;
+    let draft = plan.draft(base_of(path))?;
     let at = plan.window.not_before.unwrap_or_else(jiff::Timestamp::now);
-    let findings = findings_at(&policy, account, &draft, at)?;
-    show(&plan, account, &draft, &findings);
+    let findings = findings_at(policy, account, &draft, at)?;
+    Ok((plan, draft, findings))
+}
+
+fn refuse_expired(plan: &Plan, what: &str) -> Result<()> {
     if let Some(plan::WindowState::Expired(t)) = plan.window_refusal(jiff::Timestamp::now()) {
         return Err(Failure::new(
             ExitCode::PlanRefused,
-            format!("the plan expired at {t}; it cannot be approved"),
+            format!("the plan expired at {t}; it cannot be {what}"),
         )
         .into());
     }
+    Ok(())
+}
+
+/// `postgate sign`: the author signs what they wrote, a queue item or a plan signed again.
+pub fn sign(cli: &Cli, args: &SignArgs) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let (plan, draft, findings) = review(&policy, &args.plan)?;
+    let account = plan.check_account(&policy)?;
+    let signer = keys::Signer::from_args(args.key.as_deref(), args.ssh_key.as_deref());
+    let who = signer.author(&policy.approvals)?;
+    show(&plan, account, &draft, &findings, Some(&who));
+    refuse_expired(&plan, "signed")?;
+    crate::approval::agree_to_sign(
+        &crate::approval::Reviewed {
+            what: "plan",
+            flag: "--plan-hash",
+            noun: "hash",
+            expected: &plan.plan_hash,
+            given: args.plan_hash.as_deref(),
+            code: ExitCode::PlanRefused,
+        },
+        &format!("Sign this plan as its author `{}`?", who.name),
+    )?;
+    // An approver who approved this plan cannot then claim to have written it. Approvals that
+    // no longer hold are left for `apply` and `queue check` to report.
+    let author_file = signature::author_path(&args.plan);
+    for file in signature::files_for(&args.plan)? {
+        if file.file_name() == author_file.file_name() {
+            continue;
+        }
+        if let Ok(approver) = signature::verify_file(&policy.approvals, &plan, &file)
+            && approver.wrote(&who)
+        {
+            return Err(Failure::new(
+                ExitCode::PlanRefused,
+                format!(
+                    "{}: `{}` approved this plan, so they cannot sign it as its author; nothing was signed",
+                    file.display(),
+                    approver.name
+                ),
+            )
+            .hint("the plan's real author signs it")
+            .into());
+        }
+    }
+    let sig = signer.sign_as_author(plan.plan_hash.as_bytes())?;
+    let written = signature::write(&args.plan, crate::approval::AUTHOR_FILE_NAME, &sig)?;
+    let proven = signature::verify_author(&policy.approvals, &plan, &written)?;
+    let mut record = Record::about(
+        &policy,
+        account,
+        "authorship",
+        "sign",
+        Outcome::Authored {
+            signature: written.display().to_string(),
+        },
+    );
+    record.plan_hash = Some(plan.plan_hash.clone());
+    record.author = Some(proven);
+    AuditLog::new(&policy.audit_path).append(record)?;
+    if cli.json {
+        output::json(&serde_json::json!({
+            "signature": written.display().to_string(),
+            "author": who,
+            "plan_hash": plan.plan_hash,
+        }));
+    } else {
+        output::result(&written.display().to_string());
+    }
+    output::status(&format!(
+        "signed {} as its author {}; commit {} beside it",
+        plan.plan_hash,
+        who.describe(),
+        written.display()
+    ));
+    Ok(ExitCode::Success)
+}
+
+pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
+    let policy = super::load_policy(cli)?;
+    let (plan, draft, findings) = review(&policy, &args.plan)?;
+    let account = plan.check_account(&policy)?;
+    // Every signature already there must hold, and the author must be proven: an approval
+    // counts only from someone other than the person who wrote the plan.
+    let signed = signature::verify(&policy.approvals, &plan, &args.plan)?;
+    show(&plan, account, &draft, &findings, signed.author.as_ref());
+    refuse_expired(&plan, "approved")?;
+    let author = signed.require_author(&args.plan)?;
 
     let signer = keys::Signer::from_args(args.key.as_deref(), args.ssh_key.as_deref());
     let approver = signer.approver(&policy.approvals, ExitCode::PlanRefused)?;
+    if approver.wrote(author) {
+        return Err(Failure::new(
+            ExitCode::PlanRefused,
+            format!(
+                "approver `{}` wrote this plan (its author signature is by {}); nobody approves their own plan",
+                approver.name,
+                author.describe()
+            ),
+        )
+        .hint("ask another approver")
+        .into());
+    }
     if approver.is_author(&plan.author) {
         return Err(Failure::new(
             ExitCode::PlanRefused,
@@ -274,11 +482,13 @@ pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
         },
     );
     record.plan_hash = Some(plan.plan_hash.clone());
+    record.author = Some(author.clone());
     AuditLog::new(&policy.audit_path).append(record)?;
     if cli.json {
         output::json(&serde_json::json!({
             "signature": written.display().to_string(),
             "approver": approver.name,
+            "author": author,
             "plan_hash": plan.plan_hash,
         }));
     } else {

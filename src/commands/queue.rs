@@ -74,7 +74,13 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
         };
         let (d, _, _) = rules::tally(&report.findings);
         deny += d;
-        let approval = approval_of(&policy, &plan, &report, sigs.get(file).map_or(&[][..], Vec::as_slice));
+        let (approval, author) = approval_of(
+            &policy,
+            &plan,
+            file,
+            &report,
+            sigs.get(file).map_or(&[][..], Vec::as_slice),
+        );
         let window = plan.window_refusal(now);
         let mut lines: Vec<String> = report
             .findings
@@ -124,6 +130,7 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
                 Approval::Missing(what) => json!({ "status": "missing", "needs": what }),
                 Approval::Bad(why) => json!({ "status": "invalid", "error": why }),
             };
+            v["author"] = json!(author);
             out.push(v);
         } else {
             for line in lines {
@@ -160,35 +167,49 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
     })
 }
 
-fn approval_of(policy: &Policy, plan: &Plan, report: &Report, files: &[PathBuf]) -> Approval {
+/// The item's approval status, and its author as the author signature proves it.
+fn approval_of(
+    policy: &Policy,
+    plan: &Plan,
+    file: &Path,
+    report: &Report,
+    files: &[PathBuf],
+) -> (Approval, Option<crate::approval::ProvenAuthor>) {
     let Ok(account) = policy.account(&plan.account.name) else {
-        return Approval::Bad("unknown account".into());
+        return (Approval::Bad("unknown account".into()), None);
     };
     let needs = policy
         .approvals
         .needs(account, &report.findings, plan.post.reply_to.is_some());
-    let approvers = match signature::verify_files(&policy.approvals, plan, files) {
-        Ok(a) => a,
-        Err(e) => return Approval::Bad(format!("{e:#}")),
+    let signed = match signature::verify_all(&policy.approvals, plan, file, files) {
+        Ok(s) => s,
+        Err(e) => return (Approval::Bad(format!("{e:#}")), None),
     };
+    let names = || signed.approvers.iter().map(|a| a.name.clone()).collect();
     if needs.is_empty() {
-        return if approvers.is_empty() {
+        let approval = if signed.approvers.is_empty() {
             Approval::NotNeeded
         } else {
-            Approval::Approved(approvers.iter().map(|a| a.name.clone()).collect())
+            Approval::Approved(names())
         };
+        return (approval, signed.author);
     }
-    if !plan.author.is_known() {
-        return Approval::Missing(vec![
-            "an `author` in the front matter, so self-approval can be ruled out".into(),
-        ]);
+    // Approvals count only against a proven author; the item waits for its author's signature.
+    let mut missing = Vec::new();
+    if signed.author.is_none() {
+        missing.push(format!(
+            "its author's signature ({}, made by `postgate sign {}`), so self-approval can be ruled out",
+            signature::author_path(file).display(),
+            file.display()
+        ));
     }
-    let missing = unmet(&needs, &approvers);
-    if missing.is_empty() {
-        Approval::Approved(approvers.iter().map(|a| a.name.clone()).collect())
+    missing.extend(unmet(&needs, &signed.approvers));
+    let approval = if missing.is_empty() {
+        Approval::Approved(names())
     } else {
         Approval::Missing(missing)
-    }
+    };
+    (approval, signed.author)
 }
 
 /// One item's fate in a publishing run.

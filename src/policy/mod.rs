@@ -330,7 +330,7 @@ impl Policy {
         let rules = crate::rules::compile_layers(&layers, &names, &mut diags);
 
         let empty = crate::approval::Approvals::default();
-        let approvals = match system {
+        let mut approvals = match system {
             None => crate::approval::compile(
                 text,
                 &raw.approvers,
@@ -363,6 +363,19 @@ impl Policy {
                 )
             }
         };
+
+        // Authors over a system policy are refused like approvers: an approver who could add an
+        // author key under another name would approve their own plans.
+        match (system, raw.authors.first()) {
+            (Some(_), Some(first)) => diags.push(
+                Diagnostic::new(
+                    "a user policy cannot add [[authors]] over a system policy",
+                    first.span(),
+                )
+                .help("authors are named in the system policy only; ask its owners"),
+            ),
+            _ => crate::approval::compile_authors(&raw.authors, &mut approvals, &mut diags),
+        }
 
         let lockdown = match system {
             None => validate_lockdown(raw.lockdown.as_ref(), &approvals, base, &mut diags),

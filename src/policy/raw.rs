@@ -18,7 +18,18 @@ pub struct RawPolicy {
     #[serde(default)]
     pub approvers: Vec<Spanned<RawApprover>>,
     pub approvals: Option<RawApprovals>,
+    #[serde(default)]
+    pub authors: Vec<Spanned<RawAuthor>>,
     pub lockdown: Option<RawLockdown>,
+}
+
+/// One `[[authors]]` entry: a person who writes plans and signs them as their author.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuthor {
+    pub name: Spanned<String>,
+    /// An OpenSSH public key line, as `postgate keys new` or `ssh-keygen` print it.
+    pub key: Spanned<String>,
 }
 
 /// `[lockdown]`: where locks are shared, and who may lift them.
