@@ -248,7 +248,7 @@ fn discovery_order_flag_then_env_then_user_then_system() {
     write("config/postgate/policy.toml", "from-user");
     let system = write("system.toml", "from-system");
     let check = |args: Vec<String>, env_policy: Option<&str>, expect: &str| {
-        let mut cmd = t.cmd(args).env("POSTGATE_SYSTEM_POLICY", system.to_str().unwrap());
+        let mut cmd = t.cmd(args).env("POSTGATE_TEST_SYSTEM_POLICY", system.to_str().unwrap());
         cmd = match env_policy {
             Some(p) => cmd.env("POSTGATE_POLICY", p),
             None => cmd.env_remove("POSTGATE_POLICY"),
