@@ -386,3 +386,39 @@ fn rule_scoped_to_an_unknown_account() {
         "14:13",
     );
 }
+
+fn mkfifo(path: &std::path::Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+#[test]
+fn a_policy_is_a_regular_file_of_at_most_8_mib() {
+    let t = Test::new();
+    // Valid TOML, only too long: a policy is never read whole past the cap.
+    let filler = "# commentaire de remplissage\n".repeat((8 << 20) / 29 + 1);
+    t.write("big.toml", &format!("{filler}{ACCOUNT}"));
+    t.cmd(["--policy", "big.toml", "policy", "check"])
+        .status(code::BAD_POLICY)
+        .stderr_has("cannot read policy big.toml: larger than 8192 KiB, the most postgate reads for a policy")
+        .run();
+    // A FIFO would block forever, a device would be read until memory runs out.
+    let fifo = t.path().join("policy.fifo");
+    mkfifo(&fifo);
+    t.cmd(["--policy", "policy.fifo", "policy", "check"])
+        .status(code::BAD_POLICY)
+        .stderr_has("cannot read policy policy.fifo: not a regular file (a FIFO); a policy must be a file")
+        .run();
+    t.cmd(["--policy", "/dev/zero", "policy", "check"])
+        .status(code::BAD_POLICY)
+        .stderr_has("cannot read policy /dev/zero: not a regular file (a character device)")
+        .run();
+    // The same holds for the policy the user's is layered over.
+    t.cmd(["policy", "check"])
+        .env("POSTGATE_TEST_SYSTEM_POLICY", fifo.to_str().unwrap())
+        .status(code::BAD_POLICY)
+        .stderr_has("not a regular file (a FIFO)")
+        .run();
+}
