@@ -101,6 +101,22 @@ fn look_alike_handles() {
 }
 
 #[test]
+fn look_alikes_that_differ_by_case_are_refused() {
+    // `I` looks like `l` and `O` like `0` only in the case they are written in.
+    for (first, second) in [("@lyon_ville", "@Iyon_ville"), ("@mairie_paris0", "@mairie_parisO")] {
+        let one = ACCOUNT.replace("@mairie_demo", first);
+        let two = ACCOUNT
+            .replace("name = \"demo\"", "name = \"other\"")
+            .replace("@mairie_demo", second);
+        rejects(
+            &format!("{one}{two}"),
+            &format!("handle `{second}` looks like `{first}`"),
+            "10:10",
+        );
+    }
+}
+
+#[test]
 fn official_account_with_weaker_confirmation() {
     rejects(
         &format!("{ACCOUNT}confirm = \"yes\"\n"),

@@ -9,7 +9,7 @@ pub mod raw;
 pub use diagnostic::{Diagnostic, line_col};
 pub use raw::{Correction, PlatformName, Visibility};
 
-use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive, first_non_ascii};
+use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive, first_non_ascii, handles_look_alike, look_alike_keys};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::{paths, platform};
@@ -20,7 +20,6 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::env;
 use std::path::{Path, PathBuf};
-use unicode_security::confusable_detection::skeleton;
 
 /// Where the account publishes.
 #[derive(Debug, Clone)]
@@ -444,10 +443,9 @@ fn check_not_system(account: &Account, raw: &RawAccount, system: &[Account], dia
         return;
     }
     let handle = normalised_handle(&account.handle);
-    let skel: String = skeleton(&handle).collect();
+    let bare = |h: &str| h.trim().trim_start_matches('@').to_string();
     if let Some(s) = system.iter().find(|s| {
-        let other = normalised_handle(&s.handle);
-        other == handle || skeleton(&other).collect::<String>() == skel
+        normalised_handle(&s.handle) == handle || handles_look_alike(&bare(&s.handle), &bare(&account.handle))
     }) {
         diags.push(
             Diagnostic::new(
@@ -866,7 +864,7 @@ fn check_unique(accounts: &[(Account, &RawAccount)], diags: &mut Vec<Diagnostic>
             names.insert(&account.name, i);
         }
         let handle = normalised_handle(&account.handle);
-        let skel: String = skeleton(&handle).collect();
+        let keys = look_alike_keys(account.handle.trim().trim_start_matches('@'));
         if let Some(&first) = handles.get(&handle) {
             diags.push(
                 Diagnostic::new(format!("duplicate handle `{}`", account.handle), raw.handle.span()).help(format!(
@@ -874,7 +872,7 @@ fn check_unique(accounts: &[(Account, &RawAccount)], diags: &mut Vec<Diagnostic>
                     accounts[first].0.name, accounts[first].0.line
                 )),
             );
-        } else if let Some(&first) = skeletons.get(&skel) {
+        } else if let Some(&first) = keys.iter().find_map(|k| skeletons.get(k)) {
             diags.push(
                 Diagnostic::new(
                     format!(
@@ -887,7 +885,9 @@ fn check_unique(accounts: &[(Account, &RawAccount)], diags: &mut Vec<Diagnostic>
             );
         } else {
             handles.insert(handle, i);
-            skeletons.insert(skel, i);
+            for key in keys {
+                skeletons.entry(key).or_insert(i);
+            }
         }
     }
 }
