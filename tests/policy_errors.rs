@@ -345,6 +345,19 @@ fn rule_with_a_bad_regex() {
 }
 
 #[test]
+fn rule_with_a_pattern_too_big_to_compile_fails_fast_and_located() {
+    // Each would take seconds and hundreds of megabytes to compile before being refused, and
+    // the refusal named no pattern.
+    for regex in [r"\w{300}", r"\w{1000}{1000}"] {
+        rejects(
+            &with_rule(&format!("kind = \"pattern\"\nlevel = \"warn\"\npatterns = [{{ regex = '{regex}' }}]\n")),
+            "invalid regex: compiled, it would exceed the size limit of 10 MiB for one pattern",
+            "13:23",
+        );
+    }
+}
+
+#[test]
 fn rule_with_an_unknown_timezone() {
     rejects(
         &with_rule("kind = \"schedule\"\nlevel = \"approve\"\ntimezone = \"Europe/Pariss\"\nquiet = \"22:00-07:00\"\n"),
