@@ -156,7 +156,10 @@ mod tests {
     #[test]
     fn capital_i_for_l_and_capital_o_for_zero_are_look_alikes() {
         assert_eq!(compare_handle("@Iyon_ville", "@lyon_ville"), HandleMatch::LookAlike);
-        assert_eq!(compare_handle("@mairie_parisO", "@mairie_paris0"), HandleMatch::LookAlike);
+        assert_eq!(
+            compare_handle("@mairie_parisO", "@mairie_paris0"),
+            HandleMatch::LookAlike
+        );
         assert!(handles_look_alike("lyon_ville", "Iyon_ville"));
         assert!(handles_look_alike("mairie_paris0", "mairie_parisO"));
         assert!(!handles_look_alike("lyon_ville", "lyon_villes"));

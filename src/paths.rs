@@ -64,7 +64,10 @@ pub fn read_bounded(path: &Path, limit: u64, what: &str) -> io::Result<Vec<u8>> 
     if !meta.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("not a regular file ({}); a {what} must be a file", file_type_name(&meta)),
+            format!(
+                "not a regular file ({}); a {what} must be a file",
+                file_type_name(&meta)
+            ),
         ));
     }
     if meta.len() > limit {
@@ -114,7 +117,11 @@ fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
             return "a socket";
         }
     }
-    if meta.is_dir() { "a folder" } else { "not a regular file" }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Writes `bytes` to a new file `path` (never an existing one) with mode 0600, and syncs it.

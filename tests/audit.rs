@@ -244,7 +244,8 @@ fn every_file_postgate_writes_is_the_owners_only() {
     t.cmd(["lockdown", "perso", "--reason", "essai"]).run();
     post(&t, "demo", "un");
     t.cmd(["plan", "-a", "demo", "-o", "p.plan", "Prévu"]).run();
-    t.cmd(["apply", "p.plan", "--confirm-handle", "@mairie_demo_{uid}"]).run();
+    t.cmd(["apply", "p.plan", "--confirm-handle", "@mairie_demo_{uid}"])
+        .run();
     std::fs::create_dir_all(t.path().join("queue")).unwrap();
     t.cmd(["queue", "publish", "queue", "--due"]).run();
     tear(&t);

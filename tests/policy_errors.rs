@@ -350,7 +350,9 @@ fn rule_with_a_pattern_too_big_to_compile_fails_fast_and_located() {
     // the refusal named no pattern.
     for regex in [r"\w{300}", r"\w{1000}{1000}"] {
         rejects(
-            &with_rule(&format!("kind = \"pattern\"\nlevel = \"warn\"\npatterns = [{{ regex = '{regex}' }}]\n")),
+            &with_rule(&format!(
+                "kind = \"pattern\"\nlevel = \"warn\"\npatterns = [{{ regex = '{regex}' }}]\n"
+            )),
             "invalid regex: compiled, it would exceed the size limit of 10 MiB for one pattern",
             "13:23",
         );

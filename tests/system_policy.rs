@@ -233,9 +233,19 @@ fn the_environment_cannot_remove_the_system_layer_to_make_its_official_account_p
         .stderr_has("account `ministere` is defined by the system policy")
         .stderr_has("this would also lower its confirmation from `handle` to `yes`")
         .run();
-    as_attacker(t.cmd(["post", "-a", "ministere", "--confirm-handle", "@ministere_{uid}", "Bonjour"]), &t)
-        .status(code::BAD_POLICY)
-        .run();
+    as_attacker(
+        t.cmd([
+            "post",
+            "-a",
+            "ministere",
+            "--confirm-handle",
+            "@ministere_{uid}",
+            "Bonjour",
+        ]),
+        &t,
+    )
+    .status(code::BAD_POLICY)
+    .run();
     assert!(t.outbox("outbox").is_empty());
 }
 
@@ -264,7 +274,14 @@ fn the_environment_cannot_remove_the_system_deny_rules_and_rate_caps() {
 fn the_environment_cannot_move_the_audit_log_the_system_placed() {
     let t = strict(USER_ACCOUNT);
     as_attacker(
-        t.cmd(["post", "-a", "service-presse", "--confirm-handle", "@presse_{uid}", "Bonjour"]),
+        t.cmd([
+            "post",
+            "-a",
+            "service-presse",
+            "--confirm-handle",
+            "@presse_{uid}",
+            "Bonjour",
+        ]),
         &t,
     )
     .run();

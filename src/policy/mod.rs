@@ -9,7 +9,9 @@ pub mod raw;
 pub use diagnostic::{Diagnostic, line_col};
 pub use raw::{Correction, PlatformName, Visibility};
 
-use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive, first_non_ascii, handles_look_alike, look_alike_keys};
+use crate::account::{
+    Confirm, CredentialPolicy, Kind, NonInteractive, first_non_ascii, handles_look_alike, look_alike_keys,
+};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::{paths, platform};

@@ -237,7 +237,9 @@ pub fn compile_layers(layers: &[Layer], accounts: &[&str], diags: &mut Vec<Diagn
     let patterns = if b.patterns.is_empty() {
         None
     } else {
-        let limit = PATTERN_SIZE_LIMIT.saturating_mul(b.patterns.len()).min(REGEX_SIZE_LIMIT);
+        let limit = PATTERN_SIZE_LIMIT
+            .saturating_mul(b.patterns.len())
+            .min(REGEX_SIZE_LIMIT);
         match RegexSetBuilder::new(&b.patterns)
             .size_limit(limit)
             .dfa_size_limit(limit / 4)
@@ -287,7 +289,9 @@ fn estimated_states(hir: &regex_syntax::hir::Hir) -> usize {
                 // `x{n,}` is n copies and a loop.
                 None => rep.min as usize + 1,
             };
-            estimated_states(&rep.sub).saturating_mul(copies.max(1)).saturating_add(1)
+            estimated_states(&rep.sub)
+                .saturating_mul(copies.max(1))
+                .saturating_add(1)
         }
         HirKind::Capture(cap) => estimated_states(&cap.sub).saturating_add(2),
         HirKind::Concat(subs) | HirKind::Alternation(subs) => subs
@@ -308,13 +312,10 @@ const TOO_BIG_HELP: &str = "a repetition of a repetition, or of a Unicode class 
 fn too_big_patterns(b: &Builder, diags: &mut Vec<Diagnostic>) {
     for (source, span) in b.patterns.iter().zip(&b.pattern_spans) {
         let Some(span) = span else { continue };
-        if let Err(e @ regex::Error::CompiledTooBig(_)) = regex::RegexBuilder::new(source)
-            .size_limit(PATTERN_SIZE_LIMIT)
-            .build()
+        if let Err(e @ regex::Error::CompiledTooBig(_)) =
+            regex::RegexBuilder::new(source).size_limit(PATTERN_SIZE_LIMIT).build()
         {
-            diags.push(
-                Diagnostic::new(format!("invalid regex: {}", regex_error(&e)), span.clone()).help(TOO_BIG_HELP),
-            );
+            diags.push(Diagnostic::new(format!("invalid regex: {}", regex_error(&e)), span.clone()).help(TOO_BIG_HELP));
         }
     }
 }
@@ -410,7 +411,13 @@ fn last_line(text: String) -> String {
     last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
 
-fn patterns(r: &RawRule, index: usize, last_layer: bool, b: &mut Builder, diags: &mut Vec<Diagnostic>) -> Option<Check> {
+fn patterns(
+    r: &RawRule,
+    index: usize,
+    last_layer: bool,
+    b: &mut Builder,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Check> {
     let Some(list) = &r.patterns else {
         diags.push(
             Diagnostic::new("a `pattern` rule needs `patterns`", r.kind.span())
