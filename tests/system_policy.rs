@@ -230,6 +230,7 @@ fn the_environment_cannot_remove_the_system_layer_to_make_its_official_account_p
     );
     as_attacker(t.cmd(["policy", "check"]), &t)
         .status(code::BAD_POLICY)
+        .stderr_has("warning: POSTGATE_SYSTEM_POLICY is ignored; the system policy is always /etc/postgate/policy.toml")
         .stderr_has("account `ministere` is defined by the system policy")
         .stderr_has("this would also lower its confirmation from `handle` to `yes`")
         .run();
