@@ -787,8 +787,10 @@ fn save_fragment(log: &Path, fragment: &[u8]) -> std::io::Result<PathBuf> {
         match crate::paths::write_new_private(&saved, fragment) {
             Ok(()) => {
                 // The name must survive a crash too, before the log is cut.
-                if let Some(dir) = saved.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    File::open(dir)?.sync_all()?;
+                let dir = saved.parent().filter(|d| !d.as_os_str().is_empty());
+                if let Some(Err(e)) = dir.map(|d| File::open(d).and_then(|f| f.sync_all())) {
+                    let _ = std::fs::remove_file(&saved);
+                    return Err(e);
                 }
                 return Ok(saved);
             }

@@ -132,8 +132,8 @@ pub fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let written = file.write_all(bytes).and_then(|()| file.sync_all());
     if let Err(e) = written {
         drop(file);
-        // The write error is the one to report; a failed removal leaves an empty or partial
-        // file, which the caller's message names.
+        // The write error is the one to report: it says why (a full disk), and a removal that
+        // fails too has the same cause.
         let _ = std::fs::remove_file(path);
         return Err(e);
     }
