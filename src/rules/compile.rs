@@ -776,3 +776,42 @@ fn rate(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>) ->
     }
     Some(check)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimate_multiplies_repetitions_out() {
+        let states =
+            |p: &str| estimated_states(&regex_syntax::Parser::new().parse(p).unwrap_or_else(|e| panic!("{e}")));
+        assert!(states(r"\w{1000}{1000}") > PATTERN_STATE_LIMIT);
+        assert!(states(r"\w{300}") > PATTERN_STATE_LIMIT);
+        // What the example policy and the benchmarks use stays far below.
+        for p in [
+            r"!{2,}",
+            r"\b[A-ZÀ-ÖØ-ÞŒ]{5,}\b",
+            r"\bword123\d{2,4}\b",
+            r"(?i)candidat\w*",
+        ] {
+            assert!(states(p) < PATTERN_STATE_LIMIT / 100, "{p}: {}", states(p));
+        }
+    }
+
+    #[test]
+    fn when_the_set_is_too_big_each_pattern_of_the_file_is_located() {
+        let b = Builder {
+            terms: Vec::new(),
+            term_info: Vec::new(),
+            patterns: vec!["ok".into(), r"\w{1000}".into(), r"\w{1000}".into()],
+            pattern_info: Vec::new(),
+            // The third is the system's, located in its own file when that was checked alone.
+            pattern_spans: vec![Some(0..2), Some(10..20), None],
+        };
+        let mut diags = Vec::new();
+        too_big_patterns(&b, &mut diags);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].span, Some(10..20));
+        assert!(diags[0].message.starts_with("invalid regex: "), "{}", diags[0].message);
+    }
+}
