@@ -91,12 +91,28 @@ pub fn compare_handle(typed: &str, expected: &str) -> HandleMatch {
     if typed.eq_ignore_ascii_case(&expected) {
         return HandleMatch::Exact;
     }
-    let fold = |s: &str| skeleton(&s.to_ascii_lowercase()).collect::<String>().to_lowercase();
-    if fold(&typed) == fold(&expected) {
+    if handles_look_alike(&typed, &expected) {
         HandleMatch::LookAlike
     } else {
         HandleMatch::Different
     }
+}
+
+/// The confusable skeletons (UTS #39) a handle is compared by: as written and in lower case.
+///
+/// As written, because `I` looks like `l` and `O` like `0` only in upper case, and lower-casing
+/// first would hide that; in lower case, because handles are case-insensitive, so `@LYON` and
+/// `@lyon` are one account and their look-alikes are the same. The skeleton is lower-cased
+/// after, so two keys never differ by case alone.
+pub fn look_alike_keys(handle: &str) -> [String; 2] {
+    let key = |s: &str| skeleton(s).collect::<String>().to_lowercase();
+    [key(handle), key(&handle.to_lowercase())]
+}
+
+/// Whether two handles render alike: a key of one is a key of the other.
+pub fn handles_look_alike(a: &str, b: &str) -> bool {
+    let (a, b) = (look_alike_keys(a), look_alike_keys(b));
+    a.iter().any(|k| b.contains(k))
 }
 
 /// Returns the first non-ASCII character of a handle-like string, if any.
@@ -135,6 +151,18 @@ mod tests {
     #[test]
     fn rn_for_m_is_a_look_alike() {
         assert_eq!(compare_handle("@rninistere", "@ministere"), HandleMatch::LookAlike);
+    }
+
+    #[test]
+    fn capital_i_for_l_and_capital_o_for_zero_are_look_alikes() {
+        assert_eq!(compare_handle("@Iyon_ville", "@lyon_ville"), HandleMatch::LookAlike);
+        assert_eq!(
+            compare_handle("@mairie_parisO", "@mairie_paris0"),
+            HandleMatch::LookAlike
+        );
+        assert!(handles_look_alike("lyon_ville", "Iyon_ville"));
+        assert!(handles_look_alike("mairie_paris0", "mairie_parisO"));
+        assert!(!handles_look_alike("lyon_ville", "lyon_villes"));
     }
 
     #[test]

@@ -297,17 +297,14 @@ impl AuditLog {
 
     fn open_for_append(&self) -> Result<File> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir).map_err(|e| audit_failure(&self.path, format!("cannot create its folder: {e}")))?;
+            crate::paths::create_private_dir(dir)
+                .map_err(|e| audit_failure(&self.path, format!("cannot create its folder: {e}")))?;
         }
-        let mut options = OpenOptions::new();
-        options.read(true).append(true).create(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            // Records hold post texts; keep them to the owner.
-            options.mode(0o600);
-        }
-        options
+        // Records hold post texts; keep them to the owner.
+        crate::paths::private_options()
+            .read(true)
+            .append(true)
+            .create(true)
             .open(&self.path)
             .map_err(|e| audit_failure(&self.path, format!("cannot open: {e}")).into())
     }
@@ -485,13 +482,10 @@ impl AuditLog {
             .map_err(|e| audit_failure(&self.path, e))?;
         file.read_to_end(&mut fragment)
             .map_err(|e| audit_failure(&self.path, e))?;
-        let stamp = jiff::Timestamp::now().as_second();
-        let saved = self.path.with_extension(format!("torn-{stamp}"));
-        std::fs::write(&saved, &fragment)
-            .map_err(|e| audit_failure(&self.path, format!("cannot save fragment: {e}")))?;
-        File::open(&saved)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| audit_failure(&self.path, e))?;
+        let saved = save_fragment(&self.path, &fragment).map_err(|e| {
+            audit_failure(&self.path, format!("cannot save fragment: {e}"))
+                .hint("the log is unchanged and nothing was left behind; free some space, then run `postgate log repair` again")
+        })?;
         file.set_len(offset).map_err(|e| audit_failure(&self.path, e))?;
         file.sync_all().map_err(|e| audit_failure(&self.path, e))?;
         drop(file);
@@ -792,15 +786,32 @@ fn read_last_line(file: &mut File, len: u64) -> std::io::Result<Option<Vec<u8>>>
     }
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
+/// Saves a torn fragment beside the log as `<log>.torn-<unix time>`, owner only, under a name
+/// not taken yet (a second repair in the same second adds `-2`, `-3`, ...): a fragment may be
+/// evidence and is never overwritten. Nothing is left behind if the write fails.
+fn save_fragment(log: &Path, fragment: &[u8]) -> std::io::Result<PathBuf> {
+    let stamp = jiff::Timestamp::now().as_second();
+    for n in 1..=100u32 {
+        let suffix = if n == 1 { String::new() } else { format!("-{n}") };
+        let saved = log.with_extension(format!("torn-{stamp}{suffix}"));
+        match crate::paths::write_new_private(&saved, fragment) {
+            Ok(()) => {
+                // The name must survive a crash too, before the log is cut.
+                let dir = saved.parent().filter(|d| !d.as_os_str().is_empty());
+                if let Some(Err(e)) = dir.map(|d| File::open(d).and_then(|f| f.sync_all())) {
+                    let _ = std::fs::remove_file(&saved);
+                    return Err(e);
+                }
+                return Ok(saved);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
     }
-    builder.create(dir)
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "a hundred fragments were saved this second already",
+    ))
 }
 
 #[cfg(test)]

@@ -221,7 +221,8 @@ pub fn write(policy: &Policy, account: &Account, lock: &Lock) -> Result<Vec<Path
 }
 
 fn write_file(dir: &Path, path: &Path, body: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    crate::paths::create_private_dir(dir)?;
+    // Created 0600, like every file postgate writes.
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut tmp, body)?;
     tmp.as_file().sync_all()?;

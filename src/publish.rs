@@ -708,14 +708,14 @@ const MASTODON_KEY_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_m
 /// An exclusive lock for one plan, beside the audit log. Released when dropped.
 fn lock_plan(policy: &Policy, plan: &Plan) -> Result<std::fs::File> {
     let dir = policy.audit_path.with_extension("locks");
-    std::fs::create_dir_all(&dir).map_err(|e| {
+    crate::paths::create_private_dir(&dir).map_err(|e| {
         Failure::new(
             ExitCode::Audit,
             format!("cannot create the lock folder {}: {e}", dir.display()),
         )
     })?;
     let path = dir.join(format!("{}.lock", plan.post_key().id));
-    let file = std::fs::OpenOptions::new()
+    let file = crate::paths::private_options()
         .create(true)
         .truncate(false)
         .write(true)

@@ -154,7 +154,7 @@ pub fn signatures(dir: &Path) -> std::io::Result<HashMap<PathBuf, Vec<PathBuf>>>
 /// The queue's lock file, held for the whole publishing run. Another run waits for it, after
 /// `waiting` says so.
 pub fn lock(dir: &Path, waiting: impl FnOnce()) -> std::io::Result<File> {
-    let file = std::fs::OpenOptions::new()
+    let file = crate::paths::private_options()
         .create(true)
         .truncate(false)
         .write(true)

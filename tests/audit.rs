@@ -1,7 +1,27 @@
 //! The audit log through the command line: listing, filtering, verifying, repairing.
 
 mod support;
+use std::os::unix::fs::PermissionsExt;
 use support::{Test, code};
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Torn fragments saved beside the audit log.
+fn fragments(t: &Test) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(t.path().join("state"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("audit.torn-"))
+        .collect()
+}
+
+fn tear(t: &Test) {
+    let mut bytes = std::fs::read(t.audit_path()).unwrap();
+    bytes.extend_from_slice(b"{\"seq\":3,\"prev\":\"deadbeef");
+    std::fs::write(t.audit_path(), &bytes).unwrap();
+}
 
 fn post(t: &Test, account: &str, text: &str) {
     let handle = t.handle(account);
@@ -183,4 +203,77 @@ fn refused_attempts_are_recorded_with_their_reason() {
             .unwrap()
             .contains("--confirm-handle does not match")
     );
+}
+
+#[test]
+fn repair_keeps_the_fragment_to_the_owner_and_leaves_nothing_when_it_cannot_write() {
+    let t = Test::new();
+    post(&t, "demo", "un");
+    tear(&t);
+    let torn = std::fs::read(t.audit_path()).unwrap();
+    // A full disk, as far as postgate can tell: no file may grow (SIGXFSZ ignored, so the write
+    // fails with EFBIG instead of killing the process).
+    let out = t
+        .command("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f 0; exec \"$0\" log repair", support::BIN])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code::AUDIT), "{stderr}");
+    assert!(stderr.contains("cannot save fragment"), "{stderr}");
+    assert!(fragments(&t).is_empty(), "a failed repair left {:?}", fragments(&t));
+    assert_eq!(std::fs::read(t.audit_path()).unwrap(), torn, "the log is untouched");
+
+    t.cmd(["log", "repair"]).run();
+    let saved = fragments(&t);
+    assert_eq!(saved.len(), 1);
+    assert_eq!(mode(&saved[0]), 0o600, "the fragment holds a record's text");
+    // A second repair in the same second never overwrites the first fragment.
+    tear(&t);
+    t.cmd(["log", "repair"]).run();
+    assert_eq!(fragments(&t).len(), 2);
+}
+
+#[test]
+fn every_file_postgate_writes_is_the_owners_only() {
+    let t = Test::new().policy(&format!(
+        "{}\n[lockdown]\nshared_path = \"{{dir}}/shared/locks\"\n",
+        support::DEFAULT_POLICY
+    ));
+    // Creates the shared folder and writes a lock in it and in the state folder.
+    t.cmd(["lockdown", "perso", "--reason", "essai"]).run();
+    post(&t, "demo", "un");
+    t.cmd(["plan", "-a", "demo", "-o", "p.plan", "Prévu"]).run();
+    t.cmd(["apply", "p.plan", "--confirm-handle", "@mairie_demo_{uid}"])
+        .run();
+    std::fs::create_dir_all(t.path().join("queue")).unwrap();
+    t.cmd(["queue", "publish", "queue", "--due"]).run();
+    tear(&t);
+    t.cmd(["log", "repair"]).run();
+
+    let mut seen = Vec::new();
+    fn walk(dir: &std::path::Path, seen: &mut Vec<(std::path::PathBuf, u32)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            seen.push((path.clone(), mode(&path)));
+            if path.is_dir() {
+                walk(&path, seen);
+            }
+        }
+    }
+    // What postgate created: the state folder's content (the test made the folder itself),
+    // the outbox, the plan and the lock.
+    for dir in ["state", "outbox"] {
+        walk(&t.path().join(dir), &mut seen);
+    }
+    for made in ["outbox", "p.plan", "shared", "queue/.postgate-queue.lock"] {
+        seen.push((t.path().join(made), mode(&t.path().join(made))));
+    }
+    walk(&t.path().join("shared"), &mut seen);
+    assert!(seen.iter().any(|(p, _)| p.to_string_lossy().contains("audit.torn-")));
+    assert!(seen.iter().any(|(p, _)| p.extension().is_some_and(|e| e == "lock")));
+    for (path, mode) in &seen {
+        let want = if path.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(*mode, want, "{} is {mode:o}", path.display());
+    }
 }

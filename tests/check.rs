@@ -147,3 +147,22 @@ fn platform_limits_and_missing_alt_text_are_reported_like_post_would() {
         )
         .run();
 }
+
+#[test]
+fn a_draft_is_a_regular_file_of_at_most_1_mib() {
+    let t = drafts();
+    let big = format!("+++\naccount = \"demo\"\n+++\n{}", "a".repeat(1 << 20));
+    std::fs::write(t.path().join("drafts/gros.md"), big).unwrap();
+    let fifo = t.path().join("drafts/tube.md");
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    }
+    t.cmd(["check", "drafts"])
+        .status(code::USAGE)
+        .stderr_has("gros.md:1:1 error cannot read: larger than 1024 KiB, the most postgate reads for a post")
+        .stderr_has("tube.md:1:1 error cannot read: not a regular file (a FIFO)")
+        .run();
+}

@@ -319,3 +319,40 @@ path = "{dir}/outbox"
     assert_eq!(t.outbox("outbox").len(), 1);
     assert_eq!(t.audit().last().unwrap()["outcome"]["exit_code"], code::IDENTITY);
 }
+
+#[test]
+fn a_post_body_is_at_most_1_mib_and_a_file_must_be_a_regular_one() {
+    let t = Test::new();
+    let post = |source: &[&str]| {
+        let mut args = vec!["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}"];
+        args.extend_from_slice(source);
+        t.cmd(args)
+    };
+    let big = "a".repeat((1 << 20) + 1);
+    std::fs::write(t.path().join("big.txt"), &big).unwrap();
+    post(&["--file", "big.txt"])
+        .status(code::USAGE)
+        .stderr_has("cannot read big.txt: larger than 1024 KiB, the most postgate reads for a post")
+        .run();
+    post(&["-"])
+        .stdin(&big)
+        .status(code::USAGE)
+        .stderr_has("cannot read stdin: larger than 1024 KiB")
+        .run();
+    let fifo = t.path().join("post.fifo");
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    }
+    post(&["--file", "post.fifo"])
+        .status(code::USAGE)
+        .stderr_has("cannot read post.fifo: not a regular file (a FIFO); a post must be a file")
+        .run();
+    post(&["--file", "/dev/zero"])
+        .status(code::USAGE)
+        .stderr_has("not a regular file (a character device)")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}

@@ -101,6 +101,22 @@ fn look_alike_handles() {
 }
 
 #[test]
+fn look_alikes_that_differ_by_case_are_refused() {
+    // `I` looks like `l` and `O` like `0` only in the case they are written in.
+    for (first, second) in [("@lyon_ville", "@Iyon_ville"), ("@mairie_paris0", "@mairie_parisO")] {
+        let one = ACCOUNT.replace("@mairie_demo", first);
+        let two = ACCOUNT
+            .replace("name = \"demo\"", "name = \"other\"")
+            .replace("@mairie_demo", second);
+        rejects(
+            &format!("{one}{two}"),
+            &format!("handle `{second}` looks like `{first}`"),
+            "10:10",
+        );
+    }
+}
+
+#[test]
 fn official_account_with_weaker_confirmation() {
     rejects(
         &format!("{ACCOUNT}confirm = \"yes\"\n"),
@@ -248,7 +264,7 @@ fn discovery_order_flag_then_env_then_user_then_system() {
     write("config/postgate/policy.toml", "from-user");
     let system = write("system.toml", "from-system");
     let check = |args: Vec<String>, env_policy: Option<&str>, expect: &str| {
-        let mut cmd = t.cmd(args).env("POSTGATE_SYSTEM_POLICY", system.to_str().unwrap());
+        let mut cmd = t.cmd(args).env("POSTGATE_TEST_SYSTEM_POLICY", system.to_str().unwrap());
         cmd = match env_policy {
             Some(p) => cmd.env("POSTGATE_POLICY", p),
             None => cmd.env_remove("POSTGATE_POLICY"),
@@ -329,6 +345,21 @@ fn rule_with_a_bad_regex() {
 }
 
 #[test]
+fn rule_with_a_pattern_too_big_to_compile_fails_fast_and_located() {
+    // Each would take seconds and hundreds of megabytes to compile before being refused, and
+    // the refusal named no pattern.
+    for regex in [r"\w{300}", r"\w{1000}{1000}"] {
+        rejects(
+            &with_rule(&format!(
+                "kind = \"pattern\"\nlevel = \"warn\"\npatterns = [{{ regex = '{regex}' }}]\n"
+            )),
+            "invalid regex: compiled, it would exceed the size limit of 10 MiB for one pattern",
+            "13:23",
+        );
+    }
+}
+
+#[test]
 fn rule_with_an_unknown_timezone() {
     rejects(
         &with_rule("kind = \"schedule\"\nlevel = \"approve\"\ntimezone = \"Europe/Pariss\"\nquiet = \"22:00-07:00\"\n"),
@@ -385,4 +416,40 @@ fn rule_scoped_to_an_unknown_account() {
         "no account named `dmeo`",
         "14:13",
     );
+}
+
+fn mkfifo(path: &std::path::Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+#[test]
+fn a_policy_is_a_regular_file_of_at_most_8_mib() {
+    let t = Test::new();
+    // Valid TOML, only too long: a policy is never read whole past the cap.
+    let filler = "# commentaire de remplissage\n".repeat((8 << 20) / 29 + 1);
+    t.write("big.toml", &format!("{filler}{ACCOUNT}"));
+    t.cmd(["--policy", "big.toml", "policy", "check"])
+        .status(code::BAD_POLICY)
+        .stderr_has("cannot read policy big.toml: larger than 8192 KiB, the most postgate reads for a policy")
+        .run();
+    // A FIFO would block forever, a device would be read until memory runs out.
+    let fifo = t.path().join("policy.fifo");
+    mkfifo(&fifo);
+    t.cmd(["--policy", "policy.fifo", "policy", "check"])
+        .status(code::BAD_POLICY)
+        .stderr_has("cannot read policy policy.fifo: not a regular file (a FIFO); a policy must be a file")
+        .run();
+    t.cmd(["--policy", "/dev/zero", "policy", "check"])
+        .status(code::BAD_POLICY)
+        .stderr_has("cannot read policy /dev/zero: not a regular file (a character device)")
+        .run();
+    // The same holds for the policy the user's is layered over.
+    t.cmd(["policy", "check"])
+        .env("POSTGATE_TEST_SYSTEM_POLICY", fifo.to_str().unwrap())
+        .status(code::BAD_POLICY)
+        .stderr_has("not a regular file (a FIFO)")
+        .run();
 }

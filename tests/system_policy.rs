@@ -1,6 +1,7 @@
-//! The system policy (`/etc/postgate/policy.toml`; here `POSTGATE_SYSTEM_POLICY`, which exists
-//! for tests and packagers) lies under every user policy: a user may add accounts and stricter
-//! rules, never redefine, weaken or remove what the system says.
+//! The system policy (`/etc/postgate/policy.toml`; here `POSTGATE_TEST_SYSTEM_POLICY`, a hook that
+//! only debug builds honour, and only while `/etc/postgate/policy.toml` does not exist) lies under
+//! every user policy: a user may add accounts and stricter rules, never redefine, weaken or remove
+//! what the system says.
 
 mod support;
 use support::{Test, code};
@@ -50,8 +51,29 @@ path = "{dir}/presse"
 fn layered(user: &str) -> Test {
     let t = Test::new();
     let system = t.write("etc/postgate/policy.toml", SYSTEM);
-    let t = t.env("POSTGATE_SYSTEM_POLICY", &system.display().to_string());
+    let t = t.env("POSTGATE_TEST_SYSTEM_POLICY", &system.display().to_string());
     t.policy(user)
+}
+
+/// The system policy with a rate cap and a shared lockdown folder on top.
+fn strict(user: &str) -> Test {
+    let t = layered(user);
+    t.write(
+        "etc/postgate/policy.toml",
+        &format!(
+            "{SYSTEM}\n[[rules]]\nid = \"cadence\"\nkind = \"rate\"\nlevel = \"deny\"\naccounts = [\"ministere\"]\nmax_per_hour = 1\n\n[lockdown]\nshared_path = \"{{dir}}/shared-locks\"\n"
+        ),
+    );
+    std::fs::create_dir_all(t.path().join("shared-locks")).unwrap();
+    t
+}
+
+/// What any user can set: the variable that once replaced the system file, and a state folder
+/// of their own.
+fn as_attacker<'a>(cmd: support::Cmd<'a>, t: &Test) -> support::Cmd<'a> {
+    let elsewhere = t.path().join("elsewhere");
+    cmd.env("POSTGATE_SYSTEM_POLICY", "/nonexistent")
+        .env("XDG_STATE_HOME", &elsewhere.display().to_string())
 }
 
 /// `policy check` refuses the user policy with `message`, pointing at `line:col` of the user's
@@ -211,4 +233,97 @@ fn a_user_policy_cannot_add_authors_over_a_system_policy() {
         "a user policy cannot add [[authors]] over a system policy",
         "11:1",
     );
+}
+
+#[test]
+fn the_environment_cannot_remove_the_system_layer_to_make_its_official_account_personal() {
+    let t = strict(
+        "[[accounts]]\nname = \"ministere\"\nhandle = \"@ministere_{uid}\"\nplatform = \"outbox\"\nkind = \"personal\"\ndisplay_name = \"M\"\nowner = \"M\"\npath = \"{dir}/outbox\"\nconfirm = \"yes\"\n",
+    );
+    as_attacker(t.cmd(["policy", "check"]), &t)
+        .status(code::BAD_POLICY)
+        .stderr_has("warning: POSTGATE_SYSTEM_POLICY is ignored; the system policy is always /etc/postgate/policy.toml")
+        .stderr_has("account `ministere` is defined by the system policy")
+        .stderr_has("this would also lower its confirmation from `handle` to `yes`")
+        .run();
+    as_attacker(
+        t.cmd([
+            "post",
+            "-a",
+            "ministere",
+            "--confirm-handle",
+            "@ministere_{uid}",
+            "Bonjour",
+        ]),
+        &t,
+    )
+    .status(code::BAD_POLICY)
+    .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn the_environment_cannot_remove_the_system_deny_rules_and_rate_caps() {
+    let t = strict(USER_ACCOUNT);
+    let post = |text: &str| {
+        as_attacker(
+            t.cmd(["post", "-a", "ministere", "--confirm-handle", "@ministere_{uid}", text]),
+            &t,
+        )
+    };
+    post("Il faut voter pour le projet")
+        .status(code::CONTENT)
+        .stderr_has("neutralite")
+        .run();
+    post("Un").run();
+    post("Deux")
+        .status(code::CONTENT)
+        .stderr_has("cadence (1 posts in the last hour already; the policy allows 1)")
+        .run();
+    assert_eq!(t.outbox("outbox").len(), 1);
+}
+
+#[test]
+fn the_environment_cannot_move_the_audit_log_the_system_placed() {
+    let t = strict(USER_ACCOUNT);
+    as_attacker(
+        t.cmd([
+            "post",
+            "-a",
+            "service-presse",
+            "--confirm-handle",
+            "@presse_{uid}",
+            "Bonjour",
+        ]),
+        &t,
+    )
+    .run();
+    let published: Vec<_> = t
+        .audit()
+        .into_iter()
+        .filter(|r| r["outcome"]["status"] == "published")
+        .collect();
+    assert_eq!(published.len(), 1, "the record is in the system's log");
+    assert!(!t.path().join("elsewhere/postgate/audit.jsonl").exists());
+}
+
+#[test]
+fn a_lock_in_the_system_shared_folder_stops_every_publish_whatever_the_state_folder() {
+    let t = strict(USER_ACCOUNT);
+    for account in ["ministere", "service-presse"] {
+        t.cmd(["lockdown", account, "--reason", "compte compromis"]).run();
+    }
+    let shared = std::fs::read_dir(t.path().join("shared-locks")).unwrap().count();
+    assert_eq!(shared, 2);
+    for (account, handle) in [("ministere", "@ministere_{uid}"), ("service-presse", "@presse_{uid}")] {
+        as_attacker(
+            t.cmd(["post", "-a", account, "--confirm-handle", handle, "Bonjour"]),
+            &t,
+        )
+        .status(code::LOCKED_DOWN)
+        .stderr_has("is locked down since ")
+        .run();
+    }
+    assert!(t.outbox("outbox").is_empty());
+    assert!(t.outbox("presse").is_empty());
 }

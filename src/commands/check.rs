@@ -14,7 +14,7 @@ use crate::sanitize::one_line;
 use anyhow::Result;
 use colored::Colorize;
 use serde_json::{Value, json};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// One checked draft.
@@ -139,11 +139,8 @@ pub(super) fn check_one(
 ) -> Report {
     let name = path.map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
     let bytes = match path {
-        Some(p) => std::fs::read(p),
-        None => {
-            let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).map(|_| buf)
-        }
+        Some(p) => crate::paths::read_bounded(p, crate::paths::MAX_POST_BYTES, "post"),
+        None => crate::paths::read_stream_bounded(std::io::stdin(), crate::paths::MAX_POST_BYTES, "post"),
     };
     let source = match bytes.map(String::from_utf8) {
         Ok(Ok(s)) => s,

@@ -9,7 +9,7 @@ use crate::platform::Draft;
 use crate::publish::{self, Action, Request};
 use crate::sanitize::one_line;
 use anyhow::Result;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
@@ -194,9 +194,7 @@ fn usage(message: impl Into<String>) -> anyhow::Error {
 fn read_text(text: Option<&str>, file: Option<&std::path::Path>, interactive: bool) -> Result<String> {
     let from_stdin = text == Some("-") || file == Some(std::path::Path::new("-"));
     let text = if from_stdin {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
+        let buf = crate::paths::read_stream_bounded(std::io::stdin(), crate::paths::MAX_POST_BYTES, "post")
             .map_err(|e| usage(format!("cannot read stdin: {e}")))?;
         String::from_utf8(buf).map_err(|e| {
             usage(format!(
@@ -207,7 +205,8 @@ fn read_text(text: Option<&str>, file: Option<&std::path::Path>, interactive: bo
     } else if let Some(text) = text {
         return Ok(text.to_string());
     } else if let Some(path) = file {
-        let bytes = std::fs::read(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+        let bytes = crate::paths::read_bounded(path, crate::paths::MAX_POST_BYTES, "post")
+            .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
         String::from_utf8(bytes).map_err(|e| {
             usage(format!(
                 "{} is not UTF-8 text (byte {})",

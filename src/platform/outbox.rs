@@ -114,7 +114,8 @@ impl Outbox {
 /// Returns false if the file was already there.
 fn write_new(path: &Path, body: &[u8]) -> Result<bool> {
     let dir = path.parent().context("outbox path has no parent")?;
-    fs::create_dir_all(dir).map_err(|e| platform_error(format!("cannot create outbox {}: {e}", dir.display())))?;
+    crate::paths::create_private_dir(dir)
+        .map_err(|e| platform_error(format!("cannot create outbox {}: {e}", dir.display())))?;
     let mut tmp =
         tempfile::NamedTempFile::new_in(dir).map_err(|e| platform_error(format!("outbox {}: {e}", dir.display())))?;
     tmp.write_all(body)?;

@@ -9,7 +9,9 @@ pub mod raw;
 pub use diagnostic::{Diagnostic, line_col};
 pub use raw::{Correction, PlatformName, Visibility};
 
-use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive, first_non_ascii};
+use crate::account::{
+    Confirm, CredentialPolicy, Kind, NonInteractive, first_non_ascii, handles_look_alike, look_alike_keys,
+};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::{paths, platform};
@@ -20,7 +22,6 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::env;
 use std::path::{Path, PathBuf};
-use unicode_security::confusable_detection::skeleton;
 
 /// Where the account publishes.
 #[derive(Debug, Clone)]
@@ -122,13 +123,15 @@ pub struct LockdownPolicy {
     pub unlock_roles: Vec<String>,
 }
 
-/// A policy file's text and SHA-256, refusing what is not UTF-8.
+/// A policy file's text and SHA-256, refusing what is not a regular UTF-8 file of at most
+/// [`paths::MAX_POLICY_BYTES`].
 fn read_text(path: &Path) -> Result<(String, String)> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = paths::read_bounded(path, paths::MAX_POLICY_BYTES, "policy").map_err(|e| {
         Failure::new(
             ExitCode::BadPolicy,
             format!("cannot read policy {}: {e}", path.display()),
         )
+        .hint("a policy is a TOML file; see the commented example policy.toml and docs/policy.md")
     })?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -455,10 +458,9 @@ fn check_not_system(account: &Account, raw: &RawAccount, system: &[Account], dia
         return;
     }
     let handle = normalised_handle(&account.handle);
-    let skel: String = skeleton(&handle).collect();
+    let bare = |h: &str| h.trim().trim_start_matches('@').to_string();
     if let Some(s) = system.iter().find(|s| {
-        let other = normalised_handle(&s.handle);
-        other == handle || skeleton(&other).collect::<String>() == skel
+        normalised_handle(&s.handle) == handle || handles_look_alike(&bare(&s.handle), &bare(&account.handle))
     }) {
         diags.push(
             Diagnostic::new(
@@ -877,7 +879,7 @@ fn check_unique(accounts: &[(Account, &RawAccount)], diags: &mut Vec<Diagnostic>
             names.insert(&account.name, i);
         }
         let handle = normalised_handle(&account.handle);
-        let skel: String = skeleton(&handle).collect();
+        let keys = look_alike_keys(account.handle.trim().trim_start_matches('@'));
         if let Some(&first) = handles.get(&handle) {
             diags.push(
                 Diagnostic::new(format!("duplicate handle `{}`", account.handle), raw.handle.span()).help(format!(
@@ -885,7 +887,7 @@ fn check_unique(accounts: &[(Account, &RawAccount)], diags: &mut Vec<Diagnostic>
                     accounts[first].0.name, accounts[first].0.line
                 )),
             );
-        } else if let Some(&first) = skeletons.get(&skel) {
+        } else if let Some(&first) = keys.iter().find_map(|k| skeletons.get(k)) {
             diags.push(
                 Diagnostic::new(
                     format!(
@@ -898,7 +900,9 @@ fn check_unique(accounts: &[(Account, &RawAccount)], diags: &mut Vec<Diagnostic>
             );
         } else {
             handles.insert(handle, i);
-            skeletons.insert(skel, i);
+            for key in keys {
+                skeletons.entry(key).or_insert(i);
+            }
         }
     }
 }
@@ -912,23 +916,58 @@ pub enum Origin {
     System,
 }
 
-/// The system-wide policy path. `POSTGATE_SYSTEM_POLICY` exists so tests (and packagers) can
-/// point it elsewhere; it is not meant for day-to-day use.
+/// The system policy. Only root can write in `/etc`, which is what makes this file the
+/// institution's: nothing a user sets (environment, their own policy, `--policy`) can move,
+/// replace or remove it.
+pub const SYSTEM_POLICY: &str = "/etc/postgate/policy.toml";
+
+/// The tests' way to put a system policy somewhere else. Only debug builds read it (a release
+/// build does not contain the lookup), and never while [`SYSTEM_POLICY`] exists, so on a machine
+/// with a system policy it cannot take that policy away even in a debug build.
+#[cfg(debug_assertions)]
+pub const TEST_SYSTEM_POLICY_VAR: &str = "POSTGATE_TEST_SYSTEM_POLICY";
+
+fn test_hook() -> Option<std::ffi::OsString> {
+    #[cfg(debug_assertions)]
+    {
+        env::var_os(TEST_SYSTEM_POLICY_VAR).filter(|p| !p.is_empty())
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        None
+    }
+}
+
+/// Whether something is at `path`. Only "not found" means absent: a file that cannot be
+/// examined (a folder without permission, say) is there, so loading it fails and nothing is
+/// published, instead of the system layer quietly disappearing.
+fn present(path: &Path) -> bool {
+    !matches!(std::fs::symlink_metadata(path), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
+}
+
+/// The system policy path: `real` when anything is there, else the test hook if given.
+fn choose_system_path(real: &Path, hook: Option<std::ffi::OsString>) -> PathBuf {
+    if present(real) {
+        return real.to_path_buf();
+    }
+    hook.map(PathBuf::from).unwrap_or_else(|| real.to_path_buf())
+}
+
+/// The system-wide policy path: [`SYSTEM_POLICY`], or in debug builds the test hook while
+/// [`SYSTEM_POLICY`] does not exist.
 pub fn system_policy_path() -> PathBuf {
-    env::var_os("POSTGATE_SYSTEM_POLICY")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/etc/postgate/policy.toml"))
+    choose_system_path(Path::new(SYSTEM_POLICY), test_hook())
 }
 
 /// The system policy `path` is layered over: the system file when it exists and is not `path`
-/// itself.
+/// itself. A system file that exists but cannot be read is still returned, so that loading it
+/// fails closed.
 pub fn system_layer_for(path: &Path, origin: Origin) -> Option<PathBuf> {
     if origin == Origin::System {
         return None;
     }
     let system = system_policy_path();
-    if !system.is_file() {
+    if !present(&system) {
         return None;
     }
     let same = match (std::fs::canonicalize(&system), std::fs::canonicalize(path)) {
@@ -956,7 +995,7 @@ pub fn discover(flag: Option<&Path>) -> Result<(PathBuf, Origin)> {
         tried.push(user);
     }
     let system = system_policy_path();
-    if system.is_file() {
+    if present(&system) {
         return Ok((system, Origin::System));
     }
     tried.push(system);
@@ -1027,6 +1066,24 @@ owner = "Jeanne Martin"
         assert!(parse_service_url("http://[::1]:3000").is_ok());
         assert!(parse_service_url("http://social.example").is_err());
         assert!(parse_service_url("https://user:pw@social.example").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_test_hook_never_replaces_an_existing_system_policy() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("policy.toml");
+        let hook = Some(std::ffi::OsString::from("/nonexistent"));
+        // Absent: the hook (debug builds only) may point elsewhere.
+        assert_eq!(choose_system_path(&real, hook.clone()), PathBuf::from("/nonexistent"));
+        assert_eq!(choose_system_path(&real, None), real);
+        std::fs::write(&real, "").unwrap();
+        assert_eq!(choose_system_path(&real, hook.clone()), real);
+        // Whatever is there counts, even what is not a readable file: loading it then fails.
+        std::fs::remove_file(&real).unwrap();
+        std::os::unix::fs::symlink("/nonexistent", &real).unwrap();
+        assert_eq!(choose_system_path(&real, hook), real);
+        assert!(Policy::load(&real).is_err());
     }
 
     #[test]

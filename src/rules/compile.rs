@@ -9,8 +9,14 @@ use regex::RegexSetBuilder;
 use std::collections::HashMap;
 use toml::Spanned;
 
-/// Big enough for tens of thousands of patterns; the default 10 MB refuses large policies.
+/// What the patterns of a policy may take together, compiled: big enough for tens of thousands
+/// of patterns (the default 10 MB refuses large policies).
 pub(super) const REGEX_SIZE_LIMIT: usize = 1 << 30;
+
+/// What one pattern may take, compiled: regex's own default for a single regex. The set gets
+/// this much per pattern (up to [`REGEX_SIZE_LIMIT`]), so one pattern that explodes when
+/// compiled (`\w{1000}{1000}`) fails in milliseconds instead of filling a gigabyte first.
+pub(super) const PATTERN_SIZE_LIMIT: usize = 10 << 20;
 
 fn keys_of(kind: &str) -> &'static [&'static str] {
     match kind {
@@ -65,6 +71,8 @@ struct Builder {
     term_info: Vec<TermInfo>,
     patterns: Vec<String>,
     pattern_info: Vec<PatternInfo>,
+    /// Where each pattern is written, when it is in the last layer (the file being checked).
+    pattern_spans: Vec<Option<std::ops::Range<usize>>>,
 }
 
 /// Validates and compiles the rules. `accounts` are the policy's account names, which a rule's
@@ -97,9 +105,11 @@ pub fn compile_layers(layers: &[Layer], accounts: &[&str], diags: &mut Vec<Diagn
         term_info: Vec::new(),
         patterns: Vec::new(),
         pattern_info: Vec::new(),
+        pattern_spans: Vec::new(),
     };
     let mut ids: HashMap<String, (usize, bool)> = HashMap::new();
-    for layer in layers {
+    for (layer_index, layer) in layers.iter().enumerate() {
+        let last_layer = layer_index + 1 == layers.len();
         let lines = LineIndex::new(layer.text);
         for spanned in layer.rules {
             let r = spanned.get_ref();
@@ -168,7 +178,7 @@ pub fn compile_layers(layers: &[Layer], accounts: &[&str], diags: &mut Vec<Diagn
             let index = rules.len();
             let check = match kind {
                 "terms" => terms(r, index, &mut b, diags),
-                "pattern" => patterns(r, index, &mut b, diags),
+                "pattern" => patterns(r, index, last_layer, &mut b, diags),
                 "links" => links(r, level.unwrap_or(Level::Warn), diags),
                 "mentions" => mentions(r, diags),
                 "hidden-characters" => Some(Check::HiddenCharacters {
@@ -187,6 +197,7 @@ pub fn compile_layers(layers: &[Layer], accounts: &[&str], diags: &mut Vec<Diagn
                 b.terms.truncate(b.term_info.len());
                 b.pattern_info.retain(|p| p.rule != index);
                 b.patterns.truncate(b.pattern_info.len());
+                b.pattern_spans.truncate(b.pattern_info.len());
                 continue;
             }
             if let (Some(level), Some(check)) = (level, check) {
@@ -226,18 +237,29 @@ pub fn compile_layers(layers: &[Layer], accounts: &[&str], diags: &mut Vec<Diagn
     let patterns = if b.patterns.is_empty() {
         None
     } else {
+        let limit = PATTERN_SIZE_LIMIT
+            .saturating_mul(b.patterns.len())
+            .min(REGEX_SIZE_LIMIT);
         match RegexSetBuilder::new(&b.patterns)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(REGEX_SIZE_LIMIT / 4)
+            .size_limit(limit)
+            .dfa_size_limit(limit / 4)
             .build()
         {
             Ok(set) => Some(set),
             Err(e) => {
-                diags.push(Diagnostic {
-                    message: format!("the rules' patterns cannot be compiled together: {}", regex_error(&e)),
-                    span: None,
-                    help: Some("fewer or simpler patterns".into()),
-                });
+                // Only now, on the way out, is each pattern compiled alone, to say which one is
+                // too big: a policy that loads pays for one compilation, not two.
+                let before = diags.len();
+                if matches!(e, regex::Error::CompiledTooBig(_)) {
+                    too_big_patterns(&b, diags);
+                }
+                if diags.len() == before {
+                    diags.push(Diagnostic {
+                        message: format!("the rules' patterns cannot be compiled together: {}", regex_error(&e)),
+                        span: None,
+                        help: Some("fewer or simpler patterns".into()),
+                    });
+                }
                 None
             }
         }
@@ -248,6 +270,53 @@ pub fn compile_layers(layers: &[Layer], accounts: &[&str], diags: &mut Vec<Diagn
         term_info: b.term_info,
         patterns,
         pattern_info: b.pattern_info,
+    }
+}
+
+/// A pattern's size once compiled, estimated from its syntax tree in NFA states, with every
+/// repetition multiplied out as the compiler does it. An upper estimate: a Unicode class counts
+/// four states per range, which is more than its UTF-8 automaton takes.
+fn estimated_states(hir: &regex_syntax::hir::Hir) -> usize {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 1,
+        HirKind::Literal(lit) => lit.0.len(),
+        HirKind::Class(Class::Unicode(c)) => c.ranges().len().saturating_mul(4),
+        HirKind::Class(Class::Bytes(c)) => c.ranges().len(),
+        HirKind::Repetition(rep) => {
+            let copies = match rep.max {
+                Some(max) => max as usize,
+                // `x{n,}` is n copies and a loop.
+                None => rep.min as usize + 1,
+            };
+            estimated_states(&rep.sub)
+                .saturating_mul(copies.max(1))
+                .saturating_add(1)
+        }
+        HirKind::Capture(cap) => estimated_states(&cap.sub).saturating_add(2),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs
+            .iter()
+            .fold(subs.len(), |sum, sub| sum.saturating_add(estimated_states(sub))),
+    }
+}
+
+/// The most [`estimated_states`] one pattern may have: about [`PATTERN_SIZE_LIMIT`] at 16 bytes
+/// a state.
+const PATTERN_STATE_LIMIT: usize = PATTERN_SIZE_LIMIT / 16;
+
+/// A located error for each pattern of the checked file that alone compiles past
+/// [`PATTERN_SIZE_LIMIT`].
+const TOO_BIG_HELP: &str = "a repetition of a repetition, or of a Unicode class like \\w, multiplies the size; \
+                            bound it lower, or use an ASCII class such as [a-z0-9_]";
+
+fn too_big_patterns(b: &Builder, diags: &mut Vec<Diagnostic>) {
+    for (source, span) in b.patterns.iter().zip(&b.pattern_spans) {
+        let Some(span) = span else { continue };
+        if let Err(e @ regex::Error::CompiledTooBig(_)) =
+            regex::RegexBuilder::new(source).size_limit(PATTERN_SIZE_LIMIT).build()
+        {
+            diags.push(Diagnostic::new(format!("invalid regex: {}", regex_error(&e)), span.clone()).help(TOO_BIG_HELP));
+        }
     }
 }
 
@@ -342,7 +411,13 @@ fn last_line(text: String) -> String {
     last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
 
-fn patterns(r: &RawRule, index: usize, b: &mut Builder, diags: &mut Vec<Diagnostic>) -> Option<Check> {
+fn patterns(
+    r: &RawRule,
+    index: usize,
+    last_layer: bool,
+    b: &mut Builder,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Check> {
     let Some(list) = &r.patterns else {
         diags.push(
             Diagnostic::new("a `pattern` rule needs `patterns`", r.kind.span())
@@ -354,8 +429,21 @@ fn patterns(r: &RawRule, index: usize, b: &mut Builder, diags: &mut Vec<Diagnost
         let p = p.get_ref();
         // Parsing finds every syntax error, located; the set compiles the patterns once.
         match regex_syntax::Parser::new().parse(p.regex.get_ref()) {
+            // Refused before the set is compiled, which would take seconds and gigabytes to find
+            // out, and without saying which pattern it was.
+            Ok(hir) if estimated_states(&hir) > PATTERN_STATE_LIMIT => diags.push(
+                Diagnostic::new(
+                    format!(
+                        "invalid regex: compiled, it would exceed the size limit of {} MiB for one pattern",
+                        PATTERN_SIZE_LIMIT >> 20
+                    ),
+                    p.regex.span(),
+                )
+                .help(TOO_BIG_HELP),
+            ),
             Ok(_) => {
                 b.patterns.push(p.regex.get_ref().clone());
+                b.pattern_spans.push(last_layer.then(|| p.regex.span()));
                 b.pattern_info.push(PatternInfo {
                     rule: index,
                     source: p.regex.get_ref().clone(),
@@ -687,4 +775,43 @@ fn rate(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>) ->
         none_set(spanned, "max_per_hour, max_per_day", diags);
     }
     Some(check)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimate_multiplies_repetitions_out() {
+        let states =
+            |p: &str| estimated_states(&regex_syntax::Parser::new().parse(p).unwrap_or_else(|e| panic!("{e}")));
+        assert!(states(r"\w{1000}{1000}") > PATTERN_STATE_LIMIT);
+        assert!(states(r"\w{300}") > PATTERN_STATE_LIMIT);
+        // What the example policy and the benchmarks use stays far below.
+        for p in [
+            r"!{2,}",
+            r"\b[A-ZÀ-ÖØ-ÞŒ]{5,}\b",
+            r"\bword123\d{2,4}\b",
+            r"(?i)candidat\w*",
+        ] {
+            assert!(states(p) < PATTERN_STATE_LIMIT / 100, "{p}: {}", states(p));
+        }
+    }
+
+    #[test]
+    fn when_the_set_is_too_big_each_pattern_of_the_file_is_located() {
+        let b = Builder {
+            terms: Vec::new(),
+            term_info: Vec::new(),
+            patterns: vec!["ok".into(), r"\w{1000}".into(), r"\w{1000}".into()],
+            pattern_info: Vec::new(),
+            // The third is the system's, located in its own file when that was checked alone.
+            pattern_spans: vec![Some(0..2), Some(10..20), None],
+        };
+        let mut diags = Vec::new();
+        too_big_patterns(&b, &mut diags);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].span, Some(10..20));
+        assert!(diags[0].message.starts_with("invalid regex: "), "{}", diags[0].message);
+    }
 }

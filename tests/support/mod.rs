@@ -453,7 +453,10 @@ impl Test {
             .env("XDG_STATE_HOME", self.dir.path().join("state"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("POSTGATE_POLICY", self.policy_path())
-            .env("POSTGATE_SYSTEM_POLICY", self.dir.path().join("no-system-policy.toml"))
+            .env(
+                "POSTGATE_TEST_SYSTEM_POLICY",
+                self.dir.path().join("no-system-policy.toml"),
+            )
             .env("LANG", "C.UTF-8");
         if self.keychain {
             cmd.env("DBUS_SESSION_BUS_ADDRESS", keychain_address());
