@@ -147,3 +147,35 @@ fn platform_limits_and_missing_alt_text_are_reported_like_post_would() {
         )
         .run();
 }
+
+#[test]
+fn a_drafts_folder_is_walked_without_following_links() {
+    let t = drafts();
+    let dir = t.path().join("drafts");
+    std::os::unix::fs::symlink("/", dir.join("root")).unwrap();
+    std::os::unix::fs::symlink(".", dir.join("boucle")).unwrap();
+    std::os::unix::fs::symlink("a-propre.md", dir.join("copie.md")).unwrap();
+    let out = t
+        .cmd(["check", "drafts"])
+        .status(code::CONTENT)
+        .stderr_has("drafts/boucle: warning: a symbolic link, not followed")
+        .stderr_has("drafts/copie.md: warning: a symbolic link, not followed")
+        .stderr_has("drafts/root: warning: a symbolic link, not followed")
+        .stderr_has("checked 2 draft(s)")
+        .run();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains("copie.md"));
+}
+
+#[test]
+fn a_draft_image_outside_its_folder_is_an_error_at_its_path() {
+    let t = Test::new();
+    t.png("affiche.png");
+    t.write(
+        "drafts/a.md",
+        "+++\naccount = \"demo\"\n[[images]]\nalt = \"L'affiche\"\npath = \"../affiche.png\"\n+++\nL'affiche",
+    );
+    t.cmd(["check", "drafts/a.md"])
+        .status(code::USAGE)
+        .stderr_has("drafts/a.md:5:8 error image `../affiche.png` goes outside the folder `drafts`")
+        .run();
+}

@@ -573,3 +573,39 @@ fn a_correction_that_needs_approval_is_planned_signed_and_applied_once() {
         .stderr_has("--correct needs the id or URL of the post to correct")
         .run();
 }
+
+#[test]
+fn a_plan_takes_only_images_inside_its_folder_and_never_a_link() {
+    let t = setup();
+    std::fs::create_dir_all(t.path().join("plans")).unwrap();
+    let outside = t.png("affiche.png");
+    t.cmd([
+        "plan", "-a", "demo", "-o", "plans/a.plan", "--image", &outside, "--alt", "L'affiche", "Bonjour",
+    ])
+    .status(code::USAGE)
+    .stderr_has("goes outside the folder `plans`")
+    .run();
+    assert!(!t.path().join("plans/a.plan").exists());
+    std::os::unix::fs::symlink("/proc/self/environ", t.path().join("plans/leak.png")).unwrap();
+    t.cmd([
+        "plan", "-a", "demo", "-o", "plans/a.plan", "--image", "plans/leak.png", "--alt", "x", "Bonjour",
+    ])
+    .status(code::USAGE)
+    .stderr_has("image `leak.png` is a symbolic link")
+    .run();
+    assert!(!t.path().join("plans/a.plan").exists());
+}
+
+#[test]
+fn apply_refuses_an_image_replaced_by_a_link_and_reads_nothing_through_it() {
+    let t = setup();
+    let png = t.png("affiche.png");
+    plan(&t, "a.plan", &["--image", &png, "--alt", "L'affiche", "Bonjour"]);
+    std::fs::remove_file(&png).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", &png).unwrap();
+    apply(&t, "a.plan")
+        .status(code::USAGE)
+        .stderr_has("image `affiche.png` is a symbolic link")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}

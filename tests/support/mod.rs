@@ -275,6 +275,36 @@ pub fn mastodon_effect(method: &str, path: &str, effect: Value, count: u32) {
         .expect("inject a fault");
 }
 
+/// Makes every upload matching `path_regex` fail, `count` times at most, so that a test can
+/// tell afterwards whether any was attempted (`mastodon_fault_remaining`).
+pub fn mastodon_effect_regex(method: &str, path_regex: &str, count: u32) {
+    reqwest::blocking::Client::new()
+        .post(format!("{}/api/v1/_mock/faults", mastodon_url()))
+        .json(&serde_json::json!({
+            "match": { "methods": [method], "path_regex": path_regex },
+            "effect": { "type": "status", "status": 500 },
+            "count": count,
+        }))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .expect("inject a fault");
+}
+
+/// The budget left on the fault rule for `path_regex`; `None` once it is spent.
+pub fn mastodon_fault_remaining(path_regex: &str) -> Option<u64> {
+    let rules: Value = reqwest::blocking::Client::new()
+        .get(format!("{}/api/v1/_mock/faults", mastodon_url()))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
+        .expect("list faults");
+    rules
+        .as_array()?
+        .iter()
+        .find(|r| r["match"]["path_regex"] == path_regex)
+        .and_then(|r| r["remaining"].as_u64())
+}
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A world for one test.
