@@ -16,6 +16,7 @@ pub mod error;
 pub mod exit_codes;
 pub mod generation;
 pub mod lockdown;
+pub mod media;
 pub mod output;
 pub mod paths;
 pub mod plan;

@@ -245,7 +245,7 @@ fn unreadable_images_and_stray_alts_are_refused_and_recorded() {
         "Bonjour",
     ])
     .status(code::USAGE)
-    .stderr_has("cannot read missing.png")
+    .stderr_has("image `missing.png` cannot be found")
     .run();
     t.cmd([
         "post",

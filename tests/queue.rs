@@ -430,12 +430,12 @@ fn hostile_images(t: &Test) -> Vec<(&'static str, &'static str)> {
     std::fs::write(q.join("big.png"), big).unwrap();
     let cases = [
         ("leak.md", "leak.png", "is a symbolic link"),
-        ("escape.md", "../secret/secret.png", "leaves the queue's folder"),
+        ("escape.md", "../secret/secret.png", "goes outside the folder `queue`"),
         ("absolute.md", outside.as_str(), "is an absolute path"),
         ("fifo.md", "fifo.png", "is a FIFO, not a regular file"),
         ("dir.md", "dir.png", "is a folder, not a regular file"),
         ("text.md", "text.png", "is not a PNG image"),
-        ("big.md", "big.png", "is larger than the 16777216 bytes outbox takes"),
+        ("big.md", "big.png", "is 16777217 bytes; outbox takes at most 16777216"),
     ];
     for (name, path, _) in &cases {
         item(
@@ -551,7 +551,7 @@ fn the_queue_walk_follows_no_link_and_names_each() {
             .stderr_has("queue/sub: warning: a symbolic link, not followed")
     }
     warned(t.cmd(["queue", "check", "queue"]))
-        .stderr_has("checked 1 item(s): 1 ready, 0 refused (deny), 0 awaiting approval, 0 with a bad signature, 0 expired, 3 link(s) not followed\n")
+        .stderr_has("checked 1 item(s): 1 ready, 0 refused (deny), 0 awaiting approval, 0 with a bad signature, 0 expired, 3 skipped (links or not regular files)\n")
         .run();
     // The gate before merging: the folder must hold exactly what will be published.
     warned(t.cmd(["queue", "check", "queue", "--require-approved"]))
@@ -566,6 +566,13 @@ fn the_queue_walk_follows_no_link_and_names_each() {
     assert_eq!(t.outbox("outbox").len(), 1);
     let out = t.cmd(["--json", "queue", "check", "queue"]).run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["summary"]["links"], 3);
-    assert_eq!(v["links"], serde_json::json!(["queue/b.md", "queue/root", "queue/sub"]));
+    assert_eq!(v["summary"]["skipped"], 3);
+    let skipped: Vec<&str> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["queue/b.md", "queue/root", "queue/sub"]);
+    assert_eq!(v["skipped"][0]["reason"], "a symbolic link, not followed");
 }
