@@ -297,7 +297,8 @@ mod tests {
 
     #[test]
     fn image_paths_are_located() {
-        let src = "+++\naccount = \"demo\"\n[[images]]\nalt = \"a\"\npath = \"a.png\"\n[[images]]\npath = 'b.png'\n+++\nx";
+        let src =
+            "+++\naccount = \"demo\"\n[[images]]\nalt = \"a\"\npath = \"a.png\"\n[[images]]\npath = 'b.png'\n+++\nx";
         let d = DraftFile::parse(src.into()).unwrap();
         assert_eq!(d.image_line_col(0), (5, 8));
         assert_eq!(d.image_line_col(1), (7, 8));

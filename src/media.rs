@@ -134,7 +134,10 @@ pub struct Refusal {
 impl Refusal {
     fn new(shown: &Path, what: impl std::fmt::Display, hint: impl Into<String>) -> Refusal {
         Refusal {
-            message: format!("image `{}` {what}", crate::sanitize::one_line(&shown.display().to_string())),
+            message: format!(
+                "image `{}` {what}",
+                crate::sanitize::one_line(&shown.display().to_string())
+            ),
             hint: hint.into(),
         }
     }
@@ -345,7 +348,11 @@ fn io_refusal(shown: &Path, e: std::io::Error) -> Refusal {
         std::io::ErrorKind::NotFound => "cannot be found".to_string(),
         _ => format!("cannot be read: {e}"),
     };
-    Refusal::new(shown, what, "check the path, relative to the folder of the file that names it")
+    Refusal::new(
+        shown,
+        what,
+        "check the path, relative to the folder of the file that names it",
+    )
 }
 
 fn link_refusal(shown: &Path) -> Refusal {

@@ -345,7 +345,10 @@ fn post_images_must_be_regular_files_of_their_type_and_size() {
         ("dir.png", "image `dir.png` is a folder, not a regular file"),
         ("text.png", "image `text.png` is not a PNG image"),
         ("photo.gif", "image `photo.gif` is a PNG image, not a GIF"),
-        ("big.png", "image `big.png` is 16777217 bytes; outbox takes at most 16777216"),
+        (
+            "big.png",
+            "image `big.png` is 16777217 bytes; outbox takes at most 16777216",
+        ),
         ("leak.png", "image `leak.png` is not a PNG image"),
     ] {
         t.cmd([

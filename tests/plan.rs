@@ -580,7 +580,16 @@ fn a_plan_takes_only_images_inside_its_folder_and_never_a_link() {
     std::fs::create_dir_all(t.path().join("plans")).unwrap();
     let outside = t.png("affiche.png");
     t.cmd([
-        "plan", "-a", "demo", "-o", "plans/a.plan", "--image", &outside, "--alt", "L'affiche", "Bonjour",
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "plans/a.plan",
+        "--image",
+        &outside,
+        "--alt",
+        "L'affiche",
+        "Bonjour",
     ])
     .status(code::USAGE)
     .stderr_has("goes outside the folder `plans`")
@@ -588,7 +597,16 @@ fn a_plan_takes_only_images_inside_its_folder_and_never_a_link() {
     assert!(!t.path().join("plans/a.plan").exists());
     std::os::unix::fs::symlink("/proc/self/environ", t.path().join("plans/leak.png")).unwrap();
     t.cmd([
-        "plan", "-a", "demo", "-o", "plans/a.plan", "--image", "plans/leak.png", "--alt", "x", "Bonjour",
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "plans/a.plan",
+        "--image",
+        "plans/leak.png",
+        "--alt",
+        "x",
+        "Bonjour",
     ])
     .status(code::USAGE)
     .stderr_has("image `leak.png` is a symbolic link")

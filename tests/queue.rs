@@ -520,19 +520,12 @@ fn queue_publish_to_mastodon_never_uploads_a_linked_secret() {
     );
     // Any upload would spend this rule's budget: it must be whole after the run.
     support::mastodon_effect_regex("POST", "^/api/v[12]/media$", 1000);
-    t.cmd([
-        "queue",
-        "publish",
-        "queue",
-        "--due",
-        "--confirm-handle",
-        &user.handle,
-    ])
-    .env("POSTGATE_SECRET_MASTO", &user.token)
-    .env("POSTGATE_SECRET_CANARY", CANARY)
-    .status(code::USAGE)
-    .stderr_has("failed queue/leak.md: 4:8: image `leak.png` is a symbolic link")
-    .run();
+    t.cmd(["queue", "publish", "queue", "--due", "--confirm-handle", &user.handle])
+        .env("POSTGATE_SECRET_MASTO", &user.token)
+        .env("POSTGATE_SECRET_CANARY", CANARY)
+        .status(code::USAGE)
+        .stderr_has("failed queue/leak.md: 4:8: image `leak.png` is a symbolic link")
+        .run();
     assert_eq!(support::mastodon_fault_remaining("^/api/v[12]/media$"), Some(1000));
     assert!(support::mastodon_statuses(&user).is_empty());
 }

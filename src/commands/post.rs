@@ -54,7 +54,8 @@ pub(super) fn read_draft(
             images.push(match plan_folder {
                 None => crate::platform::Image::named(path, alt, platform)?,
                 Some(folder) => {
-                    let rel = crate::media::relative_within(path, folder).map_err(crate::media::Refusal::into_failure)?;
+                    let rel =
+                        crate::media::relative_within(path, folder).map_err(crate::media::Refusal::into_failure)?;
                     crate::platform::Image::within(folder, &rel, alt, platform.as_str())?
                 }
             });

@@ -55,12 +55,7 @@ impl Image {
     }
 
     /// An image a plan or queue item names inside its folder `base`: see `media::read_within`.
-    pub fn within(
-        base: &std::path::Path,
-        rel: &std::path::Path,
-        alt: Option<String>,
-        platform: &str,
-    ) -> Result<Image> {
+    pub fn within(base: &std::path::Path, rel: &std::path::Path, alt: Option<String>, platform: &str) -> Result<Image> {
         let (max, platform) = crate::media::max_bytes_named(platform);
         let checked =
             crate::media::read_within(base, rel, max, platform).map_err(crate::media::Refusal::into_failure)?;
