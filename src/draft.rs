@@ -226,6 +226,26 @@ pub fn expand(paths: &[PathBuf]) -> std::io::Result<Expansion> {
     Ok(out)
 }
 
+/// Reads a file a walk found: not through a link (`O_NOFOLLOW`), and only a regular file (a
+/// FIFO is opened without blocking, then refused), in case the entry was replaced after the
+/// walk looked at it.
+pub fn read_walked(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let mut file = options.open(path)?;
+    if !file.metadata()?.file_type().is_file() {
+        return Err(std::io::Error::other(NOT_REGULAR));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(bytes)
+}
+
 fn walk(dir: &Path, out: &mut Expansion) -> std::io::Result<()> {
     let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)?
         .map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?))))
@@ -329,6 +349,10 @@ mod tests {
                 (q.join("root"), LINK_NOT_FOLLOWED),
             ]
         );
+        std::os::unix::fs::symlink("/proc/self/environ", q.join("swapped.md")).unwrap();
+        let e = read_walked(&q.join("swapped.md")).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::ELOOP), "{e}");
+        assert_eq!(read_walked(&q.join("a.md")).unwrap(), b"x");
         // A link named on the command line is what the person asked for.
         assert_eq!(expand(&[q.join("loop")]).unwrap().files.len(), 2);
     }

@@ -160,10 +160,7 @@ const IN_FOLDER: &str = "keep the image file itself in the folder, beside the it
 /// Reads `rel`, which must lie inside `base` and reach its file through no link, as an image
 /// for `platform` (at most `max` bytes).
 pub fn read_within(base: &Path, rel: &Path, max: u64, platform: &str) -> Result<Checked, Refusal> {
-    let folder = match base.as_os_str().is_empty() {
-        true => Path::new("."),
-        false => base,
-    };
+    let folder = folder_or_dot(base);
     let names = confined_components(folder, rel)?;
     let file = open_within(folder, rel, &names)?;
     finish(rel, file, max, platform)
@@ -172,21 +169,18 @@ pub fn read_within(base: &Path, rel: &Path, max: u64, platform: &str) -> Result<
 /// Reads a file a person named on the command line, as an image for `platform`. Links are
 /// followed: at their own terminal the person chose that file, wherever it is.
 pub fn read_named(path: &Path, max: u64, platform: &str) -> Result<Checked, Refusal> {
-    let kind_known = Kind::from_extension(path).is_some();
-    if !kind_known {
+    if Kind::from_extension(path).is_none() {
         return Err(unknown_extension(path));
     }
     let file = open_nonblocking(path, false).map_err(|e| io_refusal(path, e))?;
     finish(path, file, max, platform)
 }
 
-/// The path of `path` relative to `base` when it lies inside it, without a link on the way,
-/// for a plan to record. Both are taken as they are on disk now; a path outside is refused.
+/// The path of `path` relative to `base` when it lies inside it, for a plan to record; a path
+/// outside is refused. Folders are compared as they are on disk now; the file's own name is
+/// kept as given, so that `read_within` then refuses it if it is a link.
 pub fn relative_within(path: &Path, base: &Path) -> Result<PathBuf, Refusal> {
-    let folder = match base.as_os_str().is_empty() {
-        true => Path::new("."),
-        false => base,
-    };
+    let folder = folder_or_dot(base);
     let outside = || {
         Refusal::new(
             path,
@@ -201,8 +195,6 @@ pub fn relative_within(path: &Path, base: &Path) -> Result<PathBuf, Refusal> {
     let Some(name) = path.file_name() else {
         return Err(outside());
     };
-    // The folder holding the file is resolved (that is where it really is); the file's own
-    // name is kept, so a link there is still seen, and refused, when it is read.
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -212,6 +204,15 @@ pub fn relative_within(path: &Path, base: &Path) -> Result<PathBuf, Refusal> {
     };
     let inside = parent.strip_prefix(&folder).map_err(|_| outside())?;
     Ok(inside.join(name))
+}
+
+/// `base_of` gives "" for a file in the current folder; opening "" fails.
+fn folder_or_dot(base: &Path) -> &Path {
+    if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    }
 }
 
 /// The plain names from `base` down to the file; any other component is refused.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 /// A queue item read as a plan. Errors are located in the item's file.
 pub fn item_plan(policy: &Policy, path: &Path) -> Result<Plan, DraftError> {
-    let source = std::fs::read(path)
+    let source = crate::draft::read_walked(path)
         .map_err(|e| at_start(format!("cannot read: {e}")))
         .and_then(|b| {
             String::from_utf8(b)
