@@ -164,6 +164,11 @@ fn a_drafts_folder_is_walked_without_following_links() {
         .stderr_has("checked 2 draft(s)")
         .run();
     assert!(!String::from_utf8(out.stdout).unwrap().contains("copie.md"));
+    let out = t.cmd(["--json", "check", "drafts"]).status(code::CONTENT).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["skipped"].as_array().unwrap().len(), 3);
+    assert_eq!(v["skipped"][0]["file"], "drafts/boucle");
+    assert_eq!(v["skipped"][0]["reason"], "a symbolic link, not followed");
 }
 
 #[test]

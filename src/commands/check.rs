@@ -33,6 +33,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
     }
     let at = args.at.as_deref().map(parse_at).transpose()?;
     let mut inputs = Vec::new();
+    let mut skipped = Vec::new();
     let mut stdin_used = false;
     for p in &args.paths {
         if p == Path::new("-") {
@@ -47,6 +48,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
             let found = crate::draft::expand(std::slice::from_ref(p))
                 .map_err(|e| Failure::new(ExitCode::Usage, format!("cannot read {}: {e}", p.display())))?;
             warn_skipped(&found.skipped);
+            skipped.extend(found.skipped);
             inputs.extend(found.files.into_iter().map(Some));
         }
     }
@@ -94,6 +96,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
     if json_out {
         output::json(&json!({
             "files": files,
+            "skipped": skipped_json(&skipped),
             "summary": { "drafts": reports.len(), "deny": deny, "approve": approve, "warn": warn, "errors": errors },
         }));
     }
@@ -116,6 +119,14 @@ pub(super) fn warn_skipped(skipped: &[crate::draft::Skipped]) {
             s.why
         ));
     }
+}
+
+/// The entries a walk did not take, for `--json`.
+pub(super) fn skipped_json(skipped: &[crate::draft::Skipped]) -> Vec<Value> {
+    skipped
+        .iter()
+        .map(|s| json!({ "file": s.path.display().to_string(), "reason": s.why }))
+        .collect()
 }
 
 fn parse_at(text: &str) -> Result<jiff::Timestamp> {

@@ -150,13 +150,9 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
         }
     );
     if cli.json {
-        let skipped_json: Vec<serde_json::Value> = skipped
-            .iter()
-            .map(|s| json!({ "file": s.path.display().to_string(), "reason": s.why }))
-            .collect();
         output::json(&json!({
             "items": out,
-            "skipped": skipped_json,
+            "skipped": check::skipped_json(&skipped),
             "summary": { "items": files.len(), "ready": ready, "deny": deny, "awaiting": awaiting,
                           "bad_signatures": bad, "expired": expired, "errors": errors,
                           "skipped": skipped.len() },
