@@ -519,14 +519,15 @@ fn queue_publish_to_mastodon_never_uploads_a_linked_secret() {
         "+++\naccount = \"masto\"\n[[images]]\npath = \"leak.png\"\nalt = \"Affiche\"\n+++\nL'affiche\n",
     );
     // Any upload would spend this rule's budget: it must be whole after the run.
-    support::mastodon_effect_regex("POST", "^/api/v[12]/media$", 1000);
+    let rule = support::mastodon_fault_regex("POST", "^/api/v[12]/media$", 1000);
     t.cmd(["queue", "publish", "queue", "--due", "--confirm-handle", &user.handle])
         .env("POSTGATE_SECRET_MASTO", &user.token)
         .env("POSTGATE_SECRET_CANARY", CANARY)
         .status(code::USAGE)
         .stderr_has("failed queue/leak.md: 4:8: image `leak.png` is a symbolic link")
         .run();
-    assert_eq!(support::mastodon_fault_remaining("^/api/v[12]/media$"), Some(1000));
+    assert_eq!(support::mastodon_fault_remaining(&rule), Some(1000));
+    support::mastodon_fault_remove(&rule);
     assert!(support::mastodon_statuses(&user).is_empty());
 }
 

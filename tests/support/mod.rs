@@ -275,10 +275,11 @@ pub fn mastodon_effect(method: &str, path: &str, effect: Value, count: u32) {
         .expect("inject a fault");
 }
 
-/// Makes every upload matching `path_regex` fail, `count` times at most, so that a test can
-/// tell afterwards whether any was attempted (`mastodon_fault_remaining`).
-pub fn mastodon_effect_regex(method: &str, path_regex: &str, count: u32) {
-    reqwest::blocking::Client::new()
+/// Makes every request matching `method` and `path_regex` fail, `count` times at most, so that
+/// a test can tell afterwards whether any was made (`mastodon_fault_remaining`). Returns the
+/// rule's id.
+pub fn mastodon_fault_regex(method: &str, path_regex: &str, count: u32) -> String {
+    let rule: Value = reqwest::blocking::Client::new()
         .post(format!("{}/api/v1/_mock/faults", mastodon_url()))
         .json(&serde_json::json!({
             "match": { "methods": [method], "path_regex": path_regex },
@@ -287,11 +288,13 @@ pub fn mastodon_effect_regex(method: &str, path_regex: &str, count: u32) {
         }))
         .send()
         .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
         .expect("inject a fault");
+    rule["id"].as_str().expect("rule id").to_string()
 }
 
-/// The budget left on the fault rule for `path_regex`; `None` once it is spent.
-pub fn mastodon_fault_remaining(path_regex: &str) -> Option<u64> {
+/// The budget left on fault rule `id`; `None` once it is spent or removed.
+pub fn mastodon_fault_remaining(id: &str) -> Option<u64> {
     let rules: Value = reqwest::blocking::Client::new()
         .get(format!("{}/api/v1/_mock/faults", mastodon_url()))
         .send()
@@ -301,8 +304,17 @@ pub fn mastodon_fault_remaining(path_regex: &str) -> Option<u64> {
     rules
         .as_array()?
         .iter()
-        .find(|r| r["match"]["path_regex"] == path_regex)
+        .find(|r| r["id"] == id)
         .and_then(|r| r["remaining"].as_u64())
+}
+
+/// Removes fault rule `id`, so later tests on the same server are not affected.
+pub fn mastodon_fault_remove(id: &str) {
+    reqwest::blocking::Client::new()
+        .delete(format!("{}/api/v1/_mock/faults/{id}", mastodon_url()))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .expect("remove a fault");
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
