@@ -520,12 +520,20 @@ fn queue_publish_to_mastodon_never_uploads_a_linked_secret() {
     );
     // Any upload would spend this rule's budget: it must be whole after the run.
     let rule = support::mastodon_fault_regex("POST", "^/api/v[12]/media$", 1000);
-    t.cmd(["queue", "publish", "queue", "--due", "--confirm-handle", &user.handle])
+    let out = t
+        .cmd(["queue", "publish", "queue", "--due", "--confirm-handle", &user.handle])
         .env("POSTGATE_SECRET_MASTO", &user.token)
         .env("POSTGATE_SECRET_CANARY", CANARY)
         .status(code::USAGE)
         .stderr_has("failed queue/leak.md: 4:8: image `leak.png` is a symbolic link")
         .run();
+    let said = [
+        out.stdout,
+        out.stderr,
+        std::fs::read(t.audit_path()).unwrap_or_default(),
+    ]
+    .concat();
+    assert!(!String::from_utf8_lossy(&said).contains(CANARY));
     assert_eq!(support::mastodon_fault_remaining(&rule), Some(1000));
     support::mastodon_fault_remove(&rule);
     assert!(support::mastodon_statuses(&user).is_empty());
