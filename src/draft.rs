@@ -67,9 +67,25 @@ fn timestamp<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<jiff::Time
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImageRef {
-    /// Relative to the draft's folder.
+    /// Relative to the draft's folder, and inside it (see `media::read_within`).
     pub path: PathBuf,
     pub alt: Option<String>,
+    /// Where the `path` value lies in the draft file (bytes), so that a refused image is
+    /// reported at its `file:line:col`; empty when unknown.
+    #[serde(skip)]
+    pub at: Range<usize>,
+}
+
+/// The same front matter again, only for where each image's `path` is written.
+#[derive(Deserialize)]
+struct Located {
+    #[serde(default)]
+    images: Vec<LocatedImage>,
+}
+
+#[derive(Deserialize)]
+struct LocatedImage {
+    path: Option<toml::Spanned<toml::Value>>,
 }
 
 /// A parsed draft. Offsets are bytes into `source`, so findings in the text can be reported as
@@ -100,6 +116,12 @@ impl DraftFile {
         line_col(&self.source, self.text.start + offset_in_text)
     }
 
+    /// `line:col` in the file of the `path` value of image `index`; 1:1 when unknown.
+    pub fn image_line_col(&self, index: usize) -> (usize, usize) {
+        let at = self.front.images.get(index).map_or(0, |i| i.at.start);
+        line_col(&self.source, at)
+    }
+
     pub fn parse(source: String) -> Result<DraftFile, DraftError> {
         let opening = ["+++\n", "+++\r\n"].into_iter().find(|o| source.starts_with(o));
         let Some(opening) = opening else {
@@ -117,7 +139,7 @@ impl DraftFile {
             message: "front matter opened with +++ is never closed by a +++ line".into(),
         })?;
         let toml_text = &source[body_start..close.start];
-        let front: FrontMatter = toml::from_str(toml_text).map_err(|e| {
+        let mut front: FrontMatter = toml::from_str(toml_text).map_err(|e| {
             let offset = body_start + e.span().map_or(0, |s| s.start);
             let (line, col) = line_col(&source, offset);
             DraftError {
@@ -126,6 +148,15 @@ impl DraftFile {
                 message: format!("front matter: {}", e.message()),
             }
         })?;
+        // The front matter parsed, so it parses again; without spans an error points at 1:1.
+        if let Ok(located) = toml::from_str::<Located>(toml_text) {
+            for (image, found) in front.images.iter_mut().zip(located.images) {
+                if let Some(path) = found.path {
+                    let span = path.span();
+                    image.at = body_start + span.start..body_start + span.end;
+                }
+            }
+        }
         let end = text_end(&source, close.end);
         Ok(DraftFile {
             source,
@@ -157,26 +188,70 @@ fn text_end(source: &str, start: usize) -> usize {
     start + trimmed.len()
 }
 
+/// What expanding files and folders found: the draft files, and what the walk left alone.
+#[derive(Debug, Default)]
+pub struct Expansion {
+    pub files: Vec<PathBuf>,
+    /// Entries a folder walk did not take although they looked like drafts or folders.
+    pub skipped: Vec<Skipped>,
+}
+
+/// An entry a walk did not take, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub why: &'static str,
+}
+
+pub const LINK_NOT_FOLLOWED: &str = "a symbolic link, not followed";
+pub const NOT_REGULAR: &str = "not a regular file, not read";
+
 /// Expands files and folders into draft files, sorted; folders are searched recursively for
 /// `.md` and `.txt` files, skipping hidden entries.
-pub fn expand(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
+///
+/// A path given here is taken as it is, link or not: whoever ran the command named it. Inside
+/// a folder no link is followed, neither to a folder (`ln -s / q/root` would walk the whole
+/// disk, `ln -s . q/sub` would count each item again and again) nor to a file (an item must be
+/// in the folder reviewed, not elsewhere); each is reported in `skipped` instead, as is a FIFO
+/// or device named like a draft, which a reader would block on.
+pub fn expand(paths: &[PathBuf]) -> std::io::Result<Expansion> {
+    let mut out = Expansion::default();
     for p in paths {
         if p.is_dir() {
             walk(p, &mut out)?;
         } else {
-            out.push(p.clone());
+            out.files.push(p.clone());
         }
     }
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
+/// Reads a file a walk found: not through a link (`O_NOFOLLOW`), and only a regular file (a
+/// FIFO is opened without blocking, then refused), in case the entry was replaced after the
+/// walk looked at it.
+pub fn read_walked(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let mut file = options.open(path)?;
+    if !file.metadata()?.file_type().is_file() {
+        return Err(std::io::Error::other(NOT_REGULAR));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(bytes)
+}
+
+fn walk(dir: &Path, out: &mut Expansion) -> std::io::Result<()> {
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)?
+        .map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?))))
         .collect::<Result<_, _>>()?;
-    entries.sort();
-    for path in entries {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, kind) in entries {
         let hidden = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -184,10 +259,25 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         if hidden {
             continue;
         }
-        if path.is_dir() {
+        let draft_like = matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt"));
+        // `file_type` is the entry's own type: a link is a link here, never what it points to.
+        if kind.is_symlink() {
+            // Only to say so: a link to a folder or named like a draft is what a person may
+            // have expected to be read. Looking at its target reads no content.
+            if draft_like || std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+                out.skipped.push(Skipped {
+                    path,
+                    why: LINK_NOT_FOLLOWED,
+                });
+            }
+        } else if kind.is_dir() {
             walk(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt")) {
-            out.push(path);
+        } else if draft_like {
+            if kind.is_file() {
+                out.files.push(path);
+            } else {
+                out.skipped.push(Skipped { path, why: NOT_REGULAR });
+            }
         }
     }
     Ok(())
@@ -223,6 +313,48 @@ mod tests {
         let e = DraftFile::parse("+++\npublish_at = 2026-12-01T09:00:00\n+++\nx".into()).unwrap_err();
         assert!(e.message.contains("UTC offset"), "{}", e.message);
         assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn image_paths_are_located() {
+        let src =
+            "+++\naccount = \"demo\"\n[[images]]\nalt = \"a\"\npath = \"a.png\"\n[[images]]\npath = 'b.png'\n+++\nx";
+        let d = DraftFile::parse(src.into()).unwrap();
+        assert_eq!(d.image_line_col(0), (5, 8));
+        assert_eq!(d.image_line_col(1), (7, 8));
+        assert_eq!(d.image_line_col(2), (1, 1));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_walk_follows_no_link_and_reports_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let q = dir.path();
+        std::fs::create_dir(q.join("sub")).unwrap();
+        std::fs::write(q.join("a.md"), "x").unwrap();
+        std::fs::write(q.join("sub/b.txt"), "x").unwrap();
+        std::fs::write(q.join("image.png"), "x").unwrap();
+        std::os::unix::fs::symlink("/", q.join("root")).unwrap();
+        std::os::unix::fs::symlink(".", q.join("loop")).unwrap();
+        std::os::unix::fs::symlink("a.md", q.join("c.md")).unwrap();
+        std::os::unix::fs::symlink("image.png", q.join("d.png")).unwrap();
+        let found = expand(&[q.to_path_buf()]).unwrap();
+        assert_eq!(found.files, [q.join("a.md"), q.join("sub/b.txt")]);
+        let skipped: Vec<_> = found.skipped.iter().map(|s| (s.path.clone(), s.why)).collect();
+        assert_eq!(
+            skipped,
+            [
+                (q.join("c.md"), LINK_NOT_FOLLOWED),
+                (q.join("loop"), LINK_NOT_FOLLOWED),
+                (q.join("root"), LINK_NOT_FOLLOWED),
+            ]
+        );
+        std::os::unix::fs::symlink("/proc/self/environ", q.join("swapped.md")).unwrap();
+        let e = read_walked(&q.join("swapped.md")).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::ELOOP), "{e}");
+        assert_eq!(read_walked(&q.join("a.md")).unwrap(), b"x");
+        // A link named on the command line is what the person asked for.
+        assert_eq!(expand(&[q.join("loop")]).unwrap().files.len(), 2);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod exit_codes;
 pub mod fuzzing;
 pub mod generation;
 pub mod lockdown;
+pub mod media;
 pub mod output;
 pub mod paths;
 pub mod plan;

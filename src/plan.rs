@@ -140,7 +140,7 @@ pub struct PlanAccount {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanImage {
-    /// Relative to the plan's folder, unless absolute.
+    /// Relative to the plan's folder, inside it (`apply` refuses an absolute path, `..` or a link).
     pub path: PathBuf,
     pub sha256: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -345,7 +345,7 @@ impl Plan {
         let mut images = Vec::new();
         for pinned in &self.post.images {
             let path = base.join(&pinned.path);
-            let image = Image::read(&path, pinned.alt.clone())?;
+            let image = Image::within(base, &pinned.path, pinned.alt.clone(), &self.account.platform)?;
             let actual = image.sha256();
             if actual != pinned.sha256 {
                 return Err(refused(format!(
@@ -405,23 +405,19 @@ pub fn parse_visibility(v: &str) -> Option<crate::policy::Visibility> {
     }
 }
 
-/// An image path as the plan records it: relative to the plan's folder when it lies inside
-/// it, so the plan and its images can move together (a git checkout elsewhere).
-pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
-    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let (p, b) = (abs(path), abs(base));
-    p.strip_prefix(&b).map(Path::to_path_buf).unwrap_or(p)
-}
-
-/// Pins images for a plan: path (relative to `base`) and hash.
-pub fn pin_images(images: &[Image], paths: &[PathBuf], base: &Path) -> Vec<PlanImage> {
+/// Pins images for a plan: path (relative to `base`, the plan's folder) and hash. The images
+/// were read from inside that folder (`commands::post::read_draft`), so `apply` finds them
+/// again there, or refuses.
+pub fn pin_images(images: &[Image], paths: &[PathBuf], base: &Path) -> Result<Vec<PlanImage>> {
     images
         .iter()
         .zip(paths)
-        .map(|(image, path)| PlanImage {
-            path: relative_to(path, base),
-            sha256: image.sha256(),
-            alt: image.alt.clone(),
+        .map(|(image, path)| {
+            Ok(PlanImage {
+                path: crate::media::relative_within(path, base).map_err(crate::media::Refusal::into_failure)?,
+                sha256: image.sha256(),
+                alt: image.alt.clone(),
+            })
         })
         .collect()
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 /// A queue item read as a plan. Errors are located in the item's file.
 pub fn item_plan(policy: &Policy, path: &Path) -> Result<Plan, DraftError> {
-    let source = std::fs::read(path)
+    let source = crate::draft::read_walked(path)
         .map_err(|e| at_start(format!("cannot read: {e}")))
         .and_then(|b| {
             String::from_utf8(b)
@@ -43,12 +43,24 @@ pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, 
     let account = policy.account(name).map_err(|e| at_start(format!("{e}")))?;
     let base = crate::commands::base_of(path);
     let mut images = Vec::new();
-    for image in &front.images {
-        let file = base.join(&image.path);
-        let bytes = std::fs::read(&file).map_err(|e| at_start(format!("image {}: {e}", file.display())))?;
+    for (i, image) in front.images.iter().enumerate() {
+        let read = crate::media::read_within(
+            base,
+            &image.path,
+            crate::media::max_bytes(account.platform),
+            account.platform.as_str(),
+        );
+        let checked = read.map_err(|e| {
+            let (line, col) = draft.image_line_col(i);
+            DraftError {
+                line,
+                col,
+                message: e.message,
+            }
+        })?;
         images.push(PlanImage {
             path: image.path.clone(),
-            sha256: crate::audit::sha256_hex(&bytes),
+            sha256: crate::audit::sha256_hex(&checked.bytes),
             alt: image.alt.clone().filter(|a| !a.trim().is_empty()),
         });
     }

@@ -519,3 +519,43 @@ fn a_queue_item_killed_after_publishing_is_not_posted_again() {
     run().stderr_has("0 published, 1 already published").run();
     assert_eq!(bluesky_posts(&alice).len(), 1);
 }
+
+/// A queue item's image that is a link to the runner's environment, or over Bluesky's image
+/// size, is refused before any upload: the account's repository holds no blob afterwards.
+#[test]
+fn queue_images_that_must_not_be_read_upload_no_blob() {
+    let t = Test::new();
+    let alice = bluesky_user("qimage");
+    let t = t.policy(&policy(&alice, ""));
+    std::fs::create_dir_all(t.path().join("queue")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", t.path().join("queue/leak.png")).unwrap();
+    let mut big = support::PNG.to_vec();
+    big.resize(1_000_001, 0);
+    std::fs::write(t.path().join("queue/big.png"), big).unwrap();
+    for (name, image) in [("a.md", "leak.png"), ("b.md", "big.png")] {
+        t.write(
+            &format!("queue/{name}"),
+            &format!("+++\naccount = \"bsky\"\n[[images]]\npath = \"{image}\"\nalt = \"Carte\"\n+++\nLa carte\n"),
+        );
+    }
+    t.cmd(["queue", "check", "queue"])
+        .status(code::USAGE)
+        .stderr_has("queue/a.md:4:8 error image `leak.png` is a symbolic link")
+        .stderr_has("queue/b.md:4:8 error image `big.png` is 1000001 bytes; bluesky takes at most 1000000")
+        .run();
+    t.cmd(["queue", "publish", "queue", "--due", "--confirm-handle", &alice.handle])
+        .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+        .status(code::USAGE)
+        .stderr_has("0 published")
+        .run();
+    assert!(bluesky_posts(&alice).is_empty());
+    let blobs: serde_json::Value = reqwest::blocking::get(format!(
+        "{}/xrpc/com.atproto.sync.listBlobs?did={}",
+        pds_url(),
+        alice.did
+    ))
+    .and_then(|r| r.error_for_status())
+    .and_then(|r| r.json())
+    .unwrap();
+    assert_eq!(blobs["cids"], serde_json::json!([]), "{blobs}");
+}

@@ -166,3 +166,40 @@ fn a_draft_is_a_regular_file_of_at_most_1_mib() {
         .stderr_has("tube.md:1:1 error cannot read: not a regular file (a FIFO)")
         .run();
 }
+
+#[test]
+fn a_drafts_folder_is_walked_without_following_links() {
+    let t = drafts();
+    let dir = t.path().join("drafts");
+    std::os::unix::fs::symlink("/", dir.join("root")).unwrap();
+    std::os::unix::fs::symlink(".", dir.join("boucle")).unwrap();
+    std::os::unix::fs::symlink("a-propre.md", dir.join("copie.md")).unwrap();
+    let out = t
+        .cmd(["check", "drafts"])
+        .status(code::CONTENT)
+        .stderr_has("drafts/boucle: warning: a symbolic link, not followed")
+        .stderr_has("drafts/copie.md: warning: a symbolic link, not followed")
+        .stderr_has("drafts/root: warning: a symbolic link, not followed")
+        .stderr_has("checked 2 draft(s)")
+        .run();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains("copie.md"));
+    let out = t.cmd(["--json", "check", "drafts"]).status(code::CONTENT).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["skipped"].as_array().unwrap().len(), 3);
+    assert_eq!(v["skipped"][0]["file"], "drafts/boucle");
+    assert_eq!(v["skipped"][0]["reason"], "a symbolic link, not followed");
+}
+
+#[test]
+fn a_draft_image_outside_its_folder_is_an_error_at_its_path() {
+    let t = Test::new();
+    t.png("affiche.png");
+    t.write(
+        "drafts/a.md",
+        "+++\naccount = \"demo\"\n[[images]]\nalt = \"L'affiche\"\npath = \"../affiche.png\"\n+++\nL'affiche",
+    );
+    t.cmd(["check", "drafts/a.md"])
+        .status(code::USAGE)
+        .stderr_has("drafts/a.md:5:8 error image `../affiche.png` goes outside the folder `drafts`")
+        .run();
+}

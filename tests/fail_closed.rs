@@ -245,7 +245,7 @@ fn unreadable_images_and_stray_alts_are_refused_and_recorded() {
         "Bonjour",
     ])
     .status(code::USAGE)
-    .stderr_has("cannot read missing.png")
+    .stderr_has("image `missing.png` cannot be found")
     .run();
     t.cmd([
         "post",
@@ -355,4 +355,59 @@ fn a_post_body_is_at_most_1_mib_and_a_file_must_be_a_regular_one() {
         .stderr_has("not a regular file (a character device)")
         .run();
     assert!(t.outbox("outbox").is_empty());
+}
+
+/// `post --image` takes what a person names at their terminal, links included, but only a
+/// regular file, within the platform's size, that really is an image of its type.
+#[test]
+fn post_images_must_be_regular_files_of_their_type_and_size() {
+    let t = Test::new();
+    let dir = t.path();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(dir.join("fifo.png"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::create_dir(dir.join("dir.png")).unwrap();
+    std::fs::write(dir.join("text.png"), "POSTGATE_SECRET_X=canary\n").unwrap();
+    std::fs::write(dir.join("photo.gif"), support::PNG).unwrap();
+    let mut big = support::PNG.to_vec();
+    big.resize(16 * 1024 * 1024 + 1, 0);
+    std::fs::write(dir.join("big.png"), big).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", dir.join("leak.png")).unwrap();
+    for (file, why) in [
+        ("fifo.png", "image `fifo.png` is a FIFO, not a regular file"),
+        ("dir.png", "image `dir.png` is a folder, not a regular file"),
+        ("text.png", "image `text.png` is not a PNG image"),
+        ("photo.gif", "image `photo.gif` is a PNG image, not a GIF"),
+        (
+            "big.png",
+            "image `big.png` is 16777217 bytes; outbox takes at most 16777216",
+        ),
+        ("leak.png", "image `leak.png` is not a PNG image"),
+    ] {
+        t.cmd([
+            "post",
+            "-a",
+            "demo",
+            "--confirm-handle",
+            "@mairie_demo_{uid}",
+            "--image",
+            file,
+            "--alt",
+            "une image",
+            "Bonjour",
+        ])
+        .env("POSTGATE_SECRET_X", "canary-in-the-environment")
+        .status(code::USAGE)
+        .stderr_has(why)
+        .run();
+    }
+    assert!(t.outbox("outbox").is_empty());
+    let audit = std::fs::read_to_string(t.audit_path()).unwrap();
+    assert!(!audit.contains("canary-in-the-environment"));
+    assert_eq!(t.audit().len(), 6);
+    assert!(t.audit().iter().all(|r| r["event"] == "refused"));
 }

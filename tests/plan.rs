@@ -944,3 +944,86 @@ fn planning_again_replaces_the_authors_signature_but_never_orphans_approvals() {
     t.cmd(["apply", "b.plan", "--confirm-handle", "@mairie_demo_{uid}"])
         .run();
 }
+
+#[test]
+fn a_plan_takes_only_images_inside_its_folder_and_never_a_link() {
+    let t = setup();
+    std::fs::create_dir_all(t.path().join("plans")).unwrap();
+    let outside = t.png("affiche.png");
+    t.cmd([
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "plans/a.plan",
+        "--image",
+        &outside,
+        "--alt",
+        "L'affiche",
+        "Bonjour",
+    ])
+    .status(code::USAGE)
+    .stderr_has("goes outside the folder `plans`")
+    .run();
+    assert!(!t.path().join("plans/a.plan").exists());
+    std::os::unix::fs::symlink("/proc/self/environ", t.path().join("plans/leak.png")).unwrap();
+    t.cmd([
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "plans/a.plan",
+        "--image",
+        "plans/leak.png",
+        "--alt",
+        "x",
+        "Bonjour",
+    ])
+    .status(code::USAGE)
+    .stderr_has("image `leak.png` is a symbolic link")
+    .run();
+    assert!(!t.path().join("plans/a.plan").exists());
+}
+
+#[test]
+fn apply_refuses_an_image_replaced_by_a_link_and_reads_nothing_through_it() {
+    let t = setup();
+    let png = t.png("affiche.png");
+    plan(&t, "a.plan", &["--image", &png, "--alt", "L'affiche", "Bonjour"]);
+    std::fs::remove_file(&png).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", &png).unwrap();
+    apply(&t, "a.plan")
+        .status(code::USAGE)
+        .stderr_has("image `affiche.png` is a symbolic link")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+/// A plan file written by hand (its hash recomputed) that points its image outside its folder,
+/// at a file whose hash the writer knows, is refused by `apply`: nothing is read or published.
+#[test]
+fn apply_refuses_an_image_outside_the_plan_folder_even_with_its_hash() {
+    let t = setup();
+    std::fs::create_dir_all(t.path().join("plans")).unwrap();
+    let inside = t.path().join("plans/affiche.png");
+    std::fs::write(&inside, support::PNG).unwrap();
+    plan(
+        &t,
+        "plans/a.plan",
+        &["--image", "plans/affiche.png", "--alt", "L'affiche", "Bonjour"],
+    );
+    let secret = t.png("secret.png");
+    let hash = postgate::audit::sha256_hex(support::PNG);
+    for (path, why) in [
+        ("../secret.png".to_string(), "goes outside the folder `plans`"),
+        (secret.clone(), "is an absolute path"),
+    ] {
+        let mut p = postgate::plan::Plan::load(&t.path().join("plans/a.plan")).unwrap();
+        p.post.images[0].path = path.into();
+        p.post.images[0].sha256 = hash.clone();
+        let p = p.seal();
+        std::fs::write(t.path().join("plans/b.plan"), p.to_toml().unwrap()).unwrap();
+        apply(&t, "plans/b.plan").status(code::USAGE).stderr_has(why).run();
+    }
+    assert!(t.outbox("outbox").is_empty());
+}

@@ -512,3 +512,181 @@ fn an_item_signed_by_its_approver_as_author_is_refused() {
         .run();
     assert!(t.outbox("outbox").is_empty());
 }
+
+/// The secret a CI runner holds in its environment; it must never leave through an image.
+const CANARY: &str = "canary-4f1d9a-never-published";
+
+/// Writes one queue item per way an image path can reach a file postgate must not read, and
+/// returns `(item, expected located error)`. Each item's `path` value is on line 5, column 8.
+fn hostile_images(t: &Test) -> Vec<(&'static str, &'static str)> {
+    use std::os::unix::fs::symlink;
+    let q = t.path().join("queue");
+    std::fs::create_dir_all(&q).unwrap();
+    std::fs::create_dir_all(t.path().join("secret")).unwrap();
+    std::fs::write(t.path().join("secret/secret.png"), support::PNG).unwrap();
+    let outside = t.png("outside.png");
+    symlink("/proc/self/environ", q.join("leak.png")).unwrap();
+    let fifo = q.join("fifo.png");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::create_dir_all(q.join("dir.png")).unwrap();
+    std::fs::write(q.join("text.png"), "Ceci n'est pas une image.\n").unwrap();
+    // One byte over the largest image any platform takes, with a PNG signature.
+    let mut big = support::PNG.to_vec();
+    big.resize(16 * 1024 * 1024 + 1, 0);
+    std::fs::write(q.join("big.png"), big).unwrap();
+    let cases = [
+        ("leak.md", "leak.png", "is a symbolic link"),
+        ("escape.md", "../secret/secret.png", "goes outside the folder `queue`"),
+        ("absolute.md", outside.as_str(), "is an absolute path"),
+        ("fifo.md", "fifo.png", "is a FIFO, not a regular file"),
+        ("dir.md", "dir.png", "is a folder, not a regular file"),
+        ("text.md", "text.png", "is not a PNG image"),
+        ("big.md", "big.png", "is 16777217 bytes; outbox takes at most 16777216"),
+    ];
+    for (name, path, _) in &cases {
+        item(
+            t,
+            name,
+            &format!("[[images]]\npath = \"{path}\"\nalt = \"Une image\"\n"),
+            "Voici l'image.",
+        );
+    }
+    cases.into_iter().map(|(name, _, why)| (name, why)).collect()
+}
+
+#[test]
+fn queue_check_refuses_every_image_it_must_not_read_at_its_path() {
+    let t = setup();
+    let cases = hostile_images(&t);
+    let out = t
+        .cmd(["queue", "check", "queue"])
+        .env("POSTGATE_SECRET_DEMO", CANARY)
+        .status(code::USAGE)
+        .stderr_has("checked 7 item(s): 0 ready")
+        .run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for (name, why) in cases {
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(&format!("queue/{name}:")))
+            .unwrap_or_else(|| panic!("no error for {name} in:\n{stderr}"));
+        assert!(line.starts_with(&format!("queue/{name}:5:8 error image ")), "{line}");
+        assert!(line.contains(why), "{name}: {line}");
+    }
+    assert!(!stderr.contains(CANARY) && !String::from_utf8_lossy(&out.stdout).contains(CANARY));
+}
+
+#[test]
+fn queue_publish_uploads_none_of_those_images() {
+    let t = setup();
+    let cases = hostile_images(&t);
+    let out = publish(&t)
+        .env("POSTGATE_SECRET_DEMO", CANARY)
+        .status(code::USAGE)
+        .stderr_has("queue queue: 0 published, 0 already published, 0 not due, 0 expired, 7 failed")
+        .run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for (name, why) in cases {
+        assert!(
+            stderr.contains(&format!("failed queue/{name}: 5:8: image ")),
+            "{name}:\n{stderr}"
+        );
+        assert!(stderr.contains(why), "{name}: {why}\n{stderr}");
+    }
+    assert!(t.outbox("outbox").is_empty());
+    // The FIFO would block a reader; nothing else under the test folder may hold the secret.
+    std::fs::remove_file(t.path().join("queue/fifo.png")).unwrap();
+    std::fs::remove_file(t.path().join("queue/leak.png")).unwrap();
+    for (path, bytes) in t.all_files_bytes() {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(CANARY),
+            "{} holds the secret",
+            path.display()
+        );
+    }
+    assert!(!stderr.contains(CANARY) && !String::from_utf8_lossy(&out.stdout).contains(CANARY));
+}
+
+#[test]
+fn queue_publish_to_mastodon_never_uploads_a_linked_secret() {
+    let t = Test::new();
+    let user = support::mastodon_user(&format!("queue_{}", t.uid));
+    let t = t.policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"{}\"\n\
+         platform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\n\
+         owner = \"Tests\"\ncredentials = \"keychain-or-env\"\n",
+        user.handle,
+        support::mastodon_url()
+    ));
+    std::fs::create_dir_all(t.path().join("queue")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", t.path().join("queue/leak.png")).unwrap();
+    t.write(
+        "queue/leak.md",
+        "+++\naccount = \"masto\"\n[[images]]\npath = \"leak.png\"\nalt = \"Affiche\"\n+++\nL'affiche\n",
+    );
+    // Any upload would spend this rule's budget: it must be whole after the run.
+    let rule = support::mastodon_fault_regex("POST", "^/api/v[12]/media$", 1000);
+    let out = t
+        .cmd(["queue", "publish", "queue", "--due", "--confirm-handle", &user.handle])
+        .env("POSTGATE_SECRET_MASTO", &user.token)
+        .env("POSTGATE_SECRET_CANARY", CANARY)
+        .status(code::USAGE)
+        .stderr_has("failed queue/leak.md: 4:8: image `leak.png` is a symbolic link")
+        .run();
+    let said = [
+        out.stdout,
+        out.stderr,
+        std::fs::read(t.audit_path()).unwrap_or_default(),
+    ]
+    .concat();
+    assert!(!String::from_utf8_lossy(&said).contains(CANARY));
+    assert_eq!(support::mastodon_fault_remaining(&rule), Some(1000));
+    support::mastodon_fault_remove(&rule);
+    assert!(support::mastodon_statuses(&user).is_empty());
+}
+
+#[test]
+fn the_queue_walk_follows_no_link_and_names_each() {
+    let t = setup();
+    item(&t, "a.md", "", "Bonjour.");
+    let q = t.path().join("queue");
+    std::os::unix::fs::symlink("/", q.join("root")).unwrap();
+    std::os::unix::fs::symlink(".", q.join("sub")).unwrap();
+    std::os::unix::fs::symlink("a.md", q.join("b.md")).unwrap();
+    fn warned(cmd: support::Cmd<'_>) -> support::Cmd<'_> {
+        cmd.stderr_has("queue/b.md: warning: a symbolic link, not followed")
+            .stderr_has("queue/root: warning: a symbolic link, not followed")
+            .stderr_has("queue/sub: warning: a symbolic link, not followed")
+    }
+    warned(t.cmd(["queue", "check", "queue"]))
+        .stderr_has("checked 1 item(s): 1 ready, 0 refused (deny), 0 awaiting approval, 0 with a bad signature, 0 expired, 3 skipped (links or not regular files)\n")
+        .run();
+    // The gate before merging: the folder must hold exactly what will be published.
+    warned(t.cmd(["queue", "check", "queue", "--require-approved"]))
+        .status(code::USAGE)
+        .run();
+    let out = warned(publish(&t))
+        .status(code::USAGE)
+        .stderr_has("queue queue: 1 published, 0 already published, 0 not due, 0 expired, 3 failed")
+        .stderr_has("failed queue/root: a symbolic link, not followed")
+        .run();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 1);
+    assert_eq!(t.outbox("outbox").len(), 1);
+    let out = t.cmd(["--json", "queue", "check", "queue"]).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["skipped"], 3);
+    let skipped: Vec<&str> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["queue/b.md", "queue/root", "queue/sub"]);
+    assert_eq!(v["skipped"][0]["reason"], "a symbolic link, not followed");
+}

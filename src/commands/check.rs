@@ -15,7 +15,7 @@ use anyhow::Result;
 use colored::Colorize;
 use serde_json::{Value, json};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One checked draft.
 pub(super) struct Report {
@@ -33,6 +33,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
     }
     let at = args.at.as_deref().map(parse_at).transpose()?;
     let mut inputs = Vec::new();
+    let mut skipped = Vec::new();
     let mut stdin_used = false;
     for p in &args.paths {
         if p == Path::new("-") {
@@ -44,9 +45,11 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
         } else if !p.exists() {
             return Err(Failure::new(ExitCode::Usage, format!("{}: no such file or folder", p.display())).into());
         } else {
-            let files = crate::draft::expand(std::slice::from_ref(p))
+            let found = crate::draft::expand(std::slice::from_ref(p))
                 .map_err(|e| Failure::new(ExitCode::Usage, format!("cannot read {}: {e}", p.display())))?;
-            inputs.extend(files.into_iter().map(Some));
+            warn_skipped(&found.skipped);
+            skipped.extend(found.skipped);
+            inputs.extend(found.files.into_iter().map(Some));
         }
     }
 
@@ -93,6 +96,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
     if json_out {
         output::json(&json!({
             "files": files,
+            "skipped": skipped_json(&skipped),
             "summary": { "drafts": reports.len(), "deny": deny, "approve": approve, "warn": warn, "errors": errors },
         }));
     }
@@ -104,6 +108,25 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Success
     })
+}
+
+/// One warning line per entry a folder walk did not take, so nobody believes it was checked.
+pub(super) fn warn_skipped(skipped: &[crate::draft::Skipped]) {
+    for s in skipped {
+        output::status(&format!(
+            "{}: warning: {}",
+            crate::sanitize::for_terminal(&s.path.display().to_string()),
+            s.why
+        ));
+    }
+}
+
+/// The entries a walk did not take, for `--json`.
+pub(super) fn skipped_json(skipped: &[crate::draft::Skipped]) -> Vec<Value> {
+    skipped
+        .iter()
+        .map(|s| json!({ "file": s.path.display().to_string(), "reason": s.why }))
+        .collect()
 }
 
 fn parse_at(text: &str) -> Result<jiff::Timestamp> {
@@ -186,11 +209,15 @@ pub(super) fn check_one(
         Ok(a) => a,
         Err(e) => return error_at(name, 1, 1, format!("{e}")),
     };
-    let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
-    for image in &draft.front.images {
-        let file: PathBuf = base.join(&image.path);
-        if !file.is_file() {
-            return error_at(name, 1, 1, format!("image {} not found", file.display()));
+    // Each image is read as the queue and `apply` will read it: inside the draft's folder,
+    // through no link, a regular file of its type and size. A draft from stdin has no folder
+    // of its own; its images are looked for in the current one.
+    let base = path.map_or(Path::new("."), super::base_of);
+    for (i, image) in draft.front.images.iter().enumerate() {
+        let max = crate::media::max_bytes(account.platform);
+        if let Err(e) = crate::media::read_within(base, &image.path, max, account.platform.as_str()) {
+            let (line, col) = draft.image_line_col(i);
+            return error_at(name, line, col, e.message);
         }
     }
     let findings = findings_for(policy, account, &draft, at);

@@ -52,7 +52,7 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     if args.correct.as_ref().is_some_and(|c| c.trim().is_empty()) {
         return Err(Failure::new(ExitCode::Usage, "--correct needs the id or URL of the post to correct").into());
     }
-    let draft = super::post::read_draft(&args.content, false)?;
+    let draft = super::post::read_draft(&args.content, false, &policy, Some(base_of(&args.output)))?;
     let findings = findings_at(&policy, account, &draft, not_before.unwrap_or(created))?;
     let base = base_of(&args.output);
     let author_file = signature::author_path(&args.output);
@@ -84,7 +84,7 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
             language: draft.language.clone().or(account.language.clone()),
             content_warning: draft.content_warning.clone(),
             visibility: draft.visibility.map(|v| v.as_str().to_string()),
-            images: plan::pin_images(&draft.images, &args.content.image, base),
+            images: plan::pin_images(&draft.images, &args.content.image, base)?,
         },
         window,
         findings: findings

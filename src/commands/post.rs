@@ -14,7 +14,7 @@ use std::io::IsTerminal;
 pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let interactive = confirm::has_terminal();
-    let draft = read_draft(&args.content, interactive)
+    let draft = read_draft(&args.content, interactive, &policy, None)
         .map_err(|e| publish::record_refusal(&policy, &Action::Post, &args.content.account, e))?;
     execute(
         cli,
@@ -28,7 +28,16 @@ pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
 }
 
 /// Everything the person handed in, read once. A failure here is still a refused attempt.
-pub(super) fn read_draft(args: &ContentArgs, interactive: bool) -> Result<Draft> {
+///
+/// Images are read for the account's platform (its size limit). For a plan, `plan_folder` is
+/// the folder the plan is written to: its images must lie inside it, reached through no link,
+/// as `apply` will read them; for `post`, a person names any file (`media::read_named`).
+pub(super) fn read_draft(
+    args: &ContentArgs,
+    interactive: bool,
+    policy: &crate::policy::Policy,
+    plan_folder: Option<&std::path::Path>,
+) -> Result<Draft> {
     let text = read_text(args.text.as_deref(), args.file.as_deref(), interactive)?;
     if args.alt.len() > args.image.len() {
         return Err(usage(format!(
@@ -37,12 +46,21 @@ pub(super) fn read_draft(args: &ContentArgs, interactive: bool) -> Result<Draft>
             args.image.len()
         )));
     }
-    let images = args
-        .image
-        .iter()
-        .enumerate()
-        .map(|(i, path)| crate::platform::Image::read(path, args.alt.get(i).cloned()))
-        .collect::<Result<Vec<_>>>()?;
+    let mut images = Vec::new();
+    if !args.image.is_empty() {
+        let platform = policy.account(&args.account)?.platform;
+        for (i, path) in args.image.iter().enumerate() {
+            let alt = args.alt.get(i).cloned();
+            images.push(match plan_folder {
+                None => crate::platform::Image::named(path, alt, platform)?,
+                Some(folder) => {
+                    let rel =
+                        crate::media::relative_within(path, folder).map_err(crate::media::Refusal::into_failure)?;
+                    crate::platform::Image::within(folder, &rel, alt, platform.as_str())?
+                }
+            });
+        }
+    }
     Ok(Draft {
         images,
         text,

@@ -18,12 +18,15 @@ use serde_json::json;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-fn items(dir: &Path) -> Result<Vec<PathBuf>> {
+/// The queue's items, and the entries the walk did not take (links, FIFOs), each warned about.
+fn items(dir: &Path) -> Result<crate::draft::Expansion> {
     if !dir.is_dir() {
         return Err(Failure::new(ExitCode::Usage, format!("{}: no such folder", dir.display())).into());
     }
-    crate::draft::expand(&[dir.to_path_buf()])
-        .map_err(|e| Failure::new(ExitCode::Usage, format!("cannot read {}: {e}", dir.display())).into())
+    let found = crate::draft::expand(&[dir.to_path_buf()])
+        .map_err(|e| Failure::new(ExitCode::Usage, format!("cannot read {}: {e}", dir.display())))?;
+    check::warn_skipped(&found.skipped);
+    Ok(found)
 }
 
 fn signatures(dir: &Path) -> Result<std::collections::HashMap<PathBuf, Vec<PathBuf>>> {
@@ -41,7 +44,7 @@ enum Approval {
 
 pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
-    let files = items(&args.dir)?;
+    let crate::draft::Expansion { files, skipped } = items(&args.dir)?;
     let sigs = signatures(&args.dir)?;
     let now = jiff::Timestamp::now();
     let (mut deny, mut awaiting, mut bad, mut expired, mut errors, mut ready) = (0, 0, 0, 0, 0, 0);
@@ -140,23 +143,32 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
     }
     let summary = format!(
         "checked {} item(s): {ready} ready, {deny} refused (deny), {awaiting} awaiting approval, {bad} with a bad signature, \
-         {expired} expired{}",
+         {expired} expired{}{}",
         files.len(),
         if errors > 0 {
             format!(", {errors} could not be checked")
         } else {
             String::new()
+        },
+        if skipped.is_empty() {
+            String::new()
+        } else {
+            format!(", {} skipped (links or not regular files)", skipped.len())
         }
     );
     if cli.json {
         output::json(&json!({
             "items": out,
+            "skipped": check::skipped_json(&skipped),
             "summary": { "items": files.len(), "ready": ready, "deny": deny, "awaiting": awaiting,
-                          "bad_signatures": bad, "expired": expired, "errors": errors },
+                          "bad_signatures": bad, "expired": expired, "errors": errors,
+                          "skipped": skipped.len() },
         }));
     }
     output::status(&summary);
-    Ok(if errors > 0 {
+    // Before a merge (`--require-approved`) the folder must hold exactly what will be
+    // published: a link in it is something a reviewer may believe will go out, and will not.
+    Ok(if errors > 0 || (args.require_approved && !skipped.is_empty()) {
         ExitCode::Usage
     } else if deny > 0 {
         ExitCode::ContentRefused
@@ -224,7 +236,7 @@ struct Done {
 
 pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
-    let files = items(&args.dir)?;
+    let crate::draft::Expansion { files, skipped } = items(&args.dir)?;
     let lock_path = args.dir.join(".postgate-queue.lock");
     let _lock = crate::queue::lock(&args.dir, || {
         output::status(&format!("waiting for another run to release {}", lock_path.display()))
@@ -240,6 +252,18 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
     let now = jiff::Timestamp::now();
     let mut done: Vec<Done> = Vec::new();
     let mut due: Vec<(PathBuf, Plan)> = Vec::new();
+    // A link is never followed, and fails the run (after the others are published) so that
+    // whoever put it there learns that it published nothing.
+    for s in &skipped {
+        done.push(Done {
+            file: s.path.display().to_string(),
+            status: "failed",
+            id: None,
+            url: None,
+            detail: Some(s.why.to_string()),
+            exit_code: Some(ExitCode::Usage.code()),
+        });
+    }
     for file in &files {
         let name = file.display().to_string();
         match crate::queue::item_plan(&policy, file) {

@@ -47,45 +47,28 @@ impl std::fmt::Debug for Image {
 }
 
 impl Image {
-    /// Reads an image file; the type comes from the extension, and only image types are taken.
-    pub fn read(path: &std::path::Path, alt: Option<String>) -> Result<Image> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        let mime = match ext.as_str() {
-            "png" => "image/png",
-            "jpg" | "jpeg" => "image/jpeg",
-            "gif" => "image/gif",
-            "webp" => "image/webp",
-            _ => {
-                return Err(crate::error::Failure::new(
-                    crate::exit_codes::ExitCode::Usage,
-                    format!(
-                        "{}: only .png, .jpg, .gif and .webp images can be attached",
-                        path.display()
-                    ),
-                )
-                .into());
-            }
-        };
-        let bytes = std::fs::read(path).map_err(|e| {
-            crate::error::Failure::new(
-                crate::exit_codes::ExitCode::Usage,
-                format!("cannot read {}: {e}", path.display()),
-            )
-        })?;
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        Ok(Image {
-            file_name,
-            mime,
-            bytes,
+    /// An image a person named on the command line (`post --image`): see `media::read_named`.
+    pub fn named(path: &std::path::Path, alt: Option<String>, platform: PlatformName) -> Result<Image> {
+        let checked = crate::media::read_named(path, crate::media::max_bytes(platform), platform.as_str())
+            .map_err(crate::media::Refusal::into_failure)?;
+        Ok(Image::of(checked, alt))
+    }
+
+    /// An image a plan or queue item names inside its folder `base`: see `media::read_within`.
+    pub fn within(base: &std::path::Path, rel: &std::path::Path, alt: Option<String>, platform: &str) -> Result<Image> {
+        let (max, platform) = crate::media::max_bytes_named(platform);
+        let checked =
+            crate::media::read_within(base, rel, max, platform).map_err(crate::media::Refusal::into_failure)?;
+        Ok(Image::of(checked, alt))
+    }
+
+    fn of(checked: crate::media::Checked, alt: Option<String>) -> Image {
+        Image {
+            file_name: checked.file_name,
+            mime: checked.kind.mime(),
+            bytes: checked.bytes,
             alt: alt.filter(|a| !a.trim().is_empty()),
-        })
+        }
     }
 
     pub fn sha256(&self) -> String {

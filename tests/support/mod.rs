@@ -275,6 +275,48 @@ pub fn mastodon_effect(method: &str, path: &str, effect: Value, count: u32) {
         .expect("inject a fault");
 }
 
+/// Makes every request matching `method` and `path_regex` fail, `count` times at most, so that
+/// a test can tell afterwards whether any was made (`mastodon_fault_remaining`). Returns the
+/// rule's id.
+pub fn mastodon_fault_regex(method: &str, path_regex: &str, count: u32) -> String {
+    let rule: Value = reqwest::blocking::Client::new()
+        .post(format!("{}/api/v1/_mock/faults", mastodon_url()))
+        .json(&serde_json::json!({
+            "match": { "methods": [method], "path_regex": path_regex },
+            "effect": { "type": "status", "status": 500 },
+            "count": count,
+        }))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
+        .expect("inject a fault");
+    rule["id"].as_str().expect("rule id").to_string()
+}
+
+/// The budget left on fault rule `id`; `None` once it is spent or removed.
+pub fn mastodon_fault_remaining(id: &str) -> Option<u64> {
+    let rules: Value = reqwest::blocking::Client::new()
+        .get(format!("{}/api/v1/_mock/faults", mastodon_url()))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
+        .expect("list faults");
+    rules
+        .as_array()?
+        .iter()
+        .find(|r| r["id"] == id)
+        .and_then(|r| r["remaining"].as_u64())
+}
+
+/// Removes fault rule `id`, so later tests on the same server are not affected.
+pub fn mastodon_fault_remove(id: &str) {
+    reqwest::blocking::Client::new()
+        .delete(format!("{}/api/v1/_mock/faults/{id}", mastodon_url()))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .expect("remove a fault");
+}
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A world for one test.
