@@ -407,7 +407,8 @@ fn write(account: &Account, secret: &Secret, created_at: jiff::Timestamp, sessio
         created_at,
         session: session.map(|s| s.expose().to_string()),
     })?);
-    let outcome = with_entry(account, move |e| e.set_password(&payload)).map_err(|why| unavailable_failure(account, &why))?;
+    let outcome =
+        with_entry(account, move |e| e.set_password(&payload)).map_err(|why| unavailable_failure(account, &why))?;
     outcome.map_err(|err| {
         if is_unavailable(&err) {
             unavailable_failure(account, &describe(err))

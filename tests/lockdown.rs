@@ -487,7 +487,9 @@ fn a_credential_that_could_not_be_revoked_stays_so_a_second_lockdown_can_retry()
         server.domain(),
         server.url()
     ));
-    t.cmd(["login", "masto", "--secret-stdin"]).stdin("still-valid-token").run();
+    t.cmd(["login", "masto", "--secret-stdin"])
+        .stdin("still-valid-token")
+        .run();
     t.cmd(["lockdown", "masto", "--reason", "jeton divulgué"])
         .status(code::PLATFORM)
         .stdout_has("masto  LOCKED  NOT REVOKED: mastodon: the token is NOT revoked")
@@ -500,13 +502,25 @@ fn a_credential_that_could_not_be_revoked_stays_so_a_second_lockdown_can_retry()
         .stdout_has("keychain: KEPT")
         .run();
     assert_eq!(server.hits("POST", "/oauth/revoke"), 2);
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &format!("@alice@{}", server.domain()), "x"])
-        .status(code::LOCKED_DOWN)
-        .run();
+    t.cmd([
+        "post",
+        "-a",
+        "masto",
+        "--confirm-handle",
+        &format!("@alice@{}", server.domain()),
+        "x",
+    ])
+    .status(code::LOCKED_DOWN)
+    .run();
     assert_eq!(server.hits("POST", "/api/v1/statuses"), 0);
 
     // Once the server rejects the token, the next lockdown revokes and removes it.
-    server.json("GET", "/api/v1/accounts/verify_credentials", 401, r#"{"error":"The access token was revoked"}"#);
+    server.json(
+        "GET",
+        "/api/v1/accounts/verify_credentials",
+        401,
+        r#"{"error":"The access token was revoked"}"#,
+    );
     t.cmd(["lockdown", "masto", "--reason", "révoqué enfin"])
         .stdout("masto  LOCKED  token revoked (the server now rejects it); keychain: removed\n")
         .run();

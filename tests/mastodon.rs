@@ -547,7 +547,12 @@ fn long_fields_within_the_cap_are_cut_with_a_marker_before_any_message_or_record
 fn an_instance_that_answers_401_is_a_platform_error_not_a_refused_credential() {
     let server = Hostile::start();
     server.mastodon("alice");
-    server.json("GET", "/api/v2/instance", 401, r#"{"error":"This API requires an authenticated user"}"#);
+    server.json(
+        "GET",
+        "/api/v2/instance",
+        401,
+        r#"{"error":"This API requires an authenticated user"}"#,
+    );
     let t = hostile_world(&server);
     let out = post_alice(&t, &server)
         .status(code::PLATFORM)

@@ -272,7 +272,10 @@ fn a_mastodon_server_that_always_has_another_full_page_is_read_up_to_the_cap() {
     let server = Hostile::start();
     // Every page is full, recent and new: only the page cap ends the listing.
     server.on("GET", "/api/v1/accounts/1/statuses", |request| {
-        let below: u64 = request.param("max_id").and_then(|m| m.parse().ok()).unwrap_or(1_000_000);
+        let below: u64 = request
+            .param("max_id")
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(1_000_000);
         let now = jiff::Timestamp::now().to_string();
         let page: Vec<serde_json::Value> = (1..=40)
             .map(|i| {

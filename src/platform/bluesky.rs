@@ -178,7 +178,11 @@ impl Bluesky {
             .map_err(|e| Failure::new(ExitCode::Platform, format!("bad URL for {method}: {e}")).into())
     }
 
-    fn json<T: for<'de> Deserialize<'de>>(resp: reqwest::blocking::Response, answer: Answer, action: &str) -> Result<T> {
+    fn json<T: for<'de> Deserialize<'de>>(
+        resp: reqwest::blocking::Response,
+        answer: Answer,
+        action: &str,
+    ) -> Result<T> {
         Ok(http::read_json(resp, answer, NAME, action)?)
     }
 
@@ -249,10 +253,7 @@ impl Bluesky {
         let resp = http::send(|| self.client.get(url.clone()), Retry::Safe).ok()?;
         let v: Value = http::read_json(resp, Answer::Identity, NAME, "resolving a mention").ok()?;
         // A DID that does not fit is not used: a cut one would point the mention elsewhere.
-        v["did"]
-            .as_str()
-            .filter(|d| d.len() <= ID_CAP)
-            .map(str::to_string)
+        v["did"].as_str().filter(|d| d.len() <= ID_CAP).map(str::to_string)
     }
 
     /// `at://did/app.bsky.feed.post/rkey` or a bsky.app post URL → (repo, rkey).
@@ -432,9 +433,10 @@ impl Platform for Bluesky {
                         )
                     })?;
                     if let Some(found) = found {
-                        let uri = found["uri"]
-                            .as_str()
-                            .map_or_else(|| format!("at://{}/{COLLECTION}/{rkey}", session.did), |u| clip(u, URL_CAP));
+                        let uri = found["uri"].as_str().map_or_else(
+                            || format!("at://{}/{COLLECTION}/{rkey}", session.did),
+                            |u| clip(u, URL_CAP),
+                        );
                         return Ok(self.published(&session, uri, &rkey, true));
                     }
                     if attempt < http::MAX_ATTEMPTS {

@@ -148,7 +148,12 @@ fn read_capped(resp: Response, cap: usize) -> Result<Vec<u8>, Option<String>> {
 
 /// Reads a successful answer of kind `answer` as JSON, bounded by the kind's cap. An answer
 /// over the cap, cut off or not in the expected shape is a platform error (exit 8).
-pub fn read_json<T: DeserializeOwned>(resp: Response, answer: Answer, platform: &str, action: &str) -> Result<T, Failure> {
+pub fn read_json<T: DeserializeOwned>(
+    resp: Response,
+    answer: Answer,
+    platform: &str,
+    action: &str,
+) -> Result<T, Failure> {
     let status = resp.status();
     let body = read_capped(resp, answer.cap()).map_err(|e| {
         let failure = match e {
@@ -162,7 +167,10 @@ pub fn read_json<T: DeserializeOwned>(resp: Response, answer: Answer, platform: 
             ),
             Some(e) => Failure::new(
                 ExitCode::Platform,
-                format!("{platform}: {action}: the answer was cut off: {}", one_line(&clip(&e, MESSAGE_CAP))),
+                format!(
+                    "{platform}: {action}: the answer was cut off: {}",
+                    one_line(&clip(&e, MESSAGE_CAP))
+                ),
             ),
         };
         after_write(failure, status, answer)
@@ -171,7 +179,10 @@ pub fn read_json<T: DeserializeOwned>(resp: Response, answer: Answer, platform: 
         after_write(
             Failure::new(
                 ExitCode::Platform,
-                format!("{platform}: {action}: unexpected answer: {}", one_line(&clip(&e.to_string(), MESSAGE_CAP))),
+                format!(
+                    "{platform}: {action}: unexpected answer: {}",
+                    one_line(&clip(&e.to_string(), MESSAGE_CAP))
+                ),
             ),
             status,
             answer,
@@ -436,6 +447,18 @@ mod tests {
         );
         assert_eq!(error_message("<html>\x1b[2J oops"), "<html>⟨U+001B⟩[2J oops");
         assert_eq!(error_message(""), "(empty body)");
+    }
+
+    #[test]
+    fn clipped_fields_say_they_were_cut() {
+        assert_eq!(clip("alice", 5), "alice");
+        assert_eq!(clip("alice", 3), "ali…[cut: 5 bytes in all]");
+        // Characters, not bytes: a cut never splits one.
+        assert_eq!(clip("éééé", 2), "éé…[cut: 8 bytes in all]");
+        let long = format!(r#"{{"error":"{}"}}"#, "x".repeat(10_000));
+        let message = error_message(&long);
+        assert!(message.len() < MESSAGE_CAP + 40, "{}", message.len());
+        assert!(message.ends_with("…[cut: 10000 bytes in all]"), "{message}");
     }
 
     #[test]

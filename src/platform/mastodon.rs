@@ -194,8 +194,9 @@ impl Mastodon {
             return Ok(i);
         }
         let url = self.url("/api/v2/instance")?;
-        let mut instance: Instance =
-            self.get_json("reading the instance", Answer::Instance, || self.client.get(url.clone()))?;
+        let mut instance: Instance = self.get_json("reading the instance", Answer::Instance, || {
+            self.client.get(url.clone())
+        })?;
         instance.domain = clip(&instance.domain, NAME_CAP);
         Ok(self.instance.get_or_init(|| instance))
     }
@@ -451,8 +452,9 @@ impl Platform for Mastodon {
                     .unwrap_or_default();
                 let mut url = self.url("/api/v1/accounts/lookup")?;
                 url.query_pairs_mut().append_pair("acct", username);
-                let account: Account =
-                    self.get_json("finding the account", Answer::Identity, || authed(self.client.get(url.clone())))?;
+                let account: Account = self.get_json("finding the account", Answer::Identity, || {
+                    authed(self.client.get(url.clone()))
+                })?;
                 account.id
             }
         };

@@ -218,12 +218,7 @@ fn head(stream: &mut TcpStream, status: u16, headers: &[(String, String)], lengt
     stream.write_all(text.as_bytes())
 }
 
-fn serve(
-    stream: TcpStream,
-    routes: &Mutex<Vec<Route>>,
-    hits: &Mutex<HashMap<String, usize>>,
-    held: &AtomicUsize,
-) {
+fn serve(stream: TcpStream, routes: &Mutex<Vec<Route>>, hits: &Mutex<HashMap<String, usize>>, held: &AtomicUsize) {
     let Ok(write_half) = stream.try_clone() else {
         return;
     };
