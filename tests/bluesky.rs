@@ -2,6 +2,7 @@
 //! test binary; a fresh account per test.
 
 mod support;
+use support::hostile::{Hostile, Reply};
 use support::{BlueskyUser, Test, bluesky_posts, bluesky_user, code, pds_url};
 
 fn policy(user: &BlueskyUser, extra: &str) -> String {
@@ -518,4 +519,29 @@ fn a_queue_item_killed_after_publishing_is_not_posted_again() {
     assert_eq!(last["outcome"]["id"], posts[0]["uri"]);
     run().stderr_has("0 published, 1 already published").run();
     assert_eq!(bluesky_posts(&alice).len(), 1);
+}
+
+#[test]
+fn a_session_answer_over_its_cap_is_a_platform_error_and_nothing_is_written() {
+    let server = Hostile::start();
+    server.on("POST", "/xrpc/com.atproto.server.createSession", |_| Reply::Huge {
+        status: 200,
+        prefix: r#"{"did":"did:plc:x","handle":"mairie.example.org","refreshJwt":"r","accessJwt":""#.into(),
+        fill: b'j',
+        len: 64 * 1024 * 1024,
+        suffix: r#""}"#.into(),
+    });
+    let t = Test::new()
+        .policy(&format!(
+            "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"bsky\"\nhandle = \"mairie.example.org\"\nplatform = \"bluesky\"\nservice = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n",
+            server.url()
+        ))
+        .env("POSTGATE_SECRET_BSKY", "abcd-efgh-ijkl-mnop");
+    let out = t
+        .cmd(["post", "-a", "bsky", "--confirm-handle", "mairie.example.org", "Bonjour"])
+        .status(code::PLATFORM)
+        .stderr_has("bluesky: logging in: the answer is larger than 64 KiB (the cap for an identity)")
+        .run();
+    assert!(out.stdout.len() + out.stderr.len() < 16 * 1024);
+    assert_eq!(server.hits("POST", "/xrpc/com.atproto.repo.createRecord"), 0);
 }
