@@ -538,7 +538,14 @@ fn a_session_answer_over_its_cap_is_a_platform_error_and_nothing_is_written() {
         ))
         .env("POSTGATE_SECRET_BSKY", "abcd-efgh-ijkl-mnop");
     let out = t
-        .cmd(["post", "-a", "bsky", "--confirm-handle", "mairie.example.org", "Bonjour"])
+        .cmd([
+            "post",
+            "-a",
+            "bsky",
+            "--confirm-handle",
+            "mairie.example.org",
+            "Bonjour",
+        ])
         .status(code::PLATFORM)
         .stderr_has("bluesky: logging in: the answer is larger than 64 KiB (the cap for an identity)")
         .run();
