@@ -7,6 +7,11 @@
 //! The keychain item holds a small JSON document: the secret and when it was stored (issue 6
 //! turns that into rotation warnings). Items written by other tools, holding a bare secret,
 //! are still read.
+//!
+//! Every keychain call runs on its own thread under a deadline ([`keychain_timeout`]): a D-Bus
+//! session that accepts a connection and never answers would otherwise hang `login` and
+//! `post` for ever. A call past its deadline counts as "no keychain is reachable", so an
+//! account with `keychain-or-env` falls back to the environment.
 
 use crate::account::CredentialPolicy;
 use crate::error::Failure;
@@ -17,9 +22,61 @@ use anyhow::Result;
 use keyring_core::{Entry, Error as KeyringError};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use zeroize::Zeroizing;
 
 pub const SERVICE: &str = "postgate";
+
+/// How long one keychain call may take by default. Long enough for a person to answer the
+/// keychain's own unlock prompt, short enough that a dead D-Bus session does not pass for a
+/// slow one for long.
+pub const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// The deadline of each keychain call: `POSTGATE_KEYCHAIN_TIMEOUT` (seconds, fractions
+/// allowed) where set to a positive number, else [`KEYCHAIN_TIMEOUT`].
+pub fn keychain_timeout() -> Duration {
+    std::env::var("POSTGATE_KEYCHAIN_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .unwrap_or(KEYCHAIN_TIMEOUT)
+}
+
+/// Set once a call has missed its deadline. The stuck call still holds the keychain (it may
+/// be the one connecting to it), so every later call would queue behind it: they fail at once.
+static STUCK: AtomicBool = AtomicBool::new(false);
+
+/// Runs one keychain call on a thread of its own and waits at most [`keychain_timeout`].
+/// `Err` says why no answer came; the call itself may still be running, and is abandoned.
+fn bounded<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    let timeout = keychain_timeout();
+    let late = || {
+        format!(
+            "the keychain did not answer within {:.1}s (a D-Bus session that accepts connections but never replies?)",
+            timeout.as_secs_f64()
+        )
+    };
+    if STUCK.load(Ordering::SeqCst) {
+        return Err(late());
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("keychain".into())
+        .spawn(move || {
+            let _ = tx.send(call());
+        })
+        .map_err(|e| format!("cannot start the keychain call: {e}"))?;
+    match rx.recv_timeout(timeout) {
+        Ok(value) => Ok(value),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            STUCK.store(true, Ordering::SeqCst);
+            Err(late())
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err("the keychain call failed unexpectedly".into()),
+    }
+}
 
 /// Where a credential came from; shown in the banner and recorded in the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,38 +210,66 @@ fn is_unavailable(err: &KeyringError) -> bool {
 }
 
 fn unavailable_failure(account: &Account, why: &str) -> Failure {
+    let start = "start a Secret Service (for example `gnome-keyring-daemon --start --components=secrets` inside a D-Bus \
+                 session, or `dbus-run-session -- sh` first on a headless machine)";
+    // Suggesting the fallback to an account that already has it would send people in circles:
+    // what it cannot do without a keychain is store a credential.
+    let hint = if account.credentials == CredentialPolicy::KeychainOrEnv {
+        format!(
+            "{start}; this account already falls back to {} when no keychain is reachable, for every command but \
+             `login` and `logout`, which need the keychain itself",
+            env_var_name(&account.name)
+        )
+    } else {
+        format!(
+            "{start}; or, for CI runners, set credentials = \"keychain-or-env\" on the account in the policy and \
+             provide {}",
+            env_var_name(&account.name)
+        )
+    };
     Failure::new(
         ExitCode::Credential,
         format!("no keychain is reachable for account `{}`: {why}", account.name),
     )
-    .hint(format!(
-        "start a Secret Service (for example `gnome-keyring-daemon --start --components=secrets` inside a D-Bus session, \
-         or `dbus-run-session -- sh` first on a headless machine); or, for CI runners, set credentials = \"keychain-or-env\" \
-         on the account in the policy and provide {}",
-        env_var_name(&account.name)
-    ))
+    .hint(hint)
 }
 
-fn entry(account: &Account) -> Result<Entry, String> {
+/// The keychain user name and label of an account's item, owned so that a keychain call on
+/// another thread can take them.
+fn names(account: &Account) -> (String, String) {
+    let label = format!(
+        "postgate: {} on {} ({})",
+        account.handle,
+        account.host(),
+        account.platform.as_str()
+    );
+    (keychain_user(account), label)
+}
+
+fn entry(user: &str, label: &str) -> Result<Entry, String> {
     keychain()?;
-    let user = keychain_user(account);
     // On Linux the label is what people see in Seahorse; the macOS and Windows stores reject
     // modifiers they do not know, so they get the plain entry.
     #[cfg(target_os = "linux")]
     {
-        let label = format!(
-            "postgate: {} on {} ({})",
-            account.handle,
-            account.host(),
-            account.platform.as_str()
-        );
-        let modifiers = std::collections::HashMap::from([("label", label.as_str())]);
-        Entry::new_with_modifiers(SERVICE, &user, &modifiers).map_err(describe)
+        let modifiers = std::collections::HashMap::from([("label", label)]);
+        Entry::new_with_modifiers(SERVICE, user, &modifiers).map_err(describe)
     }
     #[cfg(not(target_os = "linux"))]
     {
-        Entry::new(SERVICE, &user).map_err(describe)
+        let _ = label;
+        Entry::new(SERVICE, user).map_err(describe)
     }
+}
+
+/// Opens the account's entry and runs `op` on it, both under the deadline. The outer `Err`
+/// means no keychain could be reached (in time).
+fn with_entry<T: Send + 'static>(
+    account: &Account,
+    op: impl FnOnce(&Entry) -> Result<T, KeyringError> + Send + 'static,
+) -> Result<Result<T, KeyringError>, String> {
+    let (user, label) = names(account);
+    bounded(move || entry(&user, &label).map(|e| op(&e)))?
 }
 
 fn decode(raw: String) -> Credential {
@@ -228,8 +313,7 @@ enum ReadError {
 }
 
 fn read_keychain(account: &Account) -> Result<Credential, ReadError> {
-    let entry = entry(account).map_err(ReadError::Unreachable)?;
-    match entry.get_password() {
+    match with_entry(account, |e| e.get_password()).map_err(ReadError::Unreachable)? {
         Ok(raw) => Ok(decode(raw)),
         Err(KeyringError::NoEntry) => Err(ReadError::Missing),
         Err(err) if is_unavailable(&err) => Err(ReadError::Unreachable(describe(err))),
@@ -317,14 +401,15 @@ pub fn save_session(account: &Account, credential: &Credential, session: &Secret
 }
 
 fn write(account: &Account, secret: &Secret, created_at: jiff::Timestamp, session: Option<&Secret>) -> Result<()> {
-    let entry = entry(account).map_err(|why| unavailable_failure(account, &why))?;
     let payload = Zeroizing::new(serde_json::to_string(&Stored {
         v: 1,
         secret: secret.expose().to_string(),
         created_at,
         session: session.map(|s| s.expose().to_string()),
     })?);
-    entry.set_password(&payload).map_err(|err| {
+    let outcome =
+        with_entry(account, move |e| e.set_password(&payload)).map_err(|why| unavailable_failure(account, &why))?;
+    outcome.map_err(|err| {
         if is_unavailable(&err) {
             unavailable_failure(account, &describe(err))
         } else {
@@ -339,8 +424,7 @@ fn write(account: &Account, secret: &Secret, created_at: jiff::Timestamp, sessio
 
 /// Removes the account's credential. Returns false if there was none.
 pub fn remove(account: &Account) -> Result<bool> {
-    let entry = entry(account).map_err(|why| unavailable_failure(account, &why))?;
-    match entry.delete_credential() {
+    match with_entry(account, |e| e.delete_credential()).map_err(|why| unavailable_failure(account, &why))? {
         Ok(()) => Ok(true),
         Err(KeyringError::NoEntry) => Ok(false),
         Err(err) if is_unavailable(&err) => Err(unavailable_failure(account, &describe(err)).into()),
@@ -464,8 +548,7 @@ impl Age {
 /// A keychain item that is not an account's credential (an approver's signing key), by its
 /// user name under the `postgate` service. `Ok(None)` when the keychain has no such item.
 pub fn read_item(user: &str) -> Result<Option<Secret>> {
-    let entry = item_entry(user, user)?;
-    match entry.get_password() {
+    match item_call(user, user, |e| e.get_password())? {
         Ok(raw) => Ok(Some(Secret::new(raw))),
         Err(KeyringError::NoEntry) => Ok(None),
         Err(err) => Err(item_failure(err).into()),
@@ -474,30 +557,26 @@ pub fn read_item(user: &str) -> Result<Option<Secret>> {
 
 /// Stores a keychain item under `user`, labelled `label` where the keychain shows labels.
 pub fn write_item(user: &str, label: &str, value: &Secret) -> Result<()> {
-    item_entry(user, label)?
-        .set_password(value.expose())
-        .map_err(|err| item_failure(err).into())
+    let value = value.clone();
+    item_call(user, label, move |e| e.set_password(value.expose()))?.map_err(|err| item_failure(err).into())
 }
 
-fn item_entry(user: &str, label: &str) -> Result<Entry> {
+/// Runs `op` on a keychain item that is not an account's credential, under the deadline.
+fn item_call<T: Send + 'static>(
+    user: &str,
+    label: &str,
+    op: impl FnOnce(&Entry) -> Result<T, KeyringError> + Send + 'static,
+) -> Result<Result<T, KeyringError>> {
     let unreachable = |why: String| {
         Failure::new(ExitCode::Credential, format!("no keychain is reachable: {why}")).hint(
             "start a Secret Service (for example `gnome-keyring-daemon --start --components=secrets` inside a D-Bus \
              session)",
         )
     };
-    keychain().map_err(unreachable)?;
-    #[cfg(target_os = "linux")]
-    {
-        let label = format!("postgate: {label}");
-        let modifiers = std::collections::HashMap::from([("label", label.as_str())]);
-        Ok(Entry::new_with_modifiers(SERVICE, user, &modifiers).map_err(|e| unreachable(describe(e)))?)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = label;
-        Ok(Entry::new(SERVICE, user).map_err(|e| unreachable(describe(e)))?)
-    }
+    let (user, label) = (user.to_string(), format!("postgate: {label}"));
+    Ok(bounded(move || entry(&user, &label).map(|e| op(&e)))
+        .and_then(|r| r)
+        .map_err(unreachable)?)
 }
 
 fn item_failure(err: KeyringError) -> Failure {

@@ -2,6 +2,7 @@
 //! test binary; a fresh account per test.
 
 mod support;
+use support::hostile::{Hostile, Reply};
 use support::{BlueskyUser, Test, bluesky_posts, bluesky_user, code, pds_url};
 
 fn policy(user: &BlueskyUser, extra: &str) -> String {
@@ -558,4 +559,36 @@ fn queue_images_that_must_not_be_read_upload_no_blob() {
     .and_then(|r| r.json())
     .unwrap();
     assert_eq!(blobs["cids"], serde_json::json!([]), "{blobs}");
+}
+
+#[test]
+fn a_session_answer_over_its_cap_is_a_platform_error_and_nothing_is_written() {
+    let server = Hostile::start();
+    server.on("POST", "/xrpc/com.atproto.server.createSession", |_| Reply::Huge {
+        status: 200,
+        prefix: r#"{"did":"did:plc:x","handle":"mairie.example.org","refreshJwt":"r","accessJwt":""#.into(),
+        fill: b'j',
+        len: 64 * 1024 * 1024,
+        suffix: r#""}"#.into(),
+    });
+    let t = Test::new()
+        .policy(&format!(
+            "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"bsky\"\nhandle = \"mairie.example.org\"\nplatform = \"bluesky\"\nservice = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n",
+            server.url()
+        ))
+        .env("POSTGATE_SECRET_BSKY", "abcd-efgh-ijkl-mnop");
+    let out = t
+        .cmd([
+            "post",
+            "-a",
+            "bsky",
+            "--confirm-handle",
+            "mairie.example.org",
+            "Bonjour",
+        ])
+        .status(code::PLATFORM)
+        .stderr_has("bluesky: logging in: the answer is larger than 64 KiB (the cap for an identity)")
+        .run();
+    assert!(out.stdout.len() + out.stderr.len() < 16 * 1024);
+    assert_eq!(server.hits("POST", "/xrpc/com.atproto.repo.createRecord"), 0);
 }

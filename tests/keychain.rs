@@ -1,7 +1,7 @@
 //! Credentials in a real Secret Service (gnome-keyring on a private D-Bus session).
 
 mod support;
-use support::{Test, code};
+use support::{DEFAULT_POLICY, Test, code};
 
 const CANARY: &str = "canary-Zq8-secret-7f3a";
 
@@ -218,4 +218,87 @@ fn a_stale_credential_is_refused_and_an_old_one_warned_about() {
         .stderr_has("warning: the credential of `vault` is 25 days old; rotate it (rotate_after_days = 20): `postgate login vault`, before it is refused at 30 days")
         .run();
     assert_eq!(t.outbox("vault-outbox").len(), 1);
+}
+
+/// Runs postgate under `timeout`, so that a hang fails the test instead of the whole suite.
+/// A deadline, not a synchronisation: no assertion is made on how long the run took.
+fn run_with_deadline(t: &Test, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = t
+        .command("timeout")
+        .arg("120")
+        .arg(support::BIN)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run timeout");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert_ne!(out.status.code(), Some(124), "postgate {args:?} hung: {out:?}");
+    out
+}
+
+#[test]
+fn a_keychain_that_accepts_but_never_answers_counts_as_unreachable() {
+    // A D-Bus "session" that accepts every connection and never says a word.
+    let bus = tempfile::tempdir().expect("temp dir");
+    let socket = bus.path().join("bus");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).expect("bind the socket");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let t = Test::new()
+        .policy(&format!(
+            "{DEFAULT_POLICY}\n[[accounts]]\nname = \"ci-box\"\nhandle = \"@ci_{{uid}}\"\nplatform = \"outbox\"\nkind = \"official\"\ndisplay_name = \"CI\"\nowner = \"Tests\"\npath = \"{{dir}}/ci-outbox\"\ncredentials = \"keychain-or-env\"\n"
+        ))
+        .env("DBUS_SESSION_BUS_ADDRESS", &format!("unix:path={}", socket.display()))
+        .env("POSTGATE_KEYCHAIN_TIMEOUT", "1")
+        .env("POSTGATE_SECRET_CI_BOX", CANARY);
+
+    let handle = t.fill("@ci_{uid}");
+    let out = run_with_deadline(
+        &t,
+        &["post", "-a", "ci-box", "--confirm-handle", &handle, "depuis la CI"],
+        "",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code::SUCCESS), "{stderr}");
+    assert!(stderr.contains("credential    environment"), "{stderr}");
+    assert_eq!(t.outbox("ci-outbox").len(), 1);
+
+    let out = run_with_deadline(&t, &["login", "vault", "--secret-stdin"], "s");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code::CREDENTIAL), "{stderr}");
+    assert!(
+        stderr.contains("no keychain is reachable for account `vault`: the keychain did not answer within 1.0s"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_unreachable_keychain_hint_does_not_offer_an_account_what_it_has() {
+    let t = Test::new()
+        .policy(&format!(
+            "{DEFAULT_POLICY}\n[[accounts]]\nname = \"ci-box\"\nhandle = \"@ci_{{uid}}\"\nplatform = \"outbox\"\nkind = \"official\"\ndisplay_name = \"CI\"\nowner = \"Tests\"\npath = \"{{dir}}/ci-outbox\"\ncredentials = \"keychain-or-env\"\n"
+        ))
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let out = t
+        .cmd(["login", "ci-box", "--secret-stdin"])
+        .stdin("s")
+        .status(code::CREDENTIAL)
+        .stderr_has("no keychain is reachable for account `ci-box`")
+        .stderr_has("this account already falls back to POSTGATE_SECRET_CI_BOX when no keychain is reachable")
+        .run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("set credentials = \"keychain-or-env\""), "{stderr}");
 }

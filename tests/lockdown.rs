@@ -3,6 +3,7 @@
 //! policy's unlock role lifts a lock, after which an old credential is refused.
 
 mod support;
+use support::hostile::Hostile;
 use support::{
     BlueskyUser, DEFAULT_POLICY, MastodonUser, Test, bluesky_user, code, mastodon_url, mastodon_user, pds_url,
 };
@@ -472,4 +473,56 @@ fn an_approver_at_a_terminal_sees_the_lock_and_answers_before_signing() {
     t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "De retour"])
         .run();
     assert_eq!(t.outbox("outbox").len(), 1);
+}
+
+#[test]
+fn a_credential_that_could_not_be_revoked_stays_so_a_second_lockdown_can_retry() {
+    // A server that says "revoked" but still accepts the token: the RFC 7009 answer proves
+    // nothing, the check after it does.
+    let server = Hostile::start();
+    server.mastodon("alice");
+    server.json("POST", "/oauth/revoke", 200, "{}");
+    let t = Test::new().keychain().policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"@alice@{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n",
+        server.domain(),
+        server.url()
+    ));
+    t.cmd(["login", "masto", "--secret-stdin"])
+        .stdin("still-valid-token")
+        .run();
+    t.cmd(["lockdown", "masto", "--reason", "jeton divulgué"])
+        .status(code::PLATFORM)
+        .stdout_has("masto  LOCKED  NOT REVOKED: mastodon: the token is NOT revoked")
+        .stdout_has("keychain: KEPT, since the revocation failed: `postgate lockdown masto` retries it")
+        .run();
+    t.cmd(["accounts"]).stdout_has("present (keychain").run();
+    // The credential is still there to retry with, and the lock holds meanwhile.
+    t.cmd(["lockdown", "masto", "--reason", "nouvel essai"])
+        .status(code::PLATFORM)
+        .stdout_has("keychain: KEPT")
+        .run();
+    assert_eq!(server.hits("POST", "/oauth/revoke"), 2);
+    t.cmd([
+        "post",
+        "-a",
+        "masto",
+        "--confirm-handle",
+        &format!("@alice@{}", server.domain()),
+        "x",
+    ])
+    .status(code::LOCKED_DOWN)
+    .run();
+    assert_eq!(server.hits("POST", "/api/v1/statuses"), 0);
+
+    // Once the server rejects the token, the next lockdown revokes and removes it.
+    server.json(
+        "GET",
+        "/api/v1/accounts/verify_credentials",
+        401,
+        r#"{"error":"The access token was revoked"}"#,
+    );
+    t.cmd(["lockdown", "masto", "--reason", "révoqué enfin"])
+        .stdout("masto  LOCKED  token revoked (the server now rejects it); keychain: removed\n")
+        .run();
+    t.cmd(["accounts"]).stdout_has("missing").run();
 }

@@ -2,6 +2,7 @@
 //! API) on loopback. One server per test binary; a fresh account per test.
 
 mod support;
+use support::hostile::{Hostile, Reply};
 use support::{MastodonUser, Test, code, mastodon_statuses, mastodon_url, mastodon_user};
 
 fn policy(user: &MastodonUser, extra: &str) -> String {
@@ -429,4 +430,176 @@ fn an_official_image_without_a_description_is_refused() {
         .stderr_has("5 images; mastodon allows 4")
         .run();
     assert!(mastodon_statuses(&alice).is_empty());
+}
+
+// A hostile server (tests/support/hostile.rs) in place of the instance: what postgate reads,
+// prints and records from it must stay bounded whatever it sends.
+
+/// A policy whose account `masto` is `@alice@localhost:PORT` on the hostile server, with the
+/// token in the environment.
+fn hostile_world(server: &Hostile) -> Test {
+    let t = Test::new();
+    let policy = format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"@alice@{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n",
+        server.domain(),
+        server.url()
+    );
+    t.policy(&policy).env("POSTGATE_SECRET_MASTO", "hostile-token")
+}
+
+fn post_alice<'a>(t: &'a Test, server: &Hostile) -> support::Cmd<'a> {
+    let handle = format!("@alice@{}", server.domain());
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &handle, "Bonjour"])
+}
+
+/// Everything the run left behind stays small: what it printed and the audit log.
+fn assert_bounded(t: &Test, out: &std::process::Output, limit: usize) {
+    assert!(out.stdout.len() < limit, "stdout is {} bytes", out.stdout.len());
+    assert!(out.stderr.len() < limit, "stderr is {} bytes", out.stderr.len());
+    let audit = std::fs::metadata(t.audit_path()).map_or(0, |m| m.len() as usize);
+    assert!(audit < limit, "the audit log is {audit} bytes");
+}
+
+const MIB: usize = 1024 * 1024;
+
+#[test]
+fn an_identity_answer_over_its_cap_is_a_platform_error_and_nothing_of_it_is_kept() {
+    let server = Hostile::start();
+    server.mastodon("alice");
+    server.on("GET", "/api/v1/accounts/verify_credentials", |_| Reply::Huge {
+        status: 200,
+        prefix: r#"{"id":"1","username":""#.into(),
+        fill: b'a',
+        len: 64 * MIB,
+        suffix: r#""}"#.into(),
+    });
+    let t = hostile_world(&server);
+    let out = post_alice(&t, &server)
+        .status(code::PLATFORM)
+        .stderr_has("mastodon: checking the credential: the answer is larger than 64 KiB (the cap for an identity)")
+        .run();
+    assert_bounded(&t, &out, 16 * 1024);
+    assert_eq!(server.hits("POST", "/api/v1/statuses"), 0);
+    assert_eq!(t.audit().last().unwrap()["outcome"]["status"], "refused");
+}
+
+#[test]
+fn a_huge_error_body_is_not_read_nor_printed_on_each_retry() {
+    let server = Hostile::start();
+    server.mastodon("alice");
+    server.on("GET", "/api/v1/accounts/verify_credentials", |_| Reply::Huge {
+        status: 500,
+        prefix: r#"{"error":""#.into(),
+        fill: b'x',
+        len: 64 * MIB,
+        suffix: r#""}"#.into(),
+    });
+    let t = hostile_world(&server);
+    let out = post_alice(&t, &server)
+        .status(code::PLATFORM)
+        .stderr_has("postgate: 500 (an error body larger than 64 KiB, not read); retrying in 0.5s (1/3)")
+        .stderr_has("mastodon: checking the credential: 500 (an error body larger than 64 KiB, not read)")
+        .run();
+    // A 5xx on a read is retried: every attempt met the same body, none was printed.
+    assert_eq!(server.hits("GET", "/api/v1/accounts/verify_credentials"), 4);
+    assert_bounded(&t, &out, 16 * 1024);
+}
+
+#[test]
+fn long_fields_within_the_cap_are_cut_with_a_marker_before_any_message_or_record() {
+    let server = Hostile::start();
+    server.mastodon("alice");
+    // 25,007 characters: under the identity cap, far over any real username.
+    let long = format!("mallory{}", "\\u001b[31m".repeat(5_000));
+    server.json(
+        "GET",
+        "/api/v1/accounts/verify_credentials",
+        200,
+        &format!(r#"{{"id":"1","username":"{long}"}}"#),
+    );
+    server.json(
+        "POST",
+        "/api/v1/statuses",
+        500,
+        &format!(r#"{{"error":"{}"}}"#, "e".repeat(60_000)),
+    );
+    let t = hostile_world(&server);
+    let out = post_alice(&t, &server)
+        .status(code::IDENTITY)
+        .stderr_has("says the credential belongs to @mallory⟨U+001B⟩[31m")
+        .stderr_has("…[cut: 25007 bytes in all]")
+        .run();
+    assert_bounded(&t, &out, 8 * 1024);
+    let refusal = t.audit().last().unwrap().clone();
+    assert!(refusal.to_string().contains("…[cut: 25007 bytes in all]"), "{refusal}");
+
+    // An error message within the error cap is cut the same way.
+    server.mastodon("alice");
+    let out = post_alice(&t, &server)
+        .status(code::PLATFORM)
+        .stderr_has("mastodon: publishing: 500 eeee")
+        .stderr_has("…[cut: 60000 bytes in all]")
+        .run();
+    assert_bounded(&t, &out, 16 * 1024);
+}
+
+#[test]
+fn an_instance_that_answers_401_is_a_platform_error_not_a_refused_credential() {
+    let server = Hostile::start();
+    server.mastodon("alice");
+    server.json(
+        "GET",
+        "/api/v2/instance",
+        401,
+        r#"{"error":"This API requires an authenticated user"}"#,
+    );
+    let t = hostile_world(&server);
+    let out = post_alice(&t, &server)
+        .status(code::PLATFORM)
+        .stderr_has("mastodon: reading the instance: 401 This API requires an authenticated user")
+        .stderr_has("no credential was sent")
+        .run();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("store a new one"),
+        "a 401 to a request without a credential blamed the credential"
+    );
+}
+
+#[test]
+fn a_read_that_gets_no_answer_does_not_claim_a_post_may_be_out() {
+    let server = Hostile::start();
+    server.mastodon("alice");
+    server.on("GET", "/api/v1/accounts/verify_credentials", |_| Reply::Silent);
+    let t = hostile_world(&server);
+    let out = post_alice(&t, &server)
+        .env("POSTGATE_HTTP_TIMEOUT", "0.5")
+        .status(code::PLATFORM)
+        .stderr_has("mastodon: checking the credential: no answer from the server")
+        .stderr_has("this was a read, so it changed nothing")
+        .run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("post it twice"), "{stderr}");
+    assert!(!stderr.contains("outcome is unknown"), "{stderr}");
+    assert_eq!(server.hits("POST", "/api/v1/statuses"), 0);
+}
+
+#[test]
+fn a_redirect_says_where_it_points_made_visible_and_cut() {
+    let server = Hostile::start();
+    server.mastodon("alice");
+    let target = format!("https://elsewhere.example/\u{202e}{}", "y".repeat(5_000));
+    server.on("GET", "/api/v2/instance", move |_| Reply::Raw {
+        status: 307,
+        headers: vec![("Location".into(), target.clone())],
+        body: "An error occurred".into(),
+    });
+    let t = hostile_world(&server);
+    let out = post_alice(&t, &server)
+        .status(code::PLATFORM)
+        .stderr_has("mastodon: reading the instance: 307 redirects to https://elsewhere.example/⟨U+202E⟩yyy")
+        .stderr_has("…[cut: 5029 bytes in all]")
+        .stderr_has("postgate never follows redirects")
+        .run();
+    assert_bounded(&t, &out, 8 * 1024);
+    assert_eq!(server.hits("GET", "/api/v2/instance"), 1);
 }

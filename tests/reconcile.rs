@@ -3,6 +3,7 @@
 //! posts never are.
 
 mod support;
+use support::hostile::{Hostile, Reply};
 use support::{Test, bluesky_user, code, mastodon_url, mastodon_user, pds_url};
 
 fn curl_json(t: &Test, args: &[&str]) -> serde_json::Value {
@@ -254,4 +255,108 @@ fn a_runners_audit_log_counts_and_a_hand_made_outbox_post_does_not() {
         .status(code::USAGE)
         .stderr_has("--since: `yesterday` is not an age (30m, 24h, 7d, 2w) or an RFC 3339 time")
         .run();
+}
+
+/// A Bluesky record key (TID) for a time: microseconds then 10 clock bits, base32-sortable.
+fn tid(at: jiff::Timestamp, clock: u64) -> String {
+    const ALPHABET: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
+    let value = ((at.as_microsecond() as u64) << 10) | (clock & 0x3ff);
+    (0..13)
+        .rev()
+        .map(|i| ALPHABET[((value >> (i * 5)) & 0x1f) as usize] as char)
+        .collect()
+}
+
+#[test]
+fn a_mastodon_server_that_always_has_another_full_page_is_read_up_to_the_cap() {
+    let server = Hostile::start();
+    // Every page is full, recent and new: only the page cap ends the listing.
+    server.on("GET", "/api/v1/accounts/1/statuses", |request| {
+        let below: u64 = request
+            .param("max_id")
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(1_000_000);
+        let now = jiff::Timestamp::now().to_string();
+        let page: Vec<serde_json::Value> = (1..=40)
+            .map(|i| {
+                serde_json::json!({
+                    "id": (below - i).to_string(),
+                    "url": format!("https://hostile.example/@a/{}", below - i),
+                    "created_at": now,
+                    "content": "<p>encore</p>",
+                })
+            })
+            .collect();
+        Reply::Json(200, serde_json::Value::from(page).to_string())
+    });
+    let t = Test::new().policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"@alice@{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\naccount_id = \"1\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n",
+        server.domain(),
+        server.url()
+    ));
+    t.cmd(["reconcile", "masto", "--since", "1h"])
+        .status(code::FOREIGN_POSTS)
+        .stderr_has("warning: mastodon: the listing stops after 25 pages; only the newest 1000 post(s) were checked, not all since ")
+        .stderr_has("masto: 1000 post(s) since ")
+        .run();
+    assert_eq!(server.hits("GET", "/api/v1/accounts/1/statuses"), 25);
+}
+
+#[test]
+fn a_mastodon_server_that_repeats_its_page_ends_the_listing() {
+    let server = Hostile::start();
+    let now = jiff::Timestamp::now().to_string();
+    // max_id is ignored: the same full page comes back every time.
+    let page: Vec<serde_json::Value> = (1..=40)
+        .map(|i| serde_json::json!({ "id": i.to_string(), "created_at": now, "content": "pareil" }))
+        .collect();
+    server.json(
+        "GET",
+        "/api/v1/accounts/1/statuses",
+        200,
+        &serde_json::Value::from(page).to_string(),
+    );
+    let t = Test::new().policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"@alice@{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\naccount_id = \"1\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n",
+        server.domain(),
+        server.url()
+    ));
+    t.cmd(["reconcile", "masto"])
+        .status(code::FOREIGN_POSTS)
+        .stderr_has("warning: mastodon: the server repeated a page")
+        .run();
+    assert_eq!(server.hits("GET", "/api/v1/accounts/1/statuses"), 2);
+}
+
+#[test]
+fn a_pds_that_always_hands_out_a_new_cursor_is_read_up_to_the_cap() {
+    let server = Hostile::start();
+    let pages = std::sync::atomic::AtomicU64::new(0);
+    server.on("GET", "/xrpc/com.atproto.repo.listRecords", move |_| {
+        let n = pages.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let now = jiff::Timestamp::now();
+        let records: Vec<serde_json::Value> = (0..100)
+            .map(|i| {
+                let rkey = tid(now, n * 100 + i);
+                serde_json::json!({
+                    "uri": format!("at://did:plc:hostile/app.bsky.feed.post/{rkey}"),
+                    "cid": "bafy",
+                    "value": { "text": "encore", "createdAt": now.to_string() },
+                })
+            })
+            .collect();
+        Reply::Json(
+            200,
+            serde_json::json!({ "records": records, "cursor": format!("c{n}") }).to_string(),
+        )
+    });
+    let t = Test::new().policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"bsky\"\nhandle = \"hostile.example.org\"\nplatform = \"bluesky\"\nservice = \"{}\"\ndid = \"did:plc:hostile\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n",
+        server.url()
+    ));
+    t.cmd(["reconcile", "bsky", "--since", "1h"])
+        .status(code::FOREIGN_POSTS)
+        .stderr_has("warning: bluesky: the listing stops after 10 pages; only the newest 1000 post(s) were checked")
+        .run();
+    assert_eq!(server.hits("GET", "/xrpc/com.atproto.repo.listRecords"), 10);
 }

@@ -120,7 +120,7 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
     let mut audit_error = None;
     for ((c, revocation), credential) in done.iter_mut().zip(revocations).zip(&credentials) {
         c.revocation = revocation;
-        c.keychain = clear_keychain(c.account, credential.as_ref());
+        c.keychain = clear_keychain(c.account, credential.as_ref(), &c.revocation);
         let mut record = Record::about(
             &policy,
             c.account,
@@ -158,7 +158,16 @@ fn revoke(account: &Account, credential: Option<&Credential>) -> Result<Revocati
     platform::connect(account)?.revoke(credential)
 }
 
-fn clear_keychain(account: &Account, credential: Option<&Credential>) -> String {
+fn clear_keychain(account: &Account, credential: Option<&Credential>, revocation: &Result<Revocation>) -> String {
+    // Removing a credential the platform still accepts would only take away the means to
+    // revoke it: the lock already refuses every publish, and a second lockdown retries.
+    if revocation.is_err() && credential.is_some_and(|c| c.source == Source::Keychain) {
+        return format!(
+            "KEPT, since the revocation failed: `postgate lockdown {}` retries it with this credential; the lock \
+             refuses every publish meanwhile",
+            account.name
+        );
+    }
     match credential.map(|c| c.source) {
         Some(Source::Environment) => format!(
             "from the environment: replace {} in the CI secret store",

@@ -9,7 +9,7 @@
 //! attempt: a retry writes to the same key, and if the first try had in fact landed, the
 //! record is found there instead of being written twice.
 
-use super::http::{self, HttpError, Retry};
+use super::http::{self, Answer, HttpError, ID_CAP, NAME_CAP, Retry, TEXT_CAP, URL_CAP, clip};
 use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published, RemotePost, Revocation};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
@@ -98,6 +98,9 @@ pub fn tid_time(rkey: &str) -> Option<jiff::Timestamp> {
 
 /// Records one `listRecords` page asks for (the lexicon's maximum).
 const PAGE: usize = 100;
+/// The most `listRecords` pages `reconcile` reads (1,000 records): a server that always hands
+/// out a new cursor must not keep it listing forever.
+pub const MAX_PAGES: usize = 10;
 
 /// Rich-text facets with UTF-8 byte offsets: links, hashtags and mentions. Mentions need a
 /// DID, so `resolve` is asked for each one; unresolvable mentions stay plain text.
@@ -175,9 +178,20 @@ impl Bluesky {
             .map_err(|e| Failure::new(ExitCode::Platform, format!("bad URL for {method}: {e}")).into())
     }
 
-    fn json<T: for<'de> Deserialize<'de>>(resp: reqwest::blocking::Response, action: &str) -> Result<T> {
-        resp.json::<T>()
-            .map_err(|e| Failure::new(ExitCode::Platform, format!("{NAME}: {action}: unexpected answer: {e}")).into())
+    fn json<T: for<'de> Deserialize<'de>>(
+        resp: reqwest::blocking::Response,
+        answer: Answer,
+        action: &str,
+    ) -> Result<T> {
+        Ok(http::read_json(resp, answer, NAME, action)?)
+    }
+
+    /// A session as the server gave it, its names cut to size: they reach URLs and messages.
+    fn session(resp: reqwest::blocking::Response, action: &str) -> Result<Session> {
+        let mut session: Session = Self::json(resp, Answer::Identity, action)?;
+        session.handle = clip(&session.handle, NAME_CAP);
+        session.did = clip(&session.did, ID_CAP);
+        Ok(session)
     }
 
     /// Opens a session: the stored refresh token if it still works, else a fresh login.
@@ -188,7 +202,7 @@ impl Bluesky {
                 || self.client.post(url.clone()).bearer_auth(refresh.expose()),
                 Retry::Safe,
             ) {
-                Ok(resp) => return Self::json(resp, "renewing the session"),
+                Ok(resp) => return Self::session(resp, "renewing the session"),
                 // An expired or revoked refresh token just means logging in again.
                 Err(HttpError::Status { status, .. }) if status.is_client_error() => {}
                 Err(e) => return Err(e.into_failure(NAME, "renewing the session").into()),
@@ -204,7 +218,7 @@ impl Bluesky {
             .hint("the app password was refused; create a new one in Settings → Privacy and security → App passwords, then `postgate login NAME`"),
             e => e.into_failure(NAME, "logging in"),
         })?;
-        Self::json(resp, "logging in")
+        Self::session(resp, "logging in")
     }
 
     fn current(&self) -> Result<Session> {
@@ -227,7 +241,7 @@ impl Bluesky {
             || self.client.get(url.clone()).bearer_auth(&session.access_jwt),
             Retry::Safe,
         ) {
-            Ok(resp) => Ok(Some(Self::json(resp, "reading a post")?)),
+            Ok(resp) => Ok(Some(Self::json(resp, Answer::Post, "reading a post")?)),
             Err(HttpError::Status { status, .. }) if status.as_u16() == 400 || status.as_u16() == 404 => Ok(None),
             Err(e) => Err(e.into_failure(NAME, "reading a post").into()),
         }
@@ -237,8 +251,9 @@ impl Bluesky {
         let mut url = self.xrpc("com.atproto.identity.resolveHandle").ok()?;
         url.query_pairs_mut().append_pair("handle", handle);
         let resp = http::send(|| self.client.get(url.clone()), Retry::Safe).ok()?;
-        let v: Value = resp.json().ok()?;
-        v["did"].as_str().map(str::to_string)
+        let v: Value = http::read_json(resp, Answer::Identity, NAME, "resolving a mention").ok()?;
+        // A DID that does not fit is not used: a cut one would point the mention elsewhere.
+        v["did"].as_str().filter(|d| d.len() <= ID_CAP).map(str::to_string)
     }
 
     /// `at://did/app.bsky.feed.post/rkey` or a bsky.app post URL → (repo, rkey).
@@ -276,7 +291,7 @@ impl Bluesky {
             Retry::Safe,
         )
         .map_err(|e| e.into_failure(NAME, "reading the post replied to"))?;
-        let parent: Value = Self::json(resp, "reading the post replied to")?;
+        let parent: Value = Self::json(resp, Answer::Post, "reading the post replied to")?;
         let parent_ref = json!({ "uri": parent["uri"], "cid": parent["cid"] });
         let root = parent["value"]["reply"]["root"].clone();
         Ok(json!({ "root": if root.is_null() { parent_ref.clone() } else { root }, "parent": parent_ref }))
@@ -327,9 +342,9 @@ impl Platform for Bluesky {
             Retry::Safe,
         )
         .map_err(|e| e.into_failure(NAME, "checking the session"))?;
-        let who: Value = Self::json(resp, "checking the session")?;
-        let handle = who["handle"].as_str().unwrap_or_default().to_string();
-        let did = who["did"].as_str().unwrap_or_default().to_string();
+        let who: Value = Self::json(resp, Answer::Identity, "checking the session")?;
+        let handle = clip(who["handle"].as_str().unwrap_or_default(), NAME_CAP);
+        let did = clip(who["did"].as_str().unwrap_or_default(), ID_CAP);
         *self.session.borrow_mut() = Some(session);
         Ok(Identity { handle, id: Some(did) })
     }
@@ -368,7 +383,7 @@ impl Platform for Bluesky {
                     Retry::Safe,
                 )
                 .map_err(|e| e.into_failure(NAME, "uploading an image"))?;
-                let uploaded: Value = Self::json(resp, "uploading an image")?;
+                let uploaded: Value = Self::json(resp, Answer::Media, "uploading an image")?;
                 images.push(json!({ "alt": image.alt.clone().unwrap_or_default(), "image": uploaded["blob"] }));
             }
             record["embed"] = json!({ "$type": "app.bsky.embed.images", "images": images });
@@ -387,7 +402,7 @@ impl Platform for Bluesky {
                 Retry::Never,
             ) {
                 Ok(resp) => {
-                    let created: Value = Self::json(resp, "publishing")?;
+                    let created: Value = Self::json(resp, Answer::Post, "publishing")?;
                     let uri = created["uri"].as_str().filter(|u| !u.is_empty()).ok_or_else(|| {
                         Failure::new(
                             ExitCode::Platform,
@@ -397,7 +412,7 @@ impl Platform for Bluesky {
                             "the post may exist under record key {rkey}; check before posting again"
                         ))
                     })?;
-                    return Ok(self.published(&session, uri.to_string(), &rkey, attempt > 1));
+                    return Ok(self.published(&session, clip(uri, URL_CAP), &rkey, attempt > 1));
                 }
                 Err(e @ HttpError::Status { .. }) if !matches!(&e, HttpError::Status { status, .. } if status.is_server_error() || status.as_u16() == 429) =>
                 {
@@ -405,10 +420,23 @@ impl Platform for Bluesky {
                 }
                 Err(e) => {
                     // The first try may have landed: the key is ours, so look before writing again.
-                    if let Some(found) = self.get_record(&session, &rkey)? {
-                        let uri = found["uri"]
-                            .as_str()
-                            .map_or_else(|| format!("at://{}/{COLLECTION}/{rkey}", session.did), str::to_string);
+                    // If the look fails too, the write's fate is unknown, whatever the look says.
+                    let found = self.get_record(&session, &rkey).map_err(|look| {
+                        look.context(
+                            Failure::new(
+                                ExitCode::Platform,
+                                format!("{NAME}: publishing: {}; the outcome is unknown", http::describe(&e)),
+                            )
+                            .hint(format!(
+                                "the post may exist under record key {rkey}: check the account before posting again"
+                            )),
+                        )
+                    })?;
+                    if let Some(found) = found {
+                        let uri = found["uri"].as_str().map_or_else(
+                            || format!("at://{}/{COLLECTION}/{rkey}", session.did),
+                            |u| clip(u, URL_CAP),
+                        );
                         return Ok(self.published(&session, uri, &rkey, true));
                     }
                     if attempt < http::MAX_ATTEMPTS {
@@ -557,7 +585,7 @@ impl Platform for Bluesky {
         let repo = self.did.clone().unwrap_or_else(|| self.identifier.clone());
         let mut posts = Vec::new();
         let mut cursor: Option<String> = None;
-        loop {
+        for _ in 0..MAX_PAGES {
             let mut url = self.xrpc("com.atproto.repo.listRecords")?;
             url.query_pairs_mut()
                 .append_pair("repo", &repo)
@@ -568,7 +596,7 @@ impl Platform for Bluesky {
             }
             let resp = http::send(|| self.client.get(url.clone()), Retry::Safe)
                 .map_err(|e| e.into_failure(NAME, "listing the account's posts"))?;
-            let page: Value = Self::json(resp, "listing the account's posts")?;
+            let page: Value = Self::json(resp, Answer::Page, "listing the account's posts")?;
             let records = page["records"].as_array().cloned().unwrap_or_default();
             let mut older = false;
             for record in &records {
@@ -589,17 +617,33 @@ impl Platform for Bluesky {
                 }
                 let handle = self.identifier.clone();
                 posts.push(RemotePost {
-                    url: format!("https://{}/profile/{handle}/post/{rkey}", self.web_host),
-                    id: uri,
+                    url: clip(
+                        &format!("https://{}/profile/{handle}/post/{rkey}", self.web_host),
+                        URL_CAP,
+                    ),
+                    id: clip(&uri, URL_CAP),
                     created_at,
-                    text: record["value"]["text"].as_str().unwrap_or_default().to_string(),
+                    text: clip(record["value"]["text"].as_str().unwrap_or_default(), TEXT_CAP),
                 });
             }
-            cursor = page["cursor"].as_str().map(str::to_string);
-            if older || cursor.is_none() || records.len() < PAGE {
+            let next = page["cursor"].as_str().map(str::to_string);
+            if older || next.is_none() || records.len() < PAGE {
                 return Ok(posts);
             }
+            // A cursor that does not move would list the same page for ever.
+            if next == cursor {
+                super::listing_cut(NAME, "the server repeated its cursor", posts.len(), since);
+                return Ok(posts);
+            }
+            cursor = next;
         }
+        super::listing_cut(
+            NAME,
+            &format!("the listing stops after {MAX_PAGES} pages"),
+            posts.len(),
+            since,
+        );
+        Ok(posts)
     }
 }
 

@@ -4,12 +4,18 @@
 //! Retrying is only safe for requests that are idempotent or carry an idempotency key; callers
 //! say which with [`Retry`]. A request whose response never came back (a read timeout) may
 //! have been applied: it is retried only under the same key, never re-sent as something new.
+//!
+//! Nothing a server sends is trusted to be small. Every body is read through [`read_json`] (or
+//! the error path of [`send`]) with a cap for its kind of answer ([`Answer`]), and every field
+//! that reaches a message, the banner or the audit log goes through [`clip`] first.
 
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::sanitize::one_line;
-use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use std::io::Read;
 use std::time::Duration;
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,6 +60,148 @@ pub fn client() -> Result<Client, Failure> {
         .map_err(|e| Failure::new(ExitCode::Platform, format!("cannot set up HTTP: {e}")))
 }
 
+/// What kind of answer a body is: each kind has its own size cap, well above what a real
+/// server sends and far below what would hurt. Documented in docs/security.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Who a credential belongs to (`verify_credentials`, `getSession`) or a session.
+    Identity,
+    /// A Mastodon instance's description, with its limits.
+    Instance,
+    /// An error body, read only to say what went wrong.
+    Error,
+    /// One page of an account's posts.
+    Page,
+    /// The answer to an image upload.
+    Media,
+    /// One post or record, created, edited or read.
+    Post,
+}
+
+impl Answer {
+    /// The most bytes read from a body of this kind.
+    pub const fn cap(self) -> usize {
+        match self {
+            Answer::Identity | Answer::Error | Answer::Media => 64 * 1024,
+            Answer::Post => 256 * 1024,
+            Answer::Instance => 1024 * 1024,
+            Answer::Page => 8 * 1024 * 1024,
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Answer::Identity => "an identity",
+            Answer::Instance => "an instance description",
+            Answer::Error => "an error",
+            Answer::Page => "a page of posts",
+            Answer::Media => "a media answer",
+            Answer::Post => "a post",
+        }
+    }
+}
+
+/// The longest id (status id, DID, record key) kept from a server, in characters.
+pub const ID_CAP: usize = 128;
+/// The longest handle, domain or username kept from a server.
+pub const NAME_CAP: usize = 256;
+/// The longest URL or at:// URI kept from a server.
+pub const URL_CAP: usize = 2048;
+/// The longest post text kept from a server (reconcile shows and records it).
+pub const TEXT_CAP: usize = 10_000;
+/// The longest error message kept from a server.
+pub const MESSAGE_CAP: usize = 300;
+
+/// Cuts a server's field to `max` characters, saying so: what follows is never lost silently,
+/// and a cut value can never pass for the whole one.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}…[cut: {} bytes in all]", &text[..at], text.len()),
+    }
+}
+
+/// Shows a byte count as KiB or MiB, for the caps.
+fn size(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KiB", bytes / 1024)
+    }
+}
+
+/// Reads at most `cap` bytes of a body. `Err(None)` means there was more (nothing beyond
+/// `cap + 1` bytes is ever read); `Err(Some(e))` that reading failed.
+fn read_capped(resp: Response, cap: usize) -> Result<Vec<u8>, Option<String>> {
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(None);
+    }
+    let mut body = Vec::new();
+    resp.take(cap as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| Some(e.to_string()))?;
+    if body.len() > cap {
+        return Err(None);
+    }
+    Ok(body)
+}
+
+/// Reads a successful answer of kind `answer` as JSON, bounded by the kind's cap. An answer
+/// over the cap, cut off or not in the expected shape is a platform error (exit 8).
+pub fn read_json<T: DeserializeOwned>(
+    resp: Response,
+    answer: Answer,
+    platform: &str,
+    action: &str,
+) -> Result<T, Failure> {
+    let status = resp.status();
+    let body = read_capped(resp, answer.cap()).map_err(|e| {
+        let failure = match e {
+            None => Failure::new(
+                ExitCode::Platform,
+                format!(
+                    "{platform}: {action}: the answer is larger than {} (the cap for {}); postgate read no further",
+                    size(answer.cap()),
+                    answer.what()
+                ),
+            ),
+            Some(e) => Failure::new(
+                ExitCode::Platform,
+                format!(
+                    "{platform}: {action}: the answer was cut off: {}",
+                    one_line(&clip(&e, MESSAGE_CAP))
+                ),
+            ),
+        };
+        after_write(failure, status, answer)
+    })?;
+    serde_json::from_slice(&body).map_err(|e| {
+        after_write(
+            Failure::new(
+                ExitCode::Platform,
+                format!(
+                    "{platform}: {action}: unexpected answer: {}",
+                    one_line(&clip(&e.to_string(), MESSAGE_CAP))
+                ),
+            ),
+            status,
+            answer,
+        )
+    })
+}
+
+/// A write the server accepted stands, whatever its answer looked like: say so.
+fn after_write(failure: Failure, status: StatusCode, answer: Answer) -> Failure {
+    if answer == Answer::Post && status.is_success() {
+        failure.hint(format!(
+            "the server accepted the request ({}), so it may have taken effect: check the account before trying again",
+            status.as_u16()
+        ))
+    } else {
+        failure
+    }
+}
+
 /// What went wrong talking to a platform, before it becomes a `Failure`.
 #[derive(Debug)]
 pub enum HttpError {
@@ -61,11 +209,16 @@ pub enum HttpError {
     NotSent(String),
     /// The request was sent but no answer came back: its effect is unknown.
     NoAnswer(String),
+    /// A read (GET, HEAD) got no answer: it changed nothing, whatever happened to it.
+    ReadUnanswered(String),
     /// The server answered with an error status.
     Status {
         status: StatusCode,
         message: String,
         retry_after: Option<Duration>,
+        /// Whether the request carried a credential (an `Authorization` header): a 401 to a
+        /// request without one says nothing about the stored credential.
+        credential_sent: bool,
     },
 }
 
@@ -82,15 +235,29 @@ impl HttpError {
                 format!("{platform}: {action}: no answer from the server ({e}); the outcome is unknown"),
             )
             .hint("check the account before trying again: a new run is a new attempt with a new idempotency key, so if this one landed, a rerun would post it twice"),
+            HttpError::ReadUnanswered(e) => Failure::new(
+                ExitCode::Platform,
+                format!("{platform}: {action}: no answer from the server ({e}); this was a read, so it changed nothing"),
+            )
+            .hint("try again when the server answers; POSTGATE_HTTP_TIMEOUT (seconds) allows a slow server more time"),
             HttpError::Status {
                 status,
                 message,
                 retry_after,
+                credential_sent,
             } => {
                 let text = format!("{platform}: {action}: {} {}", status.as_u16(), message);
                 match status {
+                    StatusCode::UNAUTHORIZED if !credential_sent => Failure::new(ExitCode::Platform, text).hint(
+                        "the server asks for authorization although no credential was sent, so this says nothing about \
+                         the stored credential; check the server address in the policy, or ask its administrators",
+                    ),
                     StatusCode::UNAUTHORIZED => Failure::new(ExitCode::Credential, text)
                         .hint("the credential was refused; store a new one with `postgate login`"),
+                    s if s.is_redirection() => Failure::new(ExitCode::Platform, text).hint(
+                        "postgate never follows redirects: a credential must only go to the server the policy names; \
+                         if the server has moved, put its new address in the policy",
+                    ),
                     StatusCode::UNPROCESSABLE_ENTITY => Failure::new(ExitCode::ContentRefused, text),
                     StatusCode::TOO_MANY_REQUESTS => {
                         let when = retry_after
@@ -147,10 +314,10 @@ fn until(at: jiff::Timestamp) -> Option<Duration> {
 }
 
 /// The message in an error body: `{"error": …, "error_description": …}` (Mastodon),
-/// `{"error": …, "message": …}` (XRPC), or the start of the raw body.
+/// `{"error": …, "message": …}` (XRPC), or the start of the raw body; clipped either way.
 pub fn error_message(body: &str) -> String {
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
-        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(|s| clip(s, MESSAGE_CAP));
         match (field("error"), field("error_description").or_else(|| field("message"))) {
             (Some(e), Some(d)) if e != d => return one_line(&format!("{e}: {d}")),
             (Some(e), _) => return one_line(&e),
@@ -170,23 +337,47 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(500 * 2u64.pow(attempt.saturating_sub(1)))
 }
 
+/// The message of an error answer, its body read up to [`Answer::Error`]'s cap; a redirect
+/// says where it points, since that is all it has to say.
+fn status_message(resp: Response) -> String {
+    if resp.status().is_redirection() {
+        return match resp.headers().get("location") {
+            Some(to) => format!(
+                "redirects to {}",
+                one_line(&clip(&String::from_utf8_lossy(to.as_bytes()), 200))
+            ),
+            None => "redirects without saying where".into(),
+        };
+    }
+    match read_capped(resp, Answer::Error.cap()) {
+        Ok(body) => error_message(&String::from_utf8_lossy(&body)),
+        Err(None) => format!("(an error body larger than {}, not read)", size(Answer::Error.cap())),
+        Err(Some(_)) => "(the error body was cut off)".into(),
+    }
+}
+
 /// Sends a request built by `build`, retrying 429, 5xx and lost answers when `retry` allows,
 /// with a bounded backoff that honours the server's hint. Progress goes to stderr.
 pub fn send(build: impl Fn() -> RequestBuilder, retry: Retry) -> Result<Response, HttpError> {
     let mut attempt = 1;
     loop {
-        let outcome = build().send();
+        let (client, request) = build().build_split();
+        let request = request.map_err(|e| HttpError::NotSent(e.to_string()))?;
+        let credential_sent = request.headers().contains_key(reqwest::header::AUTHORIZATION);
+        let read = matches!(*request.method(), Method::GET | Method::HEAD);
+        let outcome = client.execute(request);
         let (error, hint) = match outcome {
             Ok(resp) if resp.status().is_success() => return Ok(resp),
             Ok(resp) => {
                 let status = resp.status();
                 let hint = wait_hint(&resp);
-                let message = error_message(&resp.text().unwrap_or_default());
+                let message = status_message(resp);
                 let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
                 let err = HttpError::Status {
                     status,
                     message,
                     retry_after: hint,
+                    credential_sent,
                 };
                 if !retryable {
                     return Err(err);
@@ -194,6 +385,9 @@ pub fn send(build: impl Fn() -> RequestBuilder, retry: Retry) -> Result<Response
                 (err, hint)
             }
             Err(e) if e.is_connect() => (HttpError::NotSent(e.to_string()), None),
+            Err(e) if read && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()) => {
+                (HttpError::ReadUnanswered(e.to_string()), None)
+            }
             Err(e) if e.is_timeout() || e.is_request() || e.is_body() || e.is_decode() => {
                 (HttpError::NoAnswer(e.to_string()), None)
             }
@@ -217,10 +411,11 @@ pub fn send(build: impl Fn() -> RequestBuilder, retry: Retry) -> Result<Response
     }
 }
 
-fn describe(error: &HttpError) -> String {
+/// A one-line account of the error, for progress lines and wrapped messages.
+pub fn describe(error: &HttpError) -> String {
     match error {
         HttpError::NotSent(e) => format!("could not reach the server ({e})"),
-        HttpError::NoAnswer(e) => format!("no answer ({e})"),
+        HttpError::NoAnswer(e) | HttpError::ReadUnanswered(e) => format!("no answer ({e})"),
         HttpError::Status { status, message, .. } => format!("{} {message}", status.as_u16()),
     }
 }
@@ -252,6 +447,18 @@ mod tests {
         );
         assert_eq!(error_message("<html>\x1b[2J oops"), "<html>⟨U+001B⟩[2J oops");
         assert_eq!(error_message(""), "(empty body)");
+    }
+
+    #[test]
+    fn clipped_fields_say_they_were_cut() {
+        assert_eq!(clip("alice", 5), "alice");
+        assert_eq!(clip("alice", 3), "ali…[cut: 5 bytes in all]");
+        // Characters, not bytes: a cut never splits one.
+        assert_eq!(clip("éééé", 2), "éé…[cut: 8 bytes in all]");
+        let long = format!(r#"{{"error":"{}"}}"#, "x".repeat(10_000));
+        let message = error_message(&long);
+        assert!(message.len() < MESSAGE_CAP + 40, "{}", message.len());
+        assert!(message.ends_with("…[cut: 10000 bytes in all]"), "{message}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! an `Idempotency-Key` derived from the post key; Mastodon keeps it for an hour and answers a
 //! repeat with the original status, which is what makes retries safe.
 
-use super::http::{self, Retry};
+use super::http::{self, Answer, ID_CAP, NAME_CAP, Retry, TEXT_CAP, URL_CAP, clip};
 use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published, RemotePost, Revocation};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
@@ -114,6 +114,9 @@ struct Listed {
 
 /// How many statuses one timeline page asks for (Mastodon's maximum).
 const PAGE: usize = 40;
+/// The most timeline pages `reconcile` reads (1,000 statuses): a server that always answers
+/// with a full page must not keep it listing forever.
+pub const MAX_PAGES: usize = 25;
 
 /// Mastodon's HTML `content` as plain text: tags dropped, paragraphs and line breaks kept as
 /// newlines, the five entities Mastodon escapes decoded. Enough to show a post; not a parser.
@@ -176,10 +179,14 @@ impl Mastodon {
             .map_err(|e| Failure::new(ExitCode::Platform, format!("bad URL {path}: {e}")).into())
     }
 
-    fn get_json<T: for<'de> Deserialize<'de>>(&self, action: &str, build: impl Fn() -> RequestBuilder) -> Result<T> {
+    fn get_json<T: for<'de> Deserialize<'de>>(
+        &self,
+        action: &str,
+        answer: Answer,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<T> {
         let resp = http::send(build, Retry::Safe).map_err(|e| e.into_failure(NAME, action))?;
-        resp.json::<T>()
-            .map_err(|e| Failure::new(ExitCode::Platform, format!("{NAME}: {action}: unexpected answer: {e}")).into())
+        Ok(http::read_json(resp, answer, NAME, action)?)
     }
 
     fn instance(&self) -> Result<&Instance> {
@@ -187,7 +194,10 @@ impl Mastodon {
             return Ok(i);
         }
         let url = self.url("/api/v2/instance")?;
-        let instance: Instance = self.get_json("reading the instance", || self.client.get(url.clone()))?;
+        let mut instance: Instance = self.get_json("reading the instance", Answer::Instance, || {
+            self.client.get(url.clone())
+        })?;
+        instance.domain = clip(&instance.domain, NAME_CAP);
         Ok(self.instance.get_or_init(|| instance))
     }
 
@@ -210,12 +220,7 @@ impl Mastodon {
         // server cleans up; that is acceptable, unlike a duplicate post.
         let resp = http::send(build, Retry::Safe).map_err(|e| e.into_failure(NAME, "uploading an image"))?;
         let processing = resp.status() == reqwest::StatusCode::ACCEPTED;
-        let media: Media = resp.json().map_err(|e| {
-            Failure::new(
-                ExitCode::Platform,
-                format!("{NAME}: uploading an image: unexpected answer: {e}"),
-            )
-        })?;
+        let media: Media = http::read_json(resp, Answer::Media, NAME, "uploading an image")?;
         if !processing || media.url.is_some() {
             return Ok(media.id);
         }
@@ -253,8 +258,8 @@ impl Mastodon {
     fn published(status: Status, replayed: bool) -> Published {
         let url = status.url.or(status.uri).unwrap_or_default();
         Published {
-            id: status.id,
-            url,
+            id: clip(&status.id, ID_CAP),
+            url: clip(&url, URL_CAP),
             replayed,
         }
     }
@@ -325,13 +330,13 @@ impl Platform for Mastodon {
     fn identity(&self, credential: Option<&Credential>) -> Result<Identity> {
         let token = secret(credential)?;
         let url = self.url("/api/v1/accounts/verify_credentials")?;
-        let account: Account = self.get_json("checking the credential", || {
+        let account: Account = self.get_json("checking the credential", Answer::Identity, || {
             self.client.get(url.clone()).bearer_auth(token)
         })?;
         let domain = &self.instance()?.domain;
         Ok(Identity {
-            handle: format!("@{}@{}", account.username, domain),
-            id: Some(account.id),
+            handle: format!("@{}@{}", clip(&account.username, NAME_CAP), domain),
+            id: Some(clip(&account.id, ID_CAP)),
         })
     }
 
@@ -360,7 +365,7 @@ impl Platform for Mastodon {
             body["media_ids"] = ids.into();
         }
         // The same key on every retry: Mastodon returns the first status instead of a second.
-        let status: Status = self.get_json("publishing", || {
+        let status: Status = self.get_json("publishing", Answer::Post, || {
             self.client
                 .post(url.clone())
                 .bearer_auth(token)
@@ -381,7 +386,7 @@ impl Platform for Mastodon {
             body["language"] = lang.clone().into();
         }
         // An edit with the same text is harmless to repeat.
-        let status: Status = self.get_json("editing", || {
+        let status: Status = self.get_json("editing", Answer::Post, || {
             self.client.put(url.clone()).bearer_auth(token).json(&body)
         })?;
         Ok(Self::published(status, false))
@@ -447,22 +452,26 @@ impl Platform for Mastodon {
                     .unwrap_or_default();
                 let mut url = self.url("/api/v1/accounts/lookup")?;
                 url.query_pairs_mut().append_pair("acct", username);
-                let account: Account = self.get_json("finding the account", || authed(self.client.get(url.clone())))?;
+                let account: Account = self.get_json("finding the account", Answer::Identity, || {
+                    authed(self.client.get(url.clone()))
+                })?;
                 account.id
             }
         };
         let mut posts = Vec::new();
         let mut max_id: Option<String> = None;
-        loop {
+        for _ in 0..MAX_PAGES {
             let mut url = self.url(&format!("/api/v1/accounts/{id}/statuses"))?;
             url.query_pairs_mut().append_pair("limit", &PAGE.to_string());
             if let Some(m) = &max_id {
                 url.query_pairs_mut().append_pair("max_id", m);
             }
-            let page: Vec<Listed> =
-                self.get_json("listing the account's posts", || authed(self.client.get(url.clone())))?;
+            let page: Vec<Listed> = self.get_json("listing the account's posts", Answer::Page, || {
+                authed(self.client.get(url.clone()))
+            })?;
             let full = page.len() >= PAGE;
             let mut older = false;
+            let before = max_id.clone();
             for status in page {
                 max_id = Some(status.id.clone());
                 // The server sets created_at, so it bounds the scan; an unreadable one is listed.
@@ -485,16 +494,29 @@ impl Platform for Mastodon {
                     None => format!("[CW: {}] {}", status.spoiler_text, plain_text(&status.content)),
                 };
                 posts.push(RemotePost {
-                    url: status.url.or(status.uri).unwrap_or_default(),
-                    id: status.id,
+                    url: clip(&status.url.or(status.uri).unwrap_or_default(), URL_CAP),
+                    id: clip(&status.id, ID_CAP),
                     created_at,
-                    text,
+                    text: clip(&text, TEXT_CAP),
                 });
             }
             if older || !full {
                 return Ok(posts);
             }
+            // A server that hands back the page it was asked to go past would be read again
+            // and again; what it listed so far is all it has to show.
+            if max_id == before {
+                super::listing_cut(NAME, "the server repeated a page", posts.len(), since);
+                return Ok(posts);
+            }
         }
+        super::listing_cut(
+            NAME,
+            &format!("the listing stops after {MAX_PAGES} pages"),
+            posts.len(),
+            since,
+        );
+        Ok(posts)
     }
 
     fn delete(&self, credential: Option<&Credential>, id: &str) -> Result<()> {

@@ -188,6 +188,16 @@ pub trait Platform {
     fn recent_posts(&self, credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<RemotePost>>;
 }
 
+/// Says on stderr that `recent_posts` stopped before reaching `since`, so that nobody reads a
+/// clean reconcile as "nothing else was posted": older posts in the window were not checked.
+pub(crate) fn listing_cut(platform: &str, why: &str, listed: usize, since: jiff::Timestamp) {
+    crate::output::status(&format!(
+        "warning: {platform}: {why}; only the newest {listed} post(s) were checked, not all since {}: \
+         run reconcile more often, with a shorter --since",
+        since.round(jiff::Unit::Second).unwrap_or(since)
+    ));
+}
+
 /// Builds the platform client for an account. Credentials are passed per call, so the
 /// transport never holds a secret longer than one request needs it.
 /// The length and limits that can be known without asking the server: everything but a

@@ -12,6 +12,8 @@
 
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
