@@ -3,7 +3,7 @@
 mod support;
 use support::{Test, code};
 
-const PROMPT: &str = "Type the handle of the account to publish to";
+const PROMPT: &str = "type its handle to publish";
 
 fn refused_with_nothing_published(t: &Test, reason_part: &str) {
     assert!(t.outbox("outbox").is_empty(), "something was published");
@@ -171,4 +171,81 @@ fn the_editor_opens_without_text_and_an_empty_result_aborts() {
     tty.line(&t.handle("demo"));
     assert_eq!(tty.finish(), code::SUCCESS);
     assert_eq!(t.outbox("outbox")[0]["text"], "Écrit dans l’éditeur");
+}
+
+#[test]
+fn the_prompt_names_the_account_and_its_kind() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty();
+    tty.expect(&format!(
+        "OFFICIAL {} (Ministère (démo)): type its handle to publish (1/3): ",
+        t.handle("demo")
+    ));
+    tty.keys("\x03");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+}
+
+#[test]
+fn text_typed_before_the_prompt_is_discarded() {
+    let t = Test::new();
+    // The handle and Enter are already waiting on the terminal when postgate starts.
+    let typed_ahead = format!("{}\r", t.handle("demo"));
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(160, 40, &typed_ahead);
+    tty.expect("type its handle to publish (1/3): ");
+    tty.keys("\x03");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    refused_with_nothing_published(&t, "Ctrl-C");
+}
+
+/// The last screen row holding the prompt, as a terminal of 160 columns shows it.
+fn answer_row(tty: &support::Tty) -> String {
+    let screen = tty.screen_at(160, 40);
+    let lines = screen.lines();
+    lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("type its handle to publish"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no prompt on screen:\n{}", screen.text()))
+}
+
+#[test]
+fn ctrl_d_inside_an_answer_is_refused_and_the_screen_shows_what_is_compared() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty_sized(160, 40, "");
+    tty.expect(PROMPT);
+    // Ctrl-D after text, then three Backspaces: one for each character that was shown.
+    tty.keys("@x\x04\x7f\x7f\x7f");
+    tty.keys(&handle);
+    tty.keys("\r");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    assert!(tty.screen().contains("Ctrl-D ignored"), "{}", tty.screen());
+    assert_eq!(
+        answer_row(&tty),
+        format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}")
+    );
+    assert_eq!(t.audit().last().unwrap()["confirmation"], "typed");
+}
+
+#[test]
+fn backspace_erases_a_whole_shown_character() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty_sized(160, 40, "");
+    tty.expect(PROMPT);
+    // A zero-width space is shown as ⟨U+200B⟩ (8 cells); one Backspace removes it, and all of
+    // its cells. The combining accent joins the e before it: one Backspace takes both.
+    tty.keys("\u{200b}\x7fe\u{301}\x7f");
+    tty.keys(&handle);
+    tty.keys("\r");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    assert_eq!(
+        answer_row(&tty),
+        format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}")
+    );
+    assert_eq!(t.outbox("outbox").len(), 1);
 }

@@ -12,6 +12,8 @@
 
 #![allow(dead_code)]
 
+pub mod screen;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -676,6 +678,31 @@ impl<'a> Cmd<'a> {
         Tty::spawn(cmd)
     }
 
+    /// Runs in a pseudo-terminal of `columns`×`rows`. postgate starts only once that size is
+    /// set (a shell waits for a first line that is sent after the resize), and `typed_ahead` is
+    /// already waiting on the terminal's input when it starts, as keys typed too early would.
+    pub fn tty_sized(self, columns: u16, rows: u16, typed_ahead: &str) -> Tty {
+        let mut cmd = self.test.command("sh");
+        cmd.env("TERM", "xterm-256color")
+            .arg("-c")
+            .arg("read -r _ && exec \"$0\" \"$@\"")
+            .arg(BIN)
+            .args(self.args.iter().map(|a| self.test.fill(a)));
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        for k in &self.env_remove {
+            cmd.env_remove(k);
+        }
+        let mut tty = Tty::spawn(cmd);
+        tty.session
+            .get_process_mut()
+            .set_window_size(columns, rows)
+            .expect("set the pty's window size");
+        tty.keys(&format!("\n{typed_ahead}"));
+        tty
+    }
+
     /// Runs `sh -c SCRIPT` in a pseudo-terminal, with `postgate` on PATH and this test's
     /// environment: for pipelines like `printf body | postgate post -a demo -`.
     pub fn tty_shell(self, script: &str) -> Tty {
@@ -764,5 +791,10 @@ impl Tty {
     /// Everything the terminal showed so far.
     pub fn screen(&self) -> &str {
         &self.seen
+    }
+
+    /// What a terminal of `columns`×`rows` shows after everything seen so far.
+    pub fn screen_at(&self, columns: usize, rows: usize) -> screen::Screen {
+        screen::Screen::of(columns, rows, &self.seen)
     }
 }
