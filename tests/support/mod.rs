@@ -742,10 +742,8 @@ impl Tty {
     pub fn expect(&mut self, text: &str) -> &mut Self {
         use expectrl::Expect;
         match self.session.expect(text) {
-            Ok(found) => {
-                self.seen.push_str(&String::from_utf8_lossy(found.before()));
-                self.seen.push_str(&String::from_utf8_lossy(found.as_bytes()));
-            }
+            // as_bytes() is what came before the match and the match itself.
+            Ok(found) => self.seen.push_str(&String::from_utf8_lossy(found.as_bytes())),
             Err(e) => panic!("terminal never showed {text:?}: {e}\n--- seen so far:\n{}", self.seen),
         }
         self
@@ -769,10 +767,8 @@ impl Tty {
     pub fn finish(&mut self) -> i32 {
         use expectrl::Expect;
         match self.session.expect(expectrl::Eof) {
-            Ok(found) => {
-                self.seen.push_str(&String::from_utf8_lossy(found.before()));
-                self.seen.push_str(&String::from_utf8_lossy(found.as_bytes()));
-            }
+            // as_bytes() is what came before the match and the match itself.
+            Ok(found) => self.seen.push_str(&String::from_utf8_lossy(found.as_bytes())),
             Err(e) => {
                 // Waiting on a process that never closes the terminal would block the whole
                 // suite until CI's deadline; kill it and fail here, with what it showed.
