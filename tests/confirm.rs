@@ -223,11 +223,11 @@ fn ctrl_d_inside_an_answer_is_refused_and_the_screen_shows_what_is_compared() {
     tty.keys(&handle);
     tty.keys("\r");
     assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
-    assert!(tty.screen().contains("Ctrl-D ignored"), "{}", tty.screen());
     assert_eq!(
         answer_row(&tty),
         format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}")
     );
+    assert!(tty.screen().contains("Ctrl-D ignored"), "{}", tty.screen());
     assert_eq!(t.audit().last().unwrap()["confirmation"], "typed");
 }
 
@@ -248,4 +248,59 @@ fn backspace_erases_a_whole_shown_character() {
         format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}")
     );
     assert_eq!(t.outbox("outbox").len(), 1);
+}
+
+#[test]
+fn an_answer_over_several_rows_is_erased_row_by_row() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty_sized(40, 30, "");
+    tty.expect(PROMPT);
+    // 30 zero-width spaces are shown in 240 columns, over seven rows of a 40-column terminal;
+    // 30 Backspaces take them all back, rows included.
+    tty.keys(&"\u{200b}".repeat(30));
+    tty.keys(&"\x7f".repeat(30));
+    tty.keys(&handle);
+    tty.keys("\r");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    let screen = tty.screen_at(40, 30);
+    let lines = screen.lines();
+    let start = lines
+        .iter()
+        .rposition(|l| l.starts_with("OFFICIAL @"))
+        .unwrap_or_else(|| panic!("no prompt:\n{}", screen.text()));
+    let end = start + lines[start..].iter().position(|l| l.ends_with(&handle)).expect("the answer row");
+    // Rows are compared without blanks, which a row's end does not keep.
+    let shown: String = lines[start..=end].concat().replace(' ', "");
+    let expected = format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}");
+    assert_eq!(shown, expected.replace(' ', ""), "{}", screen.text());
+    assert!(!screen.text().contains('⟨'), "{}", screen.text());
+}
+
+#[test]
+fn editing_keys_are_refused_and_escape_alone_cancels() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty_sized(160, 40, "");
+    tty.expect(PROMPT);
+    // Left arrow, then Tab: neither moves nor enters anything.
+    tty.keys("@x\x1b[D\t\x7f\x7f");
+    tty.keys(&handle);
+    tty.keys("\r");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    assert!(tty.screen().contains("an editing key ignored"), "{}", tty.screen());
+    assert!(tty.screen().contains("Tab ignored"), "{}", tty.screen());
+    assert_eq!(
+        answer_row(&tty),
+        format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}")
+    );
+
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).tty();
+    tty.expect(PROMPT);
+    tty.keys("\x1b");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    assert_eq!(t.outbox("outbox").len(), 1);
+    let audit = t.audit();
+    let reason = audit.last().unwrap()["outcome"]["reason"].as_str().unwrap().to_string();
+    assert!(reason.contains("Escape"), "{reason}");
 }
