@@ -243,7 +243,11 @@ fn indented(
         out.push(format!("{lead}{}", style(&text)));
     }
     if rows.len() > MAX_FIELD_ROWS {
-        out.push(format!("{}{}", " ".repeat(indent), more_lines(rows.len() - MAX_FIELD_ROWS)));
+        out.push(format!(
+            "{}{}",
+            " ".repeat(indent),
+            more_lines(rows.len() - MAX_FIELD_ROWS)
+        ));
     }
 }
 
@@ -257,10 +261,19 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     let a = info.account;
     let mut head = framed(a.kind, screen.frame_width());
     let field = |out: &mut Vec<String>, label: &str, value: &str, style: &dyn Fn(&str) -> String| {
-        indented(out, screen, format!("  {:<13} ", label.dimmed()), FIELD_INDENT, value, style);
+        indented(
+            out,
+            screen,
+            format!("  {:<13} ", label.dimmed()),
+            FIELD_INDENT,
+            value,
+            style,
+        );
     };
     let plain = |s: &str| s.to_string();
-    field(&mut head, "account", &sanitize::one_line(&a.name), &|s| s.bold().to_string());
+    field(&mut head, "account", &sanitize::one_line(&a.name), &|s| {
+        s.bold().to_string()
+    });
     field(&mut head, "handle", &sanitize::one_line(&a.handle), &|s| match a.kind {
         Kind::Official => s.red().bold().to_string(),
         Kind::Personal => s.cyan().bold().to_string(),
@@ -275,7 +288,9 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     field(&mut head, "owner", &sanitize::one_line(&a.owner), &plain);
     field(&mut head, "credential", &sanitize::one_line(info.credential), &plain);
     if let Some(action) = &info.action {
-        field(&mut head, "action", &sanitize::one_line(action), &|s| s.yellow().bold().to_string());
+        field(&mut head, "action", &sanitize::one_line(action), &|s| {
+            s.yellow().bold().to_string()
+        });
     }
     if let Some(reply) = info.reply_to {
         field(&mut head, "reply to", &sanitize::one_line(reply), &plain);
@@ -392,7 +407,10 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     }
     if rows.len() > budget {
         // Outside the gutter, where no post can write: this row is postgate's own.
-        let note = format!("{}; the whole post is checked and published", more_lines(rows.len() - budget));
+        let note = format!(
+            "{}; the whole post is checked and published",
+            more_lines(rows.len() - budget)
+        );
         out.push_str(&format!("  {}\n", note.dimmed()));
     }
     for line in &foot {
@@ -489,19 +507,19 @@ mod tests {
         let a = account(kind);
         render_on(
             &BannerInfo {
-            account: &a,
-            action: None,
-            text,
-            reply_to: None,
-            length: length(text),
-            max_characters: 10,
-            content_warning: None,
-            language: None,
-            visibility: None,
-            images: &[],
-            credential: "none",
-            dry_run: true,
-            findings: &[],
+                account: &a,
+                action: None,
+                text,
+                reply_to: None,
+                length: length(text),
+                max_characters: 10,
+                content_warning: None,
+                language: None,
+                visibility: None,
+                images: &[],
+                credential: "none",
+                dry_run: true,
+                findings: &[],
             },
             screen,
         )
@@ -531,19 +549,19 @@ mod tests {
         ];
         let out = render_on(
             &BannerInfo {
-            account: &a,
-            action: None,
-            text,
-            reply_to: None,
-            length: 10,
-            max_characters: 100,
-            content_warning: None,
-            language: None,
-            visibility: None,
-            images: &[],
-            credential: "none",
-            dry_run: false,
-            findings: &findings,
+                account: &a,
+                action: None,
+                text,
+                reply_to: None,
+                length: 10,
+                max_characters: 100,
+                content_warning: None,
+                language: None,
+                visibility: None,
+                images: &[],
+                credential: "none",
+                dry_run: false,
+                findings: &findings,
             },
             Screen::UNSIZED,
         );
@@ -590,8 +608,14 @@ mod tests {
         let lines: Vec<&str> = out.lines().collect();
         let post_row = lines.iter().position(|l| l.starts_with("  post")).unwrap();
         // postgate's own count may be wrapped by the terminal; nothing else needs to be.
-        assert!(lines.iter().enumerate().all(|(i, l)| i == post_row || width(l) <= 39), "{out}");
-        assert!(out.contains("  mode          DRY RUN: nothing will \n                be published\n"), "{out}");
+        assert!(
+            lines.iter().enumerate().all(|(i, l)| i == post_row || width(l) <= 39),
+            "{out}"
+        );
+        assert!(
+            out.contains("  mode          DRY RUN: nothing will \n                be published\n"),
+            "{out}"
+        );
         let preview = &lines[post_row + 1..];
         // 50 blanks and the fake frame on two rows; 45 é on two rows.
         assert_eq!(preview.len(), 4, "{out}");
@@ -616,10 +640,19 @@ mod tests {
     fn the_preview_is_bounded_by_the_screen() {
         let post = "ligne\n".repeat(100);
         for (rows, shown) in [(40, 20), (24, 10), (5, MIN_PREVIEW_ROWS)] {
-            let out = render_sized(Kind::Official, &post, Screen { size: Some((100, rows)) });
+            let out = render_sized(
+                Kind::Official,
+                &post,
+                Screen {
+                    size: Some((100, rows)),
+                },
+            );
             let preview = out.lines().filter(|l| l.starts_with("  ┃")).count();
             assert_eq!(preview, shown, "{rows} rows:\n{out}");
-            let more = format!("  … {} more lines; the whole post is checked and published", 101 - shown);
+            let more = format!(
+                "  … {} more lines; the whole post is checked and published",
+                101 - shown
+            );
             assert!(out.contains(&more), "{out}");
         }
         // No terminal: nothing wraps, and the bound still holds.
@@ -631,7 +664,13 @@ mod tests {
     #[test]
     fn the_frame_is_fitted_to_the_width() {
         for (columns, expected) in [(20, MIN_WIDTH), (40, 39), (62, 61), (200, MAX_WIDTH)] {
-            let out = render_sized(Kind::Personal, "x", Screen { size: Some((columns, 30)) });
+            let out = render_sized(
+                Kind::Personal,
+                "x",
+                Screen {
+                    size: Some((columns, 30)),
+                },
+            );
             let frame: Vec<&str> = out.lines().take_while(|l| !l.starts_with("  account")).collect();
             assert!(frame.iter().all(|l| width(l) == expected), "{columns}: {frame:#?}");
             assert_eq!(frame.len(), if expected < 44 { 4 } else { 3 }, "{frame:#?}");
@@ -667,6 +706,9 @@ mod tests {
         for row in &lines[owner + 1..owner + MAX_FIELD_ROWS] {
             assert!(row.starts_with(&" ".repeat(FIELD_INDENT)) && width(row) <= 39, "{out}");
         }
-        assert!(lines[owner + MAX_FIELD_ROWS].starts_with(&format!("{}… ", " ".repeat(FIELD_INDENT))), "{out}");
+        assert!(
+            lines[owner + MAX_FIELD_ROWS].starts_with(&format!("{}… ", " ".repeat(FIELD_INDENT))),
+            "{out}"
+        );
     }
 }

@@ -3,6 +3,10 @@
 //! The answer is read from the controlling terminal, never from stdin, so a post piped in on
 //! stdin cannot also answer the question. Without a terminal the only way through is the flag;
 //! there is deliberately no `--yes`.
+//!
+//! The prompt names the account and its kind, and the answer is read in raw mode by a small
+//! line editor that keeps the screen equal to the answer (`Editor`). Whatever was typed before
+//! the prompt appeared is discarded: it answers a question nobody had seen.
 
 use crate::account::{Confirm, HandleMatch, NonInteractive, compare_handle};
 use crate::error::Failure;
@@ -120,8 +124,7 @@ pub fn confirm(account: &Account, flag: Option<&str>, interactive: bool) -> Resu
             account.handle
         )));
     }
-    let mut keys = open_keys()
-        .map_err(|e| not_confirmed(format!("cannot read the answer from the terminal: {e}")))?;
+    let mut keys = open_keys().map_err(|e| not_confirmed(format!("cannot read the answer from the terminal: {e}")))?;
     match account.confirm {
         Confirm::Handle => typed_handle(&mut keys, account),
         Confirm::Yes => yes_no(&mut keys, account),
@@ -353,7 +356,8 @@ impl<'a, K: Keys> Editor<'a, K> {
     }
 }
 
-const ONLY_PRINTABLE: &str = "only printable characters are typed here (Backspace erases, Enter answers, Ctrl-C cancels)";
+const ONLY_PRINTABLE: &str =
+    "only printable characters are typed here (Backspace erases, Enter answers, Ctrl-C cancels)";
 const REFUSED_CTRL_D: &str =
     "Ctrl-D ignored: it cancels only on an empty answer (Backspace erases, Enter answers, Ctrl-C cancels)";
 
@@ -508,7 +512,11 @@ impl Keys for RawTerminal {
         };
         // SAFETY: TIOCGWINSZ fills a winsize; the fd is open.
         let ok = unsafe { libc::ioctl(self.tty.as_raw_fd(), libc::TIOCGWINSZ, &mut size) } == 0;
-        if ok && size.ws_col > 0 { usize::from(size.ws_col) } else { 80 }
+        if ok && size.ws_col > 0 {
+            usize::from(size.ws_col)
+        } else {
+            80
+        }
     }
 
     /// Keys typed before the prompt was shown (while the banner was drawn, or by a program

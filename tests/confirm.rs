@@ -216,7 +216,10 @@ fn answer_row(tty: &support::Tty) -> String {
 fn ctrl_d_inside_an_answer_is_refused_and_the_screen_shows_what_is_compared() {
     let t = Test::new();
     let handle = t.handle("demo");
-    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty_sized(160, 40, "");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(160, 40, "");
     tty.expect(PROMPT);
     // Ctrl-D after text, then three Backspaces: one for each character that was shown.
     tty.keys("@x\x04\x7f\x7f\x7f");
@@ -235,7 +238,10 @@ fn ctrl_d_inside_an_answer_is_refused_and_the_screen_shows_what_is_compared() {
 fn backspace_erases_a_whole_shown_character() {
     let t = Test::new();
     let handle = t.handle("demo");
-    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty_sized(160, 40, "");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(160, 40, "");
     tty.expect(PROMPT);
     // A zero-width space is shown as ⟨U+200B⟩ (8 cells); one Backspace removes it, and all of
     // its cells. The combining accent joins the e before it: one Backspace takes both.
@@ -254,7 +260,10 @@ fn backspace_erases_a_whole_shown_character() {
 fn an_answer_over_several_rows_is_erased_row_by_row() {
     let t = Test::new();
     let handle = t.handle("demo");
-    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty_sized(40, 30, "");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(40, 30, "");
     tty.expect(PROMPT);
     // 30 zero-width spaces are shown in 240 columns, over seven rows of a 40-column terminal;
     // 30 Backspaces take them all back, rows included.
@@ -269,7 +278,11 @@ fn an_answer_over_several_rows_is_erased_row_by_row() {
         .iter()
         .rposition(|l| l.starts_with("OFFICIAL @"))
         .unwrap_or_else(|| panic!("no prompt:\n{}", screen.text()));
-    let end = start + lines[start..].iter().position(|l| l.ends_with(&handle)).expect("the answer row");
+    let end = start
+        + lines[start..]
+            .iter()
+            .position(|l| l.ends_with(&handle))
+            .expect("the answer row");
     // Rows are compared without blanks, which a row's end does not keep.
     let shown: String = lines[start..=end].concat().replace(' ', "");
     let expected = format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}");
@@ -281,7 +294,10 @@ fn an_answer_over_several_rows_is_erased_row_by_row() {
 fn editing_keys_are_refused_and_escape_alone_cancels() {
     let t = Test::new();
     let handle = t.handle("demo");
-    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty_sized(160, 40, "");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(160, 40, "");
     tty.expect(PROMPT);
     // Left arrow, then Tab: neither moves nor enters anything.
     tty.keys("@x\x1b[D\t\x7f\x7f");

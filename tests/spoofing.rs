@@ -122,8 +122,15 @@ fn check_prompt_screen(t: &Test, screen: &support::screen::Screen) -> (usize, us
         .iter()
         .position(|l| l.contains("OFFICIAL ACCOUNT"))
         .unwrap_or_else(|| panic!("the real frame scrolled off:\n{}", screen.text()));
-    assert!(lines[frame].starts_with('║') && lines[frame - 1].starts_with('╔'), "{}", screen.text());
-    let post = lines.iter().position(|l| l.starts_with("  post  ")).expect("the post row");
+    assert!(
+        lines[frame].starts_with('║') && lines[frame - 1].starts_with('╔'),
+        "{}",
+        screen.text()
+    );
+    let post = lines
+        .iter()
+        .position(|l| l.starts_with("  post  "))
+        .expect("the post row");
     assert!(frame < post && post < prompt);
     let more = &lines[prompt - 1];
     let hidden: usize = more
@@ -134,11 +141,19 @@ fn check_prompt_screen(t: &Test, screen: &support::screen::Screen) -> (usize, us
     assert!(more.contains(&format!("{hidden} more lines")), "{more}");
     let preview = &lines[post + 1..prompt - 1];
     for row in preview {
-        assert!(row.starts_with("  ┃"), "a preview row without the gutter: {row:?}\n{}", screen.text());
+        assert!(
+            row.starts_with("  ┃"),
+            "a preview row without the gutter: {row:?}\n{}",
+            screen.text()
+        );
     }
     // Nothing the post wrote starts a row: whatever says PERSONAL sits behind the gutter.
     for row in lines.iter().chain(&screen.scrolled_off) {
-        assert!(!row.contains("PERSONAL") || row.starts_with("  ┃ "), "{row:?}\n{}", screen.text());
+        assert!(
+            !row.contains("PERSONAL") || row.starts_with("  ┃ "),
+            "{row:?}\n{}",
+            screen.text()
+        );
     }
     assert!(
         lines[prompt].starts_with(&format!(
@@ -155,7 +170,10 @@ fn check_prompt_screen(t: &Test, screen: &support::screen::Screen) -> (usize, us
 fn a_post_cannot_wrap_a_fake_banner_over_the_real_one() {
     let t = Test::new();
     let post = fake_frame_post(100);
-    let mut tty = t.cmd(["post", "-a", "demo", &post]).env("NO_COLOR", "1").tty_sized(100, 40, "");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", &post])
+        .env("NO_COLOR", "1")
+        .tty_sized(100, 40, "");
     tty.expect("type its handle to publish (1/3): ");
     let (rows, hidden) = check_prompt_screen(&t, &tty.screen_at(100, 40));
     assert!(rows <= 20 && hidden > 0, "{rows} rows, {hidden} hidden");
@@ -168,7 +186,10 @@ fn a_post_cannot_wrap_a_fake_banner_over_the_real_one() {
 fn a_long_post_is_cut_in_the_preview_but_published_whole() {
     let t = Test::new();
     let post = format!("début{}fin", "\n".repeat(450));
-    let mut tty = t.cmd(["post", "-a", "demo", &post]).env("NO_COLOR", "1").tty_sized(100, 40, "");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", &post])
+        .env("NO_COLOR", "1")
+        .tty_sized(100, 40, "");
     tty.expect("type its handle to publish (1/3): ");
     let (rows, hidden) = check_prompt_screen(&t, &tty.screen_at(100, 40));
     assert_eq!(rows + hidden, 451, "{rows} rows shown, {hidden} said hidden");
@@ -184,7 +205,11 @@ fn frame_rows(screen: &support::screen::Screen) -> Vec<String> {
         .iter()
         .position(|l| l.starts_with('╔'))
         .unwrap_or_else(|| panic!("no frame:\n{}", screen.text()));
-    let bottom = top + lines[top..].iter().position(|l| l.starts_with('╚')).expect("frame bottom");
+    let bottom = top
+        + lines[top..]
+            .iter()
+            .position(|l| l.starts_with('╚'))
+            .expect("frame bottom");
     lines[top..=bottom].to_vec()
 }
 
@@ -192,13 +217,19 @@ fn frame_rows(screen: &support::screen::Screen) -> Vec<String> {
 fn the_frame_fits_the_terminal_width() {
     for (columns, label_rows) in [(40, 2), (100, 1)] {
         let t = Test::new();
-        let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty_sized(columns, 30, "");
+        let mut tty = t
+            .cmd(["post", "-a", "demo", "x"])
+            .env("NO_COLOR", "1")
+            .tty_sized(columns, 30, "");
         tty.expect("type its handle to publish (1/3): ");
         let rows = frame_rows(&tty.screen_at(columns as usize, 30));
         assert_eq!(rows.len(), 2 + label_rows, "{rows:#?}");
         let width = rows[0].chars().count();
         assert!(width <= columns as usize && width >= 32, "{rows:#?}");
-        assert!(rows[0].ends_with('╗') && rows[rows.len() - 1].ends_with('╝'), "{rows:#?}");
+        assert!(
+            rows[0].ends_with('╗') && rows[rows.len() - 1].ends_with('╝'),
+            "{rows:#?}"
+        );
         for row in &rows[1..rows.len() - 1] {
             assert!(row.starts_with('║') && row.ends_with('║'), "{rows:#?}");
         }

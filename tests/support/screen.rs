@@ -68,7 +68,11 @@ impl Screen {
         let width = c.width().unwrap_or(0);
         if width == 0 {
             // A combining mark joins the character before it.
-            let col = if self.pending_wrap { self.col } else { self.col.saturating_sub(1) };
+            let col = if self.pending_wrap {
+                self.col
+            } else {
+                self.col.saturating_sub(1)
+            };
             self.grid[self.row][col].push(c);
             return;
         }
