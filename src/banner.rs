@@ -39,8 +39,6 @@ const FIELD_INDENT: usize = 16;
 const FINDING_INDENT: usize = 12;
 /// `  ┃ `
 const GUTTER_WIDTH: usize = 4;
-/// Rows the prompt needs below the banner: the `… N more lines` row and the prompt itself.
-const ROWS_BELOW: usize = 2;
 
 /// The terminal the banner is drawn on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -390,8 +388,12 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     let budget = match screen.size {
         Some((_, height)) => {
             let used: usize = head.iter().chain(&foot).map(|l| screen.rows_of(l)).sum();
+            // Below the preview: the `… N more lines` row, then the prompt with an answer as
+            // long as the handle, so the frame is still on screen while the person types.
+            let prompt = format!("{}{}", crate::confirm::first_prompt(a), sanitize::one_line(&a.handle));
+            let below = 1 + screen.rows_of(&prompt);
             height
-                .saturating_sub(used + ROWS_BELOW)
+                .saturating_sub(used + below)
                 .clamp(MIN_PREVIEW_ROWS, MAX_PREVIEW_ROWS)
         }
         None => MAX_PREVIEW_ROWS,
@@ -407,11 +409,11 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     }
     if rows.len() > budget {
         // Outside the gutter, where no post can write: this row is postgate's own.
-        let note = format!(
-            "{}; the whole post is checked and published",
-            more_lines(rows.len() - budget)
-        );
-        out.push_str(&format!("  {}\n", note.dimmed()));
+        let short = more_lines(rows.len() - budget);
+        let long = format!("{short}; the whole post is checked and published");
+        // One row, so that the room left for the prompt is right.
+        let fits = screen.columns().is_none_or(|c| long.width() + 2 <= c);
+        out.push_str(&format!("  {}\n", if fits { long } else { short }.dimmed()));
     }
     for line in &foot {
         out.push_str(line);

@@ -581,14 +581,25 @@ fn account_prompt(account: &Account, question: &str) -> (String, String) {
     (format!("{target}{rest}"), painted)
 }
 
+fn handle_question(attempt: usize) -> String {
+    format!("type its handle to publish ({attempt}/{MAX_ATTEMPTS}): ")
+}
+
+const YES_QUESTION: &str = "publish to it? [y/N] ";
+
+/// The first prompt `account` gets, as text: the banner leaves room for it below the preview.
+pub fn first_prompt(account: &Account) -> String {
+    match account.confirm {
+        Confirm::Handle => account_prompt(account, &handle_question(1)).0,
+        Confirm::Yes => account_prompt(account, YES_QUESTION).0,
+    }
+}
+
 fn typed_handle<K: Keys>(keys: &mut K, account: &Account) -> Result<Method, Failure> {
     let io_err = |e: std::io::Error| not_confirmed(format!("cannot read the answer from the terminal: {e}"));
     let mut last = String::new();
     for attempt in 1..=MAX_ATTEMPTS {
-        let (prompt, painted) = account_prompt(
-            account,
-            &format!("type its handle to publish ({attempt}/{MAX_ATTEMPTS}): "),
-        );
+        let (prompt, painted) = account_prompt(account, &handle_question(attempt));
         let typed = match Editor::new(keys, &prompt, &painted).read().map_err(io_err)? {
             Line::Text(t) => t,
             Line::Cancelled(why) => return Err(not_confirmed(format!("not confirmed: {why}"))),
@@ -609,7 +620,7 @@ fn typed_handle<K: Keys>(keys: &mut K, account: &Account) -> Result<Method, Fail
 
 fn yes_no<K: Keys>(keys: &mut K, account: &Account) -> Result<Method, Failure> {
     let io_err = |e: std::io::Error| not_confirmed(format!("cannot read the answer from the terminal: {e}"));
-    let (prompt, painted) = account_prompt(account, "publish to it? [y/N] ");
+    let (prompt, painted) = account_prompt(account, YES_QUESTION);
     match Editor::new(keys, &prompt, &painted).read().map_err(io_err)? {
         Line::Text(t) if matches!(t.trim().to_ascii_lowercase().as_str(), "y" | "yes") => Ok(Method::Yes),
         Line::Text(_) => Err(not_confirmed("not confirmed: the answer was not yes")),
