@@ -306,9 +306,12 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
                 &format!("{size}alt: {}", sanitize::one_line(alt)),
                 &plain,
             ),
-            None => field(&mut head, &format!("image {}", i + 1), &size, &|s| {
-                format!("{s}{}", "NO DESCRIPTION".yellow().bold())
-            }),
+            None => field(
+                &mut head,
+                &format!("image {}", i + 1),
+                &format!("{size}NO DESCRIPTION"),
+                &|s| s.replace("NO DESCRIPTION", &"NO DESCRIPTION".yellow().bold().to_string()),
+            ),
         }
     }
     if let Some(visibility) = info.visibility {

@@ -356,10 +356,8 @@ impl<'a, K: Keys> Editor<'a, K> {
     }
 }
 
-const ONLY_PRINTABLE: &str =
-    "only printable characters are typed here (Backspace erases, Enter answers, Ctrl-C cancels)";
-const REFUSED_CTRL_D: &str =
-    "Ctrl-D ignored: it cancels only on an empty answer (Backspace erases, Enter answers, Ctrl-C cancels)";
+const ONLY_PRINTABLE: &str = "only printable characters count (Ctrl-C cancels)";
+const REFUSED_CTRL_D: &str = "Ctrl-D ignored: it cancels an empty answer only (Ctrl-C cancels)";
 
 /// Names a control character for the note that refuses it.
 fn control_name(c: char) -> String {
