@@ -320,3 +320,28 @@ fn editing_keys_are_refused_and_escape_alone_cancels() {
     let reason = audit.last().unwrap()["outcome"]["reason"].as_str().unwrap().to_string();
     assert!(reason.contains("Escape"), "{reason}");
 }
+
+#[test]
+fn a_prompt_that_ends_on_the_last_column_still_edits_right() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    let prompt = format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): ");
+    let columns = prompt.chars().count();
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(columns as u16, 30, "");
+    tty.expect(PROMPT);
+    tty.keys("\u{200b}\x7f");
+    tty.keys(&handle);
+    tty.keys("\r");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    let screen = tty.screen_at(columns, 30);
+    let lines = screen.lines();
+    let at = lines
+        .iter()
+        .rposition(|l| l.starts_with("OFFICIAL @"))
+        .unwrap_or_else(|| panic!("no prompt:\n{}", screen.text()));
+    assert_eq!(lines[at], prompt.trim_end(), "{}", screen.text());
+    assert_eq!(lines[at + 1], handle, "{}", screen.text());
+}
