@@ -458,7 +458,7 @@ fn preview(text: &str, findings: &[Finding], colour: bool) -> Vec<Vec<Cell>> {
             .filter(|(s, _)| s.start <= a && b <= s.end)
             .map(|(_, l)| *l)
             .max();
-        for (i, piece) in sanitize::for_terminal(&text[a..b]).split('\n').enumerate() {
+        for (i, piece) in text[a..b].split('\n').enumerate() {
             if i > 0 {
                 lines.push(Vec::new());
             }
@@ -466,14 +466,38 @@ fn preview(text: &str, findings: &[Finding], colour: bool) -> Vec<Vec<Cell>> {
             match level {
                 Some(_) if !colour && !piece.is_empty() => {
                     line.extend(cells("⟦", None));
-                    line.extend(cells(piece, level));
+                    line.extend(sanitized_cells(piece, level));
                     line.extend(cells("⟧", None));
                 }
-                _ => line.extend(cells(piece, level)),
+                _ => line.extend(sanitized_cells(piece, level)),
             }
         }
     }
     lines
+}
+
+/// The widest visible form kept on one row whole; a longer one (a letter carrying many
+/// invisible marks) is cut like text.
+const MAX_WHOLE: usize = 24;
+
+/// `text` sanitized grapheme by grapheme, each grapheme's visible form (`⟨U+200B⟩`) one cell,
+/// so that wrapping never cuts it in two.
+fn sanitized_cells(text: &str, level: Option<Level>) -> Vec<Cell> {
+    let mut out = Vec::new();
+    for g in text.graphemes(true) {
+        let shown = sanitize::for_terminal(g);
+        let width = shown.width();
+        if shown == g || width > MAX_WHOLE {
+            out.extend(cells(&shown, level));
+        } else {
+            out.push(Cell {
+                text: shown,
+                width,
+                level,
+            });
+        }
+    }
+    out
 }
 #[cfg(test)]
 mod tests {
@@ -639,6 +663,15 @@ mod tests {
         assert_eq!(rows[0], format!("  ┃ {}e\u{301}", "界".repeat(17)));
         assert_eq!(rows[1], format!("  ┃ {}", "x".repeat(35)));
         assert_eq!(rows[2], "  ┃ xxxxx");
+    }
+
+    #[test]
+    fn a_visible_form_is_never_cut() {
+        // 30 letters, then U+200B: its 8 columns do not fit in the 5 left, so all move on.
+        let post = format!("{}\u{200b}b", "a".repeat(30));
+        let out = render_sized(Kind::Official, &post, Screen { size: Some((40, 30)) });
+        let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("  ┃ ")).collect();
+        assert_eq!(rows, [format!("  ┃ {}", "a".repeat(30)), "  ┃ ⟨U+200B⟩b".to_string()]);
     }
 
     #[test]
