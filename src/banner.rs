@@ -3,18 +3,81 @@
 //! It is drawn on stderr before anything else happens, so the person sees the target before
 //! typing anything. Official and personal accounts differ in frame, word and colour; the frame
 //! and the word alone must be enough, because NO_COLOR users and screenshots lose the colour.
-//! Everything that comes from the post or the policy goes through `sanitize` first, and each
-//! preview line carries a gutter so a post cannot draw a fake banner of its own.
+//! Everything that comes from the post or the policy goes through `sanitize` first.
+//!
+//! Nothing a post contains may start a screen row, or a post could draw a banner of its own.
+//! So the banner does its own wrapping, to the terminal's width: every preview row carries the
+//! `┃` gutter, and the rows of a long field (an alt text, a content warning, a finding that
+//! quotes the post) are indented under their label. The terminal never wraps anything of the
+//! post itself. The preview is also bounded in rows, so a long post cannot push the frame off
+//! the screen before the prompt.
 
 use crate::account::Kind;
 use crate::policy::Account;
 use crate::rules::{Finding, Level};
 use crate::sanitize;
 use colored::Colorize;
-use std::fmt::Write as _;
 use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
-const WIDTH: usize = 62;
+/// The narrowest banner drawn: the frame's words still fit inside it on two rows. On a
+/// narrower terminal the banner is drawn at this width and the terminal wraps it.
+pub const MIN_WIDTH: usize = 32;
+/// The widest frame; a wider terminal gets this width, centred nowhere, drawn from column 0.
+pub const MAX_WIDTH: usize = 80;
+/// The frame's width when stderr is not a terminal (a log file, a pipe), where nothing wraps.
+const UNSIZED_WIDTH: usize = 62;
+/// The most preview rows shown; the rest is counted on a `… N more lines` row.
+pub const MAX_PREVIEW_ROWS: usize = 20;
+/// The fewest preview rows shown, however short the terminal.
+pub const MIN_PREVIEW_ROWS: usize = 3;
+/// The most rows one field or finding takes before it is cut the same way.
+pub const MAX_FIELD_ROWS: usize = 4;
+/// `  label········· `: where a field's value starts.
+const FIELD_INDENT: usize = 16;
+/// `    DENY    `: where a finding's text starts.
+const FINDING_INDENT: usize = 12;
+/// `  ┃ `
+const GUTTER_WIDTH: usize = 4;
+
+/// The terminal the banner is drawn on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Screen {
+    /// Columns and rows, when stderr is a terminal that tells its size.
+    pub size: Option<(usize, usize)>,
+}
+
+impl Screen {
+    /// No terminal: nothing is wrapped, the preview keeps its default bound.
+    pub const UNSIZED: Screen = Screen { size: None };
+
+    pub fn of_stderr() -> Screen {
+        let size = console::Term::stderr()
+            .size_checked()
+            .filter(|&(rows, columns)| rows > 0 && columns > 0)
+            .map(|(rows, columns)| (usize::from(columns), usize::from(rows)));
+        Screen { size }
+    }
+
+    /// The columns drawn on. The last one is left empty: a row that fills it leaves the cursor
+    /// in a pending-wrap state that terminals handle differently, and a blank row in some.
+    fn columns(self) -> Option<usize> {
+        self.size.map(|(columns, _)| columns.saturating_sub(1).max(MIN_WIDTH))
+    }
+
+    fn frame_width(self) -> usize {
+        self.columns().map_or(UNSIZED_WIDTH, |c| c.min(MAX_WIDTH))
+    }
+
+    /// How many screen rows `line` takes once the terminal has wrapped it.
+    fn rows_of(self, line: &str) -> usize {
+        let width = console::strip_ansi_codes(line).width();
+        match self.size {
+            Some((columns, _)) if width > columns => width.div_ceil(columns),
+            _ => 1,
+        }
+    }
+}
 
 /// Everything the banner shows.
 pub struct BannerInfo<'a> {
@@ -43,99 +106,227 @@ pub fn length(text: &str) -> usize {
     text.graphemes(true).count()
 }
 
-fn framed(kind: Kind) -> String {
-    let (top, side, bottom, label) = match kind {
-        Kind::Official => ("╔", "║", "╚", "OFFICIAL ACCOUNT · speaks for the institution"),
-        Kind::Personal => ("┌", "│", "└", "PERSONAL ACCOUNT · speaks for one person"),
-    };
-    let (h, tr, br) = match kind {
-        Kind::Official => ("═", "╗", "╝"),
-        Kind::Personal => ("─", "┐", "┘"),
-    };
-    let inner = WIDTH - 2;
-    let label_line = format!("  {label}");
-    let pad = inner.saturating_sub(label_line.chars().count());
-    let lines = [
-        format!("{top}{}{tr}", h.repeat(inner)),
-        format!("{side}{label_line}{}{side}", " ".repeat(pad)),
-        format!("{bottom}{}{br}", h.repeat(inner)),
-    ];
-    lines
-        .iter()
-        .map(|l| match kind {
-            Kind::Official => l.white().on_red().bold().to_string(),
-            Kind::Personal => l.black().on_cyan().to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The frame's word for the account's kind and what it means, as the frame and the prompt
+/// name it.
+pub fn kind_words(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Official => ("OFFICIAL", "speaks for the institution"),
+        Kind::Personal => ("PERSONAL", "speaks for one person"),
+    }
 }
 
-/// Renders the banner as text for stderr.
-pub fn render(info: &BannerInfo) -> String {
-    let a = info.account;
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", framed(a.kind));
-    let row = |out: &mut String, label: &str, value: String| {
-        let _ = writeln!(out, "  {:<13} {}", label.dimmed(), value);
+/// Paints `text` in the kind's colours (white on red, black on cyan), when colour is on.
+pub fn paint_kind(kind: Kind, text: &str) -> String {
+    match kind {
+        Kind::Official => text.white().on_red().bold().to_string(),
+        Kind::Personal => text.black().on_cyan().to_string(),
+    }
+}
+
+fn framed(kind: Kind, width: usize) -> Vec<String> {
+    let (top, side, bottom, h, tr, br) = match kind {
+        Kind::Official => ("╔", "║", "╚", "═", "╗", "╝"),
+        Kind::Personal => ("┌", "│", "└", "─", "┐", "┘"),
     };
-    row(&mut out, "account", sanitize::one_line(&a.name).bold().to_string());
-    let handle = sanitize::one_line(&a.handle);
-    row(
-        &mut out,
-        "handle",
-        match a.kind {
-            Kind::Official => handle.red().bold().to_string(),
-            Kind::Personal => handle.cyan().bold().to_string(),
-        },
-    );
-    row(&mut out, "display name", sanitize::one_line(&a.display_name));
-    row(
-        &mut out,
-        "platform",
-        format!("{} (host: {})", a.platform.as_str(), sanitize::one_line(&a.host())),
-    );
-    row(&mut out, "owner", sanitize::one_line(&a.owner));
-    row(&mut out, "credential", sanitize::one_line(info.credential));
-    if let Some(action) = &info.action {
-        row(
-            &mut out,
-            "action",
-            sanitize::one_line(action).yellow().bold().to_string(),
+    let (word, meaning) = kind_words(kind);
+    let inner = width - 2;
+    let one = format!("  {word} ACCOUNT · {meaning}");
+    let labels = if one.width() <= inner {
+        vec![one]
+    } else {
+        vec![format!("  {word} ACCOUNT"), format!("  {meaning}")]
+    };
+    let mut lines = vec![format!("{top}{}{tr}", h.repeat(inner))];
+    for label in labels {
+        let pad = inner.saturating_sub(label.width());
+        lines.push(format!("{side}{label}{}{side}", " ".repeat(pad)));
+    }
+    lines.push(format!("{bottom}{}{br}", h.repeat(inner)));
+    lines.iter().map(|l| paint_kind(kind, l)).collect()
+}
+
+/// One grapheme as drawn, with the level of the finding it belongs to.
+struct Cell {
+    text: String,
+    width: usize,
+    level: Option<Level>,
+}
+
+fn cells(text: &str, level: Option<Level>) -> impl Iterator<Item = Cell> + '_ {
+    text.graphemes(true).map(move |g| Cell {
+        text: g.to_string(),
+        width: g.width(),
+        level,
+    })
+}
+
+/// Cuts `cells` into rows of at most `width` columns (no limit without a terminal), between
+/// graphemes, never inside one: after the row's last space when there is one, so words stay
+/// whole, else where the row is full. Every cell is kept, spaces too, in order. No cells make
+/// one empty row.
+fn wrap(cells: impl IntoIterator<Item = Cell>, width: Option<usize>) -> Vec<Vec<Cell>> {
+    let mut rows: Vec<Vec<Cell>> = vec![Vec::new()];
+    let mut used = 0;
+    for cell in cells {
+        if let Some(width) = width
+            && used > 0
+            && used + cell.width > width
+        {
+            let carry = match rows.last_mut() {
+                Some(row) => match row.iter().rposition(|c| c.text == " ") {
+                    Some(space) if space > 0 && cell.text != " " => row.split_off(space + 1),
+                    _ => Vec::new(),
+                },
+                None => Vec::new(),
+            };
+            used = carry.iter().map(|c| c.width).sum();
+            rows.push(carry);
+        }
+        used += cell.width;
+        if let Some(row) = rows.last_mut() {
+            row.push(cell);
+        }
+    }
+    rows
+}
+
+/// A row's text, each finding's span in its level's colours when colour is on.
+fn paint(row: &[Cell], colour: bool) -> String {
+    let mut out = String::new();
+    let mut rest = row;
+    while let Some(first) = rest.first() {
+        let run = rest.iter().take_while(|c| c.level == first.level).count();
+        let text: String = rest[..run].iter().map(|c| c.text.as_str()).collect();
+        out.push_str(&match first.level {
+            Some(level) if colour => highlight(level, &text),
+            _ => text,
+        });
+        rest = &rest[run..];
+    }
+    out
+}
+
+fn highlight(level: Level, text: &str) -> String {
+    match level {
+        Level::Deny => text.white().on_red().to_string(),
+        Level::Approve => text.black().on_yellow().to_string(),
+        Level::Warn => text.yellow().underline().to_string(),
+    }
+}
+
+fn more_lines(n: usize) -> String {
+    if n == 1 {
+        "… 1 more line".to_string()
+    } else {
+        format!("… {n} more lines")
+    }
+}
+
+/// Lays out `text` after `first` (whose width is `indent`), its further rows indented by as
+/// much, at most [`MAX_FIELD_ROWS`] rows and then a `… N more lines` row. `style` paints each
+/// row's text.
+fn indented(
+    out: &mut Vec<String>,
+    screen: Screen,
+    first: String,
+    indent: usize,
+    text: &str,
+    style: &dyn Fn(&str) -> String,
+) {
+    let width = screen.columns().map(|c| c.saturating_sub(indent).max(1));
+    let rows = wrap(cells(text, None), width);
+    for (i, row) in rows.iter().take(MAX_FIELD_ROWS).enumerate() {
+        let text: String = row.iter().map(|c| c.text.as_str()).collect();
+        let lead = if i == 0 { first.clone() } else { " ".repeat(indent) };
+        out.push(format!("{lead}{}", style(&text)));
+    }
+    if rows.len() > MAX_FIELD_ROWS {
+        out.push(format!(
+            "{}{}",
+            " ".repeat(indent),
+            more_lines(rows.len() - MAX_FIELD_ROWS)
+        ));
+    }
+}
+
+/// Renders the banner for stderr, fitted to the terminal stderr is on.
+pub fn render(info: &BannerInfo) -> String {
+    render_on(info, Screen::of_stderr())
+}
+
+/// Renders the banner for a terminal of the given size.
+pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
+    let a = info.account;
+    let mut head = framed(a.kind, screen.frame_width());
+    let field = |out: &mut Vec<String>, label: &str, value: &str, style: &dyn Fn(&str) -> String| {
+        indented(
+            out,
+            screen,
+            format!("  {:<13} ", label.dimmed()),
+            FIELD_INDENT,
+            value,
+            style,
         );
+    };
+    let plain = |s: &str| s.to_string();
+    field(&mut head, "account", &sanitize::one_line(&a.name), &|s| {
+        s.bold().to_string()
+    });
+    field(&mut head, "handle", &sanitize::one_line(&a.handle), &|s| match a.kind {
+        Kind::Official => s.red().bold().to_string(),
+        Kind::Personal => s.cyan().bold().to_string(),
+    });
+    field(&mut head, "display name", &sanitize::one_line(&a.display_name), &plain);
+    field(
+        &mut head,
+        "platform",
+        &format!("{} (host: {})", a.platform.as_str(), sanitize::one_line(&a.host())),
+        &plain,
+    );
+    field(&mut head, "owner", &sanitize::one_line(&a.owner), &plain);
+    field(&mut head, "credential", &sanitize::one_line(info.credential), &plain);
+    if let Some(action) = &info.action {
+        field(&mut head, "action", &sanitize::one_line(action), &|s| {
+            s.yellow().bold().to_string()
+        });
     }
     if let Some(reply) = info.reply_to {
-        row(&mut out, "reply to", sanitize::one_line(reply));
+        field(&mut head, "reply to", &sanitize::one_line(reply), &plain);
     }
     for (i, image) in info.images.iter().enumerate() {
-        let alt = match &image.alt {
-            Some(alt) => format!("alt: {}", sanitize::one_line(alt)),
-            None => "NO DESCRIPTION".yellow().bold().to_string(),
-        };
-        row(
-            &mut out,
-            &format!("image {}", i + 1),
-            format!(
-                "{} ({} KB)  {alt}",
-                sanitize::one_line(&image.file_name),
-                image.bytes.len().div_ceil(1024)
-            ),
+        let size = format!(
+            "{} ({} KB)  ",
+            sanitize::one_line(&image.file_name),
+            image.bytes.len().div_ceil(1024)
         );
+        match &image.alt {
+            Some(alt) => field(
+                &mut head,
+                &format!("image {}", i + 1),
+                &format!("{size}alt: {}", sanitize::one_line(alt)),
+                &plain,
+            ),
+            None => field(
+                &mut head,
+                &format!("image {}", i + 1),
+                &format!("{size}NO DESCRIPTION"),
+                &|s| s.replace("NO DESCRIPTION", &"NO DESCRIPTION".yellow().bold().to_string()),
+            ),
+        }
     }
     if let Some(visibility) = info.visibility {
-        row(&mut out, "visibility", visibility.to_string());
+        field(&mut head, "visibility", &sanitize::one_line(visibility), &plain);
     }
     if let Some(language) = info.language {
-        row(&mut out, "language", sanitize::one_line(language));
+        field(&mut head, "language", &sanitize::one_line(language), &plain);
     }
     if let Some(cw) = info.content_warning {
-        row(&mut out, "warning (CW)", sanitize::one_line(cw));
+        field(&mut head, "warning (CW)", &sanitize::one_line(cw), &plain);
     }
     if info.dry_run {
-        row(
-            &mut out,
-            "mode",
-            "DRY RUN: nothing will be published".yellow().bold().to_string(),
-        );
+        field(&mut head, "mode", "DRY RUN: nothing will be published", &|s| {
+            s.yellow().bold().to_string()
+        });
     }
 
     let len = info.length;
@@ -149,27 +340,24 @@ pub fn render(info: &BannerInfo) -> String {
         count
     };
     let hidden = sanitize::hidden_chars(info.text).len();
-    let _ = writeln!(out);
-    let _ = write!(out, "  {}  {}", "post".dimmed(), count);
+    head.push(String::new());
+    let mut post_line = format!("  {}  {}", "post".dimmed(), count);
     if hidden > 0 {
-        let _ = write!(
-            out,
+        post_line.push_str(&format!(
             "  {}",
             format!("{hidden} hidden character(s) shown as ⟨U+…⟩").yellow()
-        );
+        ));
     }
-    let _ = writeln!(out);
-    for line in preview(info.text, info.findings) {
-        let _ = writeln!(out, "  {} {}", "┃".dimmed(), line);
-    }
+    head.push(post_line);
+
+    let mut foot = Vec::new();
     if !info.findings.is_empty() {
         let (deny, approve, warn) = crate::rules::tally(info.findings);
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
+        foot.push(String::new());
+        foot.push(format!(
             "  {}  {deny} refused · {approve} need approval · {warn} warning(s)",
             "checks".dimmed()
-        );
+        ));
         for f in info.findings {
             let at = f.span.as_ref().map_or(String::new(), |s| {
                 let (line, col) = crate::policy::diagnostic::line_col(info.text, s.start);
@@ -179,14 +367,60 @@ pub fn render(info: &BannerInfo) -> String {
                 .suggestion
                 .as_ref()
                 .map_or(String::new(), |s| format!(" (suggestion: {})", sanitize::one_line(s)));
-            let _ = writeln!(
-                out,
-                "    {} {at}{}  {}{suggestion}",
-                level_label(f.level),
-                f.rule.bold(),
-                sanitize::one_line(&f.message)
+            indented(
+                &mut foot,
+                screen,
+                format!("    {} ", level_label(f.level)),
+                FINDING_INDENT,
+                &format!(
+                    "{at}{}  {}{suggestion}",
+                    sanitize::one_line(&f.rule),
+                    sanitize::one_line(&f.message)
+                ),
+                &plain,
             );
         }
+    }
+
+    let colour = colored::control::SHOULD_COLORIZE.should_colorize();
+    let width = screen.columns().map(|c| c - GUTTER_WIDTH);
+    let rows: Vec<Vec<Cell>> = preview(info.text, info.findings, colour)
+        .into_iter()
+        .flat_map(|line| wrap(line, width))
+        .collect();
+    let budget = match screen.size {
+        Some((_, height)) => {
+            let used: usize = head.iter().chain(&foot).map(|l| screen.rows_of(l)).sum();
+            // Below the preview: the `… N more lines` row, then the prompt with an answer as
+            // long as the handle, so the frame is still on screen while the person types.
+            let prompt = format!("{}{}", crate::confirm::first_prompt(a), sanitize::one_line(&a.handle));
+            let below = 1 + screen.rows_of(&prompt);
+            height
+                .saturating_sub(used + below)
+                .clamp(MIN_PREVIEW_ROWS, MAX_PREVIEW_ROWS)
+        }
+        None => MAX_PREVIEW_ROWS,
+    };
+
+    let mut out = String::new();
+    for line in &head {
+        out.push_str(line);
+        out.push('\n');
+    }
+    for row in rows.iter().take(budget) {
+        out.push_str(&format!("  {} {}\n", "┃".dimmed(), paint(row, colour)));
+    }
+    if rows.len() > budget {
+        // Outside the gutter, where no post can write: this row is postgate's own.
+        let short = more_lines(rows.len() - budget);
+        let long = format!("{short}; the whole post is checked and published");
+        // One row, so that the room left for the prompt is right.
+        let fits = screen.columns().is_none_or(|c| long.width() + 2 <= c);
+        out.push_str(&format!("  {}\n", if fits { long } else { short }.dimmed()));
+    }
+    for line in &foot {
+        out.push_str(line);
+        out.push('\n');
     }
     out
 }
@@ -199,9 +433,9 @@ fn level_label(level: Level) -> String {
     }
 }
 
-/// The post's lines, sanitized, with every finding's span highlighted by its level: colour
-/// when colour is on, `⟦…⟧` otherwise (screenshots and NO_COLOR users still see where).
-fn preview(text: &str, findings: &[Finding]) -> Vec<String> {
+/// The post's lines as cells, sanitized, each finding's span marked by its level: colour when
+/// colour is on, `⟦…⟧` otherwise (screenshots and NO_COLOR users still see where).
+fn preview(text: &str, findings: &[Finding], colour: bool) -> Vec<Vec<Cell>> {
     let spans: Vec<(std::ops::Range<usize>, Level)> = findings
         .iter()
         .filter_map(|f| {
@@ -213,10 +447,10 @@ fn preview(text: &str, findings: &[Finding]) -> Vec<String> {
         .collect();
     let mut cuts: Vec<usize> = spans.iter().flat_map(|(s, _)| [s.start, s.end]).collect();
     cuts.extend([0, text.len()]);
+    cuts.retain(|&c| text.is_char_boundary(c));
     cuts.sort_unstable();
     cuts.dedup();
-    let colour = colored::control::SHOULD_COLORIZE.should_colorize();
-    let mut lines = vec![String::new()];
+    let mut lines = vec![Vec::new()];
     for pair in cuts.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         let level = spans
@@ -224,26 +458,47 @@ fn preview(text: &str, findings: &[Finding]) -> Vec<String> {
             .filter(|(s, _)| s.start <= a && b <= s.end)
             .map(|(_, l)| *l)
             .max();
-        for (i, piece) in sanitize::for_terminal(&text[a..b]).split('\n').enumerate() {
+        for (i, piece) in text[a..b].split('\n').enumerate() {
             if i > 0 {
-                lines.push(String::new());
+                lines.push(Vec::new());
             }
-            let styled = match level {
-                None => piece.to_string(),
-                Some(_) if piece.is_empty() => String::new(),
-                Some(_) if !colour => format!("⟦{piece}⟧"),
-                Some(Level::Deny) => piece.white().on_red().to_string(),
-                Some(Level::Approve) => piece.black().on_yellow().to_string(),
-                Some(Level::Warn) => piece.yellow().underline().to_string(),
-            };
-            if let Some(line) = lines.last_mut() {
-                line.push_str(&styled);
+            let Some(line) = lines.last_mut() else { continue };
+            match level {
+                Some(_) if !colour && !piece.is_empty() => {
+                    line.extend(cells("⟦", None));
+                    line.extend(sanitized_cells(piece, level));
+                    line.extend(cells("⟧", None));
+                }
+                _ => line.extend(sanitized_cells(piece, level)),
             }
         }
     }
     lines
 }
 
+/// The widest visible form kept on one row whole; a longer one (a letter carrying many
+/// invisible marks) is cut like text.
+const MAX_WHOLE: usize = 24;
+
+/// `text` sanitized grapheme by grapheme, each grapheme's visible form (`⟨U+200B⟩`) one cell,
+/// so that wrapping never cuts it in two.
+fn sanitized_cells(text: &str, level: Option<Level>) -> Vec<Cell> {
+    let mut out = Vec::new();
+    for g in text.graphemes(true) {
+        let shown = sanitize::for_terminal(g);
+        let width = shown.width();
+        if shown == g || width > MAX_WHOLE {
+            out.extend(cells(&shown, level));
+        } else {
+            out.push(Cell {
+                text: shown,
+                width,
+                level,
+            });
+        }
+    }
+    out
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,23 +528,30 @@ mod tests {
     }
 
     fn render_plain(kind: Kind, text: &str) -> String {
+        render_sized(kind, text, Screen::UNSIZED)
+    }
+
+    fn render_sized(kind: Kind, text: &str, screen: Screen) -> String {
         colored::control::set_override(false);
         let a = account(kind);
-        render(&BannerInfo {
-            account: &a,
-            action: None,
-            text,
-            reply_to: None,
-            length: length(text),
-            max_characters: 10,
-            content_warning: None,
-            language: None,
-            visibility: None,
-            images: &[],
-            credential: "none",
-            dry_run: true,
-            findings: &[],
-        })
+        render_on(
+            &BannerInfo {
+                account: &a,
+                action: None,
+                text,
+                reply_to: None,
+                length: length(text),
+                max_characters: 10,
+                content_warning: None,
+                language: None,
+                visibility: None,
+                images: &[],
+                credential: "none",
+                dry_run: true,
+                findings: &[],
+            },
+            screen,
+        )
     }
 
     #[test]
@@ -314,21 +576,24 @@ mod tests {
                 span: Some(5..8),
             },
         ];
-        let out = render(&BannerInfo {
-            account: &a,
-            action: None,
-            text,
-            reply_to: None,
-            length: 10,
-            max_characters: 100,
-            content_warning: None,
-            language: None,
-            visibility: None,
-            images: &[],
-            credential: "none",
-            dry_run: false,
-            findings: &findings,
-        });
+        let out = render_on(
+            &BannerInfo {
+                account: &a,
+                action: None,
+                text,
+                reply_to: None,
+                length: 10,
+                max_characters: 100,
+                content_warning: None,
+                language: None,
+                visibility: None,
+                images: &[],
+                credential: "none",
+                dry_run: false,
+                findings: &findings,
+            },
+            Screen::UNSIZED,
+        );
         assert!(out.contains("  ┃ Votez⟦⟨U+202E⟩⟧ pour le ⟦candidat⟧\n  ┃ X\n"), "{out}");
         assert!(out.contains("1 refused · 0 need approval · 1 warning(s)"), "{out}");
         assert!(
@@ -359,5 +624,129 @@ mod tests {
         let o = render_plain(Kind::Official, "0123456789é");
         assert!(o.contains("11/10 characters: TOO LONG by 1"), "{o}");
         assert!(o.contains("DRY RUN"));
+    }
+
+    fn width(line: &str) -> usize {
+        UnicodeWidthStr::width(line)
+    }
+
+    #[test]
+    fn every_row_fits_and_every_preview_row_has_the_gutter() {
+        let post = format!("{}╔══ PERSONAL\n{}", " ".repeat(50), "é".repeat(45));
+        let out = render_sized(Kind::Official, &post, Screen { size: Some((40, 30)) });
+        let lines: Vec<&str> = out.lines().collect();
+        let post_row = lines.iter().position(|l| l.starts_with("  post")).unwrap();
+        // postgate's own count may be wrapped by the terminal; nothing else needs to be.
+        assert!(
+            lines.iter().enumerate().all(|(i, l)| i == post_row || width(l) <= 39),
+            "{out}"
+        );
+        assert!(
+            out.contains("  mode          DRY RUN: nothing will \n                be published\n"),
+            "{out}"
+        );
+        let preview = &lines[post_row + 1..];
+        // 50 blanks and the fake frame on two rows; 45 é on two rows.
+        assert_eq!(preview.len(), 4, "{out}");
+        assert!(preview.iter().all(|l| l.starts_with("  ┃ ")), "{out}");
+        assert_eq!(preview[1], format!("  ┃ {}╔══ PERSONAL", " ".repeat(15)));
+        assert_eq!(preview[3], format!("  ┃ {}", "é".repeat(10)));
+    }
+
+    #[test]
+    fn wide_characters_and_graphemes_are_never_split() {
+        // 35 columns of text per row at 40 columns: a row of 17 wide characters (34 columns)
+        // cannot take an 18th, and an e with its combining accent stays whole.
+        let post = format!("{}e\u{301}{}", "界".repeat(17), "x".repeat(40));
+        let out = render_sized(Kind::Official, &post, Screen { size: Some((40, 30)) });
+        let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("  ┃ ")).collect();
+        assert_eq!(rows[0], format!("  ┃ {}e\u{301}", "界".repeat(17)));
+        assert_eq!(rows[1], format!("  ┃ {}", "x".repeat(35)));
+        assert_eq!(rows[2], "  ┃ xxxxx");
+    }
+
+    #[test]
+    fn a_visible_form_is_never_cut() {
+        // 30 letters, then U+200B: its 8 columns do not fit in the 5 left, so all move on.
+        let post = format!("{}\u{200b}b", "a".repeat(30));
+        let out = render_sized(Kind::Official, &post, Screen { size: Some((40, 30)) });
+        let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("  ┃ ")).collect();
+        assert_eq!(rows, [format!("  ┃ {}", "a".repeat(30)), "  ┃ ⟨U+200B⟩b".to_string()]);
+    }
+
+    #[test]
+    fn the_preview_is_bounded_by_the_screen() {
+        let post = "ligne\n".repeat(100);
+        for (rows, shown) in [(40, 20), (24, 10), (5, MIN_PREVIEW_ROWS)] {
+            let out = render_sized(
+                Kind::Official,
+                &post,
+                Screen {
+                    size: Some((100, rows)),
+                },
+            );
+            let preview = out.lines().filter(|l| l.starts_with("  ┃")).count();
+            assert_eq!(preview, shown, "{rows} rows:\n{out}");
+            let more = format!(
+                "  … {} more lines; the whole post is checked and published",
+                101 - shown
+            );
+            assert!(out.contains(&more), "{out}");
+        }
+        // No terminal: nothing wraps, and the bound still holds.
+        let out = render_plain(Kind::Official, &post);
+        assert_eq!(out.lines().filter(|l| l.starts_with("  ┃")).count(), MAX_PREVIEW_ROWS);
+        assert!(out.contains("  … 81 more lines"), "{out}");
+    }
+
+    #[test]
+    fn the_frame_is_fitted_to_the_width() {
+        for (columns, expected) in [(20, MIN_WIDTH), (40, 39), (62, 61), (200, MAX_WIDTH)] {
+            let out = render_sized(
+                Kind::Personal,
+                "x",
+                Screen {
+                    size: Some((columns, 30)),
+                },
+            );
+            let frame: Vec<&str> = out.lines().take_while(|l| !l.starts_with("  account")).collect();
+            assert!(frame.iter().all(|l| width(l) == expected), "{columns}: {frame:#?}");
+            assert_eq!(frame.len(), if expected < 44 { 4 } else { 3 }, "{frame:#?}");
+            assert!(frame.concat().contains("PERSONAL ACCOUNT") && frame.concat().contains("speaks for one person"));
+        }
+    }
+
+    #[test]
+    fn long_fields_wrap_under_their_label_and_are_cut() {
+        let mut a = account(Kind::Official);
+        a.owner = format!("{}╔══ fake", " ".repeat(40)) + &"o".repeat(300);
+        colored::control::set_override(false);
+        let out = render_on(
+            &BannerInfo {
+                account: &a,
+                action: None,
+                text: "x",
+                reply_to: None,
+                length: 1,
+                max_characters: 10,
+                content_warning: None,
+                language: None,
+                visibility: None,
+                images: &[],
+                credential: "none",
+                dry_run: false,
+                findings: &[],
+            },
+            Screen { size: Some((40, 30)) },
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        let owner = lines.iter().position(|l| l.starts_with("  owner")).unwrap();
+        for row in &lines[owner + 1..owner + MAX_FIELD_ROWS] {
+            assert!(row.starts_with(&" ".repeat(FIELD_INDENT)) && width(row) <= 39, "{out}");
+        }
+        assert!(
+            lines[owner + MAX_FIELD_ROWS].starts_with(&format!("{}… ", " ".repeat(FIELD_INDENT))),
+            "{out}"
+        );
     }
 }

@@ -3,14 +3,21 @@
 //! The answer is read from the controlling terminal, never from stdin, so a post piped in on
 //! stdin cannot also answer the question. Without a terminal the only way through is the flag;
 //! there is deliberately no `--yes`.
+//!
+//! The prompt names the account and its kind, and the answer is read in raw mode by a small
+//! line editor that keeps the screen equal to the answer (`Editor`). Whatever was typed before
+//! the prompt appeared is discarded: it answers a question nobody had seen.
 
 use crate::account::{Confirm, HandleMatch, NonInteractive, compare_handle};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::policy::Account;
 use crate::sanitize;
+#[cfg(not(unix))]
 use console::{Key, Term};
 use std::io::IsTerminal;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 pub const MAX_ATTEMPTS: usize = 3;
 
@@ -117,10 +124,10 @@ pub fn confirm(account: &Account, flag: Option<&str>, interactive: bool) -> Resu
             account.handle
         )));
     }
-    let term = Term::stderr();
+    let mut keys = open_keys().map_err(|e| not_confirmed(format!("cannot read the answer from the terminal: {e}")))?;
     match account.confirm {
-        Confirm::Handle => typed_handle(&term, account),
-        Confirm::Yes => yes_no(&term, account),
+        Confirm::Handle => typed_handle(&mut keys, account),
+        Confirm::Yes => yes_no(&mut keys, account),
     }
 }
 
@@ -139,50 +146,459 @@ enum Line {
     Cancelled(&'static str),
 }
 
-/// Reads one line with echo, key by key, so Ctrl-C and Ctrl-D are seen as answers (refusals)
-/// instead of killing the process before the refusal is recorded.
-fn read_line(term: &Term) -> std::io::Result<Line> {
-    let mut buf = String::new();
-    loop {
-        match term.read_key_raw()? {
-            Key::Enter => {
-                term.write_line("")?;
-                return Ok(Line::Text(buf));
+/// One key, as the line editor sees it.
+#[derive(Debug, PartialEq)]
+enum Input {
+    Char(char),
+    Enter,
+    Backspace,
+    /// Ctrl-U: erase the whole answer.
+    Erase,
+    CtrlC,
+    CtrlD,
+    Escape,
+    /// A control character or an editing key: never part of an answer. Named for the note.
+    Refused(String),
+    Closed,
+}
+
+/// Where keys come from and where the prompt and the echo go.
+trait Keys {
+    fn next(&mut self) -> std::io::Result<Input>;
+    fn write(&mut self, text: &str) -> std::io::Result<()>;
+    /// The terminal's width in columns.
+    fn columns(&self) -> usize;
+    /// Throws away whatever was typed and not read yet.
+    fn discard_typed_ahead(&mut self);
+}
+
+/// The longest answer, in screen columns. Handles are far shorter; the bound keeps the answer
+/// within a few rows, which the cursor moves of the editor rely on.
+const MAX_ANSWER_COLUMNS: usize = 256;
+
+/// One grapheme of the answer as it is drawn: its visible form and the columns it takes.
+struct Shown {
+    text: String,
+    width: usize,
+}
+
+fn shown(answer: &str) -> Vec<Shown> {
+    answer
+        .graphemes(true)
+        .map(|g| {
+            let text = sanitize::one_line(g);
+            let width = text.width();
+            Shown { text, width }
+        })
+        .collect()
+}
+
+/// A minimal line editor whose screen is always the answer: every grapheme of the answer is
+/// drawn in its visible form (`sanitize::one_line`), Backspace removes a whole grapheme and
+/// erases every column it took, and a control character is never taken in; a note says it was
+/// ignored. What is compared is therefore exactly what the person sees.
+///
+/// The editor tracks the cursor itself: rows counted from the row the prompt ends on, and it
+/// wraps the answer by itself before the last column, so erasing can move back over rows.
+struct Editor<'a, K: Keys> {
+    keys: &'a mut K,
+    prompt: &'a str,
+    /// The prompt as written, colours included.
+    painted: &'a str,
+    answer: String,
+    shown: Vec<Shown>,
+    /// Where erasing each shown grapheme puts the cursor back: (row, column).
+    starts: Vec<(usize, usize)>,
+    row: usize,
+    col: usize,
+}
+
+impl<'a, K: Keys> Editor<'a, K> {
+    fn new(keys: &'a mut K, prompt: &'a str, painted: &'a str) -> Self {
+        Editor {
+            keys,
+            prompt,
+            painted,
+            answer: String::new(),
+            shown: Vec::new(),
+            starts: Vec::new(),
+            row: 0,
+            col: 0,
+        }
+    }
+
+    /// Writes the prompt from the start of a row and works out where it leaves the cursor.
+    /// The terminal wraps the prompt (it is postgate's own text); a prompt that ends exactly
+    /// at the last column leaves the cursor waiting to wrap, which a space and a backspace
+    /// settle at the start of the next row on every terminal.
+    fn begin(&mut self) -> std::io::Result<()> {
+        let columns = self.keys.columns();
+        let mut col = 0;
+        for g in self.prompt.graphemes(true) {
+            let w = g.width();
+            if col + w > columns {
+                col = 0;
             }
-            Key::CtrlC => {
-                term.write_line("^C")?;
-                return Ok(Line::Cancelled("cancelled with Ctrl-C"));
+            col += w;
+        }
+        let mut out = format!("\r{}", self.painted);
+        if col >= columns {
+            out.push_str(" \x08");
+            col = 0;
+        }
+        self.keys.write(&out)?;
+        self.row = 0;
+        self.col = col;
+        let answer = std::mem::take(&mut self.answer);
+        self.shown.clear();
+        self.starts.clear();
+        self.set(answer)
+    }
+
+    /// Shows `answer`: erases from the first grapheme that differs and draws the rest.
+    fn set(&mut self, answer: String) -> std::io::Result<()> {
+        let next = shown(&answer);
+        let same = self
+            .shown
+            .iter()
+            .zip(&next)
+            .take_while(|(a, b)| a.text == b.text)
+            .count();
+        let mut out = String::new();
+        if same < self.shown.len() {
+            let (row, col) = self.starts[same];
+            if self.row > row {
+                out.push_str(&format!("\x1b[{}A", self.row - row));
             }
-            Key::Char('\u{4}') if buf.is_empty() => {
-                term.write_line("^D")?;
-                return Ok(Line::Cancelled("cancelled with Ctrl-D"));
+            out.push('\r');
+            if col > 0 {
+                out.push_str(&format!("\x1b[{col}C"));
             }
-            Key::Escape => {
-                term.write_line("")?;
-                return Ok(Line::Cancelled("cancelled with Escape"));
+            out.push_str("\x1b[J");
+            (self.row, self.col) = (row, col);
+            self.shown.truncate(same);
+            self.starts.truncate(same);
+        }
+        // The last column stays empty, as in the banner.
+        let last = self.keys.columns().saturating_sub(1).max(1);
+        for g in next.into_iter().skip(same) {
+            self.starts.push((self.row, self.col));
+            // A long visible form (a letter carrying many invisible marks) may take rows.
+            for piece in g.text.graphemes(true) {
+                let w = piece.width();
+                if self.col > 0 && self.col + w > last {
+                    out.push_str("\r\n");
+                    self.row += 1;
+                    self.col = 0;
+                }
+                out.push_str(piece);
+                self.col += w;
             }
-            Key::Backspace if buf.pop().is_some() => term.clear_chars(1)?,
-            // Pasted control characters are kept (so a spoof is caught) but echoed visibly.
-            Key::Char(c) => {
-                buf.push(c);
-                term.write_str(&sanitize::one_line(&c.to_string()))?;
+            self.shown.push(g);
+        }
+        self.answer = answer;
+        self.keys.write(&out)
+    }
+
+    /// Says why a key was not taken, on a row of its own, then draws the prompt and the
+    /// answer again below it.
+    fn note(&mut self, why: &str) -> std::io::Result<()> {
+        self.keys.write(&format!("\r\n  {why}\r\n"))?;
+        self.begin()
+    }
+
+    fn read(mut self) -> std::io::Result<Line> {
+        self.keys.discard_typed_ahead();
+        self.begin()?;
+        loop {
+            match self.keys.next()? {
+                Input::Enter => {
+                    self.keys.write("\r\n")?;
+                    return Ok(Line::Text(self.answer));
+                }
+                Input::CtrlC => {
+                    self.keys.write("^C\r\n")?;
+                    return Ok(Line::Cancelled("cancelled with Ctrl-C"));
+                }
+                Input::CtrlD if self.answer.is_empty() => {
+                    self.keys.write("^D\r\n")?;
+                    return Ok(Line::Cancelled("cancelled with Ctrl-D"));
+                }
+                Input::Escape => {
+                    self.keys.write("\r\n")?;
+                    return Ok(Line::Cancelled("cancelled with Escape"));
+                }
+                Input::Closed => return Ok(Line::Cancelled("the terminal closed")),
+                Input::Backspace => {
+                    let mut answer = self.answer.clone();
+                    if let Some((at, _)) = answer.grapheme_indices(true).next_back() {
+                        answer.truncate(at);
+                        self.set(answer)?;
+                    }
+                }
+                Input::Erase => self.set(String::new())?,
+                Input::CtrlD => self.note(REFUSED_CTRL_D)?,
+                Input::Refused(name) => self.note(&format!("{name} ignored: {ONLY_PRINTABLE}"))?,
+                Input::Char(c) => {
+                    let mut answer = self.answer.clone();
+                    answer.push(c);
+                    if shown(&answer).iter().map(|s| s.width).sum::<usize>() > MAX_ANSWER_COLUMNS {
+                        self.note(&format!(
+                            "{} ignored: the answer is longer than {MAX_ANSWER_COLUMNS} columns",
+                            sanitize::one_line(&c.to_string())
+                        ))?;
+                    } else {
+                        self.set(answer)?;
+                    }
+                }
             }
-            // The terminal went away.
-            Key::Unknown => return Ok(Line::Cancelled("the terminal closed")),
-            _ => {}
         }
     }
 }
 
-fn typed_handle(term: &Term, account: &Account) -> Result<Method, Failure> {
+const ONLY_PRINTABLE: &str = "only printable characters count (Ctrl-C cancels)";
+const REFUSED_CTRL_D: &str = "Ctrl-D ignored: it cancels an empty answer only (Ctrl-C cancels)";
+
+/// Names a control character for the note that refuses it.
+fn control_name(c: char) -> String {
+    match c {
+        '\t' => "Tab".into(),
+        '\u{1}'..='\u{1a}' => format!("Ctrl-{}", char::from(b'A' + (c as u8) - 1)),
+        _ => format!("U+{:04X}", c as u32),
+    }
+}
+
+/// The controlling terminal in raw mode: keys are read one by one, nothing is echoed by the
+/// terminal (the editor echoes), and Ctrl-C arrives as a key, so a refusal is recorded
+/// instead of the process being killed. Put back as it was when dropped.
+#[cfg(unix)]
+struct RawTerminal {
+    tty: std::fs::File,
+    original: libc::termios,
+}
+
+#[cfg(unix)]
+impl RawTerminal {
+    fn open() -> std::io::Result<RawTerminal> {
+        use std::os::fd::AsRawFd;
+        let tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty")?;
+        let fd = tty.as_raw_fd();
+        let mut original = std::mem::MaybeUninit::<libc::termios>::uninit();
+        // SAFETY: tcgetattr fills the struct when it returns 0.
+        if unsafe { libc::tcgetattr(fd, original.as_mut_ptr()) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: checked above.
+        let original = unsafe { original.assume_init() };
+        let mut raw = original;
+        raw.c_lflag &= !(libc::ECHO | libc::ICANON | libc::ISIG | libc::IEXTEN);
+        raw.c_cc[libc::VMIN] = 1;
+        raw.c_cc[libc::VTIME] = 0;
+        // TCSAFLUSH also throws away what was typed before: see discard_typed_ahead.
+        // SAFETY: fd is a terminal opened above; raw is a valid termios.
+        if unsafe { libc::tcsetattr(fd, libc::TCSAFLUSH, &raw) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(RawTerminal { tty, original })
+    }
+
+    fn byte(&mut self) -> std::io::Result<Option<u8>> {
+        use std::io::Read;
+        let mut byte = [0u8; 1];
+        loop {
+            match self.tty.read(&mut byte) {
+                Ok(0) => return Ok(None),
+                Ok(_) => return Ok(Some(byte[0])),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// True when another byte arrives within a moment: it tells an escape sequence (an arrow
+    /// key sends ESC [ A at once) from the Escape key alone.
+    fn more_soon(&self) -> bool {
+        use std::os::fd::AsRawFd;
+        let mut poll = libc::pollfd {
+            fd: self.tty.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        unsafe { libc::poll(&mut poll, 1, 30) > 0 }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for RawTerminal {
+    fn drop(&mut self) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: the fd is open for the guard's lifetime and original came from tcgetattr.
+        unsafe { libc::tcsetattr(self.tty.as_raw_fd(), libc::TCSADRAIN, &self.original) };
+    }
+}
+
+#[cfg(unix)]
+impl Keys for RawTerminal {
+    fn next(&mut self) -> std::io::Result<Input> {
+        let Some(b) = self.byte()? else {
+            return Ok(Input::Closed);
+        };
+        Ok(match b {
+            b'\r' | b'\n' => Input::Enter,
+            0x03 => Input::CtrlC,
+            0x04 => Input::CtrlD,
+            0x7f | 0x08 => Input::Backspace,
+            0x15 => Input::Erase,
+            0x1b if !self.more_soon() => Input::Escape,
+            0x1b => {
+                // ESC [ … final, ESC O x, or ESC x (Alt+x): read it whole, take none of it.
+                match self.byte()? {
+                    Some(b'[') => {
+                        for _ in 0..16 {
+                            match self.byte()? {
+                                Some(0x40..=0x7e) | None => break,
+                                Some(_) => {}
+                            }
+                        }
+                    }
+                    Some(b'O') => {
+                        self.byte()?;
+                    }
+                    _ => {}
+                }
+                Input::Refused("an editing key".into())
+            }
+            b if b < 0x80 && (b as char).is_control() => Input::Refused(control_name(b as char)),
+            b if b < 0x80 => Input::Char(b as char),
+            lead => {
+                let len = match lead {
+                    0xc2..=0xdf => 2,
+                    0xe0..=0xef => 3,
+                    0xf0..=0xf4 => 4,
+                    _ => return Ok(Input::Refused("a byte that is not UTF-8".into())),
+                };
+                let mut bytes = vec![lead];
+                for _ in 1..len {
+                    match self.byte()? {
+                        Some(b) => bytes.push(b),
+                        None => return Ok(Input::Closed),
+                    }
+                }
+                match std::str::from_utf8(&bytes).ok().and_then(|s| s.chars().next()) {
+                    Some(c) if c.is_control() => Input::Refused(control_name(c)),
+                    Some(c) => Input::Char(c),
+                    None => Input::Refused("a byte sequence that is not UTF-8".into()),
+                }
+            }
+        })
+    }
+
+    fn write(&mut self, text: &str) -> std::io::Result<()> {
+        use std::io::Write;
+        self.tty.write_all(text.as_bytes())?;
+        self.tty.flush()
+    }
+
+    fn columns(&self) -> usize {
+        use std::os::fd::AsRawFd;
+        let mut size = libc::winsize {
+            ws_row: 0,
+            ws_col: 0,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCGWINSZ fills a winsize; the fd is open.
+        let ok = unsafe { libc::ioctl(self.tty.as_raw_fd(), libc::TIOCGWINSZ, &mut size) } == 0;
+        if ok && size.ws_col > 0 {
+            usize::from(size.ws_col)
+        } else {
+            80
+        }
+    }
+
+    /// Keys typed before the prompt was shown (while the banner was drawn, or by a program
+    /// writing ahead into the terminal) answer a question nobody saw: they are dropped.
+    fn discard_typed_ahead(&mut self) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: the fd is an open terminal.
+        unsafe { libc::tcflush(self.tty.as_raw_fd(), libc::TCIFLUSH) };
+    }
+}
+
+/// Without termios, keys come through `console`; typed-ahead text cannot be discarded there.
+#[cfg(not(unix))]
+struct ConsoleKeys(Term);
+
+#[cfg(not(unix))]
+impl Keys for ConsoleKeys {
+    fn next(&mut self) -> std::io::Result<Input> {
+        Ok(match self.0.read_key_raw()? {
+            Key::Enter => Input::Enter,
+            Key::CtrlC => Input::CtrlC,
+            Key::Char('\u{4}') => Input::CtrlD,
+            Key::Char('\u{15}') => Input::Erase,
+            Key::Char(c) if c.is_control() => Input::Refused(control_name(c)),
+            Key::Char(c) => Input::Char(c),
+            Key::Backspace => Input::Backspace,
+            Key::Escape => Input::Escape,
+            Key::Unknown => Input::Closed,
+            _ => Input::Refused("an editing key".into()),
+        })
+    }
+
+    fn write(&mut self, text: &str) -> std::io::Result<()> {
+        self.0.write_str(text)
+    }
+
+    fn columns(&self) -> usize {
+        usize::from(self.0.size().1).max(1)
+    }
+
+    fn discard_typed_ahead(&mut self) {}
+}
+
+#[cfg(unix)]
+fn open_keys() -> std::io::Result<RawTerminal> {
+    RawTerminal::open()
+}
+
+#[cfg(not(unix))]
+fn open_keys() -> std::io::Result<ConsoleKeys> {
+    Ok(ConsoleKeys(Term::stderr()))
+}
+
+/// The prompt names the account and its kind on the prompt line itself: the banner may have
+/// scrolled away, and the line being typed on is what the person reads last. Returns the
+/// prompt as text and as written, with the kind's colours.
+fn account_prompt(account: &Account, question: &str) -> (String, String) {
+    let (word, _) = crate::banner::kind_words(account.kind);
+    let target = format!("{word} {}", sanitize::one_line(&account.handle));
+    let rest = format!(" ({}): {question}", sanitize::one_line(&account.display_name));
+    let painted = format!("{}{rest}", crate::banner::paint_kind(account.kind, &target));
+    (format!("{target}{rest}"), painted)
+}
+
+fn handle_question(attempt: usize) -> String {
+    format!("type its handle to publish ({attempt}/{MAX_ATTEMPTS}): ")
+}
+
+const YES_QUESTION: &str = "publish to it? [y/N] ";
+
+/// The first prompt `account` gets, as text: the banner leaves room for it below the preview.
+pub fn first_prompt(account: &Account) -> String {
+    match account.confirm {
+        Confirm::Handle => account_prompt(account, &handle_question(1)).0,
+        Confirm::Yes => account_prompt(account, YES_QUESTION).0,
+    }
+}
+
+fn typed_handle<K: Keys>(keys: &mut K, account: &Account) -> Result<Method, Failure> {
     let io_err = |e: std::io::Error| not_confirmed(format!("cannot read the answer from the terminal: {e}"));
     let mut last = String::new();
     for attempt in 1..=MAX_ATTEMPTS {
-        term.write_str(&format!(
-            "Type the handle of the account to publish to ({attempt}/{MAX_ATTEMPTS}): "
-        ))
-        .map_err(io_err)?;
-        let typed = match read_line(term).map_err(io_err)? {
+        let (prompt, painted) = account_prompt(account, &handle_question(attempt));
+        let typed = match Editor::new(keys, &prompt, &painted).read().map_err(io_err)? {
             Line::Text(t) => t,
             Line::Cancelled(why) => return Err(not_confirmed(format!("not confirmed: {why}"))),
         };
@@ -191,7 +607,7 @@ fn typed_handle(term: &Term, account: &Account) -> Result<Method, Failure> {
             HandleMatch::Empty => return Err(not_confirmed("not confirmed: nothing was typed")),
             how => {
                 last = explain_mismatch(&typed, account, how);
-                let _ = term.write_line(&format!("  {last}"));
+                let _ = keys.write(&format!("  {last}\r\n"));
             }
         }
     }
@@ -200,15 +616,10 @@ fn typed_handle(term: &Term, account: &Account) -> Result<Method, Failure> {
     )))
 }
 
-fn yes_no(term: &Term, account: &Account) -> Result<Method, Failure> {
+fn yes_no<K: Keys>(keys: &mut K, account: &Account) -> Result<Method, Failure> {
     let io_err = |e: std::io::Error| not_confirmed(format!("cannot read the answer from the terminal: {e}"));
-    term.write_str(&format!(
-        "Publish to {} ({})? [y/N] ",
-        account.handle,
-        account.kind.as_str()
-    ))
-    .map_err(io_err)?;
-    match read_line(term).map_err(io_err)? {
+    let (prompt, painted) = account_prompt(account, YES_QUESTION);
+    match Editor::new(keys, &prompt, &painted).read().map_err(io_err)? {
         Line::Text(t) if matches!(t.trim().to_ascii_lowercase().as_str(), "y" | "yes") => Ok(Method::Yes),
         Line::Text(_) => Err(not_confirmed("not confirmed: the answer was not yes")),
         Line::Cancelled(why) => Err(not_confirmed(format!("not confirmed: {why}"))),
@@ -217,11 +628,11 @@ fn yes_no(term: &Term, account: &Account) -> Result<Method, Failure> {
 
 /// Asks a y/N question on the terminal; anything but yes (Ctrl-C, Ctrl-D, Enter) is no.
 pub fn ask_yes(question: &str) -> Result<bool, Failure> {
-    let term = Term::stderr();
     let io_err = |e: std::io::Error| not_confirmed(format!("cannot read the answer from the terminal: {e}"));
-    term.write_str(&format!("{question} [y/N] ")).map_err(io_err)?;
+    let mut keys = open_keys().map_err(io_err)?;
+    let prompt = format!("{} [y/N] ", sanitize::one_line(question));
     Ok(matches!(
-        read_line(&term).map_err(io_err)?,
+        Editor::new(&mut keys, &prompt, &prompt).read().map_err(io_err)?,
         Line::Text(t) if matches!(t.trim().to_ascii_lowercase().as_str(), "y" | "yes")
     ))
 }

@@ -3,7 +3,7 @@
 mod support;
 use support::{Test, code};
 
-const PROMPT: &str = "Type the handle of the account to publish to";
+const PROMPT: &str = "type its handle to publish";
 
 fn refused_with_nothing_published(t: &Test, reason_part: &str) {
     assert!(t.outbox("outbox").is_empty(), "something was published");
@@ -171,4 +171,177 @@ fn the_editor_opens_without_text_and_an_empty_result_aborts() {
     tty.line(&t.handle("demo"));
     assert_eq!(tty.finish(), code::SUCCESS);
     assert_eq!(t.outbox("outbox")[0]["text"], "Écrit dans l’éditeur");
+}
+
+#[test]
+fn the_prompt_names_the_account_and_its_kind() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty();
+    tty.expect(&format!(
+        "OFFICIAL {} (Ministère (démo)): type its handle to publish (1/3): ",
+        t.handle("demo")
+    ));
+    tty.keys("\x03");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+}
+
+#[test]
+fn text_typed_before_the_prompt_is_discarded() {
+    let t = Test::new();
+    // The handle and Enter are already waiting on the terminal when postgate starts.
+    let typed_ahead = format!("{}\r", t.handle("demo"));
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(160, 40, &typed_ahead);
+    tty.expect("type its handle to publish (1/3): ");
+    tty.keys("\x03");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    refused_with_nothing_published(&t, "Ctrl-C");
+}
+
+/// The last screen row holding the prompt, as a terminal of 160 columns shows it.
+fn answer_row(tty: &support::Tty) -> String {
+    let screen = tty.screen_at(160, 40);
+    let lines = screen.lines();
+    lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("type its handle to publish"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no prompt on screen:\n{}", screen.text()))
+}
+
+#[test]
+fn ctrl_d_inside_an_answer_is_refused_and_the_screen_shows_what_is_compared() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(160, 40, "");
+    tty.expect(PROMPT);
+    // Ctrl-D after text, then three Backspaces: one for each character that was shown.
+    tty.keys("@x\x04\x7f\x7f\x7f");
+    tty.keys(&handle);
+    tty.keys("\r");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    assert_eq!(
+        answer_row(&tty),
+        format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}")
+    );
+    assert!(tty.screen().contains("Ctrl-D ignored"), "{}", tty.screen());
+    assert_eq!(t.audit().last().unwrap()["confirmation"], "typed");
+}
+
+#[test]
+fn backspace_erases_a_whole_shown_character() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(160, 40, "");
+    tty.expect(PROMPT);
+    // A zero-width space is shown as ⟨U+200B⟩ (8 cells); one Backspace removes it, and all of
+    // its cells. The combining accent joins the e before it: one Backspace takes both.
+    tty.keys("\u{200b}\x7fe\u{301}\x7f");
+    tty.keys(&handle);
+    tty.keys("\r");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    assert_eq!(
+        answer_row(&tty),
+        format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}")
+    );
+    assert_eq!(t.outbox("outbox").len(), 1);
+}
+
+#[test]
+fn an_answer_over_several_rows_is_erased_row_by_row() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(40, 30, "");
+    tty.expect(PROMPT);
+    // 30 zero-width spaces are shown in 240 columns, over seven rows of a 40-column terminal;
+    // 30 Backspaces take them all back, rows included.
+    tty.keys(&"\u{200b}".repeat(30));
+    tty.keys(&"\x7f".repeat(30));
+    tty.keys(&handle);
+    tty.keys("\r");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    let screen = tty.screen_at(40, 30);
+    let lines = screen.lines();
+    let start = lines
+        .iter()
+        .rposition(|l| l.starts_with("OFFICIAL @"))
+        .unwrap_or_else(|| panic!("no prompt:\n{}", screen.text()));
+    let end = start
+        + lines[start..]
+            .iter()
+            .position(|l| l.ends_with(&handle))
+            .expect("the answer row");
+    // Rows are compared without blanks, which a row's end does not keep.
+    let shown: String = lines[start..=end].concat().replace(' ', "");
+    let expected = format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}");
+    assert_eq!(shown, expected.replace(' ', ""), "{}", screen.text());
+    assert!(!screen.text().contains('⟨'), "{}", screen.text());
+}
+
+#[test]
+fn editing_keys_are_refused_and_escape_alone_cancels() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(160, 40, "");
+    tty.expect(PROMPT);
+    // Left arrow, then Tab: neither moves nor enters anything.
+    tty.keys("@x\x1b[D\t\x7f\x7f");
+    tty.keys(&handle);
+    tty.keys("\r");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    assert!(tty.screen().contains("an editing key ignored"), "{}", tty.screen());
+    assert!(tty.screen().contains("Tab ignored"), "{}", tty.screen());
+    assert_eq!(
+        answer_row(&tty),
+        format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}")
+    );
+
+    let mut tty = t.cmd(["post", "-a", "demo", "x"]).tty();
+    tty.expect(PROMPT);
+    tty.keys("\x1b");
+    assert_eq!(tty.finish(), code::NOT_CONFIRMED);
+    assert_eq!(t.outbox("outbox").len(), 1);
+    let audit = t.audit();
+    let reason = audit.last().unwrap()["outcome"]["reason"].as_str().unwrap().to_string();
+    assert!(reason.contains("Escape"), "{reason}");
+}
+
+#[test]
+fn a_prompt_that_ends_on_the_last_column_still_edits_right() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    let prompt = format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): ");
+    let columns = prompt.chars().count();
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "x"])
+        .env("NO_COLOR", "1")
+        .tty_sized(columns as u16, 30, "");
+    tty.expect(PROMPT);
+    tty.keys("\u{200b}\x7f");
+    tty.keys(&handle);
+    tty.keys("\r");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    let screen = tty.screen_at(columns, 30);
+    let lines = screen.lines();
+    let at = lines
+        .iter()
+        .rposition(|l| l.starts_with("OFFICIAL @"))
+        .unwrap_or_else(|| panic!("no prompt:\n{}", screen.text()));
+    assert_eq!(lines[at], prompt.trim_end(), "{}", screen.text());
+    assert_eq!(lines[at + 1], handle, "{}", screen.text());
 }

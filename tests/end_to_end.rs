@@ -26,7 +26,7 @@ fn login_post_and_verify_in_a_terminal() {
         .tty();
     tty.expect("OFFICIAL ACCOUNT")
         .expect("credential    keychain")
-        .expect("Type the handle");
+        .expect("type its handle to publish");
     tty.line(&alice.handle);
     let status = tty.finish();
     assert_eq!(status, code::SUCCESS, "{}", tty.screen());

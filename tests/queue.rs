@@ -389,12 +389,10 @@ fn at_a_terminal_each_item_shows_its_banner_and_asks_for_the_handle() {
     item(&t, "a.md", "", "Premier.");
     item(&t, "b.md", "", "Second.");
     let mut tty = t.cmd(["queue", "publish", "queue", "--due"]).env("NO_COLOR", "1").tty();
-    tty.expect("Premier.")
-        .expect("Type the handle of the account to publish to (1/3): ");
+    tty.expect("Premier.").expect("type its handle to publish (1/3): ");
     tty.line(&t.handle("demo"));
     tty.expect("published queue/a.md → ");
-    tty.expect("Second.")
-        .expect("Type the handle of the account to publish to (1/3): ");
+    tty.expect("Second.").expect("type its handle to publish (1/3): ");
     tty.line(&t.handle("demo"));
     tty.expect("published queue/b.md → ");
     assert_eq!(tty.finish(), code::SUCCESS);

@@ -138,7 +138,7 @@ fn a_person_at_a_terminal_cannot_wave_an_approve_rule_through() {
     tty.expect("APPROVE 1:7 consentement");
     tty.expect("this post needs approval");
     assert_eq!(tty.finish(), code::PLAN_REFUSED);
-    assert!(!tty.screen().contains("Type the handle"), "{}", tty.screen());
+    assert!(!tty.screen().contains("type its handle"), "{}", tty.screen());
     assert!(t.outbox("outbox").is_empty());
 }
 

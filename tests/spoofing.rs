@@ -178,3 +178,176 @@ fn disguised_deny_terms_are_refused_and_marked_where_they_are_written() {
     }
     assert!(t.outbox("outbox").is_empty());
 }
+
+/// The repro: rows of blanks push a fake frame, padded to the terminal's width, to the
+/// start of screen rows, where the terminal's own wrapping would leave it without a gutter.
+fn fake_frame_post(columns: usize) -> String {
+    let pad = |s: &str, fill: char, last: char| {
+        let used = s.chars().count() + 1;
+        format!("{s}{}{last}", fill.to_string().repeat(columns - used))
+    };
+    let mut text = String::from("Bonjour");
+    text.push_str(&"\n".repeat(34));
+    text.push_str(&" ".repeat(columns - 4));
+    text.push_str(&pad("┌", '─', '┐'));
+    let label = if columns >= 50 {
+        "│  PERSONAL ACCOUNT · speaks for one person"
+    } else {
+        "│  PERSONAL ACCOUNT"
+    };
+    text.push_str(&pad(label, ' ', '│'));
+    text.push_str(&pad("└", '─', '┘'));
+    text.push_str("  handle        @camille");
+    text
+}
+
+/// Checks the screen a person sees at the prompt: the real frame, the preview behind its gutter
+/// on every row up to the `… N more lines` row, and the prompt naming the account. Returns the
+/// preview's rows and the number of lines said to be hidden.
+fn check_prompt_screen(t: &Test, screen: &support::screen::Screen) -> (usize, usize) {
+    let lines = screen.lines();
+    // The prompt's first row; on a narrow terminal the prompt goes on over further rows.
+    let prompt = lines
+        .iter()
+        .rposition(|l| l.starts_with("OFFICIAL @"))
+        .unwrap_or_else(|| panic!("no prompt on screen:\n{}", screen.text()));
+    let frame = lines
+        .iter()
+        .position(|l| l.contains("OFFICIAL ACCOUNT"))
+        .unwrap_or_else(|| panic!("the real frame scrolled off:\n{}", screen.text()));
+    assert!(
+        lines[frame].starts_with('║') && lines[frame - 1].starts_with('╔'),
+        "{}",
+        screen.text()
+    );
+    let post = lines
+        .iter()
+        .position(|l| l.starts_with("  post  "))
+        .expect("the post row");
+    assert!(frame < post && post < prompt);
+    let more = &lines[prompt - 1];
+    let hidden: usize = more
+        .strip_prefix("  … ")
+        .and_then(|m| m.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no `… N more lines` row before the prompt:\n{}", screen.text()));
+    assert!(more.contains(&format!("{hidden} more lines")), "{more}");
+    let preview = &lines[post + 1..prompt - 1];
+    for row in preview {
+        assert!(
+            row.starts_with("  ┃"),
+            "a preview row without the gutter: {row:?}\n{}",
+            screen.text()
+        );
+    }
+    // Nothing the post wrote starts a row: whatever says PERSONAL sits behind the gutter.
+    for row in lines.iter().chain(&screen.scrolled_off) {
+        assert!(
+            !row.contains("PERSONAL") || row.starts_with("  ┃ "),
+            "{row:?}\n{}",
+            screen.text()
+        );
+    }
+    // Compared without blanks, which the end of a wrapped row does not keep.
+    let expected = format!(
+        "OFFICIAL {} (Ministère (démo)): type its handle to publish (1/3):",
+        t.handle("demo")
+    );
+    assert_eq!(
+        lines[prompt..].concat().replace(' ', ""),
+        expected.replace(' ', ""),
+        "{}",
+        screen.text()
+    );
+    (preview.len(), hidden)
+}
+
+#[test]
+fn a_post_cannot_wrap_a_fake_banner_over_the_real_one() {
+    let t = Test::new();
+    let post = fake_frame_post(100);
+    let mut tty = t
+        .cmd(["post", "-a", "demo", &post])
+        .env("NO_COLOR", "1")
+        .tty_sized(100, 40, "");
+    tty.expect("type its handle to publish (1/3): ");
+    let (rows, hidden) = check_prompt_screen(&t, &tty.screen_at(100, 40));
+    assert!(rows <= 20 && hidden > 0, "{rows} rows, {hidden} hidden");
+    tty.keys("\x03");
+    assert_eq!(tty.finish(), support::code::NOT_CONFIRMED);
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn at_40_columns_the_frame_stays_on_screen_above_a_fake_one() {
+    let t = Test::new();
+    let post = fake_frame_post(40);
+    let mut tty = t
+        .cmd(["post", "-a", "demo", &post])
+        .env("NO_COLOR", "1")
+        .tty_sized(40, 30, "");
+    tty.expect("type its handle to publish (1/3): ");
+    let (rows, hidden) = check_prompt_screen(&t, &tty.screen_at(40, 30));
+    assert!(rows >= 3 && hidden > 0, "{rows} rows, {hidden} hidden");
+    tty.keys("\x03");
+    assert_eq!(tty.finish(), support::code::NOT_CONFIRMED);
+}
+
+#[test]
+fn a_long_post_is_cut_in_the_preview_but_published_whole() {
+    let t = Test::new();
+    let post = format!("début{}fin", "\n".repeat(450));
+    let mut tty = t
+        .cmd(["post", "-a", "demo", &post])
+        .env("NO_COLOR", "1")
+        .tty_sized(100, 40, "");
+    tty.expect("type its handle to publish (1/3): ");
+    let (rows, hidden) = check_prompt_screen(&t, &tty.screen_at(100, 40));
+    assert_eq!(rows + hidden, 451, "{rows} rows shown, {hidden} said hidden");
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), support::code::SUCCESS);
+    assert_eq!(t.outbox("outbox")[0]["text"], post);
+}
+
+/// The frame's rows as drawn: each must hold its two corners or sides, on one screen row.
+fn frame_rows(screen: &support::screen::Screen) -> Vec<String> {
+    let lines = screen.lines();
+    let top = lines
+        .iter()
+        .position(|l| l.starts_with('╔'))
+        .unwrap_or_else(|| panic!("no frame:\n{}", screen.text()));
+    let bottom = top
+        + lines[top..]
+            .iter()
+            .position(|l| l.starts_with('╚'))
+            .expect("frame bottom");
+    lines[top..=bottom].to_vec()
+}
+
+#[test]
+fn the_frame_fits_the_terminal_width() {
+    for (columns, label_rows) in [(40, 2), (100, 1)] {
+        let t = Test::new();
+        let mut tty = t
+            .cmd(["post", "-a", "demo", "x"])
+            .env("NO_COLOR", "1")
+            .tty_sized(columns, 30, "");
+        tty.expect("type its handle to publish (1/3): ");
+        let rows = frame_rows(&tty.screen_at(columns as usize, 30));
+        assert_eq!(rows.len(), 2 + label_rows, "{rows:#?}");
+        let width = rows[0].chars().count();
+        assert!(width <= columns as usize && width >= 32, "{rows:#?}");
+        assert!(
+            rows[0].ends_with('╗') && rows[rows.len() - 1].ends_with('╝'),
+            "{rows:#?}"
+        );
+        for row in &rows[1..rows.len() - 1] {
+            assert!(row.starts_with('║') && row.ends_with('║'), "{rows:#?}");
+        }
+        assert!(rows.iter().all(|r| r.chars().count() == width), "{rows:#?}");
+        let label = rows.concat();
+        assert!(label.contains("OFFICIAL ACCOUNT") && label.contains("speaks for the institution"));
+        tty.keys("\x03");
+        assert_eq!(tty.finish(), support::code::NOT_CONFIRMED);
+    }
+}

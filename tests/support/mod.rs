@@ -13,6 +13,7 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod screen;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -723,6 +724,31 @@ impl<'a> Cmd<'a> {
         Tty::spawn(cmd)
     }
 
+    /// Runs in a pseudo-terminal of `columns`×`rows`. postgate starts only once that size is
+    /// set (a shell waits for a first line that is sent after the resize), and `typed_ahead` is
+    /// already waiting on the terminal's input when it starts, as keys typed too early would.
+    pub fn tty_sized(self, columns: u16, rows: u16, typed_ahead: &str) -> Tty {
+        let mut cmd = self.test.command("sh");
+        cmd.env("TERM", "xterm-256color")
+            .arg("-c")
+            .arg("read -r _ && exec \"$0\" \"$@\"")
+            .arg(BIN)
+            .args(self.args.iter().map(|a| self.test.fill(a)));
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        for k in &self.env_remove {
+            cmd.env_remove(k);
+        }
+        let mut tty = Tty::spawn(cmd);
+        tty.session
+            .get_process_mut()
+            .set_window_size(columns, rows)
+            .expect("set the pty's window size");
+        tty.keys(&format!("\n{typed_ahead}"));
+        tty
+    }
+
     /// Runs `sh -c SCRIPT` in a pseudo-terminal, with `postgate` on PATH and this test's
     /// environment: for pipelines like `printf body | postgate post -a demo -`.
     pub fn tty_shell(self, script: &str) -> Tty {
@@ -762,10 +788,8 @@ impl Tty {
     pub fn expect(&mut self, text: &str) -> &mut Self {
         use expectrl::Expect;
         match self.session.expect(text) {
-            Ok(found) => {
-                self.seen.push_str(&String::from_utf8_lossy(found.before()));
-                self.seen.push_str(&String::from_utf8_lossy(found.as_bytes()));
-            }
+            // as_bytes() is what came before the match and the match itself.
+            Ok(found) => self.seen.push_str(&String::from_utf8_lossy(found.as_bytes())),
             Err(e) => panic!("terminal never showed {text:?}: {e}\n--- seen so far:\n{}", self.seen),
         }
         self
@@ -789,10 +813,8 @@ impl Tty {
     pub fn finish(&mut self) -> i32 {
         use expectrl::Expect;
         match self.session.expect(expectrl::Eof) {
-            Ok(found) => {
-                self.seen.push_str(&String::from_utf8_lossy(found.before()));
-                self.seen.push_str(&String::from_utf8_lossy(found.as_bytes()));
-            }
+            // as_bytes() is what came before the match and the match itself.
+            Ok(found) => self.seen.push_str(&String::from_utf8_lossy(found.as_bytes())),
             Err(e) => {
                 // Waiting on a process that never closes the terminal would block the whole
                 // suite until CI's deadline; kill it and fail here, with what it showed.
@@ -811,5 +833,10 @@ impl Tty {
     /// Everything the terminal showed so far.
     pub fn screen(&self) -> &str {
         &self.seen
+    }
+
+    /// What a terminal of `columns`×`rows` shows after everything seen so far.
+    pub fn screen_at(&self, columns: usize, rows: usize) -> screen::Screen {
+        screen::Screen::of(columns, rows, &self.seen)
     }
 }
