@@ -1015,6 +1015,87 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_clock_set_back_neither_hides_earlier_posts_nor_passes_verify_unnoticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::new(dir.path().join("audit.jsonl"));
+        let us = AccountRef {
+            name: "x".into(),
+            handle: "@us".into(),
+            kind: "official".into(),
+            platform: "outbox".into(),
+            host: "local".into(),
+        };
+        let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        let at = |mins: i64| (now - jiff::SignedDuration::from_mins(mins)).to_string();
+        for (time, outcome) in [
+            (at(5), Outcome::Published { id: "1".into(), url: String::new() }),
+            (at(4), Outcome::Published { id: "2".into(), url: String::new() }),
+            // Written three hours "earlier" by a clock set back.
+            (at(180), Outcome::DryRun),
+        ] {
+            let mut r = Record::new("outcome", "post", outcome);
+            r.time = time;
+            r.account = Some(us.clone());
+            log.append(r).unwrap();
+        }
+        let records = log.read_all().unwrap();
+        assert_eq!(records[2].not_before.as_deref(), Some(at(4).as_str()));
+        assert_eq!(records[2].effective_time(), Some(now - jiff::SignedDuration::from_mins(4)));
+        // The scan reads past the record that went back.
+        let hour = now - jiff::SignedDuration::from_hours(1);
+        assert_eq!(log.published_since("outbox", "local", "@us", hour).unwrap().len(), 2);
+        assert_eq!(log.latest_time().unwrap(), Some(now - jiff::SignedDuration::from_mins(4)));
+        let v = log.verify().unwrap();
+        assert!(v.problem.is_none());
+        assert_eq!(v.warnings.len(), 1, "{:?}", v.warnings);
+        assert!(v.warnings[0].starts_with("line 3 (seq 3): its time"), "{}", v.warnings[0]);
+    }
+
+    #[test]
+    fn an_intent_without_outcome_is_in_doubt_until_an_outcome_names_its_key() {
+        let (_d, log) = log_with(0);
+        let us = AccountRef {
+            name: "x".into(),
+            handle: "@us".into(),
+            kind: "official".into(),
+            platform: "outbox".into(),
+            host: "local".into(),
+        };
+        let intent = |text: &str, key: Option<&str>| {
+            let mut r = Record::new("intent", "post", Outcome::Pending);
+            r.account = Some(us.clone());
+            r.text = Some(text.into());
+            r.text_sha256 = Some(sha256_hex(text.as_bytes()));
+            r.post_key = key.map(str::to_string);
+            log.append(r).unwrap()
+        };
+        let outcome = |key: &str| {
+            let mut r = Record::new("outcome", "post", Outcome::Published { id: "p".into(), url: String::new() });
+            r.account = Some(us.clone());
+            r.post_key = Some(key.into());
+            log.append(r).unwrap();
+        };
+        let done = intent("fini", None);
+        outcome(&done.hash);
+        let killed = intent("tué", None);
+        let since = jiff::Timestamp::UNIX_EPOCH;
+        let doubt = log.in_doubt_since("outbox", "local", "@us", since).unwrap();
+        assert_eq!(doubt.len(), 1);
+        assert_eq!((doubt[0].seq, doubt[0].key.as_str()), (killed.seq, killed.hash.as_str()));
+        assert!(doubt[0].may_be("tué", None));
+        assert!(!doubt[0].may_be("autre", None));
+        // A retry under the same key, itself killed: still one attempt in doubt, the retry.
+        let retry = intent("tué", Some(&killed.hash));
+        let doubt = log.in_doubt_since("outbox", "local", "@us", since).unwrap();
+        assert_eq!(doubt.iter().map(|d| d.seq).collect::<Vec<_>>(), vec![retry.seq, killed.seq]);
+        assert!(doubt.iter().all(|d| d.key == killed.hash));
+        // Its outcome settles both.
+        outcome(&killed.hash);
+        assert!(log.in_doubt_since("outbox", "local", "@us", since).unwrap().is_empty());
+        assert!(log.in_doubt_since("outbox", "local", "@them", since).unwrap().is_empty());
+    }
+
     fn log_with(n: usize) -> (tempfile::TempDir, AuditLog) {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::new(dir.path().join("sub/audit.jsonl"));
