@@ -4,7 +4,8 @@
 
 mod support;
 use support::{
-    BlueskyUser, DEFAULT_POLICY, MastodonUser, Test, bluesky_user, code, mastodon_url, mastodon_user, pds_url,
+    BlueskyUser, DEFAULT_POLICY, MastodonUser, Test, bluesky_posts, bluesky_user, code, mastodon_url, mastodon_user,
+    pds_url,
 };
 
 fn lock_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -472,4 +473,68 @@ fn an_approver_at_a_terminal_sees_the_lock_and_answers_before_signing() {
     t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "De retour"])
         .run();
     assert_eq!(t.outbox("outbox").len(), 1);
+}
+
+/// The keychain item of a Bluesky account, read with secret-tool (libsecret), if there is one.
+fn bluesky_item(t: &Test, user: &BlueskyUser) -> Option<String> {
+    let host = pds_url().trim_start_matches("http://");
+    let out = t
+        .command("secret-tool")
+        .args(["lookup", "service", "postgate", "username"])
+        .arg(format!("bluesky:{host}:{}", user.handle))
+        .output()
+        .expect("secret-tool");
+    (out.status.success() && !out.stdout.is_empty()).then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// No intent may follow the lockdown record in the log.
+fn nothing_attempted_after_the_lockdown(t: &Test) {
+    let audit = t.audit();
+    let locked = audit.iter().position(|r| r["event"] == "lockdown").expect("a lockdown record");
+    let after: Vec<&serde_json::Value> = audit[locked + 1..].iter().collect();
+    assert!(after.iter().all(|r| r["event"] != "intent"), "{after:#?}");
+    let last = after.last().expect("the refusal is recorded");
+    assert_eq!(last["event"], "refused");
+    assert_eq!(last["outcome"]["exit_code"], code::LOCKED_DOWN);
+}
+
+#[test]
+fn a_lockdown_while_the_handle_is_asked_stops_the_bluesky_post_and_keeps_the_keychain_clear() {
+    let t = Test::new().keychain();
+    let alice = bluesky_user("lockw");
+    let t = t.policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n{}",
+        bluesky_account("bsky", &alice)
+    ));
+    t.cmd(["login", "bsky", "--secret-stdin"])
+        .stdin(&alice.app_password)
+        .run();
+    assert!(bluesky_item(&t, &alice).is_some());
+
+    let mut tty = t.cmd(["post", "-a", "bsky", "Après le verrou"]).tty();
+    tty.expect("OFFICIAL ACCOUNT").expect("Type the handle");
+    t.cmd(["lockdown", "bsky", "--reason", "session volée"])
+        .stdout_has("bsky  LOCKED")
+        .run();
+    assert_eq!(bluesky_item(&t, &alice), None);
+    tty.line(&alice.handle);
+    assert_eq!(tty.finish(), code::LOCKED_DOWN, "{}", tty.screen());
+    assert!(tty.screen().contains("is locked down"), "{}", tty.screen());
+
+    assert!(bluesky_posts(&alice).is_empty());
+    // Nothing logged in again and wrote a session back.
+    assert_eq!(bluesky_item(&t, &alice), None);
+    nothing_attempted_after_the_lockdown(&t);
+}
+
+#[test]
+fn a_lockdown_while_the_handle_is_asked_stops_the_outbox_post() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "Après le verrou"]).tty();
+    tty.expect("OFFICIAL ACCOUNT").expect("Type the handle");
+    t.cmd(["lockdown", "demo", "--reason", "poste volé"]).run();
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), code::LOCKED_DOWN, "{}", tty.screen());
+    assert!(t.outbox("outbox").is_empty());
+    nothing_attempted_after_the_lockdown(&t);
 }
