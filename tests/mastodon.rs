@@ -476,9 +476,20 @@ fn a_post_left_in_doubt_for_over_an_hour_is_refused_to_a_script() {
         .stderr_has("run the same post at a terminal and type the handle")
         .run();
     assert!(mastodon_statuses(&alice).is_empty());
+    // At a terminal the person who typed the handle says whether it went out.
+    let mut tty = t
+        .cmd(["post", "-a", "masto", text])
+        .env("POSTGATE_SECRET_MASTO", &alice.token)
+        .tty();
+    tty.expect("Type the handle").line(&alice.handle);
+    tty.expect("Mastodon has forgotten its key").expect("[y/N]").line("y");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    assert_eq!(mastodon_statuses(&alice).len(), 1);
+    let settled = t.audit().into_iter().find(|r| r["event"] == "in-doubt").unwrap();
+    assert!(settled["post_key"].is_string());
     // Another text is another post.
     t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "Autre chose"])
         .env("POSTGATE_SECRET_MASTO", &alice.token)
         .run();
-    assert_eq!(mastodon_statuses(&alice).len(), 1);
+    assert_eq!(mastodon_statuses(&alice).len(), 2);
 }
