@@ -317,14 +317,15 @@ fn posts_recorded_later_than_the_clock_still_count() {
 
 #[test]
 fn a_record_whose_time_went_back_does_not_end_the_count() {
-    // Two posts, then a run whose clock had been set back three hours.
+    // Two posts, then a run whose clock had been set back two days (past the day the count
+    // reads back).
     let t = capped(2);
     let now = jiff::Timestamp::now();
     let m = jiff::SignedDuration::from_mins;
     published_at(&t, &[now - m(5), now - m(4)]);
     let log = postgate::audit::AuditLog::new(t.audit_path());
     let mut back = postgate::audit::Record::new("dry-run", "post", postgate::audit::Outcome::DryRun);
-    back.time = (now - m(180)).to_string();
+    back.time = (now - m(2 * 24 * 60)).to_string();
     log.append(back).unwrap();
     t.cmd(post_args("Trois"))
         .status(code::CONTENT)
