@@ -814,7 +814,12 @@ impl AuditLog {
             let key = record
                 .post_key
                 .clone()
-                .or_else(|| record.plan_hash.as_ref().map(|h| h.trim_start_matches("sha256:").to_string()))
+                .or_else(|| {
+                    record
+                        .plan_hash
+                        .as_ref()
+                        .map(|h| h.trim_start_matches("sha256:").to_string())
+                })
                 .unwrap_or_else(|| sha256_hex(line));
             if settled.contains(&key) {
                 return;
@@ -1029,8 +1034,20 @@ mod tests {
         let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
         let at = |mins: i64| (now - jiff::SignedDuration::from_mins(mins)).to_string();
         for (time, outcome) in [
-            (at(5), Outcome::Published { id: "1".into(), url: String::new() }),
-            (at(4), Outcome::Published { id: "2".into(), url: String::new() }),
+            (
+                at(5),
+                Outcome::Published {
+                    id: "1".into(),
+                    url: String::new(),
+                },
+            ),
+            (
+                at(4),
+                Outcome::Published {
+                    id: "2".into(),
+                    url: String::new(),
+                },
+            ),
             // Written three hours "earlier" by a clock set back.
             (at(180), Outcome::DryRun),
         ] {
@@ -1041,15 +1058,25 @@ mod tests {
         }
         let records = log.read_all().unwrap();
         assert_eq!(records[2].not_before.as_deref(), Some(at(4).as_str()));
-        assert_eq!(records[2].effective_time(), Some(now - jiff::SignedDuration::from_mins(4)));
+        assert_eq!(
+            records[2].effective_time(),
+            Some(now - jiff::SignedDuration::from_mins(4))
+        );
         // The scan reads past the record that went back.
         let hour = now - jiff::SignedDuration::from_hours(1);
         assert_eq!(log.published_since("outbox", "local", "@us", hour).unwrap().len(), 2);
-        assert_eq!(log.latest_time().unwrap(), Some(now - jiff::SignedDuration::from_mins(4)));
+        assert_eq!(
+            log.latest_time().unwrap(),
+            Some(now - jiff::SignedDuration::from_mins(4))
+        );
         let v = log.verify().unwrap();
         assert!(v.problem.is_none());
         assert_eq!(v.warnings.len(), 1, "{:?}", v.warnings);
-        assert!(v.warnings[0].starts_with("line 3 (seq 3): its time"), "{}", v.warnings[0]);
+        assert!(
+            v.warnings[0].starts_with("line 3 (seq 3): its time"),
+            "{}",
+            v.warnings[0]
+        );
     }
 
     #[test]
@@ -1071,7 +1098,14 @@ mod tests {
             log.append(r).unwrap()
         };
         let outcome = |key: &str| {
-            let mut r = Record::new("outcome", "post", Outcome::Published { id: "p".into(), url: String::new() });
+            let mut r = Record::new(
+                "outcome",
+                "post",
+                Outcome::Published {
+                    id: "p".into(),
+                    url: String::new(),
+                },
+            );
             r.account = Some(us.clone());
             r.post_key = Some(key.into());
             log.append(r).unwrap();
@@ -1082,18 +1116,28 @@ mod tests {
         let since = jiff::Timestamp::UNIX_EPOCH;
         let doubt = log.in_doubt_since("outbox", "local", "@us", since).unwrap();
         assert_eq!(doubt.len(), 1);
-        assert_eq!((doubt[0].seq, doubt[0].key.as_str()), (killed.seq, killed.hash.as_str()));
+        assert_eq!(
+            (doubt[0].seq, doubt[0].key.as_str()),
+            (killed.seq, killed.hash.as_str())
+        );
         assert!(doubt[0].may_be("tué", None));
         assert!(!doubt[0].may_be("autre", None));
         // A retry under the same key, itself killed: still one attempt in doubt, the retry.
         let retry = intent("tué", Some(&killed.hash));
         let doubt = log.in_doubt_since("outbox", "local", "@us", since).unwrap();
-        assert_eq!(doubt.iter().map(|d| d.seq).collect::<Vec<_>>(), vec![retry.seq, killed.seq]);
+        assert_eq!(
+            doubt.iter().map(|d| d.seq).collect::<Vec<_>>(),
+            vec![retry.seq, killed.seq]
+        );
         assert!(doubt.iter().all(|d| d.key == killed.hash));
         // Its outcome settles both.
         outcome(&killed.hash);
         assert!(log.in_doubt_since("outbox", "local", "@us", since).unwrap().is_empty());
-        assert!(log.in_doubt_since("outbox", "local", "@them", since).unwrap().is_empty());
+        assert!(
+            log.in_doubt_since("outbox", "local", "@them", since)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     fn log_with(n: usize) -> (tempfile::TempDir, AuditLog) {

@@ -616,7 +616,9 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
                     ExitCode::ContentRefused,
                     format!("refused by the policy's rules: {}", summary(&denied)),
                 )
-                .hint("another run published to this account meanwhile; nothing was sent")
+                .hint(
+                    "checked again after the confirmation (another run may have published meanwhile); nothing was sent",
+                )
                 .into(),
             ));
         }
@@ -624,8 +626,9 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     // An earlier run of this very post that died before recording its outcome: its post key
     // is presented again, so the platform finds that post instead of making a second one.
     let earlier = match (&req.action, &req.plan, req.dry_run) {
-        (Action::Post, None, false) => earlier_attempt(&trail, account, &req.draft, method, req.interactive)
-            .map_err(|e| trail.refuse(e))?,
+        (Action::Post, None, false) => {
+            earlier_attempt(&trail, account, &req.draft, method, req.interactive).map_err(|e| trail.refuse(e))?
+        }
         _ => None,
     };
 
@@ -663,7 +666,7 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     // The intent record comes before any publish. Its hash names the attempt: the platform
     // sees the same key on every retry of this attempt, and no other attempt shares it.
     if let (Some((seq, time)), crate::policy::PlatformName::Mastodon) = (in_doubt, account.platform)
-        && jiff::Timestamp::now().duration_since(time) > MASTODON_KEY_LIFETIME
+        && observed_now(&trail.log).duration_since(time) > MASTODON_KEY_LIFETIME
     {
         return Err(trail.refuse(
             Failure::new(
@@ -800,7 +803,10 @@ fn earlier_attempt(
         .in_doubt_since(account.platform.as_str(), &account.host(), &account.handle, since)?
         .into_iter()
         .find(|d| {
-            d.action == "post" && d.plan_hash.is_none() && d.text_sha256.as_deref() == Some(&text) && d.images == trail.images
+            d.action == "post"
+                && d.plan_hash.is_none()
+                && d.text_sha256.as_deref() == Some(&text)
+                && d.images == trail.images
         })
     else {
         return Ok(None);
@@ -822,13 +828,16 @@ fn earlier_attempt(
     // Only someone who typed the handle is asked; a flag cannot answer this.
     if interactive && method != Method::Flag && confirm::ask_yes(&question)? {
         // Nothing ties the new attempt to the old one at the platform; the log says who decided.
-        let mut settled = trail.record("in-doubt", Outcome::Failed {
-            error: format!(
-                "the attempt of audit record #{} was declared not published at the terminal; posted again",
-                doubt.seq
-            ),
-            exit_code: ExitCode::Incomplete.code(),
-        });
+        let mut settled = trail.record(
+            "in-doubt",
+            Outcome::Failed {
+                error: format!(
+                    "the attempt of audit record #{} was declared not published at the terminal; posted again",
+                    doubt.seq
+                ),
+                exit_code: ExitCode::Incomplete.code(),
+            },
+        );
         settled.post_key = Some(doubt.key.clone());
         trail.log.append(settled)?;
         return Ok(None);

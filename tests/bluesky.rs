@@ -526,13 +526,22 @@ fn a_post_killed_after_publishing_is_not_posted_twice() {
     let alice = bluesky_user("killp");
     let t = t.policy(&policy(&alice, ""));
     let post = || {
-        t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, "Une seule fois"])
-            .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+        t.cmd([
+            "post",
+            "-a",
+            "bsky",
+            "--confirm-handle",
+            &alice.handle,
+            "Une seule fois",
+        ])
+        .env("POSTGATE_SECRET_BSKY", &alice.app_password)
     };
     post().env("POSTGATE_FAULT", "kill-after-publish").status_signal().run();
     assert_eq!(bluesky_posts(&alice).len(), 1);
     // The same record key: the re-run finds the record instead of writing a second.
-    post().stderr_has("an earlier run of this post (audit record #1, ").run();
+    post()
+        .stderr_has("an earlier run of this post (audit record #1, ")
+        .run();
     let posts = bluesky_posts(&alice);
     assert_eq!(posts.len(), 1);
     assert_eq!(t.audit().last().unwrap()["outcome"]["id"], posts[0]["uri"]);

@@ -337,7 +337,17 @@ fn two_accounts_sharing_an_outbox_started_together_publish_under_one_handle_only
                 args.extend(["--policy".to_string(), "other.toml".to_string()]);
                 "@usurpateur_{uid}".to_string()
             };
-            args.extend(["post", "-a", "demo", "--confirm-handle", &handle, &format!("Message {i}")].map(String::from));
+            args.extend(
+                [
+                    "post",
+                    "-a",
+                    "demo",
+                    "--confirm-handle",
+                    &handle,
+                    &format!("Message {i}"),
+                ]
+                .map(String::from),
+            );
             args
         })
         .collect();
@@ -348,14 +358,21 @@ fn two_accounts_sharing_an_outbox_started_together_publish_under_one_handle_only
     assert_eq!(handles.len(), 1, "{handles:?} {codes:?}");
     // Whoever claimed the outbox first published all three; the other three were refused.
     assert_eq!(posts.len(), 3, "{codes:?}");
-    assert_eq!(codes.iter().filter(|c| **c == Some(code::IDENTITY)).count(), 3, "{codes:?}");
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(code::IDENTITY)).count(),
+        3,
+        "{codes:?}"
+    );
 }
 
 #[test]
 fn a_post_killed_while_writing_the_outbox_leaves_nothing_behind_after_the_next_run() {
     let t = Test::new();
     let post = |text: &str| t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", text]);
-    post("Un").env("POSTGATE_FAULT", "kill-outbox-write").status_signal().run();
+    post("Un")
+        .env("POSTGATE_FAULT", "kill-outbox-write")
+        .status_signal()
+        .run();
     let stray = |t: &Test| -> Vec<String> {
         let mut found = Vec::new();
         for dir in ["outbox", "outbox/posts", "outbox/.tmp"] {

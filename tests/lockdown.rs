@@ -490,7 +490,10 @@ fn bluesky_item(t: &Test, user: &BlueskyUser) -> Option<String> {
 /// No intent may follow the lockdown record in the log.
 fn nothing_attempted_after_the_lockdown(t: &Test) {
     let audit = t.audit();
-    let locked = audit.iter().position(|r| r["event"] == "lockdown").expect("a lockdown record");
+    let locked = audit
+        .iter()
+        .position(|r| r["event"] == "lockdown")
+        .expect("a lockdown record");
     let after: Vec<&serde_json::Value> = audit[locked + 1..].iter().collect();
     assert!(after.iter().all(|r| r["event"] != "intent"), "{after:#?}");
     let last = after.last().expect("the refusal is recorded");

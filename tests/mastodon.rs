@@ -443,7 +443,9 @@ fn a_post_killed_after_publishing_is_not_posted_twice() {
     post().env("POSTGATE_FAULT", "kill-after-publish").status_signal().run();
     assert_eq!(mastodon_statuses(&alice).len(), 1);
     // The same Idempotency-Key: the server answers with the first status.
-    post().stderr_has("an earlier run of this post (audit record #1, ").run();
+    post()
+        .stderr_has("an earlier run of this post (audit record #1, ")
+        .run();
     let statuses = mastodon_statuses(&alice);
     assert_eq!(statuses.len(), 1);
     assert_eq!(t.audit().last().unwrap()["outcome"]["id"], statuses[0]["id"]);

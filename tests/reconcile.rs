@@ -259,7 +259,16 @@ fn a_runners_audit_log_counts_and_a_hand_made_outbox_post_does_not() {
 #[test]
 fn a_post_killed_before_its_outcome_is_in_doubt_not_foreign_and_a_rerun_records_it() {
     let t = Test::new();
-    let post = || t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Annonce"]);
+    let post = || {
+        t.cmd([
+            "post",
+            "-a",
+            "demo",
+            "--confirm-handle",
+            "@mairie_demo_{uid}",
+            "Annonce",
+        ])
+    };
     post().env("POSTGATE_FAULT", "kill-after-publish").status_signal().run();
     let posts = t.outbox("outbox");
     assert_eq!(posts.len(), 1);

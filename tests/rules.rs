@@ -263,7 +263,11 @@ fn ten_posts_started_together_publish_no_more_than_the_cap() {
     let outputs = support::run_together(&t, &runs);
     let codes: Vec<Option<i32>> = outputs.iter().map(|o| o.status.code()).collect();
     assert_eq!(codes.iter().filter(|c| **c == Some(0)).count(), 2, "{codes:?}");
-    assert_eq!(codes.iter().filter(|c| **c == Some(code::CONTENT)).count(), 8, "{codes:?}");
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(code::CONTENT)).count(),
+        8,
+        "{codes:?}"
+    );
     for o in outputs.iter().filter(|o| o.status.code() == Some(code::CONTENT)) {
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert!(stderr.contains("cadence (2 posts in the last hour already"), "{stderr}");

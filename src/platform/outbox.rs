@@ -305,7 +305,11 @@ impl Platform for Outbox {
         let mut post = self.read_post(id)?;
         if post.deleted_at.is_none() {
             post.deleted_at = Some(jiff::Timestamp::now().to_string());
-            replace(&self.tmp_dir(), &self.post_path(id)?, &serde_json::to_vec_pretty(&post)?)?;
+            replace(
+                &self.tmp_dir(),
+                &self.post_path(id)?,
+                &serde_json::to_vec_pretty(&post)?,
+            )?;
         }
         Ok(())
     }
@@ -439,12 +443,16 @@ mod tests {
         let live = fs::File::create(&live_path).unwrap();
         live.lock().unwrap();
         ob.publish(None, &draft("v2"), &PostKey::new("dd")).unwrap();
-        let left: Vec<String> = [dir.path().join(".tmp"), dir.path().to_path_buf(), dir.path().join("posts")]
-            .iter()
-            .flat_map(|d| fs::read_dir(d).unwrap())
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with(".tmp") && n != ".tmp")
-            .collect();
+        let left: Vec<String> = [
+            dir.path().join(".tmp"),
+            dir.path().to_path_buf(),
+            dir.path().join("posts"),
+        ]
+        .iter()
+        .flat_map(|d| fs::read_dir(d).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp") && n != ".tmp")
+        .collect();
         assert_eq!(left, vec![".tmpLIVE".to_string()]);
         drop(live);
         assert_eq!(list(dir.path()).unwrap().len(), 2);
