@@ -882,19 +882,22 @@ fn lock_plan(policy: &Policy, plan: &Plan) -> Result<std::fs::File> {
 /// `waiting` first if another process holds it.
 fn lock_file(policy: &Policy, name: &str, waiting: impl FnOnce()) -> Result<std::fs::File> {
     let dir = policy.audit_path.with_extension("locks");
-    std::fs::create_dir_all(&dir).map_err(|e| {
+    // The locks belong to the log they guard: failing here is an audit failure (exit 9).
+    let failure = |what: String| {
         Failure::new(
             ExitCode::Audit,
-            format!("cannot create the lock folder {}: {e}", dir.display()),
+            format!("audit log {}: {what}", policy.audit_path.display()),
         )
-    })?;
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| failure(format!("cannot create the lock folder {}: {e}", dir.display())))?;
     let path = dir.join(name);
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| Failure::new(ExitCode::Audit, format!("cannot open {}: {e}", path.display())))?;
+        .map_err(|e| failure(format!("cannot open {}: {e}", path.display())))?;
     let locked = match file.try_lock() {
         Ok(()) => Ok(()),
         Err(std::fs::TryLockError::WouldBlock) => {
@@ -903,7 +906,7 @@ fn lock_file(policy: &Policy, name: &str, waiting: impl FnOnce()) -> Result<std:
         }
         Err(std::fs::TryLockError::Error(e)) => Err(e),
     };
-    locked.map_err(|e| Failure::new(ExitCode::Audit, format!("cannot lock {}: {e}", path.display())))?;
+    locked.map_err(|e| failure(format!("cannot lock {}: {e}", path.display())))?;
     Ok(file)
 }
 
