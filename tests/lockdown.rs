@@ -541,3 +541,55 @@ fn a_lockdown_while_the_handle_is_asked_stops_the_outbox_post() {
     assert!(t.outbox("outbox").is_empty());
     nothing_attempted_after_the_lockdown(&t);
 }
+
+#[test]
+fn lockdown_waits_for_a_publish_under_way_and_writes_its_lock_first() {
+    use std::io::BufRead;
+    let t = Test::new();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Avant"])
+        .run();
+    // Hold the account's publish lock, as a publish between its confirmation and its outcome
+    // record does.
+    let locks: Vec<_> = std::fs::read_dir(t.path().join("state/audit.locks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("account-"))
+        .collect();
+    assert_eq!(locks.len(), 1, "{locks:?}");
+    let held = std::fs::OpenOptions::new().write(true).open(&locks[0]).unwrap();
+    held.lock().unwrap();
+
+    let mut lockdown = t
+        .command(support::BIN)
+        .args(["lockdown", "demo", "--reason", "poste volé"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(lockdown.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("waiting for another postgate run on `demo` to finish") {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "lockdown ended without waiting"
+        );
+    }
+    // Waiting, its lock is already written: no new publish gets past it meanwhile.
+    assert_eq!(lock_files(&t.path().join("state/postgate/lockdown")).len(), 1);
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "Pendant",
+    ])
+    .status(code::LOCKED_DOWN)
+    .run();
+    drop(held);
+    let out = lockdown.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(t.outbox("outbox").len(), 1);
+}
