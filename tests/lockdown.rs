@@ -593,3 +593,27 @@ fn lockdown_waits_for_a_publish_under_way_and_writes_its_lock_first() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(t.outbox("outbox").len(), 1);
 }
+
+#[test]
+fn whoami_on_a_locked_account_writes_no_session_back() {
+    let t = Test::new().keychain();
+    let alice = bluesky_user("lockwho");
+    let t = t.policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n{}",
+        bluesky_account("bsky", &alice)
+    ));
+    t.cmd(["lockdown", "bsky", "--reason", "session volée"]).run();
+    // Someone stores the credential again during the lock; whoami renews its session.
+    t.cmd(["login", "bsky", "--secret-stdin"])
+        .stdin(&alice.app_password)
+        .run();
+    let session = |t: &Test| -> serde_json::Value {
+        let item = bluesky_item(t, &alice).expect("the item login stored");
+        serde_json::from_str::<serde_json::Value>(&item).unwrap()["session"].clone()
+    };
+    let before = session(&t);
+    assert!(before.is_string());
+    t.cmd(["whoami", "bsky"]).stdout_has(&alice.handle).run();
+    // Compared without printing: the tokens are secrets even here.
+    assert!(session(&t) == before, "whoami wrote a renewed session back");
+}
