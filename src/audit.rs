@@ -173,6 +173,11 @@ pub struct Record {
     /// plan declares it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<crate::approval::ProvenAuthor>,
+    /// Set by [`AuditLog::append`] when the clock that wrote `time` was behind the record
+    /// before it: the time this record is at least as late as, by the log's own order. Rate
+    /// counts and windows use the later of the two; `time` keeps what the clock said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<String>,
     pub outcome: Outcome,
 }
 
@@ -219,8 +224,24 @@ impl Record {
             plan_hash: None,
             approvals: Vec::new(),
             author: None,
+            not_before: None,
             outcome,
         }
+    }
+
+    /// When the record happened as far as counting goes: its time, or later if the log's
+    /// order says so (see `not_before`). `None` if its time cannot be read.
+    pub fn effective_time(&self) -> Option<jiff::Timestamp> {
+        effective_time(Some(&self.time), self.not_before.as_deref())
+    }
+}
+
+fn effective_time(time: Option<&str>, not_before: Option<&str>) -> Option<jiff::Timestamp> {
+    let time = time.and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    let floor = not_before.and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    match (time, floor) {
+        (Some(t), Some(f)) => Some(t.max(f)),
+        (t, f) => t.or(f),
     }
 }
 
@@ -276,6 +297,8 @@ pub fn chained_line(record: &mut Record, seq: u64, prev: String) -> Result<(Vec<
 pub struct Appended {
     pub seq: u64,
     pub hash: String,
+    /// The record's `time`.
+    pub time: jiff::Timestamp,
 }
 
 pub struct AuditLog {
@@ -331,6 +354,13 @@ impl AuditLog {
                 audit_failure(&self.path, format!("its last record is not valid JSON ({e})"))
                     .hint("run `postgate log verify`")
             })?;
+            // A clock set back (or a machine whose clock is behind) must not make this record
+            // look older than the one before it: rate counts and windows read `not_before`.
+            if let (Some(floor), Ok(time)) = (link.effective_time(), record.time.parse::<jiff::Timestamp>())
+                && time < floor
+            {
+                record.not_before = Some(floor.to_string());
+            }
             (link.seq + 1, sha256_hex(&last))
         };
         let (line, hash) = chained_line(&mut record, seq, prev)?;
@@ -338,7 +368,8 @@ impl AuditLog {
             .map_err(|e| audit_failure(&self.path, format!("write failed: {e}")))?;
         file.sync_data()
             .map_err(|e| audit_failure(&self.path, format!("fsync failed: {e}")))?;
-        Ok(Appended { seq, hash })
+        let time = record.time.parse().unwrap_or_else(|_| jiff::Timestamp::now());
+        Ok(Appended { seq, hash, time })
     }
 
     /// Reads every complete record, in order. A torn last line is skipped here; `verify`
@@ -375,6 +406,7 @@ impl AuditLog {
                     records: 0,
                     head: None,
                     problem: None,
+                    warnings: Vec::new(),
                 });
             }
             Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
@@ -384,6 +416,9 @@ impl AuditLog {
         let mut prev_hash = GENESIS.to_string();
         let mut count = 0u64;
         let mut offset = 0u64;
+        let mut warnings = Vec::new();
+        // The latest time seen so far in the log's order, and on which line.
+        let mut latest: Option<(jiff::Timestamp, u64)> = None;
         loop {
             line.clear();
             let n = reader
@@ -397,6 +432,7 @@ impl AuditLog {
                 return Ok(Verification {
                     records: count,
                     head: Some(prev_hash),
+                    warnings,
                     problem: Some(Problem {
                         line: line_no,
                         seq: None,
@@ -419,6 +455,7 @@ impl AuditLog {
                     return Ok(Verification {
                         records: count,
                         head: Some(prev_hash),
+                        warnings,
                         problem: Some(problem(None, ProblemKind::Unparsable(e.to_string()))),
                     });
                 }
@@ -437,8 +474,19 @@ impl AuditLog {
                 return Ok(Verification {
                     records: count,
                     head: Some(prev_hash),
+                    warnings,
                     problem: Some(problem(Some(link.seq), kind)),
                 });
+            }
+            if let Some(time) = link.time.as_deref().and_then(|t| t.parse::<jiff::Timestamp>().ok()) {
+                match latest {
+                    Some((before, before_line)) if time < before => warnings.push(format!(
+                        "line {line_no} (seq {}): its time {time} is earlier than {before} on line {before_line}; \
+                         the clock that wrote it was set back or is behind",
+                        link.seq
+                    )),
+                    _ => latest = Some((time, line_no)),
+                }
             }
             prev_hash = sha256_hex(body);
             count += 1;
@@ -449,6 +497,7 @@ impl AuditLog {
             records: count,
             head,
             problem: None,
+            warnings,
         })
     }
 
@@ -502,11 +551,21 @@ impl AuditLog {
     }
 }
 
-/// The two fields the chain needs; parsing only these keeps `verify` fast.
+/// The fields the chain and the log's order need; parsing only these keeps `verify` fast.
 #[derive(Deserialize)]
 struct Link {
     seq: u64,
     prev: String,
+    #[serde(default)]
+    time: Option<String>,
+    #[serde(default)]
+    not_before: Option<String>,
+}
+
+impl Link {
+    fn effective_time(&self) -> Option<jiff::Timestamp> {
+        effective_time(self.time.as_deref(), self.not_before.as_deref())
+    }
 }
 
 #[derive(Debug)]
@@ -516,6 +575,8 @@ pub struct Verification {
     /// SHA-256 of the last good record.
     pub head: Option<String>,
     pub problem: Option<Problem>,
+    /// Records whose time goes backwards: the chain holds, but a clock was wrong.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -571,6 +632,34 @@ impl Problem {
 /// policy's name, so renaming an account in the policy does not reset its rate.
 fn same_account(r: &AccountRef, platform: &str, host: &str, handle: &str) -> bool {
     r.platform == platform && r.host == host && r.handle.eq_ignore_ascii_case(handle)
+}
+
+/// An attempt whose outcome the log does not know (see [`AuditLog::in_doubt_since`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InDoubt {
+    /// The intent record.
+    pub seq: u64,
+    pub time: jiff::Timestamp,
+    /// The post key the attempt presented to the platform.
+    pub key: String,
+    pub action: String,
+    pub plan_hash: Option<String>,
+    pub text_sha256: Option<String>,
+    pub text: Option<String>,
+    pub images: Vec<String>,
+}
+
+impl InDoubt {
+    /// Whether a post found on the platform may be this attempt's: the same text (spacing
+    /// aside, since a platform may render it as HTML and back), and not made before the
+    /// attempt (with a margin for the server's clock).
+    pub fn may_be(&self, text: &str, created_at: Option<jiff::Timestamp>) -> bool {
+        let margin = jiff::SignedDuration::from_mins(10);
+        let spaced = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let same_text = self.text_sha256.as_deref() == Some(sha256_hex(text.as_bytes()).as_str())
+            || self.text.as_deref().is_some_and(|mine| spaced(mine) == spaced(text));
+        same_text && created_at.is_none_or(|t| self.time.checked_sub(margin).is_ok_and(|earliest| t >= earliest))
+    }
 }
 
 /// What the log says about one plan.
@@ -693,6 +782,85 @@ impl AuditLog {
         })
     }
 
+    /// The attempts on the account since `since` that recorded their intent and never their
+    /// outcome (a crash, a SIGKILL, a lost outcome record), newest first. Each may or may not
+    /// have reached the platform; its post key is what a retry must present again.
+    pub fn in_doubt_since(
+        &self,
+        platform: &str,
+        host: &str,
+        handle: &str,
+        since: jiff::Timestamp,
+    ) -> Result<Vec<InDoubt>> {
+        let mut settled = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        self.scan_back_lines(since, |record, time, line| {
+            if !record
+                .account
+                .as_ref()
+                .is_some_and(|a| same_account(a, platform, host, handle))
+                || record.dry_run
+            {
+                return;
+            }
+            if record.event != "intent" {
+                // Scanning backwards, an attempt's outcome comes before its intent.
+                if let Some(key) = &record.post_key {
+                    settled.insert(key.clone());
+                }
+                return;
+            }
+            if !matches!(record.outcome, Outcome::Pending) {
+                return;
+            }
+            // The key the attempt used: written in the intent when it was known beforehand
+            // (a plan, a retry of an earlier attempt), else the intent's own hash.
+            let key = record
+                .post_key
+                .clone()
+                .or_else(|| {
+                    record
+                        .plan_hash
+                        .as_ref()
+                        .map(|h| h.trim_start_matches("sha256:").to_string())
+                })
+                .unwrap_or_else(|| sha256_hex(line));
+            if settled.contains(&key) {
+                return;
+            }
+            out.push(InDoubt {
+                seq: record.seq,
+                // As the attempt saw it: a Bluesky record key was derived from it.
+                time: record.time.parse().unwrap_or(time),
+                key,
+                action: record.action.clone(),
+                plan_hash: record.plan_hash.clone(),
+                text_sha256: record.text_sha256.clone(),
+                text: record.text.clone(),
+                images: record.images.clone(),
+            });
+        })?;
+        Ok(out)
+    }
+
+    /// When the log's last record happened, by its effective time: a clock behind this is
+    /// behind the log. `None` for an empty log or a torn last line.
+    pub fn latest_time(&self) -> Result<Option<jiff::Timestamp>> {
+        let mut file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
+        };
+        let len = file.metadata().map_err(|e| audit_failure(&self.path, e))?.len();
+        if len == 0 {
+            return Ok(None);
+        }
+        let last = read_last_line(&mut file, len).map_err(|e| audit_failure(&self.path, e))?;
+        Ok(last
+            .and_then(|l| serde_json::from_slice::<Link>(&l).ok())
+            .and_then(|l| l.effective_time()))
+    }
+
     fn ids_since(
         &self,
         platform: &str,
@@ -716,10 +884,21 @@ impl AuditLog {
     }
 
     /// Calls `each` on every record from the newest back to the first one older than `since`.
+    fn scan_back(&self, since: jiff::Timestamp, mut each: impl FnMut(&Record, jiff::Timestamp)) -> Result<()> {
+        self.scan_back_lines(since, |record, time, _| each(record, time))
+    }
+
+    /// [`Self::scan_back`], with each record's line (for its hash).
     ///
     /// Reads backwards from the end and stops at the first older record, so the cost follows
-    /// the window, not the size of the log.
-    fn scan_back(&self, since: jiff::Timestamp, mut each: impl FnMut(&Record, jiff::Timestamp)) -> Result<()> {
+    /// the window, not the size of the log. "Older" is by the effective time (see
+    /// `Record::not_before`), which never goes backwards along the log, so a record written by
+    /// a clock set back cannot end the scan before the records it follows.
+    fn scan_back_lines(
+        &self,
+        since: jiff::Timestamp,
+        mut each: impl FnMut(&Record, jiff::Timestamp, &[u8]),
+    ) -> Result<()> {
         const CHUNK: u64 = 64 * 1024;
         let mut file = match File::open(&self.path) {
             Ok(f) => f,
@@ -751,13 +930,13 @@ impl AuditLog {
                     audit_failure(&self.path, format!("a record is not valid JSON ({e})"))
                         .hint("run `postgate log verify`")
                 })?;
-                let Ok(time) = record.time.parse::<jiff::Timestamp>() else {
+                let Some(time) = record.effective_time() else {
                     continue;
                 };
                 if time < since {
                     return Ok(());
                 }
-                each(&record, time);
+                each(&record, time, line);
             }
             carry = head;
         }
@@ -857,6 +1036,126 @@ mod tests {
         assert_eq!(all.len(), 500);
         assert!(
             log.published_since("bluesky", "social.example", "@us", base)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_clock_set_back_neither_hides_earlier_posts_nor_passes_verify_unnoticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::new(dir.path().join("audit.jsonl"));
+        let us = AccountRef {
+            name: "x".into(),
+            handle: "@us".into(),
+            kind: "official".into(),
+            platform: "outbox".into(),
+            host: "local".into(),
+        };
+        let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        let at = |mins: i64| (now - jiff::SignedDuration::from_mins(mins)).to_string();
+        for (time, outcome) in [
+            (
+                at(5),
+                Outcome::Published {
+                    id: "1".into(),
+                    url: String::new(),
+                },
+            ),
+            (
+                at(4),
+                Outcome::Published {
+                    id: "2".into(),
+                    url: String::new(),
+                },
+            ),
+            // Written three hours "earlier" by a clock set back.
+            (at(180), Outcome::DryRun),
+        ] {
+            let mut r = Record::new("outcome", "post", outcome);
+            r.time = time;
+            r.account = Some(us.clone());
+            log.append(r).unwrap();
+        }
+        let records = log.read_all().unwrap();
+        assert_eq!(records[2].not_before.as_deref(), Some(at(4).as_str()));
+        assert_eq!(
+            records[2].effective_time(),
+            Some(now - jiff::SignedDuration::from_mins(4))
+        );
+        // The scan reads past the record that went back.
+        let hour = now - jiff::SignedDuration::from_hours(1);
+        assert_eq!(log.published_since("outbox", "local", "@us", hour).unwrap().len(), 2);
+        assert_eq!(
+            log.latest_time().unwrap(),
+            Some(now - jiff::SignedDuration::from_mins(4))
+        );
+        let v = log.verify().unwrap();
+        assert!(v.problem.is_none());
+        assert_eq!(v.warnings.len(), 1, "{:?}", v.warnings);
+        assert!(
+            v.warnings[0].starts_with("line 3 (seq 3): its time"),
+            "{}",
+            v.warnings[0]
+        );
+    }
+
+    #[test]
+    fn an_intent_without_outcome_is_in_doubt_until_an_outcome_names_its_key() {
+        let (_d, log) = log_with(0);
+        let us = AccountRef {
+            name: "x".into(),
+            handle: "@us".into(),
+            kind: "official".into(),
+            platform: "outbox".into(),
+            host: "local".into(),
+        };
+        let intent = |text: &str, key: Option<&str>| {
+            let mut r = Record::new("intent", "post", Outcome::Pending);
+            r.account = Some(us.clone());
+            r.text = Some(text.into());
+            r.text_sha256 = Some(sha256_hex(text.as_bytes()));
+            r.post_key = key.map(str::to_string);
+            log.append(r).unwrap()
+        };
+        let outcome = |key: &str| {
+            let mut r = Record::new(
+                "outcome",
+                "post",
+                Outcome::Published {
+                    id: "p".into(),
+                    url: String::new(),
+                },
+            );
+            r.account = Some(us.clone());
+            r.post_key = Some(key.into());
+            log.append(r).unwrap();
+        };
+        let done = intent("fini", None);
+        outcome(&done.hash);
+        let killed = intent("tué", None);
+        let since = jiff::Timestamp::UNIX_EPOCH;
+        let doubt = log.in_doubt_since("outbox", "local", "@us", since).unwrap();
+        assert_eq!(doubt.len(), 1);
+        assert_eq!(
+            (doubt[0].seq, doubt[0].key.as_str()),
+            (killed.seq, killed.hash.as_str())
+        );
+        assert!(doubt[0].may_be("tué", None));
+        assert!(!doubt[0].may_be("autre", None));
+        // A retry under the same key, itself killed: still one attempt in doubt, the retry.
+        let retry = intent("tué", Some(&killed.hash));
+        let doubt = log.in_doubt_since("outbox", "local", "@us", since).unwrap();
+        assert_eq!(
+            doubt.iter().map(|d| d.seq).collect::<Vec<_>>(),
+            vec![retry.seq, killed.seq]
+        );
+        assert!(doubt.iter().all(|d| d.key == killed.hash));
+        // Its outcome settles both.
+        outcome(&killed.hash);
+        assert!(log.in_doubt_since("outbox", "local", "@us", since).unwrap().is_empty());
+        assert!(
+            log.in_doubt_since("outbox", "local", "@them", since)
                 .unwrap()
                 .is_empty()
         );

@@ -212,12 +212,41 @@ pub fn recent_posts(policy: &Policy, account: &Account, now: jiff::Timestamp) ->
         &account.handle,
         day,
     )?;
-    // `now` may be in the past (`check --at`): what came after it does not count.
-    let before = |t: &&jiff::Timestamp| **t <= now;
+    // `now` may be in the past (`check --at`): what came after it does not count. Otherwise a
+    // record later than the clock counts all the same: the clock is behind the log, and a
+    // clock set back must not make earlier posts vanish from the count.
+    let hypothetical = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_mins(1))
+        .is_ok_and(|present| now < present);
+    let before = |t: &&jiff::Timestamp| !hypothetical || **t <= now;
     Ok(rules::Recent {
         last_hour: times.iter().filter(before).filter(|t| **t >= hour).count(),
         last_day: times.iter().filter(before).count(),
     })
+}
+
+/// The time decisions are taken at: the clock, or the audit log's last record if that is later.
+/// A clock set back then cannot reopen an expired window or a spent hour; a clock set forward
+/// is not caught here (docs/security.md says what a clock can and cannot fool).
+pub fn observed_now(log: &AuditLog) -> jiff::Timestamp {
+    let clock = jiff::Timestamp::now();
+    match log.latest_time() {
+        Ok(Some(latest)) if latest > clock => latest,
+        _ => clock,
+    }
+}
+
+/// Refuses if the account was locked down since the run began (exit 12), or its lock was
+/// lifted meanwhile and the credential predates that lockdown.
+fn still_open(policy: &Policy, account: &Account, credential: Option<&Credential>) -> Result<()> {
+    match crate::lockdown::state(policy, account)? {
+        crate::lockdown::State::Locked(lock, _) => Err(lock.refusal(account, &policy.lockdown.unlock_roles).into()),
+        crate::lockdown::State::Lifted { locked_at } => match credential {
+            Some(c) => crate::lockdown::stale_credential(account, locked_at, c).map_or(Ok(()), |f| Err(f.into())),
+            None => Ok(()),
+        },
+        crate::lockdown::State::Open => Ok(()),
+    }
 }
 
 /// `rule-id (message); …` for refusal messages.
@@ -309,7 +338,7 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             PlanState::InDoubt { seq, time } => in_doubt = Some((seq, time)),
             PlanState::Unseen => {}
         }
-        match gate.plan.window_refusal(jiff::Timestamp::now()) {
+        match gate.plan.window_refusal(observed_now(&trail.log)) {
             Some(WindowState::Expired(at)) => {
                 return Err(trail.refuse(
                     Failure::new(
@@ -349,12 +378,12 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     // The content rules. A delete's text is a reason that is never published, so they do not
     // apply to it.
     if !matches!(req.action, Action::Delete { .. }) {
-        let findings = content_findings(policy, account, &req.draft, length, jiff::Timestamp::now())
+        let findings = content_findings(policy, account, &req.draft, length, observed_now(&trail.log))
             .map_err(|e| trail.refuse(e))?;
         trail.findings = findings;
     }
     let credential = credentials::load(account);
-    let now = jiff::Timestamp::now();
+    let now = observed_now(&trail.log);
     let age = match &credential {
         Ok(Some(c)) => credentials::age(account, c, now),
         _ => credentials::Age::NotApplicable,
@@ -570,7 +599,43 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         .map_err(|f| trail.refuse(f.into()))?;
     trail.confirmation = Some(method);
 
+    // From here to the outcome record the run holds the account's lock (never while a person
+    // is being asked). Concurrent runs on one account take turns, so the posts counted below
+    // are all the posts there are; `lockdown` takes the same lock, so it waits for a publish
+    // under way and every later run sees its lock.
+    let _account_lock = lock_account(policy, account).map_err(|e| trail.refuse(e))?;
+    still_open(policy, account, credential.as_ref()).map_err(|e| trail.refuse(e))?;
+    if !matches!(req.action, Action::Delete { .. }) && policy.rules.needs_recent(account) {
+        // Counted again under the lock: the count before the banner may be stale by now.
+        let recount = content_findings(policy, account, &req.draft, length, observed_now(&trail.log))
+            .map_err(|e| trail.refuse(e))?;
+        let denied: Vec<&Finding> = recount.iter().filter(|f| f.level == Level::Deny).collect();
+        if !denied.is_empty() {
+            return Err(trail.refuse(
+                Failure::new(
+                    ExitCode::ContentRefused,
+                    format!("refused by the policy's rules: {}", summary(&denied)),
+                )
+                .hint(
+                    "checked again after the confirmation (another run may have published meanwhile); nothing was sent",
+                )
+                .into(),
+            ));
+        }
+    }
+    // An earlier run of this very post that died before recording its outcome: its post key
+    // is presented again, so the platform finds that post instead of making a second one.
+    let earlier = match (&req.action, &req.plan, req.dry_run) {
+        (Action::Post, None, false) => {
+            earlier_attempt(&trail, account, &req.draft, method, req.interactive).map_err(|e| trail.refuse(e))?
+        }
+        _ => None,
+    };
+
     let identity = target.identity(credential.as_ref()).map_err(|e| trail.refuse(e))?;
+    // Lockdown may have removed the keychain item while the platform was asked: writing a
+    // renewed session back would undo it.
+    still_open(policy, account, credential.as_ref()).map_err(|e| trail.refuse(e))?;
     if let (Some(session), Some(c)) = (target.renewed_session(), credential.as_ref()) {
         // The old refresh token is spent; losing the new one would force a fresh login.
         if let Err(e) = credentials::save_session(account, c, &session) {
@@ -601,7 +666,7 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     // The intent record comes before any publish. Its hash names the attempt: the platform
     // sees the same key on every retry of this attempt, and no other attempt shares it.
     if let (Some((seq, time)), crate::policy::PlatformName::Mastodon) = (in_doubt, account.platform)
-        && jiff::Timestamp::now().duration_since(time) > MASTODON_KEY_LIFETIME
+        && observed_now(&trail.log).duration_since(time) > MASTODON_KEY_LIFETIME
     {
         return Err(trail.refuse(
             Failure::new(
@@ -618,11 +683,26 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             .into(),
         ));
     }
-    let intent = trail.append("intent", Outcome::Pending)?;
-    let key = match &req.plan {
-        Some(gate) => gate.plan.post_key(),
-        None => PostKey::new(intent.hash.clone()),
+    // The last look before the intent record: a lock set since the confirmation stops it here.
+    still_open(policy, account, credential.as_ref()).map_err(|e| trail.refuse(e))?;
+    // A key known beforehand goes into the intent record, so a later run can tell this
+    // attempt's outcome from the attempt it repeats.
+    let known = match (&req.plan, &earlier) {
+        (Some(gate), _) => Some(gate.plan.post_key()),
+        (None, Some(doubt)) => Some(PostKey {
+            id: doubt.key.clone(),
+            at: Some(doubt.time),
+        }),
+        (None, None) => None,
     };
+    trail.post_key = known.as_ref().map(|k| k.id.clone());
+    let intent = trail.append("intent", Outcome::Pending)?;
+    // A fresh attempt is named by its intent record; the time fixes Bluesky's record key, so
+    // a retry of this attempt derives the same one.
+    let key = known.unwrap_or_else(|| PostKey {
+        id: intent.hash.clone(),
+        at: Some(intent.time),
+    });
     trail.post_key = Some(key.id.clone());
 
     let result = match &req.action {
@@ -705,31 +785,137 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
 /// little less, to keep clear of the edge.
 const MASTODON_KEY_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_mins(55);
 
+/// Finds an earlier attempt at this same post (same account, text and images) that recorded
+/// its intent but not its outcome. It is reused when the platform will recognise its key;
+/// otherwise a person says whether it went out, and a script is refused.
+fn earlier_attempt(
+    trail: &Trail,
+    account: &Account,
+    draft: &Draft,
+    method: Method,
+    interactive: bool,
+) -> Result<Option<crate::audit::InDoubt>> {
+    let now = observed_now(&trail.log);
+    let since = now.checked_sub(IN_DOUBT_WINDOW).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let text = sha256_hex(draft.text.as_bytes());
+    let Some(doubt) = trail
+        .log
+        .in_doubt_since(account.platform.as_str(), &account.host(), &account.handle, since)?
+        .into_iter()
+        .find(|d| {
+            d.action == "post"
+                && d.plan_hash.is_none()
+                && d.text_sha256.as_deref() == Some(&text)
+                && d.images == trail.images
+        })
+    else {
+        return Ok(None);
+    };
+    let when = doubt.time.round(jiff::Unit::Second).unwrap_or(doubt.time);
+    let forgotten = account.platform == crate::policy::PlatformName::Mastodon
+        && now.duration_since(doubt.time) > MASTODON_KEY_LIFETIME;
+    if !forgotten {
+        eprintln!(
+            "postgate: an earlier run of this post (audit record #{}, {when}) stopped before recording whether it published; trying again under its key, so the platform finds that post rather than making a second",
+            doubt.seq
+        );
+        return Ok(Some(doubt));
+    }
+    let question = format!(
+        "An earlier run of this post (audit record #{}, {when}) stopped before recording whether it published, and Mastodon has forgotten its key. Look at {} first. Is the post missing there, and should it go out now?",
+        doubt.seq, account.handle
+    );
+    // Only someone who typed the handle is asked; a flag cannot answer this.
+    if interactive && method != Method::Flag && confirm::ask_yes(&question)? {
+        // Nothing ties the new attempt to the old one at the platform; the log says who decided.
+        let mut settled = trail.record(
+            "in-doubt",
+            Outcome::Failed {
+                error: format!(
+                    "the attempt of audit record #{} was declared not published at the terminal; posted again",
+                    doubt.seq
+                ),
+                exit_code: ExitCode::Incomplete.code(),
+            },
+        );
+        settled.post_key = Some(doubt.key.clone());
+        trail.log.append(settled)?;
+        return Ok(None);
+    }
+    Err(Failure::new(
+        ExitCode::Incomplete,
+        format!(
+            "an earlier run of this post (audit record #{}, {when}) stopped before recording whether it published, and Mastodon forgets its idempotency keys after an hour; nothing was sent",
+            doubt.seq
+        ),
+    )
+    .hint(format!(
+        "look at {} on the server: if the post is there, it is done (`postgate reconcile` lists it as in doubt); if not, run the same post at a terminal and type the handle: postgate asks",
+        account.handle
+    ))
+    .into())
+}
+
+/// How far back a repeated post looks for an earlier attempt left in doubt.
+const IN_DOUBT_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+/// The lock a run holds on an account from its last count of the account's posts through its
+/// outcome record; `lockdown` holds it while it revokes and clears the credentials. One file
+/// per account identity (as the lock files of `lockdown` are named), beside the audit log.
+/// Released when dropped.
+pub fn lock_account(policy: &Policy, account: &Account) -> Result<std::fs::File> {
+    let name = sha256_hex(credentials::keychain_user(account).as_bytes());
+    lock_file(policy, &format!("account-{}.lock", &name[..24]), || {
+        eprintln!(
+            "postgate: waiting for another postgate run on `{}` to finish",
+            crate::sanitize::one_line(&account.name)
+        );
+    })
+}
+
 /// An exclusive lock for one plan, beside the audit log. Released when dropped.
 fn lock_plan(policy: &Policy, plan: &Plan) -> Result<std::fs::File> {
+    lock_file(policy, &format!("{}.lock", plan.post_key().id), || {})
+}
+
+/// Opens `name` in the lock folder beside the audit log and locks it exclusively, calling
+/// `waiting` first if another process holds it.
+fn lock_file(policy: &Policy, name: &str, waiting: impl FnOnce()) -> Result<std::fs::File> {
     let dir = policy.audit_path.with_extension("locks");
-    crate::paths::create_private_dir(&dir).map_err(|e| {
+    // The locks belong to the log they guard: failing here is an audit failure (exit 9).
+    let failure = |what: String| {
         Failure::new(
             ExitCode::Audit,
-            format!("cannot create the lock folder {}: {e}", dir.display()),
+            format!("audit log {}: {what}", policy.audit_path.display()),
         )
-    })?;
-    let path = dir.join(format!("{}.lock", plan.post_key().id));
+    };
+    crate::paths::create_private_dir(&dir)
+        .map_err(|e| failure(format!("cannot create the lock folder {}: {e}", dir.display())))?;
+    let path = dir.join(name);
     let file = crate::paths::private_options()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| Failure::new(ExitCode::Audit, format!("cannot open {}: {e}", path.display())))?;
-    file.lock()
-        .map_err(|e| Failure::new(ExitCode::Audit, format!("cannot lock {}: {e}", path.display())))?;
+        .map_err(|e| failure(format!("cannot open {}: {e}", path.display())))?;
+    let locked = match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            waiting();
+            file.lock()
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    };
+    locked.map_err(|e| failure(format!("cannot lock {}: {e}", path.display())))?;
     Ok(file)
 }
 
 /// Fault injection for the crash tests: `POSTGATE_FAULT=kill-after-publish` kills the process
 /// with SIGKILL right after the platform accepted the post, before the outcome is recorded,
-/// which is the worst moment to die. It can only ever make postgate stop, never skip a check.
-fn fault_point(name: &str) {
+/// which is the worst moment to die; `kill-outbox-write` kills it while the outbox has a
+/// temporary file written and not yet in place. It can only ever make postgate stop, never
+/// skip a check.
+pub(crate) fn fault_point(name: &str) {
     if std::env::var("POSTGATE_FAULT").is_ok_and(|v| v.strip_prefix("kill-") == Some(name)) {
         #[cfg(unix)]
         // SAFETY: kill on our own pid; SIGKILL cannot be caught, so nothing runs after it.

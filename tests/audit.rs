@@ -277,3 +277,31 @@ fn every_file_postgate_writes_is_the_owners_only() {
         assert_eq!(*mode, want, "{} is {mode:o}", path.display());
     }
 }
+
+#[test]
+fn verify_warns_when_time_goes_backwards() {
+    let t = Test::new();
+    post(&t, "demo", "un");
+    // A run whose clock was set back three hours, then one with the clock right again.
+    let log = postgate::audit::AuditLog::new(t.audit_path());
+    let mut back = postgate::audit::Record::new("dry-run", "post", postgate::audit::Outcome::DryRun);
+    back.time = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(3)).to_string();
+    log.append(back).unwrap();
+    post(&t, "demo", "deux");
+    let out = t
+        .cmd(["log", "verify"])
+        .stderr_has("warning: line 3 (seq 3): its time ")
+        .stderr_has(" is earlier than ")
+        .stderr_has("the clock that wrote it was set back or is behind")
+        .run();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 5 record(s), head "));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+    let out = t.cmd(["--json", "log", "verify"]).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 1);
+    // The record keeps what its clock said, and how late it is by the log's order.
+    let records = t.audit();
+    assert!(records[2]["not_before"].as_str().is_some(), "{:?}", records[2]);
+}

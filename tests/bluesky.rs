@@ -592,3 +592,30 @@ fn a_session_answer_over_its_cap_is_a_platform_error_and_nothing_is_written() {
     assert!(out.stdout.len() + out.stderr.len() < 16 * 1024);
     assert_eq!(server.hits("POST", "/xrpc/com.atproto.repo.createRecord"), 0);
 }
+
+#[test]
+fn a_post_killed_after_publishing_is_not_posted_twice() {
+    let t = Test::new();
+    let alice = bluesky_user("killp");
+    let t = t.policy(&policy(&alice, ""));
+    let post = || {
+        t.cmd([
+            "post",
+            "-a",
+            "bsky",
+            "--confirm-handle",
+            &alice.handle,
+            "Une seule fois",
+        ])
+        .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+    };
+    post().env("POSTGATE_FAULT", "kill-after-publish").status_signal().run();
+    assert_eq!(bluesky_posts(&alice).len(), 1);
+    // The same record key: the re-run finds the record instead of writing a second.
+    post()
+        .stderr_has("an earlier run of this post (audit record #1, ")
+        .run();
+    let posts = bluesky_posts(&alice);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(t.audit().last().unwrap()["outcome"]["id"], posts[0]["uri"]);
+}

@@ -411,3 +411,73 @@ fn post_images_must_be_regular_files_of_their_type_and_size() {
     assert_eq!(t.audit().len(), 6);
     assert!(t.audit().iter().all(|r| r["event"] == "refused"));
 }
+
+#[test]
+fn two_accounts_sharing_an_outbox_started_together_publish_under_one_handle_only() {
+    let t = Test::new();
+    // A second policy names another handle for the same outbox folder.
+    let other = t
+        .fill(&std::fs::read_to_string(t.policy_path()).unwrap())
+        .replace("@mairie_demo_", "@usurpateur_");
+    t.write("other.toml", &other);
+    let runs: Vec<Vec<String>> = (0..6)
+        .map(|i| {
+            let mut args: Vec<String> = Vec::new();
+            let handle = if i % 2 == 0 {
+                "@mairie_demo_{uid}".to_string()
+            } else {
+                args.extend(["--policy".to_string(), "other.toml".to_string()]);
+                "@usurpateur_{uid}".to_string()
+            };
+            args.extend(
+                [
+                    "post",
+                    "-a",
+                    "demo",
+                    "--confirm-handle",
+                    &handle,
+                    &format!("Message {i}"),
+                ]
+                .map(String::from),
+            );
+            args
+        })
+        .collect();
+    let outputs = support::run_together(&t, &runs);
+    let codes: Vec<Option<i32>> = outputs.iter().map(|o| o.status.code()).collect();
+    let posts = t.outbox("outbox");
+    let handles: std::collections::BTreeSet<&str> = posts.iter().map(|p| p["handle"].as_str().unwrap()).collect();
+    assert_eq!(handles.len(), 1, "{handles:?} {codes:?}");
+    // Whoever claimed the outbox first published all three; the other three were refused.
+    assert_eq!(posts.len(), 3, "{codes:?}");
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(code::IDENTITY)).count(),
+        3,
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn a_post_killed_while_writing_the_outbox_leaves_nothing_behind_after_the_next_run() {
+    let t = Test::new();
+    let post = |text: &str| t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", text]);
+    post("Un")
+        .env("POSTGATE_FAULT", "kill-outbox-write")
+        .status_signal()
+        .run();
+    let stray = |t: &Test| -> Vec<String> {
+        let mut found = Vec::new();
+        for dir in ["outbox", "outbox/posts", "outbox/.tmp"] {
+            for entry in std::fs::read_dir(t.path().join(dir)).into_iter().flatten().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with(".tmp") && entry.file_type().unwrap().is_file() {
+                    found.push(format!("{dir}/{name}"));
+                }
+            }
+        }
+        found
+    };
+    assert_eq!(stray(&t).len(), 1, "the kill left its temporary file: {:?}", stray(&t));
+    post("Deux").run();
+    assert_eq!(stray(&t), Vec::<String>::new());
+}

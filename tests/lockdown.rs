@@ -5,7 +5,8 @@
 mod support;
 use support::hostile::Hostile;
 use support::{
-    BlueskyUser, DEFAULT_POLICY, MastodonUser, Test, bluesky_user, code, mastodon_url, mastodon_user, pds_url,
+    BlueskyUser, DEFAULT_POLICY, MastodonUser, Test, bluesky_posts, bluesky_user, code, mastodon_url, mastodon_user,
+    pds_url,
 };
 
 fn lock_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -525,4 +526,147 @@ fn a_credential_that_could_not_be_revoked_stays_so_a_second_lockdown_can_retry()
         .stdout("masto  LOCKED  token revoked (the server now rejects it); keychain: removed\n")
         .run();
     t.cmd(["accounts"]).stdout_has("missing").run();
+}
+
+/// The keychain item of a Bluesky account, read with secret-tool (libsecret), if there is one.
+fn bluesky_item(t: &Test, user: &BlueskyUser) -> Option<String> {
+    let host = pds_url().trim_start_matches("http://");
+    let out = t
+        .command("secret-tool")
+        .args(["lookup", "service", "postgate", "username"])
+        .arg(format!("bluesky:{host}:{}", user.handle))
+        .output()
+        .expect("secret-tool");
+    (out.status.success() && !out.stdout.is_empty()).then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// No intent may follow the lockdown record in the log.
+fn nothing_attempted_after_the_lockdown(t: &Test) {
+    let audit = t.audit();
+    let locked = audit
+        .iter()
+        .position(|r| r["event"] == "lockdown")
+        .expect("a lockdown record");
+    let after: Vec<&serde_json::Value> = audit[locked + 1..].iter().collect();
+    assert!(after.iter().all(|r| r["event"] != "intent"), "{after:#?}");
+    let last = after.last().expect("the refusal is recorded");
+    assert_eq!(last["event"], "refused");
+    assert_eq!(last["outcome"]["exit_code"], code::LOCKED_DOWN);
+}
+
+#[test]
+fn a_lockdown_while_the_handle_is_asked_stops_the_bluesky_post_and_keeps_the_keychain_clear() {
+    let t = Test::new().keychain();
+    let alice = bluesky_user("lockw");
+    let t = t.policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n{}",
+        bluesky_account("bsky", &alice)
+    ));
+    t.cmd(["login", "bsky", "--secret-stdin"])
+        .stdin(&alice.app_password)
+        .run();
+    assert!(bluesky_item(&t, &alice).is_some());
+
+    let mut tty = t.cmd(["post", "-a", "bsky", "Après le verrou"]).tty();
+    tty.expect("OFFICIAL ACCOUNT").expect("Type the handle");
+    t.cmd(["lockdown", "bsky", "--reason", "session volée"])
+        .stdout_has("bsky  LOCKED")
+        .run();
+    assert_eq!(bluesky_item(&t, &alice), None);
+    tty.line(&alice.handle);
+    assert_eq!(tty.finish(), code::LOCKED_DOWN, "{}", tty.screen());
+    assert!(tty.screen().contains("is locked down"), "{}", tty.screen());
+
+    assert!(bluesky_posts(&alice).is_empty());
+    // Nothing logged in again and wrote a session back.
+    assert_eq!(bluesky_item(&t, &alice), None);
+    nothing_attempted_after_the_lockdown(&t);
+}
+
+#[test]
+fn a_lockdown_while_the_handle_is_asked_stops_the_outbox_post() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "Après le verrou"]).tty();
+    tty.expect("OFFICIAL ACCOUNT").expect("Type the handle");
+    t.cmd(["lockdown", "demo", "--reason", "poste volé"]).run();
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), code::LOCKED_DOWN, "{}", tty.screen());
+    assert!(t.outbox("outbox").is_empty());
+    nothing_attempted_after_the_lockdown(&t);
+}
+
+#[test]
+fn lockdown_waits_for_a_publish_under_way_and_writes_its_lock_first() {
+    use std::io::BufRead;
+    let t = Test::new();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Avant"])
+        .run();
+    // Hold the account's publish lock, as a publish between its confirmation and its outcome
+    // record does.
+    let locks: Vec<_> = std::fs::read_dir(t.path().join("state/audit.locks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("account-"))
+        .collect();
+    assert_eq!(locks.len(), 1, "{locks:?}");
+    let held = std::fs::OpenOptions::new().write(true).open(&locks[0]).unwrap();
+    held.lock().unwrap();
+
+    let mut lockdown = t
+        .command(support::BIN)
+        .args(["lockdown", "demo", "--reason", "poste volé"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(lockdown.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("waiting for another postgate run on `demo` to finish") {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "lockdown ended without waiting"
+        );
+    }
+    // Waiting, its lock is already written: no new publish gets past it meanwhile.
+    assert_eq!(lock_files(&t.path().join("state/postgate/lockdown")).len(), 1);
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "Pendant",
+    ])
+    .status(code::LOCKED_DOWN)
+    .run();
+    drop(held);
+    let out = lockdown.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(t.outbox("outbox").len(), 1);
+}
+
+#[test]
+fn whoami_on_a_locked_account_writes_no_session_back() {
+    let t = Test::new().keychain();
+    let alice = bluesky_user("lockwho");
+    let t = t.policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n{}",
+        bluesky_account("bsky", &alice)
+    ));
+    t.cmd(["lockdown", "bsky", "--reason", "session volée"]).run();
+    // Someone stores the credential again during the lock; whoami renews its session.
+    t.cmd(["login", "bsky", "--secret-stdin"])
+        .stdin(&alice.app_password)
+        .run();
+    let session = |t: &Test| -> serde_json::Value {
+        let item = bluesky_item(t, &alice).expect("the item login stored");
+        serde_json::from_str::<serde_json::Value>(&item).unwrap()["session"].clone()
+    };
+    let before = session(&t);
+    assert!(before.is_string());
+    t.cmd(["whoami", "bsky"]).stdout_has(&alice.handle).run();
+    // Compared without printing: the tokens are secrets even here.
+    assert!(session(&t) == before, "whoami wrote a renewed session back");
 }

@@ -603,3 +603,68 @@ fn a_redirect_says_where_it_points_made_visible_and_cut() {
     assert_bounded(&t, &out, 8 * 1024);
     assert_eq!(server.hits("GET", "/api/v2/instance"), 1);
 }
+
+#[test]
+fn a_post_killed_after_publishing_is_not_posted_twice() {
+    let t = Test::new();
+    let alice = user(&t, "killed");
+    let t = t.policy(&policy(&alice, ""));
+    let post = || {
+        t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "Une fois"])
+            .env("POSTGATE_SECRET_MASTO", &alice.token)
+    };
+    post().env("POSTGATE_FAULT", "kill-after-publish").status_signal().run();
+    assert_eq!(mastodon_statuses(&alice).len(), 1);
+    // The same Idempotency-Key: the server answers with the first status.
+    post()
+        .stderr_has("an earlier run of this post (audit record #1, ")
+        .run();
+    let statuses = mastodon_statuses(&alice);
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(t.audit().last().unwrap()["outcome"]["id"], statuses[0]["id"]);
+}
+
+#[test]
+fn a_post_left_in_doubt_for_over_an_hour_is_refused_to_a_script() {
+    let t = Test::new();
+    let alice = user(&t, "doubt");
+    let t = t.policy(&policy(&alice, ""));
+    let text = "Une fois";
+    // An earlier run two hours ago that died after its intent record.
+    let mut record = postgate::audit::Record::new("intent", "post", postgate::audit::Outcome::Pending);
+    record.time = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2)).to_string();
+    record.text = Some(text.into());
+    record.text_sha256 = Some(postgate::audit::sha256_hex(text.as_bytes()));
+    record.account = Some(postgate::audit::AccountRef {
+        name: "masto".into(),
+        handle: alice.handle.clone(),
+        kind: "official".into(),
+        platform: "mastodon".into(),
+        host: mastodon_url().trim_start_matches("http://").to_string(),
+    });
+    postgate::audit::AuditLog::new(t.audit_path()).append(record).unwrap();
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, text])
+        .env("POSTGATE_SECRET_MASTO", &alice.token)
+        .status(code::INCOMPLETE)
+        .stderr_has("an earlier run of this post (audit record #1, ")
+        .stderr_has("Mastodon forgets its idempotency keys after an hour; nothing was sent")
+        .stderr_has("run the same post at a terminal and type the handle")
+        .run();
+    assert!(mastodon_statuses(&alice).is_empty());
+    // At a terminal the person who typed the handle says whether it went out.
+    let mut tty = t
+        .cmd(["post", "-a", "masto", text])
+        .env("POSTGATE_SECRET_MASTO", &alice.token)
+        .tty();
+    tty.expect("Type the handle").line(&alice.handle);
+    tty.expect("Mastodon has forgotten its key").expect("[y/N]").line("y");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    assert_eq!(mastodon_statuses(&alice).len(), 1);
+    let settled = t.audit().into_iter().find(|r| r["event"] == "in-doubt").unwrap();
+    assert!(settled["post_key"].is_string());
+    // Another text is another post.
+    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "Autre chose"])
+        .env("POSTGATE_SECRET_MASTO", &alice.token)
+        .run();
+    assert_eq!(mastodon_statuses(&alice).len(), 2);
+}

@@ -1027,3 +1027,22 @@ fn apply_refuses_an_image_outside_the_plan_folder_even_with_its_hash() {
     }
     assert!(t.outbox("outbox").is_empty());
 }
+
+#[test]
+fn a_clock_set_back_does_not_reopen_an_expired_plan() {
+    let t = setup();
+    let now = jiff::Timestamp::now().round(jiff::Unit::Second).unwrap();
+    let expires = (now + jiff::SignedDuration::from_mins(10)).to_string();
+    let hash = plan(&t, "bientot.plan", &["--expires", &expires, "Bonjour"]);
+    t.cmd(["approve", "bientot.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .run();
+    // The log has seen a time past the expiry: this machine's clock is behind it.
+    let mut later = postgate::audit::Record::new("dry-run", "post", postgate::audit::Outcome::DryRun);
+    later.time = (now + jiff::SignedDuration::from_mins(20)).to_string();
+    postgate::audit::AuditLog::new(t.audit_path()).append(later).unwrap();
+    apply(&t, "bientot.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has(&format!("error: the plan expired at {expires}; nothing was published"))
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}

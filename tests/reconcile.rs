@@ -360,3 +360,54 @@ fn a_pds_that_always_hands_out_a_new_cursor_is_read_up_to_the_cap() {
         .run();
     assert_eq!(server.hits("GET", "/xrpc/com.atproto.repo.listRecords"), 10);
 }
+
+#[test]
+fn a_post_killed_before_its_outcome_is_in_doubt_not_foreign_and_a_rerun_records_it() {
+    let t = Test::new();
+    let post = || {
+        t.cmd([
+            "post",
+            "-a",
+            "demo",
+            "--confirm-handle",
+            "@mairie_demo_{uid}",
+            "Annonce",
+        ])
+    };
+    post().env("POSTGATE_FAULT", "kill-after-publish").status_signal().run();
+    let posts = t.outbox("outbox");
+    assert_eq!(posts.len(), 1);
+    let id = posts[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(t.audit().last().unwrap()["event"], "intent");
+
+    // Reconcile knows the post for postgate's own, unfinished, attempt.
+    t.cmd(["reconcile", "demo"])
+        .stdout("")
+        .stderr_has(&format!("demo: {id} is postgate's, in doubt: audit record #1 ("))
+        .stderr_has(", 0 not made by postgate")
+        .run();
+    // A post of the same text made around postgate is foreign all the same.
+    let mut copy = posts[0].clone();
+    copy["id"] = "copy1".into();
+    t.write("outbox/posts/copy1.json", &copy.to_string());
+    t.cmd(["reconcile", "demo"])
+        .status(code::FOREIGN_POSTS)
+        .stdout_has("\tcopy1\t")
+        .run();
+    std::fs::remove_file(t.path().join("outbox/posts/copy1.json")).unwrap();
+
+    // The re-run presents the same key: the outbox finds the post, and the log records it.
+    let out = post()
+        .stderr_has("an earlier run of this post (audit record #1, ")
+        .run();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with(&format!("{id}\t")));
+    assert_eq!(t.outbox("outbox").len(), 1);
+    let last = t.audit().last().unwrap().clone();
+    assert_eq!(last["outcome"]["status"], "published");
+    assert_eq!(last["outcome"]["id"], id.as_str());
+    let reconciled = t.cmd(["reconcile", "demo"]).stdout("").run();
+    assert!(!String::from_utf8_lossy(&reconciled.stderr).contains("in doubt"));
+    // Settled: the same text again is a new post.
+    post().run();
+    assert_eq!(t.outbox("outbox").len(), 2);
+}

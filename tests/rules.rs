@@ -278,3 +278,97 @@ fn the_example_policy_sees_deny_terms_through_spacing_and_look_alike_letters() {
         assert_eq!(findings[0]["match"], matched, "{post:?}: {v}");
     }
 }
+
+fn capped(max_per_hour: u32) -> Test {
+    with_rules(&format!(
+        "\n[[rules]]\nid = \"cadence\"\nkind = \"rate\"\nlevel = \"deny\"\naccounts = [\"demo\"]\nmax_per_hour = {max_per_hour}\n"
+    ))
+}
+
+fn post_args(text: &str) -> Vec<String> {
+    ["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", text]
+        .map(str::to_string)
+        .to_vec()
+}
+
+#[test]
+fn ten_posts_started_together_publish_no_more_than_the_cap() {
+    let t = capped(2);
+    let runs: Vec<Vec<String>> = (0..10).map(|i| post_args(&format!("Message {i}"))).collect();
+    let outputs = support::run_together(&t, &runs);
+    let codes: Vec<Option<i32>> = outputs.iter().map(|o| o.status.code()).collect();
+    assert_eq!(codes.iter().filter(|c| **c == Some(0)).count(), 2, "{codes:?}");
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(code::CONTENT)).count(),
+        8,
+        "{codes:?}"
+    );
+    for o in outputs.iter().filter(|o| o.status.code() == Some(code::CONTENT)) {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains("cadence (2 posts in the last hour already"), "{stderr}");
+    }
+    assert_eq!(t.outbox("outbox").len(), 2);
+    let published = t
+        .audit()
+        .into_iter()
+        .filter(|r| r["outcome"]["status"] == "published")
+        .count();
+    assert_eq!(published, 2);
+}
+
+/// Appends records to the test's audit log through the library, as a postgate whose clock
+/// read `time` would have.
+fn published_at(t: &Test, times: &[jiff::Timestamp]) {
+    let log = postgate::audit::AuditLog::new(t.audit_path());
+    for (i, time) in times.iter().enumerate() {
+        let mut r = postgate::audit::Record::new(
+            "outcome",
+            "post",
+            postgate::audit::Outcome::Published {
+                id: format!("earlier{i}"),
+                url: String::new(),
+            },
+        );
+        r.time = time.to_string();
+        r.account = Some(postgate::audit::AccountRef {
+            name: "demo".into(),
+            handle: t.handle("demo"),
+            kind: "official".into(),
+            platform: "outbox".into(),
+            host: "local".into(),
+        });
+        log.append(r).unwrap();
+    }
+}
+
+#[test]
+fn posts_recorded_later_than_the_clock_still_count() {
+    // What `faketime -f -10m postgate post …` sees: the last two posts are "in the future".
+    let t = capped(2);
+    let ahead = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(10);
+    published_at(&t, &[ahead, ahead + jiff::SignedDuration::from_secs(1)]);
+    t.cmd(post_args("Trois"))
+        .status(code::CONTENT)
+        .stderr_has("cadence (2 posts in the last hour already")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}
+
+#[test]
+fn a_record_whose_time_went_back_does_not_end_the_count() {
+    // Two posts, then a run whose clock had been set back two days (past the day the count
+    // reads back).
+    let t = capped(2);
+    let now = jiff::Timestamp::now();
+    let m = jiff::SignedDuration::from_mins;
+    published_at(&t, &[now - m(5), now - m(4)]);
+    let log = postgate::audit::AuditLog::new(t.audit_path());
+    let mut back = postgate::audit::Record::new("dry-run", "post", postgate::audit::Outcome::DryRun);
+    back.time = (now - m(2 * 24 * 60)).to_string();
+    log.append(back).unwrap();
+    t.cmd(post_args("Trois"))
+        .status(code::CONTENT)
+        .stderr_has("cadence (2 posts in the last hour already")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}

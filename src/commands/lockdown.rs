@@ -95,6 +95,25 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
         })
         .collect();
 
+    // 1b. Each account's publish lock, held to the end: a publish under way finishes first (it
+    // saw no lock), every later one meets the lock, and none can write a session back into
+    // the keychain after it was cleared below. Taken in one order, so two lockdowns never
+    // wait on each other.
+    let mut order: Vec<&Account> = accounts.clone();
+    order.sort_by_key(|a| credentials::keychain_user(a));
+    order.dedup_by_key(|a| credentials::keychain_user(a));
+    let _publish_locks: Vec<std::fs::File> = order
+        .iter()
+        .filter_map(|&a| match crate::publish::lock_account(&policy, a) {
+            Ok(lock) => Some(lock),
+            // The lock files already stop new publishes; revoking must not wait on this.
+            Err(e) => {
+                output::status(&format!("warning: `{}`: {e:#}", one_line(&a.name)));
+                None
+            }
+        })
+        .collect();
+
     // 2. The credentials, read once, one after the other: the keychain is one D-Bus service.
     let credentials: Vec<Option<Credential>> = accounts.iter().map(|&a| credentials::load(a).ok().flatten()).collect();
 

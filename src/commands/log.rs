@@ -94,7 +94,11 @@ fn verify(cli: &Cli, log: &AuditLog) -> Result<ExitCode> {
             "records": v.records,
             "head": v.head,
             "problem": v.problem.as_ref().map(|p| json!({ "line": p.line, "seq": p.seq, "message": p.describe() })),
+            "warnings": v.warnings,
         }));
+    }
+    for warning in &v.warnings {
+        output::status(&format!("warning: {warning}"));
     }
     match &v.problem {
         None => {

@@ -157,16 +157,38 @@ fn foreign_posts(account: &Account, logs: &[PathBuf], since: jiff::Timestamp) ->
     // the server's: a day's margin on the audit side costs little and avoids false alarms.
     let margin = since.checked_sub(jiff::SignedDuration::from_hours(24)).unwrap_or(since);
     let mut ours: HashSet<String> = HashSet::new();
+    let mut in_doubt = Vec::new();
     for log in logs {
-        ours.extend(AuditLog::new(log).published_ids_since(
-            account.platform.as_str(),
-            &account.host(),
-            &account.handle,
-            margin,
-        )?);
+        let log = AuditLog::new(log);
+        ours.extend(log.published_ids_since(account.platform.as_str(), &account.host(), &account.handle, margin)?);
+        in_doubt.extend(log.in_doubt_since(account.platform.as_str(), &account.host(), &account.handle, margin)?);
     }
     let listed = posts.len();
-    let foreign = posts.into_iter().filter(|p| !ours.contains(&p.id)).collect();
+    // A post that may be an attempt postgate never finished recording is not foreign; each such
+    // attempt (one post key, however many retries) accounts for one post at most.
+    let mut matched: HashSet<String> = HashSet::new();
+    let foreign = posts
+        .into_iter()
+        .filter(|p| !ours.contains(&p.id))
+        .filter(|p| {
+            let Some(doubt) = in_doubt
+                .iter()
+                .find(|d| !matched.contains(&d.key) && d.may_be(&p.text, p.created_at))
+            else {
+                return true;
+            };
+            matched.insert(doubt.key.clone());
+            crate::output::status(&format!(
+                "{}: {} is postgate's, in doubt: audit record #{} ({}) stopped before recording its outcome; \
+                 run that post again to record it",
+                account.name,
+                one_line(&p.id),
+                doubt.seq,
+                doubt.time.round(jiff::Unit::Second).unwrap_or(doubt.time)
+            ));
+            false
+        })
+        .collect();
     Ok((listed, foreign))
 }
 

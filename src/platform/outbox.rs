@@ -9,6 +9,8 @@
 //!   real platform.
 //! - `posts/<id>.json`: one file per post; `<id>` comes from the post key, so a retry with the
 //!   same key finds the file instead of writing a second one.
+//! - `.tmp/`: files being written. Each is locked by the process writing it, so one left by a
+//!   killed process is the only kind that is unlocked; the next write removes those.
 
 use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published};
 use crate::error::Failure;
@@ -100,26 +102,108 @@ impl Outbox {
         serde_json::from_slice(&bytes).with_context(|| format!("outbox post {} is corrupt", path.display()))
     }
 
+    fn tmp_dir(&self) -> PathBuf {
+        self.dir.join(".tmp")
+    }
+
+    /// Claims the outbox for this handle, or checks that it is already this handle's. The
+    /// claim is an exclusive create, so of two first publishers under different handles one
+    /// wins and the other is refused here, whatever `identity` told each of them before.
     fn claim_identity(&self) -> Result<()> {
         let path = self.dir.join("identity.json");
         let body = serde_json::to_vec_pretty(&IdentityFile {
             handle: self.handle.clone(),
         })?;
-        write_new(&path, &body).map(|_| ())
+        if write_new(&self.tmp_dir(), &path, &body)? {
+            return Ok(());
+        }
+        let owner = self.identity(None)?.handle;
+        if owner.eq_ignore_ascii_case(&self.handle) {
+            return Ok(());
+        }
+        Err(Failure::new(
+            ExitCode::IdentityMismatch,
+            format!(
+                "identity mismatch: the outbox {} belongs to {}, not {}; nothing was published",
+                self.dir.display(),
+                crate::sanitize::one_line(&owner),
+                self.handle
+            ),
+        )
+        .hint("two accounts of the policies share this outbox path; give each its own `path`")
+        .into())
     }
+
+    /// Removes what killed writers left in the temporary folder (and, from versions that wrote
+    /// temporary files beside the posts, there). A file some live writer holds is locked and
+    /// stays. Best effort: a leftover costs space, not correctness.
+    fn sweep(&self) {
+        let sweep_dir = |dir: &Path, only_tmp_names: bool| {
+            let Ok(entries) = fs::read_dir(dir) else { return };
+            for entry in entries.flatten() {
+                if only_tmp_names && !entry.file_name().to_string_lossy().starts_with(".tmp") {
+                    continue;
+                }
+                let path = entry.path();
+                if !entry.file_type().is_ok_and(|t| t.is_file()) {
+                    continue;
+                }
+                if let Ok(file) = fs::File::open(&path)
+                    && file.try_lock().is_ok()
+                {
+                    let _ = fs::remove_file(&path);
+                }
+            }
+        };
+        sweep_dir(&self.tmp_dir(), false);
+        sweep_dir(&self.dir, true);
+        sweep_dir(&self.posts_dir(), true);
+    }
+}
+
+/// A temporary file in `tmp_dir`, locked for as long as it is open, so `sweep` can tell it
+/// from one whose writer died.
+fn locked_temp(tmp_dir: &Path) -> Result<tempfile::NamedTempFile> {
+    crate::paths::create_private_dir(tmp_dir)
+        .map_err(|e| platform_error(format!("cannot create outbox {}: {e}", tmp_dir.display())))?;
+    loop {
+        let tmp = tempfile::NamedTempFile::new_in(tmp_dir)
+            .map_err(|e| platform_error(format!("outbox {}: {e}", tmp_dir.display())))?;
+        tmp.as_file()
+            .lock()
+            .map_err(|e| platform_error(format!("cannot lock {}: {e}", tmp.path().display())))?;
+        // A sweep may have taken the file between its creation and the lock: start again.
+        if same_file(tmp.as_file(), tmp.path()) {
+            return Ok(tmp);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &fs::File, path: &Path) -> bool {
+    path.exists()
 }
 
 /// Writes a file only if it does not exist yet, atomically: the content is complete before the
 /// name appears, so a crash never leaves a half-written post under its final name.
 /// Returns false if the file was already there.
-fn write_new(path: &Path, body: &[u8]) -> Result<bool> {
+fn write_new(tmp_dir: &Path, path: &Path, body: &[u8]) -> Result<bool> {
     let dir = path.parent().context("outbox path has no parent")?;
     crate::paths::create_private_dir(dir)
         .map_err(|e| platform_error(format!("cannot create outbox {}: {e}", dir.display())))?;
-    let mut tmp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| platform_error(format!("outbox {}: {e}", dir.display())))?;
+    let mut tmp = locked_temp(tmp_dir)?;
     tmp.write_all(body)?;
     tmp.as_file().sync_all()?;
+    crate::publish::fault_point("outbox-write");
     match fs::hard_link(tmp.path(), path) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
@@ -127,9 +211,8 @@ fn write_new(path: &Path, body: &[u8]) -> Result<bool> {
     }
 }
 
-fn replace(path: &Path, body: &[u8]) -> Result<()> {
-    let dir = path.parent().context("outbox path has no parent")?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+fn replace(tmp_dir: &Path, path: &Path, body: &[u8]) -> Result<()> {
+    let mut tmp = locked_temp(tmp_dir)?;
     tmp.write_all(body)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path)
@@ -166,6 +249,7 @@ impl Platform for Outbox {
     }
 
     fn publish(&self, _credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published> {
+        self.sweep();
         self.claim_identity()?;
         let id: String = key.id.chars().take(32).collect();
         let path = self.post_path(&id)?;
@@ -192,7 +276,7 @@ impl Platform for Outbox {
             edits: Vec::new(),
             deleted_at: None,
         };
-        let created = write_new(&path, &serde_json::to_vec_pretty(&post)?)?;
+        let created = write_new(&self.tmp_dir(), &path, &serde_json::to_vec_pretty(&post)?)?;
         Ok(Published {
             id,
             url: Self::url(&path),
@@ -201,6 +285,7 @@ impl Platform for Outbox {
     }
 
     fn edit(&self, _credential: Option<&Credential>, id: &str, draft: &Draft) -> Result<Published> {
+        self.sweep();
         let mut post = self.read_post(id)?;
         post.edits.push(Edit {
             at: jiff::Timestamp::now().to_string(),
@@ -208,7 +293,7 @@ impl Platform for Outbox {
         });
         post.text = draft.text.clone();
         let path = self.post_path(id)?;
-        replace(&path, &serde_json::to_vec_pretty(&post)?)?;
+        replace(&self.tmp_dir(), &path, &serde_json::to_vec_pretty(&post)?)?;
         Ok(Published {
             id: id.to_string(),
             url: Self::url(&path),
@@ -217,10 +302,15 @@ impl Platform for Outbox {
     }
 
     fn delete(&self, _credential: Option<&Credential>, id: &str) -> Result<()> {
+        self.sweep();
         let mut post = self.read_post(id)?;
         if post.deleted_at.is_none() {
             post.deleted_at = Some(jiff::Timestamp::now().to_string());
-            replace(&self.post_path(id)?, &serde_json::to_vec_pretty(&post)?)?;
+            replace(
+                &self.tmp_dir(),
+                &self.post_path(id)?,
+                &serde_json::to_vec_pretty(&post)?,
+            )?;
         }
         Ok(())
     }
@@ -320,6 +410,53 @@ mod tests {
             .publish(None, &draft("x"), &PostKey::new("aa"))
             .unwrap();
         assert_eq!(outbox(dir.path(), "@other").identity(None).unwrap().handle, "@demo");
+    }
+
+    #[test]
+    fn a_claim_made_after_the_identity_check_is_seen_at_publish() {
+        // Both looked at an unclaimed outbox; the other one published first.
+        let dir = tempfile::tempdir().unwrap();
+        let ours = outbox(dir.path(), "@demo");
+        assert_eq!(ours.identity(None).unwrap().handle, "@demo");
+        outbox(dir.path(), "@other")
+            .publish(None, &draft("x"), &PostKey::new("aa"))
+            .unwrap();
+        let err = ours.publish(None, &draft("y"), &PostKey::new("bb")).unwrap_err();
+        assert_eq!(crate::error::exit_code_of(&err), ExitCode::IdentityMismatch);
+        assert!(format!("{err:#}").contains("belongs to @other"), "{err:#}");
+        let posts = list(dir.path()).unwrap();
+        assert_eq!(posts.len(), 1);
+        assert_eq!(posts[0].handle, "@other");
+    }
+
+    #[test]
+    fn temporary_files_of_dead_writers_are_swept_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let ob = outbox(dir.path(), "@demo");
+        ob.publish(None, &draft("v1"), &PostKey::new("cc")).unwrap();
+        // Left by writers killed mid-write: in the temporary folder, and where older versions
+        // wrote them.
+        fs::write(dir.path().join(".tmp/.tmpDEAD01"), "x").unwrap();
+        fs::write(dir.path().join(".tmpDEAD02"), "x").unwrap();
+        fs::write(dir.path().join("posts/.tmpDEAD03"), "x").unwrap();
+        // One a live writer holds.
+        let live_path = dir.path().join(".tmp/.tmpLIVE");
+        let live = fs::File::create(&live_path).unwrap();
+        live.lock().unwrap();
+        ob.publish(None, &draft("v2"), &PostKey::new("dd")).unwrap();
+        let left: Vec<String> = [
+            dir.path().join(".tmp"),
+            dir.path().to_path_buf(),
+            dir.path().join("posts"),
+        ]
+        .iter()
+        .flat_map(|d| fs::read_dir(d).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp") && n != ".tmp")
+        .collect();
+        assert_eq!(left, vec![".tmpLIVE".to_string()]);
+        drop(live);
+        assert_eq!(list(dir.path()).unwrap().len(), 2);
     }
 
     #[test]

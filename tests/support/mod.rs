@@ -840,3 +840,40 @@ impl Tty {
         screen::Screen::of(columns, rows, &self.seen)
     }
 }
+
+/// Runs `postgate ARGS` once per argument list, all released at the same moment: each process
+/// first waits for one byte on a pipe they share, and the bytes are written only once every
+/// process exists. No terminal, as in CI. Returns the outputs in the order given.
+pub fn run_together(t: &Test, runs: &[Vec<String>]) -> Vec<Output> {
+    let (reader, mut writer) = std::io::pipe().expect("pipe");
+    let children: Vec<_> = runs
+        .iter()
+        .map(|args| {
+            let mut cmd = t.command("sh");
+            cmd.arg("-c")
+                .arg(r#"dd bs=1 count=1 status=none >/dev/null && exec "$@""#)
+                .arg("sh")
+                .arg(BIN)
+                .args(args.iter().map(|a| t.fill(a)))
+                .stdin(reader.try_clone().expect("pipe"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            #[cfg(unix)]
+            unsafe {
+                use std::os::unix::process::CommandExt;
+                cmd.pre_exec(|| {
+                    libc::setsid();
+                    Ok(())
+                });
+            }
+            cmd.spawn().expect("spawn postgate")
+        })
+        .collect();
+    drop(reader);
+    writer.write_all(&vec![b'x'; runs.len()]).expect("release the runs");
+    drop(writer);
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait for postgate"))
+        .collect()
+}
