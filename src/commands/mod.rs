@@ -55,8 +55,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             PolicyCommand::Check => accounts::policy_check(&cli),
             PolicyCommand::Show(args) => accounts::policy_show(&cli, &args.name),
         },
+        // Under --json the script or page is a string in the one JSON document.
+        Command::Completions(args) if cli.json => {
+            let mut script = Vec::new();
+            crate::generation::completions(args.shell, &mut script);
+            crate::output::json(&serde_json::json!({
+                "shell": args.shell.to_string(),
+                "script": String::from_utf8_lossy(&script),
+            }));
+            Ok(ExitCode::Success)
+        }
         Command::Completions(args) => {
             crate::generation::completions(args.shell, &mut std::io::stdout());
+            Ok(ExitCode::Success)
+        }
+        Command::Man if cli.json => {
+            let mut page = Vec::new();
+            crate::generation::man(&mut page)?;
+            crate::output::json(&serde_json::json!({ "man": String::from_utf8_lossy(&page) }));
             Ok(ExitCode::Success)
         }
         Command::Man => {
