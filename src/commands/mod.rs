@@ -2,6 +2,7 @@
 
 mod accounts;
 mod check;
+mod hook;
 mod lockdown;
 mod log;
 mod login;
@@ -16,6 +17,7 @@ use crate::exit_codes::ExitCode;
 use crate::policy::{self, Policy};
 use anyhow::Result;
 
+pub use hook::DEFAULT_TIMEOUT_SECS as HOOK_TIMEOUT_SECS;
 pub use plan::base_of;
 
 /// Finds and loads the policy named by the command line or the usual lookup, over the system
