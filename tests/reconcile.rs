@@ -342,7 +342,8 @@ fn a_post_longer_than_an_environment_string_reaches_the_hook_whole() {
         "demo",
         "--on-foreign",
         "cat > stdin.txt; cp \"$POSTGATE_POST_TEXT_FILE\" file.txt; printf %s \"$POSTGATE_POST_TEXT_FILE\" > path.txt; \
-         printf %s \"$POSTGATE_POST_TEXT\" > env.txt; printf %s \"$POSTGATE_POST_TEXT_TRUNCATED\" > cut.txt",
+         printf %s \"$POSTGATE_POST_TEXT\" > env.txt; printf %s \"$POSTGATE_POST_TEXT_TRUNCATED\" > cut.txt; \
+         while read -r k v; do [ \"$k\" = SigBlk: ] && printf %s \"$v\" > mask.txt; done < /proc/$$/status",
     ])
     .status(code::FOREIGN_POSTS)
     .run();
@@ -352,6 +353,9 @@ fn a_post_longer_than_an_environment_string_reaches_the_hook_whole() {
     let env = t.read("env.txt");
     assert!(env.len() <= 4096, "{}", env.len());
     assert!(env.starts_with("Début très long message") && env.ends_with('…'), "{env}");
+    // The hook can be stopped like any process: SIGHUP, SIGINT and SIGTERM are not held.
+    let mask = u64::from_str_radix(t.read("mask.txt").trim(), 16).unwrap();
+    assert_eq!(mask & 0x4003, 0, "{mask:x}");
     // The file held the post only while the hook ran.
     assert!(!std::path::Path::new(&t.read("path.txt")).exists());
 }
@@ -410,7 +414,7 @@ fn start_with_hook(t: &Test, hook: &str) -> (std::process::Child, i32, std::proc
 }
 
 /// Reads `stderr` to its end, which comes when every process holding it has exited. A guard
-/// stops `pid` with SIGTERM if that takes more than a minute, so a surviving hook fails the
+/// kills `pid` if that takes more than a minute, so a surviving hook fails the
 /// test instead of hanging it; returns whether the guard had to.
 fn wait_for_eof(mut stderr: std::process::ChildStderr, pid: i32) -> bool {
     use std::io::Read;
@@ -418,7 +422,7 @@ fn wait_for_eof(mut stderr: std::process::ChildStderr, pid: i32) -> bool {
     let guard = std::thread::spawn(move || {
         if rx.recv_timeout(std::time::Duration::from_secs(60)).is_err() {
             // SAFETY: a signal to the hook's process, which the test started.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
+            unsafe { libc::kill(pid, libc::SIGKILL) };
             return true;
         }
         false

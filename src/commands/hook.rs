@@ -66,7 +66,7 @@ pub fn run(cmd: &str, env: &[(&str, String)], text: &str, timeout: Duration) -> 
         .stdout(std::io::stderr());
     prepare(&mut command);
     // A signal between the spawn and the store would find no group to kill: hold the signals
-    // until the handler can see it. (std clears the mask in the child.)
+    // until the handler can see it. (`prepare` clears the mask in the child.)
     let held = hold_signals();
     let spawned = command.spawn();
     if let Ok(child) = &spawned {
@@ -101,27 +101,32 @@ fn prepare(command: &mut std::process::Command) {
     use std::os::unix::process::CommandExt;
     install_signal_handlers();
     #[cfg(target_os = "linux")]
-    {
-        // SAFETY: prctl on our own process; it only changes who reaps our orphaned descendants.
-        unsafe {
-            libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-        }
-        // The death signal fires when the thread that forked exits: this is the command's own
-        // thread, which outlives the hook.
-        let parent = std::process::id() as libc::pid_t;
-        // SAFETY: only async-signal-safe calls (prctl, getppid) between fork and exec.
-        unsafe {
-            command.pre_exec(move || {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                // postgate died before the prctl: do not start an orphan.
-                if libc::getppid() != parent {
-                    return Err(std::io::Error::other("postgate exited before the hook started"));
-                }
-                Ok(())
-            });
-        }
+    // SAFETY: prctl on our own process; it only changes who reaps our orphaned descendants.
+    unsafe {
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: only async-signal-safe calls (sigemptyset, sigprocmask, prctl, getppid) between
+    // fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            // The fork happened while `run` held SIGINT, SIGTERM and SIGHUP, and std does not
+            // clear the mask: a hook that cannot be stopped by them is not wanted.
+            let mut none: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut none);
+            libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+            // The death signal fires when the thread that forked exits: this is the command's
+            // own thread, which outlives the hook.
+            #[cfg(target_os = "linux")]
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // postgate died before the prctl: do not start an orphan.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::other("postgate exited before the hook started"));
+            }
+            Ok(())
+        });
     }
     command.process_group(0);
 }
