@@ -110,9 +110,8 @@ mod tests {
     fn a_failure_attached_as_context_keeps_its_hint_and_its_cause() {
         // How publish.rs and bluesky.rs attach failures: over an I/O or HTTP cause.
         let cause = std::io::Error::other("connection reset");
-        let err = anyhow::Error::from(cause).context(
-            Failure::new(ExitCode::Platform, "the outcome is unknown").hint("run `postgate reconcile demo`"),
-        );
+        let err = anyhow::Error::from(cause)
+            .context(Failure::new(ExitCode::Platform, "the outcome is unknown").hint("run `postgate reconcile demo`"));
         assert_eq!(exit_code_of(&err), ExitCode::Platform);
         assert_eq!(hint_of(&err), Some("run `postgate reconcile demo`"));
         assert_eq!(message_of(&err), "the outcome is unknown: connection reset");

@@ -11,7 +11,10 @@ use postgate::{cli, commands, error, output};
 /// Whether the command line asks for JSON, read before clap so that a command line clap refuses
 /// still gets its error object. Arguments after `--` are post text, not flags.
 fn json_requested() -> bool {
-    std::env::args_os().skip(1).take_while(|a| a != "--").any(|a| a == "--json")
+    std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
 }
 
 fn main() -> std::process::ExitCode {
@@ -29,8 +32,12 @@ fn main() -> std::process::ExitCode {
                 ExitCode::Success
             };
             if json_requested() {
-                // People still read clap's text; stdout is the document.
-                eprint!("{}", e.render().ansi());
+                // People still read clap's text, on stderr; stdout is the document.
+                if e.use_stderr() {
+                    let _ = e.print();
+                } else {
+                    eprint!("{}", e.render());
+                }
                 output::clap_error(&e);
             } else {
                 let _ = e.print();
@@ -43,8 +50,11 @@ fn main() -> std::process::ExitCode {
     output::init_json(as_json);
     // A panic is a bug, but under --json it must still end in the error object; its message is
     // on stderr already (the default hook).
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli)))
-        .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: postgate panicked (a bug; please report it)")));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli))).unwrap_or_else(|_| {
+        Err(anyhow::anyhow!(
+            "internal error: postgate panicked (a bug; please report it)"
+        ))
+    });
     match outcome {
         Ok(code) => {
             output::finish(code);

@@ -174,9 +174,16 @@ mod tests {
 
     fn glued() -> anyhow::Error {
         // publish.rs attaches a hinted Failure over the audit failure that stopped it.
-        anyhow::Error::from(Failure::new(ExitCode::Audit, "audit log a.jsonl: write failed: disk full")).context(
-            Failure::new(ExitCode::Incomplete, "PUBLISHED 42 but the outcome record could not be written")
-                .hint("do not run it again"),
+        anyhow::Error::from(Failure::new(
+            ExitCode::Audit,
+            "audit log a.jsonl: write failed: disk full",
+        ))
+        .context(
+            Failure::new(
+                ExitCode::Incomplete,
+                "PUBLISHED 42 but the outcome record could not be written",
+            )
+            .hint("do not run it again"),
         )
     }
 

@@ -35,7 +35,10 @@ fn one_value(stdout: &[u8], context: &str) -> Value {
     if let Some(second) = values.next() {
         panic!("stdout holds more than one JSON value (then {second:?}){context}");
     }
-    assert!(text.ends_with('\n') && text.trim_end().lines().count() == 1, "not one line{context}");
+    assert!(
+        text.ends_with('\n') && text.trim_end().lines().count() == 1,
+        "not one line{context}"
+    );
     first
 }
 
@@ -67,7 +70,10 @@ impl World {
         if value["status"] == "error" {
             assert_eq!(value["exit_code"], status, "the error object's exit code{context}");
             assert!(value["message"].is_string(), "the error object has a message{context}");
-            assert!(value.get("hint").is_some(), "the error object has a hint field{context}");
+            assert!(
+                value.get("hint").is_some(),
+                "the error object has a hint field{context}"
+            );
             assert!(!out.stderr.is_empty(), "the human message is still on stderr{context}");
         }
         value
@@ -108,7 +114,10 @@ path = \"{{dir}}/outbox\"
     let perso = t.handle("perso");
     std::fs::create_dir_all(t.path().join("queue")).unwrap();
     t.write("draft.txt", "Bonjour à tous\n");
-    let mut w = World { t, seen: BTreeSet::new() };
+    let mut w = World {
+        t,
+        seen: BTreeSet::new(),
+    };
 
     let mut all = Vec::new();
     leaves(&postgate::cli::Cli::command(), &[], &mut all);
@@ -121,7 +130,10 @@ path = \"{{dir}}/outbox\"
         args.push("--no-such-flag-anywhere");
         let v = w.run(&args, code::USAGE);
         assert_eq!(v["error"], "usage", "{leaf:?}");
-        assert!(v["message"].as_str().unwrap().contains("--no-such-flag-anywhere"), "{v}");
+        assert!(
+            v["message"].as_str().unwrap().contains("--no-such-flag-anywhere"),
+            "{v}"
+        );
         args.pop();
         args.push("--help");
         let v = w.run(&args, code::SUCCESS);
@@ -134,16 +146,39 @@ path = \"{{dir}}/outbox\"
     assert_eq!(v["status"], "published");
     let id = v["id"].as_str().unwrap().to_string();
     let v = w.run(&["post", "-a", "demo", "Sans confirmation"], code::NOT_CONFIRMED);
-    assert_eq!(v["hint"], format!("scripts must state the handle they mean: --confirm-handle '{demo}'"));
+    assert_eq!(
+        v["hint"],
+        format!("scripts must state the handle they mean: --confirm-handle '{demo}'")
+    );
     w.run(&["post", "--bogus"], code::USAGE);
-    w.run(&["post", "-a", "demo", "--confirm-handle", &demo, "--dry-run", "Essai"], 0);
     w.run(
-        &["correct", "demo", &id, "--confirm-handle", &demo, "--dry-run", "Corrigé"],
+        &["post", "-a", "demo", "--confirm-handle", &demo, "--dry-run", "Essai"],
+        0,
+    );
+    w.run(
+        &[
+            "correct",
+            "demo",
+            &id,
+            "--confirm-handle",
+            &demo,
+            "--dry-run",
+            "Corrigé",
+        ],
         0,
     );
     w.run(&["correct", "demo", &id, "Corrigé"], code::NOT_CONFIRMED);
     w.run(
-        &["delete", "perso", "nosuch", "--reason", "test", "--confirm-handle", &perso, "--dry-run"],
+        &[
+            "delete",
+            "perso",
+            "nosuch",
+            "--reason",
+            "test",
+            "--confirm-handle",
+            &perso,
+            "--dry-run",
+        ],
         0,
     );
     w.run(
@@ -225,7 +260,10 @@ path = \"{{dir}}/outbox\"
     let v = w.run(&["log", "verify"], code::AUDIT);
     assert_eq!(v["result"]["ok"], false);
     assert!(v["hint"].as_str().unwrap().contains("postgate log repair"), "{v}");
-    w.run(&["post", "-a", "demo", "--confirm-handle", &demo, "Bloqué"], code::AUDIT);
+    w.run(
+        &["post", "-a", "demo", "--confirm-handle", &demo, "Bloqué"],
+        code::AUDIT,
+    );
     w.run(&["log", "repair"], 0);
     w.run(&["--policy", "nosuch.toml", "log", "repair"], code::BAD_POLICY);
 

@@ -260,7 +260,8 @@ fn a_runners_audit_log_counts_and_a_hand_made_outbox_post_does_not() {
 fn forge(t: &Test, id: &str, text: &str) {
     let handle = t.handle("demo");
     if t.outbox("outbox").is_empty() {
-        t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Officiel"]).run();
+        t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Officiel"])
+            .run();
     }
     let mut forged = t.outbox("outbox").into_iter().next().unwrap();
     forged["id"] = id.into();
@@ -277,15 +278,20 @@ fn a_torn_audit_log_still_reports_foreign_posts_and_runs_the_hook() {
     bytes.extend_from_slice(b"{\"seq\":3,\"prev\":\"dead");
     std::fs::write(t.audit_path(), &bytes).unwrap();
 
-    t.cmd(["reconcile", "demo", "--on-foreign", "printf '%s\\n' \"$POSTGATE_POST_ID\" >> hook.txt"])
-        .status(code::FOREIGN_POSTS)
-        .stdout_has("\tforged1\t")
-        .stderr_has("demo: 2 post(s) since ")
-        .stderr_has(", 1 not made by postgate (1 seen for the first time)")
-        .stderr_has("is damaged: its last line is torn (a write was cut short)")
-        .stderr_has("`postgate log repair` moves a torn last line aside")
-        .stderr_has("the foreign posts are reported but not all recorded in the audit log")
-        .run();
+    t.cmd([
+        "reconcile",
+        "demo",
+        "--on-foreign",
+        "printf '%s\\n' \"$POSTGATE_POST_ID\" >> hook.txt",
+    ])
+    .status(code::FOREIGN_POSTS)
+    .stdout_has("\tforged1\t")
+    .stderr_has("demo: 2 post(s) since ")
+    .stderr_has(", 1 not made by postgate (1 seen for the first time)")
+    .stderr_has("is damaged: its last line is torn (a write was cut short)")
+    .stderr_has("`postgate log repair` moves a torn last line aside")
+    .stderr_has("the foreign posts are reported but not all recorded in the audit log")
+    .run();
     assert_eq!(t.read("hook.txt"), "forged1\n");
     // Nothing was written over the torn bytes.
     assert!(std::fs::read(t.audit_path()).unwrap().ends_with(b"\"dead"));
@@ -318,7 +324,8 @@ fn a_garbage_line_in_the_audit_log_is_skipped_and_reported() {
 fn a_damaged_log_without_foreign_posts_exits_9() {
     let t = Test::new();
     let handle = t.handle("demo");
-    t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Officiel"]).run();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Officiel"])
+        .run();
     let mut bytes = std::fs::read(t.audit_path()).unwrap();
     bytes.extend_from_slice(b"{\"seq\":3");
     std::fs::write(t.audit_path(), &bytes).unwrap();
@@ -327,6 +334,14 @@ fn a_damaged_log_without_foreign_posts_exits_9() {
         .stdout("")
         .stderr_has(", 0 not made by postgate")
         .stderr_has("is damaged: its last line is torn")
+        .run();
+    t.cmd(["log", "repair"]).run();
+    // A runner's log that cannot be read at all accounts for nothing, and says so.
+    std::fs::create_dir_all(t.path().join("runner.jsonl")).unwrap();
+    t.cmd(["reconcile", "demo", "--audit-log", "runner.jsonl"])
+        .status(code::AUDIT)
+        .stderr_has(", 0 not made by postgate")
+        .stderr_has("runner.jsonl is damaged: it cannot be read (audit log runner.jsonl: ")
         .run();
 }
 
@@ -352,7 +367,10 @@ fn a_post_longer_than_an_environment_string_reaches_the_hook_whole() {
     assert_eq!(t.read("cut.txt"), "1");
     let env = t.read("env.txt");
     assert!(env.len() <= 4096, "{}", env.len());
-    assert!(env.starts_with("Début très long message") && env.ends_with('…'), "{env}");
+    assert!(
+        env.starts_with("Début très long message") && env.ends_with('…'),
+        "{env}"
+    );
     // The hook can be stopped like any process: SIGHUP, SIGINT and SIGTERM are not held.
     let mask = u64::from_str_radix(t.read("mask.txt").trim(), 16).unwrap();
     assert_eq!(mask & 0x4003, 0, "{mask:x}");
@@ -379,7 +397,9 @@ fn a_hook_that_outlives_its_timeout_is_killed_with_its_process_group() {
     ])
     .status(code::FOREIGN_POSTS)
     .stdout_has("\tforged4\t")
-    .stderr_has("warning: --on-foreign for forged4 did not finish within 1s (--hook-timeout); its process group was killed")
+    .stderr_has(
+        "warning: --on-foreign for forged4 did not finish within 1s (--hook-timeout); its process group was killed",
+    )
     .run();
     // `run` returned, so stderr reached EOF: nothing of the hook holds it any more, and
     // postgate reaped the whole group.
@@ -454,5 +474,8 @@ fn the_hook_group_dies_when_postgate_is_terminated() {
     let status = child.wait().unwrap();
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(status.signal(), Some(libc::SIGTERM));
-    assert!(!wait_for_eof(stderr, pid), "the hook's background job outlived postgate's SIGTERM");
+    assert!(
+        !wait_for_eof(stderr, pid),
+        "the hook's background job outlived postgate's SIGTERM"
+    );
 }

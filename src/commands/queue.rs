@@ -310,7 +310,10 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
             Err(err) => {
                 let code = exit_code_of(&err);
                 stop = code == ExitCode::Audit;
-                let line = format!("failed {name}: {}", crate::sanitize::for_terminal(&crate::error::describe(&err)));
+                let line = format!(
+                    "failed {name}: {}",
+                    crate::sanitize::for_terminal(&crate::error::describe(&err))
+                );
                 done.push(Done {
                     file: name,
                     status: "failed",

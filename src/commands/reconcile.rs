@@ -61,15 +61,20 @@ struct Checked<'a> {
 struct Damage {
     torn: bool,
     skipped: usize,
+    /// Why the log could not be read at all (then every listed post counts as foreign).
+    unreadable: Option<String>,
 }
 
 impl Damage {
     fn any(&self) -> bool {
-        self.torn || self.skipped > 0
+        self.torn || self.skipped > 0 || self.unreadable.is_some()
     }
 
     fn describe(&self) -> String {
         let mut parts = Vec::new();
+        if let Some(why) = &self.unreadable {
+            parts.push(format!("it cannot be read ({why})"));
+        }
         if self.torn {
             parts.push("its last line is torn (a write was cut short)".to_string());
         }
@@ -102,7 +107,7 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
         .iter()
         .map(|r| Damage {
             torn: r.torn_tail().unwrap_or(false),
-            skipped: 0,
+            ..Damage::default()
         })
         .collect();
     let log = AuditLog::new(&policy.audit_path).reading_past_damage();
@@ -211,6 +216,7 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
                 "path": path.display().to_string(),
                 "torn": d.torn,
                 "skipped_lines": d.skipped,
+                "unreadable": d.unreadable,
                 "message": d.describe(),
             })).collect::<Vec<_>>(),
         }));
@@ -245,12 +251,11 @@ fn foreign_posts(
     let mut ours: HashSet<String> = HashSet::new();
     for (log, damage) in logs.iter().zip(damage.iter_mut()) {
         let before = log.skipped_lines();
-        ours.extend(log.published_ids_since(
-            account.platform.as_str(),
-            &account.host(),
-            &account.handle,
-            margin,
-        )?);
+        // A log that cannot be read accounts for nothing: its posts are reported, not hidden.
+        match log.published_ids_since(account.platform.as_str(), &account.host(), &account.handle, margin) {
+            Ok(ids) => ours.extend(ids),
+            Err(e) => damage.unreadable = Some(format!("{e:#}")),
+        }
         // Every account scans the same window of the log: count its bad lines once.
         damage.skipped = damage.skipped.max(log.skipped_lines() - before);
     }
