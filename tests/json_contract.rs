@@ -140,6 +140,11 @@ path = \"{{dir}}/outbox\"
         assert!(v["text"].as_str().unwrap().contains("Usage:"), "{v}");
     }
     w.seen.clear();
+    // No command at all, and the version.
+    let v = w.run(&[], code::USAGE);
+    assert_eq!(v["error"], "usage");
+    let v = w.run(&["--version"], code::SUCCESS);
+    assert!(v["text"].as_str().unwrap().starts_with("postgate "), "{v}");
 
     // post, correct, delete
     let v = w.run(&["post", "-a", "demo", "--confirm-handle", &demo, "Premier"], 0);
@@ -205,8 +210,9 @@ path = \"{{dir}}/outbox\"
     w.run(&["queue", "publish", "nosuch-queue", "--due"], code::USAGE);
 
     // keys
-    w.run(&["keys", "new", "cle_test"], 0);
-    w.run(&["keys", "show", "cle_test"], 0);
+    let key = format!("cle_{}", w.t.uid);
+    w.run(&["keys", "new", &key], 0);
+    w.run(&["keys", "show", &key], 0);
     w.run(&["keys", "show", "nosuch_key"], code::CREDENTIAL);
 
     // whoami: a match, and a mismatch (the report and the error in one object)
