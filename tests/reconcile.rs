@@ -479,3 +479,20 @@ fn the_hook_group_dies_when_postgate_is_terminated() {
         "the hook's background job outlived postgate's SIGTERM"
     );
 }
+
+#[test]
+fn without_a_temporary_folder_the_hook_still_runs() {
+    let t = Test::new();
+    forge(&t, "forged7", "Faux");
+    t.cmd([
+        "reconcile",
+        "demo",
+        "--on-foreign",
+        "printf %s \"$POSTGATE_POST_ID\" > ran.txt",
+    ])
+    .env("TMPDIR", "/nonexistent/postgate-tmp")
+    .status(code::FOREIGN_POSTS)
+    .stderr_has("warning: --on-foreign gets no POSTGATE_POST_TEXT_FILE and an empty stdin")
+    .run();
+    assert_eq!(t.read("ran.txt"), "forged7");
+}

@@ -48,22 +48,40 @@ pub fn capped(value: &str) -> (String, bool) {
     (format!("{}{marker}", &value[..end]), true)
 }
 
-/// Runs `sh -c cmd` with `env` (each value already capped) and `text` on stdin and in the file
-/// named by `POSTGATE_POST_TEXT_FILE`; its stdout goes to our stderr. Waits at most `timeout`.
-pub fn run(cmd: &str, env: &[(&str, String)], text: &str, timeout: Duration) -> std::io::Result<Ended> {
+/// The post's text in a private temporary file (mode 0600), and that file opened for reading.
+fn text_file(text: &str) -> std::io::Result<(tempfile::NamedTempFile, std::fs::File)> {
     let mut file = tempfile::Builder::new().prefix("postgate-post-").tempfile()?;
     file.write_all(text.as_bytes())?;
     file.flush()?;
     let stdin = file.reopen()?;
+    Ok((file, stdin))
+}
 
+/// Runs `sh -c cmd` with `env` (each value already capped) and `text` on stdin and in the file
+/// named by `POSTGATE_POST_TEXT_FILE`; its stdout goes to our stderr. Waits at most `timeout`.
+pub fn run(cmd: &str, env: &[(&str, String)], text: &str, timeout: Duration) -> std::io::Result<Ended> {
     let mut command = std::process::Command::new("sh");
     command
         .arg("-c")
         .arg(cmd)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .env("POSTGATE_POST_TEXT_FILE", file.path())
-        .stdin(stdin)
         .stdout(std::io::stderr());
+    // The alarm matters more than the text: without a temporary folder the hook still runs,
+    // with the capped text of its environment only.
+    // Kept until the hook has ended; dropping it deletes the file.
+    let file = match text_file(text) {
+        Ok((file, stdin)) => {
+            command.env("POSTGATE_POST_TEXT_FILE", file.path()).stdin(stdin);
+            Some(file)
+        }
+        Err(e) => {
+            crate::output::status(&format!(
+                "warning: --on-foreign gets no POSTGATE_POST_TEXT_FILE and an empty stdin: {e}"
+            ));
+            command.stdin(std::process::Stdio::null());
+            None
+        }
+    };
     prepare(&mut command);
     // A signal between the spawn and the store would find no group to kill: hold the signals
     // until the handler can see it. (`prepare` clears the mask in the child.)
