@@ -784,15 +784,13 @@ impl AuditLog {
             // Unless this is the start of the file, the first piece may be a partial line.
             let head = if pos > 0 { lines.remove(0).to_vec() } else { Vec::new() };
             for line in lines.iter().rev().filter(|l| !l.is_empty()) {
-                let record: Record = match serde_json::from_slice(line) {
-                    Ok(record) => record,
-                    Err(_) if self.skipped.is_some() => {
-                        if let Some(n) = &self.skipped {
-                            n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        }
+                let record: Record = match (serde_json::from_slice(line), &self.skipped) {
+                    (Ok(record), _) => record,
+                    (Err(_), Some(skipped)) => {
+                        skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         continue;
                     }
-                    Err(e) => {
+                    (Err(e), None) => {
                         return Err(audit_failure(&self.path, format!("a record is not valid JSON ({e})"))
                             .hint("run `postgate log verify`")
                             .into());
