@@ -275,7 +275,8 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         }
         'postgate;reconcile' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'How far back to look: `30m`, `24h`, `7d`, or an RFC 3339 time')
-            [CompletionResult]::new('--on-foreign', '--on-foreign', [CompletionResultType]::ParameterName, 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized) and POSTGATE_POST_NEW (1 the first time it is seen)')
+            [CompletionResult]::new('--on-foreign', '--on-foreign', [CompletionResultType]::ParameterName, 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE')
+            [CompletionResult]::new('--hook-timeout', '--hook-timeout', [CompletionResultType]::ParameterName, 'Seconds one run of --on-foreign may take; then its process group is killed')
             [CompletionResult]::new('--audit-log', '--audit-log', [CompletionResultType]::ParameterName, 'Another audit log whose posts count as postgate''s (a CI runner''s copy); repeatable')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')

@@ -1661,7 +1661,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__reconcile)
-            opts="-h --all --since --on-foreign --audit-log --policy --json --color --help"
+            opts="-h --all --since --on-foreign --hook-timeout --audit-log --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1672,6 +1672,10 @@ _postgate() {
                     return 0
                     ;;
                 --on-foreign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hook-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

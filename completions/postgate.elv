@@ -247,7 +247,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;reconcile'= {
             cand --since 'How far back to look: `30m`, `24h`, `7d`, or an RFC 3339 time'
-            cand --on-foreign 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized) and POSTGATE_POST_NEW (1 the first time it is seen)'
+            cand --on-foreign 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE'
+            cand --hook-timeout 'Seconds one run of --on-foreign may take; then its process group is killed'
             cand --audit-log 'Another audit log whose posts count as postgate''s (a CI runner''s copy); repeatable'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'

@@ -219,7 +219,8 @@ complete -c postgate -n "__fish_postgate_using_subcommand unlock" -l sign -d 'Si
 complete -c postgate -n "__fish_postgate_using_subcommand unlock" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l since -d 'How far back to look: `30m`, `24h`, `7d`, or an RFC 3339 time' -r
-complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l on-foreign -d 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized) and POSTGATE_POST_NEW (1 the first time it is seen)' -r
+complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l on-foreign -d 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE' -r
+complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l hook-timeout -d 'Seconds one run of --on-foreign may take; then its process group is killed' -r
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l audit-log -d 'Another audit log whose posts count as postgate\'s (a CI runner\'s copy); repeatable' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''

@@ -303,6 +303,8 @@ pub struct Appended {
 
 pub struct AuditLog {
     path: PathBuf,
+    /// Set by `reading_past_damage`: how many unreadable lines the window scans skipped.
+    skipped: Option<std::sync::atomic::AtomicUsize>,
 }
 
 fn audit_failure(path: &Path, what: impl std::fmt::Display) -> Failure {
@@ -311,7 +313,46 @@ fn audit_failure(path: &Path, what: impl std::fmt::Display) -> Failure {
 
 impl AuditLog {
     pub fn new(path: impl Into<PathBuf>) -> AuditLog {
-        AuditLog { path: path.into() }
+        AuditLog {
+            path: path.into(),
+            skipped: None,
+        }
+    }
+
+    /// A reader for `reconcile`, whose job is to raise an alarm even when the log is damaged:
+    /// the window scans skip a line that is not a record (and count it, `skipped_lines`)
+    /// instead of failing. Skipping can only hide postgate's own records, so a damaged log
+    /// makes reconcile report too much, never too little. Everything that decides whether to
+    /// publish keeps the strict reader.
+    pub fn reading_past_damage(mut self) -> AuditLog {
+        self.skipped = Some(std::sync::atomic::AtomicUsize::new(0));
+        self
+    }
+
+    /// How many unreadable lines the scans of a `reading_past_damage` reader skipped so far.
+    pub fn skipped_lines(&self) -> usize {
+        self.skipped
+            .as_ref()
+            .map_or(0, |n| n.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Whether the file ends in the middle of a line: the mark of a write cut short, which
+    /// blocks appends until `postgate log repair`. Reads one byte.
+    pub fn torn_tail(&self) -> Result<bool> {
+        let mut file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
+        };
+        let len = file.metadata().map_err(|e| audit_failure(&self.path, e))?.len();
+        if len == 0 {
+            return Ok(false);
+        }
+        let mut last = [0u8];
+        file.seek(SeekFrom::Start(len - 1))
+            .and_then(|_| file.read_exact(&mut last))
+            .map_err(|e| audit_failure(&self.path, e))?;
+        Ok(last[0] != b'\n')
     }
 
     pub fn path(&self) -> &Path {
@@ -926,10 +967,18 @@ impl AuditLog {
             // Unless this is the start of the file, the first piece may be a partial line.
             let head = if pos > 0 { lines.remove(0).to_vec() } else { Vec::new() };
             for line in lines.iter().rev().filter(|l| !l.is_empty()) {
-                let record: Record = serde_json::from_slice(line).map_err(|e| {
-                    audit_failure(&self.path, format!("a record is not valid JSON ({e})"))
-                        .hint("run `postgate log verify`")
-                })?;
+                let record: Record = match (serde_json::from_slice(line), &self.skipped) {
+                    (Ok(record), _) => record,
+                    (Err(_), Some(skipped)) => {
+                        skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        continue;
+                    }
+                    (Err(e), None) => {
+                        return Err(audit_failure(&self.path, format!("a record is not valid JSON ({e})"))
+                            .hint("run `postgate log verify`")
+                            .into());
+                    }
+                };
                 let Some(time) = record.effective_time() else {
                     continue;
                 };

@@ -301,9 +301,15 @@ pub struct ReconcileArgs {
 
     /// Run this command (with `sh -c`) once per foreign post; the post is in the environment
     /// as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME,
-    /// POSTGATE_POST_TEXT (sanitized) and POSTGATE_POST_NEW (1 the first time it is seen).
+    /// POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time
+    /// it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE.
     #[arg(long, value_name = "CMD")]
     pub on_foreign: Option<String>,
+
+    /// Seconds one run of --on-foreign may take; then its process group is killed.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::commands::HOOK_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub hook_timeout: u64,
 
     /// Another audit log whose posts count as postgate's (a CI runner's copy); repeatable.
     #[arg(long = "audit-log", value_name = "FILE")]

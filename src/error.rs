@@ -2,6 +2,10 @@
 //!
 //! Everything else travels as `anyhow::Error`; `main` looks for a `Failure` in the chain to pick
 //! the exit code, and falls back to `GeneralError`.
+//!
+//! A failure's hint is not part of its `Display`: a `Failure` attached with `.context(...)` sits
+//! in front of its cause, and a hint printed there would be glued between the two. Whoever
+//! reports an error prints the whole message, then the hint (`hint_of`) on a line of its own.
 
 use crate::exit_codes::ExitCode;
 use std::fmt;
@@ -31,11 +35,7 @@ impl Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\nhint: {hint}")?;
-        }
-        Ok(())
+        f.write_str(&self.message)
     }
 }
 
@@ -53,17 +53,30 @@ pub fn exit_code_of(err: &anyhow::Error) -> ExitCode {
         .unwrap_or(ExitCode::GeneralError)
 }
 
-/// The fix a failure suggests, if it has one.
+/// The fix a failure suggests, if it has one. Found the way `exit_code_of` finds the code,
+/// outermost first; a failure without a hint (publish.rs's "post on … failed" over the
+/// platform's failure) leaves the word to the failure under it.
 pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
+    // A Failure attached with `.context(...)` is only reachable through anyhow's downcast.
+    if let Some(hint) = err.downcast_ref::<Failure>().and_then(|f| f.hint.as_deref()) {
+        return Some(hint);
+    }
     err.chain()
-        .find_map(|e| e.downcast_ref::<Failure>())
-        .and_then(|f| f.hint.as_deref())
+        .filter_map(|e| e.downcast_ref::<Failure>())
+        .find_map(|f| f.hint.as_deref())
 }
 
-/// The error's message without its hint, for one-line summaries that show the hint apart.
+/// The error's whole message, every cause included, without the hint, for summaries that
+/// show the hint apart.
 pub fn message_of(err: &anyhow::Error) -> String {
-    match err.downcast_ref::<Failure>() {
-        Some(f) => f.message.clone(),
+    format!("{err:#}")
+}
+
+/// The whole message, then the hint on a line of its own: for places that keep an error as one
+/// text (a per-item line, a JSON field).
+pub fn describe(err: &anyhow::Error) -> String {
+    match hint_of(err) {
+        Some(hint) => format!("{err:#}\nhint: {hint}"),
         None => format!("{err:#}"),
     }
 }
@@ -85,8 +98,39 @@ mod tests {
     }
 
     #[test]
-    fn display_includes_the_hint() {
+    fn the_hint_comes_after_the_whole_message() {
         let f = Failure::new(ExitCode::Credential, "no credential").hint("run `postgate login demo`");
-        assert_eq!(f.to_string(), "no credential\nhint: run `postgate login demo`");
+        assert_eq!(f.to_string(), "no credential");
+        let err = anyhow::Error::from(f);
+        assert_eq!(hint_of(&err), Some("run `postgate login demo`"));
+        assert_eq!(describe(&err), "no credential\nhint: run `postgate login demo`");
+    }
+
+    #[test]
+    fn a_failure_attached_as_context_keeps_its_hint_and_its_cause() {
+        // How publish.rs and bluesky.rs attach failures: over an I/O or HTTP cause.
+        let cause = std::io::Error::other("connection reset");
+        let err = anyhow::Error::from(cause)
+            .context(Failure::new(ExitCode::Platform, "the outcome is unknown").hint("run `postgate reconcile demo`"));
+        assert_eq!(exit_code_of(&err), ExitCode::Platform);
+        assert_eq!(hint_of(&err), Some("run `postgate reconcile demo`"));
+        assert_eq!(message_of(&err), "the outcome is unknown: connection reset");
+        assert_eq!(
+            describe(&err),
+            "the outcome is unknown: connection reset\nhint: run `postgate reconcile demo`"
+        );
+    }
+
+    #[test]
+    fn the_outermost_hint_wins_and_a_failure_without_one_defers() {
+        let inner = || Failure::new(ExitCode::Platform, "401").hint("store a new credential");
+        let err = anyhow::Error::from(inner()).context(Failure::new(ExitCode::Platform, "post on @a failed"));
+        assert_eq!(exit_code_of(&err), ExitCode::Platform);
+        assert_eq!(hint_of(&err), Some("store a new credential"));
+        let err = anyhow::Error::from(inner())
+            .context(Failure::new(ExitCode::Incomplete, "published, not recorded").hint("do not run it again"));
+        assert_eq!(hint_of(&err), Some("do not run it again"));
+        let err = anyhow::Error::from(inner()).context("while publishing");
+        assert_eq!(hint_of(&err), Some("store a new credential"));
     }
 }

@@ -1,8 +1,21 @@
 //! postgate: parse the command line, run it, turn the outcome into a documented exit code.
+//!
+//! With `--json` anywhere on the command line, stdout is exactly one JSON value in every case:
+//! the command's document, the error object, or the error object for a command line clap
+//! refused (its human text still on stderr).
 
 use clap::Parser;
 use postgate::exit_codes::ExitCode;
 use postgate::{cli, commands, error, output};
+
+/// Whether the command line asks for JSON, read before clap so that a command line clap refuses
+/// still gets its error object. Arguments after `--` are post text, not flags.
+fn json_requested() -> bool {
+    std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}
 
 fn main() -> std::process::ExitCode {
     // Behave like other Unix tools when stdout is a closed pipe (`postgate log | head`).
@@ -13,18 +26,40 @@ fn main() -> std::process::ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::Usage.into()
+            let code = if e.use_stderr() {
+                ExitCode::Usage
             } else {
-                ExitCode::Success.into()
+                ExitCode::Success
             };
+            if json_requested() {
+                // People still read clap's text, on stderr; stdout is the document.
+                if e.use_stderr() {
+                    let _ = e.print();
+                } else {
+                    eprint!("{}", e.render());
+                }
+                output::clap_error(&e);
+            } else {
+                let _ = e.print();
+            }
+            return code.into();
         }
     };
     output::init_color(cli.color);
     let as_json = cli.json;
-    match commands::run(cli) {
-        Ok(code) => code.into(),
+    output::init_json(as_json);
+    // A panic is a bug, but under --json it must still end in the error object; its message is
+    // on stderr already (the default hook).
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli))).unwrap_or_else(|_| {
+        Err(anyhow::anyhow!(
+            "internal error: postgate panicked (a bug; please report it)"
+        ))
+    });
+    match outcome {
+        Ok(code) => {
+            output::finish(code);
+            code.into()
+        }
         Err(err) => {
             let code = error::exit_code_of(&err);
             output::error(&err, code, as_json);

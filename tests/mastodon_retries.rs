@@ -161,3 +161,48 @@ fn lockdown_reports_a_token_the_server_still_accepts_and_locks_anyway() {
     );
     assert!(mastodon_statuses(&user).is_empty());
 }
+
+#[test]
+fn the_platform_hint_under_the_pipeline_failure_is_its_own_line_and_json_field() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (t, user) = setup("refused401");
+    // publish.rs wraps the platform's failure (which has the hint) in "post on … failed".
+    mastodon_fault("POST", "/api/v1/statuses", 401, serde_json::json!({}), 1);
+    let out = t
+        .cmd([
+            "--json",
+            "post",
+            "-a",
+            "masto",
+            "--confirm-handle",
+            &user.handle,
+            "Refusé",
+        ])
+        .status(code::CREDENTIAL)
+        .run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = stderr.trim_end().lines().collect();
+    let error = lines.iter().position(|l| l.starts_with("error: ")).unwrap();
+    assert!(
+        lines[error].starts_with(&format!(
+            "error: post on {} failed: mastodon: publishing: 401",
+            user.handle
+        )),
+        "{stderr}"
+    );
+    // The hint is the line after the whole message, and the last one.
+    assert_eq!(lines.len(), error + 2, "{stderr}");
+    assert!(
+        lines[error + 1].starts_with("hint: ") && lines[error + 1].contains("postgate login"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["exit_code"], code::CREDENTIAL);
+    assert!(!v["message"].as_str().unwrap().contains("\nhint:"), "{v}");
+    assert_eq!(
+        v["hint"].as_str(),
+        lines[error + 1].strip_prefix("hint: "),
+        "{v}\n{stderr}"
+    );
+    assert!(mastodon_statuses(&user).is_empty());
+}

@@ -411,3 +411,244 @@ fn a_post_killed_before_its_outcome_is_in_doubt_not_foreign_and_a_rerun_records_
     post().run();
     assert_eq!(t.outbox("outbox").len(), 2);
 }
+
+/// A post dropped into the demo outbox by hand, with `text`: one postgate never made.
+fn forge(t: &Test, id: &str, text: &str) {
+    let handle = t.handle("demo");
+    if t.outbox("outbox").is_empty() {
+        t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Officiel"])
+            .run();
+    }
+    let mut forged = t.outbox("outbox").into_iter().next().unwrap();
+    forged["id"] = id.into();
+    forged["text"] = text.into();
+    std::fs::write(t.path().join(format!("outbox/posts/{id}.json")), forged.to_string()).unwrap();
+}
+
+#[test]
+fn a_torn_audit_log_still_reports_foreign_posts_and_runs_the_hook() {
+    let t = Test::new();
+    forge(&t, "forged1", "Faux message");
+    // A crash mid-write leaves a torn last line.
+    let mut bytes = std::fs::read(t.audit_path()).unwrap();
+    bytes.extend_from_slice(b"{\"seq\":3,\"prev\":\"dead");
+    std::fs::write(t.audit_path(), &bytes).unwrap();
+
+    t.cmd([
+        "reconcile",
+        "demo",
+        "--on-foreign",
+        "printf '%s\\n' \"$POSTGATE_POST_ID\" >> hook.txt",
+    ])
+    .status(code::FOREIGN_POSTS)
+    .stdout_has("\tforged1\t")
+    .stderr_has("demo: 2 post(s) since ")
+    .stderr_has(", 1 not made by postgate (1 seen for the first time)")
+    .stderr_has("is damaged: its last line is torn (a write was cut short)")
+    .stderr_has("`postgate log repair` moves a torn last line aside")
+    .stderr_has("the foreign posts are reported but not all recorded in the audit log")
+    .run();
+    assert_eq!(t.read("hook.txt"), "forged1\n");
+    // Nothing was written over the torn bytes.
+    assert!(std::fs::read(t.audit_path()).unwrap().ends_with(b"\"dead"));
+
+    let out = t.cmd(["--json", "reconcile", "demo"]).status(code::FOREIGN_POSTS).run();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["accounts"][0]["foreign"][0]["id"], "forged1");
+    assert_eq!(report["damaged_logs"][0]["torn"], true);
+
+    // Repaired, the log takes the record, and the next run is clean but for the post.
+    t.cmd(["log", "repair"]).run();
+    t.cmd(["reconcile", "demo"]).status(code::FOREIGN_POSTS).run();
+    assert_eq!(t.audit().iter().filter(|r| r["event"] == "foreign").count(), 1);
+}
+
+#[test]
+fn a_garbage_line_in_the_audit_log_is_skipped_and_reported() {
+    let t = Test::new();
+    forge(&t, "forged2", "Faux");
+    let text = std::fs::read_to_string(t.audit_path()).unwrap();
+    std::fs::write(t.audit_path(), format!("{text}not a record\n")).unwrap();
+    t.cmd(["reconcile", "demo"])
+        .status(code::FOREIGN_POSTS)
+        .stdout_has("\tforged2\t")
+        .stderr_has("is damaged: 1 line(s) in the window are not records and were skipped")
+        .run();
+}
+
+#[test]
+fn a_damaged_log_without_foreign_posts_exits_9() {
+    let t = Test::new();
+    let handle = t.handle("demo");
+    t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Officiel"])
+        .run();
+    let mut bytes = std::fs::read(t.audit_path()).unwrap();
+    bytes.extend_from_slice(b"{\"seq\":3");
+    std::fs::write(t.audit_path(), &bytes).unwrap();
+    t.cmd(["reconcile", "demo"])
+        .status(code::AUDIT)
+        .stdout("")
+        .stderr_has(", 0 not made by postgate")
+        .stderr_has("is damaged: its last line is torn")
+        .run();
+    t.cmd(["log", "repair"]).run();
+    // A runner's log that cannot be read at all accounts for nothing, and says so.
+    std::fs::create_dir_all(t.path().join("runner.jsonl")).unwrap();
+    t.cmd(["reconcile", "demo", "--audit-log", "runner.jsonl"])
+        .status(code::AUDIT)
+        .stderr_has(", 0 not made by postgate")
+        .stderr_has("runner.jsonl is damaged: it cannot be read (audit log runner.jsonl: ")
+        .run();
+}
+
+#[test]
+fn a_post_longer_than_an_environment_string_reaches_the_hook_whole() {
+    let t = Test::new();
+    // Linux refuses any environment string over 128 KiB (MAX_ARG_STRLEN).
+    let text = format!("Début {} fin", "très long message ".repeat(12_000));
+    assert!(text.len() > 200 * 1024);
+    forge(&t, "forged3", &text);
+    t.cmd([
+        "reconcile",
+        "demo",
+        "--on-foreign",
+        "cat > stdin.txt; cp \"$POSTGATE_POST_TEXT_FILE\" file.txt; printf %s \"$POSTGATE_POST_TEXT_FILE\" > path.txt; \
+         printf %s \"$POSTGATE_POST_TEXT\" > env.txt; printf %s \"$POSTGATE_POST_TEXT_TRUNCATED\" > cut.txt; \
+         while read -r k v; do [ \"$k\" = SigBlk: ] && printf %s \"$v\" > mask.txt; done < /proc/$$/status",
+    ])
+    .status(code::FOREIGN_POSTS)
+    .run();
+    assert_eq!(t.read("stdin.txt"), text);
+    assert_eq!(t.read("file.txt"), text);
+    assert_eq!(t.read("cut.txt"), "1");
+    let env = t.read("env.txt");
+    assert!(env.len() <= 4096, "{}", env.len());
+    assert!(
+        env.starts_with("Début très long message") && env.ends_with('…'),
+        "{env}"
+    );
+    // The hook can be stopped like any process: SIGHUP, SIGINT and SIGTERM are not held.
+    let mask = u64::from_str_radix(t.read("mask.txt").trim(), 16).unwrap();
+    assert_eq!(mask & 0x4003, 0, "{mask:x}");
+    // The file held the post only while the hook ran.
+    assert!(!std::path::Path::new(&t.read("path.txt")).exists());
+}
+
+fn alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists.
+    unsafe { libc::kill(pid, 0) == 0 }
+}
+
+#[test]
+fn a_hook_that_outlives_its_timeout_is_killed_with_its_process_group() {
+    let t = Test::new();
+    forge(&t, "forged4", "Faux");
+    t.cmd([
+        "reconcile",
+        "demo",
+        "--hook-timeout",
+        "1",
+        "--on-foreign",
+        "echo $$ > hook.pid; sleep 100000 & echo $! > sleep.pid; wait",
+    ])
+    .status(code::FOREIGN_POSTS)
+    .stdout_has("\tforged4\t")
+    .stderr_has(
+        "warning: --on-foreign for forged4 did not finish within 1s (--hook-timeout); its process group was killed",
+    )
+    .run();
+    // `run` returned, so stderr reached EOF: nothing of the hook holds it any more, and
+    // postgate reaped the whole group.
+    for file in ["hook.pid", "sleep.pid"] {
+        let pid: i32 = t.read(file).trim().parse().unwrap();
+        assert!(!alive(pid), "{file}: {pid} is still there");
+    }
+    t.cmd(["reconcile", "demo", "--hook-timeout", "0", "--on-foreign", "true"])
+        .status(code::USAGE)
+        .run();
+}
+
+/// Starts `reconcile demo` with a hook that writes a pid into the FIFO `pid.fifo`; returns
+/// postgate, that pid, and postgate's stderr, which the hook's processes hold too.
+fn start_with_hook(t: &Test, hook: &str) -> (std::process::Child, i32, std::process::ChildStderr) {
+    let fifo = t.path().join("pid.fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo on a path in the test's own folder.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let mut child = t
+        .command(support::BIN)
+        .args(["reconcile", "demo", "--on-foreign", hook])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Opening the FIFO waits for the hook to open it: no sleep, no polling.
+    let pid: i32 = std::fs::read_to_string(&fifo).unwrap().trim().parse().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    (child, pid, stderr)
+}
+
+/// Reads `stderr` to its end, which comes when every process holding it has exited. A guard
+/// kills `pid` if that takes more than a minute, so a surviving hook fails the
+/// test instead of hanging it; returns whether the guard had to.
+fn wait_for_eof(mut stderr: std::process::ChildStderr, pid: i32) -> bool {
+    use std::io::Read;
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let guard = std::thread::spawn(move || {
+        if rx.recv_timeout(std::time::Duration::from_secs(60)).is_err() {
+            // SAFETY: a signal to the hook's process, which the test started.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            return true;
+        }
+        false
+    });
+    let mut rest = Vec::new();
+    let _ = stderr.read_to_end(&mut rest);
+    let _ = tx.send(());
+    guard.join().unwrap()
+}
+
+#[test]
+fn the_hook_dies_when_postgate_is_killed() {
+    let t = Test::new();
+    forge(&t, "forged5", "Faux");
+    let (mut child, pid, stderr) = start_with_hook(&t, "echo $$ > pid.fifo; exec sleep 100000");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!wait_for_eof(stderr, pid), "the hook outlived postgate's SIGKILL");
+}
+
+#[test]
+fn the_hook_group_dies_when_postgate_is_terminated() {
+    let t = Test::new();
+    forge(&t, "forged6", "Faux");
+    let (child, pid, stderr) = start_with_hook(&t, "sleep 100000 & echo $! > pid.fifo; wait");
+    // SAFETY: SIGTERM to the postgate this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let mut child = child;
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGTERM));
+    assert!(
+        !wait_for_eof(stderr, pid),
+        "the hook's background job outlived postgate's SIGTERM"
+    );
+}
+
+#[test]
+fn without_a_temporary_folder_the_hook_still_runs() {
+    let t = Test::new();
+    forge(&t, "forged7", "Faux");
+    t.cmd([
+        "reconcile",
+        "demo",
+        "--on-foreign",
+        "printf %s \"$POSTGATE_POST_ID\" > ran.txt",
+    ])
+    .env("TMPDIR", "/nonexistent/postgate-tmp")
+    .status(code::FOREIGN_POSTS)
+    .stderr_has("warning: --on-foreign gets no POSTGATE_POST_TEXT_FILE and an empty stdin")
+    .run();
+    assert_eq!(t.read("ran.txt"), "forged7");
+}

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod check;
+mod hook;
 mod lockdown;
 mod log;
 mod login;
@@ -16,6 +17,7 @@ use crate::exit_codes::ExitCode;
 use crate::policy::{self, Policy};
 use anyhow::Result;
 
+pub use hook::DEFAULT_TIMEOUT_SECS as HOOK_TIMEOUT_SECS;
 pub use plan::base_of;
 
 /// Finds and loads the policy named by the command line or the usual lookup, over the system
@@ -63,8 +65,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             PolicyCommand::Check => accounts::policy_check(&cli),
             PolicyCommand::Show(args) => accounts::policy_show(&cli, &args.name),
         },
+        // Under --json the script or page is a string in the one JSON document.
+        Command::Completions(args) if cli.json => {
+            let mut script = Vec::new();
+            crate::generation::completions(args.shell, &mut script);
+            crate::output::json(&serde_json::json!({
+                "shell": args.shell.to_string(),
+                "script": String::from_utf8_lossy(&script),
+            }));
+            Ok(ExitCode::Success)
+        }
         Command::Completions(args) => {
             crate::generation::completions(args.shell, &mut std::io::stdout());
+            Ok(ExitCode::Success)
+        }
+        Command::Man if cli.json => {
+            let mut page = Vec::new();
+            crate::generation::man(&mut page)?;
+            crate::output::json(&serde_json::json!({ "man": String::from_utf8_lossy(&page) }));
             Ok(ExitCode::Success)
         }
         Command::Man => {

@@ -355,13 +355,16 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
             Err(err) => {
                 let code = exit_code_of(&err);
                 stop = code == ExitCode::Audit;
-                let line = format!("failed {name}: {}", crate::sanitize::for_terminal(&format!("{err:#}")));
+                let line = format!(
+                    "failed {name}: {}",
+                    crate::sanitize::for_terminal(&crate::error::describe(&err))
+                );
                 done.push(Done {
                     file: name,
                     status: "failed",
                     id: None,
                     url: None,
-                    detail: Some(format!("{err:#}")),
+                    detail: Some(crate::error::describe(&err)),
                     exit_code: Some(code.code()),
                 });
                 line

@@ -52,6 +52,40 @@ struct Checked<'a> {
     /// How many posts were listed, and the foreign ones, each with whether this run is the
     /// first to see it.
     result: Result<(usize, Vec<(RemotePost, bool)>)>,
+    /// Why the foreign posts seen for the first time could not all be recorded.
+    record_error: Option<String>,
+}
+
+/// What is wrong with an audit log reconcile read past: the run still reports what it found.
+#[derive(Default)]
+struct Damage {
+    torn: bool,
+    skipped: usize,
+    /// Why the log could not be read at all (then every listed post counts as foreign).
+    unreadable: Option<String>,
+}
+
+impl Damage {
+    fn any(&self) -> bool {
+        self.torn || self.skipped > 0 || self.unreadable.is_some()
+    }
+
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(why) = &self.unreadable {
+            parts.push(format!("it cannot be read ({why})"));
+        }
+        if self.torn {
+            parts.push("its last line is torn (a write was cut short)".to_string());
+        }
+        if self.skipped > 0 {
+            parts.push(format!(
+                "{} line(s) in the window are not records and were skipped",
+                self.skipped
+            ));
+        }
+        parts.join("; ")
+    }
 }
 
 pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
@@ -66,16 +100,35 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
     let mut logs = vec![policy.audit_path.clone()];
     logs.extend(args.audit_logs.iter().cloned());
 
-    let log = AuditLog::new(&policy.audit_path);
+    // A crash leaves a torn last line, and reconcile is the alarm: it reads past damage,
+    // reports it, and still lists and reports every foreign post.
+    let readers: Vec<AuditLog> = logs.iter().map(|p| AuditLog::new(p).reading_past_damage()).collect();
+    let mut damage: Vec<Damage> = readers
+        .iter()
+        .map(|r| Damage {
+            torn: r.torn_tail().unwrap_or(false),
+            ..Damage::default()
+        })
+        .collect();
+    let log = AuditLog::new(&policy.audit_path).reading_past_damage();
     let checked: Vec<Checked> = accounts
         .iter()
-        .map(|&account| Checked {
-            account,
-            result: foreign_posts(account, &logs, since)
-                .and_then(|(listed, foreign)| Ok((listed, record_new(&log, &policy, account, foreign, since)?))),
+        .map(|&account| {
+            let mut record_error = None;
+            let result = foreign_posts(account, &readers, &mut damage, since).map(|(listed, foreign)| {
+                let (foreign, error) = record_new(&log, &policy, account, foreign, since);
+                record_error = error;
+                (listed, foreign)
+            });
+            Checked {
+                account,
+                result,
+                record_error,
+            }
         })
         .collect();
 
+    let timeout = std::time::Duration::from_secs(args.hook_timeout);
     let mut foreign_total = 0;
     let mut first_error = None;
     for c in &checked {
@@ -94,12 +147,19 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
                         format!(" ({new} seen for the first time)")
                     }
                 ));
+                if let Some(e) = &c.record_error {
+                    output::status(&format!(
+                        "warning: {}: the foreign posts are reported but not all recorded in the audit log: {}",
+                        c.account.name,
+                        crate::sanitize::for_terminal(e)
+                    ));
+                }
                 for (post, new) in foreign {
                     if !cli.json {
                         output::result(&line(c.account, post));
                     }
                     if let Some(cmd) = &args.on_foreign {
-                        run_hook(cmd, c.account, post, *new);
+                        run_hook(cmd, c.account, post, *new, timeout);
                     }
                 }
             }
@@ -107,11 +167,25 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
                 output::status(&format!(
                     "error: {}: {}",
                     c.account.name,
-                    crate::sanitize::for_terminal(&format!("{e:#}"))
+                    crate::sanitize::for_terminal(&crate::error::describe(e))
                 ));
                 first_error.get_or_insert(exit_code_of(e));
             }
         }
+    }
+    let damaged: Vec<(&PathBuf, &Damage)> = logs.iter().zip(&damage).filter(|(_, d)| d.any()).collect();
+    for (path, d) in &damaged {
+        output::status(&format!(
+            "warning: audit log {} is damaged: {}. Posts whose records cannot be read are reported as foreign.",
+            crate::sanitize::for_terminal(&path.display().to_string()),
+            d.describe()
+        ));
+    }
+    if !damaged.is_empty() {
+        output::status(
+            "hint: `postgate log verify` names the damage; `postgate log repair` moves a torn last line aside \
+             (docs/incident.md); until then nothing can be published with that log",
+        );
     }
     if cli.json {
         output::json(&json!({
@@ -128,27 +202,45 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
                         "text": p.text,
                         "new": new,
                     })).collect::<Vec<_>>(),
+                    "record_error": c.record_error,
                 }),
                 Err(e) => json!({
                     "name": c.account.name,
                     "handle": c.account.handle,
                     "error": format!("{e:#}"),
+                    "hint": crate::error::hint_of(e),
                     "exit_code": exit_code_of(e).code(),
                 }),
             }).collect::<Vec<_>>(),
+            "damaged_logs": damaged.iter().map(|(path, d)| json!({
+                "path": path.display().to_string(),
+                "torn": d.torn,
+                "skipped_lines": d.skipped,
+                "unreadable": d.unreadable,
+                "message": d.describe(),
+            })).collect::<Vec<_>>(),
         }));
     }
     // Foreign posts are the alarm this command exists for; they outrank an account that could
-    // not be checked, which is reported on stderr all the same.
+    // not be checked, which outranks a damaged log (reported on stderr all the same).
     Ok(if foreign_total > 0 {
         ExitCode::ForeignPosts
+    } else if let Some(code) = first_error {
+        code
+    } else if !damaged.is_empty() {
+        ExitCode::Audit
     } else {
-        first_error.unwrap_or(ExitCode::Success)
+        ExitCode::Success
     })
 }
 
 /// Lists the account's posts since `since` and keeps those no audit log accounts for.
-fn foreign_posts(account: &Account, logs: &[PathBuf], since: jiff::Timestamp) -> Result<(usize, Vec<RemotePost>)> {
+fn foreign_posts(
+    account: &Account,
+    logs: &[AuditLog],
+    damage: &mut [Damage],
+    since: jiff::Timestamp,
+) -> Result<(usize, Vec<RemotePost>)> {
     // The credential, if there is one, shows posts only followers see; without it (after a
     // lockdown) the public ones are still listed.
     let credential = credentials::load(account).ok().flatten();
@@ -158,10 +250,22 @@ fn foreign_posts(account: &Account, logs: &[PathBuf], since: jiff::Timestamp) ->
     let margin = since.checked_sub(jiff::SignedDuration::from_hours(24)).unwrap_or(since);
     let mut ours: HashSet<String> = HashSet::new();
     let mut in_doubt = Vec::new();
-    for log in logs {
-        let log = AuditLog::new(log);
-        ours.extend(log.published_ids_since(account.platform.as_str(), &account.host(), &account.handle, margin)?);
-        in_doubt.extend(log.in_doubt_since(account.platform.as_str(), &account.host(), &account.handle, margin)?);
+    for (log, damage) in logs.iter().zip(damage.iter_mut()) {
+        let before = log.skipped_lines();
+        // A log that cannot be read accounts for nothing: its posts are reported, not hidden.
+        match log.published_ids_since(account.platform.as_str(), &account.host(), &account.handle, margin) {
+            Ok(ids) => ours.extend(ids),
+            Err(e) => damage.unreadable = Some(format!("{e:#}")),
+        }
+        let between = log.skipped_lines();
+        match log.in_doubt_since(account.platform.as_str(), &account.host(), &account.handle, margin) {
+            Ok(doubts) => in_doubt.extend(doubts),
+            Err(e) => damage.unreadable = Some(format!("{e:#}")),
+        }
+        // Each scan, and every account, reads the same window of the log: count its bad lines
+        // once.
+        let scanned = (between - before).max(log.skipped_lines() - between);
+        damage.skipped = damage.skipped.max(scanned);
     }
     let listed = posts.len();
     // A post that may be an attempt postgate never finished recording is not foreign; each such
@@ -194,23 +298,30 @@ fn foreign_posts(account: &Account, logs: &[PathBuf], since: jiff::Timestamp) ->
 
 /// Records each foreign post the audit log does not mention yet, so the log tells when each
 /// was first seen; a 5-minute job over a longer window sees a post several times but records
-/// it once. Returns each post with whether it is new.
+/// it once. Returns each post with whether it is new, and why recording stopped if it did: a
+/// log that cannot take a record (torn, full disk) must not hide the posts.
 fn record_new(
     log: &AuditLog,
     policy: &crate::policy::Policy,
     account: &Account,
     foreign: Vec<RemotePost>,
     since: jiff::Timestamp,
-) -> Result<Vec<(RemotePost, bool)>> {
+) -> (Vec<(RemotePost, bool)>, Option<String>) {
     if foreign.is_empty() {
-        return Ok(Vec::new());
+        return (Vec::new(), None);
     }
     let margin = since.checked_sub(jiff::SignedDuration::from_hours(24)).unwrap_or(since);
-    let seen = log.foreign_ids_since(account.platform.as_str(), &account.host(), &account.handle, margin)?;
+    let mut error = None;
+    let seen = log
+        .foreign_ids_since(account.platform.as_str(), &account.host(), &account.handle, margin)
+        .unwrap_or_else(|e| {
+            error = Some(crate::error::describe(&e));
+            HashSet::new()
+        });
     let mut out = Vec::new();
     for post in foreign {
         let new = !seen.contains(&post.id);
-        if new {
+        if new && error.is_none() {
             let mut record = crate::audit::Record::about(
                 policy,
                 account,
@@ -224,11 +335,13 @@ fn record_new(
             );
             record.text_sha256 = Some(crate::audit::sha256_hex(post.text.as_bytes()));
             record.text = Some(post.text.clone());
-            log.append(record)?;
+            if let Err(e) = log.append(record) {
+                error = Some(crate::error::describe(&e));
+            }
         }
         out.push((post, new));
     }
-    Ok(out)
+    (out, error)
 }
 
 /// `account TAB time TAB id TAB url TAB text`, the text on one line and made visible.
@@ -243,29 +356,33 @@ fn line(account: &Account, post: &RemotePost) -> String {
     )
 }
 
-/// Runs `--on-foreign` for one post. Its output goes to stderr, so stdout stays the list.
-fn run_hook(cmd: &str, account: &Account, post: &RemotePost, new: bool) {
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .env("POSTGATE_ACCOUNT", &account.name)
-        .env("POSTGATE_HANDLE", &account.handle)
-        .env("POSTGATE_POST_ID", one_line(&post.id))
-        .env("POSTGATE_POST_URL", one_line(&post.url))
-        .env(
+/// Runs `--on-foreign` for one post (see `hook`). Its output goes to stderr, so stdout stays
+/// the list.
+fn run_hook(cmd: &str, account: &Account, post: &RemotePost, new: bool, timeout: std::time::Duration) {
+    let (text, cut) = super::hook::capped(&one_line(&post.text));
+    let env = [
+        ("POSTGATE_ACCOUNT", account.name.clone()),
+        ("POSTGATE_HANDLE", account.handle.clone()),
+        ("POSTGATE_POST_ID", super::hook::capped(&one_line(&post.id)).0),
+        ("POSTGATE_POST_URL", super::hook::capped(&one_line(&post.url)).0),
+        (
             "POSTGATE_POST_TIME",
             post.created_at.map(|t| t.to_string()).unwrap_or_default(),
-        )
-        .env("POSTGATE_POST_TEXT", one_line(&post.text))
-        .env("POSTGATE_POST_NEW", if new { "1" } else { "0" })
-        .stdin(std::process::Stdio::null())
-        .stdout(std::io::stderr())
-        .status();
-    match status {
-        Ok(s) if s.success() => {}
-        Ok(s) => output::status(&format!(
-            "warning: --on-foreign for {} exited with {s}",
+        ),
+        ("POSTGATE_POST_TEXT", text),
+        ("POSTGATE_POST_TEXT_TRUNCATED", if cut { "1" } else { "0" }.to_string()),
+        ("POSTGATE_POST_NEW", if new { "1" } else { "0" }.to_string()),
+    ];
+    match super::hook::run(cmd, &env, &post.text, timeout) {
+        Ok(super::hook::Ended::Exited(None)) => {}
+        Ok(super::hook::Ended::Exited(Some(how))) => output::status(&format!(
+            "warning: --on-foreign for {} exited with {how}",
             one_line(&post.id)
+        )),
+        Ok(super::hook::Ended::TimedOut) => output::status(&format!(
+            "warning: --on-foreign for {} did not finish within {}s (--hook-timeout); its process group was killed",
+            one_line(&post.id),
+            timeout.as_secs()
         )),
         Err(e) => output::status(&format!("warning: --on-foreign could not run: {e}")),
     }
