@@ -230,20 +230,7 @@ pub fn expand(paths: &[PathBuf]) -> std::io::Result<Expansion> {
 /// FIFO is opened without blocking, then refused), in case the entry was replaced after the
 /// walk looked at it.
 pub fn read_walked(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
-    }
-    let mut file = options.open(path)?;
-    if !file.metadata()?.file_type().is_file() {
-        return Err(std::io::Error::other(NOT_REGULAR));
-    }
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut file, &mut bytes)?;
-    Ok(bytes)
+    crate::paths::read_bounded_nofollow(path, crate::paths::MAX_POST_BYTES, "post")
 }
 
 fn walk(dir: &Path, out: &mut Expansion) -> std::io::Result<()> {

@@ -188,7 +188,9 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
 }
 
 fn read(path: &Path) -> Result<Option<Lock>, String> {
-    match std::fs::read(path) {
+    // A lock is tiny; anything that is not a small regular file fails to read, which counts as a
+    // lock (fail closed), and a FIFO put there cannot hang every publish.
+    match crate::paths::read_bounded(path, crate::paths::MAX_SMALL_BYTES, "lock") {
         Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| e.to_string()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.to_string()),

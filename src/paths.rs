@@ -19,6 +19,14 @@ pub const MAX_POLICY_BYTES: u64 = 8 << 20;
 /// platform's length limit, small enough that the rules never scan an unbounded text.
 pub const MAX_POST_BYTES: u64 = 1 << 20;
 
+/// The largest plan file postgate reads: a post at its largest, with room for the plan's own
+/// fields and findings.
+pub const MAX_PLAN_BYTES: u64 = 2 << 20;
+
+/// The largest small file postgate reads: an SSH signature (an Ed25519 one is about 300 bytes,
+/// an RSA-4096 one under 2 KiB), a lock file, a secret piped to `login`.
+pub const MAX_SMALL_BYTES: u64 = 64 << 10;
+
 /// Creates `dir` and its missing parents, readable by the owner only (0700). Folders that
 /// already exist keep their mode: they may be shared on purpose.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
@@ -50,6 +58,16 @@ pub fn private_options() -> OpenOptions {
 /// that may have changed since), so a FIFO or a device is refused at once instead of hanging or
 /// streaming forever. `what` names the file in messages ("policy", "post").
 pub fn read_bounded(path: &Path, limit: u64, what: &str) -> io::Result<Vec<u8>> {
+    read_bounded_with(path, limit, what, false)
+}
+
+/// Like [`read_bounded`], but the last component must not be a symbolic link (`O_NOFOLLOW`):
+/// for files a folder walk found, which may have been replaced by a link since.
+pub fn read_bounded_nofollow(path: &Path, limit: u64, what: &str) -> io::Result<Vec<u8>> {
+    read_bounded_with(path, limit, what, true)
+}
+
+fn read_bounded_with(path: &Path, limit: u64, what: &str, nofollow: bool) -> io::Result<Vec<u8>> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -57,8 +75,11 @@ pub fn read_bounded(path: &Path, limit: u64, what: &str) -> io::Result<Vec<u8>> 
         use std::os::unix::fs::OpenOptionsExt;
         // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
         // O_NOCTTY: opening a terminal device never makes it ours.
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+        let follow = if nofollow { libc::O_NOFOLLOW } else { 0 };
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | follow);
     }
+    #[cfg(not(unix))]
+    let _ = nofollow;
     let file = options.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {

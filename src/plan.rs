@@ -282,8 +282,11 @@ impl Plan {
 
     /// Reads a plan file and checks its hash. The error names the file, line and column.
     pub fn load(path: &Path) -> Result<Plan> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Failure::new(ExitCode::Usage, format!("cannot read plan {}: {e}", path.display())))?;
+        let cannot = |e: String| Failure::new(ExitCode::Usage, format!("cannot read plan {}: {e}", path.display()));
+        let bytes = crate::paths::read_bounded(path, crate::paths::MAX_PLAN_BYTES, "plan")
+            .map_err(|e| cannot(e.to_string()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| cannot(format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to())))?;
         let plan: Plan = toml::from_str(&text).map_err(|e| {
             let (line, col) = crate::policy::diagnostic::line_col(&text, e.span().map_or(0, |s| s.start));
             refused(format!(

@@ -302,3 +302,29 @@ fn the_unreachable_keychain_hint_does_not_offer_an_account_what_it_has() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("set credentials = \"keychain-or-env\""), "{stderr}");
 }
+
+/// A secret piped to `login` is read up to 64 KiB: a stream that never ends (`yes`, a device)
+/// is refused instead of filling memory, and nothing is stored.
+#[test]
+fn a_secret_on_stdin_is_bounded() {
+    let t = Test::new().keychain();
+    let huge = "x".repeat(100 << 10);
+    t.cmd(["login", "vault", "--secret-stdin"])
+        .stdin(&huge)
+        .status(code::CREDENTIAL)
+        .stderr_has("the secret on stdin is longer than 64 KiB; nothing was stored")
+        .run();
+    let out = t.cmd(["--json", "accounts"]).run();
+    let accounts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let vault = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "vault")
+        .unwrap();
+    assert_eq!(vault["credential"]["state"], "missing");
+    // A secret of exactly the cap is still taken.
+    t.cmd(["login", "vault", "--secret-stdin"])
+        .stdin("y".repeat(64 << 10))
+        .run();
+}

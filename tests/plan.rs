@@ -1046,3 +1046,51 @@ fn a_clock_set_back_does_not_reopen_an_expired_plan() {
         .run();
     assert!(t.outbox("outbox").is_empty());
 }
+
+fn mkfifo(path: &std::path::Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+/// A plan or a signature beside it that is a FIFO, or far too big, is refused at once: nothing
+/// waits for a writer, nothing reads without end, nothing is published.
+#[test]
+fn plans_and_signatures_are_regular_files_of_bounded_size() {
+    let t = setup();
+    mkfifo(&t.path().join("tube.plan"));
+    apply(&t, "tube.plan")
+        .status(code::USAGE)
+        .stderr_has("cannot read plan")
+        .stderr_has("not a regular file (a FIFO)")
+        .run();
+    t.write("gros.plan", &"#".repeat(3 << 20));
+    apply(&t, "gros.plan")
+        .status(code::USAGE)
+        .stderr_has("larger than 2048 KiB, the most postgate reads for a plan")
+        .run();
+
+    let hash = plan(&t, "visite.plan", &["Merci @jeanne pour sa visite"]);
+    mkfifo(&t.path().join("visite.plan.com.sig"));
+    t.cmd(["approve", "visite.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("cannot read signature")
+        .stderr_has("not a regular file (a FIFO)")
+        .run();
+    std::fs::remove_file(t.path().join("visite.plan.com.sig")).unwrap();
+    t.write("visite.plan.com.sig", &"A".repeat(100 << 10));
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("larger than 64 KiB, the most postgate reads for a signature")
+        .run();
+    std::fs::remove_file(t.path().join("visite.plan.author.sig")).unwrap();
+    mkfifo(&t.path().join("visite.plan.author.sig"));
+    std::fs::remove_file(t.path().join("visite.plan.com.sig")).unwrap();
+    apply(&t, "visite.plan")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("cannot read the author signature")
+        .stderr_has("not a regular file (a FIFO)")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}

@@ -688,3 +688,21 @@ fn the_queue_walk_follows_no_link_and_names_each() {
     assert_eq!(skipped, ["queue/b.md", "queue/root", "queue/sub"]);
     assert_eq!(v["skipped"][0]["reason"], "a symbolic link, not followed");
 }
+
+/// An item over the size of a post is read no further than its cap, by `queue check` and by
+/// `queue publish` alike, and nothing of it is published.
+#[test]
+fn an_item_larger_than_a_post_is_refused_by_check_and_publish() {
+    let t = setup();
+    item(&t, "01-gros.md", "", &"a".repeat(1 << 20));
+    t.cmd(["queue", "check", "queue"])
+        .status(code::USAGE)
+        .stderr_has("queue/01-gros.md:1:1 error cannot read: larger than 1024 KiB, the most postgate reads for a post")
+        .run();
+    publish(&t)
+        .status(code::USAGE)
+        .stderr_has("failed queue/01-gros.md: ")
+        .stderr_has("larger than 1024 KiB, the most postgate reads for a post")
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+}

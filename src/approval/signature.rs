@@ -146,8 +146,7 @@ pub fn verify_all<'a>(
 pub fn verify_author(approvals: &Approvals, plan: &Plan, file: &Path) -> Result<ProvenAuthor> {
     let shown = file.display();
     let fix = "nothing was published; its author signs it again with `postgate sign`, with a key the policy lists";
-    let text =
-        std::fs::read_to_string(file).map_err(|e| refused(format!("cannot read the author signature {shown}: {e}")))?;
+    let text = read_signature(file).map_err(|e| refused(format!("cannot read the author signature {shown}: {e}")))?;
     let sig = SshSig::from_pem(text.trim()).map_err(|e| {
         refused(format!("{shown} is not an SSH signature: {e}")).hint(
             "author signatures are made by `postgate plan`, `postgate sign` or `ssh-keygen -Y sign -n postgate-author`",
@@ -228,8 +227,7 @@ pub fn verify_signed<'a>(
     code: ExitCode,
 ) -> Result<&'a Approver, Failure> {
     let shown = file.display();
-    let text =
-        std::fs::read_to_string(file).map_err(|e| Failure::new(code, format!("cannot read signature {shown}: {e}")))?;
+    let text = read_signature(file).map_err(|e| Failure::new(code, format!("cannot read signature {shown}: {e}")))?;
     let sig = SshSig::from_pem(text.trim()).map_err(|e| {
         Failure::new(code, format!("{shown} is not an SSH signature: {e}")).hint(
             "signatures are made by `postgate approve`, `postgate unlock --sign` or `ssh-keygen -Y sign -n postgate`",
@@ -285,4 +283,11 @@ pub fn write(plan_path: &Path, approver: &str, sig: &SshSig) -> Result<PathBuf> 
     tmp.persist(&path)
         .map_err(|e| Failure::new(ExitCode::GeneralError, format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
+}
+
+/// A signature file's text: a regular file of at most [`crate::paths::MAX_SMALL_BYTES`], never
+/// a FIFO that would hang the check.
+fn read_signature(file: &Path) -> std::io::Result<String> {
+    let bytes = crate::paths::read_bounded(file, crate::paths::MAX_SMALL_BYTES, "signature")?;
+    String::from_utf8(bytes).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
 }

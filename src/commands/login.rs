@@ -50,9 +50,20 @@ fn read_hidden(prompt: &str) -> Result<Secret> {
 fn read_secret(args: &LoginArgs, account: &Account) -> Result<Secret> {
     let secret = if args.secret_stdin {
         let mut buf = Zeroizing::new(Vec::new());
+        // One byte past the cap tells a secret of exactly the cap from a stream that never ends.
+        let cap = crate::paths::MAX_SMALL_BYTES;
         std::io::stdin()
+            .take(cap + 1)
             .read_to_end(&mut buf)
             .map_err(|e| Failure::new(ExitCode::Credential, format!("cannot read the secret from stdin: {e}")))?;
+        if buf.len() as u64 > cap {
+            return Err(Failure::new(
+                ExitCode::Credential,
+                format!("the secret on stdin is longer than {} KiB; nothing was stored", cap / 1024),
+            )
+            .hint("pipe only the token or app password, for example `printf '%s' \"$TOKEN\" | postgate login NAME --secret-stdin`")
+            .into());
+        }
         let text = std::str::from_utf8(&buf)
             .map_err(|_| Failure::new(ExitCode::Credential, "the secret on stdin is not UTF-8"))?;
         Secret::new(text.trim_end_matches(['\n', '\r']).to_string())
