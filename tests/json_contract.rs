@@ -199,7 +199,11 @@ path = \"{{dir}}/outbox\"
     let v = w.run(&["plan", "-a", "demo", "-o", "p.plan", "Planifié"], 0);
     assert!(v.is_object(), "{v}");
     w.run(&["plan", "-a", "nosuch", "-o", "q.plan", "x"], code::BAD_POLICY);
-    w.run(&["approve", "p.plan"], code::CREDENTIAL);
+    // The plan carries no author signature (the default policy lists no author), so approving
+    // it is refused before any key is looked for.
+    w.run(&["approve", "p.plan"], code::PLAN_REFUSED);
+    w.run(&["sign", "nosuch.plan"], code::USAGE);
+    w.run(&["sign", "p.plan"], code::CREDENTIAL);
     w.run(&["apply", "p.plan", "--confirm-handle", &demo, "--dry-run"], 0);
     w.run(&["apply", "nosuch.plan", "--confirm-handle", &demo], code::USAGE);
 

@@ -568,7 +568,7 @@ fn a_lockdown_while_the_handle_is_asked_stops_the_bluesky_post_and_keeps_the_key
     assert!(bluesky_item(&t, &alice).is_some());
 
     let mut tty = t.cmd(["post", "-a", "bsky", "Après le verrou"]).tty();
-    tty.expect("OFFICIAL ACCOUNT").expect("Type the handle");
+    tty.expect("OFFICIAL ACCOUNT").expect("type its handle to publish");
     t.cmd(["lockdown", "bsky", "--reason", "session volée"])
         .stdout_has("bsky  LOCKED")
         .run();
@@ -587,7 +587,7 @@ fn a_lockdown_while_the_handle_is_asked_stops_the_bluesky_post_and_keeps_the_key
 fn a_lockdown_while_the_handle_is_asked_stops_the_outbox_post() {
     let t = Test::new();
     let mut tty = t.cmd(["post", "-a", "demo", "Après le verrou"]).tty();
-    tty.expect("OFFICIAL ACCOUNT").expect("Type the handle");
+    tty.expect("OFFICIAL ACCOUNT").expect("type its handle to publish");
     t.cmd(["lockdown", "demo", "--reason", "poste volé"]).run();
     tty.line(&t.handle("demo"));
     assert_eq!(tty.finish(), code::LOCKED_DOWN, "{}", tty.screen());

@@ -656,7 +656,7 @@ fn a_post_left_in_doubt_for_over_an_hour_is_refused_to_a_script() {
         .cmd(["post", "-a", "masto", text])
         .env("POSTGATE_SECRET_MASTO", &alice.token)
         .tty();
-    tty.expect("Type the handle").line(&alice.handle);
+    tty.expect("type its handle to publish").line(&alice.handle);
     tty.expect("Mastodon has forgotten its key").expect("[y/N]").line("y");
     assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
     assert_eq!(mastodon_statuses(&alice).len(), 1);
