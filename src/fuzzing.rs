@@ -199,6 +199,60 @@ pub fn sanitizer(data: &[u8]) {
     }
 }
 
+/// What postgate makes of a server's words outside serde: an error body's message, a field cut
+/// to its cap, Mastodon's HTML as text, a Bluesky record key's time, and the facets computed
+/// over a post. None panics; an error message and a cut field are bounded and show nothing
+/// hidden; a record key postgate makes reads back to its time.
+pub fn platform_responses(data: &[u8]) {
+    use crate::platform::{bluesky, http, mastodon};
+    let text = String::from_utf8_lossy(data);
+    let message = http::error_message(&text);
+    assert!(
+        message.chars().count() <= 2 * http::MESSAGE_CAP + 64,
+        "an error message is bounded: {} chars",
+        message.chars().count()
+    );
+    assert!(
+        crate::sanitize::hidden_chars(&message).is_empty(),
+        "an error message shows nothing hidden"
+    );
+    assert!(!message.contains('\n'), "an error message is one line");
+    let cap = data.first().map_or(0, |&b| usize::from(b % 64));
+    let cut = http::clip(&text, cap);
+    if text.chars().count() <= cap {
+        assert_eq!(cut, text, "a field within its cap is kept whole");
+    } else {
+        let kept: String = text.chars().take(cap).collect();
+        assert!(
+            cut.starts_with(&kept) && cut.contains("…[cut: "),
+            "a cut field says so: {cut:?}"
+        );
+    }
+    let _ = mastodon::plain_text(&text);
+    let _ = mastodon::count(&text, 23);
+    let _ = mastodon::status_id(&text);
+    if let Some(time) = bluesky::tid_time(&text) {
+        let key = crate::platform::PostKey {
+            id: "abc".into(),
+            at: Some(time),
+        };
+        assert_eq!(
+            bluesky::tid_time(&bluesky::tid(time, &key)),
+            Some(time),
+            "a record key keeps its time"
+        );
+    }
+    for facet in bluesky::facets(&text, &mut |h| Some(format!("did:plc:{}", h.len()))) {
+        let start = facet["index"]["byteStart"].as_u64().unwrap_or(u64::MAX) as usize;
+        let end = facet["index"]["byteEnd"].as_u64().unwrap_or(u64::MAX) as usize;
+        assert!(start <= end && end <= text.len(), "a facet lies inside the text");
+        assert!(
+            text.is_char_boundary(start) && text.is_char_boundary(end),
+            "a facet cuts no character"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -229,6 +283,11 @@ mod tests {
         #[test]
         fn sanitizer(text in any::<String>()) {
             super::sanitizer(text.as_bytes());
+        }
+
+        #[test]
+        fn platform_responses(text in "(\\PC|[<>&;#@/:. \n\u{200b}\u{202e}\u{1b}a-z0-9])*") {
+            super::platform_responses(text.as_bytes());
         }
     }
 
@@ -301,6 +360,13 @@ mod tests {
             crate::exit_codes::ExitCode::PlanRefused,
         );
         assert!(accepted.is_ok(), "fuzz/seeds/signature_file.sig verifies: {accepted:?}");
+    }
+
+    #[test]
+    fn platform_answers_the_target_must_handle() {
+        super::platform_responses(br#"{"error":"Record not found","error_description":"\u001b[2J gone"}"#);
+        super::platform_responses("<p>Bonjour &amp; merci</p><br>#tag @a.bsky.social https://x.example".as_bytes());
+        super::platform_responses(b"3jzfcijpj2z2a");
     }
 
     #[test]
