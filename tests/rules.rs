@@ -260,6 +260,12 @@ fn the_example_policy_sees_deny_terms_through_spacing_and_look_alike_letters() {
         ("Le ᴄᴀɴᴅɪᴅᴀᴛ", 4, "ᴄᴀɴᴅɪᴅᴀᴛ"),
         ("Le ᶜᵃⁿᵈⁱᵈᵃᵗ", 4, "ᶜᵃⁿᵈⁱᵈᵃᵗ"),
         ("Le cand\u{e0020}idat", 4, "cand\u{e0020}idat"),
+        // Enclosed letters with no compatibility decomposition to a plain letter.
+        ("Le ⒞⒜⒩⒟⒤⒟⒜⒯", 4, "⒞⒜⒩⒟⒤⒟⒜⒯"),
+        ("Le 🄒🄐🄝🄓🄘🄓🄐🄣", 4, "🄒🄐🄝🄓🄘🄓🄐🄣"),
+        ("Le 🅲🅰🅽🅳🅸🅳🅰🆃", 4, "🅲🅰🅽🅳🅸🅳🅰🆃"),
+        ("Le 🅒🅐🅝🅓🅘🅓🅐🅣", 4, "🅒🅐🅝🅓🅘🅓🅐🅣"),
+        ("Le 🇨🇦🇳🇩🇮🇩🇦🇹", 4, "🇨🇦🇳🇩🇮🇩🇦🇹"),
     ] {
         let out = t
             .cmd(["--json", "check", "-a", "culture-gouv", "-"])

@@ -44,6 +44,10 @@ enum Fold {
 
 /// Classifies `c`, and for [`Fold::Chars`] pushes its folded form.
 fn fold_char(c: char, out: &mut String) -> Fold {
+    if let Some(letter) = enclosed_letter(c) {
+        out.push(letter);
+        return Fold::Chars;
+    }
     match c {
         // Typographic apostrophes and quotes used as apostrophes: l’élection = l'élection.
         '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{2032}' | '`' | '\u{b4}' => out.push('\''),
@@ -81,6 +85,23 @@ fn fold_char(c: char, out: &mut String) -> Fold {
         }
     }
     Fold::Chars
+}
+
+/// The Latin letter an enclosed letter stands for, where compatibility decomposition gives no
+/// plain letter: parenthesized letters decompose to `(c)`, whose parentheses would split a
+/// word, and the negative circled and squared letters and the regional indicators (which
+/// spell flags in pairs, and words in longer runs) do not decompose at all. Letters only, so
+/// `🇫🇷` folds to `fr`: a term that short would be a word of the text anyway.
+fn enclosed_letter(c: char) -> Option<char> {
+    let from = |first: u32| char::from_u32(u32::from('a') + (u32::from(c) - first));
+    match u32::from(c) {
+        0x249C..=0x24B5 => from(0x249C),    // ⒜ … ⒵ PARENTHESIZED LATIN SMALL LETTER
+        0x1F110..=0x1F129 => from(0x1F110), // 🄐 … 🄩 PARENTHESIZED LATIN CAPITAL LETTER
+        0x1F150..=0x1F169 => from(0x1F150), // 🅐 … 🅩 NEGATIVE CIRCLED LATIN CAPITAL LETTER
+        0x1F170..=0x1F189 => from(0x1F170), // 🅰 … 🆉 NEGATIVE SQUARED LATIN CAPITAL LETTER
+        0x1F1E6..=0x1F1FF => from(0x1F1E6), // 🇦 … 🇿 REGIONAL INDICATOR SYMBOL LETTER
+        _ => None,
+    }
 }
 
 /// Pushes a decomposed, lower-case character, as its Latin letter if it is a look-alike of one.
