@@ -73,6 +73,8 @@ struct Builder {
     pattern_info: Vec<PatternInfo>,
     /// Where each pattern is written, when it is in the last layer (the file being checked).
     pattern_spans: Vec<Option<std::ops::Range<usize>>>,
+    /// [`estimated_states`] of the patterns so far, against [`PATTERNS_STATE_LIMIT`].
+    pattern_states: usize,
 }
 
 /// Validates and compiles the rules. `accounts` are the policy's account names, which a rule's
@@ -101,6 +103,7 @@ pub struct Layer<'a> {
 pub fn compile_layers(layers: &[Layer], accounts: &[&str], diags: &mut Vec<Diagnostic>) -> RuleSet {
     let mut rules = Vec::new();
     let mut b = Builder {
+        pattern_states: 0,
         terms: Vec::new(),
         term_info: Vec::new(),
         patterns: Vec::new(),
@@ -304,6 +307,12 @@ fn estimated_states(hir: &regex_syntax::hir::Hir) -> usize {
 /// a state.
 const PATTERN_STATE_LIMIT: usize = PATTERN_SIZE_LIMIT / 16;
 
+/// What all of a policy's patterns may take together, compiled, in MiB: many patterns each
+/// under [`PATTERN_SIZE_LIMIT`] would otherwise add up to gigabytes on every run. Thousands of
+/// ordinary patterns (a few hundred states each) fit many times over.
+pub(super) const PATTERNS_SIZE_LIMIT: usize = 32 << 20;
+const PATTERNS_STATE_LIMIT: usize = PATTERNS_SIZE_LIMIT / 16;
+
 /// A located error for each pattern of the checked file that alone compiles past
 /// [`PATTERN_SIZE_LIMIT`].
 const TOO_BIG_HELP: &str = "a repetition of a repetition, or of a Unicode class like \\w, multiplies the size; \
@@ -441,7 +450,18 @@ fn patterns(
                 )
                 .help(TOO_BIG_HELP),
             ),
-            Ok(_) => {
+            Ok(hir) if b.pattern_states.saturating_add(estimated_states(&hir)) > PATTERNS_STATE_LIMIT => diags.push(
+                Diagnostic::new(
+                    format!(
+                        "invalid regex: with the patterns before it, the policy's patterns would exceed {} MiB compiled",
+                        PATTERNS_SIZE_LIMIT >> 20
+                    ),
+                    p.regex.span(),
+                )
+                .help("fewer patterns, or smaller repetitions; a list of words is a `terms` rule, which costs no regex"),
+            ),
+            Ok(hir) => {
+                b.pattern_states = b.pattern_states.saturating_add(estimated_states(&hir));
                 b.patterns.push(p.regex.get_ref().clone());
                 b.pattern_spans.push(last_layer.then(|| p.regex.span()));
                 b.pattern_info.push(PatternInfo {
@@ -801,6 +821,7 @@ mod tests {
     #[test]
     fn when_the_set_is_too_big_each_pattern_of_the_file_is_located() {
         let b = Builder {
+            pattern_states: 0,
             terms: Vec::new(),
             term_info: Vec::new(),
             patterns: vec!["ok".into(), r"\w{1000}".into(), r"\w{1000}".into()],
