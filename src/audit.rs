@@ -339,7 +339,7 @@ impl AuditLog {
     /// Whether the file ends in the middle of a line: the mark of a write cut short, which
     /// blocks appends until `postgate log repair`. Reads one byte.
     pub fn torn_tail(&self) -> Result<bool> {
-        let mut file = match File::open(&self.path) {
+        let mut file = match crate::paths::open_regular(OpenOptions::new().read(true), &self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
@@ -365,12 +365,11 @@ impl AuditLog {
                 .map_err(|e| audit_failure(&self.path, format!("cannot create its folder: {e}")))?;
         }
         // Records hold post texts; keep them to the owner.
-        crate::paths::private_options()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&self.path)
-            .map_err(|e| audit_failure(&self.path, format!("cannot open: {e}")).into())
+        crate::paths::open_regular(
+            crate::paths::private_options().read(true).append(true).create(true),
+            &self.path,
+        )
+        .map_err(|e| audit_failure(&self.path, format!("cannot open: {e}")).into())
     }
 
     /// Appends a record, chaining it to the last one, and fsyncs before returning.
@@ -416,7 +415,7 @@ impl AuditLog {
     /// Reads every complete record, in order. A torn last line is skipped here; `verify`
     /// reports it.
     pub fn read_all(&self) -> Result<Vec<Record>> {
-        let file = match File::open(&self.path) {
+        let file = match crate::paths::open_regular(OpenOptions::new().read(true), &self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
@@ -440,7 +439,7 @@ impl AuditLog {
 
     /// Checks the whole chain and reports the first break.
     pub fn verify(&self) -> Result<Verification> {
-        let file = match File::open(&self.path) {
+        let file = match crate::paths::open_regular(OpenOptions::new().read(true), &self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Verification {
@@ -560,10 +559,7 @@ impl AuditLog {
             }
             return Ok(None);
         };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&self.path)
+        let mut file = crate::paths::open_regular(OpenOptions::new().read(true).write(true), &self.path)
             .map_err(|e| audit_failure(&self.path, e))?;
         file.lock()
             .map_err(|e| audit_failure(&self.path, format!("cannot lock: {e}")))?;
@@ -887,7 +883,7 @@ impl AuditLog {
     /// When the log's last record happened, by its effective time: a clock behind this is
     /// behind the log. `None` for an empty log or a torn last line.
     pub fn latest_time(&self) -> Result<Option<jiff::Timestamp>> {
-        let mut file = match File::open(&self.path) {
+        let mut file = match crate::paths::open_regular(OpenOptions::new().read(true), &self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
@@ -941,7 +937,7 @@ impl AuditLog {
         mut each: impl FnMut(&Record, jiff::Timestamp, &[u8]),
     ) -> Result<()> {
         const CHUNK: u64 = 64 * 1024;
-        let mut file = match File::open(&self.path) {
+        let mut file = match crate::paths::open_regular(OpenOptions::new().read(true), &self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),

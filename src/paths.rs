@@ -113,6 +113,27 @@ fn read_capped(stream: impl Read, limit: u64, what: &str) -> io::Result<Vec<u8>>
     Ok(bytes)
 }
 
+/// Opens `path` with `options` and refuses anything but a regular file, without blocking on a
+/// FIFO (`O_NONBLOCK`, which changes nothing for a regular file) or taking a terminal as ours:
+/// for files postgate keeps, such as the audit log, which someone may have replaced by a FIFO
+/// or a device to hang or flood every run.
+pub fn open_regular(options: &mut OpenOptions, path: &Path) -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a regular file ({})", file_type_name(&meta)),
+        ));
+    }
+    Ok(file)
+}
+
 fn too_big(what: &str, limit: u64) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,

@@ -305,3 +305,50 @@ fn verify_warns_when_time_goes_backwards() {
     let records = t.audit();
     assert!(records[2]["not_before"].as_str().is_some(), "{:?}", records[2]);
 }
+
+/// An audit log replaced by a FIFO or a device would hang or flood every run: it is refused at
+/// once, as an audit failure, and nothing is published.
+#[test]
+fn an_audit_log_that_is_not_a_regular_file_is_refused_at_once() {
+    let t = Test::new();
+    let log = t.path().join("state/audit.jsonl");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(log.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    }
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "Bonjour",
+    ])
+    .status(code::AUDIT)
+    .stderr_has("not a regular file (a FIFO)")
+    .run();
+    t.cmd(["log", "verify"])
+        .status(code::AUDIT)
+        .stderr_has("not a regular file (a FIFO)")
+        .run();
+    std::fs::remove_file(&log).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &log).unwrap();
+    t.cmd(["log", "verify"])
+        .status(code::AUDIT)
+        .stderr_has("not a regular file (a character device)")
+        .run();
+    t.cmd([
+        "post",
+        "-a",
+        "demo",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+        "Bonjour",
+    ])
+    .status(code::AUDIT)
+    .run();
+    assert!(t.outbox("outbox").is_empty());
+}
