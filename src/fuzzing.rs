@@ -207,8 +207,11 @@ pub fn platform_responses(data: &[u8]) {
     use crate::platform::{bluesky, http, mastodon};
     let text = String::from_utf8_lossy(data);
     let message = http::error_message(&text);
+    // Each part is cut to MESSAGE_CAP characters (plus the cut marker) before it is made
+    // visible, and a hidden character is shown in at most 8 (`⟨U+XXXX⟩`).
+    let bound = 8 * (2 * (http::MESSAGE_CAP + 40) + 2);
     assert!(
-        message.chars().count() <= 2 * http::MESSAGE_CAP + 64,
+        message.chars().count() <= bound,
         "an error message is bounded: {} chars",
         message.chars().count()
     );
@@ -367,6 +370,12 @@ mod tests {
         super::platform_responses(br#"{"error":"Record not found","error_description":"\u001b[2J gone"}"#);
         super::platform_responses("<p>Bonjour &amp; merci</p><br>#tag @a.bsky.social https://x.example".as_bytes());
         super::platform_responses(b"3jzfcijpj2z2a");
+        // Found by the fuzzer: a body of controls is shown eight characters a control, which is
+        // still bounded, but more than the cap in characters of the raw body.
+        let mut controls = vec![2u8];
+        controls.extend(std::iter::repeat_n(1u8, 83));
+        controls.push(b'-');
+        super::platform_responses(&controls);
     }
 
     #[test]
