@@ -943,9 +943,21 @@ impl AuditLog {
             Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
         };
         let len = file.metadata().map_err(|e| audit_failure(&self.path, e))?.len();
+        if len == 0 {
+            return Ok(());
+        }
+        let mut last = [0u8];
+        file.seek(SeekFrom::Start(len - 1))
+            .and_then(|_| file.read_exact(&mut last))
+            .map_err(|e| audit_failure(&self.path, e))?;
+        // A torn last line (no newline) is `verify`'s business; appends refuse until repaired.
+        // It is skipped here however long it is, up to the newline before it.
+        let mut in_torn_tail = last[0] != b'\n';
+        // The line being read, in pieces from the end backwards: a line longer than a chunk is
+        // put together once, when its start is found, so a long line costs its length, not its
+        // length squared.
+        let mut pending: Vec<Vec<u8>> = Vec::new();
         let mut pos = len;
-        let mut carry: Vec<u8> = Vec::new();
-        let mut first = true;
         while pos > 0 {
             let n = CHUNK.min(pos);
             pos -= n;
@@ -953,40 +965,72 @@ impl AuditLog {
             file.seek(SeekFrom::Start(pos))
                 .and_then(|_| file.read_exact(&mut chunk))
                 .map_err(|e| audit_failure(&self.path, e))?;
-            chunk.extend_from_slice(&carry);
-            let mut lines: Vec<&[u8]> = chunk.split(|&b| b == b'\n').collect();
-            // A torn last line (no newline) is `verify`'s business; appends refuse until repaired.
-            if first {
-                lines.pop();
-                first = false;
-            }
-            // Unless this is the start of the file, the first piece may be a partial line.
-            let head = if pos > 0 { lines.remove(0).to_vec() } else { Vec::new() };
-            for line in lines.iter().rev().filter(|l| !l.is_empty()) {
-                let record: Record = match (serde_json::from_slice(line), &self.skipped) {
-                    (Ok(record), _) => record,
-                    (Err(_), Some(skipped)) => {
-                        skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        continue;
+            let mut end = chunk.len();
+            while let Some(nl) = memchr::memrchr(b'\n', &chunk[..end]) {
+                if in_torn_tail {
+                    in_torn_tail = false;
+                    pending.clear();
+                } else {
+                    let line = joined(&chunk[nl + 1..end], &mut pending);
+                    if !self.scan_one(&line, since, &mut each)? {
+                        return Ok(());
                     }
-                    (Err(e), None) => {
-                        return Err(audit_failure(&self.path, format!("a record is not valid JSON ({e})"))
-                            .hint("run `postgate log verify`")
-                            .into());
-                    }
-                };
-                let Some(time) = record.effective_time() else {
-                    continue;
-                };
-                if time < since {
-                    return Ok(());
                 }
-                each(&record, time, line);
+                end = nl;
             }
-            carry = head;
+            if !in_torn_tail {
+                pending.push(chunk[..end].to_vec());
+            }
+        }
+        if !in_torn_tail {
+            let line = joined(&[], &mut pending);
+            self.scan_one(&line, since, &mut each)?;
         }
         Ok(())
     }
+
+    /// One line of [`Self::scan_back_lines`]: false once a record older than `since` ends the
+    /// scan.
+    fn scan_one(
+        &self,
+        line: &[u8],
+        since: jiff::Timestamp,
+        each: &mut impl FnMut(&Record, jiff::Timestamp, &[u8]),
+    ) -> Result<bool> {
+        if line.is_empty() {
+            return Ok(true);
+        }
+        let record: Record = match (serde_json::from_slice(line), &self.skipped) {
+            (Ok(record), _) => record,
+            (Err(_), Some(skipped)) => {
+                skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return Ok(true);
+            }
+            (Err(e), None) => {
+                return Err(audit_failure(&self.path, format!("a record is not valid JSON ({e})"))
+                    .hint("run `postgate log verify`")
+                    .into());
+            }
+        };
+        let Some(time) = record.effective_time() else {
+            return Ok(true);
+        };
+        if time < since {
+            return Ok(false);
+        }
+        each(&record, time, line);
+        Ok(true)
+    }
+}
+
+/// `head` followed by the pieces read after it, which `pending` holds last first; empties it.
+fn joined(head: &[u8], pending: &mut Vec<Vec<u8>>) -> Vec<u8> {
+    let mut line = Vec::with_capacity(head.len() + pending.iter().map(Vec::len).sum::<usize>());
+    line.extend_from_slice(head);
+    for piece in pending.drain(..).rev() {
+        line.extend_from_slice(&piece);
+    }
+    line
 }
 
 fn read_last_line(file: &mut File, len: u64) -> std::io::Result<Option<Vec<u8>>> {

@@ -652,3 +652,40 @@ fn without_a_temporary_folder_the_hook_still_runs() {
     .run();
     assert_eq!(t.read("ran.txt"), "forged7");
 }
+
+/// A torn last line longer than the chunk the log is read backwards in, and a long garbage
+/// line, are passed over like short ones: the foreign post is still reported and the hook runs,
+/// and the posts postgate made before them still count as its own.
+#[test]
+fn long_torn_and_garbage_lines_do_not_stop_reconcile() {
+    let t = Test::new();
+    forge(&t, "forged9", "Faux message");
+    let mut bytes = std::fs::read(t.audit_path()).unwrap();
+    let good = bytes.clone();
+    bytes.extend_from_slice(b"{\"seq\":3,\"prev\":\"");
+    bytes.extend(std::iter::repeat_n(b'x', 200_000));
+    std::fs::write(t.audit_path(), &bytes).unwrap();
+    t.cmd([
+        "reconcile",
+        "demo",
+        "--on-foreign",
+        "printf '%s\\n' \"$POSTGATE_POST_ID\" >> hook.txt",
+    ])
+    .status(code::FOREIGN_POSTS)
+    .stdout_has("\tforged9\t")
+    .stderr_has(", 1 not made by postgate")
+    .stderr_has("is damaged: its last line is torn")
+    .run();
+    assert_eq!(t.read("hook.txt"), "forged9\n");
+
+    // The same length of garbage as a whole line, between good records.
+    let mut bytes = good;
+    bytes.extend(std::iter::repeat_n(b'y', 200_000));
+    bytes.push(b'\n');
+    std::fs::write(t.audit_path(), &bytes).unwrap();
+    t.cmd(["reconcile", "demo"])
+        .status(code::FOREIGN_POSTS)
+        .stdout_has("\tforged9\t")
+        .stderr_has(", 1 not made by postgate")
+        .run();
+}
