@@ -132,14 +132,36 @@ fn size(bytes: usize) -> String {
 
 /// Reads at most `cap` bytes of a body. `Err(None)` means there was more (nothing beyond
 /// `cap + 1` bytes is ever read); `Err(Some(e))` that reading failed.
+///
+/// The whole body must arrive within [`read_timeout`]: the client's timeout bounds each read,
+/// and a server that sends a byte a second would otherwise hold a run for as long as the cap
+/// lasts (hours for 64 KiB).
 fn read_capped(resp: Response, cap: usize) -> Result<Vec<u8>, Option<String>> {
     if resp.content_length().is_some_and(|n| n > cap as u64) {
         return Err(None);
     }
+    read_capped_by(resp, cap, std::time::Instant::now() + read_timeout())
+}
+
+fn read_capped_by(resp: impl Read, cap: usize, deadline: std::time::Instant) -> Result<Vec<u8>, Option<String>> {
     let mut body = Vec::new();
-    resp.take(cap as u64 + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| Some(e.to_string()))?;
+    let mut reader = resp.take(cap as u64 + 1);
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Some(e.to_string())),
+        };
+        body.extend_from_slice(&buf[..n]);
+        if std::time::Instant::now() > deadline {
+            return Err(Some(format!(
+                "it did not arrive in full within {:.1}s (POSTGATE_HTTP_TIMEOUT)",
+                read_timeout().as_secs_f64()
+            )));
+        }
+    }
     if body.len() > cap {
         return Err(None);
     }
@@ -423,6 +445,35 @@ pub fn describe(error: &HttpError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A body that comes one byte a read, as a server dripping its answer sends it.
+    struct Drip(Vec<u8>, usize);
+
+    impl Read for Drip {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.get(self.1) {
+                Some(&b) if !buf.is_empty() => {
+                    buf[0] = b;
+                    self.1 += 1;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn a_body_must_arrive_whole_before_its_deadline() {
+        let body = br#"{"id":"1","username":"lent"}"#.to_vec();
+        let later = std::time::Instant::now() + Duration::from_secs(3600);
+        assert_eq!(read_capped_by(Drip(body.clone(), 0), 1024, later), Ok(body.clone()));
+        // A deadline already behind: however few bytes a read brings, the reading stops.
+        let passed = std::time::Instant::now();
+        let e = read_capped_by(Drip(body.clone(), 0), 1024, passed).unwrap_err();
+        assert!(e.is_some_and(|m| m.contains("did not arrive in full within")));
+        // Over the cap stays "over the cap", whatever the pace.
+        assert_eq!(read_capped_by(Drip(body, 0), 8, later), Err(None));
+    }
 
     #[test]
     fn timeouts_parse_without_panicking_on_nonsense() {
