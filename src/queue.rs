@@ -98,9 +98,15 @@ fn window_error(draft: &DraftFile) -> Result<(), DraftError> {
         not_before: draft.front.publish_at,
         expires: draft.front.expires,
     };
-    let Some(problem) = plan::window_problem(&window, jiff::Timestamp::now(), ("publish_at", "expires"), "item") else {
+    let now = jiff::Timestamp::now();
+    let Some(problem) = plan::window_problem(&window, now, ("publish_at", "expires"), "item") else {
         return Ok(());
     };
+    // An item waits in a repository while time passes: one whose `expires` has gone by without
+    // a `publish_at` simply expired, and is reported as expired, like one with both.
+    if problem.at_expires && window.not_before.is_none() && window.expires.is_some_and(|e| e <= now) {
+        return Ok(());
+    }
     let key = if problem.at_expires { "expires" } else { "publish_at" };
     let (line, col) = front_key(&draft.source, key).unwrap_or((1, 1));
     Err(DraftError {

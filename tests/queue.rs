@@ -706,3 +706,17 @@ fn an_item_larger_than_a_post_is_refused_by_check_and_publish() {
         .run();
     assert!(t.outbox("outbox").is_empty());
 }
+
+/// An item whose `expires` passed while it waited, with no `publish_at`, has simply expired: it
+/// is reported as expired, as one with both is, and breaks neither the check nor the run.
+#[test]
+fn an_item_that_ran_past_its_expiry_is_expired_not_an_error() {
+    let t = setup();
+    item(&t, "a.md", "expires = 2026-01-01T08:00:00Z\n", "Trop tard.");
+    t.cmd(["queue", "check", "queue"])
+        .stdout_has("queue/a.md:1:1 expired window expired at 2026-01-01T08:00:00Z; it will never be published")
+        .stderr_has("1 expired")
+        .run();
+    publish(&t).run();
+    assert!(t.outbox("outbox").is_empty());
+}
