@@ -2,8 +2,10 @@
 //!
 //! A lock is a small JSON file named after the account's identity (platform, host, handle), not
 //! its name in the policy, so renaming the account does not slip past it. It is written in the
-//! state folder and, when the policy sets `[lockdown] shared_path`, in that folder too, so one
-//! person can stop every runner that reads it.
+//! state folder, beside the audit log (where the per-account publish lock also lives, so a
+//! lockdown run with another state folder still stops every run that shares the log) and, when
+//! the policy sets `[lockdown] shared_path`, in that folder too, so one person can stop every
+//! runner that reads it.
 //!
 //! `unlock` does not delete the file: it marks it lifted. The pipeline then still refuses a
 //! credential stored before the lockdown, which is what makes "and then a new login" hold on
@@ -119,7 +121,8 @@ fn file_name(account: &Account) -> String {
     format!("{}.lock", &crate::audit::sha256_hex(id.as_bytes())[..24])
 }
 
-/// The folders locks live in: the state folder, then the shared one.
+/// The folders locks live in: the state folder, the one beside the audit log, then the shared
+/// one.
 pub fn dirs(policy: &Policy) -> Result<Vec<PathBuf>> {
     let local = crate::paths::state_dir().ok_or_else(|| {
         Failure::new(
@@ -128,6 +131,10 @@ pub fn dirs(policy: &Policy) -> Result<Vec<PathBuf>> {
         )
     })?;
     let mut dirs = vec![local.join("lockdown")];
+    let beside_log = policy.audit_path.with_extension("locks").join("lockdown");
+    if !dirs.contains(&beside_log) {
+        dirs.push(beside_log);
+    }
     if let Some(shared) = &policy.lockdown.shared_path {
         dirs.push(shared.clone());
     }
@@ -141,8 +148,8 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
     let mut locked: Option<Lock> = None;
     let mut copies = Vec::new();
     let mut lifted_at: Option<jiff::Timestamp> = None;
-    for (i, dir) in dirs(policy)?.into_iter().enumerate() {
-        let shared = i > 0;
+    for dir in dirs(policy)? {
+        let shared = policy.lockdown.shared_path.as_ref() == Some(&dir);
         if shared && !dir.is_dir() {
             return Err(Failure::new(
                 ExitCode::LockedDown,

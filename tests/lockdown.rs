@@ -670,3 +670,26 @@ fn whoami_on_a_locked_account_writes_no_session_back() {
     // Compared without printing: the tokens are secrets even here.
     assert!(session(&t) == before, "whoami wrote a renewed session back");
 }
+
+/// A lockdown run from another state folder (another shell, another user's session) but with
+/// the same policy and audit log stops a post waiting at its handle prompt: the lock is also
+/// written beside the audit log, where every run that shares it looks.
+#[test]
+fn a_lockdown_from_another_state_folder_stops_a_post_sharing_the_audit_log() {
+    let t = Test::new();
+    let mut tty = t.cmd(["post", "-a", "demo", "Après le verrou"]).tty();
+    tty.expect("OFFICIAL ACCOUNT").expect("type its handle to publish");
+    let elsewhere = t.path().join("state-elsewhere");
+    t.cmd(["lockdown", "demo", "--reason", "depuis un autre poste"])
+        .env("XDG_STATE_HOME", &elsewhere.display().to_string())
+        .run();
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), code::LOCKED_DOWN, "{}", tty.screen());
+    assert!(t.outbox("outbox").is_empty());
+    nothing_attempted_after_the_lockdown(&t);
+    // Later runs from the first state folder see it too.
+    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Encore"])
+        .status(code::LOCKED_DOWN)
+        .stderr_has("depuis un autre poste")
+        .run();
+}
