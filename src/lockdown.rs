@@ -199,7 +199,16 @@ fn read(path: &Path) -> Result<Option<Lock>, String> {
     // lock (fail closed), and a FIFO put there cannot hang every publish.
     match crate::paths::read_bounded(path, crate::paths::MAX_SMALL_BYTES, "lock") {
         Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| e.to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        // No file there, or no folder to hold one (the audit log's folder is a file, say: the
+        // log then refuses on its own, as an audit failure).
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(None)
+        }
         Err(e) => Err(e.to_string()),
     }
 }
