@@ -68,30 +68,14 @@ pub fn read_bounded_nofollow(path: &Path, limit: u64, what: &str) -> io::Result<
 }
 
 fn read_bounded_with(path: &Path, limit: u64, what: &str, nofollow: bool) -> io::Result<Vec<u8>> {
-    let mut options = OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
-        // O_NOCTTY: opening a terminal device never makes it ours.
-        let follow = if nofollow { libc::O_NOFOLLOW } else { 0 };
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | follow);
-    }
-    #[cfg(not(unix))]
-    let _ = nofollow;
-    let file = options.open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(io::Error::new(
+    let file = open_checked(OpenOptions::new().read(true), path, nofollow).map_err(|e| match e {
+        Opened::Io(e) => e,
+        Opened::NotRegular(kind) => io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!(
-                "not a regular file ({}); a {what} must be a file",
-                file_type_name(&meta)
-            ),
-        ));
-    }
-    if meta.len() > limit {
+            format!("not a regular file ({kind}); a {what} must be a file"),
+        ),
+    })?;
+    if file.metadata()?.len() > limit {
         return Err(too_big(what, limit));
     }
     read_capped(file, limit, what)
@@ -118,18 +102,36 @@ fn read_capped(stream: impl Read, limit: u64, what: &str) -> io::Result<Vec<u8>>
 /// for files postgate keeps, such as the audit log, which someone may have replaced by a FIFO
 /// or a device to hang or flood every run.
 pub fn open_regular(options: &mut OpenOptions, path: &Path) -> io::Result<File> {
+    open_checked(options, path, false).map_err(|e| match e {
+        Opened::Io(e) => e,
+        Opened::NotRegular(kind) => io::Error::new(io::ErrorKind::InvalidInput, format!("not a regular file ({kind})")),
+    })
+}
+
+/// Why [`open_checked`] gave no file.
+enum Opened {
+    Io(io::Error),
+    /// Something other than a regular file is there: what it is ("a FIFO").
+    NotRegular(&'static str),
+}
+
+/// The one way postgate opens a file it must not block on or stream from: `O_NONBLOCK` (a FIFO
+/// with no writer returns at once; nothing changes for a regular file), `O_NOCTTY` (a terminal
+/// device never becomes ours), `O_NOFOLLOW` when asked, then the open file itself is examined,
+/// not a name that may have changed since.
+fn open_checked(options: &mut OpenOptions, path: &Path, nofollow: bool) -> Result<File, Opened> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+        let follow = if nofollow { libc::O_NOFOLLOW } else { 0 };
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | follow);
     }
-    let file = options.open(path)?;
-    let meta = file.metadata()?;
+    #[cfg(not(unix))]
+    let _ = nofollow;
+    let file = options.open(path).map_err(Opened::Io)?;
+    let meta = file.metadata().map_err(Opened::Io)?;
     if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("not a regular file ({})", file_type_name(&meta)),
-        ));
+        return Err(Opened::NotRegular(file_type_name(&meta)));
     }
     Ok(file)
 }

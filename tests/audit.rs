@@ -313,12 +313,7 @@ fn an_audit_log_that_is_not_a_regular_file_is_refused_at_once() {
     let t = Test::new();
     let log = t.path().join("state/audit.jsonl");
     std::fs::create_dir_all(log.parent().unwrap()).unwrap();
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let c = std::ffi::CString::new(log.as_os_str().as_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
-    }
+    support::mkfifo(&log);
     t.cmd([
         "post",
         "-a",

@@ -154,12 +154,7 @@ fn a_draft_is_a_regular_file_of_at_most_1_mib() {
     let big = format!("+++\naccount = \"demo\"\n+++\n{}", "a".repeat(1 << 20));
     std::fs::write(t.path().join("drafts/gros.md"), big).unwrap();
     let fifo = t.path().join("drafts/tube.md");
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
-    }
+    support::mkfifo(&fifo);
     // A folder walk passes over the FIFO with a warning; named on its own, it is refused. Either
     // way nothing waits for a writer.
     t.cmd(["check", "drafts"])

@@ -340,12 +340,7 @@ fn a_post_body_is_at_most_1_mib_and_a_file_must_be_a_regular_one() {
         .stderr_has("cannot read stdin: larger than 1024 KiB")
         .run();
     let fifo = t.path().join("post.fifo");
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
-    }
+    support::mkfifo(&fifo);
     post(&["--file", "post.fifo"])
         .status(code::USAGE)
         .stderr_has("cannot read post.fifo: not a regular file (a FIFO); a post must be a file")

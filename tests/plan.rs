@@ -1047,19 +1047,12 @@ fn a_clock_set_back_does_not_reopen_an_expired_plan() {
     assert!(t.outbox("outbox").is_empty());
 }
 
-fn mkfifo(path: &std::path::Path) {
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
-}
-
 /// A plan or a signature beside it that is a FIFO, or far too big, is refused at once: nothing
 /// waits for a writer, nothing reads without end, nothing is published.
 #[test]
 fn plans_and_signatures_are_regular_files_of_bounded_size() {
     let t = setup();
-    mkfifo(&t.path().join("tube.plan"));
+    support::mkfifo(&t.path().join("tube.plan"));
     apply(&t, "tube.plan")
         .status(code::USAGE)
         .stderr_has("cannot read plan")
@@ -1072,7 +1065,7 @@ fn plans_and_signatures_are_regular_files_of_bounded_size() {
         .run();
 
     let hash = plan(&t, "visite.plan", &["Merci @jeanne pour sa visite"]);
-    mkfifo(&t.path().join("visite.plan.com.sig"));
+    support::mkfifo(&t.path().join("visite.plan.com.sig"));
     t.cmd(["approve", "visite.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
         .status(code::PLAN_REFUSED)
         .stderr_has("cannot read signature")
@@ -1085,7 +1078,7 @@ fn plans_and_signatures_are_regular_files_of_bounded_size() {
         .stderr_has("larger than 64 KiB, the most postgate reads for a signature")
         .run();
     std::fs::remove_file(t.path().join("visite.plan.author.sig")).unwrap();
-    mkfifo(&t.path().join("visite.plan.author.sig"));
+    support::mkfifo(&t.path().join("visite.plan.author.sig"));
     std::fs::remove_file(t.path().join("visite.plan.com.sig")).unwrap();
     apply(&t, "visite.plan")
         .status(code::PLAN_REFUSED)

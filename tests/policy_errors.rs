@@ -434,13 +434,6 @@ fn rule_scoped_to_an_unknown_account() {
     );
 }
 
-fn mkfifo(path: &std::path::Path) {
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
-}
-
 #[test]
 fn a_policy_is_a_regular_file_of_at_most_8_mib() {
     let t = Test::new();
@@ -453,7 +446,7 @@ fn a_policy_is_a_regular_file_of_at_most_8_mib() {
         .run();
     // A FIFO would block forever, a device would be read until memory runs out.
     let fifo = t.path().join("policy.fifo");
-    mkfifo(&fifo);
+    support::mkfifo(&fifo);
     t.cmd(["--policy", "policy.fifo", "policy", "check"])
         .status(code::BAD_POLICY)
         .stderr_has("cannot read policy policy.fifo: not a regular file (a FIFO); a policy must be a file")

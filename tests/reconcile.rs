@@ -572,9 +572,7 @@ fn a_hook_that_outlives_its_timeout_is_killed_with_its_process_group() {
 /// postgate, that pid, and postgate's stderr, which the hook's processes hold too.
 fn start_with_hook(t: &Test, hook: &str) -> (std::process::Child, i32, std::process::ChildStderr) {
     let fifo = t.path().join("pid.fifo");
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: mkfifo on a path in the test's own folder.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    support::mkfifo(&fifo);
     let mut child = t
         .command(support::BIN)
         .args(["reconcile", "demo", "--on-foreign", hook])

@@ -877,3 +877,16 @@ pub fn run_together(t: &Test, runs: &[Vec<String>]) -> Vec<Output> {
         .map(|c| c.wait_with_output().expect("wait for postgate"))
         .collect()
 }
+
+/// Makes a FIFO at `path`, for tests of what postgate does when a file it reads is one.
+pub fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).expect("a path without NUL");
+    // SAFETY: a valid NUL-terminated path; mkfifo does not keep the pointer.
+    assert_eq!(
+        unsafe { libc::mkfifo(c.as_ptr(), 0o600) },
+        0,
+        "mkfifo {}",
+        path.display()
+    );
+}
