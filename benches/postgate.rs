@@ -202,7 +202,7 @@ fn sample_record(i: u64) -> Record {
     r.text = Some(format!(
         "Post numéro {i}: la mairie informe que la bibliothèque ouvre le samedi de 10 h à 18 h. #culture"
     ));
-    r.text_sha256 = Some(postgate::audit::sha256_hex(
+    r.text_sha256 = Some(postgate::digest::sha256_hex(
         r.text.as_deref().unwrap_or_default().as_bytes(),
     ));
     r.policy_sha256 = Some("ab".repeat(32));

@@ -6,11 +6,12 @@
 //! million. The chain makes edits and deletions in the middle evident; to also detect a rewrite
 //! of the tail, keep the head hash printed by `postgate log verify` somewhere else.
 
+use crate::digest::sha256_hex;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
+use crate::machine::machine;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -243,42 +244,6 @@ fn effective_time(time: Option<&str>, not_before: Option<&str>) -> Option<jiff::
         (Some(t), Some(f)) => Some(t.max(f)),
         (t, f) => t.or(f),
     }
-}
-
-/// The OS user and host name, looked up once per process (NSS lookups are not free).
-pub fn machine() -> &'static (String, String) {
-    static MACHINE: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
-    MACHINE.get_or_init(|| (os_user(), gethostname::gethostname().to_string_lossy().into_owned()))
-}
-
-/// The OS account running postgate. On Unix it comes from the uid, not `$USER`, which anyone
-/// can set.
-pub fn os_user() -> String {
-    #[cfg(unix)]
-    {
-        // SAFETY: getpwuid_r writes into our buffer; we only read it when it reports success.
-        unsafe {
-            let uid = libc::getuid();
-            let mut pwd: libc::passwd = std::mem::zeroed();
-            let mut buf = vec![0 as libc::c_char; 4096];
-            let mut result: *mut libc::passwd = std::ptr::null_mut();
-            if libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) == 0
-                && !result.is_null()
-                && !pwd.pw_name.is_null()
-            {
-                return std::ffi::CStr::from_ptr(pwd.pw_name).to_string_lossy().into_owned();
-            }
-            format!("uid:{uid}")
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        std::env::var("USERNAME").unwrap_or_else(|_| "unknown".to_string())
-    }
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// Serialises a record as the chain's next line (with its newline) and returns its hash.

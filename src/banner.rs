@@ -101,11 +101,6 @@ pub struct BannerInfo<'a> {
     pub findings: &'a [Finding],
 }
 
-/// Post length as platforms count it: grapheme clusters.
-pub fn length(text: &str) -> usize {
-    text.graphemes(true).count()
-}
-
 /// The frame's word for the account's kind and what it means, as the frame and the prompt
 /// name it.
 pub fn kind_words(kind: Kind) -> (&'static str, &'static str) {
@@ -360,7 +355,7 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
         ));
         for f in info.findings {
             let at = f.span.as_ref().map_or(String::new(), |s| {
-                let (line, col) = crate::policy::diagnostic::line_col(info.text, s.start);
+                let (line, col) = crate::diagnostic::line_col(info.text, s.start);
                 format!("{line}:{col} ")
             });
             let suggestion = f
@@ -540,7 +535,7 @@ mod tests {
                 action: None,
                 text,
                 reply_to: None,
-                length: length(text),
+                length: crate::graphemes::count(text),
                 max_characters: 10,
                 content_warning: None,
                 language: None,

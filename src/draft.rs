@@ -20,7 +20,7 @@
 //! The text is everything after the closing `+++` line, with one final newline dropped, exactly
 //! as `postgate post --file` reads it.
 
-use crate::policy::diagnostic::line_col;
+use crate::diagnostic::line_col;
 use serde::Deserialize;
 use std::ops::Range;
 use std::path::{Path, PathBuf};

@@ -46,7 +46,7 @@ fn fuzz_key() -> ssh_key::PrivateKey {
 
 /// The message the signature target checks signatures against.
 fn fuzz_message() -> String {
-    format!("sha256:{}", crate::audit::sha256_hex(b"fuzz"))
+    format!("sha256:{}", crate::digest::sha256_hex(b"fuzz"))
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -334,7 +334,7 @@ mod tests {
             .map(|a| a.name.clone())
         };
         assert_eq!(check(&file).ok().as_deref(), Some("fuzz"));
-        let other = crate::audit::sha256_hex(b"other");
+        let other = crate::digest::sha256_hex(b"other");
         let refused = crate::approval::signature::verify_signed(
             approvals,
             &format!("sha256:{other}"),

@@ -58,7 +58,7 @@ pub enum State {
 
 impl Lock {
     pub fn new(account: &Account, reason: &str) -> Lock {
-        let (user, host) = crate::audit::machine();
+        let (user, host) = crate::machine::machine();
         Lock {
             v: 1,
             account: account.name.clone(),
@@ -80,7 +80,7 @@ impl Lock {
         let json = serde_json::to_string(&bare).unwrap_or_default();
         format!(
             "sha256:{}",
-            crate::audit::sha256_hex(format!("postgate-lock\n{json}").as_bytes())
+            crate::digest::sha256_hex(format!("postgate-lock\n{json}").as_bytes())
         )
     }
 
@@ -118,7 +118,7 @@ impl Lock {
 /// The file name of an account's lock: a hash of what the credential is bound to.
 fn file_name(account: &Account) -> String {
     let id = crate::credentials::keychain_user(account);
-    format!("{}.lock", &crate::audit::sha256_hex(id.as_bytes())[..24])
+    format!("{}.lock", &crate::digest::sha256_hex(id.as_bytes())[..24])
 }
 
 /// The folders locks live in: the state folder, the one beside the audit log, then the shared

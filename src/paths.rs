@@ -224,6 +224,15 @@ pub fn resolve(path: &str, base: &Path) -> PathBuf {
     if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
 }
 
+/// The folder a file's relative paths (a plan's images and signatures, a queue item's images)
+/// are taken from: its parent, or `.` for a bare file name.
+pub fn base_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

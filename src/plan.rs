@@ -108,7 +108,7 @@ impl Author {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
         Author {
-            user: crate::audit::os_user(),
+            user: crate::machine::os_user(),
             email,
         }
     }
@@ -240,7 +240,7 @@ impl Plan {
         let json = serde_json::to_vec(&hashed).unwrap_or_default();
         let mut input = b"postgate-plan\n".to_vec();
         input.extend_from_slice(&json);
-        format!("sha256:{}", crate::audit::sha256_hex(&input))
+        format!("sha256:{}", crate::digest::sha256_hex(&input))
     }
 
     pub fn seal(mut self) -> Plan {
@@ -288,7 +288,7 @@ impl Plan {
         let text = String::from_utf8(bytes)
             .map_err(|e| cannot(format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to())))?;
         let plan: Plan = toml::from_str(&text).map_err(|e| {
-            let (line, col) = crate::policy::diagnostic::line_col(&text, e.span().map_or(0, |s| s.start));
+            let (line, col) = crate::diagnostic::line_col(&text, e.span().map_or(0, |s| s.start));
             refused(format!(
                 "{}:{line}:{col}: not a postgate plan: {}",
                 path.display(),

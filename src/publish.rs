@@ -10,10 +10,11 @@
 //! Nothing is sent before the confirmation and the intent record. Every refusal after the
 //! policy loaded is recorded.
 
-use crate::audit::{AccountRef, Appended, AuditLog, Outcome, PlanState, Record, sha256_hex};
+use crate::audit::{AccountRef, Appended, AuditLog, Outcome, PlanState, Record};
 use crate::banner::{self, BannerInfo};
 use crate::confirm::{self, Method};
 use crate::credentials::{self, Credential, Source};
+use crate::digest::sha256_hex;
 use crate::error::{Failure, exit_code_of};
 use crate::exit_codes::ExitCode;
 use crate::plan::{Plan, WindowState};

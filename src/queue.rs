@@ -41,7 +41,7 @@ pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, 
         .as_deref()
         .ok_or_else(|| at_start("a queue item needs `account` in its +++ front matter".into()))?;
     let account = policy.account(name).map_err(|e| at_start(format!("{e}")))?;
-    let base = crate::commands::base_of(path);
+    let base = crate::paths::base_of(path);
     let mut images = Vec::new();
     for (i, image) in front.images.iter().enumerate() {
         let read = crate::media::read_within(
@@ -60,7 +60,7 @@ pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, 
         })?;
         images.push(PlanImage {
             path: image.path.clone(),
-            sha256: crate::audit::sha256_hex(&checked.bytes),
+            sha256: crate::digest::sha256_hex(&checked.bytes),
             alt: image.alt.clone().filter(|a| !a.trim().is_empty()),
         });
     }

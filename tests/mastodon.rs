@@ -634,7 +634,7 @@ fn a_post_left_in_doubt_for_over_an_hour_is_refused_to_a_script() {
     let mut record = postgate::audit::Record::new("intent", "post", postgate::audit::Outcome::Pending);
     record.time = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2)).to_string();
     record.text = Some(text.into());
-    record.text_sha256 = Some(postgate::audit::sha256_hex(text.as_bytes()));
+    record.text_sha256 = Some(postgate::digest::sha256_hex(text.as_bytes()));
     record.account = Some(postgate::audit::AccountRef {
         name: "masto".into(),
         handle: alice.handle.clone(),

@@ -1013,7 +1013,7 @@ fn apply_refuses_an_image_outside_the_plan_folder_even_with_its_hash() {
         &["--image", "plans/affiche.png", "--alt", "L'affiche", "Bonjour"],
     );
     let secret = t.png("secret.png");
-    let hash = postgate::audit::sha256_hex(support::PNG);
+    let hash = postgate::digest::sha256_hex(support::PNG);
     for (path, why) in [
         ("../secret.png".to_string(), "goes outside the folder `plans`"),
         (secret.clone(), "is an absolute path"),

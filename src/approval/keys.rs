@@ -111,7 +111,7 @@ fn item(name: &str) -> String {
 /// The default key name: the OS user, so that `keys new` and `approve` need no flag for the
 /// usual one-person-one-key case.
 pub fn default_name() -> String {
-    crate::audit::os_user()
+    crate::machine::os_user()
 }
 
 /// Creates a key in the keychain and returns its public half. Refuses to replace one: a

@@ -11,8 +11,8 @@ pub mod keys;
 pub mod signature;
 
 use crate::account::Kind;
+use crate::diagnostic::Diagnostic;
 use crate::policy::Account;
-use crate::policy::diagnostic::Diagnostic;
 use crate::policy::raw::{RawApprovals, RawApprover};
 use crate::rules::{Finding, Level, RuleSet};
 use ssh_key::PublicKey;
@@ -311,7 +311,7 @@ pub fn compile(
     inherited: &Approvals,
     diags: &mut Vec<Diagnostic>,
 ) -> Approvals {
-    let lines = crate::policy::diagnostic::LineIndex::new(text);
+    let lines = crate::diagnostic::LineIndex::new(text);
     // A user policy over a system one starts from the system's approvers and requirements.
     let mut approvers: Vec<Approver> = inherited.approvers.clone();
     let mut names: HashMap<String, usize> = HashMap::new();

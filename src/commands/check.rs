@@ -212,7 +212,7 @@ pub(super) fn check_one(
     // Each image is read as the queue and `apply` will read it: inside the draft's folder,
     // through no link, a regular file of its type and size. A draft from stdin has no folder
     // of its own; its images are looked for in the current one.
-    let base = path.map_or(Path::new("."), super::base_of);
+    let base = path.map_or(Path::new("."), crate::paths::base_of);
     for (i, image) in draft.front.images.iter().enumerate() {
         let max = crate::media::max_bytes(account.platform);
         if let Err(e) = crate::media::read_within(base, &image.path, max, account.platform.as_str()) {

@@ -432,7 +432,7 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
         );
     }
 
-    let (user, host) = crate::audit::machine();
+    let (user, host) = crate::machine::machine();
     let names: Vec<String> = qualified
         .iter()
         .map(|a| format!("{} {}", a.name, a.fingerprint()))

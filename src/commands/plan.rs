@@ -8,6 +8,7 @@ use crate::confirm;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::output;
+use crate::paths::base_of;
 use crate::plan::{self, Author, Plan, PlanFinding, PlanPost, Window};
 use crate::policy::{Account, Policy};
 use crate::publish::{self, Action, PlanGate};
@@ -22,14 +23,6 @@ fn parse_time(flag: &str, text: &str) -> Result<jiff::Timestamp> {
             .hint("use an RFC 3339 time with its offset, like 2026-12-01T09:00:00+01:00")
             .into()
     })
-}
-
-/// The folder a plan's relative paths (images, signatures) are taken from.
-pub fn base_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
 }
 
 /// The rules as they judge the post at `at`, with the offline length.

@@ -438,7 +438,7 @@ fn run_item(
 ) -> Result<publish::Report> {
     let action = plan.action();
     let draft = plan
-        .draft(super::base_of(file))
+        .draft(crate::paths::base_of(file))
         .map_err(|e| publish::record_refusal(policy, &action, &plan.account.name, e))?;
     // The flag naming this item's account; otherwise the first one, which then fails as a
     // mismatch with the usual message (fail closed, never skip confirmation).

@@ -333,7 +333,7 @@ fn record_new(
                     created_at: post.created_at.map(|t| t.to_string()),
                 },
             );
-            record.text_sha256 = Some(crate::audit::sha256_hex(post.text.as_bytes()));
+            record.text_sha256 = Some(crate::digest::sha256_hex(post.text.as_bytes()));
             record.text = Some(post.text.clone());
             if let Err(e) = log.append(record) {
                 error = Some(crate::error::describe(&e));

@@ -322,7 +322,7 @@ impl Platform for Bluesky {
             .hint("shorten it; nothing was sent")
             .into());
         }
-        Ok(crate::banner::length(&draft.text))
+        Ok(crate::graphemes::count(&draft.text))
     }
 
     fn renewed_session(&self) -> Option<Secret> {

@@ -72,7 +72,7 @@ impl Image {
     }
 
     pub fn sha256(&self) -> String {
-        crate::audit::sha256_hex(&self.bytes)
+        crate::digest::sha256_hex(&self.bytes)
     }
 }
 
@@ -160,7 +160,7 @@ pub trait Platform {
     fn limits(&self) -> Result<Limits>;
     /// The post's length as the platform counts it. Graphemes unless the platform says otherwise.
     fn length(&self, draft: &Draft) -> Result<usize> {
-        Ok(crate::banner::length(&draft.text))
+        Ok(crate::graphemes::count(&draft.text))
     }
     /// A session the platform opened or renewed during this run, to keep for the next one
     /// (Bluesky's refresh token). Most platforms have none.
@@ -205,14 +205,14 @@ pub(crate) fn listing_cut(platform: &str, why: &str, listed: usize, since: jiff:
 pub fn offline_length(account: &Account, text: &str) -> (usize, Option<Limits>) {
     match account.platform {
         PlatformName::Outbox => (
-            crate::banner::length(text),
+            crate::graphemes::count(text),
             Some(Limits {
                 max_characters: outbox::MAX_CHARACTERS,
                 max_images: 4,
             }),
         ),
         PlatformName::Bluesky => (
-            crate::banner::length(text),
+            crate::graphemes::count(text),
             Some(Limits {
                 max_characters: bluesky::MAX_GRAPHEMES,
                 max_images: 4,

@@ -3,10 +3,9 @@
 //! Loading is strict. Every problem is reported with `file:line:col` and the process exits with
 //! the bad-policy code, because a guard that guesses what a broken policy meant is no guard.
 
-pub mod diagnostic;
 pub mod raw;
 
-pub use diagnostic::{Diagnostic, line_col};
+use crate::diagnostic::{self, Diagnostic, line_col};
 pub use raw::{Correction, PlatformName, Visibility};
 
 use crate::account::{

@@ -1,7 +1,7 @@
 //! From `[[rules]]` as written to a [`RuleSet`], with a located error for every mistake.
 
 use super::{Check, Level, PatternInfo, Quiet, Rule, RuleSet, Scope, TermInfo, text};
-use crate::policy::diagnostic::{Diagnostic, LineIndex};
+use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::policy::raw::RawRule;
 use aho_corasick::MatchKind;
 use aho_corasick::nfa::contiguous::NFA as ContiguousNfa;

@@ -32,7 +32,7 @@ fn policy(rules: &str) -> Parsed {
     let text = format!("{ACCOUNTS}\n{rules}");
     match Policy::parse(&text, Path::new("/tmp")) {
         Ok(p) => p,
-        Err(d) => panic!("{}", crate::policy::diagnostic::render(Path::new("p.toml"), &text, &d)),
+        Err(d) => panic!("{}", crate::diagnostic::render(Path::new("p.toml"), &text, &d)),
     }
 }
 

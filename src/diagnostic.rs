@@ -1,4 +1,4 @@
-//! Policy errors that point at the exact spot: `file:line:col`, the line, and a caret.
+//! Errors in a file postgate reads (a policy, a plan, a draft) that point at the exact spot: `file:line:col`, the line, and a caret.
 
 use std::fmt::Write as _;
 use std::ops::Range;
