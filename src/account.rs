@@ -1,6 +1,12 @@
-//! Accounts, their kind, and the handle comparison that guards every publish.
+//! The account model every part of postgate shares: an account, its kind, where it publishes,
+//! and the handle comparison that guards every publish.
+//!
+//! This module sits at the bottom of the crate and names no other postgate module: the policy
+//! builds accounts, the platforms read their own destination, and everyone else reads the rest.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::any::Any;
+use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::confusable_detection::skeleton;
 
@@ -55,6 +61,113 @@ impl CredentialPolicy {
             CredentialPolicy::Keychain => "keychain",
             CredentialPolicy::KeychainOrEnv => "keychain-or-env",
         }
+    }
+}
+
+/// The platform an account is on, as the platform registry (`platform::PLATFORMS`) names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct PlatformName(&'static str);
+
+impl PlatformName {
+    /// Only the registry makes these, from its platforms' own names.
+    pub const fn new(name: &'static str) -> PlatformName {
+        PlatformName(name)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+/// Who may see a post, from everyone to only the people it mentions. Platforms that have
+/// audiences map these onto their own; the others take no visibility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    Public,
+    Unlisted,
+    Private,
+    Direct,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Private => "private",
+            Visibility::Direct => "direct",
+        }
+    }
+}
+
+/// How a correction is published where the platform has no edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Correction {
+    /// A reply to the original carrying the correction; the original stays.
+    Reply,
+    /// Delete the original and post the corrected text anew (likes and replies are lost).
+    DeleteAndRepost,
+}
+
+/// Where an account publishes, as its platform's own validated policy keys. Only the platform
+/// that made it looks inside (through [`Account::destination`]); everyone else asks it for the
+/// two things every platform has.
+pub trait Destination: std::fmt::Debug + Send + Sync {
+    /// The host the credential belongs to: the server's host with its port, or `local` where
+    /// nothing leaves the machine. Credentials are keyed by it, so a policy that later points
+    /// the account elsewhere finds no credential instead of sending the old one to a new host.
+    fn host(&self) -> String;
+    /// The stable id the policy pins the account to, if it pins one.
+    fn pinned_id(&self) -> Option<&str>;
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// One validated `[[accounts]]` entry.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub name: String,
+    pub handle: String,
+    pub platform: PlatformName,
+    /// The platform's own keys for this account.
+    pub destination: Arc<dyn Destination>,
+    pub kind: Kind,
+    pub display_name: String,
+    pub owner: String,
+    pub confirm: Confirm,
+    pub non_interactive: NonInteractive,
+    pub credentials: CredentialPolicy,
+    /// Default language of posts (ISO 639, e.g. `fr`).
+    pub language: Option<String>,
+    /// Whether `postgate delete` may remove posts.
+    pub allow_delete: bool,
+    /// Whether every image needs a description.
+    pub require_alt_text: bool,
+    /// Credential age, in days, past which the banner asks for rotation.
+    pub rotate_after_days: Option<u32>,
+    /// Credential age, in days, past which posting is refused.
+    pub max_credential_age_days: Option<u32>,
+    /// 1-based line of the account's table, for messages.
+    pub line: usize,
+    /// Defined by the system policy, which a user policy cannot redefine.
+    pub system: bool,
+}
+
+impl Account {
+    /// See [`Destination::host`].
+    pub fn host(&self) -> String {
+        self.destination.host()
+    }
+
+    /// See [`Destination::pinned_id`].
+    pub fn pinned_id(&self) -> Option<&str> {
+        self.destination.pinned_id()
+    }
+
+    /// The destination as its platform's own type; `None` for another platform's account.
+    pub fn destination<T: 'static>(&self) -> Option<&T> {
+        self.destination.as_any().downcast_ref::<T>()
     }
 }
 
@@ -118,6 +231,51 @@ pub fn handles_look_alike(a: &str, b: &str) -> bool {
 /// Returns the first non-ASCII character of a handle-like string, if any.
 pub fn first_non_ascii(text: &str) -> Option<char> {
     text.chars().find(|c| !c.is_ascii())
+}
+
+// These enums are written in policies and plans as lowercase strings.
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "official" => Ok(Kind::Official),
+            "personal" => Ok(Kind::Personal),
+            other => Err(serde::de::Error::unknown_variant(other, &["official", "personal"])),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Confirm {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "handle" => Ok(Confirm::Handle),
+            "yes" => Ok(Confirm::Yes),
+            other => Err(serde::de::Error::unknown_variant(other, &["handle", "yes"])),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NonInteractive {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "allow" => Ok(NonInteractive::Allow),
+            "deny" => Ok(NonInteractive::Deny),
+            other => Err(serde::de::Error::unknown_variant(other, &["allow", "deny"])),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CredentialPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "none" => Ok(CredentialPolicy::None),
+            "keychain" => Ok(CredentialPolicy::Keychain),
+            "keychain-or-env" => Ok(CredentialPolicy::KeychainOrEnv),
+            other => Err(serde::de::Error::unknown_variant(
+                other,
+                &["none", "keychain", "keychain-or-env"],
+            )),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub struct AccountRef {
 }
 
 impl AccountRef {
-    pub fn of(account: &crate::policy::Account) -> AccountRef {
+    pub fn of(account: &crate::account::Account) -> AccountRef {
         AccountRef {
             name: account.name.clone(),
             handle: account.handle.clone(),
@@ -188,7 +188,7 @@ impl Record {
     /// pipeline (login, approve, lockdown, unlock, reconcile) records.
     pub fn about(
         policy: &crate::policy::Policy,
-        account: &crate::policy::Account,
+        account: &crate::account::Account,
         event: &str,
         action: &str,
         outcome: Outcome,

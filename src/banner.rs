@@ -12,8 +12,8 @@
 //! post itself. The preview is also bounded in rows, so a long post cannot push the frame off
 //! the screen before the prompt.
 
+use crate::account::Account;
 use crate::account::Kind;
-use crate::policy::Account;
 use crate::rules::{Finding, Level};
 use crate::sanitize;
 use colored::Colorize;
@@ -93,7 +93,7 @@ pub struct BannerInfo<'a> {
     pub content_warning: Option<&'a str>,
     pub language: Option<&'a str>,
     pub visibility: Option<&'a str>,
-    pub images: &'a [crate::platform::Image],
+    pub images: &'a [crate::content::Image],
     /// `none needed`, `keychain`, `environment`, or why it is missing.
     pub credential: &'a str,
     pub dry_run: bool,
@@ -497,15 +497,30 @@ fn sanitized_cells(text: &str, level: Option<Level>) -> Vec<Cell> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::{Confirm, CredentialPolicy, NonInteractive};
-    use crate::policy::{PlatformName, Target};
+    use crate::account::{Confirm, CredentialPolicy, NonInteractive, PlatformName};
+
+    /// The banner never looks at where an account publishes.
+    #[derive(Debug)]
+    struct Nowhere;
+
+    impl crate::account::Destination for Nowhere {
+        fn host(&self) -> String {
+            "local".into()
+        }
+        fn pinned_id(&self) -> Option<&str> {
+            None
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
 
     fn account(kind: Kind) -> Account {
         Account {
             name: "demo".into(),
             handle: "@demo".into(),
-            platform: PlatformName::Outbox,
-            target: Target::Outbox { path: "/tmp/x".into() },
+            platform: PlatformName::new("local"),
+            destination: std::sync::Arc::new(Nowhere),
             kind,
             display_name: "Démo\u{202e}".into(),
             owner: "Comms".into(),

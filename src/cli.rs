@@ -366,7 +366,7 @@ pub struct ContentArgs {
 
     /// Who sees the post (Mastodon); defaults to the account's `visibility`.
     #[arg(long, value_enum, value_name = "LEVEL")]
-    pub visibility: Option<crate::policy::Visibility>,
+    pub visibility: Option<crate::account::Visibility>,
 
     /// Attach an image (.png, .jpg, .gif, .webp); repeat for several.
     #[arg(long, value_name = "PATH")]

@@ -8,10 +8,10 @@
 //! line editor that keeps the screen equal to the answer (`Editor`). Whatever was typed before
 //! the prompt appeared is discarded: it answers a question nobody had seen.
 
+use crate::account::Account;
 use crate::account::{Confirm, HandleMatch, NonInteractive, compare_handle};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
-use crate::policy::Account;
 use crate::sanitize;
 #[cfg(not(unix))]
 use console::{Key, Term};

@@ -13,10 +13,10 @@
 //! `post` for ever. A call past its deadline counts as "no keychain is reachable", so an
 //! account with `keychain-or-env` falls back to the environment.
 
+use crate::account::Account;
 use crate::account::CredentialPolicy;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
-use crate::policy::Account;
 use crate::redacted::Secret;
 use anyhow::Result;
 use keyring_core::{Entry, Error as KeyringError};

@@ -235,7 +235,7 @@ pub fn platform_responses(data: &[u8]) {
     let _ = mastodon::count(&text, 23);
     let _ = mastodon::status_id(&text);
     if let Some(time) = bluesky::tid_time(&text) {
-        let key = crate::platform::PostKey {
+        let key = crate::platform::spec::PostKey {
             id: "abc".into(),
             at: Some(time),
         };

@@ -10,6 +10,7 @@ pub mod banner;
 pub mod cli;
 pub mod commands;
 pub mod confirm;
+pub mod content;
 pub mod credentials;
 pub mod diagnostic;
 pub mod digest;

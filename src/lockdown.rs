@@ -11,9 +11,10 @@
 //! credential stored before the lockdown, which is what makes "and then a new login" hold on
 //! every machine, including those whose keychain `lockdown` could not reach.
 
+use crate::account::Account;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
-use crate::policy::{Account, Policy};
+use crate::policy::Policy;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -15,30 +15,9 @@
 //! at most the platform's size, whose first bytes are the signature of the type its extension
 //! declares (PNG, JPEG, GIF, WebP).
 
-use crate::policy::PlatformName;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-
-/// The largest image each platform takes, in bytes. Mastodon's default image limit is 16 MiB
-/// (an instance may set a lower one, and then refuses the upload itself); Bluesky's
-/// `app.bsky.embed.images` lexicon caps an image blob at 1,000,000 bytes. The outbox takes what
-/// Mastodon takes, so a post tried there is not refused later for its size.
-pub fn max_bytes(platform: PlatformName) -> u64 {
-    match platform {
-        PlatformName::Mastodon | PlatformName::Outbox => 16 * 1024 * 1024,
-        PlatformName::Bluesky => 1_000_000,
-    }
-}
-
-/// [`max_bytes`] for a platform named in a plan file; an unknown name gets the smallest limit.
-pub fn max_bytes_named(platform: &str) -> (u64, &str) {
-    match platform {
-        "mastodon" => (max_bytes(PlatformName::Mastodon), "mastodon"),
-        "outbox" => (max_bytes(PlatformName::Outbox), "outbox"),
-        _ => (max_bytes(PlatformName::Bluesky), platform),
-    }
-}
 
 /// The image types postgate uploads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,10 +8,12 @@
 //! A queue item (a draft file with front matter) is also a plan: the same fields come from
 //! its front matter and text, and its approvals sit beside it.
 
+use crate::account::Account;
+use crate::content::{Draft, Image};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
-use crate::platform::{Draft, Image, PostKey};
-use crate::policy::{Account, Policy};
+use crate::platform::spec::PostKey;
+use crate::policy::Policy;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -348,7 +350,9 @@ impl Plan {
         let mut images = Vec::new();
         for pinned in &self.post.images {
             let path = base.join(&pinned.path);
-            let image = Image::within(base, &pinned.path, pinned.alt.clone(), &self.account.platform)?;
+            let platform = &self.account.platform;
+            let max = crate::platform::max_image_bytes(platform);
+            let image = Image::within(base, &pinned.path, pinned.alt.clone(), max, platform)?;
             let actual = image.sha256();
             if actual != pinned.sha256 {
                 return Err(refused(format!(
@@ -397,8 +401,8 @@ pub enum WindowState {
     NotYet(jiff::Timestamp),
 }
 
-pub fn parse_visibility(v: &str) -> Option<crate::policy::Visibility> {
-    use crate::policy::Visibility;
+pub fn parse_visibility(v: &str) -> Option<crate::account::Visibility> {
+    use crate::account::Visibility;
     match v {
         "public" => Some(Visibility::Public),
         "unlisted" => Some(Visibility::Unlisted),

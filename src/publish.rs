@@ -10,16 +10,18 @@
 //! Nothing is sent before the confirmation and the intent record. Every refusal after the
 //! policy loaded is recorded.
 
+use crate::account::Account;
 use crate::audit::{AccountRef, Appended, AuditLog, Outcome, PlanState, Record};
 use crate::banner::{self, BannerInfo};
 use crate::confirm::{self, Method};
+use crate::content::Draft;
 use crate::credentials::{self, Credential, Source};
 use crate::digest::sha256_hex;
 use crate::error::{Failure, exit_code_of};
 use crate::exit_codes::ExitCode;
 use crate::plan::{Plan, WindowState};
-use crate::platform::{self, Draft, PostKey, Published};
-use crate::policy::{Account, Policy};
+use crate::platform::{self, spec::ExactlyOnce, spec::PostKey, spec::Published};
+use crate::policy::Policy;
 use crate::rules::{self, Finding, Level};
 use anyhow::Result;
 use std::path::PathBuf;
@@ -176,7 +178,7 @@ pub fn record_refusal(policy: &Policy, action: &Action, account: &str, err: anyh
 pub fn content_findings(
     policy: &Policy,
     account: &Account,
-    draft: &crate::platform::Draft,
+    draft: &crate::content::Draft,
     length: usize,
     now: jiff::Timestamp,
 ) -> Result<Vec<Finding>> {
@@ -261,13 +263,19 @@ fn summary(findings: &[&Finding]) -> String {
 
 /// Whether a correction on this account removes the original post.
 fn deletes_original(account: &Account) -> bool {
-    matches!(
-        account.target,
-        crate::policy::Target::Bluesky {
-            correction: crate::policy::Correction::DeleteAndRepost,
-            ..
-        }
-    )
+    platform::of(account).correction(account).deletes_original()
+}
+
+/// Whether the platform has forgotten the key of an attempt made at `then`, so that sending it
+/// again could publish a second post; the words say how long it keeps keys.
+fn key_forgotten(account: &Account, then: jiff::Timestamp, now: jiff::Timestamp) -> Option<&'static str> {
+    match platform::of(account).exactly_once() {
+        ExactlyOnce::KeyIdempotent {
+            lifetime,
+            lifetime_words,
+        } if now.duration_since(then) > lifetime => Some(lifetime_words),
+        _ => None,
+    }
 }
 
 /// Runs the pipeline for one post.
@@ -365,8 +373,8 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     }
 
     // Content checks. Issue 4 adds the policy's rules here; for now, the platform's limit.
-    let target = platform::connect(account).map_err(|e| trail.refuse(e))?;
-    let limits = target.limits().map_err(|e| trail.refuse(e))?;
+    let client = platform::connect(account).map_err(|e| trail.refuse(e))?;
+    let limits = client.limits().map_err(|e| trail.refuse(e))?;
     if req.draft.text.trim().is_empty() {
         return Err(trail.refuse(Failure::new(ExitCode::ContentRefused, "the post is empty; nothing published").into()));
     }
@@ -374,7 +382,7 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     // A delete's text is its reason, which is never published: no length limit applies.
     let length = match req.action {
         Action::Delete { .. } => 0,
-        _ => target.length(&req.draft).map_err(|e| trail.refuse(e))?,
+        _ => client.length(&req.draft).map_err(|e| trail.refuse(e))?,
     };
     // The content rules. A delete's text is a reason that is never published, so they do not
     // apply to it.
@@ -415,10 +423,11 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             max_characters: limits.max_characters,
             content_warning: req.draft.content_warning.as_deref(),
             language: req.draft.language.as_deref().or(account.language.as_deref()),
-            visibility: req.draft.visibility.map(|v| v.as_str()).or(match &account.target {
-                crate::policy::Target::Mastodon { visibility, .. } => Some(visibility.as_str()),
-                _ => None,
-            }),
+            visibility: req
+                .draft
+                .visibility
+                .or(platform::of(account).visibility(account))
+                .map(|v| v.as_str()),
             images: &req.draft.images,
             credential: &credential_label,
             dry_run: req.dry_run,
@@ -633,11 +642,12 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
         _ => None,
     };
 
-    let identity = target.identity(credential.as_ref()).map_err(|e| trail.refuse(e))?;
+    let session = client.open(credential.as_ref()).map_err(|e| trail.refuse(e))?;
+    let identity = session.identity().map_err(|e| trail.refuse(e))?;
     // Lockdown may have removed the keychain item while the platform was asked: writing a
     // renewed session back would undo it.
     still_open(policy, account, credential.as_ref()).map_err(|e| trail.refuse(e))?;
-    if let (Some(session), Some(c)) = (target.renewed_session(), credential.as_ref()) {
+    if let (Some(session), Some(c)) = (session.renewed(), credential.as_ref()) {
         // The old refresh token is spent; losing the new one would force a fresh login.
         if let Err(e) = credentials::save_session(account, c, &session) {
             eprintln!("warning: could not keep the renewed session: {e:#}");
@@ -666,15 +676,16 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
 
     // The intent record comes before any publish. Its hash names the attempt: the platform
     // sees the same key on every retry of this attempt, and no other attempt shares it.
-    if let (Some((seq, time)), crate::policy::PlatformName::Mastodon) = (in_doubt, account.platform)
-        && observed_now(&trail.log).duration_since(time) > MASTODON_KEY_LIFETIME
+    if let Some((seq, time)) = in_doubt
+        && let Some(words) = key_forgotten(account, time, observed_now(&trail.log))
     {
         return Err(trail.refuse(
             Failure::new(
                 ExitCode::Incomplete,
                 format!(
                     "an earlier run of this plan (audit record #{seq}, {time}) stopped before recording whether it \
-                     published, and Mastodon forgets its idempotency keys after an hour"
+                     published, and {} forgets its idempotency keys after {words}",
+                    platform::of(account).title()
                 ),
             )
             .hint(format!(
@@ -707,9 +718,9 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     trail.post_key = Some(key.id.clone());
 
     let result = match &req.action {
-        Action::Post => target.publish(credential.as_ref(), &req.draft, &key),
-        Action::Correct { post } => target.correct(credential.as_ref(), post, &req.draft, &key),
-        Action::Delete { post, .. } => target.delete(credential.as_ref(), post).map(|()| Published {
+        Action::Post => session.publish(&req.draft, &key),
+        Action::Correct { post } => session.correct(post, &req.draft, &key),
+        Action::Delete { post, .. } => session.delete(post).map(|()| Published {
             id: post.clone(),
             url: String::new(),
             replayed: false,
@@ -782,10 +793,6 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     })
 }
 
-/// How long a Mastodon server keeps an Idempotency-Key (one hour in Mastodon's own code); a
-/// little less, to keep clear of the edge.
-const MASTODON_KEY_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_mins(55);
-
 /// Finds an earlier attempt at this same post (same account, text and images) that recorded
 /// its intent but not its outcome. It is reused when the platform will recognise its key;
 /// otherwise a person says whether it went out, and a script is refused.
@@ -813,17 +820,16 @@ fn earlier_attempt(
         return Ok(None);
     };
     let when = doubt.time.round(jiff::Unit::Second).unwrap_or(doubt.time);
-    let forgotten = account.platform == crate::policy::PlatformName::Mastodon
-        && now.duration_since(doubt.time) > MASTODON_KEY_LIFETIME;
-    if !forgotten {
+    let Some(words) = key_forgotten(account, doubt.time, now) else {
         eprintln!(
             "postgate: an earlier run of this post (audit record #{}, {when}) stopped before recording whether it published; trying again under its key, so the platform finds that post rather than making a second",
             doubt.seq
         );
         return Ok(Some(doubt));
-    }
+    };
+    let title = platform::of(account).title();
     let question = format!(
-        "An earlier run of this post (audit record #{}, {when}) stopped before recording whether it published, and Mastodon has forgotten its key. Look at {} first. Is the post missing there, and should it go out now?",
+        "An earlier run of this post (audit record #{}, {when}) stopped before recording whether it published, and {title} has forgotten its key. Look at {} first. Is the post missing there, and should it go out now?",
         doubt.seq, account.handle
     );
     // Only someone who typed the handle is asked; a flag cannot answer this.
@@ -846,7 +852,7 @@ fn earlier_attempt(
     Err(Failure::new(
         ExitCode::Incomplete,
         format!(
-            "an earlier run of this post (audit record #{}, {when}) stopped before recording whether it published, and Mastodon forgets its idempotency keys after an hour; nothing was sent",
+            "an earlier run of this post (audit record #{}, {when}) stopped before recording whether it published, and {title} forgets its idempotency keys after {words}; nothing was sent",
             doubt.seq
         ),
     )

@@ -47,7 +47,7 @@ pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, 
         let read = crate::media::read_within(
             base,
             &image.path,
-            crate::media::max_bytes(account.platform),
+            crate::platform::of(account).max_image_bytes(),
             account.platform.as_str(),
         );
         let checked = read.map_err(|e| {

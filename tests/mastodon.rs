@@ -227,11 +227,12 @@ fn credentials_are_bound_to_the_host() {
 
 #[test]
 fn the_same_post_key_publishes_once() {
-    use postgate::platform::{Draft, Platform, PostKey, mastodon::Mastodon};
+    use postgate::content::Draft;
+    use postgate::platform::{mastodon::Mastodon, spec::Client, spec::PostKey};
     let alice = mastodon_user(&format!("idem_{}", std::process::id()));
     let m = Mastodon::new(
         mastodon_url().parse().unwrap(),
-        postgate::policy::Visibility::Public,
+        postgate::account::Visibility::Public,
         None,
         alice.handle.clone(),
         None,
@@ -244,8 +245,9 @@ fn the_same_post_key_publishes_once() {
         session: None,
     };
     let key = PostKey::new("a".repeat(64));
-    let first = m.publish(Some(&cred), &Draft::text("une seule fois"), &key).unwrap();
-    let again = m.publish(Some(&cred), &Draft::text("une seule fois"), &key).unwrap();
+    let session = m.open(Some(&cred)).unwrap();
+    let first = session.publish(&Draft::text("une seule fois"), &key).unwrap();
+    let again = session.publish(&Draft::text("une seule fois"), &key).unwrap();
     assert_eq!(first.id, again.id);
     assert_eq!(mastodon_statuses(&alice).len(), 1);
 }

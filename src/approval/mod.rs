@@ -10,9 +10,9 @@
 pub mod keys;
 pub mod signature;
 
+use crate::account::Account;
 use crate::account::Kind;
 use crate::diagnostic::Diagnostic;
-use crate::policy::Account;
 use crate::policy::raw::{RawApprovals, RawApprover};
 use crate::rules::{Finding, Level, RuleSet};
 use ssh_key::PublicKey;

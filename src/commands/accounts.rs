@@ -1,10 +1,10 @@
 //! `postgate accounts` and `postgate policy check`: what the policy defines.
 
+use crate::account::Account;
 use crate::cli::Cli;
 use crate::credentials::{self, Status};
 use crate::exit_codes::ExitCode;
 use crate::output;
-use crate::policy::Account;
 use crate::sanitize::one_line;
 use anyhow::Result;
 use serde_json::json;

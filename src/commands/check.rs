@@ -3,12 +3,13 @@
 //! Built for pull-request jobs: one line per finding in the `file:line:col` form editors and CI
 //! annotations understand, a summary on stderr, and exit code 4 when any `deny` rule matched.
 
+use crate::account::Account;
 use crate::cli::{CheckArgs, CheckFormat, Cli};
 use crate::draft::{DraftError, DraftFile};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::output;
-use crate::policy::{Account, Policy};
+use crate::policy::Policy;
 use crate::rules::{self, Finding, Level};
 use crate::sanitize::one_line;
 use anyhow::Result;
@@ -214,7 +215,7 @@ pub(super) fn check_one(
     // of its own; its images are looked for in the current one.
     let base = path.map_or(Path::new("."), crate::paths::base_of);
     for (i, image) in draft.front.images.iter().enumerate() {
-        let max = crate::media::max_bytes(account.platform);
+        let max = crate::platform::of(account).max_image_bytes();
         if let Err(e) = crate::media::read_within(base, &image.path, max, account.platform.as_str()) {
             let (line, col) = draft.image_line_col(i);
             return error_at(name, line, col, e.message);
@@ -234,7 +235,7 @@ pub(super) fn check_one(
 /// `require_alt_text`), so a clean check means a clean publish.
 fn findings_for(policy: &Policy, account: &Account, draft: &DraftFile, at: Option<jiff::Timestamp>) -> Vec<Finding> {
     let text = draft.text();
-    let (length, limits) = crate::platform::offline_length(account, text);
+    let (length, limits) = crate::platform::offline(account, text);
     let images = draft.front.images.len();
     let without_alt = draft
         .front
@@ -285,14 +286,12 @@ fn findings_for(policy: &Policy, account: &Account, draft: &DraftFile, at: Optio
             ));
         }
     }
-    if account.platform == crate::policy::PlatformName::Bluesky && text.len() > crate::platform::bluesky::MAX_BYTES {
+    if let Some(max_bytes) = limits.and_then(|l| l.max_bytes)
+        && text.len() > max_bytes
+    {
         findings.push(builtin(
             "platform-limit",
-            format!(
-                "{} bytes; bluesky allows {}",
-                text.len(),
-                crate::platform::bluesky::MAX_BYTES
-            ),
+            format!("{} bytes; {} allows {max_bytes}", text.len(), account.platform.as_str()),
         ));
     }
     if account.require_alt_text && without_alt > 0 {

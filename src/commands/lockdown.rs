@@ -5,6 +5,7 @@
 //! own publishers, and it must hold even if the platform is down. Revocations then run in
 //! parallel, one thread per account, so `--all` takes as long as the slowest server.
 
+use crate::account::Account;
 use crate::approval::{keys, signature};
 use crate::audit::{AuditLog, Outcome, Record};
 use crate::cli::{Cli, LockdownArgs, UnlockArgs};
@@ -13,8 +14,8 @@ use crate::error::{Failure, exit_code_of};
 use crate::exit_codes::ExitCode;
 use crate::lockdown::{Lifted, Lock, State};
 use crate::output;
-use crate::platform::{self, Revocation};
-use crate::policy::{Account, Policy};
+use crate::platform::{self, spec::Revocation};
+use crate::policy::Policy;
 use crate::sanitize::one_line;
 use anyhow::Result;
 use serde_json::json;
@@ -163,9 +164,9 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
 
 fn revoke(account: &Account, credential: Option<&Credential>) -> Result<Revocation> {
     let Some(credential) = credential else {
-        return Ok(match account.platform {
-            crate::policy::PlatformName::Outbox => Revocation::NotApplicable,
-            _ => Revocation::Partial {
+        return Ok(match platform::of(account).needs_credential() {
+            false => Revocation::NotApplicable,
+            true => Revocation::Partial {
                 done: "no credential on this machine to revoke".into(),
                 by_hand: format!(
                     "revoke the account's credentials at {} (whoever leaked one still has it)",

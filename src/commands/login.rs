@@ -1,5 +1,6 @@
 //! `postgate login` and `logout`: put a secret in the keychain, or take it out.
 
+use crate::account::Account;
 use crate::account::CredentialPolicy;
 use crate::audit::{AuditLog, Outcome, Record};
 use crate::cli::{Cli, LoginArgs};
@@ -8,7 +9,7 @@ use crate::credentials;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::output;
-use crate::policy::{Account, Policy};
+use crate::policy::Policy;
 use crate::redacted::Secret;
 use anyhow::Result;
 use std::io::Read;
@@ -99,15 +100,9 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
         .into());
     }
     let secret = read_secret(args, account)?;
-    if account.platform == crate::policy::PlatformName::Bluesky
-        && !crate::platform::bluesky::looks_like_app_password(secret.expose())
-    {
-        eprintln!(
-            "warning: this does not look like a Bluesky app password (xxxx-xxxx-xxxx-xxxx).\n\
-             An app password can post but cannot change the account's password or delete it, and can be\n\
-             revoked on its own. Create one in Settings → Privacy and security → App passwords, and keep\n\
-             the account's main password out of scripts and keychains."
-        );
+    let spec = crate::platform::of(account);
+    if let Some(warning) = spec.secret_warning(secret.expose()) {
+        eprintln!("warning: {warning}");
     }
     // Ask the platform whose credential this is before keeping it: a token for the wrong
     // account must never be stored under this one's name.
@@ -117,8 +112,9 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
         created_at: None,
         session: None,
     };
-    let target = crate::platform::connect(account)?;
-    let identity = target.identity(Some(&candidate))?;
+    let client = spec.connect(account)?;
+    let session = client.open(Some(&candidate))?;
+    let identity = session.identity()?;
     if let Some(difference) = crate::platform::identity_mismatch(account, &identity) {
         return Err(
             Failure::new(ExitCode::IdentityMismatch, format!("identity mismatch: {difference}"))
@@ -127,12 +123,13 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
         );
     }
     let created_at = credentials::store(account, &candidate.secret)?;
-    if let Some(session) = target.renewed_session() {
+    if let Some(renewed) = session.renewed() {
+        drop(session);
         let stored = credentials::Credential {
             created_at: Some(created_at),
             ..candidate
         };
-        credentials::save_session(account, &stored, &session)?;
+        credentials::save_session(account, &stored, &renewed)?;
     }
     record(&policy, account, "login", "stored")?;
     if cli.json {
@@ -151,12 +148,7 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
         account.handle,
         account.host()
     ));
-    if let (Some(id), None) = (&identity.id, account.pinned_id()) {
-        let key = if account.platform == crate::policy::PlatformName::Bluesky {
-            "did"
-        } else {
-            "account_id"
-        };
+    if let (Some(id), None, Some(key)) = (&identity.id, account.pinned_id(), spec.pin_key()) {
         output::status(&format!(
             "the platform identifies it as {0}; pin it in the policy with {key} = \"{0}\"",
             crate::sanitize::one_line(id)

@@ -1,5 +1,6 @@
 //! `postgate plan`, `sign`, `approve`, `apply` and `keys`: a post reviewed before it goes out.
 
+use crate::account::Account;
 use crate::approval::{keys, signature};
 use crate::audit::{AuditLog, Outcome, Record};
 use crate::banner::{self, BannerInfo};
@@ -10,7 +11,7 @@ use crate::exit_codes::ExitCode;
 use crate::output;
 use crate::paths::base_of;
 use crate::plan::{self, Author, Plan, PlanFinding, PlanPost, Window};
-use crate::policy::{Account, Policy};
+use crate::policy::Policy;
 use crate::publish::{self, Action, PlanGate};
 use crate::rules::{Finding, Level};
 use crate::sanitize::one_line;
@@ -29,10 +30,10 @@ fn parse_time(flag: &str, text: &str) -> Result<jiff::Timestamp> {
 fn findings_at(
     policy: &Policy,
     account: &Account,
-    draft: &crate::platform::Draft,
+    draft: &crate::content::Draft,
     at: jiff::Timestamp,
 ) -> Result<Vec<Finding>> {
-    let (length, _) = crate::platform::offline_length(account, &draft.text);
+    let (length, _) = crate::platform::offline(account, &draft.text);
     publish::content_findings(policy, account, draft, length, at)
 }
 
@@ -258,11 +259,11 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 fn show(
     plan: &Plan,
     account: &Account,
-    draft: &crate::platform::Draft,
+    draft: &crate::content::Draft,
     findings: &[Finding],
     author: Option<&crate::approval::ProvenAuthor>,
 ) {
-    let (length, limits) = crate::platform::offline_length(account, &draft.text);
+    let (length, limits) = crate::platform::offline(account, &draft.text);
     eprint!(
         "{}",
         banner::render(&BannerInfo {
@@ -316,7 +317,7 @@ fn load_any(policy: &Policy, path: &Path) -> Result<Plan> {
 }
 
 /// A plan (or queue item) as a reviewer sees it: account checked, draft read, findings now.
-fn review(policy: &Policy, path: &Path) -> Result<(Plan, crate::platform::Draft, Vec<Finding>)> {
+fn review(policy: &Policy, path: &Path) -> Result<(Plan, crate::content::Draft, Vec<Finding>)> {
     let plan = load_any(policy, path)?;
     let account = plan.check_account(policy)?;
     let draft = plan.draft(base_of(path))?;

@@ -2,10 +2,10 @@
 
 use crate::cli::{Cli, ContentArgs, CorrectArgs, DeleteArgs, Guard, PostArgs};
 use crate::confirm;
+use crate::content::Draft;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::output;
-use crate::platform::Draft;
 use crate::publish::{self, Action, Request};
 use crate::sanitize::one_line;
 use anyhow::Result;
@@ -48,15 +48,19 @@ pub(super) fn read_draft(
     }
     let mut images = Vec::new();
     if !args.image.is_empty() {
-        let platform = policy.account(&args.account)?.platform;
+        let account = policy.account(&args.account)?;
+        let (max, platform) = (
+            crate::platform::of(account).max_image_bytes(),
+            account.platform.as_str(),
+        );
         for (i, path) in args.image.iter().enumerate() {
             let alt = args.alt.get(i).cloned();
             images.push(match plan_folder {
-                None => crate::platform::Image::named(path, alt, platform)?,
+                None => crate::content::Image::named(path, alt, max, platform)?,
                 Some(folder) => {
                     let rel =
                         crate::media::relative_within(path, folder).map_err(crate::media::Refusal::into_failure)?;
-                    crate::platform::Image::within(folder, &rel, alt, platform.as_str())?
+                    crate::content::Image::within(folder, &rel, alt, max, platform)?
                 }
             });
         }

@@ -328,7 +328,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
         let outcome = run_item(&policy, &file, plan, &args.confirm_handle, interactive, bar.as_ref());
         let line = match outcome {
             Ok(report) => {
-                let p = report.published.unwrap_or(crate::platform::Published {
+                let p = report.published.unwrap_or(crate::platform::spec::Published {
                     id: String::new(),
                     url: String::new(),
                     replayed: false,

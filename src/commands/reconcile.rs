@@ -7,14 +7,14 @@
 //! Listing uses no credential where the platform allows it, so reconcile keeps watching an
 //! account after `lockdown` removed its credential.
 
+use crate::account::Account;
 use crate::audit::AuditLog;
 use crate::cli::{Cli, ReconcileArgs};
 use crate::credentials;
 use crate::error::{Failure, exit_code_of};
 use crate::exit_codes::ExitCode;
 use crate::output;
-use crate::platform::{self, RemotePost};
-use crate::policy::Account;
+use crate::platform::{self, spec::RemotePost};
 use crate::sanitize::one_line;
 use anyhow::Result;
 use serde_json::json;

@@ -13,16 +13,17 @@ pub fn run(cli: &Cli, name: &str) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let account = policy.account(name)?;
     let credential = credentials::load(account)?;
-    let target = platform::connect(account)?;
+    let client = platform::connect(account)?;
     // Held like a publish holds it, so a lockdown clearing the keychain waits for this run and
     // a session renewed here is never written back after it.
     let _account_lock = crate::publish::lock_account(&policy, account)?;
-    let identity = target.identity(credential.as_ref())?;
+    let session = client.open(credential.as_ref())?;
+    let identity = session.identity()?;
     let locked = !matches!(
         crate::lockdown::state(&policy, account),
         Ok(crate::lockdown::State::Open | crate::lockdown::State::Lifted { .. })
     );
-    if let (Some(session), Some(c), false) = (target.renewed_session(), credential.as_ref(), locked) {
+    if let (Some(session), Some(c), false) = (session.renewed(), credential.as_ref(), locked) {
         credentials::save_session(account, c, &session)?;
     }
     let mismatch = platform::identity_mismatch(account, &identity);

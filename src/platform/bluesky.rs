@@ -9,18 +9,25 @@
 //! attempt: a retry writes to the same key, and if the first try had in fact landed, the
 //! record is found there instead of being written twice.
 
+use super::handles::domain_handle;
 use super::http::{self, Answer, HttpError, ID_CAP, NAME_CAP, Retry, TEXT_CAP, URL_CAP, clip};
-use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published, RemotePost, Revocation};
+use super::spec::{
+    AccountKeys, Client as PlatformClient, CorrectionStyle, ExactlyOnce, Identity, Limits, PostKey, Published,
+    RemotePost, Revocation, Session, Spec, host_of,
+};
+use crate::account::{Account, Correction, Destination, PlatformName};
+use crate::content::Draft;
+use crate::credentials::Credential;
+use crate::diagnostic::Diagnostic;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
-use crate::policy::Correction;
 use crate::redacted::Secret;
 use anyhow::Result;
 use reqwest::Url;
 use reqwest::blocking::Client;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::cell::RefCell;
+use std::sync::Arc;
 
 const NAME: &str = "bluesky";
 const COLLECTION: &str = "app.bsky.feed.post";
@@ -28,6 +35,167 @@ const COLLECTION: &str = "app.bsky.feed.post";
 pub const MAX_GRAPHEMES: usize = 300;
 /// The lexicon's `maxLength` (UTF-8 bytes) for a post's text.
 pub const MAX_BYTES: usize = 3000;
+
+/// Bluesky's place in the registry.
+pub static SPEC: BlueskySpec = BlueskySpec;
+
+pub struct BlueskySpec;
+
+/// A Bluesky account's PDS and what the policy fixes about it.
+#[derive(Debug, Clone)]
+pub struct Pds {
+    pub service: Url,
+    /// The DID the credential must belong to.
+    pub did: Option<String>,
+    /// How `postgate correct` corrects, since Bluesky has no edit.
+    pub correction: Correction,
+    /// The web host of post URLs (default bsky.app).
+    pub web_host: String,
+}
+
+impl Destination for Pds {
+    fn host(&self) -> String {
+        host_of(&self.service)
+    }
+
+    fn pinned_id(&self) -> Option<&str> {
+        self.did.as_deref()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Keys {
+    service: Option<toml::Spanned<String>>,
+    did: Option<toml::Spanned<String>>,
+    correction: Option<toml::Spanned<Correction>>,
+    web_host: Option<toml::Spanned<String>>,
+}
+
+fn valid_did(did: &str) -> bool {
+    let valid_rest =
+        |rest: &str| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || ".:-_%".contains(c));
+    did.strip_prefix("did:plc:").is_some_and(valid_rest) || did.strip_prefix("did:web:").is_some_and(valid_rest)
+}
+
+impl Spec for BlueskySpec {
+    fn name(&self) -> PlatformName {
+        PlatformName::new(NAME)
+    }
+
+    fn title(&self) -> &'static str {
+        "Bluesky"
+    }
+
+    /// A DNS name, written with or without a leading `@`.
+    fn validate_handle(&self, handle: &str) -> Result<(), String> {
+        domain_handle(handle.strip_prefix('@').unwrap_or(handle))
+    }
+
+    fn keys(&self) -> &'static [&'static str] {
+        &["service", "did", "correction", "web_host"]
+    }
+
+    fn key_help(&self, key: &str) -> Option<&'static str> {
+        (key == "correction").then_some("only Bluesky, which has no edit, needs a correction method")
+    }
+
+    fn destination(&self, keys: &AccountKeys, diags: &mut Vec<Diagnostic>) -> Option<Arc<dyn Destination>> {
+        let raw: Keys = keys.parse(diags)?;
+        if let Some(did) = &raw.did
+            && !valid_did(did.get_ref())
+        {
+            diags.push(
+                Diagnostic::new(
+                    format!("invalid DID `{}`", crate::sanitize::one_line(did.get_ref())),
+                    did.span(),
+                )
+                .help("a DID looks like did:plc:ewvi7nxzyoun6zhxrhs64oiz; `postgate login` prints it"),
+            );
+        }
+        let did = raw.did.as_ref().map(|d| d.get_ref().clone());
+        let correction = raw.correction.as_ref().map_or(Correction::Reply, |c| *c.get_ref());
+        let web_host = match &raw.web_host {
+            Some(h) if domain_handle(h.get_ref()).is_ok() => h.get_ref().clone(),
+            Some(h) => {
+                diags.push(Diagnostic::new(
+                    "`web_host` must be a host name like bsky.app",
+                    h.span(),
+                ));
+                String::new()
+            }
+            None => "bsky.app".to_string(),
+        };
+        let service = keys.required_url(self.name(), "service", &raw.service, diags)?;
+        Some(Arc::new(Pds {
+            service,
+            did,
+            correction,
+            web_host,
+        }))
+    }
+
+    fn offline(&self, _account: &Account, text: &str) -> (usize, Option<Limits>) {
+        (crate::graphemes::count(text), Some(LIMITS))
+    }
+
+    /// The `app.bsky.embed.images` lexicon caps an image blob at 1,000,000 bytes.
+    fn max_image_bytes(&self) -> u64 {
+        1_000_000
+    }
+
+    fn pin_key(&self) -> Option<&'static str> {
+        Some("did")
+    }
+
+    fn secret_warning(&self, secret: &str) -> Option<&'static str> {
+        (!looks_like_app_password(secret)).then_some(
+            "this does not look like a Bluesky app password (xxxx-xxxx-xxxx-xxxx).\n\
+             An app password can post but cannot change the account's password or delete it, and can be\n\
+             revoked on its own. Create one in Settings → Privacy and security → App passwords, and keep\n\
+             the account's main password out of scripts and keychains.",
+        )
+    }
+
+    /// Bluesky has no edit: the account's `correction` decides.
+    fn correction(&self, account: &Account) -> CorrectionStyle {
+        CorrectionStyle::Without(account.destination::<Pds>().map_or(Correction::Reply, |p| p.correction))
+    }
+
+    /// The record key (a TID) is chosen here, once per attempt.
+    fn exactly_once(&self) -> ExactlyOnce {
+        ExactlyOnce::ClientKeyed
+    }
+
+    fn connect(&self, account: &Account) -> Result<Box<dyn PlatformClient>> {
+        let pds = account.destination::<Pds>().ok_or_else(|| {
+            Failure::new(
+                ExitCode::Platform,
+                format!("account `{}` is not a {NAME} account", account.name),
+            )
+        })?;
+        Ok(Box::new(Bluesky::new(
+            pds.service.clone(),
+            &account.handle,
+            account.language.clone(),
+            pds.correction,
+            pds.web_host.clone(),
+            pds.did.clone(),
+        )?))
+    }
+}
+
+/// app.bsky.embed.images takes at most 4 images; the lexicon caps the text at 3,000 UTF-8
+/// bytes besides its graphemes, which dense scripts reach first.
+const LIMITS: Limits = Limits {
+    max_characters: MAX_GRAPHEMES,
+    max_images: 4,
+    max_bytes: Some(MAX_BYTES),
+};
 
 pub struct Bluesky {
     base: Url,
@@ -39,21 +207,20 @@ pub struct Bluesky {
     web_host: String,
     /// The DID the policy pins, if any: `reconcile` lists that repository.
     did: Option<String>,
-    session: RefCell<Option<Session>>,
 }
 
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Session {
+struct Tokens {
     access_jwt: String,
     refresh_jwt: String,
     handle: String,
     did: String,
 }
 
-impl std::fmt::Debug for Session {
+impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
+        f.debug_struct("Tokens")
             .field("handle", &self.handle)
             .field("did", &self.did)
             .finish_non_exhaustive()
@@ -131,7 +298,7 @@ pub fn facets(text: &str, resolve: &mut dyn FnMut(&str) -> Option<String>) -> Ve
                 );
             }
         } else if let Some(handle) = trimmed.strip_prefix('@')
-            && super::domain_handle(handle).is_ok()
+            && domain_handle(handle).is_ok()
             && let Some(did) = resolve(&handle.to_ascii_lowercase())
         {
             out.push(
@@ -168,7 +335,6 @@ impl Bluesky {
             correction,
             web_host,
             did,
-            session: RefCell::new(None),
         })
     }
 
@@ -187,15 +353,15 @@ impl Bluesky {
     }
 
     /// A session as the server gave it, its names cut to size: they reach URLs and messages.
-    fn session(resp: reqwest::blocking::Response, action: &str) -> Result<Session> {
-        let mut session: Session = Self::json(resp, Answer::Identity, action)?;
+    fn session(resp: reqwest::blocking::Response, action: &str) -> Result<Tokens> {
+        let mut session: Tokens = Self::json(resp, Answer::Identity, action)?;
         session.handle = clip(&session.handle, NAME_CAP);
         session.did = clip(&session.did, ID_CAP);
         Ok(session)
     }
 
     /// Opens a session: the stored refresh token if it still works, else a fresh login.
-    fn open_session(&self, credential: &Credential) -> Result<Session> {
+    fn open_session(&self, credential: &Credential) -> Result<Tokens> {
         if let Some(refresh) = &credential.session {
             let url = self.xrpc("com.atproto.server.refreshSession")?;
             match http::send(
@@ -221,17 +387,7 @@ impl Bluesky {
         Self::session(resp, "logging in")
     }
 
-    fn current(&self) -> Result<Session> {
-        self.session.borrow().clone().ok_or_else(|| {
-            Failure::new(
-                ExitCode::GeneralError,
-                "bluesky: no session (the identity check must come first)",
-            )
-            .into()
-        })
-    }
-
-    fn get_record(&self, session: &Session, rkey: &str) -> Result<Option<Value>> {
+    fn get_record(&self, session: &Tokens, rkey: &str) -> Result<Option<Value>> {
         let mut url = self.xrpc("com.atproto.repo.getRecord")?;
         url.query_pairs_mut()
             .append_pair("repo", &session.did)
@@ -270,7 +426,7 @@ impl Bluesky {
     }
 
     /// The `reply` block: the parent, and the root of its thread.
-    fn reply_block(&self, session: &Session, reference: &str) -> Result<Value> {
+    fn reply_block(&self, session: &Tokens, reference: &str) -> Result<Value> {
         let bad = || {
             Failure::new(
                 ExitCode::Usage,
@@ -297,19 +453,15 @@ impl Bluesky {
         Ok(json!({ "root": if root.is_null() { parent_ref.clone() } else { root }, "parent": parent_ref }))
     }
 
-    fn published(&self, session: &Session, uri: String, rkey: &str, replayed: bool) -> Published {
+    fn published(&self, session: &Tokens, uri: String, rkey: &str, replayed: bool) -> Published {
         let url = format!("https://{}/profile/{}/post/{rkey}", self.web_host, session.handle);
         Published { id: uri, url, replayed }
     }
 }
 
-impl Platform for Bluesky {
+impl PlatformClient for Bluesky {
     fn limits(&self) -> Result<Limits> {
-        // app.bsky.embed.images takes at most 4 images.
-        Ok(Limits {
-            max_characters: MAX_GRAPHEMES,
-            max_images: 4,
-        })
+        Ok(LIMITS)
     }
 
     fn length(&self, draft: &Draft) -> Result<usize> {
@@ -325,220 +477,10 @@ impl Platform for Bluesky {
         Ok(crate::graphemes::count(&draft.text))
     }
 
-    fn renewed_session(&self) -> Option<Secret> {
-        self.session
-            .borrow()
-            .as_ref()
-            .map(|s| Secret::new(s.refresh_jwt.clone()))
-    }
-
-    fn identity(&self, credential: Option<&Credential>) -> Result<Identity> {
-        let credential = secret(credential)?;
-        let session = self.open_session(credential)?;
-        // Ask again with the access token: this is the identity the PDS will write as.
-        let url = self.xrpc("com.atproto.server.getSession")?;
-        let resp = http::send(
-            || self.client.get(url.clone()).bearer_auth(&session.access_jwt),
-            Retry::Safe,
-        )
-        .map_err(|e| e.into_failure(NAME, "checking the session"))?;
-        let who: Value = Self::json(resp, Answer::Identity, "checking the session")?;
-        let handle = clip(who["handle"].as_str().unwrap_or_default(), NAME_CAP);
-        let did = clip(who["did"].as_str().unwrap_or_default(), ID_CAP);
-        *self.session.borrow_mut() = Some(session);
-        Ok(Identity { handle, id: Some(did) })
-    }
-
-    fn publish(&self, _credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published> {
-        let session = self.current()?;
-        let rkey = tid(key.at.unwrap_or_else(jiff::Timestamp::now), key);
-        let mut record = json!({
-            "$type": COLLECTION,
-            "text": draft.text,
-            "createdAt": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        });
-        if let Some(lang) = draft.language.as_ref().or(self.language.as_ref()) {
-            record["langs"] = json!([lang]);
-        }
-        let facets = facets(&draft.text, &mut |h| self.resolve_handle(h));
-        if !facets.is_empty() {
-            record["facets"] = json!(facets);
-        }
-        if let Some(reply) = &draft.reply_to {
-            record["reply"] = self.reply_block(&session, reply)?;
-        }
-        if !draft.images.is_empty() {
-            let mut images = Vec::new();
-            for image in &draft.images {
-                let url = self.xrpc("com.atproto.repo.uploadBlob")?;
-                // Uploading the same bytes twice yields the same blob: safe to retry.
-                let resp = http::send(
-                    || {
-                        self.client
-                            .post(url.clone())
-                            .bearer_auth(&session.access_jwt)
-                            .header("Content-Type", image.mime)
-                            .body(image.bytes.clone())
-                    },
-                    Retry::Safe,
-                )
-                .map_err(|e| e.into_failure(NAME, "uploading an image"))?;
-                let uploaded: Value = Self::json(resp, Answer::Media, "uploading an image")?;
-                images.push(json!({ "alt": image.alt.clone().unwrap_or_default(), "image": uploaded["blob"] }));
-            }
-            record["embed"] = json!({ "$type": "app.bsky.embed.images", "images": images });
-        }
-        let body = json!({ "repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record });
-        let url = self.xrpc("com.atproto.repo.createRecord")?;
-        let mut last = None;
-        for attempt in 1..=http::MAX_ATTEMPTS {
-            match http::send(
-                || {
-                    self.client
-                        .post(url.clone())
-                        .bearer_auth(&session.access_jwt)
-                        .json(&body)
-                },
-                Retry::Never,
-            ) {
-                Ok(resp) => {
-                    let created: Value = Self::json(resp, Answer::Post, "publishing")?;
-                    let uri = created["uri"].as_str().filter(|u| !u.is_empty()).ok_or_else(|| {
-                        Failure::new(
-                            ExitCode::Platform,
-                            format!("{NAME}: publishing: the server answered without the post's address"),
-                        )
-                        .hint(format!(
-                            "the post may exist under record key {rkey}; check before posting again"
-                        ))
-                    })?;
-                    return Ok(self.published(&session, clip(uri, URL_CAP), &rkey, attempt > 1));
-                }
-                Err(e @ HttpError::Status { .. }) if !matches!(&e, HttpError::Status { status, .. } if status.is_server_error() || status.as_u16() == 429) =>
-                {
-                    return Err(e.into_failure(NAME, "publishing").into());
-                }
-                Err(e) => {
-                    // The first try may have landed: the key is ours, so look before writing again.
-                    // If the look fails too, the write's fate is unknown, whatever the look says.
-                    let found = self.get_record(&session, &rkey).map_err(|look| {
-                        look.context(
-                            Failure::new(
-                                ExitCode::Platform,
-                                format!("{NAME}: publishing: {}; the outcome is unknown", http::describe(&e)),
-                            )
-                            .hint(format!(
-                                "the post may exist under record key {rkey}: check the account before posting again"
-                            )),
-                        )
-                    })?;
-                    if let Some(found) = found {
-                        let uri = found["uri"].as_str().map_or_else(
-                            || format!("at://{}/{COLLECTION}/{rkey}", session.did),
-                            |u| clip(u, URL_CAP),
-                        );
-                        return Ok(self.published(&session, uri, &rkey, true));
-                    }
-                    if attempt < http::MAX_ATTEMPTS {
-                        eprintln!(
-                            "postgate: bluesky: publishing failed; trying again under the same record key ({attempt}/{})",
-                            http::MAX_ATTEMPTS - 1
-                        );
-                        std::thread::sleep(std::time::Duration::from_millis(500 * 2u64.pow(attempt - 1)));
-                    }
-                    last = Some(e);
-                }
-            }
-        }
-        Err(last.map_or_else(
-            || anyhow::anyhow!("publishing failed"),
-            |e| e.into_failure(NAME, "publishing").into(),
-        ))
-    }
-
-    fn correct(&self, credential: Option<&Credential>, id: &str, draft: &Draft, key: &PostKey) -> Result<Published> {
-        match self.correction {
-            Correction::Reply => {
-                let reply = Draft {
-                    reply_to: Some(id.to_string()),
-                    ..draft.clone()
-                };
-                self.publish(credential, &reply, key)
-            }
-            Correction::DeleteAndRepost => {
-                self.delete(credential, id)?;
-                self.publish(credential, draft, key).map_err(|e| {
-                    // The old post is gone: the person must not read "nothing published" and
-                    // think the original still stands.
-                    e.context(
-                        Failure::new(
-                            ExitCode::Incomplete,
-                            format!(
-                                "the original post {} WAS DELETED, but the corrected post could not be published",
-                                crate::sanitize::one_line(id)
-                            ),
-                        )
-                        .hint("publish the correction now with `postgate post`; the deletion is in the audit log"),
-                    )
-                })
-            }
-        }
-    }
-
-    fn edit(&self, _credential: Option<&Credential>, _id: &str, _draft: &Draft) -> Result<Published> {
-        Err(Failure::new(
-            ExitCode::Usage,
-            "Bluesky has no edit; publish the correction as a reply to the post",
-        )
-        .into())
-    }
-
-    fn delete(&self, _credential: Option<&Credential>, id: &str) -> Result<()> {
-        let session = self.current()?;
-        let (repo, rkey) = Self::parse_reference(id).ok_or_else(|| {
-            Failure::new(
-                ExitCode::Usage,
-                format!("`{}` is not a Bluesky post", crate::sanitize::one_line(id)),
-            )
-        })?;
-        // deleteRecord only ever acts on the session's own repo; a reference to someone else's
-        // post must not quietly delete ours that happens to share the record key.
-        if repo != session.did && !repo.eq_ignore_ascii_case(&session.handle) {
-            return Err(Failure::new(
-                ExitCode::Usage,
-                format!(
-                    "`{}` belongs to {}, not to this account ({})",
-                    crate::sanitize::one_line(id),
-                    crate::sanitize::one_line(&repo),
-                    session.handle
-                ),
-            )
-            .hint("an account can only delete its own posts; check the reference")
-            .into());
-        }
-        // deleteRecord succeeds on a missing record too; look first so "deleted" is true.
-        if self.get_record(&session, &rkey)?.is_none() {
-            return Err(Failure::new(
-                ExitCode::Platform,
-                format!("bluesky: there is no post {} to delete", crate::sanitize::one_line(id)),
-            )
-            .hint("it may already be deleted; `postgate log` shows what postgate did")
-            .into());
-        }
-        let url = self.xrpc("com.atproto.repo.deleteRecord")?;
-        let body = json!({ "repo": session.did, "collection": COLLECTION, "rkey": rkey });
-        // deleteRecord "ensures it doesn't exist": safe to repeat.
-        http::send(
-            || {
-                self.client
-                    .post(url.clone())
-                    .bearer_auth(&session.access_jwt)
-                    .json(&body)
-            },
-            Retry::Safe,
-        )
-        .map_err(|e| e.into_failure(NAME, "deleting"))?;
-        Ok(())
+    /// Logs in: the stored refresh token if it still works, else the app password.
+    fn open<'a>(&'a self, credential: Option<&'a Credential>) -> Result<Box<dyn Session + 'a>> {
+        let tokens = self.open_session(secret(credential)?)?;
+        Ok(Box::new(BlueskySession { client: self, tokens }))
     }
 
     fn revoke(&self, credential: &Credential) -> Result<Revocation> {
@@ -647,9 +589,231 @@ impl Platform for Bluesky {
     }
 }
 
+/// Requests made with a session's access token.
+struct BlueskySession<'a> {
+    client: &'a Bluesky,
+    tokens: Tokens,
+}
+
+impl Session for BlueskySession<'_> {
+    fn identity(&self) -> Result<Identity> {
+        let b = self.client;
+        // Ask again with the access token: this is the identity the PDS will write as.
+        let url = b.xrpc("com.atproto.server.getSession")?;
+        let resp = http::send(
+            || b.client.get(url.clone()).bearer_auth(&self.tokens.access_jwt),
+            Retry::Safe,
+        )
+        .map_err(|e| e.into_failure(NAME, "checking the session"))?;
+        let who: Value = Bluesky::json(resp, Answer::Identity, "checking the session")?;
+        let handle = clip(who["handle"].as_str().unwrap_or_default(), NAME_CAP);
+        let did = clip(who["did"].as_str().unwrap_or_default(), ID_CAP);
+        Ok(Identity { handle, id: Some(did) })
+    }
+
+    fn renewed(&self) -> Option<Secret> {
+        Some(Secret::new(self.tokens.refresh_jwt.clone()))
+    }
+
+    fn publish(&self, draft: &Draft, key: &PostKey) -> Result<Published> {
+        let session = &self.tokens;
+        let b = self.client;
+        let rkey = tid(key.at.unwrap_or_else(jiff::Timestamp::now), key);
+        let mut record = json!({
+            "$type": COLLECTION,
+            "text": draft.text,
+            "createdAt": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        });
+        if let Some(lang) = draft.language.as_ref().or(b.language.as_ref()) {
+            record["langs"] = json!([lang]);
+        }
+        let facets = facets(&draft.text, &mut |h| b.resolve_handle(h));
+        if !facets.is_empty() {
+            record["facets"] = json!(facets);
+        }
+        if let Some(reply) = &draft.reply_to {
+            record["reply"] = b.reply_block(&session, reply)?;
+        }
+        if !draft.images.is_empty() {
+            let mut images = Vec::new();
+            for image in &draft.images {
+                let url = b.xrpc("com.atproto.repo.uploadBlob")?;
+                // Uploading the same bytes twice yields the same blob: safe to retry.
+                let resp = http::send(
+                    || {
+                        b.client
+                            .post(url.clone())
+                            .bearer_auth(&session.access_jwt)
+                            .header("Content-Type", image.mime)
+                            .body(image.bytes.clone())
+                    },
+                    Retry::Safe,
+                )
+                .map_err(|e| e.into_failure(NAME, "uploading an image"))?;
+                let uploaded: Value = Bluesky::json(resp, Answer::Media, "uploading an image")?;
+                images.push(json!({ "alt": image.alt.clone().unwrap_or_default(), "image": uploaded["blob"] }));
+            }
+            record["embed"] = json!({ "$type": "app.bsky.embed.images", "images": images });
+        }
+        let body = json!({ "repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record });
+        let url = b.xrpc("com.atproto.repo.createRecord")?;
+        let mut last = None;
+        for attempt in 1..=http::MAX_ATTEMPTS {
+            match http::send(
+                || b.client.post(url.clone()).bearer_auth(&session.access_jwt).json(&body),
+                Retry::Never,
+            ) {
+                Ok(resp) => {
+                    let created: Value = Bluesky::json(resp, Answer::Post, "publishing")?;
+                    let uri = created["uri"].as_str().filter(|u| !u.is_empty()).ok_or_else(|| {
+                        Failure::new(
+                            ExitCode::Platform,
+                            format!("{NAME}: publishing: the server answered without the post's address"),
+                        )
+                        .hint(format!(
+                            "the post may exist under record key {rkey}; check before posting again"
+                        ))
+                    })?;
+                    return Ok(b.published(&session, clip(uri, URL_CAP), &rkey, attempt > 1));
+                }
+                Err(e @ HttpError::Status { .. }) if !matches!(&e, HttpError::Status { status, .. } if status.is_server_error() || status.as_u16() == 429) =>
+                {
+                    return Err(e.into_failure(NAME, "publishing").into());
+                }
+                Err(e) => {
+                    // The first try may have landed: the key is ours, so look before writing again.
+                    // If the look fails too, the write's fate is unknown, whatever the look says.
+                    let found = b.get_record(&session, &rkey).map_err(|look| {
+                        look.context(
+                            Failure::new(
+                                ExitCode::Platform,
+                                format!("{NAME}: publishing: {}; the outcome is unknown", http::describe(&e)),
+                            )
+                            .hint(format!(
+                                "the post may exist under record key {rkey}: check the account before posting again"
+                            )),
+                        )
+                    })?;
+                    if let Some(found) = found {
+                        let uri = found["uri"].as_str().map_or_else(
+                            || format!("at://{}/{COLLECTION}/{rkey}", session.did),
+                            |u| clip(u, URL_CAP),
+                        );
+                        return Ok(b.published(&session, uri, &rkey, true));
+                    }
+                    if attempt < http::MAX_ATTEMPTS {
+                        eprintln!(
+                            "postgate: bluesky: publishing failed; trying again under the same record key ({attempt}/{})",
+                            http::MAX_ATTEMPTS - 1
+                        );
+                        std::thread::sleep(std::time::Duration::from_millis(500 * 2u64.pow(attempt - 1)));
+                    }
+                    last = Some(e);
+                }
+            }
+        }
+        Err(last.map_or_else(
+            || anyhow::anyhow!("publishing failed"),
+            |e| e.into_failure(NAME, "publishing").into(),
+        ))
+    }
+
+    fn correct(&self, id: &str, draft: &Draft, key: &PostKey) -> Result<Published> {
+        match self.client.correction {
+            Correction::Reply => {
+                let reply = Draft {
+                    reply_to: Some(id.to_string()),
+                    ..draft.clone()
+                };
+                self.publish(&reply, key)
+            }
+            Correction::DeleteAndRepost => {
+                self.delete(id)?;
+                self.publish(draft, key).map_err(|e| {
+                    // The old post is gone: the person must not read "nothing published" and
+                    // think the original still stands.
+                    e.context(
+                        Failure::new(
+                            ExitCode::Incomplete,
+                            format!(
+                                "the original post {} WAS DELETED, but the corrected post could not be published",
+                                crate::sanitize::one_line(id)
+                            ),
+                        )
+                        .hint("publish the correction now with `postgate post`; the deletion is in the audit log"),
+                    )
+                })
+            }
+        }
+    }
+
+    fn edit(&self, _id: &str, _draft: &Draft) -> Result<Published> {
+        Err(Failure::new(
+            ExitCode::Usage,
+            "Bluesky has no edit; publish the correction as a reply to the post",
+        )
+        .into())
+    }
+
+    fn delete(&self, id: &str) -> Result<()> {
+        let session = &self.tokens;
+        let b = self.client;
+        let (repo, rkey) = Bluesky::parse_reference(id).ok_or_else(|| {
+            Failure::new(
+                ExitCode::Usage,
+                format!("`{}` is not a Bluesky post", crate::sanitize::one_line(id)),
+            )
+        })?;
+        // deleteRecord only ever acts on the session's own repo; a reference to someone else's
+        // post must not quietly delete ours that happens to share the record key.
+        if repo != session.did && !repo.eq_ignore_ascii_case(&session.handle) {
+            return Err(Failure::new(
+                ExitCode::Usage,
+                format!(
+                    "`{}` belongs to {}, not to this account ({})",
+                    crate::sanitize::one_line(id),
+                    crate::sanitize::one_line(&repo),
+                    session.handle
+                ),
+            )
+            .hint("an account can only delete its own posts; check the reference")
+            .into());
+        }
+        // deleteRecord succeeds on a missing record too; look first so "deleted" is true.
+        if b.get_record(&session, &rkey)?.is_none() {
+            return Err(Failure::new(
+                ExitCode::Platform,
+                format!("bluesky: there is no post {} to delete", crate::sanitize::one_line(id)),
+            )
+            .hint("it may already be deleted; `postgate log` shows what postgate did")
+            .into());
+        }
+        let url = b.xrpc("com.atproto.repo.deleteRecord")?;
+        let body = json!({ "repo": session.did, "collection": COLLECTION, "rkey": rkey });
+        // deleteRecord "ensures it doesn't exist": safe to repeat.
+        http::send(
+            || b.client.post(url.clone()).bearer_auth(&session.access_jwt).json(&body),
+            Retry::Safe,
+        )
+        .map_err(|e| e.into_failure(NAME, "deleting"))?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handles_are_domains() {
+        let ok = |h: &str| SPEC.validate_handle(h).is_ok();
+        assert!(ok("ministere.bsky.social"));
+        assert!(ok("@ministere.bsky.social"));
+        assert!(!ok("ministere"));
+        assert!(!ok("a..b"));
+        assert!(!ok("a.-b.fr"));
+        assert!(!ok("a.b.123"));
+    }
 
     #[test]
     fn app_passwords_have_four_groups_of_four() {

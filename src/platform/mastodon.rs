@@ -5,19 +5,151 @@
 //! an `Idempotency-Key` derived from the post key; Mastodon keeps it for an hour and answers a
 //! repeat with the original status, which is what makes retries safe.
 
+use super::handles::fediverse_handle;
 use super::http::{self, Answer, ID_CAP, NAME_CAP, Retry, TEXT_CAP, URL_CAP, clip};
-use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published, RemotePost, Revocation};
+use super::spec::{
+    AccountKeys, Client as PlatformClient, CorrectionStyle, ExactlyOnce, Identity, Limits, PostKey, Published,
+    RemotePost, Revocation, Session, Spec, host_of,
+};
+use crate::account::{Account, Destination, PlatformName, Visibility};
+use crate::content::{Draft, Image};
+use crate::credentials::Credential;
+use crate::diagnostic::Diagnostic;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
-use crate::policy::Visibility;
 use anyhow::Result;
 use reqwest::Url;
 use reqwest::blocking::{Client, RequestBuilder};
 use serde::Deserialize;
 use std::cell::OnceCell;
+use std::sync::Arc;
 use unicode_segmentation::UnicodeSegmentation;
 
 const NAME: &str = "mastodon";
+
+/// Mastodon's place in the registry.
+pub static SPEC: MastodonSpec = MastodonSpec;
+
+pub struct MastodonSpec;
+
+/// A Mastodon account's server and what the policy fixes about it.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub instance: Url,
+    /// The account id the credential must belong to.
+    pub account_id: Option<String>,
+    /// The default visibility of posts.
+    pub visibility: Visibility,
+}
+
+impl Destination for Server {
+    fn host(&self) -> String {
+        host_of(&self.instance)
+    }
+
+    fn pinned_id(&self) -> Option<&str> {
+        self.account_id.as_deref()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Keys {
+    instance: Option<toml::Spanned<String>>,
+    account_id: Option<toml::Spanned<String>>,
+    visibility: Option<toml::Spanned<Visibility>>,
+}
+
+impl Spec for MastodonSpec {
+    fn name(&self) -> PlatformName {
+        PlatformName::new(NAME)
+    }
+
+    fn title(&self) -> &'static str {
+        "Mastodon"
+    }
+
+    fn validate_handle(&self, handle: &str) -> Result<(), String> {
+        fediverse_handle(handle, true)
+    }
+
+    fn keys(&self) -> &'static [&'static str] {
+        &["instance", "account_id", "visibility"]
+    }
+
+    fn destination(&self, keys: &AccountKeys, diags: &mut Vec<Diagnostic>) -> Option<Arc<dyn Destination>> {
+        let raw: Keys = keys.parse(diags)?;
+        if let Some(id) = &raw.account_id
+            && (id.get_ref().is_empty() || !id.get_ref().chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            diags.push(Diagnostic::new(
+                "`account_id` must be the account's id, as digits and letters",
+                id.span(),
+            ));
+        }
+        let account_id = raw.account_id.as_ref().map(|i| i.get_ref().clone());
+        let visibility = raw.visibility.as_ref().map_or(Visibility::Public, |v| *v.get_ref());
+        let instance = keys.required_url(self.name(), "instance", &raw.instance, diags)?;
+        Some(Arc::new(Server {
+            instance,
+            account_id,
+            visibility,
+        }))
+    }
+
+    /// Every URL counts as 23 characters unless the instance says otherwise; only the
+    /// instance knows its limits.
+    fn offline(&self, _account: &Account, text: &str) -> (usize, Option<Limits>) {
+        (count(text, 23), None)
+    }
+
+    /// Mastodon's default image limit is 16 MiB; an instance may set a lower one, and then
+    /// refuses the upload itself.
+    fn max_image_bytes(&self) -> u64 {
+        16 * 1024 * 1024
+    }
+
+    fn pin_key(&self) -> Option<&'static str> {
+        Some("account_id")
+    }
+
+    fn correction(&self, _account: &Account) -> CorrectionStyle {
+        CorrectionStyle::Edit
+    }
+
+    fn visibility(&self, account: &Account) -> Option<Visibility> {
+        account.destination::<Server>().map(|s| s.visibility)
+    }
+
+    /// Mastodon keeps an Idempotency-Key for an hour (in Mastodon's own code); a little less
+    /// here, to keep clear of the edge.
+    fn exactly_once(&self) -> ExactlyOnce {
+        ExactlyOnce::KeyIdempotent {
+            lifetime: jiff::SignedDuration::from_mins(55),
+            lifetime_words: "an hour",
+        }
+    }
+
+    fn connect(&self, account: &Account) -> Result<Box<dyn PlatformClient>> {
+        let server = account.destination::<Server>().ok_or_else(|| {
+            Failure::new(
+                ExitCode::Platform,
+                format!("account `{}` is not a {NAME} account", account.name),
+            )
+        })?;
+        Ok(Box::new(Mastodon::new(
+            server.instance.clone(),
+            server.visibility,
+            account.language.clone(),
+            account.handle.clone(),
+            server.account_id.clone(),
+        )?))
+    }
+}
 
 pub struct Mastodon {
     base: Url,
@@ -76,7 +208,7 @@ fn default_url_len() -> usize {
 }
 
 #[derive(Debug, Deserialize)]
-struct Account {
+struct ApiAccount {
     id: String,
     username: String,
 }
@@ -203,7 +335,7 @@ impl Mastodon {
 
     /// Uploads one image with its description and waits (bounded) until the server has
     /// processed it, as a 202 answer asks.
-    fn upload(&self, token: &str, image: &super::Image) -> Result<String> {
+    fn upload(&self, token: &str, image: &Image) -> Result<String> {
         let url = self.url("/api/v2/media")?;
         let build = || {
             let part = reqwest::blocking::multipart::Part::bytes(image.bytes.clone())
@@ -309,12 +441,13 @@ fn split_mention(token: &str) -> Option<(&str, &str)> {
     after[..end].contains('.').then(|| (&token[..1 + at], &after[end..]))
 }
 
-impl Platform for Mastodon {
+impl PlatformClient for Mastodon {
     fn limits(&self) -> Result<Limits> {
         let statuses = &self.instance()?.configuration.statuses;
         Ok(Limits {
             max_characters: statuses.max_characters,
             max_images: statuses.max_media_attachments,
+            max_bytes: None,
         })
     }
 
@@ -327,69 +460,12 @@ impl Platform for Mastodon {
         Ok(count(&draft.text, url_len) + cw)
     }
 
-    fn identity(&self, credential: Option<&Credential>) -> Result<Identity> {
-        let token = secret(credential)?;
-        let url = self.url("/api/v1/accounts/verify_credentials")?;
-        let account: Account = self.get_json("checking the credential", Answer::Identity, || {
-            self.client.get(url.clone()).bearer_auth(token)
-        })?;
-        let domain = &self.instance()?.domain;
-        Ok(Identity {
-            handle: format!("@{}@{}", clip(&account.username, NAME_CAP), domain),
-            id: Some(clip(&account.id, ID_CAP)),
-        })
-    }
-
-    fn publish(&self, credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published> {
-        let token = secret(credential)?;
-        let url = self.url("/api/v1/statuses")?;
-        let mut body = serde_json::json!({
-            "status": draft.text,
-            "visibility": draft.visibility.unwrap_or(self.visibility).as_str(),
-        });
-        if let Some(lang) = draft.language.as_ref().or(self.language.as_ref()) {
-            body["language"] = lang.clone().into();
-        }
-        if let Some(cw) = &draft.content_warning {
-            body["spoiler_text"] = cw.clone().into();
-        }
-        if let Some(reply) = &draft.reply_to {
-            body["in_reply_to_id"] = status_id(reply).into();
-        }
-        if !draft.images.is_empty() {
-            let ids = draft
-                .images
-                .iter()
-                .map(|image| self.upload(token, image))
-                .collect::<Result<Vec<_>>>()?;
-            body["media_ids"] = ids.into();
-        }
-        // The same key on every retry: Mastodon returns the first status instead of a second.
-        let status: Status = self.get_json("publishing", Answer::Post, || {
-            self.client
-                .post(url.clone())
-                .bearer_auth(token)
-                .header("Idempotency-Key", &key.id)
-                .json(&body)
-        })?;
-        Ok(Self::published(status, false))
-    }
-
-    fn edit(&self, credential: Option<&Credential>, id: &str, draft: &Draft) -> Result<Published> {
-        let token = secret(credential)?;
-        let url = self.status_url(&status_id(id))?;
-        let mut body = serde_json::json!({ "status": draft.text });
-        if let Some(cw) = &draft.content_warning {
-            body["spoiler_text"] = cw.clone().into();
-        }
-        if let Some(lang) = draft.language.as_ref().or(self.language.as_ref()) {
-            body["language"] = lang.clone().into();
-        }
-        // An edit with the same text is harmless to repeat.
-        let status: Status = self.get_json("editing", Answer::Post, || {
-            self.client.put(url.clone()).bearer_auth(token).json(&body)
-        })?;
-        Ok(Self::published(status, false))
+    /// A bearer token needs no login; the first request that carries it is the identity check.
+    fn open<'a>(&'a self, credential: Option<&'a Credential>) -> Result<Box<dyn Session + 'a>> {
+        Ok(Box::new(MastodonSession {
+            client: self,
+            token: secret(credential)?,
+        }))
     }
 
     fn revoke(&self, credential: &Credential) -> Result<Revocation> {
@@ -452,7 +528,7 @@ impl Platform for Mastodon {
                     .unwrap_or_default();
                 let mut url = self.url("/api/v1/accounts/lookup")?;
                 url.query_pairs_mut().append_pair("acct", username);
-                let account: Account = self.get_json("finding the account", Answer::Identity, || {
+                let account: ApiAccount = self.get_json("finding the account", Answer::Identity, || {
                     authed(self.client.get(url.clone()))
                 })?;
                 account.id
@@ -518,11 +594,88 @@ impl Platform for Mastodon {
         );
         Ok(posts)
     }
+}
 
-    fn delete(&self, credential: Option<&Credential>, id: &str) -> Result<()> {
-        let token = secret(credential)?;
-        let url = self.status_url(&status_id(id))?;
-        match http::send(|| self.client.delete(url.clone()).bearer_auth(token), Retry::Safe) {
+/// Requests made with the account's access token.
+struct MastodonSession<'a> {
+    client: &'a Mastodon,
+    token: &'a str,
+}
+
+impl Session for MastodonSession<'_> {
+    fn identity(&self) -> Result<Identity> {
+        let token = self.token;
+        let m = self.client;
+        let url = m.url("/api/v1/accounts/verify_credentials")?;
+        let account: ApiAccount = m.get_json("checking the credential", Answer::Identity, || {
+            m.client.get(url.clone()).bearer_auth(token)
+        })?;
+        let domain = &m.instance()?.domain;
+        Ok(Identity {
+            handle: format!("@{}@{}", clip(&account.username, NAME_CAP), domain),
+            id: Some(clip(&account.id, ID_CAP)),
+        })
+    }
+
+    fn publish(&self, draft: &Draft, key: &PostKey) -> Result<Published> {
+        let token = self.token;
+        let m = self.client;
+        let url = m.url("/api/v1/statuses")?;
+        let mut body = serde_json::json!({
+            "status": draft.text,
+            "visibility": draft.visibility.unwrap_or(m.visibility).as_str(),
+        });
+        if let Some(lang) = draft.language.as_ref().or(m.language.as_ref()) {
+            body["language"] = lang.clone().into();
+        }
+        if let Some(cw) = &draft.content_warning {
+            body["spoiler_text"] = cw.clone().into();
+        }
+        if let Some(reply) = &draft.reply_to {
+            body["in_reply_to_id"] = status_id(reply).into();
+        }
+        if !draft.images.is_empty() {
+            let ids = draft
+                .images
+                .iter()
+                .map(|image| m.upload(token, image))
+                .collect::<Result<Vec<_>>>()?;
+            body["media_ids"] = ids.into();
+        }
+        // The same key on every retry: Mastodon returns the first status instead of a second.
+        let status: Status = m.get_json("publishing", Answer::Post, || {
+            m.client
+                .post(url.clone())
+                .bearer_auth(token)
+                .header("Idempotency-Key", &key.id)
+                .json(&body)
+        })?;
+        Ok(Mastodon::published(status, false))
+    }
+
+    fn edit(&self, id: &str, draft: &Draft) -> Result<Published> {
+        let token = self.token;
+        let m = self.client;
+        let url = m.status_url(&status_id(id))?;
+        let mut body = serde_json::json!({ "status": draft.text });
+        if let Some(cw) = &draft.content_warning {
+            body["spoiler_text"] = cw.clone().into();
+        }
+        if let Some(lang) = draft.language.as_ref().or(m.language.as_ref()) {
+            body["language"] = lang.clone().into();
+        }
+        // An edit with the same text is harmless to repeat.
+        let status: Status = m.get_json("editing", Answer::Post, || {
+            m.client.put(url.clone()).bearer_auth(token).json(&body)
+        })?;
+        Ok(Mastodon::published(status, false))
+    }
+
+    fn delete(&self, id: &str) -> Result<()> {
+        let token = self.token;
+        let m = self.client;
+        let url = m.status_url(&status_id(id))?;
+        match http::send(|| m.client.delete(url.clone()).bearer_auth(token), Retry::Safe) {
             Ok(_) => Ok(()),
             // Saying "deleted" for a mistyped id would be a lie: a 404 is reported as such.
             Err(http::HttpError::Status { status, .. }) if status == reqwest::StatusCode::NOT_FOUND => {
@@ -543,6 +696,17 @@ impl Platform for Mastodon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handles_need_the_full_form() {
+        let ok = |h: &str| SPEC.validate_handle(h).is_ok();
+        assert!(ok("@culture@social.example.fr"));
+        assert!(!ok("@culture"));
+        assert!(!ok("culture@social.example.fr"));
+        assert!(!ok("@cul ture@social.example.fr"));
+        assert!(ok("@alice@localhost:3000"));
+        assert!(!ok("@alice@social.example:3000"));
+    }
 
     #[test]
     fn html_content_becomes_plain_text() {

@@ -12,15 +12,22 @@
 //! - `.tmp/`: files being written. Each is locked by the process writing it, so one left by a
 //!   killed process is the only kind that is unlocked; the next write removes those.
 
-use super::{Credential, Draft, Identity, Limits, Platform, PostKey, Published};
+use super::handles::fediverse_handle;
+use super::spec::{
+    AccountKeys, Client, CorrectionStyle, ExactlyOnce, Identity, Limits, PostKey, Published, RemotePost, Session, Spec,
+};
+use crate::account::{Account, Destination, PlatformName};
+use crate::content::Draft;
+use crate::credentials::Credential;
+use crate::diagnostic::Diagnostic;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
-use crate::policy::Account;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The outbox accepts what Mastodon's default instance does.
 pub const MAX_CHARACTERS: usize = 500;
@@ -56,9 +63,99 @@ pub struct Outbox {
     handle: String,
 }
 
-pub fn validate_handle(handle: &str) -> Result<(), String> {
-    super::fediverse_handle(handle, false)
+const NAME: PlatformName = PlatformName::new("outbox");
+
+/// The outbox's place in the registry.
+pub static SPEC: OutboxSpec = OutboxSpec;
+
+pub struct OutboxSpec;
+
+/// An outbox account's folder.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    pub path: PathBuf,
 }
+
+impl Destination for Folder {
+    /// Nothing leaves the machine.
+    fn host(&self) -> String {
+        "local".to_string()
+    }
+
+    fn pinned_id(&self) -> Option<&str> {
+        None
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Keys {
+    path: Option<toml::Spanned<String>>,
+}
+
+impl Spec for OutboxSpec {
+    fn name(&self) -> PlatformName {
+        NAME
+    }
+
+    /// Like a fediverse handle, the domain optional: an outbox stands in for any platform.
+    fn validate_handle(&self, handle: &str) -> Result<(), String> {
+        fediverse_handle(handle, false)
+    }
+
+    fn keys(&self) -> &'static [&'static str] {
+        &["path"]
+    }
+
+    fn destination(&self, keys: &AccountKeys, diags: &mut Vec<Diagnostic>) -> Option<Arc<dyn Destination>> {
+        let raw: Keys = keys.parse(diags)?;
+        let path = match &raw.path {
+            Some(p) => crate::paths::resolve(p.get_ref(), keys.base),
+            // Without a path each outbox account gets its own folder in the state dir.
+            None => crate::paths::state_dir()?.join("outbox").join(keys.name),
+        };
+        Some(Arc::new(Folder { path }))
+    }
+
+    fn needs_credential(&self) -> bool {
+        false
+    }
+
+    fn offline(&self, _account: &Account, text: &str) -> (usize, Option<Limits>) {
+        (crate::graphemes::count(text), Some(LIMITS))
+    }
+
+    /// What Mastodon takes, so a post tried here is not refused later for its size.
+    fn max_image_bytes(&self) -> u64 {
+        16 * 1024 * 1024
+    }
+
+    fn correction(&self, _account: &Account) -> CorrectionStyle {
+        CorrectionStyle::Edit
+    }
+
+    /// A post's file is named by its key.
+    fn exactly_once(&self) -> ExactlyOnce {
+        ExactlyOnce::ClientKeyed
+    }
+
+    fn connect(&self, account: &Account) -> Result<Box<dyn Client>> {
+        let folder = account
+            .destination::<Folder>()
+            .ok_or_else(|| platform_error(format!("account `{}` is not an outbox account", account.name)))?;
+        Ok(Box::new(Outbox::new(folder.path.clone(), account)))
+    }
+}
+
+const LIMITS: Limits = Limits {
+    max_characters: MAX_CHARACTERS,
+    max_images: 4,
+    max_bytes: None,
+};
 
 fn platform_error(message: String) -> Failure {
     Failure::new(ExitCode::Platform, message)
@@ -117,7 +214,7 @@ impl Outbox {
         if write_new(&self.tmp_dir(), &path, &body)? {
             return Ok(());
         }
-        let owner = self.identity(None)?.handle;
+        let owner = self.identity()?.handle;
         if owner.eq_ignore_ascii_case(&self.handle) {
             return Ok(());
         }
@@ -220,15 +317,38 @@ fn replace(tmp_dir: &Path, path: &Path, body: &[u8]) -> Result<()> {
     Ok(())
 }
 
-impl Platform for Outbox {
+impl Client for Outbox {
     fn limits(&self) -> Result<Limits> {
-        Ok(Limits {
-            max_characters: MAX_CHARACTERS,
-            max_images: 4,
-        })
+        Ok(LIMITS)
     }
 
-    fn identity(&self, _credential: Option<&Credential>) -> Result<Identity> {
+    /// The outbox takes no credential: its session is the folder.
+    fn open<'a>(&'a self, _credential: Option<&'a Credential>) -> Result<Box<dyn Session + 'a>> {
+        Ok(Box::new(self))
+    }
+
+    fn recent_posts(&self, _credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<RemotePost>> {
+        let mut found = Vec::new();
+        for post in list(&self.dir).map_err(|e| platform_error(format!("outbox {}: {e:#}", self.dir.display())))? {
+            // A post whose time cannot be read is listed: hiding it would hide a forgery.
+            let created_at = post.created_at.parse::<jiff::Timestamp>().ok();
+            if post.deleted_at.is_some() || created_at.is_some_and(|t| t < since) {
+                continue;
+            }
+            found.push(RemotePost {
+                url: Self::url(&self.posts_dir().join(format!("{}.json", post.id))),
+                id: post.id,
+                created_at,
+                text: post.text,
+            });
+        }
+        found.reverse();
+        Ok(found)
+    }
+}
+
+impl Session for Outbox {
+    fn identity(&self) -> Result<Identity> {
         let path = self.dir.join("identity.json");
         match fs::read(&path) {
             Ok(bytes) => {
@@ -248,7 +368,7 @@ impl Platform for Outbox {
         }
     }
 
-    fn publish(&self, _credential: Option<&Credential>, draft: &Draft, key: &PostKey) -> Result<Published> {
+    fn publish(&self, draft: &Draft, key: &PostKey) -> Result<Published> {
         self.sweep();
         self.claim_identity()?;
         let id: String = key.id.chars().take(32).collect();
@@ -284,7 +404,7 @@ impl Platform for Outbox {
         })
     }
 
-    fn edit(&self, _credential: Option<&Credential>, id: &str, draft: &Draft) -> Result<Published> {
+    fn edit(&self, id: &str, draft: &Draft) -> Result<Published> {
         self.sweep();
         let mut post = self.read_post(id)?;
         post.edits.push(Edit {
@@ -301,7 +421,7 @@ impl Platform for Outbox {
         })
     }
 
-    fn delete(&self, _credential: Option<&Credential>, id: &str) -> Result<()> {
+    fn delete(&self, id: &str) -> Result<()> {
         self.sweep();
         let mut post = self.read_post(id)?;
         if post.deleted_at.is_none() {
@@ -313,25 +433,6 @@ impl Platform for Outbox {
             )?;
         }
         Ok(())
-    }
-
-    fn recent_posts(&self, _credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<super::RemotePost>> {
-        let mut found = Vec::new();
-        for post in list(&self.dir).map_err(|e| platform_error(format!("outbox {}: {e:#}", self.dir.display())))? {
-            // A post whose time cannot be read is listed: hiding it would hide a forgery.
-            let created_at = post.created_at.parse::<jiff::Timestamp>().ok();
-            if post.deleted_at.is_some() || created_at.is_some_and(|t| t < since) {
-                continue;
-            }
-            found.push(super::RemotePost {
-                url: Self::url(&self.posts_dir().join(format!("{}.json", post.id))),
-                id: post.id,
-                created_at,
-                text: post.text,
-            });
-        }
-        found.reverse();
-        Ok(found)
     }
 }
 
@@ -357,16 +458,15 @@ pub fn list(dir: &Path) -> Result<Vec<StoredPost>> {
 mod tests {
     use super::*;
     use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive};
-    use crate::policy::{PlatformName, Target};
 
     fn outbox(dir: &Path, handle: &str) -> Outbox {
         let account = Account {
             name: "demo".into(),
             handle: handle.into(),
-            platform: PlatformName::Outbox,
-            target: Target::Outbox {
+            platform: NAME,
+            destination: Arc::new(Folder {
                 path: dir.to_path_buf(),
-            },
+            }),
             kind: Kind::Official,
             display_name: "Demo".into(),
             owner: "Comms".into(),
@@ -393,8 +493,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ob = outbox(dir.path(), "@demo");
         let key = PostKey::new("0123456789abcdef0123456789abcdef99");
-        let first = ob.publish(None, &draft("bonjour"), &key).unwrap();
-        let again = ob.publish(None, &draft("bonjour"), &key).unwrap();
+        let first = ob.publish(&draft("bonjour"), &key).unwrap();
+        let again = ob.publish(&draft("bonjour"), &key).unwrap();
         assert!(!first.replayed);
         assert!(again.replayed);
         assert_eq!(first.id, again.id);
@@ -405,11 +505,11 @@ mod tests {
     #[test]
     fn identity_is_fixed_by_the_first_publisher() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(outbox(dir.path(), "@demo").identity(None).unwrap().handle, "@demo");
+        assert_eq!(outbox(dir.path(), "@demo").identity().unwrap().handle, "@demo");
         outbox(dir.path(), "@demo")
-            .publish(None, &draft("x"), &PostKey::new("aa"))
+            .publish(&draft("x"), &PostKey::new("aa"))
             .unwrap();
-        assert_eq!(outbox(dir.path(), "@other").identity(None).unwrap().handle, "@demo");
+        assert_eq!(outbox(dir.path(), "@other").identity().unwrap().handle, "@demo");
     }
 
     #[test]
@@ -417,11 +517,11 @@ mod tests {
         // Both looked at an unclaimed outbox; the other one published first.
         let dir = tempfile::tempdir().unwrap();
         let ours = outbox(dir.path(), "@demo");
-        assert_eq!(ours.identity(None).unwrap().handle, "@demo");
+        assert_eq!(ours.identity().unwrap().handle, "@demo");
         outbox(dir.path(), "@other")
-            .publish(None, &draft("x"), &PostKey::new("aa"))
+            .publish(&draft("x"), &PostKey::new("aa"))
             .unwrap();
-        let err = ours.publish(None, &draft("y"), &PostKey::new("bb")).unwrap_err();
+        let err = ours.publish(&draft("y"), &PostKey::new("bb")).unwrap_err();
         assert_eq!(crate::error::exit_code_of(&err), ExitCode::IdentityMismatch);
         assert!(format!("{err:#}").contains("belongs to @other"), "{err:#}");
         let posts = list(dir.path()).unwrap();
@@ -433,7 +533,7 @@ mod tests {
     fn temporary_files_of_dead_writers_are_swept_and_live_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
         let ob = outbox(dir.path(), "@demo");
-        ob.publish(None, &draft("v1"), &PostKey::new("cc")).unwrap();
+        ob.publish(&draft("v1"), &PostKey::new("cc")).unwrap();
         // Left by writers killed mid-write: in the temporary folder, and where older versions
         // wrote them.
         fs::write(dir.path().join(".tmp/.tmpDEAD01"), "x").unwrap();
@@ -443,7 +543,7 @@ mod tests {
         let live_path = dir.path().join(".tmp/.tmpLIVE");
         let live = fs::File::create(&live_path).unwrap();
         live.lock().unwrap();
-        ob.publish(None, &draft("v2"), &PostKey::new("dd")).unwrap();
+        ob.publish(&draft("v2"), &PostKey::new("dd")).unwrap();
         let left: Vec<String> = [
             dir.path().join(".tmp"),
             dir.path().to_path_buf(),
@@ -463,14 +563,14 @@ mod tests {
     fn edit_keeps_history_and_delete_marks() {
         let dir = tempfile::tempdir().unwrap();
         let ob = outbox(dir.path(), "@demo");
-        let p = ob.publish(None, &draft("v1"), &PostKey::new("bb")).unwrap();
-        ob.edit(None, &p.id, &draft("v2")).unwrap();
-        ob.delete(None, &p.id).unwrap();
-        ob.delete(None, &p.id).unwrap();
+        let p = ob.publish(&draft("v1"), &PostKey::new("bb")).unwrap();
+        ob.edit(&p.id, &draft("v2")).unwrap();
+        ob.delete(&p.id).unwrap();
+        ob.delete(&p.id).unwrap();
         let stored = &list(dir.path()).unwrap()[0];
         assert_eq!(stored.text, "v2");
         assert_eq!(stored.edits[0].previous_text, "v1");
         assert!(stored.deleted_at.is_some());
-        assert!(ob.edit(None, "../etc", &draft("x")).is_err());
+        assert!(ob.edit("../etc", &draft("x")).is_err());
     }
 }

@@ -6,96 +6,25 @@
 pub mod raw;
 
 use crate::diagnostic::{self, Diagnostic, line_col};
-pub use raw::{Correction, PlatformName, Visibility};
 
+use crate::account::Destination;
 use crate::account::{
-    Confirm, CredentialPolicy, Kind, NonInteractive, first_non_ascii, handles_look_alike, look_alike_keys,
+    Account, Confirm, CredentialPolicy, Kind, NonInteractive, first_non_ascii, handles_look_alike, look_alike_keys,
 };
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
+use crate::platform::spec::{AccountKeys, Spec};
 use crate::{paths, platform};
 use anyhow::Result;
-use raw::{RawAccount, RawPolicy};
-use reqwest::Url;
+use raw::{RawAccount, RawAccountTable, RawPolicy};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::env;
 use std::path::{Path, PathBuf};
-
-/// Where the account publishes.
-#[derive(Debug, Clone)]
-pub enum Target {
-    Outbox {
-        path: PathBuf,
-    },
-    Mastodon {
-        instance: Url,
-        account_id: Option<String>,
-        visibility: Visibility,
-    },
-    Bluesky {
-        service: Url,
-        did: Option<String>,
-        correction: Correction,
-        web_host: String,
-    },
-}
-
-/// One validated `[[accounts]]` entry.
-#[derive(Debug, Clone)]
-pub struct Account {
-    pub name: String,
-    pub handle: String,
-    pub platform: PlatformName,
-    pub target: Target,
-    pub kind: Kind,
-    pub display_name: String,
-    pub owner: String,
-    pub confirm: Confirm,
-    pub non_interactive: NonInteractive,
-    pub credentials: CredentialPolicy,
-    /// Default language of posts (ISO 639, e.g. `fr`).
-    pub language: Option<String>,
-    /// Whether `postgate delete` may remove posts.
-    pub allow_delete: bool,
-    /// Whether every image needs a description.
-    pub require_alt_text: bool,
-    /// Credential age, in days, past which the banner asks for rotation.
-    pub rotate_after_days: Option<u32>,
-    /// Credential age, in days, past which posting is refused.
-    pub max_credential_age_days: Option<u32>,
-    /// 1-based line of the account's table, for messages.
-    pub line: usize,
-    /// Defined by the system policy, which a user policy cannot redefine.
-    pub system: bool,
-}
-
-impl Account {
-    /// The host the credential belongs to: the instance or service host with its port, or
-    /// `local` for the outbox. Credentials are keyed by it, so a policy that later points the
-    /// account elsewhere finds no credential instead of sending the old one to a new host.
-    /// The stable id the policy pins, if any: Mastodon `account_id` or Bluesky `did`.
-    pub fn pinned_id(&self) -> Option<&str> {
-        match &self.target {
-            Target::Mastodon { account_id, .. } => account_id.as_deref(),
-            Target::Bluesky { did, .. } => did.as_deref(),
-            Target::Outbox { .. } => None,
-        }
-    }
-
-    pub fn host(&self) -> String {
-        match &self.target {
-            Target::Outbox { .. } => "local".to_string(),
-            Target::Mastodon { instance: url, .. } | Target::Bluesky { service: url, .. } => {
-                let host = url.host_str().unwrap_or_default();
-                match url.port() {
-                    Some(port) => format!("{host}:{port}"),
-                    None => host.to_string(),
-                }
-            }
-        }
-    }
-}
+use std::sync::Arc;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// A loaded policy and the file it came from.
 #[derive(Debug)]
@@ -250,13 +179,7 @@ impl Policy {
 
     /// [`Policy::parse`], over a system policy when there is one.
     pub fn parse_layer(text: &str, base: &Path, system: Option<&SystemLayer>) -> Result<Parsed, Vec<Diagnostic>> {
-        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
-            vec![Diagnostic {
-                message: e.message().to_string(),
-                span: e.span(),
-                help: None,
-            }]
-        })?;
+        let (raw, raw_accounts) = raw::parse(text).map_err(|d| vec![d])?;
         let mut diags = Vec::new();
 
         let written_audit = raw.audit.as_ref().and_then(|a| a.path.as_ref());
@@ -300,9 +223,9 @@ impl Policy {
         }
 
         let mut accounts = Vec::new();
-        for raw_account in &raw.accounts {
-            if let Some(a) = validate_account(text, raw_account, base, &mut diags) {
-                accounts.push((a, raw_account.get_ref()));
+        for table in &raw_accounts {
+            if let Some(a) = validate_account(text, table, base, &mut diags) {
+                accounts.push((a, table.common.get_ref()));
             }
         }
         check_unique(&accounts, &mut diags);
@@ -311,7 +234,7 @@ impl Policy {
             check_not_system(account, raw_account, inherited, &mut diags);
         }
         let mut names: Vec<&str> = inherited.iter().map(|a| a.name.as_str()).collect();
-        names.extend(raw.accounts.iter().map(|a| a.get_ref().name.get_ref().as_str()));
+        names.extend(raw_accounts.iter().map(|a| a.common.get_ref().name.get_ref().as_str()));
 
         // The system's raw rules are compiled again with the user's, into one set; they were
         // validated on their own already.
@@ -514,17 +437,27 @@ fn validate_lockdown(
     }
 }
 
-fn validate_account(
-    text: &str,
-    spanned: &toml::Spanned<RawAccount>,
-    base: &Path,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Account> {
-    let raw = spanned.get_ref();
+fn validate_account(text: &str, table: &RawAccountTable, base: &Path, diags: &mut Vec<Diagnostic>) -> Option<Account> {
+    let raw = table.common.get_ref();
     let before = diags.len();
     let name = raw.name.get_ref().clone();
-    let platform_name = *raw.platform.get_ref();
     let kind = *raw.kind.get_ref();
+    let Some(spec) = platform::by_name(raw.platform.get_ref()) else {
+        diags.push(Diagnostic::new(
+            format!(
+                "unknown platform `{}`, expected one of {}",
+                crate::sanitize::one_line(raw.platform.get_ref()),
+                platform::names()
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            raw.platform.span(),
+        ));
+        return None;
+    };
+    let platform_name = spec.name();
 
     if !valid_name(&name) {
         diags.push(
@@ -542,7 +475,7 @@ fn validate_account(
             )
             .help("handles are ASCII on every supported platform; a non-ASCII letter is usually a look-alike"),
         );
-    } else if let Err(why) = platform::validate_handle(platform_name, &handle) {
+    } else if let Err(why) = spec.validate_handle(&handle) {
         diags.push(Diagnostic::new(
             format!(
                 "invalid {} handle `{}` for account `{name}`: {why}",
@@ -569,14 +502,20 @@ fn validate_account(
         (None, Kind::Personal) => Confirm::Yes,
     };
 
-    let needs_secret = platform_name != PlatformName::Outbox;
+    let needs_secret = spec.needs_credential();
     let credentials = match &raw.credentials {
         Some(c) if needs_secret && *c.get_ref() == CredentialPolicy::None => {
             diags.push(
                 Diagnostic::new(
                     format!(
-                        "{} accounts need a credential; `none` is only for the outbox",
-                        platform_name.as_str()
+                        "{} accounts need a credential; `none` is only for the {}",
+                        platform_name.as_str(),
+                        platform::PLATFORMS
+                            .iter()
+                            .filter(|p| !p.needs_credential())
+                            .map(|p| p.name().as_str())
+                            .collect::<Vec<_>>()
+                            .join(" and ")
                     ),
                     c.span(),
                 )
@@ -589,7 +528,7 @@ fn validate_account(
         None => CredentialPolicy::None,
     };
 
-    let target = validate_target(raw, platform_name, &name, base, diags);
+    let destination = platform_keys(table, spec, &name, base, diags);
     let language = raw.language.as_ref().and_then(|l| {
         if valid_language(l.get_ref()) {
             Some(l.get_ref().clone())
@@ -653,7 +592,7 @@ fn validate_account(
         name,
         handle,
         platform: platform_name,
-        target: target?,
+        destination: destination?,
         kind,
         display_name: raw.display_name.clone(),
         owner: raw.owner.clone(),
@@ -667,173 +606,61 @@ fn validate_account(
         require_alt_text: raw.require_alt_text.unwrap_or(kind == Kind::Official),
         rotate_after_days,
         max_credential_age_days,
-        line: line_col(text, spanned.span().start).0,
+        line: line_col(text, table.common.span().start).0,
         system: false,
     })
 }
 
-/// Checks that exactly the location keys of the account's platform are present.
-fn validate_target(
-    raw: &RawAccount,
-    platform_name: PlatformName,
+/// Hands the account's platform the keys it declared, and reports the others: a key of
+/// another platform does not apply here, and a key of none is unknown.
+fn platform_keys(
+    table: &RawAccountTable,
+    spec: &dyn Spec,
     name: &str,
     base: &Path,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Target> {
-    let misplaced = |key: &str, value: &Option<toml::Spanned<String>>, diags: &mut Vec<Diagnostic>| {
-        if let Some(v) = value {
-            diags.push(Diagnostic::new(
-                format!("`{key}` does not apply to {} account `{name}`", platform_name.as_str()),
-                v.span(),
-            ));
-        }
-    };
-    let required_url = |key: &str, value: &Option<toml::Spanned<String>>, diags: &mut Vec<Diagnostic>| {
-        let Some(v) = value else {
-            diags.push(Diagnostic::new(
-                format!("missing field `{key}` for {} account `{name}`", platform_name.as_str()),
-                raw.platform.span(),
-            ));
-            return None;
-        };
-        match parse_service_url(v.get_ref()) {
-            Ok(url) => Some(url),
-            Err(why) => {
-                diags.push(Diagnostic::new(format!("invalid `{key}` URL: {why}"), v.span()));
-                None
-            }
-        }
-    };
-    let misplaced_correction = |diags: &mut Vec<Diagnostic>| {
-        if let Some(v) = &raw.correction {
-            diags.push(
-                Diagnostic::new(
-                    format!(
-                        "`correction` does not apply to {} account `{name}`",
-                        platform_name.as_str()
-                    ),
-                    v.span(),
-                )
-                .help("only Bluesky, which has no edit, needs a correction method"),
+) -> Option<Arc<dyn Destination>> {
+    let mut own = DeTable::new();
+    for (key, value) in &table.others {
+        let key_name = key.get_ref().as_str();
+        if spec.keys().contains(&key_name) {
+            own.insert(
+                Spanned::new(key.span(), Cow::Owned(key_name.to_string())),
+                value.clone(),
             );
-        }
-    };
-    let misplaced_visibility = |diags: &mut Vec<Diagnostic>| {
-        if let Some(v) = &raw.visibility {
+        } else if let Some(owner) = platform::PLATFORMS.iter().find(|p| p.keys().contains(&key_name)) {
+            let mut d = Diagnostic::new(
+                format!(
+                    "`{key_name}` does not apply to {} account `{name}`",
+                    spec.name().as_str()
+                ),
+                value.span(),
+            );
+            d.help = owner.key_help(key_name).map(str::to_string);
+            diags.push(d);
+        } else {
+            let expected: Vec<String> = raw::ACCOUNT_KEYS
+                .iter()
+                .chain(spec.keys())
+                .map(|k| format!("`{k}`"))
+                .collect();
             diags.push(Diagnostic::new(
                 format!(
-                    "`visibility` does not apply to {} account `{name}`",
-                    platform_name.as_str()
+                    "unknown field `{}`, expected one of {}",
+                    crate::sanitize::one_line(key_name),
+                    expected.join(", ")
                 ),
-                v.span(),
+                key.span(),
             ));
         }
+    }
+    let keys = AccountKeys {
+        table: Spanned::new(table.common.span(), DeValue::Table(own)),
+        name,
+        platform_span: table.common.get_ref().platform.span(),
+        base,
     };
-    match platform_name {
-        PlatformName::Outbox => {
-            misplaced("instance", &raw.instance, diags);
-            misplaced("service", &raw.service, diags);
-            misplaced("account_id", &raw.account_id, diags);
-            misplaced("did", &raw.did, diags);
-            misplaced("web_host", &raw.web_host, diags);
-            misplaced_visibility(diags);
-            misplaced_correction(diags);
-            let path = match &raw.path {
-                Some(p) => paths::resolve(p.get_ref(), base),
-                // Without a path each outbox account gets its own folder in the state dir.
-                None => paths::state_dir()?.join("outbox").join(name),
-            };
-            Some(Target::Outbox { path })
-        }
-        PlatformName::Mastodon => {
-            misplaced("service", &raw.service, diags);
-            misplaced("path", &raw.path, diags);
-            misplaced("did", &raw.did, diags);
-            misplaced("web_host", &raw.web_host, diags);
-            misplaced_correction(diags);
-            if let Some(id) = &raw.account_id
-                && (id.get_ref().is_empty() || !id.get_ref().chars().all(|c| c.is_ascii_alphanumeric()))
-            {
-                diags.push(Diagnostic::new(
-                    "`account_id` must be the account's id, as digits and letters",
-                    id.span(),
-                ));
-            }
-            let account_id = raw.account_id.as_ref().map(|i| i.get_ref().clone());
-            let visibility = raw.visibility.as_ref().map_or(Visibility::Public, |v| *v.get_ref());
-            required_url("instance", &raw.instance, diags).map(|instance| Target::Mastodon {
-                instance,
-                account_id,
-                visibility,
-            })
-        }
-        PlatformName::Bluesky => {
-            misplaced("instance", &raw.instance, diags);
-            misplaced("path", &raw.path, diags);
-            misplaced("account_id", &raw.account_id, diags);
-            misplaced_visibility(diags);
-            if let Some(did) = &raw.did
-                && !valid_did(did.get_ref())
-            {
-                diags.push(
-                    Diagnostic::new(
-                        format!("invalid DID `{}`", crate::sanitize::one_line(did.get_ref())),
-                        did.span(),
-                    )
-                    .help("a DID looks like did:plc:ewvi7nxzyoun6zhxrhs64oiz; `postgate login` prints it"),
-                );
-            }
-            let did = raw.did.as_ref().map(|d| d.get_ref().clone());
-            let correction = raw.correction.as_ref().map_or(Correction::Reply, |c| *c.get_ref());
-            let web_host = match &raw.web_host {
-                Some(h) if domain_handle_ok(h.get_ref()) => h.get_ref().clone(),
-                Some(h) => {
-                    diags.push(Diagnostic::new(
-                        "`web_host` must be a host name like bsky.app",
-                        h.span(),
-                    ));
-                    String::new()
-                }
-                None => "bsky.app".to_string(),
-            };
-            required_url("service", &raw.service, diags).map(|service| Target::Bluesky {
-                service,
-                did,
-                correction,
-                web_host,
-            })
-        }
-    }
-}
-
-/// Service URLs must be https, except on loopback where test servers and local proxies live.
-/// A credential must never travel in clear text over a real network.
-fn parse_service_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| e.to_string())?;
-    let host = url.host_str().ok_or("it has no host")?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(host) => {}
-        "http" => return Err("plain http is only allowed on loopback; use https".into()),
-        other => return Err(format!("unsupported scheme `{other}`")),
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("credentials do not belong in the policy; use `postgate login`".into());
-    }
-    Ok(url)
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-fn domain_handle_ok(host: &str) -> bool {
-    platform::validate_handle(PlatformName::Bluesky, host).is_ok()
+    spec.destination(&keys, diags)
 }
 
 /// ISO 639 codes, optionally with BCP 47 subtags (`fr`, `en-GB`).
@@ -843,12 +670,6 @@ fn valid_language(tag: &str) -> bool {
     (2..=3).contains(&primary.len())
         && primary.chars().all(|c| c.is_ascii_lowercase())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
-}
-
-fn valid_did(did: &str) -> bool {
-    let valid_rest =
-        |rest: &str| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || ".:-_%".contains(c));
-    did.strip_prefix("did:plc:").is_some_and(valid_rest) || did.strip_prefix("did:web:").is_some_and(valid_rest)
 }
 
 fn valid_name(name: &str) -> bool {
@@ -1037,7 +858,11 @@ path = "outbox"
         assert_eq!(a.credentials, CredentialPolicy::None);
         assert_eq!(a.non_interactive, NonInteractive::Allow);
         assert_eq!(a.line, 5);
-        assert!(matches!(&a.target, Target::Outbox { path } if path == Path::new("/tmp/outbox")));
+        assert_eq!(a.host(), "local");
+        let folder = a
+            .destination::<crate::platform::outbox::Folder>()
+            .map(|f| f.path.clone());
+        assert_eq!(folder, Some(PathBuf::from("/tmp/outbox")));
     }
 
     #[test]
@@ -1056,15 +881,6 @@ owner = "Jeanne Martin"
         assert_eq!(a.confirm, Confirm::Yes);
         assert_eq!(a.credentials, CredentialPolicy::Keychain);
         assert_eq!(a.host(), "mastodon.example");
-    }
-
-    #[test]
-    fn plain_http_only_on_loopback() {
-        assert!(parse_service_url("http://127.0.0.1:2583").is_ok());
-        assert!(parse_service_url("http://localhost:3000").is_ok());
-        assert!(parse_service_url("http://[::1]:3000").is_ok());
-        assert!(parse_service_url("http://social.example").is_err());
-        assert!(parse_service_url("https://user:pw@social.example").is_err());
     }
 
     #[cfg(unix)]

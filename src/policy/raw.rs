@@ -4,15 +4,19 @@
 //! fall back to a weaker default.
 
 use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive};
+use crate::diagnostic::Diagnostic;
 use serde::Deserialize;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
     pub audit: Option<RawAudit>,
+    /// Always empty: [`parse`] takes the accounts out first. Declared so that a misspelt
+    /// `[[acounts]]` is told that `accounts` is what it could have meant.
     #[serde(default)]
-    pub accounts: Vec<Spanned<RawAccount>>,
+    pub accounts: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     pub rules: Vec<Spanned<RawRule>>,
     #[serde(default)]
@@ -137,133 +141,103 @@ pub struct RawAudit {
     pub path: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PlatformName {
-    Outbox,
-    Mastodon,
-    Bluesky,
-}
+/// The keys every account has, whatever its platform. Each platform declares its own (see
+/// `platform::spec::Spec::keys`); a key that is in neither list is an unknown field.
+pub const ACCOUNT_KEYS: &[&str] = &[
+    "name",
+    "handle",
+    "platform",
+    "kind",
+    "display_name",
+    "owner",
+    "confirm",
+    "non_interactive",
+    "credentials",
+    "language",
+    "allow_delete",
+    "require_alt_text",
+    "rotate_after_days",
+    "max_credential_age_days",
+];
 
-impl PlatformName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlatformName::Outbox => "outbox",
-            PlatformName::Mastodon => "mastodon",
-            PlatformName::Bluesky => "bluesky",
-        }
-    }
-}
-
+/// The keys of [`ACCOUNT_KEYS`], as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAccount {
     pub name: Spanned<String>,
     pub handle: Spanned<String>,
-    pub platform: Spanned<PlatformName>,
+    /// Checked against the platform registry by the loader.
+    pub platform: Spanned<String>,
     pub kind: Spanned<Kind>,
     pub display_name: String,
     pub owner: String,
     pub confirm: Option<Spanned<Confirm>>,
     pub non_interactive: Option<NonInteractive>,
     pub credentials: Option<Spanned<CredentialPolicy>>,
-    pub path: Option<Spanned<String>>,
-    pub instance: Option<Spanned<String>>,
-    pub service: Option<Spanned<String>>,
-    /// Mastodon: the account id the credential must belong to.
-    pub account_id: Option<Spanned<String>>,
-    /// Bluesky: the DID the credential must belong to.
-    pub did: Option<Spanned<String>>,
-    /// Mastodon: the default visibility of posts.
-    pub visibility: Option<Spanned<Visibility>>,
     /// The posts' language (ISO 639), unless `--language` says otherwise.
     pub language: Option<Spanned<String>>,
     /// Whether `postgate delete` may remove posts. Default: false for official accounts.
     pub allow_delete: Option<bool>,
     /// Whether every image needs a description. Default: true for official accounts.
     pub require_alt_text: Option<bool>,
-    /// Bluesky: how `postgate correct` corrects, since Bluesky has no edit.
-    pub correction: Option<Spanned<Correction>>,
-    /// Bluesky: the web host of post URLs (default bsky.app).
-    pub web_host: Option<Spanned<String>>,
     /// Past this age the banner asks for a new credential.
     pub rotate_after_days: Option<Spanned<i64>>,
     /// Past this age posting is refused until `postgate login` stores a new one.
     pub max_credential_age_days: Option<Spanned<i64>>,
 }
 
-/// How a correction is published where the platform has no edit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Correction {
-    /// A reply to the original carrying the correction; the original stays.
-    Reply,
-    /// Delete the original and post the corrected text anew (likes and replies are lost).
-    DeleteAndRepost,
+/// One `[[accounts]]` table: the keys every account has, and the rest, left for its platform
+/// to judge, each with its span.
+pub struct RawAccountTable<'i> {
+    pub common: Spanned<RawAccount>,
+    pub others: Vec<(Spanned<String>, Spanned<DeValue<'i>>)>,
 }
 
-/// Mastodon's visibility levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Visibility {
-    Public,
-    Unlisted,
-    Private,
-    Direct,
-}
-
-impl Visibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Public => "public",
-            Visibility::Unlisted => "unlisted",
-            Visibility::Private => "private",
-            Visibility::Direct => "direct",
+/// A policy file as written: everything but the accounts through serde, and the accounts split
+/// between the keys the policy owns and the keys their platform owns.
+pub fn parse(text: &str) -> Result<(RawPolicy, Vec<RawAccountTable<'_>>), Diagnostic> {
+    let error = |e: toml::de::Error| Diagnostic {
+        message: e.message().to_string(),
+        span: e.span(),
+        help: None,
+    };
+    let mut doc = DeTable::parse(text).map_err(error)?;
+    let accounts = doc.get_mut().remove("accounts");
+    let policy = RawPolicy::deserialize(toml::de::Deserializer::from(doc)).map_err(error)?;
+    let mut tables = Vec::new();
+    let Some(accounts) = accounts else {
+        return Ok((policy, tables));
+    };
+    let not_tables = |span| {
+        Diagnostic::new(
+            "`accounts` must be an array of tables: write each as [[accounts]]",
+            span,
+        )
+    };
+    let span = accounts.span();
+    let DeValue::Array(items) = accounts.into_inner() else {
+        return Err(not_tables(span));
+    };
+    for item in items {
+        let span = item.span();
+        let DeValue::Table(table) = item.into_inner() else {
+            return Err(not_tables(span));
+        };
+        let mut common = DeTable::new();
+        let mut others = Vec::new();
+        for (key, value) in table {
+            if ACCOUNT_KEYS.contains(&key.get_ref().as_ref()) {
+                common.insert(key, value);
+            } else {
+                others.push((Spanned::new(key.span(), key.get_ref().to_string()), value));
+            }
         }
+        let de = toml::de::ValueDeserializer::from(Spanned::new(span.clone(), DeValue::Table(common)));
+        let common = RawAccount::deserialize(de).map_err(error)?;
+        tables.push(RawAccountTable {
+            common: Spanned::new(span, common),
+            others,
+        });
     }
-}
-
-// The enums above are shared with the validated policy; they deserialise from lowercase strings.
-impl<'de> Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match String::deserialize(d)?.as_str() {
-            "official" => Ok(Kind::Official),
-            "personal" => Ok(Kind::Personal),
-            other => Err(serde::de::Error::unknown_variant(other, &["official", "personal"])),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Confirm {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match String::deserialize(d)?.as_str() {
-            "handle" => Ok(Confirm::Handle),
-            "yes" => Ok(Confirm::Yes),
-            other => Err(serde::de::Error::unknown_variant(other, &["handle", "yes"])),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for NonInteractive {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match String::deserialize(d)?.as_str() {
-            "allow" => Ok(NonInteractive::Allow),
-            "deny" => Ok(NonInteractive::Deny),
-            other => Err(serde::de::Error::unknown_variant(other, &["allow", "deny"])),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for CredentialPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match String::deserialize(d)?.as_str() {
-            "none" => Ok(CredentialPolicy::None),
-            "keychain" => Ok(CredentialPolicy::Keychain),
-            "keychain-or-env" => Ok(CredentialPolicy::KeychainOrEnv),
-            other => Err(serde::de::Error::unknown_variant(
-                other,
-                &["none", "keychain", "keychain-or-env"],
-            )),
-        }
-    }
+    Ok((policy, tables))
 }

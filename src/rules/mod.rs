@@ -12,8 +12,8 @@ pub mod text;
 
 pub use compile::{Layer, compile, compile_layers};
 
+use crate::account::Account;
 use crate::account::Kind as AccountKind;
-use crate::policy::Account;
 use aho_corasick::Anchored;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous::NFA as ContiguousNfa;

@@ -1,0 +1,347 @@
+//! What a platform is to postgate: its spec (the rules of the room), its client (what needs no
+//! credential), and its session (what a credential opens).
+//!
+//! Every platform file implements these three traits; the registry in `platform/mod.rs` lists
+//! the specs. Nothing outside `src/platform/` knows which platforms exist.
+
+use crate::account::{Account, Correction, Destination, PlatformName, Visibility};
+use crate::content::Draft;
+use crate::credentials::Credential;
+use crate::diagnostic::Diagnostic;
+use anyhow::Result;
+use reqwest::Url;
+use serde::de::DeserializeOwned;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+use toml::Spanned;
+use toml::de::DeValue;
+
+/// Identifies one publish attempt. Platforms use it to make retries land once: the outbox as a
+/// file name, Mastodon as the Idempotency-Key, Bluesky to derive the record key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostKey {
+    pub id: String,
+    /// The time a platform that orders record keys by time (Bluesky) puts in the key. Fixed
+    /// for a plan, so that every run of it derives the same record key; `None` means now.
+    pub at: Option<jiff::Timestamp>,
+}
+
+impl PostKey {
+    pub fn new(id: impl Into<String>) -> PostKey {
+        PostKey {
+            id: id.into(),
+            at: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub id: String,
+    pub url: String,
+    /// True when the platform recognised the key and returned the earlier post.
+    pub replayed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum post length, in the platform's own unit (see [`Client::length`]).
+    pub max_characters: usize,
+    /// Maximum number of attached images.
+    pub max_images: usize,
+    /// Maximum size of the text in UTF-8 bytes, where the platform has one besides its length.
+    pub max_bytes: Option<usize>,
+}
+
+/// Who the platform says the credential belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub handle: String,
+    /// A stable id (Mastodon account id, Bluesky DID) where the platform has one.
+    pub id: Option<String>,
+}
+
+/// What `lockdown` achieved at the platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// The platform no longer accepts the credential: checked after revoking it.
+    Revoked(String),
+    /// Something was revoked, but the credential itself still works until a person revokes
+    /// it; `by_hand` says where.
+    Partial { done: String, by_hand: String },
+    /// There is nothing to revoke (the platform takes no credential).
+    NotApplicable,
+}
+
+/// A post as the platform lists it, for `reconcile`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemotePost {
+    /// The same id postgate records when it publishes (status id, at:// URI, outbox id).
+    pub id: String,
+    pub url: String,
+    pub created_at: Option<jiff::Timestamp>,
+    /// Plain text, unsanitized: whoever shows it must sanitize it.
+    pub text: String,
+}
+
+/// How a correction reaches the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectionStyle {
+    /// An edit, which the platform shows with its history.
+    Edit,
+    /// The platform has no edit, and the account's `correction` says how to do without.
+    Without(Correction),
+}
+
+impl CorrectionStyle {
+    /// Whether correcting removes the original post, which only accounts that allow deleting
+    /// may do.
+    pub fn deletes_original(self) -> bool {
+        self == CorrectionStyle::Without(Correction::DeleteAndRepost)
+    }
+}
+
+/// How a post lands exactly once when a run dies between sending it and recording the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExactlyOnce {
+    /// The server recognises a repeated key and answers with the first post, but only for
+    /// `lifetime` (said in words as `lifetime_words`); after that a repeat would post twice.
+    KeyIdempotent {
+        lifetime: jiff::SignedDuration,
+        lifetime_words: &'static str,
+    },
+    /// postgate chooses the post's own key (a record key, a file name), so a repeat finds the
+    /// post instead of making a second one, however late.
+    ClientKeyed,
+    /// Neither: after an unknown outcome, the account's recent posts are searched for this
+    /// post before any retry, and postgate refuses to guess when the search is inconclusive.
+    LookBeforeWrite,
+}
+
+/// An account's keys that belong to its platform, with their spans, and what the platform
+/// needs to validate them.
+pub struct AccountKeys<'a, 'i> {
+    /// A table of exactly the keys the platform declared ([`Spec::keys`]) that were written.
+    pub table: Spanned<DeValue<'i>>,
+    /// The account's name, for messages.
+    pub name: &'a str,
+    /// The span of the account's `platform` value: where a missing key is reported.
+    pub platform_span: Range<usize>,
+    /// The policy's folder, which relative paths are taken from.
+    pub base: &'a Path,
+}
+
+impl AccountKeys<'_, '_> {
+    /// Deserialises the platform's keys into its own raw type, each value with its span.
+    pub fn parse<T: DeserializeOwned>(&self, diags: &mut Vec<Diagnostic>) -> Option<T> {
+        let de = toml::de::ValueDeserializer::from(self.table.clone());
+        match T::deserialize(de) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                diags.push(Diagnostic {
+                    message: e.message().to_string(),
+                    span: e.span(),
+                    help: None,
+                });
+                None
+            }
+        }
+    }
+
+    /// A required key is missing: said at the account's `platform`.
+    pub fn missing(&self, platform: PlatformName, key: &str, diags: &mut Vec<Diagnostic>) {
+        diags.push(Diagnostic::new(
+            format!(
+                "missing field `{key}` for {} account `{}`",
+                platform.as_str(),
+                self.name
+            ),
+            self.platform_span.clone(),
+        ));
+    }
+
+    /// A required server URL (see [`service_url`]), reported where it is wrong.
+    pub fn required_url(
+        &self,
+        platform: PlatformName,
+        key: &str,
+        value: &Option<Spanned<String>>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Url> {
+        let Some(v) = value else {
+            self.missing(platform, key, diags);
+            return None;
+        };
+        match service_url(v.get_ref()) {
+            Ok(url) => Some(url),
+            Err(why) => {
+                diags.push(Diagnostic::new(format!("invalid `{key}` URL: {why}"), v.span()));
+                None
+            }
+        }
+    }
+}
+
+/// Service URLs must be https, except on loopback where test servers and local proxies live.
+/// A credential must never travel in clear text over a real network.
+pub fn service_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| e.to_string())?;
+    let host = url.host_str().ok_or("it has no host")?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(host) => {}
+        "http" => return Err("plain http is only allowed on loopback; use https".into()),
+        other => return Err(format!("unsupported scheme `{other}`")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("credentials do not belong in the policy; use `postgate login`".into());
+    }
+    Ok(url)
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A URL's host with its port: how credentials are keyed (see [`Destination::host`]).
+pub fn host_of(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+/// Everything postgate knows about one platform, in one place. One value per platform, listed
+/// in the registry.
+pub trait Spec: Sync {
+    /// The name policies write as `platform = "…"`.
+    fn name(&self) -> PlatformName;
+    /// The platform's name in sentences ("Mastodon forgets…").
+    fn title(&self) -> &'static str {
+        self.name().as_str()
+    }
+    /// The handle's syntax; the error says what is wrong.
+    fn validate_handle(&self, handle: &str) -> Result<(), String>;
+    /// The policy keys this platform takes besides every account's own.
+    fn keys(&self) -> &'static [&'static str];
+    /// Help for one of [`Spec::keys`] found on another platform's account.
+    fn key_help(&self, _key: &str) -> Option<&'static str> {
+        None
+    }
+    /// Validates the platform's keys (only those of [`Spec::keys`] that were written) into the
+    /// account's destination; every problem goes to `diags` with its span.
+    fn destination(&self, keys: &AccountKeys, diags: &mut Vec<Diagnostic>) -> Option<Arc<dyn Destination>>;
+    /// Whether publishing needs a secret. Platforms that need none take `credentials = "none"`.
+    fn needs_credential(&self) -> bool {
+        true
+    }
+    /// The length of `text` as the platform counts it, and the limits known without asking
+    /// the server (`None` when only the server knows them). For `postgate check`, which runs
+    /// offline, and as the limits' floor everywhere.
+    fn offline(&self, account: &Account, text: &str) -> (usize, Option<Limits>);
+    /// The largest image file the platform takes.
+    fn max_image_bytes(&self) -> u64;
+    /// The policy key that pins the account's stable id, for `login` to suggest.
+    fn pin_key(&self) -> Option<&'static str> {
+        None
+    }
+    /// A warning for `login` when a secret does not look like the kind this platform wants.
+    fn secret_warning(&self, _secret: &str) -> Option<&'static str> {
+        None
+    }
+    /// How corrections reach the platform for this account.
+    fn correction(&self, account: &Account) -> CorrectionStyle;
+    /// The account's default audience, where the platform has audiences.
+    fn visibility(&self, _account: &Account) -> Option<Visibility> {
+        None
+    }
+    /// How a post lands exactly once; see [`ExactlyOnce`].
+    fn exactly_once(&self) -> ExactlyOnce;
+    /// The platform's client for an account. No request is made yet.
+    fn connect(&self, account: &Account) -> Result<Box<dyn Client>>;
+}
+
+/// What can be done at the platform without a session: limits, listing, revoking.
+pub trait Client {
+    /// The post-length limit, possibly read from the server.
+    fn limits(&self) -> Result<Limits>;
+    /// The post's length as the platform counts it. Graphemes unless the platform says otherwise.
+    fn length(&self, draft: &Draft) -> Result<usize> {
+        Ok(crate::graphemes::count(&draft.text))
+    }
+    /// Opens a session with the credential (a login where the platform has sessions). This is
+    /// the first request that carries the secret.
+    fn open<'a>(&'a self, credential: Option<&'a Credential>) -> Result<Box<dyn Session + 'a>>;
+    /// Revokes the credential at the platform, then checks that the platform rejects it. On the
+    /// client, not a session: revoking must work when the credential no longer opens one.
+    fn revoke(&self, _credential: &Credential) -> Result<Revocation> {
+        Ok(Revocation::NotApplicable)
+    }
+    /// The account's posts created since `since`, newest first. Works without a credential
+    /// (public posts only), because `reconcile` must keep watching after a lockdown removed it.
+    fn recent_posts(&self, credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<RemotePost>>;
+}
+
+/// A session borrowed from the client that opened it, as the outbox's session is the outbox.
+impl<T: Session + ?Sized> Session for &T {
+    fn identity(&self) -> Result<Identity> {
+        (**self).identity()
+    }
+    fn renewed(&self) -> Option<crate::redacted::Secret> {
+        (**self).renewed()
+    }
+    fn publish(&self, draft: &Draft, key: &PostKey) -> Result<Published> {
+        (**self).publish(draft, key)
+    }
+    fn edit(&self, id: &str, draft: &Draft) -> Result<Published> {
+        (**self).edit(id, draft)
+    }
+    fn correct(&self, id: &str, draft: &Draft, key: &PostKey) -> Result<Published> {
+        (**self).correct(id, draft, key)
+    }
+    fn delete(&self, id: &str) -> Result<()> {
+        (**self).delete(id)
+    }
+}
+
+/// What a credential opened: every request made as the account.
+pub trait Session {
+    /// Asks the platform who the session belongs to.
+    fn identity(&self) -> Result<Identity>;
+    /// A session secret the platform issued or renewed while opening this one, to keep for the
+    /// next run (Bluesky's refresh token). Most platforms have none.
+    fn renewed(&self) -> Option<crate::redacted::Secret> {
+        None
+    }
+    /// Publishes once per key: a repeat with the same key returns the first post.
+    fn publish(&self, draft: &Draft, key: &PostKey) -> Result<Published>;
+    /// Replaces a post's text, keeping its history where the platform has one.
+    fn edit(&self, id: &str, draft: &Draft) -> Result<Published>;
+    /// Corrects a published post. By default an edit; platforms without one override this.
+    fn correct(&self, id: &str, draft: &Draft, _key: &PostKey) -> Result<Published> {
+        self.edit(id, draft)
+    }
+    /// Removes a post. Repeating it is harmless.
+    fn delete(&self, id: &str) -> Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        assert!(service_url("http://127.0.0.1:2583").is_ok());
+        assert!(service_url("http://localhost:3000").is_ok());
+        assert!(service_url("http://[::1]:3000").is_ok());
+        assert!(service_url("http://social.example").is_err());
+        assert!(service_url("https://user:pw@social.example").is_err());
+    }
+}
