@@ -101,29 +101,12 @@ pub struct BannerInfo<'a> {
     pub findings: &'a [Finding],
 }
 
-/// The frame's word for the account's kind and what it means, as the frame and the prompt
-/// name it.
-pub fn kind_words(kind: Kind) -> (&'static str, &'static str) {
-    match kind {
-        Kind::Official => ("OFFICIAL", "speaks for the institution"),
-        Kind::Personal => ("PERSONAL", "speaks for one person"),
-    }
-}
-
-/// Paints `text` in the kind's colours (white on red, black on cyan), when colour is on.
-pub fn paint_kind(kind: Kind, text: &str) -> String {
-    match kind {
-        Kind::Official => text.white().on_red().bold().to_string(),
-        Kind::Personal => text.black().on_cyan().to_string(),
-    }
-}
-
 fn framed(kind: Kind, width: usize) -> Vec<String> {
     let (top, side, bottom, h, tr, br) = match kind {
         Kind::Official => ("╔", "║", "╚", "═", "╗", "╝"),
         Kind::Personal => ("┌", "│", "└", "─", "┐", "┘"),
     };
-    let (word, meaning) = kind_words(kind);
+    let (word, meaning) = crate::confirm::kind_words(kind);
     let inner = width - 2;
     let one = format!("  {word} ACCOUNT · {meaning}");
     let labels = if one.width() <= inner {
@@ -137,7 +120,7 @@ fn framed(kind: Kind, width: usize) -> Vec<String> {
         lines.push(format!("{side}{label}{}{side}", " ".repeat(pad)));
     }
     lines.push(format!("{bottom}{}{br}", h.repeat(inner)));
-    lines.iter().map(|l| paint_kind(kind, l)).collect()
+    lines.iter().map(|l| crate::confirm::paint_kind(kind, l)).collect()
 }
 
 /// One grapheme as drawn, with the level of the finding it belongs to.

@@ -1,8 +1,12 @@
 //! The command line, and nothing else.
 
+use crate::output::ColorChoice;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::sync::LazyLock;
+
+/// How long a `reconcile --on-foreign` hook may run by default, in seconds (`--hook-timeout`).
+pub const HOOK_TIMEOUT_SECS: u64 = 120;
 
 static AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -34,13 +38,6 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -307,7 +304,7 @@ pub struct ReconcileArgs {
     pub on_foreign: Option<String>,
 
     /// Seconds one run of --on-foreign may take; then its process group is killed.
-    #[arg(long, value_name = "SECONDS", default_value_t = crate::commands::HOOK_TIMEOUT_SECS,
+    #[arg(long, value_name = "SECONDS", default_value_t = HOOK_TIMEOUT_SECS,
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub hook_timeout: u64,
 

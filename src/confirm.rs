@@ -9,10 +9,11 @@
 //! the prompt appeared is discarded: it answers a question nobody had seen.
 
 use crate::account::Account;
-use crate::account::{Confirm, HandleMatch, NonInteractive, compare_handle};
+use crate::account::{Confirm, HandleMatch, Kind, NonInteractive, compare_handle};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::sanitize;
+use colored::Colorize;
 #[cfg(not(unix))]
 use console::{Key, Term};
 use std::io::IsTerminal;
@@ -572,10 +573,10 @@ fn open_keys() -> std::io::Result<ConsoleKeys> {
 /// scrolled away, and the line being typed on is what the person reads last. Returns the
 /// prompt as text and as written, with the kind's colours.
 fn account_prompt(account: &Account, question: &str) -> (String, String) {
-    let (word, _) = crate::banner::kind_words(account.kind);
+    let (word, _) = kind_words(account.kind);
     let target = format!("{word} {}", sanitize::one_line(&account.handle));
     let rest = format!(" ({}): {question}", sanitize::one_line(&account.display_name));
-    let painted = format!("{}{rest}", crate::banner::paint_kind(account.kind, &target));
+    let painted = format!("{}{rest}", paint_kind(account.kind, &target));
     (format!("{target}{rest}"), painted)
 }
 
@@ -727,4 +728,20 @@ pub fn hidden_line(prompt: &str) -> std::io::Result<Hidden> {
     };
     writeln!(tty)?;
     Ok(outcome)
+}
+/// The word for the account's kind and what it means, as the banner's frame and the prompt
+/// name it.
+pub fn kind_words(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Official => ("OFFICIAL", "speaks for the institution"),
+        Kind::Personal => ("PERSONAL", "speaks for one person"),
+    }
+}
+
+/// Paints `text` in the kind's colours (white on red, black on cyan), when colour is on.
+pub fn paint_kind(kind: Kind, text: &str) -> String {
+    match kind {
+        Kind::Official => text.white().on_red().bold().to_string(),
+        Kind::Personal => text.black().on_cyan().to_string(),
+    }
 }

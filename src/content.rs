@@ -79,3 +79,29 @@ impl Draft {
         }
     }
 }
+
+/// What the pipeline is asked to do to the account.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Post,
+    /// Correct a published post: an edit where the platform keeps a public history, a reply
+    /// (or delete and repost) where it has no edit.
+    Correct {
+        post: String,
+    },
+    /// Remove a post; only where the policy allows it.
+    Delete {
+        post: String,
+        reason: String,
+    },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Post => "post",
+            Action::Correct { .. } => "correct",
+            Action::Delete { .. } => "delete",
+        }
+    }
+}

@@ -17,6 +17,7 @@ pub mod digest;
 pub mod draft;
 pub mod error;
 pub mod exit_codes;
+pub mod fault;
 pub mod fuzzing;
 pub mod generation;
 pub mod graphemes;

@@ -6,7 +6,6 @@
 //! comparison, `log verify`'s findings) under `result`, so a script never reads two documents or
 //! none. Result lines meant for people go to stderr in that mode.
 
-use crate::cli::ColorChoice;
 use crate::exit_codes::ExitCode;
 use colored::Colorize;
 use serde_json::{Value, json};
@@ -16,6 +15,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static JSON_MODE: AtomicBool = AtomicBool::new(false);
 static DOCUMENT: Mutex<Option<Value>> = Mutex::new(None);
+
+/// `--color`: whether output is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 /// Decides once whether stderr gets colour. NO_COLOR (any non-empty value) wins over `auto`;
 /// `--color always` wins over everything.

@@ -13,7 +13,6 @@ use crate::content::{Draft, Image};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::platform::spec::PostKey;
-use crate::policy::Policy;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -220,10 +219,10 @@ fn refused(message: impl Into<String>) -> Failure {
 
 impl Plan {
     /// What applying the plan does: a new post, or a correction of a published one.
-    pub fn action(&self) -> crate::publish::Action {
+    pub fn action(&self) -> crate::content::Action {
         match &self.post.corrects {
-            Some(post) => crate::publish::Action::Correct { post: post.clone() },
-            None => crate::publish::Action::Post,
+            Some(post) => crate::content::Action::Correct { post: post.clone() },
+            None => crate::content::Action::Post,
         }
     }
 
@@ -325,8 +324,7 @@ impl Plan {
 
     /// Checks that the plan was made for this account as the policy now defines it: a policy
     /// that moved the account to another handle or host must not inherit its approvals.
-    pub fn check_account<'p>(&self, policy: &'p Policy) -> Result<&'p Account> {
-        let account = policy.account(&self.account.name)?;
+    pub fn check_account<'p>(&self, account: &'p Account) -> Result<&'p Account> {
         let now = Plan::account_ref(account);
         if now != self.account {
             return Err(refused(format!(

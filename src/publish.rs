@@ -14,7 +14,7 @@ use crate::account::Account;
 use crate::audit::{AccountRef, Appended, AuditLog, Outcome, PlanState, Record};
 use crate::banner::{self, BannerInfo};
 use crate::confirm::{self, Method};
-use crate::content::Draft;
+use crate::content::{Action, Draft};
 use crate::credentials::{self, Credential, Source};
 use crate::digest::sha256_hex;
 use crate::error::{Failure, exit_code_of};
@@ -25,32 +25,6 @@ use crate::policy::Policy;
 use crate::rules::{self, Finding, Level};
 use anyhow::Result;
 use std::path::PathBuf;
-
-/// What the pipeline is asked to do to the account.
-#[derive(Debug, Clone)]
-pub enum Action {
-    Post,
-    /// Correct a published post: an edit where the platform keeps a public history, a reply
-    /// (or delete and repost) where it has no edit.
-    Correct {
-        post: String,
-    },
-    /// Remove a post; only where the policy allows it.
-    Delete {
-        post: String,
-        reason: String,
-    },
-}
-
-impl Action {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Action::Post => "post",
-            Action::Correct { .. } => "correct",
-            Action::Delete { .. } => "delete",
-        }
-    }
-}
 
 pub struct Request {
     pub action: Action,
@@ -320,7 +294,10 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     let mut _plan_lock = None;
     let mut in_doubt = None;
     if let Some(gate) = &req.plan {
-        gate.plan.check_account(policy).map_err(|e| trail.refuse(e))?;
+        policy
+            .account(&gate.plan.account.name)
+            .and_then(|a| gate.plan.check_account(a))
+            .map_err(|e| trail.refuse(e))?;
         if !req.dry_run {
             _plan_lock = Some(lock_plan(policy, &gate.plan).map_err(|e| trail.refuse(e))?);
         }
@@ -726,7 +703,7 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             replayed: false,
         }),
     };
-    fault_point("after-publish");
+    crate::fault::point("after-publish");
     let published = match result {
         Ok(p) => p,
         Err(err) => {
@@ -915,20 +892,4 @@ fn lock_file(policy: &Policy, name: &str, waiting: impl FnOnce()) -> Result<std:
     };
     locked.map_err(|e| failure(format!("cannot lock {}: {e}", path.display())))?;
     Ok(file)
-}
-
-/// Fault injection for the crash tests: `POSTGATE_FAULT=kill-after-publish` kills the process
-/// with SIGKILL right after the platform accepted the post, before the outcome is recorded,
-/// which is the worst moment to die; `kill-outbox-write` kills it while the outbox has a
-/// temporary file written and not yet in place. It can only ever make postgate stop, never
-/// skip a check.
-pub(crate) fn fault_point(name: &str) {
-    if std::env::var("POSTGATE_FAULT").is_ok_and(|v| v.strip_prefix("kill-") == Some(name)) {
-        #[cfg(unix)]
-        // SAFETY: kill on our own pid; SIGKILL cannot be caught, so nothing runs after it.
-        unsafe {
-            libc::kill(libc::getpid(), libc::SIGKILL);
-        }
-        std::process::abort();
-    }
 }

@@ -20,9 +20,6 @@ use std::time::Duration;
 /// a dozen of them leave the argument space (ARG_MAX) to the hook.
 pub const ENV_CAP: usize = 4096;
 
-/// How long a hook may run by default, in seconds (`--hook-timeout`).
-pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
-
 /// The process group of the hook running now (0: none), for the signal handler.
 static RUNNING_GROUP: AtomicI32 = AtomicI32::new(0);
 

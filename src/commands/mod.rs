@@ -17,8 +17,6 @@ use crate::exit_codes::ExitCode;
 use crate::policy::{self, Policy};
 use anyhow::Result;
 
-pub use hook::DEFAULT_TIMEOUT_SECS as HOOK_TIMEOUT_SECS;
-
 /// Finds and loads the policy named by the command line or the usual lookup, over the system
 /// policy when one exists: a user cannot step out of the institution's rules by pointing
 /// --policy elsewhere.

@@ -6,13 +6,14 @@ use crate::audit::{AuditLog, Outcome, Record};
 use crate::banner::{self, BannerInfo};
 use crate::cli::{ApplyArgs, ApproveArgs, Cli, KeysArgs, KeysCommand, PlanArgs, SignArgs};
 use crate::confirm;
+use crate::content::Action;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::output;
 use crate::paths::base_of;
 use crate::plan::{self, Author, Plan, PlanFinding, PlanPost, Window};
 use crate::policy::Policy;
-use crate::publish::{self, Action, PlanGate};
+use crate::publish::{self, PlanGate};
 use crate::rules::{Finding, Level};
 use crate::sanitize::one_line;
 use anyhow::Result;
@@ -319,7 +320,7 @@ fn load_any(policy: &Policy, path: &Path) -> Result<Plan> {
 /// A plan (or queue item) as a reviewer sees it: account checked, draft read, findings now.
 fn review(policy: &Policy, path: &Path) -> Result<(Plan, crate::content::Draft, Vec<Finding>)> {
     let plan = load_any(policy, path)?;
-    let account = plan.check_account(policy)?;
+    let account = plan.check_account(policy.account(&plan.account.name)?)?;
     let draft = plan.draft(base_of(path))?;
     let at = plan.window.not_before.unwrap_or_else(jiff::Timestamp::now);
     let findings = findings_at(policy, account, &draft, at)?;
@@ -341,7 +342,7 @@ fn refuse_expired(plan: &Plan, what: &str) -> Result<()> {
 pub fn sign(cli: &Cli, args: &SignArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let (plan, draft, findings) = review(&policy, &args.plan)?;
-    let account = plan.check_account(&policy)?;
+    let account = plan.check_account(policy.account(&plan.account.name)?)?;
     let signer = keys::Signer::from_args(args.key.as_deref(), args.ssh_key.as_deref());
     let who = signer.author(&policy.approvals)?;
     show(&plan, account, &draft, &findings, Some(&who));
@@ -415,7 +416,7 @@ pub fn sign(cli: &Cli, args: &SignArgs) -> Result<ExitCode> {
 pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
     let policy = super::load_policy(cli)?;
     let (plan, draft, findings) = review(&policy, &args.plan)?;
-    let account = plan.check_account(&policy)?;
+    let account = plan.check_account(policy.account(&plan.account.name)?)?;
     // Every signature already there must hold, and the author must be proven: an approval
     // counts only from someone other than the person who wrote the plan.
     let signed = signature::verify(&policy.approvals, &plan, &args.plan)?;

@@ -2,11 +2,12 @@
 
 use crate::cli::{Cli, ContentArgs, CorrectArgs, DeleteArgs, Guard, PostArgs};
 use crate::confirm;
+use crate::content::Action;
 use crate::content::Draft;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::output;
-use crate::publish::{self, Action, Request};
+use crate::publish::{self, Request};
 use crate::sanitize::one_line;
 use anyhow::Result;
 use std::io::IsTerminal;

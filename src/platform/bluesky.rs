@@ -574,12 +574,12 @@ impl PlatformClient for Bluesky {
             }
             // A cursor that does not move would list the same page for ever.
             if next == cursor {
-                super::listing_cut(NAME, "the server repeated its cursor", posts.len(), since);
+                super::spec::listing_cut(NAME, "the server repeated its cursor", posts.len(), since);
                 return Ok(posts);
             }
             cursor = next;
         }
-        super::listing_cut(
+        super::spec::listing_cut(
             NAME,
             &format!("the listing stops after {MAX_PAGES} pages"),
             posts.len(),

@@ -582,11 +582,11 @@ impl PlatformClient for Mastodon {
             // A server that hands back the page it was asked to go past would be read again
             // and again; what it listed so far is all it has to show.
             if max_id == before {
-                super::listing_cut(NAME, "the server repeated a page", posts.len(), since);
+                super::spec::listing_cut(NAME, "the server repeated a page", posts.len(), since);
                 return Ok(posts);
             }
         }
-        super::listing_cut(
+        super::spec::listing_cut(
             NAME,
             &format!("the listing stops after {MAX_PAGES} pages"),
             posts.len(),

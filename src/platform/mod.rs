@@ -55,16 +55,6 @@ pub fn connect(account: &Account) -> Result<Box<dyn Client>> {
     of(account).connect(account)
 }
 
-/// Says on stderr that `recent_posts` stopped before reaching `since`, so that nobody reads a
-/// clean reconcile as "nothing else was posted": older posts in the window were not checked.
-pub(crate) fn listing_cut(platform: &str, why: &str, listed: usize, since: jiff::Timestamp) {
-    crate::output::status(&format!(
-        "warning: {platform}: {why}; only the newest {listed} post(s) were checked, not all since {}: \
-         run reconcile more often, with a shorter --since",
-        since.round(jiff::Unit::Second).unwrap_or(since)
-    ));
-}
-
 /// Compares what the platform says with what the policy says: the handle always, the pinned
 /// id when the policy has one. Returns a description of the difference.
 pub fn identity_mismatch(account: &Account, identity: &Identity) -> Option<String> {

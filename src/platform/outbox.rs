@@ -300,7 +300,7 @@ fn write_new(tmp_dir: &Path, path: &Path, body: &[u8]) -> Result<bool> {
     let mut tmp = locked_temp(tmp_dir)?;
     tmp.write_all(body)?;
     tmp.as_file().sync_all()?;
-    crate::publish::fault_point("outbox-write");
+    crate::fault::point("outbox-write");
     match fs::hard_link(tmp.path(), path) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),

@@ -218,6 +218,16 @@ pub fn host_of(url: &Url) -> String {
     }
 }
 
+/// Says on stderr that `recent_posts` stopped before reaching `since`, so that nobody reads a
+/// clean reconcile as "nothing else was posted": older posts in the window were not checked.
+pub(crate) fn listing_cut(platform: &str, why: &str, listed: usize, since: jiff::Timestamp) {
+    crate::output::status(&format!(
+        "warning: {platform}: {why}; only the newest {listed} post(s) were checked, not all since {}: \
+         run reconcile more often, with a shorter --since",
+        since.round(jiff::Unit::Second).unwrap_or(since)
+    ));
+}
+
 /// Everything postgate knows about one platform, in one place. One value per platform, listed
 /// in the registry.
 pub trait Spec: Sync {

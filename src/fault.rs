@@ -1,0 +1,17 @@
+//! Fault injection for the crash tests: the points where dying hurts most.
+
+/// Fault injection for the crash tests: `POSTGATE_FAULT=kill-after-publish` kills the process
+/// with SIGKILL right after the platform accepted the post, before the outcome is recorded,
+/// which is the worst moment to die; `kill-outbox-write` kills it while the outbox has a
+/// temporary file written and not yet in place. It can only ever make postgate stop, never
+/// skip a check.
+pub fn point(name: &str) {
+    if std::env::var("POSTGATE_FAULT").is_ok_and(|v| v.strip_prefix("kill-") == Some(name)) {
+        #[cfg(unix)]
+        // SAFETY: kill on our own pid; SIGKILL cannot be caught, so nothing runs after it.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+        std::process::abort();
+    }
+}
