@@ -78,7 +78,7 @@ fn table(rows: &[Vec<String>]) -> String {
 }
 
 pub fn list(cli: &Cli) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let mut rows = vec![
         ["NAME", "KIND", "HANDLE", "PLATFORM", "HOST", "LOCK", "CREDENTIAL"]
             .map(String::from)
@@ -153,7 +153,7 @@ pub fn list(cli: &Cli) -> Result<ExitCode> {
 }
 
 pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     if cli.json {
         output::json(&json!({
             "status": "ok",
@@ -226,7 +226,7 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
 /// `postgate policy show NAME`: the account as the policy defines it, and every rule that
 /// applies to it, with where the rule is written.
 pub fn policy_show(cli: &Cli, name: &str) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let account = policy.account(name)?;
     let rules: Vec<&crate::rules::Rule> = policy.rules.for_account(account).collect();
     if cli.json {

@@ -28,7 +28,7 @@ pub(super) struct Report {
 }
 
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     if let Some(name) = &args.account {
         policy.account(name)?;
     }

@@ -65,7 +65,7 @@ impl Contained<'_> {
 }
 
 pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let reason = args.reason.trim();
     if reason.is_empty() {
         return Err(Failure::new(
@@ -281,7 +281,7 @@ fn describe(lock: &Lock) -> String {
 }
 
 pub fn unlock(cli: &Cli, args: &UnlockArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let account = policy.account(&args.name)?;
     let Some((lock, copies)) = locked(&policy, account)? else {
         output::status(&format!("account `{}` is not locked", account.name));

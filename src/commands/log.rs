@@ -10,7 +10,7 @@ use anyhow::Result;
 use serde_json::json;
 
 pub fn run(cli: &Cli, args: &LogArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let log = AuditLog::new(&policy.audit_path);
     match args.command {
         Some(LogCommand::Verify) => verify(cli, &log),

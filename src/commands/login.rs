@@ -86,7 +86,7 @@ fn read_secret(args: &LoginArgs, account: &Account) -> Result<Secret> {
 }
 
 pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let account = policy.account(&args.name)?;
     if account.credentials == CredentialPolicy::None {
         return Err(Failure::new(
@@ -158,7 +158,7 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
 }
 
 pub fn logout(cli: &Cli, name: &str) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let account = policy.account(name)?;
     if account.credentials == CredentialPolicy::None {
         return Err(Failure::new(

@@ -14,26 +14,7 @@ mod whoami;
 
 use crate::cli::{Cli, Command, PolicyCommand};
 use crate::exit_codes::ExitCode;
-use crate::policy::{self, Policy};
 use anyhow::Result;
-
-/// Finds and loads the policy named by the command line or the usual lookup, over the system
-/// policy when one exists: a user cannot step out of the institution's rules by pointing
-/// --policy elsewhere.
-pub fn load_policy(cli: &Cli) -> Result<Policy> {
-    // Earlier versions read this variable; whoever still sets it should learn it does nothing.
-    if std::env::var_os("POSTGATE_SYSTEM_POLICY").is_some() {
-        crate::output::status(&format!(
-            "warning: POSTGATE_SYSTEM_POLICY is ignored; the system policy is always {}",
-            policy::SYSTEM_POLICY
-        ));
-    }
-    let (path, origin) = policy::discover(cli.policy.as_deref())?;
-    match policy::system_layer_for(&path, origin) {
-        Some(system) => Policy::load_over(&system, &path),
-        None => Policy::load(&path),
-    }
-}
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {

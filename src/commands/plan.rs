@@ -39,7 +39,7 @@ fn findings_at(
 }
 
 pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let account = policy.account(&args.content.account)?;
     let created = jiff::Timestamp::now();
     let window = window_of(args, created)?;
@@ -340,7 +340,7 @@ fn refuse_expired(plan: &Plan, what: &str) -> Result<()> {
 
 /// `postgate sign`: the author signs what they wrote, a queue item or a plan signed again.
 pub fn sign(cli: &Cli, args: &SignArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let (plan, draft, findings) = review(&policy, &args.plan)?;
     let account = plan.check_account(policy.account(&plan.account.name)?)?;
     let signer = keys::Signer::from_args(args.key.as_deref(), args.ssh_key.as_deref());
@@ -414,7 +414,7 @@ pub fn sign(cli: &Cli, args: &SignArgs) -> Result<ExitCode> {
 }
 
 pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let (plan, draft, findings) = review(&policy, &args.plan)?;
     let account = plan.check_account(policy.account(&plan.account.name)?)?;
     // Every signature already there must hold, and the author must be proven: an approval
@@ -499,7 +499,7 @@ pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
 }
 
 pub fn apply(cli: &Cli, args: &ApplyArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let interactive = confirm::has_terminal();
     let plan = Plan::load(&args.plan).map_err(|e| publish::record_refusal(&policy, &Action::Post, "", e))?;
     let action = plan.action();

@@ -13,7 +13,7 @@ use anyhow::Result;
 use std::io::IsTerminal;
 
 pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let interactive = confirm::has_terminal();
     let draft = read_draft(&args.content, interactive, &policy, None)
         .map_err(|e| publish::record_refusal(&policy, &Action::Post, &args.content.account, e))?;
@@ -77,7 +77,7 @@ pub(super) fn read_draft(
 }
 
 pub fn correct(cli: &Cli, args: &CorrectArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let interactive = confirm::has_terminal();
     let action = Action::Correct {
         post: args.post.clone(),
@@ -96,7 +96,7 @@ pub fn correct(cli: &Cli, args: &CorrectArgs) -> Result<ExitCode> {
 }
 
 pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let interactive = confirm::has_terminal();
     let action = Action::Delete {
         post: args.post.clone(),

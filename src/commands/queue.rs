@@ -43,7 +43,7 @@ enum Approval {
 }
 
 pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let crate::draft::Expansion { files, skipped } = items(&args.dir)?;
     let sigs = signatures(&args.dir)?;
     let now = jiff::Timestamp::now();
@@ -235,7 +235,7 @@ struct Done {
 }
 
 pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let crate::draft::Expansion { files, skipped } = items(&args.dir)?;
     let lock_path = args.dir.join(".postgate-queue.lock");
     let _lock = crate::queue::lock(&args.dir, || {

@@ -89,7 +89,7 @@ impl Damage {
 }
 
 pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let now = jiff::Timestamp::now();
     let since = parse_since(&args.since, now).map_err(|e| Failure::new(ExitCode::Usage, format!("--since: {e}")))?;
     let accounts: Vec<&Account> = if args.all {

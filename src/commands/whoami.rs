@@ -10,7 +10,7 @@ use crate::sanitize::one_line;
 use anyhow::Result;
 
 pub fn run(cli: &Cli, name: &str) -> Result<ExitCode> {
-    let policy = super::load_policy(cli)?;
+    let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let account = policy.account(name)?;
     let credential = credentials::load(account)?;
     let client = platform::connect(account)?;

@@ -632,7 +632,7 @@ impl Session for BlueskySession<'_> {
             record["facets"] = json!(facets);
         }
         if let Some(reply) = &draft.reply_to {
-            record["reply"] = b.reply_block(&session, reply)?;
+            record["reply"] = b.reply_block(session, reply)?;
         }
         if !draft.images.is_empty() {
             let mut images = Vec::new();
@@ -674,7 +674,7 @@ impl Session for BlueskySession<'_> {
                             "the post may exist under record key {rkey}; check before posting again"
                         ))
                     })?;
-                    return Ok(b.published(&session, clip(uri, URL_CAP), &rkey, attempt > 1));
+                    return Ok(b.published(session, clip(uri, URL_CAP), &rkey, attempt > 1));
                 }
                 Err(e @ HttpError::Status { .. }) if !matches!(&e, HttpError::Status { status, .. } if status.is_server_error() || status.as_u16() == 429) =>
                 {
@@ -683,7 +683,7 @@ impl Session for BlueskySession<'_> {
                 Err(e) => {
                     // The first try may have landed: the key is ours, so look before writing again.
                     // If the look fails too, the write's fate is unknown, whatever the look says.
-                    let found = b.get_record(&session, &rkey).map_err(|look| {
+                    let found = b.get_record(session, &rkey).map_err(|look| {
                         look.context(
                             Failure::new(
                                 ExitCode::Platform,
@@ -699,7 +699,7 @@ impl Session for BlueskySession<'_> {
                             || format!("at://{}/{COLLECTION}/{rkey}", session.did),
                             |u| clip(u, URL_CAP),
                         );
-                        return Ok(b.published(&session, uri, &rkey, true));
+                        return Ok(b.published(session, uri, &rkey, true));
                     }
                     if attempt < http::MAX_ATTEMPTS {
                         eprintln!(
@@ -780,7 +780,7 @@ impl Session for BlueskySession<'_> {
             .into());
         }
         // deleteRecord succeeds on a missing record too; look first so "deleted" is true.
-        if b.get_record(&session, &rkey)?.is_none() {
+        if b.get_record(session, &rkey)?.is_none() {
             return Err(Failure::new(
                 ExitCode::Platform,
                 format!("bluesky: there is no post {} to delete", crate::sanitize::one_line(id)),

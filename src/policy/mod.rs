@@ -828,6 +828,24 @@ pub fn discover(flag: Option<&Path>) -> Result<(PathBuf, Origin)> {
     .into())
 }
 
+/// Finds and loads the policy named by `--policy` (`flag`) or the usual lookup, over the system
+/// policy when one exists: a user cannot step out of the institution's rules by pointing
+/// --policy elsewhere.
+pub fn load_discovered(flag: Option<&Path>) -> Result<Policy> {
+    // Earlier versions read this variable; whoever still sets it should learn it does nothing.
+    if std::env::var_os("POSTGATE_SYSTEM_POLICY").is_some() {
+        crate::output::status(&format!(
+            "warning: POSTGATE_SYSTEM_POLICY is ignored; the system policy is always {}",
+            SYSTEM_POLICY
+        ));
+    }
+    let (path, origin) = discover(flag)?;
+    match system_layer_for(&path, origin) {
+        Some(system) => Policy::load_over(&system, &path),
+        None => Policy::load(&path),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
