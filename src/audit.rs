@@ -651,12 +651,16 @@ pub struct InDoubt {
     pub images: Vec<String>,
 }
 
+/// How far before an attempt's intent record its post may be dated: the server's clock may be
+/// behind ours.
+pub const SERVER_CLOCK_MARGIN: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+
 impl InDoubt {
     /// Whether a post found on the platform may be this attempt's: the same text (spacing
     /// aside, since a platform may render it as HTML and back), and not made before the
     /// attempt (with a margin for the server's clock).
     pub fn may_be(&self, text: &str, created_at: Option<jiff::Timestamp>) -> bool {
-        let margin = jiff::SignedDuration::from_mins(10);
+        let margin = SERVER_CLOCK_MARGIN;
         let spaced = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
         let same_text = self.text_sha256.as_deref() == Some(sha256_hex(text.as_bytes()).as_str())
             || self.text.as_deref().is_some_and(|mine| spaced(mine) == spaced(text));

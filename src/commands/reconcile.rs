@@ -244,7 +244,19 @@ fn foreign_posts(
     // The credential, if there is one, shows posts only followers see; without it (after a
     // lockdown) the public ones are still listed.
     let credential = credentials::load(account).ok().flatten();
-    let posts = platform::connect(account)?.recent_posts(credential.as_ref(), since)?;
+    let listing = platform::connect(account)?.recent_posts(credential.as_ref(), since)?;
+    // Nobody must read a clean reconcile as "nothing else was posted" when older posts in the
+    // window were not checked.
+    if let Some(why) = &listing.cut {
+        crate::output::status(&format!(
+            "warning: {}: {why}; only the newest {} post(s) were checked, not all since {}: \
+             run reconcile more often, with a shorter --since",
+            account.platform.as_str(),
+            listing.posts.len(),
+            since.round(jiff::Unit::Second).unwrap_or(since)
+        ));
+    }
+    let posts = listing.posts;
     // A post is recorded after the platform made it, with a local clock that may differ from
     // the server's: a day's margin on the audit side costs little and avoids false alarms.
     let margin = since.checked_sub(jiff::SignedDuration::from_hours(24)).unwrap_or(since);
@@ -277,7 +289,7 @@ fn foreign_posts(
         .filter(|p| {
             let Some(doubt) = in_doubt
                 .iter()
-                .find(|d| !matched.contains(&d.key) && d.may_be(&p.text, p.created_at))
+                .find(|d| !matched.contains(&d.key) && crate::landed::may_be(d, p))
             else {
                 return true;
             };

@@ -12,7 +12,7 @@
 use super::handles::domain_handle;
 use super::http::{self, Answer, HttpError, ID_CAP, NAME_CAP, Retry, TEXT_CAP, URL_CAP, clip};
 use super::spec::{
-    AccountKeys, Client as PlatformClient, CorrectionStyle, ExactlyOnce, Identity, Limits, PostKey, Published,
+    AccountKeys, Client as PlatformClient, CorrectionStyle, ExactlyOnce, Identity, Limits, Listing, PostKey, Published,
     RemotePost, Revocation, Session, Spec, host_of,
 };
 use crate::account::{Account, Correction, Destination, PlatformName};
@@ -522,7 +522,7 @@ impl PlatformClient for Bluesky {
         }
     }
 
-    fn recent_posts(&self, _credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<RemotePost>> {
+    fn recent_posts(&self, _credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Listing> {
         // listRecords is public: no session, so this works after a lockdown removed the secret.
         let repo = self.did.clone().unwrap_or_else(|| self.identifier.clone());
         let mut posts = Vec::new();
@@ -570,22 +570,18 @@ impl PlatformClient for Bluesky {
             }
             let next = page["cursor"].as_str().map(str::to_string);
             if older || next.is_none() || records.len() < PAGE {
-                return Ok(posts);
+                return Ok(Listing::whole(posts));
             }
             // A cursor that does not move would list the same page for ever.
             if next == cursor {
-                super::spec::listing_cut(NAME, "the server repeated its cursor", posts.len(), since);
-                return Ok(posts);
+                return Ok(Listing::cut(posts, "the server repeated its cursor"));
             }
             cursor = next;
         }
-        super::spec::listing_cut(
-            NAME,
-            &format!("the listing stops after {MAX_PAGES} pages"),
-            posts.len(),
-            since,
-        );
-        Ok(posts)
+        Ok(Listing::cut(
+            posts,
+            format!("the listing stops after {MAX_PAGES} pages"),
+        ))
     }
 }
 

@@ -8,7 +8,7 @@
 use super::handles::fediverse_handle;
 use super::http::{self, Answer, ID_CAP, NAME_CAP, Retry, TEXT_CAP, URL_CAP, clip};
 use super::spec::{
-    AccountKeys, Client as PlatformClient, CorrectionStyle, ExactlyOnce, Identity, Limits, PostKey, Published,
+    AccountKeys, Client as PlatformClient, CorrectionStyle, ExactlyOnce, Identity, Limits, Listing, PostKey, Published,
     RemotePost, Revocation, Session, Spec, host_of,
 };
 use crate::account::{Account, Destination, PlatformName, Visibility};
@@ -511,7 +511,7 @@ impl PlatformClient for Mastodon {
         }
     }
 
-    fn recent_posts(&self, credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<RemotePost>> {
+    fn recent_posts(&self, credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Listing> {
         let token = credential.map(|c| c.secret.expose().to_string());
         let authed = |b: RequestBuilder| match &token {
             Some(t) => b.bearer_auth(t),
@@ -577,22 +577,18 @@ impl PlatformClient for Mastodon {
                 });
             }
             if older || !full {
-                return Ok(posts);
+                return Ok(Listing::whole(posts));
             }
             // A server that hands back the page it was asked to go past would be read again
             // and again; what it listed so far is all it has to show.
             if max_id == before {
-                super::spec::listing_cut(NAME, "the server repeated a page", posts.len(), since);
-                return Ok(posts);
+                return Ok(Listing::cut(posts, "the server repeated a page"));
             }
         }
-        super::spec::listing_cut(
-            NAME,
-            &format!("the listing stops after {MAX_PAGES} pages"),
-            posts.len(),
-            since,
-        );
-        Ok(posts)
+        Ok(Listing::cut(
+            posts,
+            format!("the listing stops after {MAX_PAGES} pages"),
+        ))
     }
 }
 

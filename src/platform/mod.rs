@@ -5,6 +5,7 @@
 //! [`spec`], and one line in [`PLATFORMS`].
 
 pub mod bluesky;
+pub mod fuzzing;
 pub mod handles;
 pub mod http;
 pub mod mastodon;

@@ -14,7 +14,8 @@
 
 use super::handles::fediverse_handle;
 use super::spec::{
-    AccountKeys, Client, CorrectionStyle, ExactlyOnce, Identity, Limits, PostKey, Published, RemotePost, Session, Spec,
+    AccountKeys, Client, CorrectionStyle, ExactlyOnce, Identity, Limits, Listing, PostKey, Published, RemotePost,
+    Session, Spec,
 };
 use crate::account::{Account, Destination, PlatformName};
 use crate::content::Draft;
@@ -327,7 +328,7 @@ impl Client for Outbox {
         Ok(Box::new(self))
     }
 
-    fn recent_posts(&self, _credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<RemotePost>> {
+    fn recent_posts(&self, _credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Listing> {
         let mut found = Vec::new();
         for post in list(&self.dir).map_err(|e| platform_error(format!("outbox {}: {e:#}", self.dir.display())))? {
             // A post whose time cannot be read is listed: hiding it would hide a forgery.
@@ -343,7 +344,7 @@ impl Client for Outbox {
             });
         }
         found.reverse();
-        Ok(found)
+        Ok(Listing::whole(found))
     }
 }
 

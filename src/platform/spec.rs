@@ -218,14 +218,29 @@ pub fn host_of(url: &Url) -> String {
     }
 }
 
-/// Says on stderr that `recent_posts` stopped before reaching `since`, so that nobody reads a
-/// clean reconcile as "nothing else was posted": older posts in the window were not checked.
-pub(crate) fn listing_cut(platform: &str, why: &str, listed: usize, since: jiff::Timestamp) {
-    crate::output::status(&format!(
-        "warning: {platform}: {why}; only the newest {listed} post(s) were checked, not all since {}: \
-         run reconcile more often, with a shorter --since",
-        since.round(jiff::Unit::Second).unwrap_or(since)
-    ));
+/// The account's recent posts as [`Client::recent_posts`] lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// Newest first.
+    pub posts: Vec<RemotePost>,
+    /// Why the listing stopped before reaching the time it was asked for, if it did: older
+    /// posts were not seen, so "not listed" does not mean "not there".
+    pub cut: Option<String>,
+}
+
+impl Listing {
+    /// Every post since the time asked for.
+    pub fn whole(posts: Vec<RemotePost>) -> Listing {
+        Listing { posts, cut: None }
+    }
+
+    /// Only the newest posts: the listing stopped for the reason `why`.
+    pub fn cut(posts: Vec<RemotePost>, why: impl Into<String>) -> Listing {
+        Listing {
+            posts,
+            cut: Some(why.into()),
+        }
+    }
 }
 
 /// Everything postgate knows about one platform, in one place. One value per platform, listed
@@ -296,7 +311,7 @@ pub trait Client {
     }
     /// The account's posts created since `since`, newest first. Works without a credential
     /// (public posts only), because `reconcile` must keep watching after a lockdown removed it.
-    fn recent_posts(&self, credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Vec<RemotePost>>;
+    fn recent_posts(&self, credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Listing>;
 }
 
 /// A session borrowed from the client that opened it, as the outbox's session is the outbox.
