@@ -58,7 +58,7 @@ complete -c postgate -n "__fish_postgate_using_subcommand post" -s f -l file -d 
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l reply-to -d 'The post this one replies to: its id or its URL' -r
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l language -d 'The post\'s language (ISO 639, e.g. `fr`); defaults to the account\'s `language`' -r
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l cw -d 'A content warning shown before the post (Mastodon `spoiler_text`)' -r
-complete -c postgate -n "__fish_postgate_using_subcommand post" -l visibility -d 'Who sees the post (Mastodon); defaults to the account\'s `visibility`' -r -f -a "public\t''
+complete -c postgate -n "__fish_postgate_using_subcommand post" -l visibility -d 'Who sees the post, where the platform has audiences; defaults to the account\'s `visibility`' -r -f -a "public\t''
 unlisted\t''
 private\t''
 direct\t''"
@@ -105,7 +105,7 @@ complete -c postgate -n "__fish_postgate_using_subcommand plan" -s f -l file -d 
 complete -c postgate -n "__fish_postgate_using_subcommand plan" -l reply-to -d 'The post this one replies to: its id or its URL' -r
 complete -c postgate -n "__fish_postgate_using_subcommand plan" -l language -d 'The post\'s language (ISO 639, e.g. `fr`); defaults to the account\'s `language`' -r
 complete -c postgate -n "__fish_postgate_using_subcommand plan" -l cw -d 'A content warning shown before the post (Mastodon `spoiler_text`)' -r
-complete -c postgate -n "__fish_postgate_using_subcommand plan" -l visibility -d 'Who sees the post (Mastodon); defaults to the account\'s `visibility`' -r -f -a "public\t''
+complete -c postgate -n "__fish_postgate_using_subcommand plan" -l visibility -d 'Who sees the post, where the platform has audiences; defaults to the account\'s `visibility`' -r -f -a "public\t''
 unlisted\t''
 private\t''
 direct\t''"

@@ -151,9 +151,10 @@ pub struct Record {
     /// Attached images, as `name sha256:…`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<String>,
-    /// The post a `correct` or `delete` acts on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    /// What the action acts on: the post a `correct` or `delete` changes, the lock a lockdown
+    /// sets or an unlock lifts. Written `target` in the log, as it always was.
+    #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
+    pub acts_on: Option<String>,
     /// Why a post was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -183,7 +184,6 @@ pub struct Record {
 }
 
 impl Record {
-    /// A record with the machine fields filled in and everything else empty.
     /// A record about one account under a policy: what every command outside the publish
     /// pipeline (login, approve, lockdown, unlock, reconcile) records.
     pub fn about(
@@ -199,6 +199,7 @@ impl Record {
         r
     }
 
+    /// A record with the machine fields filled in and everything else empty.
     pub fn new(event: &str, action: &str, outcome: Outcome) -> Record {
         Record {
             seq: 0,
@@ -218,7 +219,7 @@ impl Record {
             dry_run: false,
             post_key: None,
             images: Vec::new(),
-            target: None,
+            acts_on: None,
             reason: None,
             findings: Vec::new(),
             overrides: Vec::new(),

@@ -361,7 +361,8 @@ pub struct ContentArgs {
     #[arg(long, value_name = "TEXT")]
     pub cw: Option<String>,
 
-    /// Who sees the post (Mastodon); defaults to the account's `visibility`.
+    /// Who sees the post, where the platform has audiences; defaults to the account's
+    /// `visibility`.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub visibility: Option<crate::account::Visibility>,
 

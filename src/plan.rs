@@ -377,7 +377,7 @@ impl Plan {
         })
     }
 
-    /// Whether the plan may go out at `now`: `Err` says why not.
+    /// Why the plan may not go out at `now`, if it may not: expired, or not yet due.
     pub fn window_refusal(&self, now: jiff::Timestamp) -> Option<WindowState> {
         if let Some(expires) = self.window.expires
             && now >= expires

@@ -82,9 +82,9 @@ impl Trail<'_> {
         let mut r = Record::new(event, self.action.name(), outcome);
         match self.action {
             Action::Post => {}
-            Action::Correct { post } => r.target = Some(post.clone()),
+            Action::Correct { post } => r.acts_on = Some(post.clone()),
             Action::Delete { post, reason } => {
-                r.target = Some(post.clone());
+                r.acts_on = Some(post.clone());
                 r.reason = Some(reason.clone());
             }
         }

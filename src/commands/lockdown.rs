@@ -358,7 +358,7 @@ fn sign(
             signature: written.first().map(|p| p.display().to_string()).unwrap_or_default(),
         },
     );
-    record.target = Some(id.clone());
+    record.acts_on = Some(id.clone());
     AuditLog::new(&policy.audit_path).append(record)?;
     if cli.json {
         output::json(&json!({
@@ -397,7 +397,7 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
                 exit_code: ExitCode::LockedDown.code(),
             },
         );
-        record.target = Some(id.clone());
+        record.acts_on = Some(id.clone());
         if let Err(e) = AuditLog::new(&policy.audit_path).append(record) {
             output::status(&format!("warning: the refusal could not be recorded: {e:#}"));
         }
@@ -454,7 +454,7 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
             approvers: names.clone(),
         },
     );
-    record.target = Some(id.clone());
+    record.acts_on = Some(id.clone());
     AuditLog::new(&policy.audit_path).append(record)?;
     crate::lockdown::write(policy, account, &lifted)?;
     for file in &files {
