@@ -761,55 +761,6 @@ fn handle_excepted(mention: &str, entry: &str) -> bool {
     }
 }
 
-/// One fuzzing round: `data` is a policy, a NUL byte, and a draft (front matter allowed). Any
-/// policy that parses is run against the draft for every account, at a time and with counts
-/// taken from the data, and every finding's span must land on character boundaries.
-///
-/// Lives here, not in the fuzz crate, so the unit tests run it too on stable Rust.
-pub fn fuzz_one(data: &[u8]) {
-    let split = data.iter().position(|&b| b == 0).unwrap_or(data.len());
-    let (Ok(policy), Ok(draft)) = (
-        std::str::from_utf8(&data[..split]),
-        std::str::from_utf8(data.get(split + 1..).unwrap_or_default()),
-    ) else {
-        return;
-    };
-    let Ok(parsed) = crate::policy::Policy::parse(policy, std::path::Path::new("/nonexistent")) else {
-        return;
-    };
-    let Ok(draft) = crate::draft::DraftFile::parse(draft.to_string()) else {
-        return;
-    };
-    let text = draft.text();
-    let seed = data
-        .iter()
-        .fold(0u64, |h, &b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
-    let ctx = Context {
-        at: Timestamp::from_second(1_700_000_000 + (seed % 100_000_000) as i64).ok(),
-        recent: Some(Recent {
-            last_hour: (seed % 13) as usize,
-            last_day: (seed % 97) as usize,
-        }),
-    };
-    for account in &parsed.accounts {
-        let subject = Subject {
-            text,
-            reply_to: draft.front.reply_to.as_deref(),
-            language: draft.front.language.as_deref(),
-            images: draft.front.images.len(),
-            images_without_alt: draft.front.images.iter().filter(|i| i.alt.is_none()).count(),
-            length: text.chars().count(),
-        };
-        for f in parsed.rules.check(account, &subject, &ctx) {
-            if let Some(span) = f.span {
-                assert!(span.start <= span.end && span.end <= text.len(), "span out of the text");
-                assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
-                let _ = draft.line_col(span.start);
-            }
-        }
-    }
-}
-
 /// Counts of each level, for summaries: (deny, approve, warn).
 pub fn tally(findings: &[Finding]) -> (usize, usize, usize) {
     findings.iter().fold((0, 0, 0), |(d, a, w), f| match f.level {
