@@ -34,6 +34,13 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Secrets arrive in server answers too (a session's tokens): they are wrapped as they are read.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(d).map(Secret::new)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -212,8 +212,8 @@ pub struct Bluesky {
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Tokens {
-    access_jwt: String,
-    refresh_jwt: String,
+    access_jwt: Secret,
+    refresh_jwt: Secret,
     handle: String,
     did: String,
 }
@@ -394,7 +394,7 @@ impl Bluesky {
             .append_pair("collection", COLLECTION)
             .append_pair("rkey", rkey);
         match http::send(
-            || self.client.get(url.clone()).bearer_auth(&session.access_jwt),
+            || self.client.get(url.clone()).bearer_auth(session.access_jwt.expose()),
             Retry::Safe,
         ) {
             Ok(resp) => Ok(Some(Self::json(resp, Answer::Post, "reading a post")?)),
@@ -443,7 +443,7 @@ impl Bluesky {
             .append_pair("collection", COLLECTION)
             .append_pair("rkey", &rkey);
         let resp = http::send(
-            || self.client.get(url.clone()).bearer_auth(&session.access_jwt),
+            || self.client.get(url.clone()).bearer_auth(session.access_jwt.expose()),
             Retry::Safe,
         )
         .map_err(|e| e.into_failure(NAME, "reading the post replied to"))?;
@@ -597,7 +597,7 @@ impl Session for BlueskySession<'_> {
         // Ask again with the access token: this is the identity the PDS will write as.
         let url = b.xrpc("com.atproto.server.getSession")?;
         let resp = http::send(
-            || b.client.get(url.clone()).bearer_auth(&self.tokens.access_jwt),
+            || b.client.get(url.clone()).bearer_auth(self.tokens.access_jwt.expose()),
             Retry::Safe,
         )
         .map_err(|e| e.into_failure(NAME, "checking the session"))?;
@@ -608,7 +608,7 @@ impl Session for BlueskySession<'_> {
     }
 
     fn renewed(&self) -> Option<Secret> {
-        Some(Secret::new(self.tokens.refresh_jwt.clone()))
+        Some(self.tokens.refresh_jwt.clone())
     }
 
     fn publish(&self, draft: &Draft, key: &PostKey) -> Result<Published> {
@@ -639,7 +639,7 @@ impl Session for BlueskySession<'_> {
                     || {
                         b.client
                             .post(url.clone())
-                            .bearer_auth(&session.access_jwt)
+                            .bearer_auth(session.access_jwt.expose())
                             .header("Content-Type", image.mime)
                             .body(image.bytes.clone())
                     },
@@ -656,7 +656,12 @@ impl Session for BlueskySession<'_> {
         let mut last = None;
         for attempt in 1..=http::MAX_ATTEMPTS {
             match http::send(
-                || b.client.post(url.clone()).bearer_auth(&session.access_jwt).json(&body),
+                || {
+                    b.client
+                        .post(url.clone())
+                        .bearer_auth(session.access_jwt.expose())
+                        .json(&body)
+                },
                 Retry::Never,
             ) {
                 Ok(resp) => {
@@ -788,7 +793,12 @@ impl Session for BlueskySession<'_> {
         let body = json!({ "repo": session.did, "collection": COLLECTION, "rkey": rkey });
         // deleteRecord "ensures it doesn't exist": safe to repeat.
         http::send(
-            || b.client.post(url.clone()).bearer_auth(&session.access_jwt).json(&body),
+            || {
+                b.client
+                    .post(url.clone())
+                    .bearer_auth(session.access_jwt.expose())
+                    .json(&body)
+            },
             Retry::Safe,
         )
         .map_err(|e| e.into_failure(NAME, "deleting"))?;
