@@ -280,13 +280,10 @@ fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Res
     approvals(policy, account, req, trail)?;
     let method = confirm::confirm(account, req.confirm_handle.as_deref(), req.interactive)?;
     trail.confirmation = Some(method);
-    // Held from here to the outcome record (never while a person is asked): see lock_account.
+    // Held from here to the outcome record: the counting and the publish are one critical section.
     let _account_lock = lock_account(policy, account)?;
     recheck_under_lock(policy, account, req, credential.as_ref(), checked.length, &trail.log)?;
-    let earlier = match (&req.action, &req.plan, req.dry_run) {
-        (Action::Post, None, false) => earlier_attempt(trail, account, &req.draft, method, req.interactive)?,
-        _ => None,
-    };
+    let earlier = earlier_attempt(trail, account, req, method)?;
     identity(policy, account, &*client, credential.as_ref())?;
     if req.dry_run {
         // Nothing will be sent, so one record says it all.
@@ -616,26 +613,7 @@ fn publish(
 /// Writes the outcome record: the failure, or what went out. A change that is out but could
 /// not be recorded is said loudly, with where it is, since the log will not say it.
 fn outcome(trail: &Trail, account: &Account, action: &Action, result: Result<Published>) -> Result<Receipt, Stop> {
-    let published = match result {
-        Ok(p) => p,
-        Err(err) => {
-            let code = match exit_code_of(&err) {
-                ExitCode::GeneralError => ExitCode::Platform,
-                other => other,
-            };
-            let outcome = Outcome::Failed {
-                error: format!("{err:#}"),
-                exit_code: code.code(),
-            };
-            if let Err(audit_err) = trail.append("outcome", outcome) {
-                eprintln!("warning: the failure could not be recorded: {audit_err:#}");
-            }
-            return Err(Stop::Failed(err.context(Failure::new(
-                code,
-                format!("{} on {} failed", action.name(), account.handle),
-            ))));
-        }
-    };
+    let published = result.map_err(|err| failed(trail, account, action, err))?;
     let (recorded, what) = match action {
         Action::Delete { .. } => (
             Outcome::Deleted {
@@ -672,20 +650,39 @@ fn outcome(trail: &Trail, account: &Account, action: &Action, result: Result<Pub
     Ok(trail.receipt(account, done.seq, Some(published)))
 }
 
+/// Records that the platform refused or failed the change, and says which change failed.
+fn failed(trail: &Trail, account: &Account, action: &Action, err: anyhow::Error) -> Stop {
+    let code = match exit_code_of(&err) {
+        ExitCode::GeneralError => ExitCode::Platform,
+        other => other,
+    };
+    let outcome = Outcome::Failed {
+        error: format!("{err:#}"),
+        exit_code: code.code(),
+    };
+    if let Err(audit_err) = trail.append("outcome", outcome) {
+        eprintln!("warning: the failure could not be recorded: {audit_err:#}");
+    }
+    Stop::Failed(err.context(Failure::new(
+        code,
+        format!("{} on {} failed", action.name(), account.handle),
+    )))
+}
+
 /// How long a Mastodon server keeps an Idempotency-Key (one hour in Mastodon's own code); a
 /// little less, to keep clear of the edge.
 const MASTODON_KEY_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_mins(55);
 
-/// Finds an earlier attempt at this same post (same account, text and images) that recorded
-/// its intent but not its outcome. It is reused when the platform will recognise its key;
-/// otherwise a person says whether it went out, and a script is refused.
-fn earlier_attempt(
-    trail: &Trail,
-    account: &Account,
-    draft: &Draft,
-    method: Method,
-    interactive: bool,
-) -> Result<Option<InDoubt>> {
+/// Finds an earlier run of this very post (same account, text and images) that recorded its
+/// intent but not its outcome: its post key is presented again, so the platform finds that
+/// post instead of making a second one. It is reused when the platform will recognise its
+/// key; otherwise a person says whether it went out, and a script is refused. Only a new post
+/// without a plan is looked for: a plan's key is its own, and a dry run sends nothing.
+fn earlier_attempt(trail: &Trail, account: &Account, req: &Request, method: Method) -> Result<Option<InDoubt>> {
+    if !matches!((&req.action, &req.plan, req.dry_run), (Action::Post, None, false)) {
+        return Ok(None);
+    }
+    let (draft, interactive) = (&req.draft, req.interactive);
     let now = observed_now(&trail.log);
     let since = now.checked_sub(IN_DOUBT_WINDOW).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let text = sha256_hex(draft.text.as_bytes());
@@ -749,9 +746,11 @@ fn earlier_attempt(
 const IN_DOUBT_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 /// The lock a run holds on an account from its last count of the account's posts through its
-/// outcome record; `lockdown` holds it while it revokes and clears the credentials. One file
-/// per account identity (as the lock files of `lockdown` are named), beside the audit log.
-/// Released when dropped.
+/// outcome record, taken after the confirmation (never while a person is asked); `lockdown`
+/// holds it while it revokes and clears the credentials. Concurrent runs on one account take
+/// turns, so the posts counted under it are all the posts there are, and `lockdown` waits for
+/// a publish under way, so every later run sees its lock. One file per account identity (as
+/// the lock files of `lockdown` are named), beside the audit log. Released when dropped.
 pub fn lock_account(policy: &Policy, account: &Account) -> Result<std::fs::File> {
     let name = sha256_hex(credentials::keychain_user(account).as_bytes());
     lock_file(policy, &format!("account-{}.lock", &name[..24]), || {

@@ -179,16 +179,16 @@ impl Breach {
 }
 
 /// What the checks found before the banner: the banner shows it, [`verdict`] judges it after.
-pub struct Checked {
-    pub limits: Limits,
+pub(super) struct Checked {
+    pub(super) limits: Limits,
     /// As the platform counts it; 0 for a delete, whose text is a reason never published.
-    pub length: usize,
-    pub findings: Vec<Finding>,
+    pub(super) length: usize,
+    pub(super) findings: Vec<Finding>,
 }
 
 /// The checks that need the platform's counting: an empty post is refused here, before the
 /// banner; everything else is left for [`verdict`], after it.
-pub fn content(
+pub(super) fn content(
     policy: &Policy,
     account: &Account,
     client: &dyn Platform,
@@ -220,7 +220,7 @@ pub fn content(
 
 /// The content refusals, shown after the banner so the person sees what was refused: the
 /// deletes the account does not allow, the limits, the rules' denials.
-pub fn verdict(account: &Account, action: &Action, draft: &Draft, checked: &Checked) -> Result<(), Failure> {
+pub(super) fn verdict(account: &Account, action: &Action, draft: &Draft, checked: &Checked) -> Result<(), Failure> {
     match action {
         // A delete-and-repost correction deletes too, so the same gate holds it.
         Action::Correct { .. } if super::deletes_original(account) && !account.allow_delete => {
@@ -276,7 +276,7 @@ pub fn verdict(account: &Account, action: &Action, draft: &Draft, checked: &Chec
 }
 
 /// `Err` with `rule-id (message); …` when any finding denies the post.
-pub fn denied(findings: &[Finding]) -> Result<(), String> {
+pub(super) fn denied(findings: &[Finding]) -> Result<(), String> {
     let denied: Vec<String> = findings
         .iter()
         .filter(|f| f.level == Level::Deny)
