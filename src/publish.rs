@@ -6,9 +6,10 @@
 //!   → identity → intent record → publish → outcome record
 //! ```
 //!
-//! [`run`] reads as that diagram (docs/architecture.md draws it too). Nothing is sent before
-//! the confirmation and the intent record. Until the intent record every error is a refusal,
-//! and `run` is the one place one is recorded; after it, the outcome record says what happened.
+//! `steps` reads as that diagram (docs/architecture.md draws it too), one named function per
+//! step. Nothing is sent before the confirmation and the intent record. Until the intent
+//! record every error is a refusal, and [`run`] is the one place one is recorded; after it,
+//! the outcome record says what happened.
 
 pub mod checks;
 mod credential;
