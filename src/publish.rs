@@ -1,17 +1,23 @@
-//! The one pipeline every change to an account goes through.
+//! The one pipeline every change to an account goes through, as named steps.
 //!
 //! ```text
-//! resolve account → content checks → credential → banner → confirmation → live identity
-//!                                                   → intent record → publish → outcome record
+//! resolve → lockdown → plan gate → checks → credential → banner → content refusals
+//!   → approvals → confirm → account lock (lockdown and rate again, earlier attempt)
+//!   → identity → intent record → publish → outcome record
 //! ```
 //!
-//! The credential is read before the banner (not after the confirmation) so the banner can say
-//! where it comes from, and so nobody types a handle only to learn the credential is missing.
-//! Nothing is sent before the confirmation and the intent record. Every refusal after the
-//! policy loaded is recorded.
+//! `steps` reads as that diagram (docs/architecture.md draws it too), one named function per
+//! step. Nothing is sent before the confirmation and the intent record. Until the intent
+//! record every error is a refusal, and [`run`] is the one place one is recorded; after it,
+//! the outcome record says what happened.
+
+pub mod checks;
+mod credential;
+#[cfg(test)]
+mod tests;
 
 use crate::account::Account;
-use crate::audit::{AccountRef, Appended, AuditLog, Outcome, PlanState, Record};
+use crate::audit::{AccountRef, Appended, AuditLog, InDoubt, Outcome, PlanState, Record};
 use crate::banner::{self, BannerInfo};
 use crate::confirm::{self, Method};
 use crate::content::{Action, Draft};
@@ -20,10 +26,14 @@ use crate::digest::sha256_hex;
 use crate::error::{Failure, exit_code_of};
 use crate::exit_codes::ExitCode;
 use crate::plan::{Plan, WindowState};
-use crate::platform::{self, spec::ExactlyOnce, spec::PostKey, spec::Published};
+use crate::platform::{
+    self,
+    spec::{ExactlyOnce, PostKey, Published, Session},
+};
 use crate::policy::Policy;
-use crate::rules::{self, Finding, Level};
+use crate::rules::Finding;
 use anyhow::Result;
+use checks::Checked;
 use std::path::PathBuf;
 
 pub struct Request {
@@ -45,9 +55,10 @@ pub struct PlanGate {
     pub path: PathBuf,
 }
 
-/// What a successful run produced.
+/// What a run that was not refused hands back to the command: what went out (if anything),
+/// how it was confirmed, and the audit record that says so.
 #[derive(Debug)]
-pub struct Report {
+pub struct Receipt {
     pub account: String,
     pub handle: String,
     pub published: Option<Published>,
@@ -56,6 +67,29 @@ pub struct Report {
     pub audit_seq: u64,
     /// The plan had been published by an earlier run; nothing was sent this time.
     pub already: bool,
+}
+
+/// Why the pipeline stopped without a receipt.
+#[derive(Debug)]
+enum Stop {
+    /// Refused before anything was sent; `run` records it. `?` on any step's error lands
+    /// here, so a step cannot forget to.
+    Refused(anyhow::Error),
+    /// Past the refusals: the outcome record says what happened, or the audit log itself
+    /// failed and the error says so. Nothing more is recorded.
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Stop {
+    fn from(err: anyhow::Error) -> Stop {
+        Stop::Refused(err)
+    }
+}
+
+impl From<Failure> for Stop {
+    fn from(failure: Failure) -> Stop {
+        Stop::Refused(failure.into())
+    }
 }
 
 /// Builds audit records that share the attempt's fields.
@@ -77,7 +111,42 @@ struct Trail<'a> {
     author: Option<crate::approval::ProvenAuthor>,
 }
 
-impl Trail<'_> {
+impl<'a> Trail<'a> {
+    /// A trail that knows only the policy and the action.
+    fn blank(policy: &'a Policy, action: &'a Action) -> Trail<'a> {
+        Trail {
+            log: AuditLog::new(&policy.audit_path),
+            action,
+            policy,
+            account: None,
+            text: "",
+            dry_run: false,
+            confirmation: None,
+            credential_source: None,
+            post_key: None,
+            images: Vec::new(),
+            findings: Vec::new(),
+            plan_hash: None,
+            approvals: Vec::new(),
+            author: None,
+        }
+    }
+
+    fn new(policy: &'a Policy, req: &'a Request) -> Trail<'a> {
+        Trail {
+            text: &req.draft.text,
+            dry_run: req.dry_run,
+            images: req
+                .draft
+                .images
+                .iter()
+                .map(|i| format!("{} sha256:{}", i.file_name, i.sha256()))
+                .collect(),
+            plan_hash: req.plan.as_ref().map(|g| g.plan.plan_hash.clone()),
+            ..Trail::blank(policy, &req.action)
+        }
+    }
+
     fn record(&self, event: &str, outcome: Outcome) -> Record {
         let mut r = Record::new(event, self.action.name(), outcome);
         match self.action {
@@ -124,82 +193,30 @@ impl Trail<'_> {
         }
         err
     }
+
+    /// The one way a run's receipt is made. A run that stopped before the confirmation (a
+    /// plan published earlier) asked nobody and read no credential.
+    fn receipt(&self, account: &Account, audit_seq: u64, published: Option<Published>) -> Receipt {
+        Receipt {
+            account: account.name.clone(),
+            handle: account.handle.clone(),
+            published,
+            confirmation: self.confirmation.unwrap_or(Method::Flag),
+            credential_source: self.credential_source.unwrap_or(Source::None),
+            audit_seq,
+            already: false,
+        }
+    }
 }
 
 /// Records an attempt refused before the pipeline could start (unreadable text or image, a
 /// misused option), so the audit log sees every refused attempt, and hands the error back.
 pub fn record_refusal(policy: &Policy, action: &Action, account: &str, err: anyhow::Error) -> anyhow::Error {
     let trail = Trail {
-        log: AuditLog::new(&policy.audit_path),
-        action,
-        policy,
         account: policy.account(account).ok(),
-        text: "",
-        dry_run: false,
-        confirmation: None,
-        credential_source: None,
-        post_key: None,
-        images: Vec::new(),
-        findings: Vec::new(),
-        plan_hash: None,
-        approvals: Vec::new(),
-        author: None,
+        ..Trail::blank(policy, action)
     };
     trail.refuse(err)
-}
-
-/// Runs the policy's rules on the draft as it would go out at `now`.
-pub fn content_findings(
-    policy: &Policy,
-    account: &Account,
-    draft: &crate::content::Draft,
-    length: usize,
-    now: jiff::Timestamp,
-) -> Result<Vec<Finding>> {
-    let recent = if policy.rules.needs_recent(account) {
-        Some(recent_posts(policy, account, now)?)
-    } else {
-        None
-    };
-    let subject = rules::Subject {
-        text: &draft.text,
-        reply_to: draft.reply_to.as_deref(),
-        language: draft.language.as_deref().or(account.language.as_deref()),
-        images: draft.images.len(),
-        images_without_alt: draft.images.iter().filter(|i| i.alt.is_none()).count(),
-        length,
-    };
-    Ok(policy
-        .rules
-        .check(account, &subject, &rules::Context { at: Some(now), recent }))
-}
-
-/// How many posts the account published in the last hour and day, from the audit log.
-pub fn recent_posts(policy: &Policy, account: &Account, now: jiff::Timestamp) -> Result<rules::Recent> {
-    // Checked: `now` may be a planned time, and must never panic near the calendar's start.
-    let back = |hours| {
-        now.checked_sub(jiff::SignedDuration::from_hours(hours))
-            .unwrap_or(jiff::Timestamp::MIN)
-    };
-    let day = back(24);
-    let hour = back(1);
-    let times = AuditLog::new(&policy.audit_path).published_since(
-        account.platform.as_str(),
-        &account.host(),
-        &account.handle,
-        day,
-    )?;
-    // `now` may be in the past (`check --at`): what came after it does not count. Otherwise a
-    // record later than the clock counts all the same: the clock is behind the log, and a
-    // clock set back must not make earlier posts vanish from the count.
-    let hypothetical = jiff::Timestamp::now()
-        .checked_sub(jiff::SignedDuration::from_mins(1))
-        .is_ok_and(|present| now < present);
-    let before = |t: &&jiff::Timestamp| !hypothetical || **t <= now;
-    Ok(rules::Recent {
-        last_hour: times.iter().filter(before).filter(|t| **t >= hour).count(),
-        last_day: times.iter().filter(before).count(),
-    })
 }
 
 /// The time decisions are taken at: the clock, or the audit log's last record if that is later.
@@ -213,8 +230,72 @@ pub fn observed_now(log: &AuditLog) -> jiff::Timestamp {
     }
 }
 
+/// Runs the pipeline for one change to an account, and records a refusal: the only place
+/// one is recorded.
+pub fn run(policy: &Policy, req: Request) -> Result<Receipt> {
+    let mut trail = Trail::new(policy, &req);
+    steps(policy, &req, &mut trail).map_err(|stop| match stop {
+        Stop::Refused(err) => trail.refuse(err),
+        Stop::Failed(err) => err,
+    })
+}
+
+/// The pipeline, top to bottom as the diagram above.
+fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Result<Receipt, Stop> {
+    let account = policy.account(&req.account)?;
+    trail.account = Some(account);
+    let lifted_at = lockdown(policy, account)?;
+    let plan = match plan_gate(policy, account, req, trail)? {
+        PlanCheck::AlreadyPublished(receipt) => return Ok(receipt),
+        PlanCheck::Go(plan) => plan,
+    };
+    let client = platform::connect(account)?;
+    let checked = checks::content(policy, account, &*client, &req.draft, &req.action, &trail.log)?;
+    trail.findings = checked.findings.clone();
+    let credential = credential::Read::new(account, observed_now(&trail.log));
+    show_banner(account, req, &checked, &credential.label(account));
+    checks::verdict(account, &req.action, &req.draft, &checked)?;
+    let credential = credential.accept(account, lifted_at)?;
+    trail.credential_source = Some(credential.as_ref().map_or(Source::None, |c| c.source));
+    approvals(policy, account, req, trail)?;
+    let method = confirm::confirm(account, req.confirm_handle.as_deref(), req.interactive)?;
+    trail.confirmation = Some(method);
+    // Held from here to the outcome record: the counting and the publish are one critical section.
+    let _account_lock = lock_account(policy, account)?;
+    recheck_under_lock(policy, account, req, credential.as_ref(), checked.length, &trail.log)?;
+    let earlier = earlier_attempt(trail, account, req, method)?;
+    let session = client.open(credential.as_ref())?;
+    identity(policy, account, &*session, credential.as_ref())?;
+    if req.dry_run {
+        // Nothing will be sent, so one record says it all.
+        let done = trail.append("dry-run", Outcome::DryRun).map_err(Stop::Failed)?;
+        return Ok(trail.receipt(account, done.seq, None));
+    }
+    plan_key_remembered(account, plan.in_doubt, &trail.log)?;
+    // The last look before the intent record: a lock set since the confirmation stops it here.
+    still_open(policy, account, credential.as_ref())?;
+    let key = intent(trail, req.plan.as_ref(), earlier.as_ref()).map_err(Stop::Failed)?;
+    let result = publish(&*session, &req.action, &req.draft, &key);
+    crate::fault::point("after-publish");
+    outcome(trail, account, &req.action, result)
+}
+
+/// A lockdown stops everything, dry runs included, before anything is read or shown: the
+/// account may be in someone else's hands, and nobody should be typing its handle until that
+/// is settled. A lifted lock hands back when it was set: a credential stored before it is
+/// refused once the credential is read.
+fn lockdown(policy: &Policy, account: &Account) -> Result<Option<jiff::Timestamp>> {
+    match crate::lockdown::state(policy, account)? {
+        crate::lockdown::State::Locked(lock, _) => Err(lock.refusal(account, &policy.lockdown.unlock_roles).into()),
+        crate::lockdown::State::Lifted { locked_at } => Ok(Some(locked_at)),
+        crate::lockdown::State::Open => Ok(None),
+    }
+}
+
 /// Refuses if the account was locked down since the run began (exit 12), or its lock was
-/// lifted meanwhile and the credential predates that lockdown.
+/// lifted meanwhile and the credential predates that lockdown. The run calls it wherever time
+/// passed that a lockdown could use: after the confirmation, after asking the platform, and
+/// last before the intent record.
 fn still_open(policy: &Policy, account: &Account, credential: Option<&Credential>) -> Result<()> {
     match crate::lockdown::state(policy, account)? {
         crate::lockdown::State::Locked(lock, _) => Err(lock.refusal(account, &policy.lockdown.unlock_roles).into()),
@@ -226,162 +307,73 @@ fn still_open(policy: &Policy, account: &Account, credential: Option<&Credential
     }
 }
 
-/// `rule-id (message); …` for refusal messages.
-fn summary(findings: &[&Finding]) -> String {
-    findings
-        .iter()
-        .map(|f| format!("{} ({})", f.rule, crate::sanitize::one_line(&f.message)))
-        .collect::<Vec<_>>()
-        .join("; ")
+/// What the plan gate decided.
+enum PlanCheck {
+    /// An earlier run published this plan; nothing is sent again.
+    AlreadyPublished(Receipt),
+    Go(PlanRun),
 }
 
-/// Whether a correction on this account removes the original post.
-fn deletes_original(account: &Account) -> bool {
-    platform::of(account).correction(account).deletes_original()
+/// What a run of a plan carries to its later steps; empty for a post without a plan.
+#[derive(Default)]
+struct PlanRun {
+    /// Held until the outcome is recorded, so two runs of one plan (two CI runners, a re-run
+    /// during a run) cannot both publish it. Dry runs publish nothing and take none.
+    _lock: Option<std::fs::File>,
+    /// An earlier run that recorded its intent but not its outcome: audit seq and time.
+    in_doubt: Option<(u64, jiff::Timestamp)>,
 }
 
-/// Whether the platform has forgotten the key of an attempt made at `then`, so that sending it
-/// again could publish a second post; the words say how long it keeps keys.
-fn key_forgotten(account: &Account, then: jiff::Timestamp, now: jiff::Timestamp) -> Option<&'static str> {
-    match platform::of(account).exactly_once() {
-        ExactlyOnce::KeyIdempotent {
-            lifetime,
-            lifetime_words,
-        } if now.duration_since(then) > lifetime => Some(lifetime_words),
-        _ => None,
+/// A plan: the account as the policy now defines it, what earlier runs did with it, and its
+/// window.
+fn plan_gate(policy: &Policy, account: &Account, req: &Request, trail: &Trail) -> Result<PlanCheck> {
+    let Some(gate) = &req.plan else {
+        return Ok(PlanCheck::Go(PlanRun::default()));
+    };
+    gate.plan.check_account(policy.account(&gate.plan.account.name)?)?;
+    let lock = if req.dry_run {
+        None
+    } else {
+        Some(lock_plan(policy, &gate.plan)?)
+    };
+    let in_doubt = match trail.log.plan_state(&gate.plan.plan_hash)? {
+        PlanState::Published { id, url, seq } => {
+            let published = Published {
+                id,
+                url,
+                replayed: true,
+            };
+            return Ok(PlanCheck::AlreadyPublished(Receipt {
+                already: true,
+                ..trail.receipt(account, seq, Some(published))
+            }));
+        }
+        PlanState::InDoubt { seq, time } => Some((seq, time)),
+        PlanState::Unseen => None,
+    };
+    window(&gate.plan, observed_now(&trail.log))?;
+    Ok(PlanCheck::Go(PlanRun { _lock: lock, in_doubt }))
+}
+
+/// Refuses a plan outside its window at `now`.
+fn window(plan: &Plan, now: jiff::Timestamp) -> Result<(), Failure> {
+    match plan.window_refusal(now) {
+        Some(WindowState::Expired(at)) => Err(Failure::new(
+            ExitCode::PlanRefused,
+            format!("the plan expired at {at}; nothing was published"),
+        )
+        .hint("plan the post again if it is still wanted, and have it approved again")),
+        Some(WindowState::NotYet(at)) => Err(Failure::new(
+            ExitCode::PlanRefused,
+            format!("the plan may not be published before {at}"),
+        )
+        .hint("apply it from then on; `postgate queue publish --due` picks it up when it is due")),
+        None => Ok(()),
     }
 }
 
-/// Runs the pipeline for one post.
-pub fn run(policy: &Policy, req: Request) -> Result<Report> {
-    let mut trail = Trail {
-        log: AuditLog::new(&policy.audit_path),
-        action: &req.action,
-        policy,
-        account: None,
-        text: &req.draft.text,
-        dry_run: req.dry_run,
-        confirmation: None,
-        credential_source: None,
-        post_key: None,
-        images: req
-            .draft
-            .images
-            .iter()
-            .map(|i| format!("{} sha256:{}", i.file_name, i.sha256()))
-            .collect(),
-        findings: Vec::new(),
-        plan_hash: req.plan.as_ref().map(|g| g.plan.plan_hash.clone()),
-        approvals: Vec::new(),
-        author: None,
-    };
-    let account = policy.account(&req.account).map_err(|e| trail.refuse(e))?;
-    trail.account = Some(account);
-
-    // A lockdown stops everything, dry runs included: the account may be in someone else's
-    // hands, and nobody should be typing its handle until that is settled.
-    let lifted_at = match crate::lockdown::state(policy, account).map_err(|e| trail.refuse(e))? {
-        crate::lockdown::State::Locked(lock, _) => {
-            return Err(trail.refuse(lock.refusal(account, &policy.lockdown.unlock_roles).into()));
-        }
-        crate::lockdown::State::Lifted { locked_at } => Some(locked_at),
-        crate::lockdown::State::Open => None,
-    };
-
-    // A plan: the account as the policy now defines it, its window, and what earlier runs
-    // did with it. The lock is held until the outcome is recorded, so two runs of one plan
-    // (two CI runners, a re-run during a run) cannot both publish it.
-    let mut _plan_lock = None;
-    let mut in_doubt = None;
-    if let Some(gate) = &req.plan {
-        policy
-            .account(&gate.plan.account.name)
-            .and_then(|a| gate.plan.check_account(a))
-            .map_err(|e| trail.refuse(e))?;
-        if !req.dry_run {
-            _plan_lock = Some(lock_plan(policy, &gate.plan).map_err(|e| trail.refuse(e))?);
-        }
-        match trail
-            .log
-            .plan_state(&gate.plan.plan_hash)
-            .map_err(|e| trail.refuse(e))?
-        {
-            PlanState::Published { id, url, seq } => {
-                return Ok(Report {
-                    account: account.name.clone(),
-                    handle: account.handle.clone(),
-                    published: Some(Published {
-                        id,
-                        url,
-                        replayed: true,
-                    }),
-                    confirmation: Method::Flag,
-                    credential_source: Source::None,
-                    audit_seq: seq,
-                    already: true,
-                });
-            }
-            PlanState::InDoubt { seq, time } => in_doubt = Some((seq, time)),
-            PlanState::Unseen => {}
-        }
-        match gate.plan.window_refusal(observed_now(&trail.log)) {
-            Some(WindowState::Expired(at)) => {
-                return Err(trail.refuse(
-                    Failure::new(
-                        ExitCode::PlanRefused,
-                        format!("the plan expired at {at}; nothing was published"),
-                    )
-                    .hint("plan the post again if it is still wanted, and have it approved again")
-                    .into(),
-                ));
-            }
-            Some(WindowState::NotYet(at)) => {
-                return Err(trail.refuse(
-                    Failure::new(
-                        ExitCode::PlanRefused,
-                        format!("the plan may not be published before {at}"),
-                    )
-                    .hint("apply it from then on; `postgate queue publish --due` picks it up when it is due")
-                    .into(),
-                ));
-            }
-            None => {}
-        }
-    }
-
-    // Content checks. Issue 4 adds the policy's rules here; for now, the platform's limit.
-    let client = platform::connect(account).map_err(|e| trail.refuse(e))?;
-    let limits = client.limits().map_err(|e| trail.refuse(e))?;
-    if req.draft.text.trim().is_empty() {
-        return Err(trail.refuse(Failure::new(ExitCode::ContentRefused, "the post is empty; nothing published").into()));
-    }
-
-    // A delete's text is its reason, which is never published: no length limit applies.
-    let length = match req.action {
-        Action::Delete { .. } => 0,
-        _ => client.length(&req.draft).map_err(|e| trail.refuse(e))?,
-    };
-    // The content rules. A delete's text is a reason that is never published, so they do not
-    // apply to it.
-    if !matches!(req.action, Action::Delete { .. }) {
-        let findings = content_findings(policy, account, &req.draft, length, observed_now(&trail.log))
-            .map_err(|e| trail.refuse(e))?;
-        trail.findings = findings;
-    }
-    let credential = credentials::load(account);
-    let now = observed_now(&trail.log);
-    let age = match &credential {
-        Ok(Some(c)) => credentials::age(account, c, now),
-        _ => credentials::Age::NotApplicable,
-    };
-    let credential_label = match &credential {
-        Ok(None) => "none needed".to_string(),
-        Ok(Some(c)) => match age.describe() {
-            Some(age) => format!("{}, {age}", c.source.as_str()),
-            None => c.source.as_str().to_string(),
-        },
-        Err(_) => format!("MISSING ({})", account.credentials.as_str()),
-    };
+/// Shows the banner and the preview on stderr: what is about to happen, to which account.
+fn show_banner(account: &Account, req: &Request, checked: &Checked, credential: &str) {
     eprint!(
         "{}",
         banner::render(&BannerInfo {
@@ -396,136 +388,34 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             },
             text: &req.draft.text,
             reply_to: req.draft.reply_to.as_deref(),
-            length,
-            max_characters: limits.max_characters,
+            length: checked.length,
+            max_characters: checked.limits.max_characters,
             content_warning: req.draft.content_warning.as_deref(),
             language: req.draft.language.as_deref().or(account.language.as_deref()),
-            visibility: req
-                .draft
-                .visibility
-                .or(platform::of(account).visibility(account))
-                .map(|v| v.as_str()),
+            visibility: req.draft.visibility.map(|v| v.as_str()).or(default_visibility(account)),
             images: &req.draft.images,
-            credential: &credential_label,
+            credential,
             dry_run: req.dry_run,
-            findings: &trail.findings,
+            findings: &checked.findings,
         })
     );
+}
 
-    // Content refusals come after the banner, so the person sees what was refused.
-    // A delete-and-repost correction deletes too, so the same gate holds it.
-    if matches!(req.action, Action::Correct { .. }) && deletes_original(account) && !account.allow_delete {
-        return Err(trail.refuse(
-            Failure::new(
-                ExitCode::ContentRefused,
-                format!(
-                    "account `{}` corrects by deleting and reposting (correction = \"delete-and-repost\"), \
-                     but does not allow deleting posts (allow_delete = false)",
-                    account.name
-                ),
-            )
-            .hint("set correction = \"reply\" to keep the original and answer it, or allow_delete = true")
-            .into(),
-        ));
-    }
-    if matches!(req.action, Action::Delete { .. }) && !account.allow_delete {
-        return Err(trail.refuse(
-            Failure::new(
-                ExitCode::ContentRefused,
-                format!(
-                    "account `{}` does not allow deleting posts (allow_delete = false)",
-                    account.name
-                ),
-            )
-            .hint(format!(
-                "correct instead of deleting: `postgate correct {} POST TEXT` keeps the record public; \
-                 or set allow_delete = true on the account if the policy really allows it",
-                account.name
-            ))
-            .into(),
-        ));
-    }
-    if req.draft.images.len() > limits.max_images {
-        return Err(trail.refuse(
-            Failure::new(
-                ExitCode::ContentRefused,
-                format!(
-                    "{} images; {} allows {}",
-                    req.draft.images.len(),
-                    account.platform.as_str(),
-                    limits.max_images
-                ),
-            )
-            .into(),
-        ));
-    }
-    if account.require_alt_text
-        && let Some(image) = req.draft.images.iter().find(|i| i.alt.is_none())
-    {
-        return Err(trail.refuse(
-            Failure::new(
-                ExitCode::ContentRefused,
-                format!(
-                    "image {} has no description, and account `{}` requires one",
-                    image.file_name, account.name
-                ),
-            )
-            .hint("describe it with --alt \"…\" after its --image (require_alt_text in the policy)")
-            .into(),
-        ));
-    }
-    if length > limits.max_characters {
-        return Err(trail.refuse(
-            Failure::new(
-                ExitCode::ContentRefused,
-                format!(
-                    "the post is {length} characters; {} allows {}",
-                    account.platform.as_str(),
-                    limits.max_characters
-                ),
-            )
-            .hint("shorten it; nothing was sent")
-            .into(),
-        ));
-    }
-    let denied: Vec<&Finding> = trail.findings.iter().filter(|f| f.level == Level::Deny).collect();
-    if !denied.is_empty() {
-        return Err(trail.refuse(
-            Failure::new(
-                ExitCode::ContentRefused,
-                format!("refused by the policy's rules: {}", summary(&denied)),
-            )
-            .hint(format!(
-                "change the post; `postgate policy show {}` lists the rules that apply",
-                account.name
-            ))
-            .into(),
-        ));
-    }
-    let credential: Option<Credential> = credential.map_err(|e| trail.refuse(e))?;
-    if let Some(refusal) = age.refusal(account) {
-        return Err(trail.refuse(refusal.into()));
-    }
-    if let Some(warning) = age.warning(account) {
-        eprintln!("warning: {warning}");
-    }
-    if let (Some(locked_at), Some(c)) = (lifted_at, credential.as_ref()) {
-        if let Some(refusal) = crate::lockdown::stale_credential(account, locked_at, c) {
-            return Err(trail.refuse(refusal.into()));
-        }
-        if c.source == Source::Environment {
-            eprintln!(
-                "warning: `{}` was locked down at {locked_at}; postgate cannot tell whether {} was replaced since",
-                account.name,
-                credentials::env_var_name(&account.name)
-            );
-        }
-    }
-    trail.credential_source = Some(credential.as_ref().map_or(Source::None, |c| c.source));
+/// The account's own visibility, where its platform has one.
+fn default_visibility(account: &Account) -> Option<&'static str> {
+    platform::of(account).visibility(account).map(|v| v.as_str())
+}
 
-    // Approvals: what the post needs (requirements, `approve` rules), met only by signatures
-    // of a plan. Signatures are checked whenever there is a plan, needed or not: a signature
-    // that does not verify means someone tampered with something.
+/// Whether a correction on this account removes the original post.
+fn deletes_original(account: &Account) -> bool {
+    platform::of(account).correction(account).deletes_original()
+}
+
+/// What the post needs approved (requirements, `approve` rules), met only by signatures of a
+/// plan. Signatures are checked whenever there is a plan, needed or not: a signature that does
+/// not verify means someone tampered with something. The approvers and the author found go
+/// into the trail before any refusal, so the refusal's record names them.
+fn approvals(policy: &Policy, account: &Account, req: &Request, trail: &mut Trail) -> Result<()> {
     let needs = if matches!(req.action, Action::Delete { .. }) {
         Vec::new()
     } else {
@@ -533,150 +423,136 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
             .approvals
             .needs(account, &trail.findings, req.draft.reply_to.is_some())
     };
-    match &req.plan {
-        None if !needs.is_empty() => {
-            let list: Vec<String> = needs.iter().map(|n| n.describe()).collect();
-            return Err(trail.refuse(
-                Failure::new(
-                    ExitCode::PlanRefused,
-                    format!("this post needs approval: {}", list.join("; ")),
-                )
-                .hint(format!(
-                    "nothing was published; write a plan (`postgate plan -a {}{} … -o post.plan`), have it signed \
-                     (`postgate approve post.plan`), then `postgate apply post.plan`",
-                    account.name,
-                    match &req.action {
-                        Action::Correct { post } => format!(" --correct {}", crate::sanitize::one_line(post)),
-                        _ => String::new(),
-                    }
-                ))
-                .into(),
-            ));
+    let Some(gate) = &req.plan else {
+        if needs.is_empty() {
+            return Ok(());
         }
-        None => {}
-        Some(gate) => {
-            let signed = crate::approval::signature::verify(&policy.approvals, &gate.plan, &gate.path)
-                .map_err(|e| trail.refuse(e))?;
-            trail.approvals = signed.approver_list();
-            trail.author = signed.author.clone();
-            if !needs.is_empty() {
-                signed.require_author(&gate.path).map_err(|f| trail.refuse(f.into()))?;
-            }
-            let missing = crate::approval::unmet(&needs, &signed.approvers);
-            if !missing.is_empty() {
-                return Err(trail.refuse(
-                    Failure::new(
-                        ExitCode::PlanRefused,
-                        format!(
-                            "the plan is not approved as the policy requires: {}",
-                            missing.join("; ")
-                        ),
-                    )
-                    .hint(format!(
-                        "nothing was published; an approver signs with `postgate approve {}`",
-                        gate.path.display()
-                    ))
-                    .into(),
-                ));
-            }
-        }
-    }
-
-    let method = confirm::confirm(account, req.confirm_handle.as_deref(), req.interactive)
-        .map_err(|f| trail.refuse(f.into()))?;
-    trail.confirmation = Some(method);
-
-    // From here to the outcome record the run holds the account's lock (never while a person
-    // is being asked). Concurrent runs on one account take turns, so the posts counted below
-    // are all the posts there are; `lockdown` takes the same lock, so it waits for a publish
-    // under way and every later run sees its lock.
-    let _account_lock = lock_account(policy, account).map_err(|e| trail.refuse(e))?;
-    still_open(policy, account, credential.as_ref()).map_err(|e| trail.refuse(e))?;
-    if !matches!(req.action, Action::Delete { .. }) && policy.rules.needs_recent(account) {
-        // Counted again under the lock: the count before the banner may be stale by now.
-        let recount = content_findings(policy, account, &req.draft, length, observed_now(&trail.log))
-            .map_err(|e| trail.refuse(e))?;
-        let denied: Vec<&Finding> = recount.iter().filter(|f| f.level == Level::Deny).collect();
-        if !denied.is_empty() {
-            return Err(trail.refuse(
-                Failure::new(
-                    ExitCode::ContentRefused,
-                    format!("refused by the policy's rules: {}", summary(&denied)),
-                )
-                .hint(
-                    "checked again after the confirmation (another run may have published meanwhile); nothing was sent",
-                )
-                .into(),
-            ));
-        }
-    }
-    // An earlier run of this very post that died before recording its outcome: its post key
-    // is presented again, so the platform finds that post instead of making a second one.
-    let earlier = match (&req.action, &req.plan, req.dry_run) {
-        (Action::Post, None, false) => {
-            earlier_attempt(&trail, account, &req.draft, method, req.interactive).map_err(|e| trail.refuse(e))?
-        }
-        _ => None,
+        let list: Vec<String> = needs.iter().map(|n| n.describe()).collect();
+        let correct = match &req.action {
+            Action::Correct { post } => format!(" --correct {}", crate::sanitize::one_line(post)),
+            _ => String::new(),
+        };
+        return Err(Failure::new(
+            ExitCode::PlanRefused,
+            format!("this post needs approval: {}", list.join("; ")),
+        )
+        .hint(format!(
+            "nothing was published; write a plan (`postgate plan -a {}{correct} … -o post.plan`), have it signed \
+             (`postgate approve post.plan`), then `postgate apply post.plan`",
+            account.name,
+        ))
+        .into());
     };
+    let signed = crate::approval::signature::verify(&policy.approvals, &gate.plan, &gate.path)?;
+    trail.approvals = signed.approver_list();
+    trail.author = signed.author.clone();
+    if !needs.is_empty() {
+        signed.require_author(&gate.path)?;
+    }
+    let missing = crate::approval::unmet(&needs, &signed.approvers);
+    if !missing.is_empty() {
+        return Err(Failure::new(
+            ExitCode::PlanRefused,
+            format!(
+                "the plan is not approved as the policy requires: {}",
+                missing.join("; ")
+            ),
+        )
+        .hint(format!(
+            "nothing was published; an approver signs with `postgate approve {}`",
+            gate.path.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
 
-    let session = client.open(credential.as_ref()).map_err(|e| trail.refuse(e))?;
-    let identity = session.identity().map_err(|e| trail.refuse(e))?;
+/// Under the account lock, what may have changed while a person typed the handle: a lockdown
+/// set (or lifted, over this credential) meanwhile, and the rate rules' counts, which another
+/// run may have raised; the count before the banner may be stale by now.
+fn recheck_under_lock(
+    policy: &Policy,
+    account: &Account,
+    req: &Request,
+    credential: Option<&Credential>,
+    length: usize,
+    log: &AuditLog,
+) -> Result<()> {
+    still_open(policy, account, credential)?;
+    if matches!(req.action, Action::Delete { .. }) || !policy.rules.needs_recent(account) {
+        return Ok(());
+    }
+    let recount = checks::content_findings(policy, account, &req.draft, length, observed_now(log))?;
+    checks::denied(&recount).map_err(|summary| {
+        Failure::new(
+            ExitCode::ContentRefused,
+            format!("refused by the policy's rules: {summary}"),
+        )
+        .hint("checked again after the confirmation (another run may have published meanwhile); nothing was sent")
+        .into()
+    })
+}
+
+/// Asks the platform who the credential belongs to, and refuses a mismatch with the policy.
+fn identity(policy: &Policy, account: &Account, session: &dyn Session, credential: Option<&Credential>) -> Result<()> {
+    let identity = session.identity()?;
     // Lockdown may have removed the keychain item while the platform was asked: writing a
     // renewed session back would undo it.
-    still_open(policy, account, credential.as_ref()).map_err(|e| trail.refuse(e))?;
-    if let (Some(session), Some(c)) = (session.renewed(), credential.as_ref()) {
-        // The old refresh token is spent; losing the new one would force a fresh login.
-        if let Err(e) = credentials::save_session(account, c, &session) {
-            eprintln!("warning: could not keep the renewed session: {e:#}");
-        }
-    }
-    if let Some(difference) = platform::identity_mismatch(account, &identity) {
-        let failure = Failure::new(ExitCode::IdentityMismatch, format!("identity mismatch: {difference}")).hint(
-            "nothing was published; check which credential is stored (`postgate login` again) and the policy's handle",
-        );
-        return Err(trail.refuse(failure.into()));
-    }
-
-    if req.dry_run {
-        // Nothing will be sent, so one record says it all.
-        let done = trail.append("dry-run", Outcome::DryRun)?;
-        return Ok(Report {
-            account: account.name.clone(),
-            handle: account.handle.clone(),
-            published: None,
-            confirmation: method,
-            credential_source: trail.credential_source.unwrap_or(Source::None),
-            audit_seq: done.seq,
-            already: false,
-        });
-    }
-
-    // The intent record comes before any publish. Its hash names the attempt: the platform
-    // sees the same key on every retry of this attempt, and no other attempt shares it.
-    if let Some((seq, time)) = in_doubt
-        && let Some(words) = key_forgotten(account, time, observed_now(&trail.log))
-    {
-        return Err(trail.refuse(
-            Failure::new(
-                ExitCode::Incomplete,
-                format!(
-                    "an earlier run of this plan (audit record #{seq}, {time}) stopped before recording whether it \
-                     published, and {} forgets its idempotency keys after {words}",
-                    platform::of(account).title()
-                ),
+    still_open(policy, account, credential)?;
+    credential::keep_renewed(account, session, credential);
+    match platform::identity_mismatch(account, &identity) {
+        Some(difference) => Err(Failure::new(ExitCode::IdentityMismatch, format!("identity mismatch: {difference}"))
+            .hint(
+                "nothing was published; check which credential is stored (`postgate login` again) and the policy's handle",
             )
-            .hint(format!(
-                "look at {} on the server: if the post is there, remove the plan (or queue item); if not, plan it again",
-                account.handle
-            ))
-            .into(),
-        ));
+            .into()),
+        None => Ok(()),
     }
-    // The last look before the intent record: a lock set since the confirmation stops it here.
-    still_open(policy, account, credential.as_ref()).map_err(|e| trail.refuse(e))?;
-    // A key known beforehand goes into the intent record, so a later run can tell this
-    // attempt's outcome from the attempt it repeats.
-    let known = match (&req.plan, &earlier) {
+}
+
+/// Refuses to run a plan again under a key the platform no longer remembers: the earlier run
+/// may have published, and a new attempt would then post twice.
+fn plan_key_remembered(account: &Account, in_doubt: Option<(u64, jiff::Timestamp)>, log: &AuditLog) -> Result<()> {
+    let Some((seq, time)) = in_doubt else {
+        return Ok(());
+    };
+    let Some(words) = key_forgotten(account, time, observed_now(log)) else {
+        return Ok(());
+    };
+    Err(Failure::new(
+        ExitCode::Incomplete,
+        format!(
+            "an earlier run of this plan (audit record #{seq}, {time}) stopped before recording whether it \
+             published, and {} forgets its idempotency keys after {words}",
+            platform::of(account).title()
+        ),
+    )
+    .hint(format!(
+        "look at {} on the server: if the post is there, remove the plan (or queue item); if not, plan it again",
+        account.handle
+    ))
+    .into())
+}
+
+/// Whether the platform has forgotten the post key of an attempt made at `attempted`, so that
+/// sending it again could publish a second post; the words say how long it keeps keys.
+fn key_forgotten(account: &Account, attempted: jiff::Timestamp, now: jiff::Timestamp) -> Option<&'static str> {
+    match platform::of(account).exactly_once() {
+        ExactlyOnce::KeyIdempotent {
+            lifetime,
+            lifetime_words,
+        } if now.duration_since(attempted) > lifetime => Some(lifetime_words),
+        _ => None,
+    }
+}
+
+/// Writes the intent record, before any publish, and hands back the attempt's post key. Its
+/// hash names a fresh attempt: the platform sees the same key on every retry of this attempt,
+/// and no other attempt shares it. A plan's key, or that of an earlier attempt in doubt, is
+/// known beforehand and goes into the intent record, so a later run can tell this attempt's
+/// outcome from the attempt it repeats.
+fn intent(trail: &mut Trail, plan: Option<&PlanGate>, earlier: Option<&InDoubt>) -> Result<PostKey> {
+    let known = match (plan, earlier) {
         (Some(gate), _) => Some(gate.plan.post_key()),
         (None, Some(doubt)) => Some(PostKey {
             id: doubt.key.clone(),
@@ -686,65 +562,50 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
     };
     trail.post_key = known.as_ref().map(|k| k.id.clone());
     let intent = trail.append("intent", Outcome::Pending)?;
-    // A fresh attempt is named by its intent record; the time fixes Bluesky's record key, so
-    // a retry of this attempt derives the same one.
+    // The time fixes Bluesky's record key, so a retry of this attempt derives the same one.
     let key = known.unwrap_or_else(|| PostKey {
         id: intent.hash.clone(),
         at: Some(intent.time),
     });
     trail.post_key = Some(key.id.clone());
+    Ok(key)
+}
 
-    let result = match &req.action {
-        Action::Post => session.publish(&req.draft, &key),
-        Action::Correct { post } => session.correct(post, &req.draft, &key),
+/// Sends the change to the platform.
+fn publish(session: &dyn Session, action: &Action, draft: &Draft, key: &PostKey) -> Result<Published> {
+    match action {
+        Action::Post => session.publish(draft, key),
+        Action::Correct { post } => session.correct(post, draft, key),
         Action::Delete { post, .. } => session.delete(post).map(|()| Published {
             id: post.clone(),
             url: String::new(),
             replayed: false,
         }),
-    };
-    crate::fault::point("after-publish");
-    let published = match result {
-        Ok(p) => p,
-        Err(err) => {
-            let code = match exit_code_of(&err) {
-                ExitCode::GeneralError => ExitCode::Platform,
-                other => other,
-            };
-            let outcome = Outcome::Failed {
-                error: format!("{err:#}"),
-                exit_code: code.code(),
-            };
-            if let Err(audit_err) = trail.append("outcome", outcome) {
-                eprintln!("warning: the failure could not be recorded: {audit_err:#}");
-            }
-            return Err(err.context(Failure::new(
-                code,
-                format!("{} on {} failed", req.action.name(), account.handle),
-            )));
-        }
-    };
-    let done = trail
-        .append(
-            "outcome",
-            match req.action {
-                Action::Delete { .. } => Outcome::Deleted {
-                    id: published.id.clone(),
-                },
-                _ => Outcome::Published {
-                    id: published.id.clone(),
-                    url: published.url.clone(),
-                },
+    }
+}
+
+/// Writes the outcome record: the failure, or what went out. A change that is out but could
+/// not be recorded is said loudly, with where it is, since the log will not say it.
+fn outcome(trail: &Trail, account: &Account, action: &Action, result: Result<Published>) -> Result<Receipt, Stop> {
+    let published = result.map_err(|err| failed(trail, account, action, err))?;
+    let (recorded, what) = match action {
+        Action::Delete { .. } => (
+            Outcome::Deleted {
+                id: published.id.clone(),
             },
-        )
-        .map_err(|e| {
-            // The change is out; say so loudly, with where it is, since the log will not. Exit 9
-            // would claim nothing was published.
-            let what = if matches!(req.action, Action::Delete { .. }) {
-                "DELETED"
-            } else {
-                "PUBLISHED"
-            };
+            "DELETED",
+        ),
+        _ => (
+            Outcome::Published {
+                id: published.id.clone(),
+                url: published.url.clone(),
+            },
+            "PUBLISHED",
+        ),
+    };
+    let done = trail.append("outcome", recorded).map_err(|e| {
+        // Exit 9 would claim nothing was published.
+        Stop::Failed(
             e.context(
                 Failure::new(
                     ExitCode::Incomplete,
@@ -757,29 +618,41 @@ pub fn run(policy: &Policy, req: Request) -> Result<Report> {
                 .hint(
                     "do not run it again; the intent record (`postgate log`) names this attempt, so note the id there",
                 ),
-            )
-        })?;
-    Ok(Report {
-        account: account.name.clone(),
-        handle: account.handle.clone(),
-        published: Some(published),
-        confirmation: method,
-        credential_source: trail.credential_source.unwrap_or(Source::None),
-        audit_seq: done.seq,
-        already: false,
-    })
+            ),
+        )
+    })?;
+    Ok(trail.receipt(account, done.seq, Some(published)))
 }
 
-/// Finds an earlier attempt at this same post (same account, text and images) that recorded
-/// its intent but not its outcome. It is reused when the platform will recognise its key;
-/// otherwise a person says whether it went out, and a script is refused.
-fn earlier_attempt(
-    trail: &Trail,
-    account: &Account,
-    draft: &Draft,
-    method: Method,
-    interactive: bool,
-) -> Result<Option<crate::audit::InDoubt>> {
+/// Records that the platform refused or failed the change, and says which change failed.
+fn failed(trail: &Trail, account: &Account, action: &Action, err: anyhow::Error) -> Stop {
+    let code = match exit_code_of(&err) {
+        ExitCode::GeneralError => ExitCode::Platform,
+        other => other,
+    };
+    let outcome = Outcome::Failed {
+        error: format!("{err:#}"),
+        exit_code: code.code(),
+    };
+    if let Err(audit_err) = trail.append("outcome", outcome) {
+        eprintln!("warning: the failure could not be recorded: {audit_err:#}");
+    }
+    Stop::Failed(err.context(Failure::new(
+        code,
+        format!("{} on {} failed", action.name(), account.handle),
+    )))
+}
+
+/// Finds an earlier run of this very post (same account, text and images) that recorded its
+/// intent but not its outcome: its post key is presented again, so the platform finds that
+/// post instead of making a second one. It is reused when the platform will recognise its
+/// key; otherwise a person says whether it went out, and a script is refused. Only a new post
+/// without a plan is looked for: a plan's key is its own, and a dry run sends nothing.
+fn earlier_attempt(trail: &Trail, account: &Account, req: &Request, method: Method) -> Result<Option<InDoubt>> {
+    if !matches!((&req.action, &req.plan, req.dry_run), (Action::Post, None, false)) {
+        return Ok(None);
+    }
+    let (draft, interactive) = (&req.draft, req.interactive);
     let now = observed_now(&trail.log);
     let since = now.checked_sub(IN_DOUBT_WINDOW).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let text = sha256_hex(draft.text.as_bytes());
@@ -844,9 +717,11 @@ fn earlier_attempt(
 const IN_DOUBT_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 /// The lock a run holds on an account from its last count of the account's posts through its
-/// outcome record; `lockdown` holds it while it revokes and clears the credentials. One file
-/// per account identity (as the lock files of `lockdown` are named), beside the audit log.
-/// Released when dropped.
+/// outcome record, taken after the confirmation (never while a person is asked); `lockdown`
+/// holds it while it revokes and clears the credentials. Concurrent runs on one account take
+/// turns, so the posts counted under it are all the posts there are, and `lockdown` waits for
+/// a publish under way, so every later run sees its lock. One file per account identity (as
+/// the lock files of `lockdown` are named), beside the audit log. Released when dropped.
 pub fn lock_account(policy: &Policy, account: &Account) -> Result<std::fs::File> {
     let name = sha256_hex(credentials::keychain_user(account).as_bytes());
     lock_file(policy, &format!("account-{}.lock", &name[..24]), || {

@@ -10,6 +10,7 @@ use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::output;
 use crate::policy::Policy;
+use crate::publish::checks;
 use crate::rules::{self, Finding, Level};
 use crate::sanitize::one_line;
 use anyhow::Result;
@@ -19,7 +20,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 /// One checked draft.
-pub(super) struct Report {
+pub(super) struct CheckedDraft {
     pub name: String,
     pub account: Option<String>,
     pub draft: Option<DraftFile>,
@@ -54,7 +55,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
         }
     }
 
-    let reports: Vec<Report> = inputs
+    let reports: Vec<CheckedDraft> = inputs
         .iter()
         .map(|input| check_one(&policy, args.account.as_deref(), at, input.as_deref()))
         .collect();
@@ -141,8 +142,8 @@ fn parse_at(text: &str) -> Result<jiff::Timestamp> {
     })
 }
 
-fn error_at(name: String, line: usize, col: usize, message: impl Into<String>) -> Report {
-    Report {
+fn error_at(name: String, line: usize, col: usize, message: impl Into<String>) -> CheckedDraft {
+    CheckedDraft {
         name,
         account: None,
         draft: None,
@@ -160,7 +161,7 @@ pub(super) fn check_one(
     flag: Option<&str>,
     at: Option<jiff::Timestamp>,
     path: Option<&Path>,
-) -> Report {
+) -> CheckedDraft {
     let name = path.map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
     let bytes = match path {
         Some(p) => crate::paths::read_bounded(p, crate::paths::MAX_POST_BYTES, "post"),
@@ -222,7 +223,7 @@ pub(super) fn check_one(
         }
     }
     let findings = findings_for(policy, account, &draft, at);
-    Report {
+    CheckedDraft {
         name,
         account: Some(account.name.clone()),
         draft: Some(draft),
@@ -232,89 +233,51 @@ pub(super) fn check_one(
 }
 
 /// The rules, plus the refusals `post` would make on its own (platform limits, the account's
-/// `require_alt_text`), so a clean check means a clean publish.
+/// `require_alt_text`), judged by the pipeline's own [`checks::limits`], so a clean check
+/// means a clean publish.
 fn findings_for(policy: &Policy, account: &Account, draft: &DraftFile, at: Option<jiff::Timestamp>) -> Vec<Finding> {
     let text = draft.text();
     let (length, limits) = crate::platform::offline(account, text);
-    let images = draft.front.images.len();
-    let without_alt = draft
+    let images: Vec<checks::Attachment> = draft
         .front
         .images
         .iter()
-        .filter(|i| i.alt.as_deref().is_none_or(|a| a.trim().is_empty()))
-        .count();
+        .map(|i| checks::Attachment {
+            name: i.path.display().to_string(),
+            described: i.alt.as_deref().is_some_and(|a| !a.trim().is_empty()),
+        })
+        .collect();
     let at = at.or(draft.front.publish_at);
     let recent = match at {
-        Some(at) if policy.rules.needs_recent(account) => crate::publish::recent_posts(policy, account, at).ok(),
+        Some(at) if policy.rules.needs_recent(account) => checks::recent_posts(policy, account, at).ok(),
         _ => None,
     };
     let subject = rules::Subject {
         text,
         reply_to: draft.front.reply_to.as_deref(),
         language: draft.front.language.as_deref().or(account.language.as_deref()),
-        images,
-        images_without_alt: without_alt,
+        images: images.len(),
+        images_without_alt: images.iter().filter(|i| !i.described).count(),
         length,
     };
     let mut findings = policy.rules.check(account, &subject, &rules::Context { at, recent });
-    let builtin = |rule: &str, message: String| Finding {
-        rule: rule.to_string(),
-        level: Level::Deny,
-        message,
-        suggestion: None,
-        span: None,
-    };
-    if let Some(limits) = limits {
-        if length > limits.max_characters {
-            findings.push(builtin(
-                "platform-limit",
-                format!(
-                    "{length} characters; {} allows {}",
-                    account.platform.as_str(),
-                    limits.max_characters
-                ),
-            ));
-        }
-        if images > limits.max_images {
-            findings.push(builtin(
-                "platform-limit",
-                format!(
-                    "{images} images; {} allows {}",
-                    account.platform.as_str(),
-                    limits.max_images
-                ),
-            ));
-        }
-    }
-    if let Some(max_bytes) = limits.and_then(|l| l.max_bytes)
-        && text.len() > max_bytes
-    {
-        findings.push(builtin(
-            "platform-limit",
-            format!("{} bytes; {} allows {max_bytes}", text.len(), account.platform.as_str()),
-        ));
-    }
-    if account.require_alt_text && without_alt > 0 {
-        findings.push(builtin(
-            "require_alt_text",
-            format!(
-                "{without_alt} image(s) without a description; account `{}` requires one",
-                account.name
-            ),
-        ));
-    }
+    findings.extend(
+        checks::limits(account, text, length, &images, limits)
+            .iter()
+            .map(|b| b.finding(account)),
+    );
     findings
 }
 
 /// `(line, col)` of a finding in the file; findings about the whole post point at its start.
-fn location(r: &Report, f: &Finding) -> (usize, usize) {
+fn location(r: &CheckedDraft, f: &Finding) -> (usize, usize) {
     match &r.draft {
         Some(d) => d.line_col(f.span.as_ref().map_or(0, |s| s.start)),
         None => (1, 1),
     }
 }
 
-pub(super) fn finding_line(r: &Report, f: &Finding) -> String {
+pub(super) fn finding_line(r: &CheckedDraft, f: &Finding) -> String {
     let (line, col) = location(r, f);
     // stdout is for pipes and CI logs; colour only when a person reads it directly.
     let colour = colored::control::SHOULD_COLORIZE.should_colorize() && std::io::stdout().is_terminal();
@@ -336,7 +299,7 @@ pub(super) fn finding_line(r: &Report, f: &Finding) -> String {
     )
 }
 
-pub(super) fn file_json(r: &Report) -> Value {
+pub(super) fn file_json(r: &CheckedDraft) -> Value {
     let findings: Vec<Value> = r
         .findings
         .iter()

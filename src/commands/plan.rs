@@ -35,7 +35,7 @@ fn findings_at(
     at: jiff::Timestamp,
 ) -> Result<Vec<Finding>> {
     let (length, _) = crate::platform::offline(account, &draft.text);
-    publish::content_findings(policy, account, draft, length, at)
+    publish::checks::content_findings(policy, account, draft, length, at)
 }
 
 pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {

@@ -1,6 +1,6 @@
 //! `postgate queue check` (pull requests) and `queue publish --due` (the schedule).
 
-use super::check::{self, Report};
+use super::check::{self, CheckedDraft};
 use crate::account::{HandleMatch, compare_handle};
 use crate::approval::{signature, unmet};
 use crate::cli::{Cli, QueueCheckArgs, QueuePublishArgs};
@@ -184,7 +184,7 @@ fn approval_of(
     policy: &Policy,
     plan: &Plan,
     file: &Path,
-    report: &Report,
+    report: &CheckedDraft,
     files: &[PathBuf],
 ) -> (Approval, Option<crate::approval::ProvenAuthor>) {
     let Ok(account) = policy.account(&plan.account.name) else {
@@ -435,7 +435,7 @@ fn run_item(
     handles: &[String],
     interactive: bool,
     bar: Option<&indicatif::ProgressBar>,
-) -> Result<publish::Report> {
+) -> Result<publish::Receipt> {
     let action = plan.action();
     let draft = plan
         .draft(crate::paths::base_of(file))

@@ -358,6 +358,24 @@ pub struct Recent {
     pub last_day: usize,
 }
 
+impl Recent {
+    /// Counts the rate rules' posts from their publication times: `times` are the account's
+    /// posts since a day before `now`, as the caller read them. With `until`, a post after it
+    /// does not count (`check --at` a past time); without, every one counts, even one later
+    /// than `now`, because a clock set back must not make earlier posts vanish from the count.
+    pub fn count(times: &[Timestamp], now: Timestamp, until: Option<Timestamp>) -> Recent {
+        // Checked: `now` may be a planned time, and must never panic near the calendar's start.
+        let hour = now
+            .checked_sub(jiff::SignedDuration::from_hours(1))
+            .unwrap_or(Timestamp::MIN);
+        let counted = || times.iter().filter(|t| until.is_none_or(|u| **t <= u));
+        Recent {
+            last_hour: counted().filter(|t| **t >= hour).count(),
+            last_day: counted().count(),
+        }
+    }
+}
+
 /// One thing a rule found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {

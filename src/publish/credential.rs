@@ -1,0 +1,78 @@
+//! The pipeline's one handling of the credential: read before the banner, accepted after the
+//! content refusals, a renewed session kept after the identity.
+//!
+//! It is read before the banner (not after the confirmation) so the banner can say where it
+//! comes from, and so nobody types a handle only to learn it is missing; reading it sends
+//! nothing anywhere. A missing one is refused only after the banner and the content refusals,
+//! so the person sees the post and what else is wrong with it first.
+
+use crate::account::Account;
+use crate::credentials::{self, Age, Credential, Source};
+use crate::platform::spec::Session;
+use anyhow::Result;
+
+/// A credential read and not yet accepted.
+pub struct Read {
+    loaded: Result<Option<Credential>>,
+    age: Age,
+}
+
+impl Read {
+    /// Reads the account's credential; `now` is the time its age is judged at.
+    pub fn new(account: &Account, now: jiff::Timestamp) -> Read {
+        let loaded = credentials::load(account);
+        let age = match &loaded {
+            Ok(Some(c)) => credentials::age(account, c, now),
+            _ => Age::NotApplicable,
+        };
+        Read { loaded, age }
+    }
+
+    /// Where it comes from (and its age), or that it is missing, for the banner.
+    pub fn label(&self, account: &Account) -> String {
+        match &self.loaded {
+            Ok(None) => "none needed".to_string(),
+            Ok(Some(c)) => match self.age.describe() {
+                Some(age) => format!("{}, {age}", c.source.as_str()),
+                None => c.source.as_str().to_string(),
+            },
+            Err(_) => format!("MISSING ({})", account.credentials.as_str()),
+        }
+    }
+
+    /// The credential, or why it may not be used: missing, past `max_credential_age_days`, or
+    /// stored before the lockdown of a lock lifted at `lifted_at`, which may have been about it.
+    pub fn accept(self, account: &Account, lifted_at: Option<jiff::Timestamp>) -> Result<Option<Credential>> {
+        let credential = self.loaded?;
+        if let Some(refusal) = self.age.refusal(account) {
+            return Err(refusal.into());
+        }
+        if let Some(warning) = self.age.warning(account) {
+            eprintln!("warning: {warning}");
+        }
+        if let (Some(locked_at), Some(c)) = (lifted_at, credential.as_ref()) {
+            if let Some(refusal) = crate::lockdown::stale_credential(account, locked_at, c) {
+                return Err(refusal.into());
+            }
+            if c.source == Source::Environment {
+                eprintln!(
+                    "warning: `{}` was locked down at {locked_at}; postgate cannot tell whether {} was replaced since",
+                    account.name,
+                    credentials::env_var_name(&account.name)
+                );
+            }
+        }
+        Ok(credential)
+    }
+}
+
+/// Keeps a session the platform renewed while it was asked who the credential belongs to:
+/// the old refresh token is spent, and losing the new one would force a fresh login. Only
+/// after the lockdown re-check, since writing it back would undo a lockdown's clearing.
+pub fn keep_renewed(account: &Account, session: &dyn Session, credential: Option<&Credential>) {
+    if let (Some(session), Some(c)) = (session.renewed(), credential)
+        && let Err(e) = credentials::save_session(account, c, &session)
+    {
+        eprintln!("warning: could not keep the renewed session: {e:#}");
+    }
+}
