@@ -25,10 +25,11 @@ use crate::credentials::{self, Credential, Source};
 use crate::digest::sha256_hex;
 use crate::error::{Failure, exit_code_of};
 use crate::exit_codes::ExitCode;
+use crate::landed::Search;
 use crate::plan::{Plan, WindowState};
 use crate::platform::{
     self,
-    spec::{ExactlyOnce, PostKey, Published, Session},
+    spec::{Client, ExactlyOnce, PostKey, Published, Session},
 };
 use crate::policy::Policy;
 use crate::rules::Finding;
@@ -263,7 +264,11 @@ fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Res
     // Held from here to the outcome record: the counting and the publish are one critical section.
     let _account_lock = lock_account(policy, account)?;
     recheck_under_lock(policy, account, req, credential.as_ref(), checked.length, &trail.log)?;
-    let earlier = earlier_attempt(trail, account, req, method)?;
+    let earlier = match earlier_attempt(trail, account, req, method, &*client, credential.as_ref())? {
+        Earlier::Landed(receipt) => return Ok(receipt),
+        Earlier::Retry(doubt) => Some(doubt),
+        Earlier::Fresh => None,
+    };
     let session = client.open(credential.as_ref())?;
     identity(policy, account, &*session, credential.as_ref())?;
     if req.dry_run {
@@ -271,7 +276,9 @@ fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Res
         let done = trail.append("dry-run", Outcome::DryRun).map_err(Stop::Failed)?;
         return Ok(trail.receipt(account, done.seq, None));
     }
-    plan_key_remembered(account, plan.in_doubt, &trail.log)?;
+    if let Some(receipt) = plan_in_doubt(trail, account, plan.in_doubt, &*client, credential.as_ref())? {
+        return Ok(receipt);
+    }
     // The last look before the intent record: a lock set since the confirmation stops it here.
     still_open(policy, account, credential.as_ref())?;
     let key = intent(trail, req.plan.as_ref(), earlier.as_ref()).map_err(Stop::Failed)?;
@@ -510,14 +517,38 @@ fn identity(policy: &Policy, account: &Account, session: &dyn Session, credentia
     }
 }
 
-/// Refuses to run a plan again under a key the platform no longer remembers: the earlier run
-/// may have published, and a new attempt would then post twice.
-fn plan_key_remembered(account: &Account, in_doubt: Option<(u64, jiff::Timestamp)>, log: &AuditLog) -> Result<()> {
+/// Settles an earlier run of this plan that stopped before recording its outcome. Where the
+/// platform recognises no repeat, the account's posts are searched first (see
+/// [`look_before_write`]); elsewhere the plan's key is presented again, unless the platform no
+/// longer remembers it: the earlier run may have published, and a new attempt would then post
+/// twice.
+fn plan_in_doubt(
+    trail: &Trail,
+    account: &Account,
+    in_doubt: Option<(u64, jiff::Timestamp)>,
+    client: &dyn Client,
+    credential: Option<&Credential>,
+) -> Result<Option<Receipt>> {
     let Some((seq, time)) = in_doubt else {
-        return Ok(());
+        return Ok(None);
     };
-    let Some(words) = key_forgotten(account, time, observed_now(log)) else {
-        return Ok(());
+    if platform::of(account).exactly_once() == ExactlyOnce::LookBeforeWrite {
+        let doubt = trail
+            .log
+            .in_doubt_since(account.platform.as_str(), &account.host(), &account.handle, time)?
+            .into_iter()
+            .find(|d| d.seq == seq)
+            .ok_or_else(|| {
+                Failure::new(
+                    ExitCode::Incomplete,
+                    format!("the audit log no longer shows the earlier run of this plan (audit record #{seq})"),
+                )
+                .hint("`postgate log --verify` checks the log; nothing was sent")
+            })?;
+        return look_before_write(trail, account, client, credential, &doubt);
+    }
+    let Some(words) = key_forgotten(account, time, observed_now(&trail.log)) else {
+        return Ok(None);
     };
     Err(Failure::new(
         ExitCode::Incomplete,
@@ -648,9 +679,16 @@ fn failed(trail: &Trail, account: &Account, action: &Action, err: anyhow::Error)
 /// post instead of making a second one. It is reused when the platform will recognise its
 /// key; otherwise a person says whether it went out, and a script is refused. Only a new post
 /// without a plan is looked for: a plan's key is its own, and a dry run sends nothing.
-fn earlier_attempt(trail: &Trail, account: &Account, req: &Request, method: Method) -> Result<Option<InDoubt>> {
+fn earlier_attempt(
+    trail: &Trail,
+    account: &Account,
+    req: &Request,
+    method: Method,
+    client: &dyn Client,
+    credential: Option<&Credential>,
+) -> Result<Earlier> {
     if !matches!((&req.action, &req.plan, req.dry_run), (Action::Post, None, false)) {
-        return Ok(None);
+        return Ok(Earlier::Fresh);
     }
     let (draft, interactive) = (&req.draft, req.interactive);
     let now = observed_now(&trail.log);
@@ -667,15 +705,21 @@ fn earlier_attempt(trail: &Trail, account: &Account, req: &Request, method: Meth
                 && d.images == trail.images
         })
     else {
-        return Ok(None);
+        return Ok(Earlier::Fresh);
     };
+    if platform::of(account).exactly_once() == ExactlyOnce::LookBeforeWrite {
+        return Ok(match look_before_write(trail, account, client, credential, &doubt)? {
+            Some(receipt) => Earlier::Landed(receipt),
+            None => Earlier::Fresh,
+        });
+    }
     let when = doubt.time.round(jiff::Unit::Second).unwrap_or(doubt.time);
     let Some(words) = key_forgotten(account, doubt.time, now) else {
         eprintln!(
             "postgate: an earlier run of this post (audit record #{}, {when}) stopped before recording whether it published; trying again under its key, so the platform finds that post rather than making a second",
             doubt.seq
         );
-        return Ok(Some(doubt));
+        return Ok(Earlier::Retry(doubt));
     };
     let title = platform::of(account).title();
     let question = format!(
@@ -697,7 +741,7 @@ fn earlier_attempt(trail: &Trail, account: &Account, req: &Request, method: Meth
         );
         settled.post_key = Some(doubt.key.clone());
         trail.log.append(settled)?;
-        return Ok(None);
+        return Ok(Earlier::Fresh);
     }
     Err(Failure::new(
         ExitCode::Incomplete,
@@ -711,6 +755,92 @@ fn earlier_attempt(trail: &Trail, account: &Account, req: &Request, method: Meth
         account.handle
     ))
     .into())
+}
+
+/// What an earlier run of the same post, left in doubt, means for this one.
+enum Earlier {
+    /// None in doubt, or it did not publish: this is a fresh attempt.
+    Fresh,
+    /// Present its key again: the platform finds its post instead of making a second.
+    Retry(InDoubt),
+    /// It did publish, and is recorded now; nothing is sent.
+    Landed(Receipt),
+}
+
+/// On a platform that recognises no repeat (look-before-write), an attempt left in doubt is
+/// looked for among the account's posts before anything is sent again, with the search
+/// `reconcile` uses. Found, it is recorded as published and nothing is sent; absent from a
+/// listing that reaches back past it, this run is a fresh attempt; when the listing stops
+/// short, nothing is sent.
+fn look_before_write(
+    trail: &Trail,
+    account: &Account,
+    client: &dyn Client,
+    credential: Option<&Credential>,
+    doubt: &InDoubt,
+) -> Result<Option<Receipt>> {
+    let since = doubt
+        .time
+        .checked_sub(crate::audit::SERVER_CLOCK_MARGIN)
+        .unwrap_or(doubt.time);
+    let known = trail
+        .log
+        .published_ids_since(account.platform.as_str(), &account.host(), &account.handle, since)?;
+    let when = doubt.time.round(jiff::Unit::Second).unwrap_or(doubt.time);
+    let earlier = format!("an earlier run of this post (audit record #{}, {when})", doubt.seq);
+    match crate::landed::search(client, credential, doubt, &|id| known.contains(id))? {
+        Search::Found(post) => {
+            let mut record = trail.record(
+                "outcome",
+                Outcome::Published {
+                    id: post.id.clone(),
+                    url: post.url.clone(),
+                },
+            );
+            record.post_key = Some(doubt.key.clone());
+            let done = trail.log.append(record)?;
+            eprintln!(
+                "postgate: {earlier} did publish, as {}; recorded now, and nothing was sent again",
+                crate::sanitize::one_line(&post.url)
+            );
+            let published = Published {
+                id: post.id,
+                url: post.url,
+                replayed: true,
+            };
+            Ok(Some(Receipt {
+                already: true,
+                ..trail.receipt(account, done.seq, Some(published))
+            }))
+        }
+        Search::NotFound => {
+            let mut settled = trail.record(
+                "in-doubt",
+                Outcome::Failed {
+                    error: format!(
+                        "the attempt of audit record #{} is not among the account's posts; posted again",
+                        doubt.seq
+                    ),
+                    exit_code: ExitCode::Incomplete.code(),
+                },
+            );
+            settled.post_key = Some(doubt.key.clone());
+            trail.log.append(settled)?;
+            Ok(None)
+        }
+        Search::Inconclusive(why) => Err(Failure::new(
+            ExitCode::Incomplete,
+            format!(
+                "{earlier} stopped before recording whether it published, and {} cannot say: {why}; nothing was sent",
+                platform::of(account).title()
+            ),
+        )
+        .hint(format!(
+            "look at {} on the platform: if the post is there, it is done (`postgate reconcile` lists it as in doubt); if not, run the same post again",
+            account.handle
+        ))
+        .into()),
+    }
 }
 
 /// How far back a repeated post looks for an earlier attempt left in doubt.

@@ -371,3 +371,140 @@ fn recent_posts_are_counted_by_the_hour_and_the_day() {
     let until_now = crate::rules::Recent::count(&times, now, Some(now));
     assert_eq!((until_now.last_hour, until_now.last_day), (1, 2));
 }
+
+/// A platform that only lists, as a look-before-write platform would be searched.
+struct Lists(crate::platform::spec::Listing);
+
+impl crate::platform::spec::Client for Lists {
+    fn limits(&self) -> Result<crate::platform::spec::Limits> {
+        anyhow::bail!("not asked")
+    }
+    fn open<'a>(&'a self, _credential: Option<&'a Credential>) -> Result<Box<dyn Session + 'a>> {
+        anyhow::bail!("looking sends nothing, so it opens no session")
+    }
+    fn recent_posts(
+        &self,
+        _credential: Option<&Credential>,
+        _since: jiff::Timestamp,
+    ) -> Result<crate::platform::spec::Listing> {
+        Ok(self.0.clone())
+    }
+}
+
+/// An attempt at "Bonjour" on `demo` that recorded its intent and nothing after, as a run
+/// killed mid-publish leaves it; with the trail of a second run of the same post.
+fn left_in_doubt(p: &Policy) -> (Request, InDoubt) {
+    std::fs::create_dir_all(p.audit_path.parent().expect("folder")).expect("audit folder");
+    let req = Request {
+        action: Action::Post,
+        account: "demo".into(),
+        draft: Draft::text("Bonjour"),
+        dry_run: false,
+        confirm_handle: None,
+        interactive: false,
+        plan: None,
+    };
+    let mut first = Trail::new(p, &req);
+    first.account = p.account("demo").ok();
+    first.append("intent", Outcome::Pending).expect("intent");
+    let account = p.account("demo").expect("account");
+    let doubt = AuditLog::new(&p.audit_path)
+        .in_doubt_since(
+            account.platform.as_str(),
+            &account.host(),
+            &account.handle,
+            jiff::Timestamp::UNIX_EPOCH,
+        )
+        .expect("log")
+        .pop()
+        .expect("one attempt in doubt");
+    (req, doubt)
+}
+
+fn listed(text: &str, after: jiff::Timestamp) -> crate::platform::spec::RemotePost {
+    crate::platform::spec::RemotePost {
+        id: "found-1".into(),
+        url: "https://example.org/found-1".into(),
+        created_at: after.checked_add(jiff::SignedDuration::from_secs(2)).ok(),
+        text: text.into(),
+    }
+}
+
+#[test]
+fn look_before_write_records_a_post_that_did_land_and_sends_nothing() {
+    let p = policy("");
+    let (req, doubt) = left_in_doubt(&p);
+    let account = p.account("demo").expect("account");
+    let mut trail = Trail::new(&p, &req);
+    trail.account = Some(account);
+    let client = Lists(crate::platform::spec::Listing::whole(vec![listed(
+        "Bonjour", doubt.time,
+    )]));
+    let receipt = look_before_write(&trail, account, &client, None, &doubt)
+        .expect("search")
+        .expect("found");
+    assert!(receipt.already);
+    assert_eq!(receipt.published.as_ref().map(|p| p.id.as_str()), Some("found-1"));
+    let log = AuditLog::new(&p.audit_path);
+    assert!(
+        log.in_doubt_since("outbox", "local", "@demo", jiff::Timestamp::UNIX_EPOCH)
+            .expect("log")
+            .is_empty(),
+        "the attempt is settled"
+    );
+    let ids = log
+        .published_ids_since("outbox", "local", "@demo", jiff::Timestamp::UNIX_EPOCH)
+        .expect("log");
+    assert!(ids.contains("found-1"), "{ids:?}");
+}
+
+#[test]
+fn look_before_write_goes_on_when_a_whole_listing_lacks_the_post() {
+    let p = policy("");
+    let (req, doubt) = left_in_doubt(&p);
+    let account = p.account("demo").expect("account");
+    let mut trail = Trail::new(&p, &req);
+    trail.account = Some(account);
+    let client = Lists(crate::platform::spec::Listing::whole(vec![listed(
+        "Bonsoir", doubt.time,
+    )]));
+    assert!(
+        look_before_write(&trail, account, &client, None, &doubt)
+            .expect("search")
+            .is_none()
+    );
+    let log = AuditLog::new(&p.audit_path);
+    assert!(
+        log.in_doubt_since("outbox", "local", "@demo", jiff::Timestamp::UNIX_EPOCH)
+            .expect("log")
+            .is_empty(),
+        "the attempt is settled as not published"
+    );
+}
+
+#[test]
+fn look_before_write_refuses_to_guess_from_a_cut_listing() {
+    let p = policy("");
+    let (req, doubt) = left_in_doubt(&p);
+    let account = p.account("demo").expect("account");
+    let mut trail = Trail::new(&p, &req);
+    trail.account = Some(account);
+    let client = Lists(crate::platform::spec::Listing::cut(
+        vec![listed("Bonsoir", doubt.time)],
+        "the listing stops after 25 pages",
+    ));
+    let err = look_before_write(&trail, account, &client, None, &doubt).expect_err("inconclusive");
+    assert_eq!(exit_code_of(&err), ExitCode::Incomplete);
+    assert!(
+        format!("{err}").contains("the listing stops after 25 pages; nothing was sent"),
+        "{err}"
+    );
+    let log = AuditLog::new(&p.audit_path);
+    assert_eq!(
+        log.in_doubt_since("outbox", "local", "@demo", jiff::Timestamp::UNIX_EPOCH)
+            .expect("log")
+            .len(),
+        1,
+        "still in doubt"
+    );
+}
