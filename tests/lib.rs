@@ -9,6 +9,7 @@
 
 mod support;
 
+mod architecture;
 mod audit;
 mod bluesky;
 mod bluesky_lost_answer;
