@@ -20,11 +20,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Printed however the script ends: success, a failed step, or the deadline below.
+# Printed however the script ends: success, a failed step, or the deadline below. The CPU
+# time of everything it ran says how much of the wall time was this run's on a busy machine.
 started=$SECONDS
 took() {
-  local s=$((SECONDS - started))
-  echo "test.sh: took $((s / 60))m$((s % 60))s (exit status $1)" >&2
+  local s=$((SECONDS - started)) t cpu
+  t=$(mktemp)
+  times >"$t" # a builtin, run in this shell: its second line is the children's user and system time
+  cpu=$(tail -n 1 "$t")
+  rm -f "$t"
+  echo "test.sh: took $((s / 60))m$((s % 60))s, exit status $1 (CPU: user ${cpu% *}, system ${cpu#* })" >&2
 }
 trap 'took $?' EXIT
 
