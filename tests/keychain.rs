@@ -5,6 +5,9 @@ use support::{DEFAULT_POLICY, Test, code};
 
 const CANARY: &str = "canary-Zq8-secret-7f3a";
 
+/// An outbox account whose secret may come from `POSTGATE_SECRET_CI_BOX`, as in CI.
+const CI_BOX: &str = "\n[[accounts]]\nname = \"ci-box\"\nhandle = \"@ci_{uid}\"\nplatform = \"outbox\"\nkind = \"official\"\ndisplay_name = \"CI\"\nowner = \"Tests\"\npath = \"{dir}/ci-outbox\"\ncredentials = \"keychain-or-env\"\n";
+
 #[test]
 fn login_accounts_post_logout_round_trip() {
     let t = Test::new().keychain();
@@ -255,9 +258,7 @@ fn a_keychain_that_accepts_but_never_answers_counts_as_unreachable() {
         }
     });
     let t = Test::new()
-        .policy(&format!(
-            "{DEFAULT_POLICY}\n[[accounts]]\nname = \"ci-box\"\nhandle = \"@ci_{{uid}}\"\nplatform = \"outbox\"\nkind = \"official\"\ndisplay_name = \"CI\"\nowner = \"Tests\"\npath = \"{{dir}}/ci-outbox\"\ncredentials = \"keychain-or-env\"\n"
-        ))
+        .policy(&format!("{DEFAULT_POLICY}{CI_BOX}"))
         .env("DBUS_SESSION_BUS_ADDRESS", &format!("unix:path={}", socket.display()))
         .env("POSTGATE_KEYCHAIN_TIMEOUT", "1")
         .env("POSTGATE_SECRET_CI_BOX", CANARY);
@@ -285,9 +286,7 @@ fn a_keychain_that_accepts_but_never_answers_counts_as_unreachable() {
 #[test]
 fn the_unreachable_keychain_hint_does_not_offer_an_account_what_it_has() {
     let t = Test::new()
-        .policy(&format!(
-            "{DEFAULT_POLICY}\n[[accounts]]\nname = \"ci-box\"\nhandle = \"@ci_{{uid}}\"\nplatform = \"outbox\"\nkind = \"official\"\ndisplay_name = \"CI\"\nowner = \"Tests\"\npath = \"{{dir}}/ci-outbox\"\ncredentials = \"keychain-or-env\"\n"
-        ))
+        .policy(&format!("{DEFAULT_POLICY}{CI_BOX}"))
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
     let out = t
         .cmd(["login", "ci-box", "--secret-stdin"])
