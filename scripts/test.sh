@@ -58,8 +58,8 @@ cargo clippy --locked --all-targets -- -D warnings
 # installs it first.
 bash scripts/deny.sh
 # A deadline on the whole run, so that a test stuck on a terminal or a server fails with a
-# message here instead of silently using up the CI job's time. A full run takes about 3
-# minutes on 2 cores once target/ is built (2m30s measured), more on a fresh clone.
+# message here instead of silently using up the CI job's time. A full run on 2 cores took 6m21s
+# on a fresh clone, build included (7 CPU minutes), and 2 to 3 minutes once target/ is built.
 limit=${POSTGATE_TEST_DEADLINE:-2700}
 status=0
 # --no-fail-fast: a failing target does not hide the ones after it (the benches' smoke runs).
