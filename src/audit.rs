@@ -277,6 +277,17 @@ fn audit_failure(path: &Path, what: impl std::fmt::Display) -> Failure {
     Failure::new(ExitCode::Audit, format!("audit log {}: {what}", path.display()))
 }
 
+/// The time decisions are taken at: the clock, or the audit log's last record if that is later.
+/// A clock set back then cannot reopen an expired window or a spent hour; a clock set forward
+/// is not caught here (docs/security.md says what a clock can and cannot fool).
+pub fn observed_now(log: &AuditLog) -> jiff::Timestamp {
+    let clock = jiff::Timestamp::now();
+    match log.latest_time() {
+        Ok(Some(latest)) if latest > clock => latest,
+        _ => clock,
+    }
+}
+
 impl AuditLog {
     pub fn new(path: impl Into<PathBuf>) -> AuditLog {
         AuditLog {

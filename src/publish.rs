@@ -17,7 +17,7 @@ mod credential;
 mod tests;
 
 use crate::account::Account;
-use crate::audit::{AccountRef, Appended, AuditLog, InDoubt, Outcome, PlanState, Record};
+use crate::audit::{AccountRef, Appended, AuditLog, InDoubt, Outcome, PlanState, Record, observed_now};
 use crate::banner::{self, BannerInfo};
 use crate::confirm::{self, Method};
 use crate::content::{Action, Draft};
@@ -218,17 +218,6 @@ pub fn record_refusal(policy: &Policy, action: &Action, account: &str, err: anyh
         ..Trail::blank(policy, action)
     };
     trail.refuse(err)
-}
-
-/// The time decisions are taken at: the clock, or the audit log's last record if that is later.
-/// A clock set back then cannot reopen an expired window or a spent hour; a clock set forward
-/// is not caught here (docs/security.md says what a clock can and cannot fool).
-pub fn observed_now(log: &AuditLog) -> jiff::Timestamp {
-    let clock = jiff::Timestamp::now();
-    match log.latest_time() {
-        Ok(Some(latest)) if latest > clock => latest,
-        _ => clock,
-    }
 }
 
 /// Runs the pipeline for one change to an account, and records a refusal: the only place

@@ -1,6 +1,6 @@
 //! The audit log through the command line: listing, filtering, verifying, repairing.
 
-mod support;
+use crate::support;
 use std::os::unix::fs::PermissionsExt;
 use support::{Test, code};
 
@@ -137,7 +137,7 @@ fn a_torn_last_line_is_reported_blocks_posting_and_can_be_repaired() {
         .stderr_has("line 3 is torn: 25 bytes at offset")
         .run();
     // Fail closed: no audit record can be appended, so nothing is published.
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "deux"])
+    t.post("demo", "deux")
         .status(code::AUDIT)
         .stderr_has("its last line is torn")
         .run();
@@ -161,8 +161,7 @@ fn a_torn_last_line_is_reported_blocks_posting_and_can_be_repaired() {
 fn log_lists_and_filters() {
     let t = Test::new();
     post(&t, "demo", "officiel");
-    t.cmd(["post", "-a", "perso", "--confirm-handle", "@camille_{uid}", "perso"])
-        .run();
+    t.post("perso", "perso").run();
     let out = t.cmd(["--json", "log", "--account", "perso"]).run();
     let records: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(records.len(), 2);
@@ -314,17 +313,10 @@ fn an_audit_log_that_is_not_a_regular_file_is_refused_at_once() {
     let log = t.path().join("state/audit.jsonl");
     std::fs::create_dir_all(log.parent().unwrap()).unwrap();
     support::mkfifo(&log);
-    t.cmd([
-        "post",
-        "-a",
-        "demo",
-        "--confirm-handle",
-        "@mairie_demo_{uid}",
-        "Bonjour",
-    ])
-    .status(code::AUDIT)
-    .stderr_has("not a regular file (a FIFO)")
-    .run();
+    t.post("demo", "Bonjour")
+        .status(code::AUDIT)
+        .stderr_has("not a regular file (a FIFO)")
+        .run();
     t.cmd(["log", "verify"])
         .status(code::AUDIT)
         .stderr_has("not a regular file (a FIFO)")
@@ -335,15 +327,6 @@ fn an_audit_log_that_is_not_a_regular_file_is_refused_at_once() {
         .status(code::AUDIT)
         .stderr_has("not a regular file (a character device)")
         .run();
-    t.cmd([
-        "post",
-        "-a",
-        "demo",
-        "--confirm-handle",
-        "@mairie_demo_{uid}",
-        "Bonjour",
-    ])
-    .status(code::AUDIT)
-    .run();
+    t.post("demo", "Bonjour").status(code::AUDIT).run();
     assert!(t.outbox("outbox").is_empty());
 }

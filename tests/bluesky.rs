@@ -1,16 +1,14 @@
 //! Publishing to Bluesky, against the reference PDS (@atproto/pds) on loopback. One server per
 //! test binary; a fresh account per test.
 
-mod support;
+use crate::support;
 use support::hostile::{Hostile, Reply};
+use support::policy::FROM_ENV;
 use support::{BlueskyUser, Test, bluesky_posts, bluesky_user, code, pds_url};
 
 fn policy(user: &BlueskyUser, extra: &str) -> String {
-    format!(
-        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"bsky\"\nhandle = \"{}\"\nplatform = \"bluesky\"\nservice = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n{extra}\n",
-        user.handle,
-        pds_url()
-    )
+    let account = support::policy::bluesky("bsky", &user.handle, pds_url());
+    format!("{}{FROM_ENV}{extra}\n", support::policy::with_audit(&[&account]))
 }
 
 /// The JSON document postgate keeps in the keychain item, read with secret-tool.
@@ -80,8 +78,7 @@ fn later_runs_renew_the_session_instead_of_logging_in() {
         .run();
     let first = keychain_item(&t, &alice);
     assert!(first["session"].is_string(), "login keeps the refresh token");
-    t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, "un"])
-        .run();
+    t.post("bsky", "un").run();
     let second = keychain_item(&t, &alice);
     assert_ne!(
         first["session"], second["session"],
@@ -92,8 +89,7 @@ fn later_runs_renew_the_session_instead_of_logging_in() {
         "renewing a session does not reset the credential's age"
     );
     assert_eq!(first["secret"], second["secret"]);
-    t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, "deux"])
-        .run();
+    t.post("bsky", "deux").run();
     assert_eq!(bluesky_posts(&alice).len(), 2);
 }
 
@@ -127,7 +123,7 @@ fn a_pinned_did_must_match() {
     let t = Test::new();
     let alice = bluesky_user("pinned");
     let t = t.policy(&policy(&alice, "did = \"did:plc:aaaaaaaaaaaaaaaaaaaaaaaa\""));
-    t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, "x"])
+    t.post("bsky", "x")
         .env("POSTGATE_SECRET_BSKY", &alice.app_password)
         .status(code::IDENTITY)
         .stderr_has(&format!(
@@ -304,7 +300,7 @@ fn posts_over_3000_bytes_are_refused_locally() {
     let t = t.policy(&policy(&alice, ""));
     // 250 graphemes, each a family emoji of 25 bytes: under the grapheme limit, over the bytes.
     let text = "👨‍👩‍👧‍👦".repeat(250);
-    t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, &text])
+    t.post("bsky", &text)
         .env("POSTGATE_SECRET_BSKY", &alice.app_password)
         .status(code::CONTENT)
         .stderr_has("bytes; bluesky allows 3000")
@@ -352,17 +348,10 @@ fn another_accounts_credential_under_this_name_is_refused() {
         .unwrap();
     assert!(store.wait().unwrap().success());
 
-    t.cmd([
-        "post",
-        "-a",
-        "bsky",
-        "--confirm-handle",
-        &alice.handle,
-        "Message officiel",
-    ])
-    .status(code::IDENTITY)
-    .stderr_has(&format!("but bluesky says the credential belongs to {}", bob.handle))
-    .run();
+    t.post("bsky", "Message officiel")
+        .status(code::IDENTITY)
+        .stderr_has(&format!("but bluesky says the credential belongs to {}", bob.handle))
+        .run();
     assert!(bluesky_posts(&alice).is_empty());
     assert!(bluesky_posts(&bob).is_empty());
 }
@@ -401,7 +390,7 @@ fn mentions_resolve_to_dids() {
     let bob = bluesky_user("mentioned");
     let t = t.policy(&policy(&alice, ""));
     let text = format!("Merci @{} pour le relais !", bob.handle);
-    t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, &text])
+    t.post("bsky", &text)
         .env("POSTGATE_SECRET_BSKY", &alice.app_password)
         .run();
     let facets = bluesky_posts(&alice)[0]["value"]["facets"].as_array().unwrap().clone();
@@ -572,20 +561,14 @@ fn a_session_answer_over_its_cap_is_a_platform_error_and_nothing_is_written() {
         suffix: r#""}"#.into(),
     });
     let t = Test::new()
-        .policy(&format!(
-            "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"bsky\"\nhandle = \"mairie.example.org\"\nplatform = \"bluesky\"\nservice = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n",
-            server.url()
-        ))
+        .policy(&support::policy::with_audit(&[&(support::policy::bluesky(
+            "bsky",
+            "mairie.example.org",
+            &server.url(),
+        ) + FROM_ENV)]))
         .env("POSTGATE_SECRET_BSKY", "abcd-efgh-ijkl-mnop");
     let out = t
-        .cmd([
-            "post",
-            "-a",
-            "bsky",
-            "--confirm-handle",
-            "mairie.example.org",
-            "Bonjour",
-        ])
+        .post("bsky", "Bonjour")
         .status(code::PLATFORM)
         .stderr_has("bluesky: logging in: the answer is larger than 64 KiB (the cap for an identity)")
         .run();
@@ -599,15 +582,8 @@ fn a_post_killed_after_publishing_is_not_posted_twice() {
     let alice = bluesky_user("killp");
     let t = t.policy(&policy(&alice, ""));
     let post = || {
-        t.cmd([
-            "post",
-            "-a",
-            "bsky",
-            "--confirm-handle",
-            &alice.handle,
-            "Une seule fois",
-        ])
-        .env("POSTGATE_SECRET_BSKY", &alice.app_password)
+        t.post("bsky", "Une seule fois")
+            .env("POSTGATE_SECRET_BSKY", &alice.app_password)
     };
     post().env("POSTGATE_FAULT", "kill-after-publish").status_signal().run();
     assert_eq!(bluesky_posts(&alice).len(), 1);

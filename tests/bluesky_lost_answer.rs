@@ -2,12 +2,12 @@
 //! answer arrives. postgate must find the record under the key it chose instead of posting
 //! again. A small proxy between postgate and the PDS drops that one answer.
 
-mod support;
+use crate::support;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use support::{Test, bluesky_posts, bluesky_user, pds_url};
+use support::{Test, bluesky_posts, bluesky_user, pds_url, policy};
 
 /// Reads one HTTP request (headers and Content-Length body); None when the client closed.
 fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
@@ -76,10 +76,11 @@ fn a_lost_create_record_answer_is_found_not_posted_again() {
     let alice = bluesky_user("lostans");
     let drops = Arc::new(AtomicUsize::new(1));
     let service = proxy(pds_url().trim_start_matches("http://").to_string(), drops.clone());
-    let t = t.policy(&format!(
-        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"bsky\"\nhandle = \"{}\"\nplatform = \"bluesky\"\nservice = \"{service}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n",
-        alice.handle
-    ));
+    let t = t.policy(&policy::with_audit(&[&(policy::bluesky(
+        "bsky",
+        &alice.handle,
+        &service,
+    ) + policy::FROM_ENV)]));
     let out = t
         .cmd([
             "--json",

@@ -1,6 +1,6 @@
 //! `postgate check` over drafts, as a pull-request job runs it: exact lines, exit codes, JSON.
 
-mod support;
+use crate::support;
 use support::{DEFAULT_POLICY, Test, code};
 
 const RULES: &str = r#"

@@ -2,7 +2,7 @@
 //! pull-request job checks the queue, the scheduled job publishes it and pushes the audit log,
 //! and a second scheduled run on a fresh clone publishes nothing twice.
 
-mod support;
+use crate::support;
 use support::{BIN, Test};
 use yaml_rust2::{Yaml, YamlLoader};
 

@@ -1,7 +1,7 @@
 //! `completions/` holds the generated scripts; this fails when they drift from the CLI.
-//! Regenerate with: `POSTGATE_UPDATE_COMPLETIONS=1 cargo test --test completions`.
+//! Regenerate with: `POSTGATE_UPDATE_COMPLETIONS=1 cargo test --test postgate completions`.
 
-mod support;
+use crate::support;
 use std::path::Path;
 use support::{BIN, Test};
 
@@ -29,7 +29,7 @@ fn committed_completions_match_the_cli() {
         let committed = std::fs::read(&path).unwrap_or_default();
         assert!(
             committed == out.stdout,
-            "{} is out of date; run POSTGATE_UPDATE_COMPLETIONS=1 cargo test --test completions",
+            "{} is out of date; run POSTGATE_UPDATE_COMPLETIONS=1 cargo test --test postgate completions",
             path.display()
         );
     }

@@ -1,6 +1,6 @@
 //! Typed confirmation in a real pseudo-terminal.
 
-mod support;
+use crate::support;
 use support::{Test, code};
 
 const PROMPT: &str = "type its handle to publish";

@@ -1,7 +1,7 @@
 //! The whole flow as a person meets it, in a real terminal: login with a hidden prompt (real
 //! gnome-keyring), post with the typed handle (real Mastodon API server), then log verify.
 
-mod support;
+use crate::support;
 use support::{Test, code, mastodon_statuses, mastodon_url, mastodon_user};
 
 #[test]

@@ -1,6 +1,6 @@
 //! The repository's own policy.toml is a working example.
 
-mod support;
+use crate::support;
 use support::{Test, code};
 
 fn example() -> String {

@@ -1,6 +1,6 @@
 //! Without a terminal (as in CI) nothing is published unless the script states the handle.
 
-mod support;
+use crate::support;
 use support::{Test, code, demo_policy};
 
 #[test]
@@ -100,17 +100,10 @@ fn json_output_is_one_object_on_stdout() {
 #[test]
 fn non_interactive_deny_refuses_even_with_the_right_flag() {
     let t = Test::new().policy(&demo_policy("{dir}/state/audit.jsonl", "non_interactive = \"deny\""));
-    t.cmd([
-        "post",
-        "-a",
-        "demo",
-        "--confirm-handle",
-        "@mairie_demo_{uid}",
-        "Bonjour",
-    ])
-    .status(code::NOT_CONFIRMED)
-    .stderr_has("only accepts posts confirmed by a person at a terminal (non_interactive = \"deny\")")
-    .run();
+    t.post("demo", "Bonjour")
+        .status(code::NOT_CONFIRMED)
+        .stderr_has("only accepts posts confirmed by a person at a terminal (non_interactive = \"deny\")")
+        .run();
     assert!(t.outbox("outbox").is_empty());
 }
 
@@ -182,7 +175,7 @@ fn an_unknown_account_is_refused_and_recorded() {
 fn over_the_limit_is_refused_before_confirmation() {
     let t = Test::new();
     let long = "é".repeat(501);
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", &long])
+    t.post("demo", &long)
         .status(code::CONTENT)
         .stderr_has("501/500 characters: TOO LONG by 1")
         .stderr_has("error: the post is 501 characters; outbox allows 500")
@@ -194,9 +187,7 @@ fn over_the_limit_is_refused_before_confirmation() {
 #[test]
 fn stdin_and_file_bodies_drop_one_final_newline() {
     let t = Test::new();
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "-"])
-        .stdin("ligne 1\nligne 2\n")
-        .run();
+    t.post("demo", "-").stdin("ligne 1\nligne 2\n").run();
     std::fs::write(t.path().join("post.txt"), "depuis un fichier\n").unwrap();
     t.cmd([
         "post",
@@ -271,32 +262,17 @@ fn an_unwritable_audit_log_means_no_publish() {
     let t = Test::new().policy(&demo_policy("{dir}/blocked/audit.jsonl", ""));
     // A file where the audit folder should be: the log cannot be created.
     std::fs::write(t.path().join("blocked"), "not a folder").unwrap();
-    t.cmd([
-        "post",
-        "-a",
-        "demo",
-        "--confirm-handle",
-        "@mairie_demo_{uid}",
-        "Bonjour",
-    ])
-    .status(code::AUDIT)
-    .stderr_has("error: audit log")
-    .run();
+    t.post("demo", "Bonjour")
+        .status(code::AUDIT)
+        .stderr_has("error: audit log")
+        .run();
     assert!(t.outbox("outbox").is_empty(), "published without an audit record");
 }
 
 #[test]
 fn the_outbox_of_another_account_is_an_identity_mismatch() {
     let t = Test::new();
-    t.cmd([
-        "post",
-        "-a",
-        "demo",
-        "--confirm-handle",
-        "@mairie_demo_{uid}",
-        "premier",
-    ])
-    .run();
+    t.post("demo", "premier").run();
     // The policy is edited so that another account points at the same outbox folder.
     let t = t.policy(
         r#"
@@ -455,7 +431,7 @@ fn two_accounts_sharing_an_outbox_started_together_publish_under_one_handle_only
 #[test]
 fn a_post_killed_while_writing_the_outbox_leaves_nothing_behind_after_the_next_run() {
     let t = Test::new();
-    let post = |text: &str| t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", text]);
+    let post = |text: &str| t.post("demo", text);
     post("Un")
         .env("POSTGATE_FAULT", "kill-outbox-write")
         .status_signal()

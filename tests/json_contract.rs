@@ -5,7 +5,7 @@
 //! cases (an unknown flag, `--help`) automatically, and the test fails until it is given its
 //! own success and failure cases below.
 
-mod support;
+use crate::support;
 use clap::CommandFactory;
 use serde_json::Value;
 use std::collections::BTreeSet;

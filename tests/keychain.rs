@@ -1,15 +1,18 @@
 //! Credentials in a real Secret Service (gnome-keyring on a private D-Bus session).
 
-mod support;
+use crate::support;
 use support::{DEFAULT_POLICY, Test, code};
 
 const CANARY: &str = "canary-Zq8-secret-7f3a";
+
+/// An outbox account whose secret may come from `POSTGATE_SECRET_CI_BOX`, as in CI.
+const CI_BOX: &str = "\n[[accounts]]\nname = \"ci-box\"\nhandle = \"@ci_{uid}\"\nplatform = \"outbox\"\nkind = \"official\"\ndisplay_name = \"CI\"\nowner = \"Tests\"\npath = \"{dir}/ci-outbox\"\ncredentials = \"keychain-or-env\"\n";
 
 #[test]
 fn login_accounts_post_logout_round_trip() {
     let t = Test::new().keychain();
     // Missing credential: refused before anything is asked, with the fix.
-    t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"])
+    t.post("vault", "x")
         .status(code::CREDENTIAL)
         .stderr_has("credential    MISSING (keychain)")
         .stderr_has("error: no credential in the keychain for account `vault` (@vault_{uid} on local)")
@@ -39,7 +42,7 @@ fn login_accounts_post_logout_round_trip() {
         .stdout_has(" old)")
         .run();
 
-    t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "avec secret"])
+    t.post("vault", "avec secret")
         .stderr_has("credential    keychain")
         .run();
     assert_eq!(t.outbox("vault-outbox").len(), 1);
@@ -49,9 +52,7 @@ fn login_accounts_post_logout_round_trip() {
         .stderr("removed the credential of `vault` from the keychain\n")
         .run();
     t.cmd(["accounts"]).stdout_has("missing").run();
-    t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"])
-        .status(code::CREDENTIAL)
-        .run();
+    t.post("vault", "x").status(code::CREDENTIAL).run();
     t.cmd(["logout", "vault"])
         .stderr("`vault` had no credential in the keychain\n")
         .run();
@@ -74,8 +75,7 @@ fn the_canary_secret_never_leaks() {
         t.cmd(["login", "vault", "--secret-stdin"]).stdin(CANARY).run(),
         t.cmd(["accounts"]).run(),
         t.cmd(["--json", "accounts"]).run(),
-        t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"])
-            .run(),
+        t.post("vault", "x").run(),
         t.cmd(["--json", "post", "-a", "vault", "--confirm-handle", "@nope", "x"])
             .status(code::NOT_CONFIRMED)
             .run(),
@@ -103,11 +103,11 @@ fn keychain_or_env_uses_the_environment_only_without_a_keychain() {
     let t = Test::new()
         .policy(policy)
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
-    t.cmd(["post", "-a", "ci-box", "--confirm-handle", "@ci_{uid}", "x"])
+    t.post("ci-box", "x")
         .status(code::CREDENTIAL)
         .stderr_has("POSTGATE_SECRET_CI_BOX is not set")
         .run();
-    t.cmd(["post", "-a", "ci-box", "--confirm-handle", "@ci_{uid}", "depuis la CI"])
+    t.post("ci-box", "depuis la CI")
         .env("POSTGATE_SECRET_CI_BOX", CANARY)
         .stderr_has("credential    environment")
         .run();
@@ -117,7 +117,7 @@ fn keychain_or_env_uses_the_environment_only_without_a_keychain() {
 
     // With a working keychain the environment is ignored: the missing item must be fixed.
     let t = Test::new().policy(policy).keychain();
-    t.cmd(["post", "-a", "ci-box", "--confirm-handle", "@ci_{uid}", "x"])
+    t.post("ci-box", "x")
         .env("POSTGATE_SECRET_CI_BOX", CANARY)
         .status(code::CREDENTIAL)
         .stderr_has("no credential in the keychain for account `ci-box`")
@@ -127,7 +127,7 @@ fn keychain_or_env_uses_the_environment_only_without_a_keychain() {
 #[test]
 fn no_keychain_reachable_says_how_to_get_one() {
     let t = Test::new().env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
-    t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"])
+    t.post("vault", "x")
         .status(code::CREDENTIAL)
         .stderr_has("error: no keychain is reachable for account `vault`")
         .stderr_has("gnome-keyring-daemon")
@@ -203,7 +203,7 @@ fn a_stale_credential_is_refused_and_an_old_one_warned_about() {
     t.cmd(["accounts"])
         .stdout_has("TOO OLD, refused: postgate login again")
         .run();
-    t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"])
+    t.post("vault", "x")
         .status(code::CREDENTIAL)
         .stderr_has("credential    keychain, 45 day(s) old")
         .stderr_has("error: the credential of `vault` is 45 days old; the policy allows 30 (max_credential_age_days)")
@@ -214,7 +214,7 @@ fn a_stale_credential_is_refused_and_an_old_one_warned_about() {
 
     store_aged(&t, 25);
     t.cmd(["accounts"]).stdout_has("rotate it").run();
-    t.cmd(["post", "-a", "vault", "--confirm-handle", "@vault_{uid}", "x"])
+    t.post("vault", "x")
         .stderr_has("warning: the credential of `vault` is 25 days old; rotate it (rotate_after_days = 20): `postgate login vault`, before it is refused at 30 days")
         .run();
     assert_eq!(t.outbox("vault-outbox").len(), 1);
@@ -258,9 +258,7 @@ fn a_keychain_that_accepts_but_never_answers_counts_as_unreachable() {
         }
     });
     let t = Test::new()
-        .policy(&format!(
-            "{DEFAULT_POLICY}\n[[accounts]]\nname = \"ci-box\"\nhandle = \"@ci_{{uid}}\"\nplatform = \"outbox\"\nkind = \"official\"\ndisplay_name = \"CI\"\nowner = \"Tests\"\npath = \"{{dir}}/ci-outbox\"\ncredentials = \"keychain-or-env\"\n"
-        ))
+        .policy(&format!("{DEFAULT_POLICY}{CI_BOX}"))
         .env("DBUS_SESSION_BUS_ADDRESS", &format!("unix:path={}", socket.display()))
         .env("POSTGATE_KEYCHAIN_TIMEOUT", "1")
         .env("POSTGATE_SECRET_CI_BOX", CANARY);
@@ -288,9 +286,7 @@ fn a_keychain_that_accepts_but_never_answers_counts_as_unreachable() {
 #[test]
 fn the_unreachable_keychain_hint_does_not_offer_an_account_what_it_has() {
     let t = Test::new()
-        .policy(&format!(
-            "{DEFAULT_POLICY}\n[[accounts]]\nname = \"ci-box\"\nhandle = \"@ci_{{uid}}\"\nplatform = \"outbox\"\nkind = \"official\"\ndisplay_name = \"CI\"\nowner = \"Tests\"\npath = \"{{dir}}/ci-outbox\"\ncredentials = \"keychain-or-env\"\n"
-        ))
+        .policy(&format!("{DEFAULT_POLICY}{CI_BOX}"))
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
     let out = t
         .cmd(["login", "ci-box", "--secret-stdin"])

@@ -2,11 +2,11 @@
 //! against the real servers (mastodon-mock, the reference PDS), and only an approver with the
 //! policy's unlock role lifts a lock, after which an old credential is refused.
 
-mod support;
+use crate::support;
 use support::hostile::Hostile;
 use support::{
     BlueskyUser, DEFAULT_POLICY, MastodonUser, Test, bluesky_posts, bluesky_user, code, mastodon_url, mastodon_user,
-    pds_url,
+    pds_url, policy,
 };
 
 fn lock_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -287,19 +287,11 @@ fn the_policy_must_give_the_unlock_role_to_someone() {
 }
 
 fn mastodon_account(name: &str, user: &MastodonUser) -> String {
-    format!(
-        "\n[[accounts]]\nname = \"{name}\"\nhandle = \"{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n",
-        user.handle,
-        mastodon_url()
-    )
+    format!("\n{}", policy::mastodon(name, &user.handle, mastodon_url()))
 }
 
 fn bluesky_account(name: &str, user: &BlueskyUser) -> String {
-    format!(
-        "\n[[accounts]]\nname = \"{name}\"\nhandle = \"{}\"\nplatform = \"bluesky\"\nservice = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n",
-        user.handle,
-        pds_url()
-    )
+    format!("\n{}", policy::bluesky(name, &user.handle, pds_url()))
 }
 
 #[test]
@@ -311,8 +303,7 @@ fn lockdown_revokes_a_mastodon_token_at_the_server() {
         mastodon_account("masto", &alice)
     ));
     t.cmd(["login", "masto", "--secret-stdin"]).stdin(&alice.token).run();
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "Avant"])
-        .run();
+    t.post("masto", "Avant").run();
     let verify = format!("{}/api/v1/accounts/verify_credentials", mastodon_url());
     let bearer = format!("Authorization: Bearer {}", alice.token);
     assert_eq!(curl_status(&t, &["-H", &bearer, &verify]), "200");
@@ -322,7 +313,7 @@ fn lockdown_revokes_a_mastodon_token_at_the_server() {
         .run();
     assert_eq!(curl_status(&t, &["-H", &bearer, &verify]), "401");
     t.cmd(["accounts"]).stdout_has("missing").run();
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "Après"])
+    t.post("masto", "Après")
         .status(code::LOCKED_DOWN)
         .stderr_has(": jeton divulgué")
         .run();
@@ -344,8 +335,7 @@ fn lockdown_ends_the_bluesky_session_and_says_the_app_password_is_for_a_person()
     t.cmd(["login", "bsky", "--secret-stdin"])
         .stdin(&alice.app_password)
         .run();
-    t.cmd(["post", "-a", "bsky", "--confirm-handle", &alice.handle, "Avant"])
-        .run();
+    t.post("bsky", "Avant").run();
     let host = pds_url().trim_start_matches("http://");
     let item = t
         .command("secret-tool")
@@ -483,11 +473,12 @@ fn a_credential_that_could_not_be_revoked_stays_so_a_second_lockdown_can_retry()
     let server = Hostile::start();
     server.mastodon("alice");
     server.json("POST", "/oauth/revoke", 200, "{}");
-    let t = Test::new().keychain().policy(&format!(
-        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"@alice@{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n",
-        server.domain(),
-        server.url()
-    ));
+    let handle = format!("@alice@{}", server.domain());
+    let t = Test::new().keychain().policy(&policy::with_audit(&[&policy::mastodon(
+        "masto",
+        &handle,
+        &server.url(),
+    )]));
     t.cmd(["login", "masto", "--secret-stdin"])
         .stdin("still-valid-token")
         .run();
@@ -599,8 +590,7 @@ fn a_lockdown_while_the_handle_is_asked_stops_the_outbox_post() {
 fn lockdown_waits_for_a_publish_under_way_and_writes_its_lock_first() {
     use std::io::BufRead;
     let t = Test::new();
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Avant"])
-        .run();
+    t.post("demo", "Avant").run();
     // Hold the account's publish lock, as a publish between its confirmation and its outcome
     // record does.
     let locks: Vec<_> = std::fs::read_dir(t.path().join("state/audit.locks"))
@@ -631,16 +621,7 @@ fn lockdown_waits_for_a_publish_under_way_and_writes_its_lock_first() {
     }
     // Waiting, its lock is already written: no new publish gets past it meanwhile.
     assert_eq!(lock_files(&t.path().join("state/postgate/lockdown")).len(), 1);
-    t.cmd([
-        "post",
-        "-a",
-        "demo",
-        "--confirm-handle",
-        "@mairie_demo_{uid}",
-        "Pendant",
-    ])
-    .status(code::LOCKED_DOWN)
-    .run();
+    t.post("demo", "Pendant").status(code::LOCKED_DOWN).run();
     drop(held);
     let out = lockdown.wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
@@ -688,7 +669,7 @@ fn a_lockdown_from_another_state_folder_stops_a_post_sharing_the_audit_log() {
     assert!(t.outbox("outbox").is_empty());
     nothing_attempted_after_the_lockdown(&t);
     // Later runs from the first state folder see it too.
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", "Encore"])
+    t.post("demo", "Encore")
         .status(code::LOCKED_DOWN)
         .stderr_has("depuis un autre poste")
         .run();

@@ -1,16 +1,14 @@
 //! Publishing to Mastodon, against mastodon-mock (a third-party implementation of the client
 //! API) on loopback. One server per test binary; a fresh account per test.
 
-mod support;
+use crate::support;
 use support::hostile::{Hostile, Reply};
+use support::policy::FROM_ENV;
 use support::{MastodonUser, Test, code, mastodon_statuses, mastodon_url, mastodon_user};
 
 fn policy(user: &MastodonUser, extra: &str) -> String {
-    format!(
-        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n{extra}\n",
-        user.handle,
-        mastodon_url()
-    )
+    let account = support::policy::mastodon("masto", &user.handle, mastodon_url());
+    format!("{}{FROM_ENV}{extra}\n", support::policy::with_audit(&[&account]))
 }
 
 fn user(t: &Test, who: &str) -> MastodonUser {
@@ -31,14 +29,7 @@ fn login_checks_the_identity_then_post_publishes_once() {
         ))
         .run();
     let out = t
-        .cmd([
-            "post",
-            "-a",
-            "masto",
-            "--confirm-handle",
-            &alice.handle,
-            "Bonjour depuis postgate",
-        ])
+        .post("masto", "Bonjour depuis postgate")
         .stderr_has("credential    keychain")
         .stderr_has("visibility    public")
         .stderr_has("language      fr")
@@ -80,18 +71,11 @@ fn a_foreign_credential_is_refused_before_anything_is_posted() {
     let alice = user(&t, "alice");
     let bob = user(&t, "bob");
     let t = t.policy(&policy(&alice, ""));
-    t.cmd([
-        "post",
-        "-a",
-        "masto",
-        "--confirm-handle",
-        &alice.handle,
-        "Message officiel",
-    ])
-    .env("POSTGATE_SECRET_MASTO", &bob.token)
-    .status(code::IDENTITY)
-    .stderr_has(&format!("but mastodon says the credential belongs to {}", bob.handle))
-    .run();
+    t.post("masto", "Message officiel")
+        .env("POSTGATE_SECRET_MASTO", &bob.token)
+        .status(code::IDENTITY)
+        .stderr_has(&format!("but mastodon says the credential belongs to {}", bob.handle))
+        .run();
     assert!(mastodon_statuses(&bob).is_empty(), "posted with a foreign credential");
     assert!(mastodon_statuses(&alice).is_empty());
     let last = t.audit().last().unwrap().clone();
@@ -105,7 +89,7 @@ fn a_pinned_account_id_must_match() {
     let t = Test::new();
     let alice = user(&t, "alice");
     let t = t.policy(&policy(&alice, "account_id = \"999999\""));
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "x"])
+    t.post("masto", "x")
         .env("POSTGATE_SECRET_MASTO", &alice.token)
         .status(code::IDENTITY)
         .stderr_has(&format!(
@@ -116,9 +100,7 @@ fn a_pinned_account_id_must_match() {
     assert!(mastodon_statuses(&alice).is_empty());
 
     let t = t.policy(&policy(&alice, &format!("account_id = \"{}\"", alice.id)));
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "x"])
-        .env("POSTGATE_SECRET_MASTO", &alice.token)
-        .run();
+    t.post("masto", "x").env("POSTGATE_SECRET_MASTO", &alice.token).run();
     assert_eq!(mastodon_statuses(&alice).len(), 1);
 }
 
@@ -143,7 +125,7 @@ fn the_limit_is_read_from_the_server_and_checked_locally() {
     .stderr_has("500/500 characters")
     .run();
     let too_long = "é".repeat(501);
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, &too_long])
+    t.post("masto", &too_long)
         .env("POSTGATE_SECRET_MASTO", &alice.token)
         .status(code::CONTENT)
         .stderr_has("501/500 characters: TOO LONG by 1")
@@ -204,7 +186,7 @@ fn a_revoked_token_is_a_credential_error_with_the_fix() {
     let t = Test::new();
     let alice = user(&t, "alice");
     let t = t.policy(&policy(&alice, ""));
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "x"])
+    t.post("masto", "x")
         .env("POSTGATE_SECRET_MASTO", "not-a-valid-token")
         .status(code::CREDENTIAL)
         .stderr_has("mastodon: checking the credential: 401")
@@ -441,11 +423,9 @@ fn an_official_image_without_a_description_is_refused() {
 /// token in the environment.
 fn hostile_world(server: &Hostile) -> Test {
     let t = Test::new();
-    let policy = format!(
-        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"@alice@{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n",
-        server.domain(),
-        server.url()
-    );
+    let handle = format!("@alice@{}", server.domain());
+    let policy =
+        support::policy::with_audit(&[&(support::policy::mastodon("masto", &handle, &server.url()) + FROM_ENV)]);
     t.policy(&policy).env("POSTGATE_SECRET_MASTO", "hostile-token")
 }
 
@@ -611,10 +591,7 @@ fn a_post_killed_after_publishing_is_not_posted_twice() {
     let t = Test::new();
     let alice = user(&t, "killed");
     let t = t.policy(&policy(&alice, ""));
-    let post = || {
-        t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "Une fois"])
-            .env("POSTGATE_SECRET_MASTO", &alice.token)
-    };
+    let post = || t.post("masto", "Une fois").env("POSTGATE_SECRET_MASTO", &alice.token);
     post().env("POSTGATE_FAULT", "kill-after-publish").status_signal().run();
     assert_eq!(mastodon_statuses(&alice).len(), 1);
     // The same Idempotency-Key: the server answers with the first status.
@@ -645,7 +622,7 @@ fn a_post_left_in_doubt_for_over_an_hour_is_refused_to_a_script() {
         host: mastodon_url().trim_start_matches("http://").to_string(),
     });
     postgate::audit::AuditLog::new(t.audit_path()).append(record).unwrap();
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, text])
+    t.post("masto", text)
         .env("POSTGATE_SECRET_MASTO", &alice.token)
         .status(code::INCOMPLETE)
         .stderr_has("an earlier run of this post (audit record #1, ")
@@ -665,7 +642,7 @@ fn a_post_left_in_doubt_for_over_an_hour_is_refused_to_a_script() {
     let settled = t.audit().into_iter().find(|r| r["event"] == "in-doubt").unwrap();
     assert!(settled["post_key"].is_string());
     // Another text is another post.
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &alice.handle, "Autre chose"])
+    t.post("masto", "Autre chose")
         .env("POSTGATE_SECRET_MASTO", &alice.token)
         .run();
     assert_eq!(mastodon_statuses(&alice).len(), 2);

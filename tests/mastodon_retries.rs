@@ -1,55 +1,43 @@
-//! Retries against mastodon-mock's fault injection. Faults apply to the whole server, so the
-//! tests in this file take turns (this binary has its own server).
+//! Retries against mastodon-mock's fault injection. Faults apply to the whole server, so these
+//! tests run on a server of their own and take turns on it (`mastodon_faults`).
 
-mod support;
-use std::sync::Mutex;
-use support::{Test, code, mastodon_fault, mastodon_statuses, mastodon_url, mastodon_user};
+use crate::support;
+use support::mastodon::Faults;
+use support::policy::{self, FROM_ENV};
+use support::{Test, code, mastodon_faults, mastodon_statuses};
 
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn setup(name: &str) -> (Test, support::MastodonUser) {
+fn setup(faults: &Faults, name: &str) -> (Test, support::MastodonUser) {
     let t = Test::new();
-    let user = mastodon_user(&format!("{name}_{}", t.uid));
-    let policy = format!(
-        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\ncredentials = \"keychain-or-env\"\n",
-        user.handle,
-        mastodon_url()
-    );
+    let user = faults.user(&format!("{name}_{}", t.uid));
+    let policy = policy::with_audit(&[&(policy::mastodon("masto", &user.handle, user.url) + FROM_ENV)]);
     (t.policy(&policy).env("POSTGATE_SECRET_MASTO", &user.token), user)
 }
 
 #[test]
 fn a_503_is_retried_under_the_same_key_and_publishes_once() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (t, user) = setup("retry503");
-    mastodon_fault("POST", "/api/v1/statuses", 503, serde_json::json!({}), 2);
-    t.cmd([
-        "post",
-        "-a",
-        "masto",
-        "--confirm-handle",
-        &user.handle,
-        "Malgré les erreurs",
-    ])
-    .stderr_has("postgate: 503")
-    .stderr_has("retrying in 0.5s (1/3)")
-    .stderr_has("retrying in 1.0s (2/3)")
-    .run();
+    let faults = mastodon_faults();
+    let (t, user) = setup(&faults, "retry503");
+    faults.fault("POST", "/api/v1/statuses", 503, serde_json::json!({}), 2);
+    t.post("masto", "Malgré les erreurs")
+        .stderr_has("postgate: 503")
+        .stderr_has("retrying in 0.5s (1/3)")
+        .stderr_has("retrying in 1.0s (2/3)")
+        .run();
     assert_eq!(mastodon_statuses(&user).len(), 1);
 }
 
 #[test]
 fn a_429_waits_as_long_as_retry_after_says() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (t, user) = setup("retry429");
-    mastodon_fault(
+    let faults = mastodon_faults();
+    let (t, user) = setup(&faults, "retry429");
+    faults.fault(
         "POST",
         "/api/v1/statuses",
         429,
         serde_json::json!({ "Retry-After": "1" }),
         1,
     );
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &user.handle, "Limité"])
+    t.post("masto", "Limité")
         .stderr_has("postgate: 429 Too many requests; retrying in 1.0s (1/3)")
         .run();
     assert_eq!(mastodon_statuses(&user).len(), 1);
@@ -57,10 +45,10 @@ fn a_429_waits_as_long_as_retry_after_says() {
 
 #[test]
 fn persistent_failure_records_a_failed_outcome_and_nothing_is_published() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (t, user) = setup("retryfail");
-    mastodon_fault("POST", "/api/v1/statuses", 500, serde_json::json!({}), 4);
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &user.handle, "Jamais"])
+    let faults = mastodon_faults();
+    let (t, user) = setup(&faults, "retryfail");
+    faults.fault("POST", "/api/v1/statuses", 500, serde_json::json!({}), 4);
+    t.post("masto", "Jamais")
         .status(code::PLATFORM)
         .stderr_has(&format!("post on {} failed", user.handle))
         .stderr_has("mastodon: publishing: 500")
@@ -75,10 +63,10 @@ fn persistent_failure_records_a_failed_outcome_and_nothing_is_published() {
 
 #[test]
 fn a_422_is_a_content_refusal() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (t, user) = setup("reject");
-    mastodon_fault("POST", "/api/v1/statuses", 422, serde_json::json!({}), 1);
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &user.handle, "Refusé"])
+    let faults = mastodon_faults();
+    let (t, user) = setup(&faults, "reject");
+    faults.fault("POST", "/api/v1/statuses", 422, serde_json::json!({}), 1);
+    t.post("masto", "Refusé")
         .status(code::CONTENT)
         .stderr_has("mastodon: publishing: 422")
         .run();
@@ -87,18 +75,18 @@ fn a_422_is_a_content_refusal() {
 
 #[test]
 fn a_503_then_a_429_then_success_makes_one_status() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (t, user) = setup("mixed");
-    mastodon_fault("POST", "/api/v1/statuses", 503, serde_json::json!({}), 1);
+    let faults = mastodon_faults();
+    let (t, user) = setup(&faults, "mixed");
+    faults.fault("POST", "/api/v1/statuses", 503, serde_json::json!({}), 1);
     // Queued after the 503: the next matching request gets the 429.
-    mastodon_fault(
+    faults.fault(
         "POST",
         "/api/v1/statuses",
         429,
         serde_json::json!({ "Retry-After": "1" }),
         1,
     );
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &user.handle, "Trois essais"])
+    t.post("masto", "Trois essais")
         .stderr_has("postgate: 503")
         .stderr_has("postgate: 429")
         .run();
@@ -107,28 +95,21 @@ fn a_503_then_a_429_then_success_makes_one_status() {
 
 #[test]
 fn a_lost_answer_is_retried_under_the_same_key_and_makes_one_status() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (t, user) = setup("lost");
+    let faults = mastodon_faults();
+    let (t, user) = setup(&faults, "lost");
     // The server receives the post and creates the status, but answers after the client has
     // given up waiting: the outcome is unknown to postgate, which retries with the same key.
-    support::mastodon_effect(
+    faults.effect(
         "POST",
         "/api/v1/statuses",
         serde_json::json!({ "type": "latency", "delay_ms": 1500 }),
         1,
     );
-    t.cmd([
-        "post",
-        "-a",
-        "masto",
-        "--confirm-handle",
-        &user.handle,
-        "Une seule fois",
-    ])
-    .env("POSTGATE_HTTP_TIMEOUT", "0.7")
-    .stderr_has("no answer")
-    .stderr_has("retrying")
-    .run();
+    t.post("masto", "Une seule fois")
+        .env("POSTGATE_HTTP_TIMEOUT", "0.7")
+        .stderr_has("no answer")
+        .stderr_has("retrying")
+        .run();
     assert_eq!(mastodon_statuses(&user).len(), 1);
     let last = t.audit().last().unwrap().clone();
     assert_eq!(last["outcome"]["status"], "published");
@@ -136,10 +117,10 @@ fn a_lost_answer_is_retried_under_the_same_key_and_makes_one_status() {
 
 #[test]
 fn lockdown_reports_a_token_the_server_still_accepts_and_locks_anyway() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (t, user) = setup("keep");
+    let faults = mastodon_faults();
+    let (t, user) = setup(&faults, "keep");
     // The revocation endpoint fails on every attempt, so the token stays valid.
-    mastodon_fault("POST", "/oauth/revoke", 503, serde_json::json!({}), 10);
+    faults.fault("POST", "/oauth/revoke", 503, serde_json::json!({}), 10);
     t.cmd(["lockdown", "masto", "--reason", "jeton divulgué"])
         .status(code::PLATFORM)
         .stdout_has("masto  LOCKED  NOT REVOKED: mastodon: the token is NOT revoked: ")
@@ -148,9 +129,7 @@ fn lockdown_reports_a_token_the_server_still_accepts_and_locks_anyway() {
         .stderr_has("Preferences → Account → Authorized apps")
         .run();
     // Not revoked, but locked all the same: the lock never depends on the platform.
-    t.cmd(["post", "-a", "masto", "--confirm-handle", &user.handle, "Après"])
-        .status(code::LOCKED_DOWN)
-        .run();
+    t.post("masto", "Après").status(code::LOCKED_DOWN).run();
     let record = t.audit().into_iter().find(|r| r["event"] == "lockdown").unwrap();
     assert!(
         record["outcome"]["revocation"]
@@ -164,10 +143,10 @@ fn lockdown_reports_a_token_the_server_still_accepts_and_locks_anyway() {
 
 #[test]
 fn the_platform_hint_under_the_pipeline_failure_is_its_own_line_and_json_field() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (t, user) = setup("refused401");
+    let faults = mastodon_faults();
+    let (t, user) = setup(&faults, "refused401");
     // publish.rs wraps the platform's failure (which has the hint) in "post on … failed".
-    mastodon_fault("POST", "/api/v1/statuses", 401, serde_json::json!({}), 1);
+    faults.fault("POST", "/api/v1/statuses", 401, serde_json::json!({}), 1);
     let out = t
         .cmd([
             "--json",

@@ -1,22 +1,12 @@
 //! Plan, approve, apply: a post reviewed, signed by approvers, then published exactly as
 //! signed. Keys are real (ssh-keygen, and the keychain for `keys new`).
 
-mod support;
+use crate::support;
 use support::{MastodonUser, Test, code, mastodon_statuses, mastodon_url, mastodon_user};
 
-const POLICY: &str = r#"
-[audit]
-path = "{dir}/state/audit.jsonl"
-
-[[accounts]]
-name = "demo"
-handle = "@mairie_demo_{uid}"
-platform = "outbox"
-kind = "official"
-display_name = "Ministère (démo)"
-owner = "Équipe réseaux sociaux"
-path = "{dir}/outbox"
-
+const POLICY: &str = concat!(
+    support::policy::audit_and_demo!(),
+    r#"
 [[rules]]
 id = "consentement"
 kind = "mentions"
@@ -45,7 +35,8 @@ roles = ["secretaire-generale"]
 [[authors]]
 name = "redaction"
 key = "{redaction}"
-"#;
+"#
+);
 
 /// A test with two SSH approvers (sg, com) and the author `redaction@culture.example`, whose
 /// key `keys/redaction` is in `[[authors]]`.
@@ -579,16 +570,7 @@ fn on_mastodon_a_plan_left_in_doubt_for_over_an_hour_goes_to_a_person() {
 #[test]
 fn a_correction_that_needs_approval_is_planned_signed_and_applied_once() {
     let t = setup();
-    let out = t
-        .cmd([
-            "post",
-            "-a",
-            "demo",
-            "--confirm-handle",
-            "@mairie_demo_{uid}",
-            "Visite du musée ce matin",
-        ])
-        .run();
+    let out = t.post("demo", "Visite du musée ce matin").run();
     let id = String::from_utf8(out.stdout)
         .unwrap()
         .split('\t')

@@ -1,6 +1,6 @@
 //! Every malformed policy names the file, line and column, and exits with the bad-policy code.
 
-mod support;
+use crate::support;
 use support::{Test, code};
 
 const ACCOUNT: &str = r#"[[accounts]]

@@ -1,22 +1,12 @@
 //! The queue: `queue check` for pull requests, `queue publish --due` for the schedule, and
 //! exactly once across re-runs, concurrent runners and a crash.
 
-mod support;
-use support::{BIN, Test, code};
+use crate::support;
+use support::{BIN, Test, code, policy};
 
-const POLICY: &str = r#"
-[audit]
-path = "{dir}/state/audit.jsonl"
-
-[[accounts]]
-name = "demo"
-handle = "@mairie_demo_{uid}"
-platform = "outbox"
-kind = "official"
-display_name = "Ministère (démo)"
-owner = "Équipe réseaux sociaux"
-path = "{dir}/outbox"
-
+const POLICY: &str = concat!(
+    support::policy::audit_and_demo!(),
+    r#"
 [[rules]]
 id = "consentement"
 kind = "mentions"
@@ -38,7 +28,8 @@ email = "sg@culture.example"
 [[authors]]
 name = "redaction"
 key = "{redaction}"
-"#;
+"#
+);
 
 fn setup() -> Test {
     let t = Test::new();
@@ -417,16 +408,7 @@ fn a_locked_down_account_publishes_nothing_from_the_queue() {
 #[test]
 fn a_queue_item_can_correct_a_published_post() {
     let t = setup();
-    let out = t
-        .cmd([
-            "post",
-            "-a",
-            "demo",
-            "--confirm-handle",
-            "@mairie_demo_{uid}",
-            "Réunion à 18 h",
-        ])
-        .run();
+    let out = t.post("demo", "Réunion à 18 h").run();
     let id = String::from_utf8(out.stdout)
         .unwrap()
         .split('\t')
@@ -613,15 +595,15 @@ fn queue_publish_uploads_none_of_those_images() {
 
 #[test]
 fn queue_publish_to_mastodon_never_uploads_a_linked_secret() {
+    // Its fault rule would catch other tests' uploads on the shared server.
+    let faults = support::mastodon_faults();
     let t = Test::new();
-    let user = support::mastodon_user(&format!("queue_{}", t.uid));
-    let t = t.policy(&format!(
-        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"{}\"\n\
-         platform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\n\
-         owner = \"Tests\"\ncredentials = \"keychain-or-env\"\n",
-        user.handle,
-        support::mastodon_url()
-    ));
+    let user = faults.user(&format!("queue_{}", t.uid));
+    let t = t.policy(&policy::with_audit(&[&(policy::mastodon(
+        "masto",
+        &user.handle,
+        user.url,
+    ) + policy::FROM_ENV)]));
     std::fs::create_dir_all(t.path().join("queue")).unwrap();
     std::os::unix::fs::symlink("/proc/self/environ", t.path().join("queue/leak.png")).unwrap();
     t.write(
@@ -629,7 +611,7 @@ fn queue_publish_to_mastodon_never_uploads_a_linked_secret() {
         "+++\naccount = \"masto\"\n[[images]]\npath = \"leak.png\"\nalt = \"Affiche\"\n+++\nL'affiche\n",
     );
     // Any upload would spend this rule's budget: it must be whole after the run.
-    let rule = support::mastodon_fault_regex("POST", "^/api/v[12]/media$", 1000);
+    let rule = faults.fault_regex("POST", "^/api/v[12]/media$", 1000);
     let out = t
         .cmd(["queue", "publish", "queue", "--due", "--confirm-handle", &user.handle])
         .env("POSTGATE_SECRET_MASTO", &user.token)
@@ -644,8 +626,8 @@ fn queue_publish_to_mastodon_never_uploads_a_linked_secret() {
     ]
     .concat();
     assert!(!String::from_utf8_lossy(&said).contains(CANARY));
-    assert_eq!(support::mastodon_fault_remaining(&rule), Some(1000));
-    support::mastodon_fault_remove(&rule);
+    assert_eq!(faults.remaining(&rule), Some(1000));
+    faults.remove(&rule);
     assert!(support::mastodon_statuses(&user).is_empty());
 }
 

@@ -2,9 +2,9 @@
 //! and the reference PDS) are reported, exactly those, with a non-zero exit; postgate's own
 //! posts never are.
 
-mod support;
+use crate::support;
 use support::hostile::{Hostile, Reply};
-use support::{Test, bluesky_user, code, mastodon_url, mastodon_user, pds_url};
+use support::{Test, bluesky_user, code, mastodon_url, mastodon_user, pds_url, policy};
 
 fn curl_json(t: &Test, args: &[&str]) -> serde_json::Value {
     let out = t
@@ -29,21 +29,13 @@ fn time(text: &str) -> String {
 fn a_status_posted_with_curl_on_mastodon_is_reported_and_nothing_else() {
     let t = Test::new().keychain();
     let alice = mastodon_user(&format!("rec_{}", t.uid));
-    let t = t.policy(&format!(
-        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"masto\"\nhandle = \"{}\"\nplatform = \"mastodon\"\ninstance = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n",
-        alice.handle,
-        mastodon_url()
-    ));
-    t.cmd(["login", "masto", "--secret-stdin"]).stdin(&alice.token).run();
-    t.cmd([
-        "post",
-        "-a",
+    let t = t.policy(&policy::with_audit(&[&policy::mastodon(
         "masto",
-        "--confirm-handle",
         &alice.handle,
-        "Premier message officiel",
-    ])
-    .run();
+        mastodon_url(),
+    )]));
+    t.cmd(["login", "masto", "--secret-stdin"]).stdin(&alice.token).run();
+    t.post("masto", "Premier message officiel").run();
     t.cmd(["reconcile", "masto"])
         .stdout("")
         .stderr_has("masto: 1 post(s) since ")
@@ -64,15 +56,7 @@ fn a_status_posted_with_curl_on_mastodon_is_reported_and_nothing_else() {
             &format!("{}/api/v1/statuses", mastodon_url()),
         ],
     );
-    t.cmd([
-        "post",
-        "-a",
-        "masto",
-        "--confirm-handle",
-        &alice.handle,
-        "Second message officiel",
-    ])
-    .run();
+    t.post("masto", "Second message officiel").run();
 
     let id = status["id"].as_str().unwrap();
     let url = status["url"].as_str().unwrap();
@@ -130,23 +114,15 @@ fn a_status_posted_with_curl_on_mastodon_is_reported_and_nothing_else() {
 fn a_record_created_with_curl_on_the_pds_is_reported_and_nothing_else() {
     let t = Test::new().keychain();
     let alice = bluesky_user("recb");
-    let t = t.policy(&format!(
-        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[[accounts]]\nname = \"bsky\"\nhandle = \"{}\"\nplatform = \"bluesky\"\nservice = \"{}\"\nkind = \"official\"\ndisplay_name = \"Mairie\"\nowner = \"Tests\"\n",
-        alice.handle,
-        pds_url()
-    ));
+    let t = t.policy(&policy::with_audit(&[&policy::bluesky(
+        "bsky",
+        &alice.handle,
+        pds_url(),
+    )]));
     t.cmd(["login", "bsky", "--secret-stdin"])
         .stdin(&alice.app_password)
         .run();
-    t.cmd([
-        "post",
-        "-a",
-        "bsky",
-        "--confirm-handle",
-        &alice.handle,
-        "Message officiel",
-    ])
-    .run();
+    t.post("bsky", "Message officiel").run();
     t.cmd(["reconcile", "bsky"])
         .stdout("")
         .stderr_has(", 0 not made by postgate")
@@ -364,16 +340,7 @@ fn a_pds_that_always_hands_out_a_new_cursor_is_read_up_to_the_cap() {
 #[test]
 fn a_post_killed_before_its_outcome_is_in_doubt_not_foreign_and_a_rerun_records_it() {
     let t = Test::new();
-    let post = || {
-        t.cmd([
-            "post",
-            "-a",
-            "demo",
-            "--confirm-handle",
-            "@mairie_demo_{uid}",
-            "Annonce",
-        ])
-    };
+    let post = || t.post("demo", "Annonce");
     post().env("POSTGATE_FAULT", "kill-after-publish").status_signal().run();
     let posts = t.outbox("outbox");
     assert_eq!(posts.len(), 1);

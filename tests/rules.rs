@@ -1,7 +1,7 @@
 //! The policy's content rules in the publish pipeline: deny refuses, approve needs a signed
 //! plan, warn is shown and recorded; schedule and rate judged at publish time.
 
-mod support;
+use crate::support;
 use support::{DEFAULT_POLICY, Test, code};
 
 const RULES: &str = r#"
@@ -36,21 +36,14 @@ fn with_rules(extra: &str) -> Test {
 #[test]
 fn a_deny_rule_refuses_shows_the_span_and_is_recorded() {
     let t = with_rules("");
-    t.cmd([
-        "post",
-        "-a",
-        "demo",
-        "--confirm-handle",
-        "@mairie_demo_{uid}",
-        "Rencontre avec l’ancien Candidat",
-    ])
-    .env("NO_COLOR", "1")
-    .status(code::CONTENT)
-    .stderr_has("  ┃ Rencontre avec l’ancien ⟦Candidat⟧\n")
-    .stderr_has("    DENY    1:25 reserve-electorale  période de réserve : « Candidat »\n")
-    .stderr_has("error: refused by the policy's rules: reserve-electorale (période de réserve : « Candidat »)")
-    .stderr_has("hint: change the post; `postgate policy show demo` lists the rules that apply")
-    .run();
+    t.post("demo", "Rencontre avec l’ancien Candidat")
+        .env("NO_COLOR", "1")
+        .status(code::CONTENT)
+        .stderr_has("  ┃ Rencontre avec l’ancien ⟦Candidat⟧\n")
+        .stderr_has("    DENY    1:25 reserve-electorale  période de réserve : « Candidat »\n")
+        .stderr_has("error: refused by the policy's rules: reserve-electorale (période de réserve : « Candidat »)")
+        .stderr_has("hint: change the post; `postgate policy show demo` lists the rules that apply")
+        .run();
     assert!(t.outbox("outbox").is_empty());
     let audit = t.audit();
     assert_eq!(audit.len(), 1);
@@ -69,32 +62,17 @@ fn a_deny_rule_refuses_shows_the_span_and_is_recorded() {
 fn rules_do_not_reach_out_of_scope_accounts() {
     let t = with_rules("");
     // `perso` is personal: the official-only rules do not apply.
-    t.cmd([
-        "post",
-        "-a",
-        "perso",
-        "--confirm-handle",
-        "@camille_{uid}",
-        "Mon candidat, @ami",
-    ])
-    .run();
+    t.post("perso", "Mon candidat, @ami").run();
     assert_eq!(t.outbox("perso-outbox").len(), 1);
 }
 
 #[test]
 fn a_warning_is_published_and_recorded_with_its_suggestion() {
     let t = with_rules("");
-    t.cmd([
-        "post",
-        "-a",
-        "demo",
-        "--confirm-handle",
-        "@mairie_demo_{uid}",
-        "Écrivez-nous par e-mail",
-    ])
-    .env("NO_COLOR", "1")
-    .stderr_has("    WARN    1:18 francais  use \"courriel\" instead of \"e-mail\" (suggestion: courriel)\n")
-    .run();
+    t.post("demo", "Écrivez-nous par e-mail")
+        .env("NO_COLOR", "1")
+        .stderr_has("    WARN    1:18 francais  use \"courriel\" instead of \"e-mail\" (suggestion: courriel)\n")
+        .run();
     assert_eq!(t.outbox("outbox").len(), 1);
     let audit = t.audit();
     assert_eq!(audit.len(), 2);
@@ -108,20 +86,13 @@ fn a_warning_is_published_and_recorded_with_its_suggestion() {
 #[test]
 fn an_approve_rule_refuses_a_direct_post_and_says_to_plan_it() {
     let t = with_rules("");
-    t.cmd([
-        "post",
-        "-a",
-        "demo",
-        "--confirm-handle",
-        "@mairie_demo_{uid}",
-        "Merci @jeanne pour sa visite",
-    ])
-    .status(code::PLAN_REFUSED)
-    .stderr_has(
-        "error: this post needs approval: 1 approval(s) from any approver (rule consentement is at level approve)",
-    )
-    .stderr_has("write a plan (`postgate plan -a demo … -o post.plan`)")
-    .run();
+    t.post("demo", "Merci @jeanne pour sa visite")
+        .status(code::PLAN_REFUSED)
+        .stderr_has(
+            "error: this post needs approval: 1 approval(s) from any approver (rule consentement is at level approve)",
+        )
+        .stderr_has("write a plan (`postgate plan -a demo … -o post.plan`)")
+        .run();
     assert!(t.outbox("outbox").is_empty());
     let audit = t.audit();
     assert_eq!(audit[0]["event"], "refused");
@@ -156,21 +127,13 @@ timezone = "Europe/Paris"
 quiet = "00:00-24:00"
 "#,
     );
-    t.cmd([
-        "post",
-        "-a",
-        "demo",
-        "--confirm-handle",
-        "@mairie_demo_{uid}",
-        "Bonsoir",
-    ])
-    .status(code::PLAN_REFUSED)
-    .stderr_has("this post needs approval: 1 approval(s) from any approver (rule nuit is at level approve)")
-    .stderr_has("falls in the quiet hours 00:00–24:00 Europe/Paris")
-    .run();
-    // The personal account is not listed.
-    t.cmd(["post", "-a", "perso", "--confirm-handle", "@camille_{uid}", "Bonsoir"])
+    t.post("demo", "Bonsoir")
+        .status(code::PLAN_REFUSED)
+        .stderr_has("this post needs approval: 1 approval(s) from any approver (rule nuit is at level approve)")
+        .stderr_has("falls in the quiet hours 00:00–24:00 Europe/Paris")
         .run();
+    // The personal account is not listed.
+    t.post("perso", "Bonsoir").run();
 }
 
 #[test]
@@ -185,7 +148,7 @@ accounts = ["demo"]
 max_per_hour = 2
 "#,
     );
-    let post = |text: &str| t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", text]);
+    let post = |text: &str| t.post("demo", text);
     post("Un").run();
     // Refusals and dry runs do not count.
     post("Le candidat").status(code::CONTENT).run();
@@ -206,8 +169,7 @@ max_per_hour = 2
         .run();
     assert_eq!(t.outbox("outbox").len(), 2);
     // Another account's posts are its own.
-    t.cmd(["post", "-a", "perso", "--confirm-handle", "@camille_{uid}", "Quatre"])
-        .run();
+    t.post("perso", "Quatre").run();
 }
 
 #[test]

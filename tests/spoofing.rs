@@ -1,15 +1,13 @@
 //! Nothing from a post reaches the terminal raw.
 
-mod support;
+use crate::support;
 use support::Test;
 
 #[test]
 fn escape_sequences_carriage_returns_bidi_and_zero_width_are_shown_not_run() {
     let t = Test::new();
     let text = "Avant\x1b[2J\rAPRÈS \u{202e}lirpa\u{202c} pay\u{200b}pal \u{9b}31m";
-    let out = t
-        .cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", text])
-        .run();
+    let out = t.post("demo", text).run();
     let stderr = out.stderr;
     for raw in ["\x1b", "\r", "\u{202e}", "\u{202c}", "\u{200b}", "\u{9b}"] {
         let needle = raw.as_bytes();
@@ -127,7 +125,7 @@ fn tag_characters_fillers_and_blanks_are_shown_counted_and_refused() {
         ("\u{2800}", "  ┃ ⟦⟨U+2800⟩⟧\n", 1),
     ] {
         let out = t
-            .cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", post])
+            .post("demo", post)
             .env("NO_COLOR", "1")
             .status(support::code::CONTENT)
             .stderr_has(shown)
@@ -152,7 +150,7 @@ fn tag_characters_fillers_and_blanks_are_shown_counted_and_refused() {
 fn emoji_sequences_are_printed_as_themselves_and_published() {
     let t = Test::new().policy(&format!("{}{HIDDEN_AND_TERMS}", support::DEFAULT_POLICY));
     let post = "Bravo à l’équipe 👩\u{200d}🔬 ❤\u{fe0f}";
-    t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", post])
+    t.post("demo", post)
         .env("NO_COLOR", "1")
         .stderr_has(&format!("  ┃ {post}\n"))
         .run();
@@ -169,7 +167,7 @@ fn disguised_deny_terms_are_refused_and_marked_where_they_are_written() {
         ("Le ᴄᴀɴᴅɪᴅᴀᴛ sortant", "  ┃ Le ⟦ᴄᴀɴᴅɪᴅᴀᴛ⟧ sortant\n"),
         ("Votez   pour lui", "  ┃ ⟦Votez   pour⟧ lui\n"),
     ] {
-        t.cmd(["post", "-a", "demo", "--confirm-handle", "@mairie_demo_{uid}", post])
+        t.post("demo", post)
             .env("NO_COLOR", "1")
             .status(support::code::CONTENT)
             .stderr_has(marked)

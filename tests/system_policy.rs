@@ -3,7 +3,7 @@
 //! every user policy: a user may add accounts and stricter rules, never redefine, weaken or remove
 //! what the system says.
 
-mod support;
+use crate::support;
 use support::{Test, code};
 
 const SYSTEM: &str = r#"[audit]

@@ -4,7 +4,8 @@
 # Tests start this with stdin as a pipe. It installs mastodon-mock if needed, starts it on a
 # free loopback port, prints exactly one line `MASTODON_URL=http://127.0.0.1:PORT`, then waits
 # for EOF on stdin (the test process exited, however it ended) and stops the server. Nothing
-# outlives the test run, and parallel test binaries never share a port.
+# outlives the test run, and two servers (the tests start a second one for fault injection)
+# never share a port.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"

@@ -5,10 +5,9 @@
 //! publish by construction. [`content_findings`] runs the policy's rules; it reads the audit
 //! log for the rate rules' counts here, above the rules, which know nothing of the log.
 
-use super::{Action, observed_now};
 use crate::account::Account;
-use crate::audit::AuditLog;
-use crate::content::Draft;
+use crate::audit::{AuditLog, observed_now};
+use crate::content::{Action, Draft};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::platform::spec::{Client, Limits};

@@ -1,0 +1,34 @@
+//! The integration tests: one test binary, as casey/just does it.
+//!
+//! Every file beside this one is a module of this crate (`autotests = false` and one `[[test]]`
+//! in Cargo.toml), so the real services the tests talk to (the Secret Service, mastodon-mock,
+//! the Bluesky PDS) start once per run, the first time a test needs them, and stop when this
+//! binary exits (see `support::services`). One link instead of one per feature, too.
+//!
+//! Run one feature with `cargo test --test postgate mastodon::`, one test by its full path.
+
+mod support;
+
+mod architecture;
+mod audit;
+mod bluesky;
+mod bluesky_lost_answer;
+mod check;
+mod ci_examples;
+mod completions;
+mod confirm;
+mod end_to_end;
+mod example_policy;
+mod fail_closed;
+mod json_contract;
+mod keychain;
+mod lockdown;
+mod mastodon;
+mod mastodon_retries;
+mod plan;
+mod policy_errors;
+mod queue;
+mod reconcile;
+mod rules;
+mod spoofing;
+mod system_policy;
