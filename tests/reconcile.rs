@@ -356,6 +356,10 @@ fn a_post_killed_before_its_outcome_is_in_doubt_not_foreign_and_a_rerun_records_
     // A post of the same text made around postgate is foreign all the same.
     let mut copy = posts[0].clone();
     copy["id"] = "copy1".into();
+    // A second earlier than postgate's own: with the very same time, which of the two is paired
+    // with the unfinished attempt would depend on the order the folder lists them in.
+    let made: jiff::Timestamp = posts[0]["created_at"].as_str().unwrap().parse().unwrap();
+    copy["created_at"] = (made - jiff::SignedDuration::from_secs(1)).to_string().into();
     t.write("outbox/posts/copy1.json", &copy.to_string());
     t.cmd(["reconcile", "demo"])
         .status(code::FOREIGN_POSTS)
