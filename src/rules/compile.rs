@@ -1,8 +1,8 @@
 //! From `[[rules]]` as written to a [`RuleSet`], with a located error for every mistake.
 
+use super::raw::RawRule;
 use super::{Check, Level, PatternInfo, Quiet, Rule, RuleSet, Scope, TermInfo, text};
 use crate::diagnostic::{Diagnostic, LineIndex};
-use crate::policy::raw::RawRule;
 use aho_corasick::MatchKind;
 use aho_corasick::nfa::contiguous::NFA as ContiguousNfa;
 use regex::RegexSetBuilder;

@@ -6,6 +6,7 @@
 //! check grows with the post, not with the number of rules.
 
 mod compile;
+pub mod raw;
 #[rustfmt::skip]
 mod small_capitals;
 pub mod text;
