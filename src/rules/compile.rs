@@ -216,64 +216,79 @@ pub fn compile_layers(layers: &[Layer], accounts: &[&str], diags: &mut Vec<Diagn
             }
         }
     }
-    let terms = if b.terms.is_empty() {
-        None
-    } else {
-        match ContiguousNfa::builder()
-            .match_kind(MatchKind::Standard)
-            // Dense states near the root make the anchored walks one lookup per byte; they
-            // only pay for themselves in big term lists.
-            .dense_depth(if b.terms.len() > 1000 { 6 } else { 3 })
-            .build(&b.terms)
-        {
-            Ok(ac) => Some(ac),
-            Err(e) => {
-                diags.push(Diagnostic {
-                    message: format!("the rules' terms cannot be compiled: {e}"),
-                    span: None,
-                    help: None,
-                });
-                None
-            }
+    // Only the automata that could fail to build are built here, to report it against the
+    // policy as before; the rest is built per account on first use ([`RuleSet::check`]).
+    let term_bytes: usize = b.terms.iter().map(String::len).sum();
+    if term_bytes.saturating_mul(TERM_SLOTS_PER_BYTE) >= i32::MAX as usize
+        && let Err(e) = term_automaton(b.terms.iter().map(String::as_str))
+    {
+        diags.push(Diagnostic {
+            message: format!("the rules' terms cannot be compiled: {e}"),
+            span: None,
+            help: None,
+        });
+    }
+    if !b.patterns.is_empty()
+        && b.pattern_states.saturating_mul(SAFE_BYTES_PER_STATE) > set_size_limit(b.patterns.len())
+        && let Err(e) = pattern_set(b.patterns.iter().map(String::as_str))
+    {
+        // Only now, on the way out, is each pattern compiled alone, to say which one is
+        // too big: a policy that loads pays for one compilation, not two.
+        let before = diags.len();
+        if matches!(e, regex::Error::CompiledTooBig(_)) {
+            too_big_patterns(&b, diags);
         }
-    };
-    let patterns = if b.patterns.is_empty() {
-        None
-    } else {
-        let limit = PATTERN_SIZE_LIMIT
-            .saturating_mul(b.patterns.len())
-            .min(REGEX_SIZE_LIMIT);
-        match RegexSetBuilder::new(&b.patterns)
-            .size_limit(limit)
-            .dfa_size_limit(limit / 4)
-            .build()
-        {
-            Ok(set) => Some(set),
-            Err(e) => {
-                // Only now, on the way out, is each pattern compiled alone, to say which one is
-                // too big: a policy that loads pays for one compilation, not two.
-                let before = diags.len();
-                if matches!(e, regex::Error::CompiledTooBig(_)) {
-                    too_big_patterns(&b, diags);
-                }
-                if diags.len() == before {
-                    diags.push(Diagnostic {
-                        message: format!("the rules' patterns cannot be compiled together: {}", regex_error(&e)),
-                        span: None,
-                        help: Some("fewer or simpler patterns".into()),
-                    });
-                }
-                None
-            }
+        if diags.len() == before {
+            diags.push(Diagnostic {
+                message: format!("the rules' patterns cannot be compiled together: {}", regex_error(&e)),
+                span: None,
+                help: Some("fewer or simpler patterns".into()),
+            });
         }
-    };
+    }
     RuleSet {
         rules,
-        terms,
+        terms: b.terms,
         term_info: b.term_info,
-        patterns,
         pattern_info: b.pattern_info,
+        built: Default::default(),
     }
+}
+
+/// What one byte of terms can take at most in the contiguous automaton: a state (a dense one
+/// has a slot per byte class, at most 256, and a header) and a match. Below `i32::MAX` slots in
+/// all, the automaton's state ids cannot overflow, which is the only way its build fails.
+const TERM_SLOTS_PER_BYTE: usize = 261;
+
+/// Four times [`estimated_states`]'s 16 bytes a state: below this, the set cannot reach its
+/// size limit even if the estimate were off by that much, so it is built on first use only.
+const SAFE_BYTES_PER_STATE: usize = 64;
+
+fn set_size_limit(patterns: usize) -> usize {
+    PATTERN_SIZE_LIMIT.saturating_mul(patterns).min(REGEX_SIZE_LIMIT)
+}
+
+/// The one automaton for `terms` (folded).
+pub(super) fn term_automaton<'a>(
+    terms: impl Iterator<Item = &'a str>,
+) -> Result<ContiguousNfa, aho_corasick::BuildError> {
+    let terms: Vec<&str> = terms.collect();
+    ContiguousNfa::builder()
+        .match_kind(MatchKind::Standard)
+        // Dense states near the root make the anchored walks one lookup per byte; they
+        // only pay for themselves in big term lists.
+        .dense_depth(if terms.len() > 1000 { 6 } else { 3 })
+        .build(&terms)
+}
+
+/// The one set for `patterns`, each given [`PATTERN_SIZE_LIMIT`] up to [`REGEX_SIZE_LIMIT`].
+pub(super) fn pattern_set<'a>(patterns: impl Iterator<Item = &'a str>) -> Result<regex::RegexSet, regex::Error> {
+    let patterns: Vec<&str> = patterns.collect();
+    let limit = set_size_limit(patterns.len());
+    RegexSetBuilder::new(&patterns)
+        .size_limit(limit)
+        .dfa_size_limit(limit / 4)
+        .build()
 }
 
 /// A pattern's size once compiled, estimated from its syntax tree in NFA states, with every
@@ -682,9 +697,9 @@ fn schedule(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>
             missing("timezone", diags);
             None
         }
-        Some(name) => match load_timezone(name.get_ref()) {
-            Some(tz) => Some((tz, name.get_ref().clone())),
-            None => {
+        Some(name) => match timezone_exists(name.get_ref()) {
+            true => Some(name.get_ref().clone()),
+            false => {
                 diags.push(
                     Diagnostic::new(
                         format!("unknown timezone `{}`", crate::sanitize::one_line(name.get_ref())),
@@ -753,14 +768,32 @@ fn schedule(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>
             ));
         }
     }
-    let ((tz, tz_name), (start, end)) = (tz?, window?);
-    Some(Check::Schedule(Quiet {
-        tz,
-        tz_name,
-        start,
-        end,
-        days,
-    }))
+    let (tz_name, (start, end)) = (tz?, window?);
+    Some(Check::Schedule(Quiet::new(tz_name, start, end, days)))
+}
+
+/// Whether [`load_timezone`] would find `name`, without reading the zone: the system's file is
+/// there, or jiff's bundled copy has it. A system file that exists but does not parse falls back
+/// to the bundled copy when read, and counts as in the quiet hours if neither works.
+pub(super) fn timezone_exists(name: &str) -> bool {
+    if !plausible_timezone(name) {
+        return false;
+    }
+    std::fs::metadata(zoneinfo_dir().join(name)).is_ok_and(|m| m.is_file())
+        || jiff::tz::TimeZoneDatabase::bundled().get(name).is_ok()
+}
+
+fn plausible_timezone(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('/')
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c))
+}
+
+fn zoneinfo_dir() -> std::path::PathBuf {
+    std::env::var_os("TZDIR").map_or_else(|| std::path::PathBuf::from("/usr/share/zoneinfo"), Into::into)
 }
 
 /// An IANA time zone: the system's file for it, read directly, else jiff's bundled copy.
@@ -768,16 +801,10 @@ fn schedule(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>
 /// jiff's own lookup indexes the whole zoneinfo tree first (about 1.5 ms of directory reads),
 /// which every run of a policy with quiet hours would pay for one zone.
 pub(crate) fn load_timezone(name: &str) -> Option<jiff::tz::TimeZone> {
-    let plausible = !name.is_empty()
-        && !name.starts_with('/')
-        && name
-            .split('/')
-            .all(|part| !part.is_empty() && part != "." && part != "..")
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c));
-    if !plausible {
+    if !plausible_timezone(name) {
         return None;
     }
-    let dir = std::env::var_os("TZDIR").map_or_else(|| std::path::PathBuf::from("/usr/share/zoneinfo"), Into::into);
+    let dir = zoneinfo_dir();
     if let Ok(bytes) = std::fs::read(dir.join(name))
         && let Ok(tz) = jiff::tz::TimeZone::tzif(name, &bytes)
     {
