@@ -695,9 +695,12 @@ fn matchers_built_per_account_find_what_one_matcher_for_all_rules_finds() {
     let p = example_policy();
     let everything = vec![true; p.rules.rules.len()];
     let eager = p.rules.build(&everything);
+    let all_terms = eager.terms_in_scope.iter().map(|&i| p.rules.terms[i].as_str());
+    assert!(eager.terms.set(compile::term_automaton(all_terms).ok()).is_ok());
+    assert!(eager.automaton(&p.rules.terms, 0).is_some());
     // Without the automaton and the set: each term and pattern on its own.
     let fallback = Matchers {
-        terms: None,
+        terms: std::sync::OnceLock::from(None),
         patterns: None,
         ..p.rules.build(&everything)
     };
@@ -815,4 +818,22 @@ fn a_time_zone_is_validated_without_being_read() {
     assert!(compile::timezone_exists("Europe/Paris"));
     assert!(!compile::timezone_exists("Europe/Pariss"));
     assert!(!compile::timezone_exists("../../etc/passwd"));
+}
+
+#[test]
+fn the_terms_automaton_is_built_once_comparing_costs_as_much() {
+    let p = example_policy();
+    let a = p.accounts.iter().find(|a| a.name == "culture-gouv").expect("account");
+    let applies: Vec<bool> = p.rules.rules.iter().map(|r| r.scope.applies(a)).collect();
+    let m = p.rules.build(&applies);
+    let terms = m.terms_in_scope.len();
+    assert!(terms > 10, "{terms}");
+    // A one-line post: compared one by one.
+    assert!(m.automaton(&p.rules.terms, 10).is_none());
+    // Many posts later, the automaton, kept from then on.
+    assert!(m.automaton(&p.rules.terms, COMPARISONS_PER_TERM).is_some());
+    assert!(m.automaton(&p.rules.terms, 1).is_some());
+    // A long text at once builds it on the first check.
+    let m = p.rules.build(&applies);
+    assert!(m.automaton(&p.rules.terms, 2 * COMPARISONS_PER_TERM).is_some());
 }
