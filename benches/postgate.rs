@@ -1,6 +1,7 @@
 //! Benchmarks with goals from the issues. Prints figures; asserts nothing about time.
 //!
-//! Run with `cargo bench --bench postgate` (add `-- --quick` for fewer repetitions).
+//! Run with `cargo bench --bench postgate` (add `-- --quick` for fewer repetitions, or
+//! `-- --startup` for the whole-process times alone, 500 runs each).
 //! The figures in docs/performance.md come from this harness.
 
 use postgate::audit::{AuditLog, Outcome, Record, chained_line};

@@ -230,7 +230,7 @@ pub fn compile_layers(layers: &[Layer], accounts: &[&str], diags: &mut Vec<Diagn
     }
     if !b.patterns.is_empty()
         && b.pattern_states.saturating_mul(SAFE_BYTES_PER_STATE) > set_size_limit(b.patterns.len())
-        && let Err(e) = pattern_set(b.patterns.iter().map(String::as_str))
+        && let Err(e) = pattern_set(b.patterns.iter().map(String::as_str), b.patterns.len())
     {
         // Only now, on the way out, is each pattern compiled alone, to say which one is
         // too big: a policy that loads pays for one compilation, not two.
@@ -264,6 +264,8 @@ const TERM_SLOTS_PER_BYTE: usize = 261;
 /// size limit even if the estimate were off by that much, so it is built on first use only.
 const SAFE_BYTES_PER_STATE: usize = 64;
 
+/// What a set of `patterns` patterns may take compiled: [`PATTERN_SIZE_LIMIT`] each, up to
+/// [`REGEX_SIZE_LIMIT`].
 fn set_size_limit(patterns: usize) -> usize {
     PATTERN_SIZE_LIMIT.saturating_mul(patterns).min(REGEX_SIZE_LIMIT)
 }
@@ -281,10 +283,14 @@ pub(super) fn term_automaton<'a>(
         .build(&terms)
 }
 
-/// The one set for `patterns`, each given [`PATTERN_SIZE_LIMIT`] up to [`REGEX_SIZE_LIMIT`].
-pub(super) fn pattern_set<'a>(patterns: impl Iterator<Item = &'a str>) -> Result<regex::RegexSet, regex::Error> {
+/// The one set for `patterns`, given the size limit of a set of `of` patterns: an account's set
+/// gets the limit of the whole policy's, so that it cannot fail where the whole one would not.
+pub(super) fn pattern_set<'a>(
+    patterns: impl Iterator<Item = &'a str>,
+    of: usize,
+) -> Result<regex::RegexSet, regex::Error> {
     let patterns: Vec<&str> = patterns.collect();
-    let limit = set_size_limit(patterns.len());
+    let limit = set_size_limit(of.max(patterns.len()));
     RegexSetBuilder::new(&patterns)
         .size_limit(limit)
         .dfa_size_limit(limit / 4)

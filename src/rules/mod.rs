@@ -1,9 +1,10 @@
-//! The content rules: the policy's `[[rules]]`, compiled once, run before every publish and by
-//! `postgate check`.
+//! The content rules: the policy's `[[rules]]`, validated when the policy loads, run before
+//! every publish and by `postgate check`.
 //!
-//! Levels and kinds follow Vale, the prose linter, adapted to posts. All `terms` of all rules
-//! share one Aho-Corasick automaton and all `pattern` regexes one `RegexSet`, so the cost of a
-//! check grows with the post, not with the number of rules.
+//! Levels and kinds follow Vale, the prose linter, adapted to posts. The `terms` of the rules in
+//! scope of an account share one Aho-Corasick automaton and their `pattern` regexes one
+//! `RegexSet`, built on the account's first check, so the cost of a check grows with the post,
+//! not with the number of rules, and a command pays only for the rules of its account.
 
 mod compile;
 pub mod raw;
@@ -360,7 +361,7 @@ pub struct RuleSet {
 /// The terms and patterns of the rules in scope of an account, compiled.
 #[derive(Debug)]
 struct Matchers {
-    /// One Aho-Corasick automaton for the terms of every rule in scope, built once comparing
+    /// One Aho-Corasick automaton for the terms of every rule in scope, built when comparing
     /// the terms one by one has cost about as much as building it would ([`Matchers::automaton`]);
     /// `None` inside if it could not be built (then the terms are compared one by one).
     terms: std::sync::OnceLock<Option<ContiguousNfa>>,
@@ -585,7 +586,8 @@ impl RuleSet {
         let patterns = if patterns_in_scope.is_empty() {
             None
         } else {
-            compile::pattern_set(patterns_in_scope.iter().map(|&i| self.pattern_info[i].source.as_str())).ok()
+            let sources = patterns_in_scope.iter().map(|&i| self.pattern_info[i].source.as_str());
+            compile::pattern_set(sources, self.pattern_info.len()).ok()
         };
         Matchers {
             terms: std::sync::OnceLock::new(),
@@ -644,8 +646,8 @@ impl Matchers {
     }
 }
 
-/// [`anchored_matches`] without the automaton, for when it could not be built: every term in
-/// scope compared at `start`, shortest first as the automaton reports them.
+/// [`anchored_matches`] without the automaton: every term in scope compared at `start`, reported
+/// in the automaton's order (shortest first, then in policy order).
 fn naive_matches(
     terms: &[String],
     in_scope: &[usize],
@@ -653,14 +655,15 @@ fn naive_matches(
     start: usize,
     out: &mut Vec<(usize, Range<usize>)>,
 ) {
-    let mut found: Vec<(usize, Range<usize>)> = in_scope
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| haystack[start..].starts_with(terms[**t].as_bytes()))
-        .map(|(k, t)| (k, start..start + terms[*t].len()))
-        .collect();
-    found.sort_by_key(|(k, r)| (r.end, *k));
-    out.extend(found);
+    let from = out.len();
+    out.extend(
+        in_scope
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| haystack[start..].starts_with(terms[**t].as_bytes()))
+            .map(|(k, t)| (k, start..start + terms[*t].len())),
+    );
+    out[from..].sort_by_key(|(k, r)| (r.end, *k));
 }
 
 /// Every term that starts exactly at `start`: the anchored walk from the root, with no failure
