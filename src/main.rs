@@ -4,7 +4,7 @@
 //! the command's document, the error object, or the error object for a command line clap
 //! refused (its human text still on stderr).
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use postgate::exit_codes::ExitCode;
 use postgate::{cli, commands, error, output};
 
@@ -17,13 +17,25 @@ fn json_requested() -> bool {
         .any(|a| a == "--json")
 }
 
+/// `Cli::try_parse`, without dropping clap's description of the whole command line: freeing its
+/// thousands of small allocations costs more than parsing the arguments, and the process ends
+/// soon after anyway.
+fn parse() -> Result<cli::Cli, clap::Error> {
+    let mut command = cli::Cli::command();
+    let parsed = command
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|mut matches| cli::Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command)));
+    std::mem::forget(command);
+    parsed
+}
+
 fn main() -> std::process::ExitCode {
     // Behave like other Unix tools when stdout is a closed pipe (`postgate log | head`).
     #[cfg(unix)]
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = match cli::Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {

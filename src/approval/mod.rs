@@ -8,13 +8,14 @@
 //! the keychain keys in [`keys`].
 
 pub mod keys;
+pub mod raw;
 pub mod signature;
 
 use crate::account::Account;
 use crate::account::Kind;
 use crate::diagnostic::Diagnostic;
-use crate::policy::raw::{RawApprovals, RawApprover};
 use crate::rules::{Finding, Level, RuleSet};
+use raw::{RawApprovals, RawApprover, RawAuthor};
 use ssh_key::PublicKey;
 use std::collections::{BTreeSet, HashMap};
 use toml::Spanned;
@@ -504,11 +505,7 @@ pub fn compile(
 
 /// Validates `[[authors]]` into `approvals`. A key appears once in the whole policy: a key
 /// listed twice would let one person sign as two.
-pub fn compile_authors(
-    raw_authors: &[Spanned<crate::policy::raw::RawAuthor>],
-    approvals: &mut Approvals,
-    diags: &mut Vec<Diagnostic>,
-) {
+pub fn compile_authors(raw_authors: &[Spanned<RawAuthor>], approvals: &mut Approvals, diags: &mut Vec<Diagnostic>) {
     for spanned in raw_authors {
         let raw = spanned.get_ref();
         let name = raw.name.get_ref().trim().to_string();

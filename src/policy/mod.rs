@@ -241,18 +241,18 @@ impl Policy {
         let system_raw: Option<RawPolicy> = system.and_then(|s| toml::from_str(s.text).ok());
         let mut layers = Vec::new();
         if let Some(raw_system) = &system_raw {
-            layers.push(crate::rules::Layer {
+            layers.push(crate::rules::compile::Layer {
                 text: system.map_or("", |s| s.text),
                 rules: &raw_system.rules,
                 system: true,
             });
         }
-        layers.push(crate::rules::Layer {
+        layers.push(crate::rules::compile::Layer {
             text,
             rules: &raw.rules,
             system: false,
         });
-        let rules = crate::rules::compile_layers(&layers, &names, &mut diags);
+        let rules = crate::rules::compile::compile_layers(&layers, &names, &mut diags);
 
         let empty = crate::approval::Approvals::default();
         let mut approvals = match system {

@@ -18,22 +18,13 @@ pub struct RawPolicy {
     #[serde(default)]
     pub accounts: Option<serde::de::IgnoredAny>,
     #[serde(default)]
-    pub rules: Vec<Spanned<RawRule>>,
+    pub rules: Vec<Spanned<crate::rules::raw::RawRule>>,
     #[serde(default)]
-    pub approvers: Vec<Spanned<RawApprover>>,
-    pub approvals: Option<RawApprovals>,
+    pub approvers: Vec<Spanned<crate::approval::raw::RawApprover>>,
+    pub approvals: Option<crate::approval::raw::RawApprovals>,
     #[serde(default)]
-    pub authors: Vec<Spanned<RawAuthor>>,
+    pub authors: Vec<Spanned<crate::approval::raw::RawAuthor>>,
     pub lockdown: Option<RawLockdown>,
-}
-
-/// One `[[authors]]` entry: a person who writes plans and signs them as their author.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawAuthor {
-    pub name: Spanned<String>,
-    /// An OpenSSH public key line, as `postgate keys new` or `ssh-keygen` print it.
-    pub key: Spanned<String>,
 }
 
 /// `[lockdown]`: where locks are shared, and who may lift them.
@@ -45,94 +36,6 @@ pub struct RawLockdown {
     /// The approver roles whose signature lifts a lock.
     #[serde(default)]
     pub unlock_roles: Vec<Spanned<String>>,
-}
-
-/// One `[[approvers]]` entry: a person who may sign plans.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawApprover {
-    pub name: Spanned<String>,
-    /// An OpenSSH public key line, as `postgate keys new` or `ssh-keygen` print it.
-    pub key: Spanned<String>,
-    #[serde(default)]
-    pub roles: Vec<Spanned<String>>,
-    /// Who this person is when they write plans, so they cannot approve their own.
-    pub email: Option<Spanned<String>>,
-    pub user: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawApprovals {
-    #[serde(default)]
-    pub require: Vec<Spanned<RawRequirement>>,
-}
-
-/// One `[[approvals.require]]` entry: when it applies (every selector given must match) and
-/// what it asks for.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawRequirement {
-    pub rule: Option<Spanned<String>>,
-    pub level: Option<Spanned<String>>,
-    pub accounts: Option<Spanned<Vec<Spanned<String>>>>,
-    pub kinds: Option<Spanned<Vec<Spanned<Kind>>>>,
-    pub replies: Option<Spanned<bool>>,
-    pub count: Option<Spanned<i64>>,
-    #[serde(default)]
-    pub roles: Vec<Spanned<String>>,
-}
-
-/// One `[[rules]]` entry. Every kind's keys live here; validation rejects the keys that do not
-/// belong to the rule's kind, so a `max_images` under a `terms` rule is an error, not a no-op.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawRule {
-    pub id: Spanned<String>,
-    pub kind: Spanned<String>,
-    pub level: Spanned<String>,
-    pub message: Option<Spanned<String>>,
-    /// Scope: account kinds (`official`, `personal`).
-    pub kinds: Option<Spanned<Vec<Spanned<Kind>>>>,
-    /// Scope: account names.
-    pub accounts: Option<Spanned<Vec<Spanned<String>>>>,
-    // terms
-    pub terms: Option<Spanned<Vec<Spanned<String>>>>,
-    pub suggest: Option<Spanned<std::collections::BTreeMap<String, String>>>,
-    // pattern
-    pub patterns: Option<Spanned<Vec<Spanned<RawPattern>>>>,
-    // links
-    pub allow: Option<Spanned<Vec<Spanned<String>>>>,
-    pub deny: Option<Spanned<Vec<Spanned<String>>>>,
-    pub shorteners: Option<Spanned<String>>,
-    // mentions
-    pub on: Option<Spanned<Vec<Spanned<String>>>>,
-    pub except: Option<Spanned<Vec<Spanned<String>>>>,
-    // hidden-characters
-    pub mixed_script: Option<Spanned<bool>>,
-    // media
-    pub require_alt: Option<Spanned<bool>>,
-    pub max_images: Option<Spanned<i64>>,
-    // counts
-    pub max_hashtags: Option<Spanned<i64>>,
-    pub max_mentions: Option<Spanned<i64>>,
-    pub max_length: Option<Spanned<i64>>,
-    // language
-    pub languages: Option<Spanned<Vec<Spanned<String>>>>,
-    // schedule
-    pub timezone: Option<Spanned<String>>,
-    pub quiet: Option<Spanned<String>>,
-    pub days: Option<Spanned<Vec<Spanned<String>>>>,
-    // rate
-    pub max_per_hour: Option<Spanned<i64>>,
-    pub max_per_day: Option<Spanned<i64>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPattern {
-    pub regex: Spanned<String>,
-    pub message: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

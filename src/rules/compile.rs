@@ -1,22 +1,11 @@
 //! From `[[rules]]` as written to a [`RuleSet`], with a located error for every mistake.
 
+use super::build::{PATTERN_SIZE_LIMIT, pattern_set, plausible_timezone, set_size_limit, term_automaton, zoneinfo_dir};
+use super::raw::RawRule;
 use super::{Check, Level, PatternInfo, Quiet, Rule, RuleSet, Scope, TermInfo, text};
 use crate::diagnostic::{Diagnostic, LineIndex};
-use crate::policy::raw::RawRule;
-use aho_corasick::MatchKind;
-use aho_corasick::nfa::contiguous::NFA as ContiguousNfa;
-use regex::RegexSetBuilder;
 use std::collections::HashMap;
 use toml::Spanned;
-
-/// What the patterns of a policy may take together, compiled: big enough for tens of thousands
-/// of patterns (the default 10 MB refuses large policies).
-pub(super) const REGEX_SIZE_LIMIT: usize = 1 << 30;
-
-/// What one pattern may take, compiled: regex's own default for a single regex. The set gets
-/// this much per pattern (up to [`REGEX_SIZE_LIMIT`]), so one pattern that explodes when
-/// compiled (`\w{1000}{1000}`) fails in milliseconds instead of filling a gigabyte first.
-pub(super) const PATTERN_SIZE_LIMIT: usize = 10 << 20;
 
 fn keys_of(kind: &str) -> &'static [&'static str] {
     match kind {
@@ -216,65 +205,53 @@ pub fn compile_layers(layers: &[Layer], accounts: &[&str], diags: &mut Vec<Diagn
             }
         }
     }
-    let terms = if b.terms.is_empty() {
-        None
-    } else {
-        match ContiguousNfa::builder()
-            .match_kind(MatchKind::Standard)
-            // Dense states near the root make the anchored walks one lookup per byte; they
-            // only pay for themselves in big term lists.
-            .dense_depth(if b.terms.len() > 1000 { 6 } else { 3 })
-            .build(&b.terms)
-        {
-            Ok(ac) => Some(ac),
-            Err(e) => {
-                diags.push(Diagnostic {
-                    message: format!("the rules' terms cannot be compiled: {e}"),
-                    span: None,
-                    help: None,
-                });
-                None
-            }
+    // Only the automata that could fail to build are built here, to report it against the
+    // policy as before; the rest is built per account on first use ([`RuleSet::check`]).
+    let term_bytes: usize = b.terms.iter().map(String::len).sum();
+    if term_bytes.saturating_mul(TERM_SLOTS_PER_BYTE) >= i32::MAX as usize
+        && let Err(e) = term_automaton(b.terms.iter().map(String::as_str))
+    {
+        diags.push(Diagnostic {
+            message: format!("the rules' terms cannot be compiled: {e}"),
+            span: None,
+            help: None,
+        });
+    }
+    if !b.patterns.is_empty()
+        && b.pattern_states.saturating_mul(SAFE_BYTES_PER_STATE) > set_size_limit(b.patterns.len())
+        && let Err(e) = pattern_set(b.patterns.iter().map(String::as_str), b.patterns.len())
+    {
+        // Only now, on the way out, is each pattern compiled alone, to say which one is
+        // too big: a policy that loads pays for one compilation, not two.
+        let before = diags.len();
+        if matches!(e, regex::Error::CompiledTooBig(_)) {
+            too_big_patterns(&b, diags);
         }
-    };
-    let patterns = if b.patterns.is_empty() {
-        None
-    } else {
-        let limit = PATTERN_SIZE_LIMIT
-            .saturating_mul(b.patterns.len())
-            .min(REGEX_SIZE_LIMIT);
-        match RegexSetBuilder::new(&b.patterns)
-            .size_limit(limit)
-            .dfa_size_limit(limit / 4)
-            .build()
-        {
-            Ok(set) => Some(set),
-            Err(e) => {
-                // Only now, on the way out, is each pattern compiled alone, to say which one is
-                // too big: a policy that loads pays for one compilation, not two.
-                let before = diags.len();
-                if matches!(e, regex::Error::CompiledTooBig(_)) {
-                    too_big_patterns(&b, diags);
-                }
-                if diags.len() == before {
-                    diags.push(Diagnostic {
-                        message: format!("the rules' patterns cannot be compiled together: {}", regex_error(&e)),
-                        span: None,
-                        help: Some("fewer or simpler patterns".into()),
-                    });
-                }
-                None
-            }
+        if diags.len() == before {
+            diags.push(Diagnostic {
+                message: format!("the rules' patterns cannot be compiled together: {}", regex_error(&e)),
+                span: None,
+                help: Some("fewer or simpler patterns".into()),
+            });
         }
-    };
+    }
     RuleSet {
         rules,
-        terms,
+        terms: b.terms,
         term_info: b.term_info,
-        patterns,
         pattern_info: b.pattern_info,
+        built: Default::default(),
     }
 }
+
+/// What one byte of terms can take at most in the contiguous automaton: a state (a dense one
+/// has a slot per byte class, at most 256, and a header) and a match. Below `i32::MAX` slots in
+/// all, the automaton's state ids cannot overflow, which is the only way its build fails.
+const TERM_SLOTS_PER_BYTE: usize = 261;
+
+/// Four times [`estimated_states`]'s 16 bytes a state: below this, the set cannot reach its
+/// size limit even if the estimate were off by that much, so it is built on first use only.
+const SAFE_BYTES_PER_STATE: usize = 64;
 
 /// A pattern's size once compiled, estimated from its syntax tree in NFA states, with every
 /// repetition multiplied out as the compiler does it. An upper estimate: a Unicode class counts
@@ -682,9 +659,9 @@ fn schedule(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>
             missing("timezone", diags);
             None
         }
-        Some(name) => match load_timezone(name.get_ref()) {
-            Some(tz) => Some((tz, name.get_ref().clone())),
-            None => {
+        Some(name) => match timezone_exists(name.get_ref()) {
+            true => Some(name.get_ref().clone()),
+            false => {
                 diags.push(
                     Diagnostic::new(
                         format!("unknown timezone `{}`", crate::sanitize::one_line(name.get_ref())),
@@ -753,37 +730,19 @@ fn schedule(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>
             ));
         }
     }
-    let ((tz, tz_name), (start, end)) = (tz?, window?);
-    Some(Check::Schedule(Quiet {
-        tz,
-        tz_name,
-        start,
-        end,
-        days,
-    }))
+    let (tz_name, (start, end)) = (tz?, window?);
+    Some(Check::Schedule(Quiet::new(tz_name, start, end, days)))
 }
 
-/// An IANA time zone: the system's file for it, read directly, else jiff's bundled copy.
-///
-/// jiff's own lookup indexes the whole zoneinfo tree first (about 1.5 ms of directory reads),
-/// which every run of a policy with quiet hours would pay for one zone.
-pub(crate) fn load_timezone(name: &str) -> Option<jiff::tz::TimeZone> {
-    let plausible = !name.is_empty()
-        && !name.starts_with('/')
-        && name
-            .split('/')
-            .all(|part| !part.is_empty() && part != "." && part != "..")
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c));
-    if !plausible {
-        return None;
+/// Whether [`load_timezone`] would find `name`, without reading the zone: the system's file is
+/// there, or jiff's bundled copy has it. A system file that exists but does not parse falls back
+/// to the bundled copy when read, and counts as in the quiet hours if neither works.
+pub(super) fn timezone_exists(name: &str) -> bool {
+    if !plausible_timezone(name) {
+        return false;
     }
-    let dir = std::env::var_os("TZDIR").map_or_else(|| std::path::PathBuf::from("/usr/share/zoneinfo"), Into::into);
-    if let Ok(bytes) = std::fs::read(dir.join(name))
-        && let Ok(tz) = jiff::tz::TimeZone::tzif(name, &bytes)
-    {
-        return Some(tz);
-    }
-    jiff::tz::TimeZoneDatabase::bundled().get(name).ok()
+    std::fs::metadata(zoneinfo_dir().join(name)).is_ok_and(|m| m.is_file())
+        || jiff::tz::TimeZoneDatabase::bundled().get(name).is_ok()
 }
 
 fn rate(r: &RawRule, spanned: &Spanned<RawRule>, diags: &mut Vec<Diagnostic>) -> Option<Check> {

@@ -664,10 +664,176 @@ fn disguise_policy() -> &'static Parsed {
 
 #[test]
 fn time_zones_load_by_iana_name_only() {
-    assert!(compile::load_timezone("Europe/Paris").is_some());
-    assert!(compile::load_timezone("America/Cayenne").is_some());
-    assert!(compile::load_timezone("Europe/Pariss").is_none());
-    assert!(compile::load_timezone("../../etc/passwd").is_none());
-    assert!(compile::load_timezone("/etc/localtime").is_none());
-    assert!(compile::load_timezone("").is_none());
+    assert!(super::build::load_timezone("Europe/Paris").is_some());
+    assert!(super::build::load_timezone("America/Cayenne").is_some());
+    assert!(super::build::load_timezone("Europe/Pariss").is_none());
+    assert!(super::build::load_timezone("../../etc/passwd").is_none());
+    assert!(super::build::load_timezone("/etc/localtime").is_none());
+    assert!(super::build::load_timezone("").is_none());
+}
+
+/// Drafts that hit every kind of the example policy's rules, and some that hit none.
+const EXAMPLE_TEXTS: [&str; 6] = [
+    "Merci @jeanne@mastodon.social ! Le bilan du gouvernement : bit.ly/x et https://www.service-public.fr/a",
+    "Avec @agence@social.numerique.gouv.fr, les candidatures sont ouvertes : https://www.culture.gouv.fr/appel",
+    "VOTEZ POUR nous !!! Inscrivez-vous à la newsletter par e-mail #a #b #c #d",
+    "Les candidats au sondage ? Le programme électoral ?? P\u{430}ris",
+    "Bonne nuit",
+    "",
+];
+
+fn example_policy() -> Parsed {
+    let text = include_str!("../../policy.toml");
+    match Policy::parse(text, Path::new("/tmp")) {
+        Ok(p) => p,
+        Err(d) => panic!("{}", crate::diagnostic::render(Path::new("policy.toml"), text, &d)),
+    }
+}
+
+#[test]
+fn matchers_built_per_account_find_what_one_matcher_for_all_rules_finds() {
+    let p = example_policy();
+    let everything = vec![true; p.rules.rules.len()];
+    let eager = p.rules.build(&everything);
+    let all_terms = eager.terms_in_scope.iter().map(|&i| p.rules.terms[i].as_str());
+    assert!(eager.terms.set(super::build::term_automaton(all_terms).ok()).is_ok());
+    assert!(eager.automaton(&p.rules.terms, 0).is_some());
+    // Without the automaton and the set: each term and pattern on its own.
+    let fallback = Matchers {
+        terms: std::sync::OnceLock::from(None),
+        patterns: None,
+        ..p.rules.build(&everything)
+    };
+    let ctx = Context {
+        at: Timestamp::from_second(1_764_628_200).ok(), // 2025-12-01 22:30 UTC, night in Paris
+        recent: Some(Recent {
+            last_hour: 10,
+            last_day: 10,
+        }),
+    };
+    let mut found = 0;
+    for account in &p.accounts {
+        let applies: Vec<bool> = p.rules.rules.iter().map(|r| r.scope.applies(account)).collect();
+        for t in EXAMPLE_TEXTS {
+            let lazy = p.rules.check(account, &text(t), &ctx);
+            assert_eq!(
+                lazy,
+                p.rules.check_with(&applies, &eager, &text(t), &ctx),
+                "{} {t}",
+                account.name
+            );
+            assert_eq!(
+                lazy,
+                p.rules.check_with(&applies, &fallback, &text(t), &ctx),
+                "{} {t}",
+                account.name
+            );
+            found += lazy.len();
+        }
+    }
+    assert!(found > 20, "the texts must hit something: {found}");
+}
+
+#[test]
+fn a_rule_out_of_the_accounts_scope_is_not_compiled() {
+    let p = policy(
+        r#"
+[[rules]]
+id = "perso"
+kind = "terms"
+level = "warn"
+kinds = ["personal"]
+terms = ["vacances"]
+
+[[rules]]
+id = "officiel"
+kind = "pattern"
+level = "warn"
+kinds = ["official"]
+patterns = [{ regex = '!{2,}' }]
+
+[[rules]]
+id = "partout"
+kind = "terms"
+level = "warn"
+terms = ["urgent"]
+"#,
+    );
+    assert!(p.rules.builds().is_empty(), "nothing is compiled at load");
+    let t = "urgent !! vacances";
+    let ministere = hits(&run(&p, "ministere", text(t), Context::default()), t);
+    assert_eq!(
+        ministere,
+        [("partout".to_string(), "urgent"), ("officiel".to_string(), "!!")]
+    );
+    assert_eq!(p.rules.builds(), [vec!["partout".to_string(), "officiel".to_string()]]);
+    // The same account again reuses what was built.
+    run(&p, "ministere", text(t), Context::default());
+    assert_eq!(p.rules.builds().len(), 1);
+    let jeanne = hits(&run(&p, "jeanne", text(t), Context::default()), t);
+    assert_eq!(
+        jeanne,
+        [("partout".to_string(), "urgent"), ("perso".to_string(), "vacances")]
+    );
+    assert_eq!(p.rules.builds()[1], ["perso".to_string(), "partout".to_string()]);
+}
+
+#[test]
+fn the_time_zone_is_read_only_when_a_schedule_rule_looks_at_the_clock() {
+    let p = example_policy();
+    let quiet = p
+        .rules
+        .rules
+        .iter()
+        .find_map(|r| match &r.check {
+            Check::Schedule(q) => Some(q),
+            _ => None,
+        })
+        .expect("the example has quiet hours");
+    let account = |name: &str| p.accounts.iter().find(|a| a.name == name).expect("account");
+    let night = Context {
+        at: Timestamp::from_second(1_764_628_200).ok(),
+        recent: None,
+    };
+    // Not at load, not for a check without a time, not for an account the rule does not cover.
+    assert!(quiet.tz.get().is_none());
+    p.rules
+        .check(account("culture-gouv"), &text("Bonne nuit"), &Context::default());
+    p.rules.check(account("demo"), &text("Bonne nuit"), &night);
+    assert!(quiet.tz.get().is_none());
+    let found = p.rules.check(account("culture-gouv"), &text("Bonne nuit"), &night);
+    assert!(quiet.tz.get().is_some_and(Option::is_some));
+    assert!(found.iter().any(|f| f.rule == "heures-calmes"), "{found:?}");
+}
+
+#[test]
+fn an_unreadable_time_zone_counts_as_quiet_hours() {
+    let quiet = Quiet::new("Nowhere/Atlantis".into(), 22 * 60, 7 * 60, [true; 7]);
+    let noon = Timestamp::from_second(1_764_590_400).unwrap_or_else(|e| panic!("{e}"));
+    assert!(quiet.contains(noon));
+}
+
+#[test]
+fn a_time_zone_is_validated_without_being_read() {
+    assert!(compile::timezone_exists("Europe/Paris"));
+    assert!(!compile::timezone_exists("Europe/Pariss"));
+    assert!(!compile::timezone_exists("../../etc/passwd"));
+}
+
+#[test]
+fn the_terms_automaton_is_built_once_comparing_costs_as_much() {
+    let p = example_policy();
+    let a = p.accounts.iter().find(|a| a.name == "culture-gouv").expect("account");
+    let applies: Vec<bool> = p.rules.rules.iter().map(|r| r.scope.applies(a)).collect();
+    let m = p.rules.build(&applies);
+    let terms = m.terms_in_scope.len();
+    assert!(terms > 10, "{terms}");
+    // A one-line post: compared one by one.
+    assert!(m.automaton(&p.rules.terms, 10).is_none());
+    // Many posts later, the automaton, kept from then on.
+    assert!(m.automaton(&p.rules.terms, COMPARISONS_PER_TERM).is_some());
+    assert!(m.automaton(&p.rules.terms, 1).is_some());
+    // A long text at once builds it on the first check.
+    let m = p.rules.build(&applies);
+    assert!(m.automaton(&p.rules.terms, 2 * COMPARISONS_PER_TERM).is_some());
 }

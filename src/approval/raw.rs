@@ -1,0 +1,53 @@
+//! `[[approvers]]`, `[[authors]]` and `[approvals]` exactly as written, with the span of every
+//! value that validation may blame.
+//!
+//! Unknown keys are errors (`deny_unknown_fields`), as everywhere in the policy.
+
+use crate::account::Kind;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One `[[approvers]]` entry: a person who may sign plans.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApprover {
+    pub name: Spanned<String>,
+    /// An OpenSSH public key line, as `postgate keys new` or `ssh-keygen` print it.
+    pub key: Spanned<String>,
+    #[serde(default)]
+    pub roles: Vec<Spanned<String>>,
+    /// Who this person is when they write plans, so they cannot approve their own.
+    pub email: Option<Spanned<String>>,
+    pub user: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApprovals {
+    #[serde(default)]
+    pub require: Vec<Spanned<RawRequirement>>,
+}
+
+/// One `[[approvals.require]]` entry: when it applies (every selector given must match) and
+/// what it asks for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequirement {
+    pub rule: Option<Spanned<String>>,
+    pub level: Option<Spanned<String>>,
+    pub accounts: Option<Spanned<Vec<Spanned<String>>>>,
+    pub kinds: Option<Spanned<Vec<Spanned<Kind>>>>,
+    pub replies: Option<Spanned<bool>>,
+    pub count: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub roles: Vec<Spanned<String>>,
+}
+
+/// One `[[authors]]` entry: a person who writes plans and signs them as their author.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuthor {
+    pub name: Spanned<String>,
+    /// An OpenSSH public key line, as `postgate keys new` or `ssh-keygen` print it.
+    pub key: Spanned<String>,
+}
