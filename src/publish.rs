@@ -376,7 +376,7 @@ fn show_banner(account: &Account, req: &Request, checked: &Checked, credential: 
             account,
             action: match &req.action {
                 Action::Post => None,
-                Action::Correct { post } if deletes_original(account) => {
+                Action::Correct { post } if checks::deletes_original(account) => {
                     Some(format!("CORRECT {post} (DELETES it, then reposts)"))
                 }
                 Action::Correct { post } => Some(format!("CORRECT {post}")),
@@ -400,11 +400,6 @@ fn show_banner(account: &Account, req: &Request, checked: &Checked, credential: 
 /// The account's own visibility, where its platform has one.
 fn default_visibility(account: &Account) -> Option<&'static str> {
     platform::of(account).visibility(account).map(|v| v.as_str())
-}
-
-/// Whether a correction on this account removes the original post.
-fn deletes_original(account: &Account) -> bool {
-    platform::of(account).correction(account).deletes_original()
 }
 
 /// What the post needs approved (requirements, `approve` rules), met only by signatures of a

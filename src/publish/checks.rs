@@ -214,12 +214,17 @@ pub(super) fn content(
     })
 }
 
+/// Whether a correction on this account removes the original post.
+pub(super) fn deletes_original(account: &Account) -> bool {
+    crate::platform::of(account).correction(account).deletes_original()
+}
+
 /// The content refusals, shown after the banner so the person sees what was refused: the
 /// deletes the account does not allow, the limits, the rules' denials.
 pub(super) fn verdict(account: &Account, action: &Action, draft: &Draft, checked: &Checked) -> Result<(), Failure> {
     match action {
         // A delete-and-repost correction deletes too, so the same gate holds it.
-        Action::Correct { .. } if super::deletes_original(account) && !account.allow_delete => {
+        Action::Correct { .. } if deletes_original(account) && !account.allow_delete => {
             return Err(Failure::new(
                 ExitCode::ContentRefused,
                 format!(
