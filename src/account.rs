@@ -114,14 +114,25 @@ pub enum Correction {
 /// Where an account publishes, as its platform's own validated policy keys. Only the platform
 /// that made it looks inside (through [`Account::destination`]); everyone else asks it for the
 /// two things every platform has.
-pub trait Destination: std::fmt::Debug + Send + Sync {
+pub trait Destination: AsAny + std::fmt::Debug + Send + Sync {
     /// The host the credential belongs to: the server's host with its port, or `local` where
     /// nothing leaves the machine. Credentials are keyed by it, so a policy that later points
     /// the account elsewhere finds no credential instead of sending the old one to a new host.
     fn host(&self) -> String;
     /// The stable id the policy pins the account to, if it pins one.
     fn pinned_id(&self) -> Option<&str>;
+}
+
+/// How a platform gets its own destination type back from an account: implemented for every
+/// type, so no platform writes it.
+pub trait AsAny {
     fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Any> AsAny for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// One validated `[[accounts]]` entry.
@@ -167,7 +178,8 @@ impl Account {
 
     /// The destination as its platform's own type; `None` for another platform's account.
     pub fn destination<T: 'static>(&self) -> Option<&T> {
-        self.destination.as_any().downcast_ref::<T>()
+        // Through the trait object, so the vtable answers for the platform's own type, not the `Arc`.
+        (*self.destination).as_any().downcast_ref::<T>()
     }
 }
 

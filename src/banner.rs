@@ -493,9 +493,6 @@ mod tests {
         fn pinned_id(&self) -> Option<&str> {
             None
         }
-        fn as_any(&self) -> &dyn std::any::Any {
-            self
-        }
     }
 
     fn account(kind: Kind) -> Account {

@@ -61,10 +61,6 @@ impl Destination for Pds {
     fn pinned_id(&self) -> Option<&str> {
         self.did.as_deref()
     }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
 }
 
 #[derive(Deserialize)]

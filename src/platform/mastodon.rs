@@ -50,10 +50,6 @@ impl Destination for Server {
     fn pinned_id(&self) -> Option<&str> {
         self.account_id.as_deref()
     }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
 }
 
 #[derive(Deserialize)]

@@ -86,10 +86,6 @@ impl Destination for Folder {
     fn pinned_id(&self) -> Option<&str> {
         None
     }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
 }
 
 #[derive(Deserialize)]

@@ -404,9 +404,7 @@ fn left_in_doubt(p: &Policy) -> (Request, InDoubt) {
         interactive: false,
         plan: None,
     };
-    let mut first = Trail::new(p, &req);
-    first.account = p.account("demo").ok();
-    first.append("intent", Outcome::Pending).expect("intent");
+    second_run(p, &req).append("intent", Outcome::Pending).expect("intent");
     let account = p.account("demo").expect("account");
     let doubt = AuditLog::new(&p.audit_path)
         .in_doubt_since(
@@ -419,6 +417,21 @@ fn left_in_doubt(p: &Policy) -> (Request, InDoubt) {
         .pop()
         .expect("one attempt in doubt");
     (req, doubt)
+}
+
+/// The trail of a second run of the post [`left_in_doubt`] made.
+fn second_run<'a>(p: &'a Policy, req: &'a Request) -> Trail<'a> {
+    let mut trail = Trail::new(p, req);
+    trail.account = p.account("demo").ok();
+    trail
+}
+
+/// How many attempts on `demo` the audit log holds in doubt.
+fn in_doubt(p: &Policy) -> usize {
+    AuditLog::new(&p.audit_path)
+        .in_doubt_since("outbox", "local", "@demo", jiff::Timestamp::UNIX_EPOCH)
+        .expect("log")
+        .len()
 }
 
 fn listed(text: &str, after: jiff::Timestamp) -> crate::platform::spec::RemotePost {
@@ -435,8 +448,7 @@ fn look_before_write_records_a_post_that_did_land_and_sends_nothing() {
     let p = policy("");
     let (req, doubt) = left_in_doubt(&p);
     let account = p.account("demo").expect("account");
-    let mut trail = Trail::new(&p, &req);
-    trail.account = Some(account);
+    let trail = second_run(&p, &req);
     let client = Lists(crate::platform::spec::Listing::whole(vec![listed(
         "Bonjour", doubt.time,
     )]));
@@ -445,14 +457,8 @@ fn look_before_write_records_a_post_that_did_land_and_sends_nothing() {
         .expect("found");
     assert!(receipt.already);
     assert_eq!(receipt.published.as_ref().map(|p| p.id.as_str()), Some("found-1"));
-    let log = AuditLog::new(&p.audit_path);
-    assert!(
-        log.in_doubt_since("outbox", "local", "@demo", jiff::Timestamp::UNIX_EPOCH)
-            .expect("log")
-            .is_empty(),
-        "the attempt is settled"
-    );
-    let ids = log
+    assert_eq!(in_doubt(&p), 0, "the attempt is settled");
+    let ids = AuditLog::new(&p.audit_path)
         .published_ids_since("outbox", "local", "@demo", jiff::Timestamp::UNIX_EPOCH)
         .expect("log");
     assert!(ids.contains("found-1"), "{ids:?}");
@@ -463,23 +469,13 @@ fn look_before_write_goes_on_when_a_whole_listing_lacks_the_post() {
     let p = policy("");
     let (req, doubt) = left_in_doubt(&p);
     let account = p.account("demo").expect("account");
-    let mut trail = Trail::new(&p, &req);
-    trail.account = Some(account);
+    let trail = second_run(&p, &req);
     let client = Lists(crate::platform::spec::Listing::whole(vec![listed(
         "Bonsoir", doubt.time,
     )]));
-    assert!(
-        look_before_write(&trail, account, &client, None, &doubt)
-            .expect("search")
-            .is_none()
-    );
-    let log = AuditLog::new(&p.audit_path);
-    assert!(
-        log.in_doubt_since("outbox", "local", "@demo", jiff::Timestamp::UNIX_EPOCH)
-            .expect("log")
-            .is_empty(),
-        "the attempt is settled as not published"
-    );
+    let found = look_before_write(&trail, account, &client, None, &doubt).expect("search");
+    assert!(found.is_none());
+    assert_eq!(in_doubt(&p), 0, "the attempt is settled as not published");
 }
 
 #[test]
@@ -487,8 +483,7 @@ fn look_before_write_refuses_to_guess_from_a_cut_listing() {
     let p = policy("");
     let (req, doubt) = left_in_doubt(&p);
     let account = p.account("demo").expect("account");
-    let mut trail = Trail::new(&p, &req);
-    trail.account = Some(account);
+    let trail = second_run(&p, &req);
     let client = Lists(crate::platform::spec::Listing::cut(
         vec![listed("Bonsoir", doubt.time)],
         "the listing stops after 25 pages",
@@ -499,12 +494,5 @@ fn look_before_write_refuses_to_guess_from_a_cut_listing() {
         format!("{err}").contains("the listing stops after 25 pages; nothing was sent"),
         "{err}"
     );
-    let log = AuditLog::new(&p.audit_path);
-    assert_eq!(
-        log.in_doubt_since("outbox", "local", "@demo", jiff::Timestamp::UNIX_EPOCH)
-            .expect("log")
-            .len(),
-        1,
-        "still in doubt"
-    );
+    assert_eq!(in_doubt(&p), 1, "still in doubt");
 }
