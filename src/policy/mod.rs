@@ -920,6 +920,19 @@ owner = "Jeanne Martin"
     }
 
     #[test]
+    fn keys_of_other_platforms_and_unknown_keys_are_reported_in_the_order_written() {
+        let text = format!("{OK}web_host = \"bsky.app\"\nzzz = 1\naccount_id = \"1\"\n");
+        let diags = parse(&text).unwrap_err();
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].starts_with("`web_host` does not apply to outbox account `demo`"));
+        assert!(messages[1].starts_with("unknown field `zzz`, expected one of `name`"));
+        assert!(messages[2].starts_with("`account_id` does not apply to outbox account `demo`"));
+        let starts: Vec<usize> = diags.iter().filter_map(|d| d.span.as_ref().map(|s| s.start)).collect();
+        assert!(starts.is_sorted(), "{starts:?}");
+    }
+
+    #[test]
     fn names_are_restricted() {
         assert!(valid_name("culture-gouv_2"));
         assert!(!valid_name("Culture"));

@@ -135,6 +135,8 @@ pub fn parse(text: &str) -> Result<(RawPolicy, Vec<RawAccountTable<'_>>), Diagno
                 others.push((Spanned::new(key.span(), key.get_ref().to_string()), value));
             }
         }
+        // In the order written, so the errors about them are too.
+        others.sort_by_key(|(key, _)| key.span().start);
         let de = toml::de::ValueDeserializer::from(Spanned::new(span.clone(), DeValue::Table(common)));
         let common = RawAccount::deserialize(de).map_err(error)?;
         tables.push(RawAccountTable {
