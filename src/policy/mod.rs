@@ -445,7 +445,7 @@ fn validate_account(text: &str, table: &RawAccountTable, base: &Path, diags: &mu
     let Some(spec) = platform::by_name(raw.platform.get_ref()) else {
         diags.push(Diagnostic::new(
             format!(
-                "unknown platform `{}`, expected one of {}",
+                "unknown variant `{}`, expected one of {}",
                 crate::sanitize::one_line(raw.platform.get_ref()),
                 platform::names()
                     .iter()
