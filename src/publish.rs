@@ -253,11 +253,7 @@ fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Res
     // Held from here to the outcome record: the counting and the publish are one critical section.
     let _account_lock = lock_account(policy, account)?;
     recheck_under_lock(policy, account, req, credential.as_ref(), checked.length, &trail.log)?;
-    let earlier = match earlier_attempt(trail, account, req, method, &*client, credential.as_ref())? {
-        Earlier::Landed(receipt) => return Ok(receipt),
-        Earlier::Retry(doubt) => Some(doubt),
-        Earlier::Fresh => None,
-    };
+    let earlier = earlier_attempt(trail, account, req, method)?;
     let session = client.open(credential.as_ref())?;
     identity(policy, account, &*session, credential.as_ref())?;
     if req.dry_run {
@@ -265,12 +261,13 @@ fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Res
         let done = trail.append("dry-run", Outcome::DryRun).map_err(Stop::Failed)?;
         return Ok(trail.receipt(account, done.seq, None));
     }
-    if let Some(receipt) = plan_in_doubt(trail, account, plan.in_doubt, &*client, credential.as_ref())? {
+    let unknown = earlier.unknown();
+    if let Some(receipt) = in_doubt(trail, account, plan.in_doubt, unknown, &*client, credential.as_ref())? {
         return Ok(receipt);
     }
     // The last look before the intent record: a lock set since the confirmation stops it here.
     still_open(policy, account, credential.as_ref())?;
-    let key = intent(trail, req.plan.as_ref(), earlier.as_ref()).map_err(Stop::Failed)?;
+    let key = intent(trail, req.plan.as_ref(), earlier.retry()).map_err(Stop::Failed)?;
     let result = publish(&*session, &req.action, &req.draft, &key);
     crate::fault::point("after-publish");
     outcome(trail, account, &req.action, result)
@@ -501,19 +498,23 @@ fn identity(policy: &Policy, account: &Account, session: &dyn Session, credentia
     }
 }
 
-/// Settles an earlier run of this plan that stopped before recording its outcome. Where the
-/// platform recognises no repeat, the account's posts are searched first (see
-/// [`look_before_write`]); elsewhere the plan's key is presented again, unless the platform no
-/// longer remembers it: the earlier run may have published, and a new attempt would then post
-/// twice.
-fn plan_in_doubt(
+/// Settles an earlier run of this post or plan that stopped before recording its outcome,
+/// once the session is open and its identity checked. Where the platform recognises no repeat,
+/// the account's posts are searched (see [`look_before_write`]); elsewhere a plan's key is
+/// presented again, unless the platform no longer remembers it: the earlier run may have
+/// published, and a new attempt would then post twice.
+fn in_doubt(
     trail: &Trail,
     account: &Account,
-    in_doubt: Option<(u64, jiff::Timestamp)>,
+    plan_in_doubt: Option<(u64, jiff::Timestamp)>,
+    post_in_doubt: Option<&InDoubt>,
     client: &dyn Client,
     credential: Option<&Credential>,
 ) -> Result<Option<Receipt>> {
-    let Some((seq, time)) = in_doubt else {
+    if let Some(doubt) = post_in_doubt {
+        return look_before_write(trail, account, client, credential, doubt);
+    }
+    let Some((seq, time)) = plan_in_doubt else {
         return Ok(None);
     };
     if platform::of(account).exactly_once() == ExactlyOnce::LookBeforeWrite {
@@ -663,14 +664,7 @@ fn failed(trail: &Trail, account: &Account, action: &Action, err: anyhow::Error)
 /// post instead of making a second one. It is reused when the platform will recognise its
 /// key; otherwise a person says whether it went out, and a script is refused. Only a new post
 /// without a plan is looked for: a plan's key is its own, and a dry run sends nothing.
-fn earlier_attempt(
-    trail: &Trail,
-    account: &Account,
-    req: &Request,
-    method: Method,
-    client: &dyn Client,
-    credential: Option<&Credential>,
-) -> Result<Earlier> {
+fn earlier_attempt(trail: &Trail, account: &Account, req: &Request, method: Method) -> Result<Earlier> {
     if !matches!((&req.action, &req.plan, req.dry_run), (Action::Post, None, false)) {
         return Ok(Earlier::Fresh);
     }
@@ -692,10 +686,7 @@ fn earlier_attempt(
         return Ok(Earlier::Fresh);
     };
     if platform::of(account).exactly_once() == ExactlyOnce::LookBeforeWrite {
-        return Ok(match look_before_write(trail, account, client, credential, &doubt)? {
-            Some(receipt) => Earlier::Landed(receipt),
-            None => Earlier::Fresh,
-        });
+        return Ok(Earlier::Unknown(doubt));
     }
     let when = doubt.time.round(jiff::Unit::Second).unwrap_or(doubt.time);
     let Some(words) = key_forgotten(account, doubt.time, now) else {
@@ -747,8 +738,25 @@ enum Earlier {
     Fresh,
     /// Present its key again: the platform finds its post instead of making a second.
     Retry(InDoubt),
-    /// It did publish, and is recorded now; nothing is sent.
-    Landed(Receipt),
+    /// The platform recognises no repeat: the account's posts are searched for it once the
+    /// session is open ([`look_before_write`]).
+    Unknown(InDoubt),
+}
+
+impl Earlier {
+    fn retry(&self) -> Option<&InDoubt> {
+        match self {
+            Earlier::Retry(doubt) => Some(doubt),
+            _ => None,
+        }
+    }
+
+    fn unknown(&self) -> Option<&InDoubt> {
+        match self {
+            Earlier::Unknown(doubt) => Some(doubt),
+            _ => None,
+        }
+    }
 }
 
 /// On a platform that recognises no repeat (look-before-write), an attempt left in doubt is
@@ -802,7 +810,7 @@ fn look_before_write(
                 "in-doubt",
                 Outcome::Failed {
                     error: format!(
-                        "the attempt of audit record #{} is not among the account's posts; posted again",
+                        "the attempt of audit record #{} is not among the account's posts: it did not publish",
                         doubt.seq
                     ),
                     exit_code: ExitCode::Incomplete.code(),

@@ -462,3 +462,37 @@ fn a_policy_is_a_regular_file_of_at_most_8_mib() {
         .stderr_has("not a regular file (a FIFO)")
         .run();
 }
+
+#[test]
+fn an_outbox_account_with_no_folder_to_go_to_is_an_error_not_a_missing_account() {
+    // Without a `path`, an outbox account lives in the state folder; with neither
+    // XDG_STATE_HOME nor HOME set there is none, and the account must not silently vanish
+    // from a policy that then looks valid.
+    let t = Test::new().policy(&format!("[audit]\npath = \"audit.jsonl\"\n\n{ACCOUNT}"));
+    let out = t
+        .cmd(["policy", "check"])
+        .env_remove("HOME")
+        .env_remove("XDG_STATE_HOME")
+        .status(code::BAD_POLICY)
+        .stdout("")
+        .run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("cannot place the outbox folder of account `demo`: neither XDG_STATE_HOME nor HOME is set"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("  --> {}:7:12\n", t.policy_path().display())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bluesky_web_host_may_be_written_with_an_at_sign_as_before() {
+    let t = Test::new().policy(
+        "[audit]\npath = \"audit.jsonl\"\n\n[[accounts]]\nname = \"b\"\nhandle = \"b.example.org\"\n\
+         platform = \"bluesky\"\nkind = \"personal\"\ndisplay_name = \"B\"\nowner = \"Me\"\n\
+         service = \"https://pds.example.org\"\nweb_host = \"@bsky.app\"\n",
+    );
+    t.cmd(["policy", "check"]).stderr_has("is valid").run();
+}

@@ -116,7 +116,10 @@ impl Spec for BlueskySpec {
         let did = raw.did.as_ref().map(|d| d.get_ref().clone());
         let correction = raw.correction.as_ref().map_or(Correction::Reply, |c| *c.get_ref());
         let web_host = match &raw.web_host {
-            Some(h) if domain_handle(h.get_ref()).is_ok() => h.get_ref().clone(),
+            // A leading `@` was always accepted, as in a handle; the URLs are built without it.
+            Some(h) if domain_handle(h.get_ref().strip_prefix('@').unwrap_or(h.get_ref())).is_ok() => {
+                h.get_ref().trim_start_matches('@').to_string()
+            }
             Some(h) => {
                 diags.push(Diagnostic::new(
                     "`web_host` must be a host name like bsky.app",

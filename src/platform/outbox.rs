@@ -113,7 +113,13 @@ impl Spec for OutboxSpec {
         let path = match &raw.path {
             Some(p) => crate::paths::resolve(p.get_ref(), keys.base),
             // Without a path each outbox account gets its own folder in the state dir.
-            None => crate::paths::state_dir()?.join("outbox").join(keys.name),
+            None => match crate::paths::state_dir() {
+                Some(dir) => dir.join("outbox").join(keys.name),
+                None => {
+                    keys.missing_place("cannot place the outbox folder", diags);
+                    return None;
+                }
+            },
         };
         Some(Arc::new(Folder { path }))
     }

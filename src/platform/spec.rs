@@ -161,6 +161,21 @@ impl AccountKeys<'_, '_> {
         ));
     }
 
+    /// A folder or file the account needs cannot be placed: neither XDG_STATE_HOME nor HOME
+    /// is set, and the policy gives no path. Said at the account's `platform`.
+    pub fn missing_place(&self, what: &str, diags: &mut Vec<Diagnostic>) {
+        diags.push(
+            Diagnostic::new(
+                format!(
+                    "{what} of account `{}`: neither XDG_STATE_HOME nor HOME is set",
+                    self.name
+                ),
+                self.platform_span.clone(),
+            )
+            .help("set `path` on the account"),
+        );
+    }
+
     /// A required server URL (see [`service_url`]), reported where it is wrong.
     pub fn required_url(
         &self,

@@ -588,11 +588,20 @@ fn validate_account(text: &str, table: &RawAccountTable, base: &Path, diags: &mu
     if diags.len() > before {
         return None;
     }
+    // A platform that made no destination must have said why; if it did not, the account would
+    // vanish from a valid-looking policy, and with it what the system policy says about it.
+    let Some(destination) = destination else {
+        diags.push(Diagnostic::new(
+            format!("{} could not place account `{name}`", platform_name.as_str()),
+            raw.platform.span(),
+        ));
+        return None;
+    };
     Some(Account {
         name,
         handle,
         platform: platform_name,
-        destination: destination?,
+        destination,
         kind,
         display_name: raw.display_name.clone(),
         owner: raw.owner.clone(),
@@ -611,8 +620,8 @@ fn validate_account(text: &str, table: &RawAccountTable, base: &Path, diags: &mu
     })
 }
 
-/// Hands the account's platform the keys it declared, and reports the others: a key of
-/// another platform does not apply here, and a key of none is unknown.
+/// Hands the account's platform the keys it declared, and reports the others, which belong to
+/// another platform: they do not apply here.
 fn platform_keys(
     table: &RawAccountTable,
     spec: &dyn Spec,
@@ -628,7 +637,9 @@ fn platform_keys(
                 Spanned::new(key.span(), Cow::Owned(key_name.to_string())),
                 value.clone(),
             );
-        } else if let Some(owner) = platform::PLATFORMS.iter().find(|p| p.keys().contains(&key_name)) {
+        } else {
+            // Every other key is another platform's: `raw::parse` refused the rest.
+            let owner = platform::PLATFORMS.iter().find(|p| p.keys().contains(&key_name));
             let mut d = Diagnostic::new(
                 format!(
                     "`{key_name}` does not apply to {} account `{name}`",
@@ -636,22 +647,8 @@ fn platform_keys(
                 ),
                 value.span(),
             );
-            d.help = owner.key_help(key_name).map(str::to_string);
+            d.help = owner.and_then(|o| o.key_help(key_name)).map(str::to_string);
             diags.push(d);
-        } else {
-            let expected: Vec<String> = raw::ACCOUNT_KEYS
-                .iter()
-                .chain(spec.keys())
-                .map(|k| format!("`{k}`"))
-                .collect();
-            diags.push(Diagnostic::new(
-                format!(
-                    "unknown field `{}`, expected one of {}",
-                    crate::sanitize::one_line(key_name),
-                    expected.join(", ")
-                ),
-                key.span(),
-            ));
         }
     }
     let keys = AccountKeys {
@@ -920,16 +917,38 @@ owner = "Jeanne Martin"
     }
 
     #[test]
-    fn keys_of_other_platforms_and_unknown_keys_are_reported_in_the_order_written() {
-        let text = format!("{OK}web_host = \"bsky.app\"\nzzz = 1\naccount_id = \"1\"\n");
+    fn keys_of_other_platforms_are_reported_in_the_order_written() {
+        let text = format!("{OK}web_host = \"bsky.app\"\naccount_id = \"1\"\n");
         let diags = parse(&text).unwrap_err();
         let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(messages.len(), 3, "{messages:?}");
-        assert!(messages[0].starts_with("`web_host` does not apply to outbox account `demo`"));
-        assert!(messages[1].starts_with("unknown field `zzz`, expected one of `name`"));
-        assert!(messages[2].starts_with("`account_id` does not apply to outbox account `demo`"));
-        let starts: Vec<usize> = diags.iter().filter_map(|d| d.span.as_ref().map(|s| s.start)).collect();
-        assert!(starts.is_sorted(), "{starts:?}");
+        assert_eq!(
+            messages,
+            [
+                "`web_host` does not apply to outbox account `demo`",
+                "`account_id` does not apply to outbox account `demo`"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_key_of_no_platform_is_told_before_a_missing_one_as_serde_told_it() {
+        let text = "[[accounts]]\nname = \"n\"\nhandle = \"@n@social.example\"\nkind = \"official\"\n\
+                    display_name = \"N\"\nbogus = 1\nplatform = \"mastodon\"\ninstance = \"https://social.example\"\n";
+        let diags = parse(text).unwrap_err();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            diags[0]
+                .message
+                .starts_with("unknown field `bogus`, expected one of `name`"),
+            "{}",
+            diags[0].message
+        );
+        assert!(
+            diags[0].message.ends_with("`instance`, `account_id`, `visibility`"),
+            "{}",
+            diags[0].message
+        );
+        assert_eq!(diags[0].span.as_ref().map(|s| line_col(text, s.start)), Some((6, 1)));
     }
 
     #[test]

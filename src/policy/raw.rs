@@ -5,6 +5,7 @@
 
 use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive};
 use crate::diagnostic::Diagnostic;
+use crate::platform::spec::Spec;
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -99,18 +100,32 @@ pub struct RawAccountTable<'i> {
 /// A policy file as written: everything but the accounts through serde, and the accounts split
 /// between the keys the policy owns and the keys their platform owns.
 pub fn parse(text: &str) -> Result<(RawPolicy, Vec<RawAccountTable<'_>>), Diagnostic> {
-    let error = |e: toml::de::Error| Diagnostic {
+    let error = toml_error;
+    let mut doc = DeTable::parse(text).map_err(error)?;
+    // The accounts first: serde, which read the whole file before them, took its tables in
+    // the order of their names, so an error in `[[accounts]]` was the one it reported.
+    let tables = match doc.get_mut().remove("accounts") {
+        Some(accounts) => account_tables(accounts)?,
+        None => Vec::new(),
+    };
+    let policy = RawPolicy::deserialize(toml::de::Deserializer::from(doc)).map_err(error)?;
+    Ok((policy, tables))
+}
+
+fn toml_error(e: toml::de::Error) -> Diagnostic {
+    Diagnostic {
         message: e.message().to_string(),
         span: e.span(),
         help: None,
-    };
-    let mut doc = DeTable::parse(text).map_err(error)?;
-    let accounts = doc.get_mut().remove("accounts");
-    let policy = RawPolicy::deserialize(toml::de::Deserializer::from(doc)).map_err(error)?;
+    }
+}
+
+/// The `[[accounts]]` tables, each split between the keys every account has and its
+/// platform's. A key that no platform has is refused here, before anything else about its
+/// account, as serde refused it when every key was one struct's.
+fn account_tables(accounts: Spanned<DeValue<'_>>) -> Result<Vec<RawAccountTable<'_>>, Diagnostic> {
+    let error = toml_error;
     let mut tables = Vec::new();
-    let Some(accounts) = accounts else {
-        return Ok((policy, tables));
-    };
     let not_tables = |span| {
         Diagnostic::new(
             "`accounts` must be an array of tables: write each as [[accounts]]",
@@ -126,13 +141,20 @@ pub fn parse(text: &str) -> Result<(RawPolicy, Vec<RawAccountTable<'_>>), Diagno
         let DeValue::Table(table) = item.into_inner() else {
             return Err(not_tables(span));
         };
+        let platform = table
+            .get("platform")
+            .and_then(|p| p.get_ref().as_str())
+            .and_then(crate::platform::by_name);
         let mut common = DeTable::new();
         let mut others = Vec::new();
         for (key, value) in table {
-            if ACCOUNT_KEYS.contains(&key.get_ref().as_ref()) {
+            let name = key.get_ref().as_ref();
+            if ACCOUNT_KEYS.contains(&name) {
                 common.insert(key, value);
+            } else if crate::platform::PLATFORMS.iter().any(|p| p.keys().contains(&name)) {
+                others.push((Spanned::new(key.span(), name.to_string()), value));
             } else {
-                others.push((Spanned::new(key.span(), key.get_ref().to_string()), value));
+                return Err(unknown_key(name, key.span(), platform));
             }
         }
         // In the order written, so the errors about them are too.
@@ -144,5 +166,30 @@ pub fn parse(text: &str) -> Result<(RawPolicy, Vec<RawAccountTable<'_>>), Diagno
             others,
         });
     }
-    Ok((policy, tables))
+    Ok(tables)
+}
+
+/// An account key no platform has. The keys it could have meant: every account's, and its
+/// platform's (every platform's while the platform is not known).
+fn unknown_key(name: &str, span: std::ops::Range<usize>, platform: Option<&dyn Spec>) -> Diagnostic {
+    let mut expected: Vec<&str> = ACCOUNT_KEYS.to_vec();
+    match platform {
+        Some(p) => expected.extend(p.keys()),
+        None => {
+            for key in crate::platform::PLATFORMS.iter().flat_map(|p| p.keys()) {
+                if !expected.contains(key) {
+                    expected.push(key);
+                }
+            }
+        }
+    }
+    let expected: Vec<String> = expected.iter().map(|k| format!("`{k}`")).collect();
+    Diagnostic::new(
+        format!(
+            "unknown field `{}`, expected one of {}",
+            crate::sanitize::one_line(name),
+            expected.join(", ")
+        ),
+        span,
+    )
 }
