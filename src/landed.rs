@@ -4,8 +4,7 @@
 //! says the first try is not there).
 
 use crate::audit::InDoubt;
-use crate::credentials::Credential;
-use crate::platform::spec::{Client, RemotePost};
+use crate::platform::spec::{RemotePost, Session};
 use anyhow::Result;
 
 /// What the account's posts say about one attempt.
@@ -26,20 +25,15 @@ pub fn may_be(doubt: &InDoubt, post: &RemotePost) -> bool {
     doubt.may_be(&post.text, post.created_at)
 }
 
-/// Looks for the attempt `doubt` among the account's posts, leaving out those whose ids the
-/// audit log already accounts for (`known`), since a post recorded as another attempt's is not
-/// this one's.
-pub fn search(
-    client: &dyn Client,
-    credential: Option<&Credential>,
-    doubt: &InDoubt,
-    known: &dyn Fn(&str) -> bool,
-) -> Result<Search> {
+/// Looks for the attempt `doubt` among the account's posts, as the session lists them,
+/// leaving out those whose ids the audit log already accounts for (`known`), since a post
+/// recorded as another attempt's is not this one's.
+pub fn search(session: &dyn Session, doubt: &InDoubt, known: &dyn Fn(&str) -> bool) -> Result<Search> {
     let since = doubt
         .time
         .checked_sub(crate::audit::SERVER_CLOCK_MARGIN)
         .unwrap_or(doubt.time);
-    let listing = client.recent_posts(credential, since)?;
+    let listing = session.recent_posts(since)?;
     if let Some(post) = listing.posts.into_iter().find(|p| !known(&p.id) && may_be(doubt, p)) {
         return Ok(Search::Found(post));
     }
@@ -52,19 +46,29 @@ pub fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platform::spec::{Limits, Listing, Session};
+    use crate::platform::spec::Listing;
 
-    /// A platform that only lists: what a listing says is all the search may use.
+    /// A session that only lists: what a listing says is all the search may use.
     struct Lists(Listing);
 
-    impl Client for Lists {
-        fn limits(&self) -> Result<Limits> {
+    impl Session for Lists {
+        fn identity(&self) -> Result<crate::platform::spec::Identity> {
             anyhow::bail!("not asked")
         }
-        fn open<'a>(&'a self, _credential: Option<&'a Credential>) -> Result<Box<dyn Session + 'a>> {
-            anyhow::bail!("the search opens no session")
+        fn publish(
+            &self,
+            _: &crate::content::Draft,
+            _: &crate::platform::spec::PostKey,
+        ) -> Result<crate::platform::spec::Published> {
+            anyhow::bail!("the search sends nothing")
         }
-        fn recent_posts(&self, _credential: Option<&Credential>, _since: jiff::Timestamp) -> Result<Listing> {
+        fn edit(&self, _: &str, _: &crate::content::Draft) -> Result<crate::platform::spec::Published> {
+            anyhow::bail!("the search sends nothing")
+        }
+        fn delete(&self, _: &str) -> Result<()> {
+            anyhow::bail!("the search sends nothing")
+        }
+        fn recent_posts(&self, _since: jiff::Timestamp) -> Result<Listing> {
             Ok(self.0.clone())
         }
     }
@@ -104,11 +108,11 @@ mod tests {
             post("2", "Bonjour", "2026-12-01T09:00:05Z"),
             post("1", "Bonjour", "2026-12-01T09:00:01Z"),
         ]));
-        let found = search(&listed, None, &d, &|_| false).unwrap();
+        let found = search(&listed, &d, &|_| false).unwrap();
         assert_eq!(found, Search::Found(post("2", "Bonjour", "2026-12-01T09:00:05Z")));
-        let found = search(&listed, None, &d, &|id| id == "2").unwrap();
+        let found = search(&listed, &d, &|id| id == "2").unwrap();
         assert_eq!(found, Search::Found(post("1", "Bonjour", "2026-12-01T09:00:01Z")));
-        assert_eq!(search(&listed, None, &d, &|_| true).unwrap(), Search::NotFound);
+        assert_eq!(search(&listed, &d, &|_| true).unwrap(), Search::NotFound);
     }
 
     #[test]
@@ -118,7 +122,7 @@ mod tests {
             post("3", "Bonsoir", "2026-12-01T09:00:05Z"),
             post("1", "Bonjour", "2026-12-01T08:00:00Z"),
         ]));
-        assert_eq!(search(&listed, None, &d, &|_| false).unwrap(), Search::NotFound);
+        assert_eq!(search(&listed, &d, &|_| false).unwrap(), Search::NotFound);
     }
 
     #[test]
@@ -129,7 +133,7 @@ mod tests {
             "25 pages",
         ));
         assert_eq!(
-            search(&listed, None, &d, &|_| false).unwrap(),
+            search(&listed, &d, &|_| false).unwrap(),
             Search::Inconclusive("25 pages".into())
         );
         // What a cut listing does show still counts.
@@ -137,9 +141,6 @@ mod tests {
             vec![post("4", "Bonjour", "2026-12-01T09:30:00Z")],
             "25 pages",
         ));
-        assert!(matches!(
-            search(&listed, None, &d, &|_| false).unwrap(),
-            Search::Found(_)
-        ));
+        assert!(matches!(search(&listed, &d, &|_| false).unwrap(), Search::Found(_)));
     }
 }

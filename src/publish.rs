@@ -29,7 +29,7 @@ use crate::landed::Search;
 use crate::plan::{Plan, WindowState};
 use crate::platform::{
     self,
-    spec::{Client, ExactlyOnce, PostKey, Published, Session},
+    spec::{ExactlyOnce, PostKey, Published, Session},
 };
 use crate::policy::Policy;
 use crate::rules::Finding;
@@ -261,8 +261,7 @@ fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Res
         let done = trail.append("dry-run", Outcome::DryRun).map_err(Stop::Failed)?;
         return Ok(trail.receipt(account, done.seq, None));
     }
-    let unknown = earlier.unknown();
-    if let Some(receipt) = in_doubt(trail, account, plan.in_doubt, unknown, &*client, credential.as_ref())? {
+    if let Some(receipt) = in_doubt(trail, account, plan.in_doubt, earlier.unknown(), &*session)? {
         return Ok(receipt);
     }
     // The last look before the intent record: a lock set since the confirmation stops it here.
@@ -508,11 +507,10 @@ fn in_doubt(
     account: &Account,
     plan_in_doubt: Option<(u64, jiff::Timestamp)>,
     post_in_doubt: Option<&InDoubt>,
-    client: &dyn Client,
-    credential: Option<&Credential>,
+    session: &dyn Session,
 ) -> Result<Option<Receipt>> {
     if let Some(doubt) = post_in_doubt {
-        return look_before_write(trail, account, client, credential, doubt);
+        return look_before_write(trail, account, session, doubt);
     }
     let Some((seq, time)) = plan_in_doubt else {
         return Ok(None);
@@ -530,7 +528,7 @@ fn in_doubt(
                 )
                 .hint("`postgate log --verify` checks the log; nothing was sent")
             })?;
-        return look_before_write(trail, account, client, credential, &doubt);
+        return look_before_write(trail, account, session, &doubt);
     }
     let Some(words) = key_forgotten(account, time, observed_now(&trail.log)) else {
         return Ok(None);
@@ -767,8 +765,7 @@ impl Earlier {
 fn look_before_write(
     trail: &Trail,
     account: &Account,
-    client: &dyn Client,
-    credential: Option<&Credential>,
+    session: &dyn Session,
     doubt: &InDoubt,
 ) -> Result<Option<Receipt>> {
     let since = doubt
@@ -780,7 +777,7 @@ fn look_before_write(
         .published_ids_since(account.platform.as_str(), &account.host(), &account.handle, since)?;
     let when = doubt.time.round(jiff::Unit::Second).unwrap_or(doubt.time);
     let earlier = format!("an earlier run of this post (audit record #{}, {when})", doubt.seq);
-    match crate::landed::search(client, credential, doubt, &|id| known.contains(id))? {
+    match crate::landed::search(session, doubt, &|id| known.contains(id))? {
         Search::Found(post) => {
             let mut record = trail.record(
                 "outcome",

@@ -803,6 +803,11 @@ impl Session for BlueskySession<'_> {
         .map_err(|e| e.into_failure(NAME, "deleting"))?;
         Ok(())
     }
+
+    /// `listRecords` is public: the session adds nothing to it.
+    fn recent_posts(&self, since: jiff::Timestamp) -> Result<Listing> {
+        PlatformClient::recent_posts(self.client, None, since)
+    }
 }
 
 #[cfg(test)]

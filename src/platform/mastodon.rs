@@ -508,8 +508,15 @@ impl PlatformClient for Mastodon {
     }
 
     fn recent_posts(&self, credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Listing> {
-        let token = credential.map(|c| c.secret.expose().to_string());
-        let authed = |b: RequestBuilder| match &token {
+        self.list_since(credential.map(|c| c.secret.expose()), since)
+    }
+}
+
+impl Mastodon {
+    /// The account's statuses since `since`, with the token where there is one (it shows posts
+    /// only followers see) or without.
+    fn list_since(&self, token: Option<&str>, since: jiff::Timestamp) -> Result<Listing> {
+        let authed = |b: RequestBuilder| match token {
             Some(t) => b.bearer_auth(t),
             None => b,
         };
@@ -682,6 +689,10 @@ impl Session for MastodonSession<'_> {
             }
             Err(e) => Err(e.into_failure(NAME, "deleting").into()),
         }
+    }
+
+    fn recent_posts(&self, since: jiff::Timestamp) -> Result<Listing> {
+        self.client.list_since(Some(self.token), since)
     }
 }
 

@@ -437,6 +437,10 @@ impl Session for Outbox {
         }
         Ok(())
     }
+
+    fn recent_posts(&self, since: jiff::Timestamp) -> Result<Listing> {
+        Client::recent_posts(self, None, since)
+    }
 }
 
 /// Lists the posts in an outbox folder, oldest first. Used by `postgate accounts` and tests.

@@ -349,6 +349,9 @@ impl<T: Session + ?Sized> Session for &T {
     fn delete(&self, id: &str) -> Result<()> {
         (**self).delete(id)
     }
+    fn recent_posts(&self, since: jiff::Timestamp) -> Result<Listing> {
+        (**self).recent_posts(since)
+    }
 }
 
 /// What a credential opened: every request made as the account.
@@ -370,6 +373,9 @@ pub trait Session {
     }
     /// Removes a post. Repeating it is harmless.
     fn delete(&self, id: &str) -> Result<()>;
+    /// The account's posts created since `since`, newest first, as the session sees them: with
+    /// the token it opened with, which on platforms that rotate tokens is not the stored one.
+    fn recent_posts(&self, since: jiff::Timestamp) -> Result<Listing>;
 }
 
 #[cfg(test)]

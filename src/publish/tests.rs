@@ -372,21 +372,23 @@ fn recent_posts_are_counted_by_the_hour_and_the_day() {
     assert_eq!((until_now.last_hour, until_now.last_day), (1, 2));
 }
 
-/// A platform that only lists, as a look-before-write platform would be searched.
+/// A session that only lists, as a look-before-write platform's would be searched.
 struct Lists(crate::platform::spec::Listing);
 
-impl crate::platform::spec::Client for Lists {
-    fn limits(&self) -> Result<crate::platform::spec::Limits> {
+impl Session for Lists {
+    fn identity(&self) -> Result<crate::platform::spec::Identity> {
         anyhow::bail!("not asked")
     }
-    fn open<'a>(&'a self, _credential: Option<&'a Credential>) -> Result<Box<dyn Session + 'a>> {
-        anyhow::bail!("looking sends nothing, so it opens no session")
+    fn publish(&self, _: &Draft, _: &PostKey) -> Result<Published> {
+        anyhow::bail!("looking sends nothing")
     }
-    fn recent_posts(
-        &self,
-        _credential: Option<&Credential>,
-        _since: jiff::Timestamp,
-    ) -> Result<crate::platform::spec::Listing> {
+    fn edit(&self, _: &str, _: &Draft) -> Result<Published> {
+        anyhow::bail!("looking sends nothing")
+    }
+    fn delete(&self, _: &str) -> Result<()> {
+        anyhow::bail!("looking sends nothing")
+    }
+    fn recent_posts(&self, _since: jiff::Timestamp) -> Result<crate::platform::spec::Listing> {
         Ok(self.0.clone())
     }
 }
@@ -452,7 +454,7 @@ fn look_before_write_records_a_post_that_did_land_and_sends_nothing() {
     let client = Lists(crate::platform::spec::Listing::whole(vec![listed(
         "Bonjour", doubt.time,
     )]));
-    let receipt = look_before_write(&trail, account, &client, None, &doubt)
+    let receipt = look_before_write(&trail, account, &client, &doubt)
         .expect("search")
         .expect("found");
     assert!(receipt.already);
@@ -473,7 +475,7 @@ fn look_before_write_goes_on_when_a_whole_listing_lacks_the_post() {
     let client = Lists(crate::platform::spec::Listing::whole(vec![listed(
         "Bonsoir", doubt.time,
     )]));
-    let found = look_before_write(&trail, account, &client, None, &doubt).expect("search");
+    let found = look_before_write(&trail, account, &client, &doubt).expect("search");
     assert!(found.is_none());
     assert_eq!(in_doubt(&p), 0, "the attempt is settled as not published");
 }
@@ -488,7 +490,7 @@ fn look_before_write_refuses_to_guess_from_a_cut_listing() {
         vec![listed("Bonsoir", doubt.time)],
         "the listing stops after 25 pages",
     ));
-    let err = look_before_write(&trail, account, &client, None, &doubt).expect_err("inconclusive");
+    let err = look_before_write(&trail, account, &client, &doubt).expect_err("inconclusive");
     assert_eq!(exit_code_of(&err), ExitCode::Incomplete);
     assert!(
         format!("{err}").contains("the listing stops after 25 pages; nothing was sent"),
