@@ -13,6 +13,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A TOML reader's error, where it points.
+    pub fn of_toml(e: toml::de::Error) -> Self {
+        Diagnostic {
+            message: e.message().to_string(),
+            span: e.span(),
+            help: None,
+        }
+    }
+
     pub fn new(message: impl Into<String>, span: Range<usize>) -> Self {
         Diagnostic {
             message: message.into(),

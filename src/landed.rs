@@ -47,31 +47,7 @@ pub fn search(session: &dyn Session, doubt: &InDoubt, known: &dyn Fn(&str) -> bo
 mod tests {
     use super::*;
     use crate::platform::spec::Listing;
-
-    /// A session that only lists: what a listing says is all the search may use.
-    struct Lists(Listing);
-
-    impl Session for Lists {
-        fn identity(&self) -> Result<crate::platform::spec::Identity> {
-            anyhow::bail!("not asked")
-        }
-        fn publish(
-            &self,
-            _: &crate::content::Draft,
-            _: &crate::platform::spec::PostKey,
-        ) -> Result<crate::platform::spec::Published> {
-            anyhow::bail!("the search sends nothing")
-        }
-        fn edit(&self, _: &str, _: &crate::content::Draft) -> Result<crate::platform::spec::Published> {
-            anyhow::bail!("the search sends nothing")
-        }
-        fn delete(&self, _: &str) -> Result<()> {
-            anyhow::bail!("the search sends nothing")
-        }
-        fn recent_posts(&self, _since: jiff::Timestamp) -> Result<Listing> {
-            Ok(self.0.clone())
-        }
-    }
+    use crate::platform::spec::testing::Lists;
 
     fn at(s: &str) -> jiff::Timestamp {
         s.parse().unwrap()

@@ -212,17 +212,16 @@ fn answer_row(tty: &support::Tty) -> String {
         .unwrap_or_else(|| panic!("no prompt on screen:\n{}", screen.text()))
 }
 
-#[test]
-fn ctrl_d_inside_an_answer_is_refused_and_the_screen_shows_what_is_compared() {
-    let t = Test::new();
+/// Posts to `demo` at a 160-column terminal, types `keys`, then the handle and Enter. The post
+/// must go out, with the answer row showing exactly the handle.
+fn keys_then_the_handle(t: &Test, keys: &str) -> support::Tty {
     let handle = t.handle("demo");
     let mut tty = t
         .cmd(["post", "-a", "demo", "x"])
         .env("NO_COLOR", "1")
         .tty_sized(160, 40, "");
     tty.expect(PROMPT);
-    // Ctrl-D after text, then three Backspaces: one for each character that was shown.
-    tty.keys("@x\x04\x7f\x7f\x7f");
+    tty.keys(keys);
     tty.keys(&handle);
     tty.keys("\r");
     assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
@@ -230,6 +229,14 @@ fn ctrl_d_inside_an_answer_is_refused_and_the_screen_shows_what_is_compared() {
         answer_row(&tty),
         format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}")
     );
+    tty
+}
+
+#[test]
+fn ctrl_d_inside_an_answer_is_refused_and_the_screen_shows_what_is_compared() {
+    let t = Test::new();
+    // Ctrl-D after text, then three Backspaces: one for each character that was shown.
+    let tty = keys_then_the_handle(&t, "@x\x04\x7f\x7f\x7f");
     assert!(tty.screen().contains("Ctrl-D ignored"), "{}", tty.screen());
     assert_eq!(t.audit().last().unwrap()["confirmation"], "typed");
 }
@@ -237,22 +244,9 @@ fn ctrl_d_inside_an_answer_is_refused_and_the_screen_shows_what_is_compared() {
 #[test]
 fn backspace_erases_a_whole_shown_character() {
     let t = Test::new();
-    let handle = t.handle("demo");
-    let mut tty = t
-        .cmd(["post", "-a", "demo", "x"])
-        .env("NO_COLOR", "1")
-        .tty_sized(160, 40, "");
-    tty.expect(PROMPT);
     // A zero-width space is shown as ⟨U+200B⟩ (8 cells); one Backspace removes it, and all of
     // its cells. The combining accent joins the e before it: one Backspace takes both.
-    tty.keys("\u{200b}\x7fe\u{301}\x7f");
-    tty.keys(&handle);
-    tty.keys("\r");
-    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
-    assert_eq!(
-        answer_row(&tty),
-        format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}")
-    );
+    keys_then_the_handle(&t, "\u{200b}\x7fe\u{301}\x7f");
     assert_eq!(t.outbox("outbox").len(), 1);
 }
 
@@ -293,23 +287,10 @@ fn an_answer_over_several_rows_is_erased_row_by_row() {
 #[test]
 fn editing_keys_are_refused_and_escape_alone_cancels() {
     let t = Test::new();
-    let handle = t.handle("demo");
-    let mut tty = t
-        .cmd(["post", "-a", "demo", "x"])
-        .env("NO_COLOR", "1")
-        .tty_sized(160, 40, "");
-    tty.expect(PROMPT);
     // Left arrow, then Tab: neither moves nor enters anything.
-    tty.keys("@x\x1b[D\t\x7f\x7f");
-    tty.keys(&handle);
-    tty.keys("\r");
-    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    let tty = keys_then_the_handle(&t, "@x\x1b[D\t\x7f\x7f");
     assert!(tty.screen().contains("an editing key ignored"), "{}", tty.screen());
     assert!(tty.screen().contains("Tab ignored"), "{}", tty.screen());
-    assert_eq!(
-        answer_row(&tty),
-        format!("OFFICIAL {handle} (Ministère (démo)): type its handle to publish (1/3): {handle}")
-    );
 
     let mut tty = t.cmd(["post", "-a", "demo", "x"]).tty();
     tty.expect(PROMPT);

@@ -139,11 +139,7 @@ impl AccountKeys<'_, '_> {
         match T::deserialize(de) {
             Ok(v) => Some(v),
             Err(e) => {
-                diags.push(Diagnostic {
-                    message: e.message().to_string(),
-                    span: e.span(),
-                    help: None,
-                });
+                diags.push(Diagnostic::of_toml(e));
                 None
             }
         }
@@ -376,6 +372,36 @@ pub trait Session {
     /// The account's posts created since `since`, newest first, as the session sees them: with
     /// the token it opened with, which on platforms that rotate tokens is not the stored one.
     fn recent_posts(&self, since: jiff::Timestamp) -> Result<Listing>;
+}
+
+/// Stand-ins for the unit tests of what uses the traits above.
+#[cfg(test)]
+pub mod testing {
+    use crate::content::Draft;
+    use crate::platform::spec::{Identity, Listing, PostKey, Published, Session};
+    use anyhow::Result;
+
+    /// A session that only lists: what a listing says is all a search may use, and it sends
+    /// nothing.
+    pub struct Lists(pub Listing);
+
+    impl Session for Lists {
+        fn identity(&self) -> Result<Identity> {
+            anyhow::bail!("not asked")
+        }
+        fn publish(&self, _: &Draft, _: &PostKey) -> Result<Published> {
+            anyhow::bail!("looking sends nothing")
+        }
+        fn edit(&self, _: &str, _: &Draft) -> Result<Published> {
+            anyhow::bail!("looking sends nothing")
+        }
+        fn delete(&self, _: &str) -> Result<()> {
+            anyhow::bail!("looking sends nothing")
+        }
+        fn recent_posts(&self, _since: jiff::Timestamp) -> Result<Listing> {
+            Ok(self.0.clone())
+        }
+    }
 }
 
 #[cfg(test)]

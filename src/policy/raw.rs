@@ -100,7 +100,7 @@ pub struct RawAccountTable<'i> {
 /// A policy file as written: everything but the accounts through serde, and the accounts split
 /// between the keys the policy owns and the keys their platform owns.
 pub fn parse(text: &str) -> Result<(RawPolicy, Vec<RawAccountTable<'_>>), Diagnostic> {
-    let error = toml_error;
+    let error = Diagnostic::of_toml;
     let mut doc = DeTable::parse(text).map_err(error)?;
     // The accounts first: serde, which read the whole file before them, took its tables in
     // the order of their names, so an error in `[[accounts]]` was the one it reported.
@@ -112,19 +112,11 @@ pub fn parse(text: &str) -> Result<(RawPolicy, Vec<RawAccountTable<'_>>), Diagno
     Ok((policy, tables))
 }
 
-fn toml_error(e: toml::de::Error) -> Diagnostic {
-    Diagnostic {
-        message: e.message().to_string(),
-        span: e.span(),
-        help: None,
-    }
-}
-
 /// The `[[accounts]]` tables, each split between the keys every account has and its
 /// platform's. A key that no platform has is refused here, before anything else about its
 /// account, as serde refused it when every key was one struct's.
 fn account_tables(accounts: Spanned<DeValue<'_>>) -> Result<Vec<RawAccountTable<'_>>, Diagnostic> {
-    let error = toml_error;
+    let error = Diagnostic::of_toml;
     let mut tables = Vec::new();
     let not_tables = |span| {
         Diagnostic::new(

@@ -372,26 +372,7 @@ fn recent_posts_are_counted_by_the_hour_and_the_day() {
     assert_eq!((until_now.last_hour, until_now.last_day), (1, 2));
 }
 
-/// A session that only lists, as a look-before-write platform's would be searched.
-struct Lists(crate::platform::spec::Listing);
-
-impl Session for Lists {
-    fn identity(&self) -> Result<crate::platform::spec::Identity> {
-        anyhow::bail!("not asked")
-    }
-    fn publish(&self, _: &Draft, _: &PostKey) -> Result<Published> {
-        anyhow::bail!("looking sends nothing")
-    }
-    fn edit(&self, _: &str, _: &Draft) -> Result<Published> {
-        anyhow::bail!("looking sends nothing")
-    }
-    fn delete(&self, _: &str) -> Result<()> {
-        anyhow::bail!("looking sends nothing")
-    }
-    fn recent_posts(&self, _since: jiff::Timestamp) -> Result<crate::platform::spec::Listing> {
-        Ok(self.0.clone())
-    }
-}
+use crate::platform::spec::testing::Lists;
 
 /// An attempt at "Bonjour" on `demo` that recorded its intent and nothing after, as a run
 /// killed mid-publish leaves it; with the trail of a second run of the same post.
