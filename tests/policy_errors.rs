@@ -496,3 +496,15 @@ fn a_bluesky_web_host_may_be_written_with_an_at_sign_as_before() {
     );
     t.cmd(["policy", "check"]).stderr_has("is valid").run();
 }
+
+#[test]
+fn an_inline_account_table_is_split_like_any_other() {
+    // An account written as an inline table still hands its platform only the platform's keys:
+    // another platform's key is refused where it is written.
+    rejects(
+        "accounts = [{ name = \"a\", handle = \"@a\", platform = \"outbox\", kind = \"official\", \
+         display_name = \"A\", owner = \"O\", instance = \"https://x.example\" }]\n",
+        "`instance` does not apply to outbox account `a`",
+        "1:126",
+    );
+}
