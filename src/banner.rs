@@ -89,6 +89,8 @@ pub struct BannerInfo<'a> {
     /// The post's length as the platform counts it.
     pub length: usize,
     pub max_characters: usize,
+    /// What the length counts ("characters", "weighted characters").
+    pub unit: &'static str,
     /// Content warning, language and visibility, when set.
     pub content_warning: Option<&'a str>,
     pub language: Option<&'a str>,
@@ -308,7 +310,7 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     }
 
     let len = info.length;
-    let count = format!("{len}/{} characters", info.max_characters);
+    let count = format!("{len}/{} {}", info.max_characters, info.unit);
     let count = if len > info.max_characters {
         format!("{count}: TOO LONG by {}", len - info.max_characters)
             .red()
@@ -532,6 +534,7 @@ mod tests {
                 reply_to: None,
                 length: crate::graphemes::count(text),
                 max_characters: 10,
+                unit: "characters",
                 content_warning: None,
                 language: None,
                 visibility: None,
@@ -574,6 +577,7 @@ mod tests {
                 reply_to: None,
                 length: 10,
                 max_characters: 100,
+                unit: "characters",
                 content_warning: None,
                 language: None,
                 visibility: None,
@@ -719,6 +723,7 @@ mod tests {
                 reply_to: None,
                 length: 1,
                 max_characters: 10,
+                unit: "characters",
                 content_warning: None,
                 language: None,
                 visibility: None,

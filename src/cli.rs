@@ -458,9 +458,29 @@ pub struct LoginArgs {
     /// Account name, as in the policy's `name`.
     pub name: String,
 
-    /// Read the secret from stdin instead of a hidden prompt (for scripts and password managers).
+    /// Read the secret from stdin instead of a hidden prompt (for scripts and password managers);
+    /// one per line where the platform asks for several.
     #[arg(long)]
     pub secret_stdin: bool,
+
+    /// X: take the address the browser was redirected to on stdin instead of listening for it
+    /// (a machine with no browser).
+    #[arg(long)]
+    pub paste: bool,
+
+    /// X: print the authorization address on stderr without opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// X: store OAuth 1.0a keys (consumer key and secret, access token and secret), which do not
+    /// expire: for CI runners.
+    #[arg(long)]
+    pub oauth1: bool,
+
+    /// X: store the app-only bearer token that `reconcile` reads with, kept apart from the
+    /// posting credential (`reconcile_credential = "app-bearer"`).
+    #[arg(long)]
+    pub app_bearer: bool,
 }
 
 #[derive(Debug, Args)]

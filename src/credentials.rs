@@ -422,6 +422,128 @@ fn write(account: &Account, secret: &Secret, created_at: jiff::Timestamp, sessio
     Ok(())
 }
 
+/// Replaces a credential that the platform renews by rotation (an OAuth 2.0 refresh token that
+/// works once), so that no two runs spend the same one and the newest is never lost.
+///
+/// Under a per-account lock, the keychain is read again: if another run renewed the credential
+/// meanwhile, its new one is handed back and `rotate` is not called. Otherwise `rotate` gets the
+/// held secret and returns the renewed one, which is written to the keychain before it is
+/// handed back, so nothing is sent with tokens the next run could not find. When that write
+/// fails the old item is left as it was and the failure says so.
+pub fn renew(
+    account: &Account,
+    held: &Credential,
+    rotate: impl FnOnce(&Secret) -> Result<Secret>,
+) -> Result<Credential> {
+    if held.source != Source::Keychain {
+        return Err(Failure::new(
+            ExitCode::Credential,
+            format!(
+                "the credential of `{}` comes from the {} and has expired; it cannot be renewed there",
+                account.name,
+                held.source.as_str()
+            ),
+        )
+        .hint("give the runner a credential that does not expire (for X: OAuth 1.0a keys), or a fresh one")
+        .into());
+    }
+    let _lock = renewal_lock(account)?;
+    if let Ok(current) = read_keychain(account)
+        && current.secret.expose() != held.secret.expose()
+    {
+        return Ok(current);
+    }
+    let renewed = rotate(&held.secret)?;
+    let created_at = held.created_at.unwrap_or_else(jiff::Timestamp::now);
+    let written = if crate::fault::fails("keychain-write") {
+        Err(Failure::new(ExitCode::Credential, "the keychain refused the write (POSTGATE_FAULT)").into())
+    } else {
+        write(account, &renewed, created_at, held.session.as_ref())
+    };
+    written.map_err(|e| {
+        let why = e
+            .downcast_ref::<Failure>()
+            .map_or_else(|| format!("{e:#}"), |f| f.message.clone());
+        Failure::new(
+            ExitCode::Credential,
+            format!(
+                "{} renewed the credential of `{}`, but the keychain did not take the new one: {why}; nothing was \
+                 sent with it, and the old item is kept",
+                account.platform.as_str(),
+                account.name
+            ),
+        )
+        .hint(format!(
+            "the old refresh token may already be spent: once the keychain works, run `postgate login {}` again",
+            account.name
+        ))
+    })?;
+    Ok(Credential {
+        secret: renewed,
+        source: Source::Keychain,
+        created_at: Some(created_at),
+        session: held.session.clone(),
+    })
+}
+
+/// The lock that makes renewals of one account's credential take turns across processes: a
+/// file under the state folder, named by a digest of the keychain user (which holds the host).
+fn renewal_lock(account: &Account) -> Result<std::fs::File> {
+    let failure = |what: String| {
+        Failure::new(
+            ExitCode::Credential,
+            format!("cannot take the renewal lock of `{}`: {what}", account.name),
+        )
+    };
+    let dir = crate::paths::state_dir()
+        .ok_or_else(|| failure("neither XDG_STATE_HOME nor HOME is set".into()))?
+        .join("credential.locks");
+    crate::paths::create_private_dir(&dir).map_err(|e| failure(format!("{}: {e}", dir.display())))?;
+    let name = crate::digest::sha256_hex(keychain_user(account).as_bytes());
+    let path = dir.join(format!("{}.lock", &name[..24]));
+    let file = crate::paths::private_options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| failure(format!("{}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "postgate: waiting for another run renewing the credential of `{}`",
+                crate::sanitize::one_line(&account.name)
+            );
+            file.lock().map_err(|e| failure(format!("{}: {e}", path.display())))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(failure(format!("{}: {e}", path.display())).into()),
+    }
+    Ok(file)
+}
+
+/// Stores a keychain item beside the account's credential (`suffix` names it), for a second
+/// secret a platform keeps apart from the posting one.
+pub fn store_beside(account: &Account, suffix: &str, secret: &Secret) -> Result<()> {
+    let (user, label) = names(account);
+    write_item(&format!("{user}:{suffix}"), &format!("{label} [{suffix}]"), secret)
+}
+
+/// Reads the item [`store_beside`] stored; `Ok(None)` when there is none.
+pub fn read_beside(account: &Account, suffix: &str) -> Result<Option<Secret>> {
+    let (user, _) = names(account);
+    read_item(&format!("{user}:{suffix}"))
+}
+
+/// Removes the item [`store_beside`] stored. Returns false if there was none.
+pub fn remove_beside(account: &Account, suffix: &str) -> Result<bool> {
+    let (user, label) = names(account);
+    match item_call(&format!("{user}:{suffix}"), &label, |e| e.delete_credential())? {
+        Ok(()) => Ok(true),
+        Err(KeyringError::NoEntry) => Ok(false),
+        Err(err) => Err(item_failure(err).into()),
+    }
+}
+
 /// Removes the account's credential. Returns false if there was none.
 pub fn remove(account: &Account) -> Result<bool> {
     match with_entry(account, |e| e.delete_credential()).map_err(|why| unavailable_failure(account, &why))? {

@@ -1,4 +1,4 @@
-//! Fault injection for the crash tests: the points where dying hurts most.
+//! Fault injection for the crash tests: the points where dying (or a refusal) hurts most.
 
 /// Fault injection for the crash tests: `POSTGATE_FAULT=kill-after-publish` kills the process
 /// with SIGKILL right after the platform accepted the post, before the outcome is recorded,
@@ -14,4 +14,11 @@ pub fn point(name: &str) {
         }
         std::process::abort();
     }
+}
+
+/// `POSTGATE_FAULT=fail-<name>`: the step at `name` fails as if its system had refused it (the
+/// keychain refusing a write), for the tests of what postgate does then. Like [`point`], it can
+/// only make postgate stop short, never skip a check.
+pub fn fails(name: &str) -> bool {
+    std::env::var("POSTGATE_FAULT").is_ok_and(|v| v.strip_prefix("fail-") == Some(name))
 }

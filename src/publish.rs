@@ -382,6 +382,7 @@ fn show_banner(account: &Account, req: &Request, checked: &Checked, credential: 
             reply_to: req.draft.reply_to.as_deref(),
             length: checked.length,
             max_characters: checked.limits.max_characters,
+            unit: platform::of(account).length_unit(),
             content_warning: req.draft.content_warning.as_deref(),
             language: req.draft.language.as_deref().or(account.language.as_deref()),
             visibility: req.draft.visibility.map(|v| v.as_str()).or(default_visibility(account)),

@@ -154,9 +154,15 @@ pub fn list(cli: &Cli) -> Result<ExitCode> {
 
 pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
+    let warnings: Vec<String> = policy
+        .accounts
+        .iter()
+        .flat_map(|a| crate::platform::of(a).warnings(a))
+        .collect();
     if cli.json {
         output::json(&json!({
             "status": "ok",
+            "warnings": warnings,
             "path": policy.path.display().to_string(),
             "system_path": policy.system_path.as_ref().map(|p| p.display().to_string()),
             "sha256": policy.sha256,
@@ -207,6 +213,9 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
         }
     }
     print!("{}", table(&rows));
+    for w in &warnings {
+        output::status(&format!("warning: {w}"));
+    }
     output::status(&format!(
         "policy {}{} is valid: {} account(s), {} rule(s), {} approver(s), {} approval requirement(s); audit log: {}",
         policy.path.display(),

@@ -9,6 +9,7 @@ use crate::credentials;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::output;
+use crate::platform::spec::{LoginRequest, Obtained};
 use crate::policy::Policy;
 use crate::redacted::Secret;
 use anyhow::Result;
@@ -48,41 +49,88 @@ fn read_hidden(prompt: &str) -> Result<Secret> {
     Ok(Secret::new(value))
 }
 
+/// Everything on stdin, bounded: the secret (or secrets, one per line) a script pipes in.
+fn read_stdin() -> Result<Zeroizing<String>> {
+    let mut buf = Zeroizing::new(Vec::new());
+    // One byte past the cap tells a secret of exactly the cap from a stream that never ends.
+    let cap = crate::paths::MAX_SMALL_BYTES;
+    std::io::stdin()
+        .take(cap + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Failure::new(ExitCode::Credential, format!("cannot read the secret from stdin: {e}")))?;
+    if buf.len() as u64 > cap {
+        return Err(Failure::new(
+            ExitCode::Credential,
+            format!("the secret on stdin is longer than {} KiB; nothing was stored", cap / 1024),
+        )
+        .hint("pipe only the token or app password, for example `printf '%s' \"$TOKEN\" | postgate login NAME --secret-stdin`")
+        .into());
+    }
+    let text = std::str::from_utf8(&buf)
+        .map_err(|_| Failure::new(ExitCode::Credential, "the secret on stdin is not UTF-8"))?;
+    Ok(Zeroizing::new(text.to_string()))
+}
+
+fn one_line(secret: Secret) -> Result<Secret> {
+    if secret.is_empty() || secret.expose().contains(['\n', '\r']) {
+        return Err(Failure::new(ExitCode::Credential, "the secret must be one non-empty line").into());
+    }
+    Ok(secret)
+}
+
+fn no_terminal(account: &Account) -> Failure {
+    Failure::new(ExitCode::Credential, "no terminal for the hidden prompt").hint(format!(
+        "pipe the secret in: `... | postgate login {} --secret-stdin` (never pass it as an argument)",
+        account.name
+    ))
+}
+
 fn read_secret(args: &LoginArgs, account: &Account) -> Result<Secret> {
     let secret = if args.secret_stdin {
-        let mut buf = Zeroizing::new(Vec::new());
-        // One byte past the cap tells a secret of exactly the cap from a stream that never ends.
-        let cap = crate::paths::MAX_SMALL_BYTES;
-        std::io::stdin()
-            .take(cap + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| Failure::new(ExitCode::Credential, format!("cannot read the secret from stdin: {e}")))?;
-        if buf.len() as u64 > cap {
-            return Err(Failure::new(
-                ExitCode::Credential,
-                format!("the secret on stdin is longer than {} KiB; nothing was stored", cap / 1024),
-            )
-            .hint("pipe only the token or app password, for example `printf '%s' \"$TOKEN\" | postgate login NAME --secret-stdin`")
-            .into());
-        }
-        let text = std::str::from_utf8(&buf)
-            .map_err(|_| Failure::new(ExitCode::Credential, "the secret on stdin is not UTF-8"))?;
+        let text = read_stdin()?;
         Secret::new(text.trim_end_matches(['\n', '\r']).to_string())
     } else if confirm::has_terminal() {
         let prompt = format!("Secret for {} ({} on {})", account.name, account.handle, account.host());
         read_hidden(&prompt)?
     } else {
-        return Err(Failure::new(ExitCode::Credential, "no terminal for the hidden prompt")
-            .hint(format!(
-                "pipe the secret in: `... | postgate login {} --secret-stdin` (never pass it as an argument)",
-                account.name
-            ))
-            .into());
+        return Err(no_terminal(account).into());
     };
-    if secret.is_empty() || secret.expose().contains(['\n', '\r']) {
-        return Err(Failure::new(ExitCode::Credential, "the secret must be one non-empty line").into());
+    one_line(secret)
+}
+
+/// Asks for the secrets a platform's login flow needs, one at a time: at a hidden prompt each,
+/// or as the successive lines of stdin under `--secret-stdin`.
+struct Asker<'a> {
+    args: &'a LoginArgs,
+    account: &'a Account,
+    lines: Option<std::vec::IntoIter<Secret>>,
+}
+
+impl Asker<'_> {
+    fn ask(&mut self, what: &str) -> Result<Secret> {
+        if !self.args.secret_stdin {
+            if !confirm::has_terminal() {
+                return Err(no_terminal(self.account).into());
+            }
+            return one_line(read_hidden(&format!("{what} for {}", self.account.name))?);
+        }
+        if self.lines.is_none() {
+            let text = read_stdin()?;
+            let lines: Vec<Secret> = text.lines().map(|l| Secret::new(l.trim_end_matches('\r').to_string())).collect();
+            self.lines = Some(lines.into_iter());
+        }
+        match self.lines.as_mut().and_then(Iterator::next) {
+            Some(line) => one_line(line).map_err(|_| {
+                Failure::new(ExitCode::Credential, format!("stdin: the line for the {what} is empty")).into()
+            }),
+            None => Err(Failure::new(
+                ExitCode::Credential,
+                format!("stdin ended before the {what}; nothing was stored"),
+            )
+            .hint("give one secret per line, in the order the prompts ask for them")
+            .into()),
+        }
     }
-    Ok(secret)
 }
 
 pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
@@ -99,8 +147,55 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
         .hint("set credentials = \"keychain\" on the account to require one")
         .into());
     }
-    let secret = read_secret(args, account)?;
     let spec = crate::platform::of(account);
+    let request = LoginRequest {
+        secret_stdin: args.secret_stdin,
+        paste: args.paste,
+        no_browser: args.no_browser,
+        oauth1: args.oauth1,
+        app_bearer: args.app_bearer,
+    };
+    let takes = spec.login_flow().map_or(&[][..], |f| f.options());
+    if let Some(option) = request.options().into_iter().find(|o| !takes.contains(o)) {
+        return Err(Failure::new(
+            ExitCode::Usage,
+            format!(
+                "{option} does not apply to {} account `{}`",
+                spec.title(),
+                account.name
+            ),
+        )
+        .into());
+    }
+    let secret = match spec.login_flow() {
+        None => read_secret(args, account)?,
+        Some(flow) => {
+            let mut asker = Asker {
+                args,
+                account,
+                lines: None,
+            };
+            match flow.obtain(account, &request, &mut |what| asker.ask(what))? {
+                Obtained::Credential(secret) => secret,
+                Obtained::Beside { suffix, secret, checked } => {
+                    credentials::store_beside(account, suffix, &secret)?;
+                    record(&policy, account, "login", &format!("stored {suffix}"))?;
+                    if cli.json {
+                        output::json(&serde_json::json!({
+                            "account": account.name,
+                            "stored": suffix,
+                            "checked": checked,
+                        }));
+                    }
+                    output::status(&format!(
+                        "stored the {suffix} of `{}` in the keychain, beside its credential: {checked}",
+                        account.name
+                    ));
+                    return Ok(ExitCode::Success);
+                }
+            }
+        }
+    };
     if let Some(warning) = spec.secret_warning(secret.expose()) {
         eprintln!("warning: {warning}");
     }

@@ -280,6 +280,7 @@ fn show(
             reply_to: draft.reply_to.as_deref(),
             length,
             max_characters: limits.map_or(0, |l| l.max_characters),
+            unit: crate::platform::of(account).length_unit(),
             content_warning: draft.content_warning.as_deref(),
             language: draft.language.as_deref().or(account.language.as_deref()),
             visibility: draft.visibility.map(|v| v.as_str()),

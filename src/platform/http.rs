@@ -312,7 +312,8 @@ pub fn wait_hint(response: &Response) -> Option<Duration> {
             return until(at.timestamp());
         }
     }
-    for name in ["x-ratelimit-reset", "ratelimit-reset"] {
+    // X says `x-rate-limit-reset`, in epoch seconds (`x-api/fundamentals/rate-limits`).
+    for name in ["x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset"] {
         if let Some(v) = header(name) {
             if let Ok(at) = v.parse::<jiff::Timestamp>() {
                 return until(at);
@@ -335,11 +336,29 @@ fn until(at: jiff::Timestamp) -> Option<Duration> {
     Some(Duration::from_secs(secs.max(0) as u64))
 }
 
-/// The message in an error body: `{"error": …, "error_description": …}` (Mastodon),
-/// `{"error": …, "message": …}` (XRPC), or the start of the raw body; clipped either way.
+/// The message in an error body: `{"error": …, "error_description": …}` (Mastodon, OAuth),
+/// `{"error": …, "message": …}` (XRPC), an RFC 7807 problem `{"title": …, "detail": …}` (X,
+/// with the first of its `errors[].message` where it lists some), or the start of the raw
+/// body; clipped either way.
 pub fn error_message(body: &str) -> String {
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
         let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(|s| clip(s, MESSAGE_CAP));
+        if let Some(detail) = field("detail") {
+            let first = v
+                .get("errors")
+                .and_then(|e| e.get(0))
+                .and_then(|e| e.get("message"))
+                .and_then(|m| m.as_str())
+                .map(|m| clip(m, MESSAGE_CAP));
+            let mut text = match field("title") {
+                Some(t) if t != detail => format!("{t}: {detail}"),
+                _ => detail,
+            };
+            if let Some(m) = first.filter(|m| !text.contains(m.as_str())) {
+                text = format!("{text} ({m})");
+            }
+            return one_line(&text);
+        }
         match (field("error"), field("error_description").or_else(|| field("message"))) {
             (Some(e), Some(d)) if e != d => return one_line(&format!("{e}: {d}")),
             (Some(e), _) => return one_line(&e),
@@ -495,6 +514,18 @@ mod tests {
         assert_eq!(
             error_message(r#"{"error":"ExpiredToken","message":"Token has expired"}"#),
             "ExpiredToken: Token has expired"
+        );
+        assert_eq!(
+            error_message(
+                r#"{"detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank","title":"Forbidden","status":403}"#
+            ),
+            "Forbidden: You are not allowed to create a Tweet with duplicate content."
+        );
+        assert_eq!(
+            error_message(
+                r#"{"errors":[{"message":"The `text` field is too long"}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"}"#
+            ),
+            "Invalid Request: One or more parameters to your request was invalid. (The `text` field is too long)"
         );
         assert_eq!(error_message("<html>\x1b[2J oops"), "<html>⟨U+001B⟩[2J oops");
         assert_eq!(error_message(""), "(empty body)");

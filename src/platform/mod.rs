@@ -11,13 +11,14 @@ pub mod http;
 pub mod mastodon;
 pub mod outbox;
 pub mod spec;
+pub mod x;
 
 use crate::account::{Account, HandleMatch, compare_handle};
 use anyhow::Result;
 use spec::{Client, Identity, Spec};
 
 /// Every platform postgate can publish to.
-pub static PLATFORMS: &[&dyn Spec] = &[&outbox::SPEC, &mastodon::SPEC, &bluesky::SPEC];
+pub static PLATFORMS: &[&dyn Spec] = &[&outbox::SPEC, &mastodon::SPEC, &bluesky::SPEC, &x::SPEC];
 
 /// The platform a policy names, if there is one by that name.
 pub fn by_name(name: &str) -> Option<&'static dyn Spec> {

@@ -254,6 +254,64 @@ impl Listing {
     }
 }
 
+/// What `login` was asked to do, besides storing a credential for the account.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoginRequest {
+    /// Secrets come from stdin, one per line, instead of a hidden prompt.
+    pub secret_stdin: bool,
+    /// Take the address the browser was redirected to on stdin instead of listening for it.
+    pub paste: bool,
+    /// Print the authorization address without opening a browser.
+    pub no_browser: bool,
+    /// Store OAuth 1.0a keys instead of running the OAuth 2.0 flow.
+    pub oauth1: bool,
+    /// Store the app-only bearer token that `reconcile` reads with, beside the credential.
+    pub app_bearer: bool,
+}
+
+impl LoginRequest {
+    /// The platform-specific options that were given, as they are spelled on the command line.
+    pub fn options(&self) -> Vec<&'static str> {
+        [
+            (self.paste, "--paste"),
+            (self.no_browser, "--no-browser"),
+            (self.oauth1, "--oauth1"),
+            (self.app_bearer, "--app-bearer"),
+        ]
+        .into_iter()
+        .filter_map(|(given, name)| given.then_some(name))
+        .collect()
+    }
+}
+
+/// What a platform's own login flow obtained.
+pub enum Obtained {
+    /// The posting credential: `login` checks whose it is, then stores it.
+    Credential(crate::redacted::Secret),
+    /// A second secret the platform keeps beside the posting one, already checked by the flow
+    /// (`checked` says how), stored under `suffix`.
+    Beside {
+        suffix: &'static str,
+        secret: crate::redacted::Secret,
+        checked: String,
+    },
+}
+
+/// A platform's own way to obtain a credential at `login` (an OAuth flow), where one secret
+/// typed at a hidden prompt is not enough.
+pub trait LoginFlow: Sync {
+    /// The [`LoginRequest::options`] this flow takes; any other is refused before it starts.
+    fn options(&self) -> &'static [&'static str];
+    /// Obtains the credential. `ask` reads one secret: from a hidden prompt, or the next line
+    /// of stdin under `--secret-stdin`.
+    fn obtain(
+        &self,
+        account: &Account,
+        request: &LoginRequest,
+        ask: &mut dyn FnMut(&str) -> Result<crate::redacted::Secret>,
+    ) -> Result<Obtained>;
+}
+
 /// Everything postgate knows about one platform, in one place. One value per platform, listed
 /// in the registry.
 pub trait Spec: Sync {
@@ -300,6 +358,19 @@ pub trait Spec: Sync {
     }
     /// How a post lands exactly once; see [`ExactlyOnce`].
     fn exactly_once(&self) -> ExactlyOnce;
+    /// What a length from [`Spec::offline`] counts, in words for the banner and refusals.
+    fn length_unit(&self) -> &'static str {
+        "characters"
+    }
+    /// What `policy check` should warn about this account on this platform.
+    fn warnings(&self, _account: &Account) -> Vec<String> {
+        Vec::new()
+    }
+    /// The platform's own login flow, where it has one; `None` takes one secret at a hidden
+    /// prompt (or on stdin) and checks it.
+    fn login_flow(&self) -> Option<&dyn LoginFlow> {
+        None
+    }
     /// The platform's client for an account. No request is made yet.
     fn connect(&self, account: &Account) -> Result<Box<dyn Client>>;
 }

@@ -131,7 +131,10 @@ impl Breach {
             .hint("describe it with --alt \"…\" after its --image (require_alt_text in the policy)"),
             Breach::TooLong { length, max } => Failure::new(
                 ExitCode::ContentRefused,
-                format!("the post is {length} characters; {platform} allows {max}"),
+                format!(
+                    "the post is {length} {}; {platform} allows {max}",
+                    crate::platform::of(account).length_unit()
+                ),
             )
             .hint("shorten it; nothing was sent"),
             Breach::TooManyBytes { bytes, max } => Failure::new(
@@ -148,7 +151,10 @@ impl Breach {
         let (rule, message) = match self {
             Breach::TooLong { length, max } => (
                 "platform-limit",
-                format!("{length} characters; {platform} allows {max}"),
+                format!(
+                    "{length} {}; {platform} allows {max}",
+                    crate::platform::of(account).length_unit()
+                ),
             ),
             Breach::TooManyImages { count, max } => {
                 ("platform-limit", format!("{count} images; {platform} allows {max}"))
