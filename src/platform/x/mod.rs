@@ -1,0 +1,2 @@
+pub mod oauth1;
+pub mod pkce;
