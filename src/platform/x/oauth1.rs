@@ -131,8 +131,10 @@ pub fn authorization_at(
 }
 
 /// The `Authorization` header value for a request, with a fresh nonce and the current time.
-/// `form` is the decoded body of an `application/x-www-form-urlencoded` request, and must be
-/// sent as it is given here; for any other body (JSON), pass `&[]`.
+/// `url` is the URL the request goes to, query included: a parameter added to the request
+/// after signing makes X refuse it. `form` is the decoded body of an
+/// `application/x-www-form-urlencoded` request, and must be sent as it is given here; for any
+/// other body (JSON), pass `&[]`.
 pub fn authorization(keys: &Keys, method: &str, url: &Url, form: &[(&str, &str)]) -> String {
     // A clock before 1970 is broken beyond what a signature can fix: X answers with its own
     // clock-skew error, which says more than anything said here.
