@@ -127,6 +127,16 @@ struct Post {
     via: &'static str,
 }
 
+/// What a new post is made of, besides its author and time.
+#[derive(Debug, Clone, Default)]
+struct Draft {
+    text: String,
+    reply_to: Option<String>,
+    media_ids: Vec<String>,
+    /// The versions before this one, when it is an edit.
+    history: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 struct Media {
     owners: Vec<String>,
@@ -533,16 +543,14 @@ impl State {
         cur.id.clone()
     }
 
-    fn create_post(
-        &mut self,
-        author_id: &str,
-        text: &str,
-        reply_to: Option<String>,
-        media_ids: Vec<String>,
-        history: Vec<String>,
-        created_at: f64,
-        via: &'static str,
-    ) -> String {
+    fn create_post(&mut self, author_id: &str, draft: Draft, created_at: f64, via: &'static str) -> String {
+        let Draft {
+            text,
+            reply_to,
+            media_ids,
+            history,
+        } = draft;
+        let text = text.as_str();
         let id = self.next_id();
         let (stored, urls) = rewrite_urls(text, &id);
         let mut edit_history = history;
@@ -1101,7 +1109,13 @@ fn create_post(s: &mut State, req: &Request, p: &Principal) -> Result<Response, 
             return Err(invalid("Your media IDs are invalid."));
         }
     }
-    let id = s.create_post(&user_id, &text, reply, media_ids, history, now, "api");
+    let draft = Draft {
+        text,
+        reply_to: reply,
+        media_ids,
+        history,
+    };
+    let id = s.create_post(&user_id, draft, now, "api");
     if let Some(prev) = &previous
         && let Some(old) = s.posts.iter_mut().find(|q| &q.id == prev)
     {
@@ -1521,7 +1535,11 @@ fn control(s: &mut State, req: &Request, rest: &str) -> Response {
                     };
                     let age = body.get("age_secs").and_then(Value::as_f64).unwrap_or(0.0);
                     let at = s.now(&user.id) - age;
-                    let id = s.create_post(&user.id, &text, None, Vec::new(), Vec::new(), at, "direct");
+                    let draft = Draft {
+                        text,
+                        ..Draft::default()
+                    };
+                    let id = s.create_post(&user.id, draft, at, "direct");
                     let p = s.post(&id).expect("just made");
                     Response::json(
                         201,
