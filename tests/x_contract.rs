@@ -51,8 +51,11 @@ fn a_valid_post_passes_the_contract_both_ways() {
 
     // And a timeline read with an app-only token, with the fields postgate asks for.
     let resp = Client::new()
-        .get(format!("{}/2/users/{}/tweets", x.api_url(), user.id))
-        .query(&[("max_results", "5"), ("tweet.fields", "created_at,entities")])
+        .get(format!(
+            "{}/2/users/{}/tweets?max_results=5&tweet.fields=created_at,entities",
+            x.api_url(),
+            user.id
+        ))
         .bearer_auth(x.bearer(&user))
         .send()
         .unwrap();

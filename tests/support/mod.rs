@@ -35,4 +35,4 @@ pub use cmd::{BIN, Cmd, code, run_together};
 pub use mastodon::{MastodonUser, mastodon_faults, mastodon_statuses, mastodon_url, mastodon_user};
 pub use policy::{DEFAULT_POLICY, demo_policy};
 pub use tty::Tty;
-pub use x::{XUser, x_fake};
+pub use x::x_fake;
