@@ -105,7 +105,13 @@ fn connection(stream: TcpStream, handler: &Handler) -> io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut writer = stream;
     loop {
-        let Some((request, keep_alive)) = read_request(&mut reader)? else {
+        // A client that sent `Expect: 100-continue` (curl does, for large bodies) waits for
+        // this before sending the body.
+        let mut go_on = writer.try_clone()?;
+        let mut on_continue = move || {
+            let _ = go_on.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+        };
+        let Some((request, keep_alive)) = read_request(&mut reader, &mut on_continue)? else {
             return Ok(());
         };
         match handler(&request) {
@@ -124,7 +130,7 @@ fn connection(stream: TcpStream, handler: &Handler) -> io::Result<()> {
 }
 
 /// Reads one request; `None` on a clean end of the connection before it.
-fn read_request(reader: &mut impl BufRead) -> io::Result<Option<(Request, bool)>> {
+fn read_request(reader: &mut impl BufRead, on_continue: &mut dyn FnMut()) -> io::Result<Option<(Request, bool)>> {
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 {
         return Ok(None);
@@ -159,6 +165,12 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Option<(Request, bool)>
         headers,
         body: Vec::new(),
     };
+    if request
+        .header("expect")
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+    {
+        on_continue();
+    }
     let chunked = request
         .header("transfer-encoding")
         .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
@@ -313,7 +325,7 @@ mod tests {
     #[test]
     fn reads_a_chunked_body() {
         let raw = b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
-        let (r, keep) = read_request(&mut &raw[..]).unwrap().unwrap();
+        let (r, keep) = read_request(&mut &raw[..], &mut || {}).unwrap().unwrap();
         assert_eq!(r.body, b"abcde");
         assert!(keep);
     }
