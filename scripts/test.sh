@@ -12,8 +12,12 @@
 #   faults, which apply to the whole server;
 # - the reference Bluesky PDS with an in-memory PLC directory, on free loopback ports
 #   (scripts/servers/supervise-pds.sh).
-# Both servers are installed under ~/.cache/postgate-servers the first time (a Python venv;
-# Node 22 and @atproto/pds from the npm registry).
+# - the X fake (fakes/, binary postgate-fake-x, built here before the tests) behind Prism running
+#   X's OpenAPI document in proxy mode (scripts/servers/supervise-x.sh). The document stays out
+#   of the repository (X's licence): POSTGATE_X_OPENAPI names it, and when unset it is
+#   downloaded once into ~/.cache/postgate-servers.
+# The servers are installed under ~/.cache/postgate-servers the first time (a Python venv;
+# Node 22 and @atproto/pds, and Prism, from the npm registry).
 # This script makes sure the system programs exist, installing them with apt on Debian/Ubuntu
 # when they are missing (as root, or through sudo), and installs mastodon-mock up front so its
 # download is not charged to the first test.
@@ -51,9 +55,28 @@ fi
 
 bash scripts/servers/mastodon-mock-install.sh
 bash scripts/servers/pds-install.sh
+bash scripts/servers/prism-install.sh
+if [ -z "${POSTGATE_X_OPENAPI:-}" ]; then
+  spec=${POSTGATE_SERVERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/postgate-servers}/x-openapi.json
+  if [ ! -s "$spec" ]; then
+    mkdir -p "$(dirname "$spec")"
+    curl -fsS --max-time 60 -o "$spec.part" https://api.x.com/2/openapi.json && mv "$spec.part" "$spec" || {
+      rm -f "$spec.part"
+      echo "test.sh: cannot download X's OpenAPI document from https://api.x.com/2/openapi.json;" \
+        "set POSTGATE_X_OPENAPI to a copy of it (the X tests check against it)" >&2
+      exit 1
+    }
+  fi
+  export POSTGATE_X_OPENAPI=$spec
+fi
 
-cargo fmt --check
+cargo fmt --all --check
 cargo clippy --locked --all-targets -- -D warnings
+# The fakes are a workspace member outside default-members: linted, unit-tested and built by name.
+# Built before the tests, so supervise-x.sh finds target/debug/postgate-fake-x.
+cargo clippy --locked -p postgate-fakes --all-targets -- -D warnings
+cargo test --locked -p postgate-fakes
+cargo build --locked -p postgate-fakes
 # Dependency licences, sources and advisories (deny.toml), when cargo-deny is installed; .ci/run
 # installs it first.
 bash scripts/deny.sh

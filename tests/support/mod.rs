@@ -11,6 +11,7 @@
 //! - `policy`: the default policy and the account tables tests put in theirs;
 //! - `services`: the real services, each started once per test run and shared;
 //! - `mastodon`, `bluesky`: each platform's client, to make accounts and read what was posted;
+//! - `x`: the X fake behind Prism (X's OpenAPI document), and the fake's control API;
 //! - `hostile`: a scriptable HTTP server, for what a real server would not do.
 //!
 //! The services stop when the test binary exits: a missing service is a failure, never a skip.
@@ -26,6 +27,7 @@ pub mod policy;
 pub mod screen;
 pub mod services;
 pub mod tty;
+pub mod x;
 
 pub use bluesky::{BlueskyUser, bluesky_posts, bluesky_user, pds_url};
 pub use builder::{PNG, Test, mkfifo};
@@ -33,3 +35,4 @@ pub use cmd::{BIN, Cmd, code, run_together};
 pub use mastodon::{MastodonUser, mastodon_faults, mastodon_statuses, mastodon_url, mastodon_user};
 pub use policy::{DEFAULT_POLICY, demo_policy};
 pub use tty::Tty;
+pub use x::x_fake;

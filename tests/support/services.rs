@@ -13,11 +13,11 @@ use std::sync::{Mutex, OnceLock};
 
 /// A service's supervisor, alive as long as the test process.
 pub struct Supervised {
-    value: String,
+    pub value: String,
     _guard: Mutex<ChildStdin>,
 }
 
-fn supervise(script: &str, key: &str) -> Supervised {
+pub fn supervise(script: &str, key: &str) -> Supervised {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
     let mut command = Command::new("bash");
     command
