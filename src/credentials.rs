@@ -448,10 +448,34 @@ pub fn renew(
         .into());
     }
     let _lock = renewal_lock(account)?;
-    if let Ok(current) = read_keychain(account)
-        && current.secret.expose() != held.secret.expose()
-    {
-        return Ok(current);
+    // Read again under the lock: a run that renewed meanwhile left its new pair there. And
+    // nothing is spent before it is certain the keychain holds this credential and can be
+    // reached: a renewed secret that cannot be kept would be lost with the old one.
+    match read_keychain(account) {
+        Ok(current) if current.secret.expose() != held.secret.expose() => return Ok(current),
+        Ok(_) => {}
+        Err(ReadError::Missing) => {
+            return Err(Failure::new(
+                ExitCode::Credential,
+                format!(
+                    "the credential of `{}` has expired, and only one kept in the keychain can be renewed",
+                    account.name
+                ),
+            )
+            .hint(format!("run `postgate login {}` for a fresh one", account.name))
+            .into());
+        }
+        Err(ReadError::Unreachable(why) | ReadError::Broken(why)) => {
+            return Err(Failure::new(
+                ExitCode::Credential,
+                format!(
+                    "the credential of `{}` must be renewed, and the keychain cannot keep the new one: {why}",
+                    account.name
+                ),
+            )
+            .hint("nothing was renewed or sent; fix the keychain and run again")
+            .into());
+        }
     }
     let renewed = rotate(&held.secret)?;
     let created_at = held.created_at.unwrap_or_else(jiff::Timestamp::now);

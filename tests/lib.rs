@@ -32,4 +32,5 @@ mod reconcile;
 mod rules;
 mod spoofing;
 mod system_policy;
+mod x;
 mod x_contract;

@@ -116,7 +116,10 @@ impl Asker<'_> {
         }
         if self.lines.is_none() {
             let text = read_stdin()?;
-            let lines: Vec<Secret> = text.lines().map(|l| Secret::new(l.trim_end_matches('\r').to_string())).collect();
+            let lines: Vec<Secret> = text
+                .lines()
+                .map(|l| Secret::new(l.trim_end_matches('\r').to_string()))
+                .collect();
             self.lines = Some(lines.into_iter());
         }
         match self.lines.as_mut().and_then(Iterator::next) {
@@ -159,11 +162,7 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
     if let Some(option) = request.options().into_iter().find(|o| !takes.contains(o)) {
         return Err(Failure::new(
             ExitCode::Usage,
-            format!(
-                "{option} does not apply to {} account `{}`",
-                spec.title(),
-                account.name
-            ),
+            format!("{option} does not apply to {} account `{}`", spec.title(), account.name),
         )
         .into());
     }
@@ -177,7 +176,11 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
             };
             match flow.obtain(account, &request, &mut |what| asker.ask(what))? {
                 Obtained::Credential(secret) => secret,
-                Obtained::Beside { suffix, secret, checked } => {
+                Obtained::Beside {
+                    suffix,
+                    secret,
+                    checked,
+                } => {
                     credentials::store_beside(account, suffix, &secret)?;
                     record(&policy, account, "login", &format!("stored {suffix}"))?;
                     if cli.json {

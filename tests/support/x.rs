@@ -229,3 +229,59 @@ impl XFake {
         self.control_post(&format!("users/{}/clock", user.id), json!({ "advance_secs": secs }));
     }
 }
+
+impl XFake {
+    /// Registers an OAuth 2.0 app whose consent is `user`'s and whose access tokens live
+    /// `lifetime` seconds, and mints a pair for it: the pair a login through that app stores.
+    pub fn app_tokens(&self, user: &XUser, client_id: &str, lifetime: i64) -> XTokens {
+        self.control_post(
+            "apps",
+            json!({"client_id": client_id, "redirect_uri": "http://127.0.0.1:9/callback",
+                   "user_id": user.id, "access_token_lifetime": lifetime}),
+        );
+        let v = self.control_post(
+            "tokens/oauth2",
+            json!({"user_id": user.id, "client_id": client_id, "expires_in": lifetime}),
+        );
+        XTokens {
+            access_token: text(&v, "access_token"),
+            refresh_token: text(&v, "refresh_token"),
+            client_id: text(&v, "client_id"),
+            expires_in: v["expires_in"].as_i64().expect("expires_in"),
+        }
+    }
+
+    /// Like [`XFake::fault`], for a 429 whose `x-rate-limit-reset` is `reset_in` seconds away.
+    pub fn rate_limit(&self, user: &XUser, method: &str, path: &str, reset_in: u64) {
+        self.control_post(
+            &format!("users/{}/faults", user.id),
+            json!({"kind": "rate_limit", "method": method, "path": path, "count": 1, "reset_in": reset_in}),
+        );
+    }
+
+    /// Asks the fake directly, with `token`, who it belongs to: the status code.
+    pub fn me_status(&self, token: &str) -> u16 {
+        reqwest::blocking::Client::new()
+            .get(format!("{}/2/users/me", self.fake))
+            .bearer_auth(token)
+            .send()
+            .expect("GET /2/users/me")
+            .status()
+            .as_u16()
+    }
+
+    /// Asks the fake's token endpoint to renew with `refresh_token`: the status code.
+    pub fn refresh_status(&self, client_id: &str, refresh_token: &str) -> u16 {
+        reqwest::blocking::Client::new()
+            .post(format!("{}/2/oauth2/token", self.fake))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+                ("client_id", client_id),
+            ])
+            .send()
+            .expect("POST /2/oauth2/token")
+            .status()
+            .as_u16()
+    }
+}

@@ -414,9 +414,14 @@ impl State {
         self.seq
     }
 
-    /// Post and media ids: 19 digits, growing, so newest first is highest first.
-    fn next_id(&mut self) -> String {
-        (1_900_000_000_000_000_000u64 + self.next_seq() * 1000).to_string()
+    /// Post and media ids: snowflakes, as X's are (docs `fundamentals/x-ids`): the creation
+    /// time in milliseconds since X's epoch, shifted left 22 bits, with a sequence in the low
+    /// bits. So newest first is highest first, and an id made from a time (`since_id`) splits
+    /// the posts made before it from those made after, as at X.
+    fn next_id(&mut self, at: f64) -> String {
+        const EPOCH_MS: u64 = 1_288_834_974_657;
+        let ms = ((at * 1000.0) as u64).saturating_sub(EPOCH_MS);
+        ((ms << 22) | (self.next_seq() & 0x3F_FFFF)).to_string()
     }
 
     fn now(&self, user_id: &str) -> f64 {
@@ -551,7 +556,7 @@ impl State {
             history,
         } = draft;
         let text = text.as_str();
-        let id = self.next_id();
+        let id = self.next_id(created_at);
         let (stored, urls) = rewrite_urls(text, &id);
         let mut edit_history = history;
         edit_history.push(id.clone());
@@ -731,6 +736,7 @@ fn token(s: &mut State, req: &Request) -> Response {
                 c.used = true;
             }
             let answer = s.issue_pair(&c.user_id, &client_id, &c.scope, app.access_lifetime);
+            s.count(&c.user_id, "POST /2/oauth2/token".into());
             Response::json(200, &answer)
         }
         Some("refresh_token") => {
@@ -751,6 +757,7 @@ fn token(s: &mut State, req: &Request) -> Response {
                 t.revoked = true;
             }
             let answer = s.issue_pair(&t.user_id, &client_id, &t.scope, app.access_lifetime);
+            s.count(&t.user_id, "POST /2/oauth2/token".into());
             Response::json(200, &answer)
         }
         _ => oauth_error(
@@ -877,6 +884,7 @@ fn api(s: &mut State, req: &Request) -> Reply {
     let known = matches!(
         (method, segments.as_slice()),
         ("GET", ["2", "users", "me"])
+            | ("GET", ["2", "users", "by", "username", _])
             | ("POST", ["2", "tweets"])
             | ("DELETE", ["2", "tweets", _])
             | ("GET", ["2", "users", _, "tweets"])
@@ -925,6 +933,7 @@ fn api(s: &mut State, req: &Request) -> Reply {
     }
     let answer = match (method, segments.as_slice()) {
         ("GET", ["2", "users", "me"]) => users_me(s, &principal),
+        ("GET", ["2", "users", "by", "username", name]) => user_by_username(s, name),
         ("POST", ["2", "tweets"]) => create_post(s, req, &principal),
         ("DELETE", ["2", "tweets", id]) => delete_post(s, &principal, id),
         ("GET", ["2", "users", id, "tweets"]) => timeline(s, req, &principal, id),
@@ -953,6 +962,24 @@ fn users_me(s: &mut State, p: &Principal) -> Result<Response, Response> {
     let user_id = user_context(p)?;
     needs_scopes(p, &["tweet.read", "users.read"])?;
     let u = &s.users[&user_id];
+    Ok(Response::json(
+        200,
+        &json!({"data": {"id": u.id, "name": u.name, "username": u.username}}),
+    ))
+}
+
+/// operationId `getUsersByUsername`: any token, app-only ones included; usernames compared
+/// without case, as X compares them.
+fn user_by_username(s: &mut State, name: &str) -> Result<Response, Response> {
+    let Some(u) = s.users.values().find(|u| u.username.eq_ignore_ascii_case(name)) else {
+        return Err(problem(
+            404,
+            "https://api.x.com/2/problems/resource-not-found",
+            "Not Found Error",
+            &format!("Could not find user with username: [{name}]."),
+            50,
+        ));
+    };
     Ok(Response::json(
         200,
         &json!({"data": {"id": u.id, "name": u.name, "username": u.username}}),
@@ -1306,7 +1333,7 @@ fn media_upload(s: &mut State, req: &Request, p: &Principal) -> Result<Response,
     if image && sniffed.is_none() {
         return Err(invalid("The media is not an image X accepts (JPEG, PNG, GIF, WEBP)."));
     }
-    let id = s.next_id();
+    let id = s.next_id(s.now(p.user_id()));
     let mut all_owners = vec![user_id];
     all_owners.extend(
         owners

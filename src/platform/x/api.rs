@@ -173,10 +173,11 @@ impl X {
     }
 
     fn url(&self, path: &str) -> Result<Url> {
-        self.api
-            .api
-            .join(path)
-            .map_err(|e| Failure::new(ExitCode::Platform, format!("bad URL {path}: {e}")).into())
+        join(&self.api.api, path)
+    }
+
+    fn oauth_url(&self, path: &str) -> Result<Url> {
+        join(&self.api.oauth_api, path)
     }
 
     fn post_url(&self, id: &str) -> String {
@@ -225,7 +226,7 @@ impl X {
     /// body, no secret) and reads the pair it hands out. Never repeated: a code and a refresh
     /// token each work once.
     fn token(&self, form: &[(&str, &str)], action: &str) -> Result<Tokens> {
-        let url = self.url("/2/oauth2/token")?;
+        let url = self.oauth_url("/2/oauth2/token")?;
         let resp = http::send(|| self.client.post(url.clone()).form(form), Retry::Never).map_err(|e| {
             let f = e.into_failure(NAME, action);
             Failure {
@@ -234,9 +235,11 @@ impl X {
             }
         })?;
         let answer: TokenAnswer = http::read_json(resp, Answer::Identity, NAME, action)?;
-        let expires_at = answer
-            .expires_in
-            .and_then(|s| jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_secs(s)).ok());
+        let expires_at = answer.expires_in.and_then(|s| {
+            jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_secs(s))
+                .ok()
+        });
         Ok(Tokens {
             access_token: Secret::new(answer.access_token.clone()),
             refresh_token: answer.refresh_token.clone().map(Secret::new),
@@ -314,9 +317,10 @@ impl X {
             let XCredential::OAuth2(held) = XCredential::parse(held)? else {
                 anyhow::bail!("the stored X credential changed kind while it was being renewed");
             };
-            let refresh = held.refresh_token.as_ref().ok_or_else(|| {
-                Failure::new(ExitCode::Credential, "the stored X credential has no refresh token")
-            })?;
+            let refresh = held
+                .refresh_token
+                .as_ref()
+                .ok_or_else(|| Failure::new(ExitCode::Credential, "the stored X credential has no refresh token"))?;
             eprintln!(
                 "postgate: x: renewing the access token of `{}`",
                 crate::sanitize::one_line(&self.account.name)
@@ -402,7 +406,7 @@ impl X {
             {
                 let mut q = url.query_pairs_mut();
                 q.append_pair("max_results", PAGE)
-                    .append_pair("tweet.fields", "created_at,entities");
+                    .append_pair("post.fields", "created_at,entities");
                 match since_id(since) {
                     Some(id) if by_id => q.append_pair("since_id", &id),
                     _ => q.append_pair("start_time", &start.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
@@ -413,7 +417,10 @@ impl X {
             }
             let page: Page = self.get(auth, &url, Answer::Page, "listing the account's posts")?;
             for post in page.data {
-                let created_at = post.created_at.as_deref().and_then(|t| t.parse::<jiff::Timestamp>().ok());
+                let created_at = post
+                    .created_at
+                    .as_deref()
+                    .and_then(|t| t.parse::<jiff::Timestamp>().ok());
                 if created_at.is_some_and(|t| t < since) {
                     continue;
                 }
@@ -456,22 +463,31 @@ impl X {
             "media": base64::engine::general_purpose::STANDARD.encode(&image.bytes),
             "media_category": category,
         });
-        let resp = http::send(|| self.request(auth, Method::POST, &url, &Body::Json(&body)), Retry::Safe)
-            .map_err(|e| failure(e, "uploading an image"))?;
+        let resp = http::send(
+            || self.request(auth, Method::POST, &url, &Body::Json(&body)),
+            Retry::Safe,
+        )
+        .map_err(|e| failure(e, "uploading an image"))?;
         let media: Data<MediaData> = http::read_json(resp, Answer::Media, NAME, "uploading an image")?;
         let id = media.data.id;
         if !super::is_id(&id) {
             return Err(Failure::new(
                 ExitCode::Platform,
-                format!("x: uploading an image: X answered with a media id that is not one: {}", clip(&id, 40)),
+                format!(
+                    "x: uploading an image: X answered with a media id that is not one: {}",
+                    clip(&id, 40)
+                ),
             )
             .into());
         }
         if let Some(alt) = &image.alt {
             let meta = self.url("/2/media/metadata")?;
             let body = json!({ "id": id, "metadata": { "alt_text": { "text": alt } } });
-            http::send(|| self.request(auth, Method::POST, &meta, &Body::Json(&body)), Retry::Safe)
-                .map_err(|e| failure(e, "describing an image"))?;
+            http::send(
+                || self.request(auth, Method::POST, &meta, &Body::Json(&body)),
+                Retry::Safe,
+            )
+            .map_err(|e| failure(e, "describing an image"))?;
         }
         Ok(id)
     }
@@ -485,7 +501,10 @@ impl X {
         };
         let mut attempt = 1;
         loop {
-            let sent = http::send(|| self.request(auth, Method::POST, &url, &Body::Json(body)), Retry::Never);
+            let sent = http::send(
+                || self.request(auth, Method::POST, &url, &Body::Json(body)),
+                Retry::Never,
+            );
             match sent {
                 Ok(resp) => {
                     let status = resp.status();
@@ -495,7 +514,9 @@ impl X {
                             id: c.data.id,
                             replayed: false,
                         }),
-                        Ok(_) => Attempt::Unknown(format!("X answered {} with a post id that is not one", status.as_u16())),
+                        Ok(_) => {
+                            Attempt::Unknown(format!("X answered {} with a post id that is not one", status.as_u16()))
+                        }
                         Err(f) => Attempt::Unknown(f.message),
                     };
                 }
@@ -535,6 +556,11 @@ impl X {
     }
 }
 
+fn join(base: &Url, path: &str) -> Result<Url> {
+    base.join(path)
+        .map_err(|e| Failure::new(ExitCode::Platform, format!("bad URL {path}: {e}")).into())
+}
+
 /// Turns an HTTP error into a failure, with X's meaning of its statuses.
 fn failure(e: HttpError, action: &str) -> Failure {
     let forbidden = matches!(&e, HttpError::Status { status, .. } if *status == StatusCode::FORBIDDEN);
@@ -552,10 +578,15 @@ fn failure(e: HttpError, action: &str) -> Failure {
                 let at = jiff::Timestamp::now()
                     .checked_add(jiff::SignedDuration::from_secs(w.as_secs() as i64))
                     .unwrap_or_else(|_| jiff::Timestamp::now());
-                format!("after {} (x-rate-limit-reset)", at.round(jiff::Unit::Second).unwrap_or(at))
+                format!(
+                    "after {} (x-rate-limit-reset)",
+                    at.round(jiff::Unit::Second).unwrap_or(at)
+                )
             },
         );
-        return f.hint(format!("X's rate limit for this is used up; nothing was published; try again {when}"));
+        return f.hint(format!(
+            "X's rate limit for this is used up; nothing was published; try again {when}"
+        ));
     }
     if forbidden {
         return f.hint(
@@ -619,7 +650,7 @@ impl PlatformClient for X {
             }
             XCredential::OAuth2(t) => t,
         };
-        let url = self.url("/2/oauth2/revoke")?;
+        let url = self.oauth_url("/2/oauth2/revoke")?;
         let client_id = self.client_id()?;
         // RFC 7009 §2.2: a revocation endpoint answers 200 even for a token it does not know,
         // so only asking X afterwards says whether the token is dead.
@@ -644,12 +675,14 @@ impl PlatformClient for X {
                     (Ok(_), Some(e)) => format!("{}", e.into_failure(NAME, "revoking the token")),
                     (Err(e), _) => format!("cannot tell: {}", e.into_failure(NAME, "checking the token")),
                 };
-                Err(Failure::new(ExitCode::Platform, format!("x: the token is NOT revoked: {why}"))
-                    .hint(
-                        "revoke the app's access by hand: on x.com, Settings → Security and account access → Apps \
+                Err(
+                    Failure::new(ExitCode::Platform, format!("x: the token is NOT revoked: {why}"))
+                        .hint(
+                            "revoke the app's access by hand: on x.com, Settings → Security and account access → Apps \
                          and sessions → Connected apps → the app → Revoke app permissions",
-                    )
-                    .into())
+                        )
+                        .into(),
+                )
             }
         }
     }
@@ -658,9 +691,11 @@ impl PlatformClient for X {
     /// revoked the posting token), else with the credential. By `since_id`, so an account that
     /// posted nothing since costs no post read.
     fn recent_posts(&self, credential: Option<&Credential>, since: jiff::Timestamp) -> Result<Listing> {
-        let auth = if self.api.reconcile_with_app {
-            let token = credentials::read_beside(&self.account, APP_BEARER)?.ok_or_else(|| {
-                Failure::new(
+        let auth =
+            if self.api.reconcile_with_app {
+                let token =
+                    credentials::read_beside(&self.account, APP_BEARER)?.ok_or_else(|| {
+                        Failure::new(
                     ExitCode::Credential,
                     format!(
                         "account `{}` reads with an app-only bearer token (reconcile_credential = \"app-bearer\"), \
@@ -669,13 +704,13 @@ impl PlatformClient for X {
                     ),
                 )
                 .hint(format!("store it with `postgate login {} --app-bearer`", self.account.name))
-            })?;
-            Auth::Bearer(token)
-        } else {
-            match credential {
-                Some(c) => self.auth(c)?,
-                None => {
-                    return Err(Failure::new(
+                    })?;
+                Auth::Bearer(token)
+            } else {
+                match credential {
+                    Some(c) => self.auth(c)?,
+                    None => {
+                        return Err(Failure::new(
                         ExitCode::Credential,
                         format!(
                             "X lists no posts without a credential, and account `{}` has none",
@@ -688,9 +723,9 @@ impl PlatformClient for X {
                         self.account.name
                     ))
                     .into());
+                    }
                 }
-            }
-        };
+            };
         let id = self.user_id(&auth)?;
         self.list(&auth, &id, since, true)
     }
@@ -710,7 +745,8 @@ impl XSession<'_> {
             return Ok(id.clone());
         }
         let me = self.identity()?;
-        me.id.ok_or_else(|| Failure::new(ExitCode::Platform, "x: /2/users/me gave no id").into())
+        me.id
+            .ok_or_else(|| Failure::new(ExitCode::Platform, "x: /2/users/me gave no id").into())
     }
 
     /// Looks for `text` among the posts made since `since`.
@@ -893,7 +929,11 @@ impl Session for XSession<'_> {
         if answer.data.deleted {
             Ok(())
         } else {
-            Err(Failure::new(ExitCode::Platform, format!("x: X answered that post {id} was not deleted")).into())
+            Err(Failure::new(
+                ExitCode::Platform,
+                format!("x: X answered that post {id} was not deleted"),
+            )
+            .into())
         }
     }
 

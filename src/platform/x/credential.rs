@@ -15,7 +15,13 @@ use zeroize::Zeroizing;
 
 /// The scopes `login` asks for: posting and reading as the account, renewal without a browser
 /// (`offline.access`), and image upload (`media.write`). X's authorization-code page lists them.
-pub const SCOPES: &[&str] = &["tweet.read", "tweet.write", "users.read", "offline.access", "media.write"];
+pub const SCOPES: &[&str] = &[
+    "tweet.read",
+    "tweet.write",
+    "users.read",
+    "offline.access",
+    "media.write",
+];
 
 /// An X credential, parsed from its JSON document.
 pub enum XCredential {
@@ -200,18 +206,22 @@ mod tests {
         };
         assert_eq!(t.access_token.expose(), "at-1");
         assert!(t.refresh_token.is_none() && t.expires_at.is_none());
-        let one =
-            parse(r#"{"consumer_key":"ck","consumer_secret":"cs","token":"t","token_secret":"ts"}"#).unwrap();
-        let XCredential::OAuth1(k) = one else { panic!("not OAuth 1.0a") };
+        let one = parse(r#"{"consumer_key":"ck","consumer_secret":"cs","token":"t","token_secret":"ts"}"#).unwrap();
+        let XCredential::OAuth1(k) = one else {
+            panic!("not OAuth 1.0a")
+        };
         assert_eq!((k.consumer_key.as_str(), k.token_secret.expose()), ("ck", "ts"));
     }
 
     #[test]
     fn a_stored_pair_survives_the_round_trip() {
-        let stored = r#"{"access_token":"a","refresh_token":"r","expires_at":"2026-12-02T10:00:00Z","scope":"tweet.read"}"#;
+        let stored =
+            r#"{"access_token":"a","refresh_token":"r","expires_at":"2026-12-02T10:00:00Z","scope":"tweet.read"}"#;
         let c = parse(stored).unwrap();
         let again = parse(c.to_secret().expose()).unwrap();
-        let XCredential::OAuth2(t) = again else { panic!("not OAuth 2.0") };
+        let XCredential::OAuth2(t) = again else {
+            panic!("not OAuth 2.0")
+        };
         assert_eq!(t.refresh_token.as_ref().map(|s| s.expose()), Some("r"));
         assert_eq!(t.expires_at, Some("2026-12-02T10:00:00Z".parse().unwrap()));
     }

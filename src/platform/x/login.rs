@@ -80,12 +80,13 @@ impl LoginFlow for XLogin {
 /// The browser flow: PKCE S256, a fresh `state`, the code exchanged as soon as it arrives.
 fn authorize(x: &X, api: &Api, request: &LoginRequest) -> Result<Obtained> {
     let name = &x.account().name;
-    let port = api.redirect_port.ok_or_else(|| {
-        Failure::new(ExitCode::BadPolicy, format!("X account `{name}` has no `redirect_port`")).hint(
+    let port =
+        api.redirect_port.ok_or_else(|| {
+            Failure::new(ExitCode::BadPolicy, format!("X account `{name}` has no `redirect_port`")).hint(
             "register the redirect http://127.0.0.1:PORT/callback for the app in the developer portal (exactly that, \
              X compares it character by character) and set redirect_port = PORT on the account",
         )
-    })?;
+        })?;
     let client_id = api.client_id.as_deref().ok_or_else(|| {
         Failure::new(ExitCode::BadPolicy, format!("X account `{name}` has no `client_id`"))
             .hint("set client_id to the OAuth 2.0 client id of the institution's X app (a Native App)")
@@ -93,7 +94,14 @@ fn authorize(x: &X, api: &Api, request: &LoginRequest) -> Result<Obtained> {
     let pair = pkce::Pkce::new();
     let state = pkce::random_state();
     let redirect = pkce::redirect_uri(port);
-    let url = pkce::authorize_url(&api.authorize_url, client_id, &redirect, SCOPES, &state, &pair.challenge);
+    let url = pkce::authorize_url(
+        &api.authorize_url,
+        client_id,
+        &redirect,
+        SCOPES,
+        &state,
+        &pair.challenge,
+    );
     let code = if request.paste {
         eprintln!(
             "Open this address in a browser signed in to X as {}, and consent:\n\n  {url}\n",

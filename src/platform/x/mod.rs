@@ -41,8 +41,13 @@ pub struct XSpec;
 /// Where an X account's requests go, and what the policy pins about it.
 #[derive(Debug, Clone)]
 pub struct Api {
-    /// The API base (`https://api.x.com`); the token endpoints live under it too.
+    /// The API base (`https://api.x.com`).
     pub api: Url,
+    /// The base of the OAuth 2.0 token and revocation endpoints (`/2/oauth2/token`,
+    /// `/2/oauth2/revoke`): `api` unless the policy says otherwise. They are not in X's OpenAPI
+    /// document, so a proxy that checks requests against it (as the tests put in front of
+    /// `api`) cannot pass them on.
+    pub oauth_api: Url,
     /// Where the browser is sent to consent (`https://x.com/i/oauth2/authorize`).
     pub authorize_url: Url,
     /// X's numeric id of the account.
@@ -94,6 +99,7 @@ struct Keys {
     client_id: Option<Spanned<String>>,
     redirect_port: Option<Spanned<u16>>,
     api: Option<Spanned<String>>,
+    oauth_api: Option<Spanned<String>>,
     authorize_url: Option<Spanned<String>>,
     correction: Option<Spanned<XCorrection>>,
     reconcile_credential: Option<Spanned<ReconcileCredential>>,
@@ -121,12 +127,7 @@ pub fn validate_username(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn url_key(
-    key: &str,
-    value: &Option<Spanned<String>>,
-    default: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Url> {
+fn url_key(key: &str, value: &Option<Spanned<String>>, default: &str, diags: &mut Vec<Diagnostic>) -> Option<Url> {
     let (text, span) = match value {
         Some(v) => (v.get_ref().as_str(), Some(v.span())),
         None => (default, None),
@@ -153,7 +154,9 @@ impl Spec for XSpec {
     }
 
     fn validate_handle(&self, handle: &str) -> Result<(), String> {
-        let name = handle.strip_prefix('@').ok_or("it must start with `@`, as in `@MinistereCC`")?;
+        let name = handle
+            .strip_prefix('@')
+            .ok_or("it must start with `@`, as in `@MinistereCC`")?;
         validate_username(name)
     }
 
@@ -163,6 +166,7 @@ impl Spec for XSpec {
             "client_id",
             "redirect_port",
             "api",
+            "oauth_api",
             "authorize_url",
             "correction",
             "reconcile_credential",
@@ -204,9 +208,14 @@ impl Spec for XSpec {
             ));
         }
         let api = url_key("api", &raw.api, DEFAULT_API, diags);
+        let oauth_api = match &raw.oauth_api {
+            Some(_) => url_key("oauth_api", &raw.oauth_api, DEFAULT_API, diags),
+            None => api.clone(),
+        };
         let authorize_url = url_key("authorize_url", &raw.authorize_url, DEFAULT_AUTHORIZE, diags);
         Some(Arc::new(Api {
             api: api?,
+            oauth_api: oauth_api?,
             authorize_url: authorize_url?,
             user_id: raw.user_id.map(|v| v.into_inner()),
             client_id: raw.client_id.map(|v| v.into_inner()),
@@ -237,7 +246,10 @@ impl Spec for XSpec {
     }
 
     fn correction(&self, account: &Account) -> CorrectionStyle {
-        match account.destination::<Api>().map_or(XCorrection::Reply, |a| a.correction) {
+        match account
+            .destination::<Api>()
+            .map_or(XCorrection::Reply, |a| a.correction)
+        {
             XCorrection::Edit => CorrectionStyle::Edit,
             XCorrection::Reply => CorrectionStyle::Without(Correction::Reply),
         }
@@ -296,7 +308,9 @@ pub fn post_id(reference: &str) -> Result<String, Failure> {
                 crate::sanitize::one_line(reference)
             ),
         )
-        .hint("give the number at the end of the post's URL, as in https://x.com/MinistereCC/status/1346889436626259968"))
+        .hint(
+            "give the number at the end of the post's URL, as in https://x.com/MinistereCC/status/1346889436626259968",
+        ))
     }
 }
 
