@@ -9,22 +9,31 @@
 #   Bluesky   postgate: createSession (environment credential, nothing kept), getSession,
 #                       createRecord, plus the same local work.
 #             curl:     the same three requests.
+#   X         postgate: GET /2/users/me, POST /2/tweets (an OAuth 2.0 token from the
+#                       environment), plus the same local work; against the fake X API
+#                       (fakes/) directly, without Prism, which would time itself.
+#             curl:     the same two requests.
 # Usage: scripts/bench-platforms.sh [RUNS]   (default 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-20}
 cargo build --release --quiet
+cargo build --release --quiet -p postgate-fakes
 BIN=$PWD/target/release/postgate
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 # The supervisors stop their server when their stdin closes, i.e. when this script exits and
 # the descriptors it holds (3 and 4) close.
-mkfifo "$WORK/mm.in" "$WORK/mm.out" "$WORK/pds.in" "$WORK/pds.out"
+mkfifo "$WORK/mm.in" "$WORK/mm.out" "$WORK/pds.in" "$WORK/pds.out" "$WORK/x.out"
 bash scripts/servers/supervise-mastodon-mock.sh <"$WORK/mm.in" >"$WORK/mm.out" 2>/dev/null &
 exec 3>"$WORK/mm.in"
 bash scripts/servers/supervise-pds.sh <"$WORK/pds.in" >"$WORK/pds.out" 2>/dev/null &
 exec 4>"$WORK/pds.in"
+target/release/postgate-fake-x --port 0 >"$WORK/x.out" 2>/dev/null &
+XPID=$!
+trap 'kill $XPID 2>/dev/null; rm -rf "$WORK"' EXIT
+read -r line <"$WORK/x.out"; X_URL=${line#X_FAKE_URL=}
 read -r line <"$WORK/mm.out"; MASTODON_URL=${line#MASTODON_URL=}
 read -r line <"$WORK/pds.out"; PDS_URL=${line#PDS_URL=}
 
@@ -38,6 +47,9 @@ BHANDLE=bench$$.test
 curl -sf -X POST -H 'Content-Type: application/json' \
   -d "{\"handle\":\"$BHANDLE\",\"email\":\"b$$@example.com\",\"password\":\"main-pw-bench\"}" \
   "$PDS_URL/xrpc/com.atproto.server.createAccount" >/dev/null
+
+XUSER=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"username":"bench"}' "$X_URL/_fake/users" | json '["id"]')
+XTOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"user_id\":\"$XUSER\"}" "$X_URL/_fake/tokens/oauth2" | json '["access_token"]')
 
 cat >"$WORK/policy.toml" <<TOML
 [audit]
@@ -60,9 +72,19 @@ kind = "official"
 display_name = "Bench"
 owner = "Bench"
 credentials = "keychain-or-env"
+[[accounts]]
+name = "x"
+handle = "@bench"
+platform = "x"
+api = "$X_URL"
+kind = "official"
+display_name = "Bench"
+owner = "Bench"
+credentials = "keychain-or-env"
 TOML
 export POSTGATE_POLICY=$WORK/policy.toml DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
 export POSTGATE_SECRET_MASTO=$MTOKEN POSTGATE_SECRET_BSKY=main-pw-bench
+export POSTGATE_SECRET_X="{\"access_token\":\"$XTOKEN\"}"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -94,11 +116,20 @@ curl_bsky() {
     "$PDS_URL/xrpc/com.atproto.repo.createRecord"
 }
 
+postgate_x() { "$BIN" post -a x --confirm-handle @bench "bench postgate $1"; }
+curl_x() {
+  curl -sf -H "Authorization: Bearer $XTOKEN" "$X_URL/2/users/me" >/dev/null
+  curl -sf -X POST -H "Authorization: Bearer $XTOKEN" -H 'Content-Type: application/json' \
+    -d "{\"text\":\"bench curl $1\"}" "$X_URL/2/tweets"
+}
+
 echo "## post against loopback servers ($RUNS runs each, median, microseconds)"
 pm=$(time_runs postgate-mastodon postgate_masto); cm=$(time_runs curl-mastodon curl_masto)
 pb=$(time_runs postgate-bluesky postgate_bsky); cb=$(time_runs curl-bluesky curl_bsky)
-awk -v pm="$pm" -v cm="$cm" -v pb="$pb" -v cb="$cb" 'BEGIN {
+px=$(time_runs postgate-x postgate_x); cx=$(time_runs curl-x curl_x)
+awk -v pm="$pm" -v cm="$cm" -v pb="$pb" -v cb="$cb" -v px="$px" -v cx="$cx" 'BEGIN {
   printf "mastodon  postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", pm, cm, pm / cm
   printf "bluesky   postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", pb, cb, pb / cb
+  printf "x         postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", px, cx, px / cx
   print "(curl runs one process per request and python3 to read JSON for Bluesky, as a shell script would)"
 }'

@@ -663,9 +663,7 @@ pub struct InDoubt {
     pub images: Vec<String>,
 }
 
-/// How far before an attempt's intent record its post may be dated: the server's clock may be
-/// behind ours.
-pub const SERVER_CLOCK_MARGIN: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+pub use crate::platform::spec::SERVER_CLOCK_MARGIN;
 
 impl InDoubt {
     /// Whether a post found on the platform may be this attempt's: the same text (spacing

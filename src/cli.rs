@@ -45,7 +45,7 @@ pub enum Command {
     /// Publish a post after showing the banner and confirming the account.
     #[command(after_long_help = AFTER_HELP.as_str())]
     Post(PostArgs),
-    /// Correct a published post: an edit with public history (Mastodon), a reply (Bluesky).
+    /// Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X).
     #[command(after_long_help = AFTER_HELP.as_str())]
     Correct(CorrectArgs),
     /// Delete a published post, where the account's policy allows it (allow_delete).

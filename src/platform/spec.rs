@@ -17,6 +17,10 @@ use std::sync::Arc;
 use toml::Spanned;
 use toml::de::DeValue;
 
+/// How far before an attempt's intent record its post may be dated: the server's clock may be
+/// behind ours. The audit log's searches and a platform's own look before writing use the same.
+pub const SERVER_CLOCK_MARGIN: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+
 /// Identifies one publish attempt. Platforms use it to make retries land once: the outbox as a
 /// file name, Mastodon as the Idempotency-Key, Bluesky to derive the record key.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -768,7 +768,9 @@ impl XSession<'_> {
     /// is unknown, or X calls it a duplicate, the account's posts since the attempt began are
     /// read first; a post is sent again at most once, and only when they show it is not there.
     fn settle(&self, body: &Value, text: &str, since: jiff::Timestamp, first: Attempt) -> Result<Published> {
-        let since = since.checked_sub(crate::audit::SERVER_CLOCK_MARGIN).unwrap_or(since);
+        let since = since
+            .checked_sub(crate::platform::spec::SERVER_CLOCK_MARGIN)
+            .unwrap_or(since);
         let mut attempt = first;
         let mut sent_again = false;
         loop {
