@@ -8,6 +8,7 @@
 
 use crate::support;
 use serde_json::{Value, json};
+use sha2::Digest;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use support::policy::{FROM_ENV, with_audit};
@@ -269,7 +270,10 @@ fn two_runs_at_once_renew_once_and_the_second_uses_the_first_ones_pair() {
     let x = x_fake();
     let alice = x.user("twice");
     let client_id = format!("app-{}", alice.username);
-    let tokens = x.app_tokens(&alice, &client_id, 60);
+    // The stored pair says it expires within the renewal margin; a renewed one lasts 2 hours.
+    // So whichever run reads the keychain first renews, and the other, before or after the
+    // lock, finds a pair it can use: one renewal however the two runs interleave.
+    let tokens = x.app_tokens(&alice, &client_id, 7200);
     let t = Test::new().keychain();
     let t = t.policy(&policy(&alice, Via::Prism, &format!("client_id = \"{client_id}\"")));
     store_pair(&t, &alice, &tokens, in_secs(60));
@@ -290,6 +294,60 @@ fn two_runs_at_once_renew_once_and_the_second_uses_the_first_ones_pair() {
         1,
         "one renewal for both runs"
     );
+}
+
+#[test]
+fn a_run_that_finds_the_renewal_lock_taken_waits_then_uses_the_pair_stored_meanwhile() {
+    let x = x_fake();
+    let alice = x.user("waits");
+    let client_id = format!("app-{}", alice.username);
+    let tokens = x.app_tokens(&alice, &client_id, 7200);
+    let t = Test::new().keychain();
+    let t = t.policy(&policy(&alice, Via::Prism, &format!("client_id = \"{client_id}\"")));
+    store_pair(&t, &alice, &tokens, in_secs(60));
+    // Another run renewing: this test holds the renewal lock, as that run would.
+    let host = x.api_url().trim_start_matches("http://");
+    let user = format!("x:{host}:{}", alice.username.to_lowercase());
+    let digest = sha2::Sha256::digest(user.as_bytes());
+    let name: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    let locks = t.path().join("state/postgate/credential.locks");
+    std::fs::create_dir_all(&locks).expect("lock folder");
+    let lock = std::fs::File::create(locks.join(format!("{name}.lock"))).expect("lock file");
+    lock.lock().expect("take the renewal lock");
+    let mut child = t
+        .command(BIN)
+        .args([
+            "post",
+            "-a",
+            "xa",
+            "--confirm-handle",
+            &format!("@{}", alice.username),
+            "Après l'attente",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("postgate post");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    while !seen.contains("waiting for another run renewing the credential of `xa`") {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).expect("stderr") > 0,
+            "it did not wait: {seen}"
+        );
+        seen.push_str(&line);
+    }
+    // What the other run stores before it lets go.
+    store_pair(&t, &alice, &x.more_tokens(&alice, &client_id), in_secs(7200));
+    drop(lock);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("stderr");
+    assert!(child.wait().expect("post ends").success(), "{seen}{rest}");
+    assert!(!rest.contains("renewing the access token"), "{rest}");
+    assert_eq!(x.requests(&alice, "POST", "/2/oauth2/token"), 0, "it renewed again");
+    assert_eq!(live(&alice).len(), 1);
 }
 
 #[test]

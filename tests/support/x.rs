@@ -251,6 +251,18 @@ impl XFake {
         }
     }
 
+    /// A pair for the app `client_id` (registered by [`XFake::app_tokens`]), as a second
+    /// login or another run's renewal would get.
+    pub fn more_tokens(&self, user: &XUser, client_id: &str) -> XTokens {
+        let v = self.control_post("tokens/oauth2", json!({"user_id": user.id, "client_id": client_id}));
+        XTokens {
+            access_token: text(&v, "access_token"),
+            refresh_token: text(&v, "refresh_token"),
+            client_id: text(&v, "client_id"),
+            expires_in: v["expires_in"].as_i64().expect("expires_in"),
+        }
+    }
+
     /// Like [`XFake::fault`], for a 429 whose `x-rate-limit-reset` is `reset_in` seconds away.
     pub fn rate_limit(&self, user: &XUser, method: &str, path: &str, reset_in: u64) {
         self.control_post(

@@ -1,8 +1,9 @@
 //! X's client and session: every request postgate makes to X.
 
+use super::count;
 use super::credential::{Tokens, XCredential};
+use super::destination::{Api, LIMITS, NAME, XCorrection, is_id, post_id};
 use super::oauth1::{self, Keys};
-use super::{Api, NAME, XCorrection, count, post_id};
 use crate::account::Account;
 use crate::content::{Draft, Image};
 use crate::credentials::{self, Credential};
@@ -470,7 +471,7 @@ impl X {
         .map_err(|e| failure(e, "uploading an image"))?;
         let media: Data<MediaData> = http::read_json(resp, Answer::Media, NAME, "uploading an image")?;
         let id = media.data.id;
-        if !super::is_id(&id) {
+        if !is_id(&id) {
             return Err(Failure::new(
                 ExitCode::Platform,
                 format!(
@@ -509,7 +510,7 @@ impl X {
                 Ok(resp) => {
                     let status = resp.status();
                     return match http::read_json::<Data<Created>>(resp, Answer::Post, NAME, "publishing") {
-                        Ok(c) if super::is_id(&c.data.id) => Attempt::Done(Published {
+                        Ok(c) if is_id(&c.data.id) => Attempt::Done(Published {
                             url: self.post_url(&c.data.id),
                             id: c.data.id,
                             replayed: false,
@@ -619,7 +620,7 @@ fn same_text(mine: &str, theirs: &str) -> bool {
 
 impl PlatformClient for X {
     fn limits(&self) -> Result<Limits> {
-        Ok(super::LIMITS)
+        Ok(LIMITS)
     }
 
     fn length(&self, draft: &Draft) -> Result<usize> {

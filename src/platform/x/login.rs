@@ -4,8 +4,9 @@
 
 use super::api::{APP_BEARER, X};
 use super::credential::{SCOPES, XCredential};
+use super::destination::Api;
 use super::oauth1::Keys;
-use super::{Api, pkce};
+use super::pkce;
 use crate::account::Account;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
