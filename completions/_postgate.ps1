@@ -29,7 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Publish a post after showing the banner and confirming the account')
-            [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)')
+            [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Write a plan: the post pinned down (text, images, account, window) for review')
@@ -297,7 +297,11 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         'postgate;login' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
-            [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the secret from stdin instead of a hidden prompt (for scripts and password managers)')
+            [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the secret from stdin instead of a hidden prompt (for scripts and password managers); one per line where the platform asks for several')
+            [CompletionResult]::new('--paste', '--paste', [CompletionResultType]::ParameterName, 'X: take the address the browser was redirected to on stdin instead of listening for it (a machine with no browser)')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'X: print the authorization address on stderr without opening a browser')
+            [CompletionResult]::new('--oauth1', '--oauth1', [CompletionResultType]::ParameterName, 'X: store OAuth 1.0a keys (consumer key and secret, access token and secret), which do not expire: for CI runners')
+            [CompletionResult]::new('--app-bearer', '--app-bearer', [CompletionResultType]::ParameterName, 'X: store the app-only bearer token that `reconcile` reads with, kept apart from the posting credential (`reconcile_credential = "app-bearer"`)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -423,7 +427,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         }
         'postgate;help' {
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Publish a post after showing the banner and confirming the account')
-            [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)')
+            [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Write a plan: the post pinned down (text, images, account, window) for review')

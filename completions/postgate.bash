@@ -1191,7 +1191,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__login)
-            opts="-h --secret-stdin --policy --json --color --help"
+            opts="-h --secret-stdin --paste --no-browser --oauth1 --app-bearer --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -26,7 +26,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand post 'Publish a post after showing the banner and confirming the account'
-            cand correct 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
+            cand correct 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)'
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
             cand check 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)'
             cand plan 'Write a plan: the post pinned down (text, images, account, window) for review'
@@ -267,7 +267,11 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;login'= {
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
-            cand --secret-stdin 'Read the secret from stdin instead of a hidden prompt (for scripts and password managers)'
+            cand --secret-stdin 'Read the secret from stdin instead of a hidden prompt (for scripts and password managers); one per line where the platform asks for several'
+            cand --paste 'X: take the address the browser was redirected to on stdin instead of listening for it (a machine with no browser)'
+            cand --no-browser 'X: print the authorization address on stderr without opening a browser'
+            cand --oauth1 'X: store OAuth 1.0a keys (consumer key and secret, access token and secret), which do not expire: for CI runners'
+            cand --app-bearer 'X: store the app-only bearer token that `reconcile` reads with, kept apart from the posting credential (`reconcile_credential = "app-bearer"`)'
             cand --json 'Print results on stdout as JSON'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -374,7 +378,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;help'= {
             cand post 'Publish a post after showing the banner and confirming the account'
-            cand correct 'Correct a published post: an edit with public history (Mastodon), a reply (Bluesky)'
+            cand correct 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)'
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
             cand check 'Check drafts against the policy''s rules, like a prose linter (for pull-request jobs)'
             cand plan 'Write a plan: the post pinned down (text, images, account, window) for review'
