@@ -775,13 +775,12 @@ impl XSession<'_> {
         let mut attempt = first;
         let mut sent_again = false;
         loop {
-            let why = match attempt {
+            let (why, duplicate) = match attempt {
                 Attempt::Done(p) => return Ok(p),
                 Attempt::Refused(f, _) => return Err(f.into()),
-                Attempt::Duplicate => "X refused it as duplicate content".to_string(),
-                Attempt::Unknown(why) => why,
+                Attempt::Duplicate => ("X refused it as duplicate content".to_string(), true),
+                Attempt::Unknown(why) => (why, false),
             };
-            let duplicate = why.starts_with("X refused it as duplicate");
             match self.look(text, since) {
                 Look::Found(post) => {
                     eprintln!(
@@ -900,7 +899,11 @@ impl Session for XSession<'_> {
         let since = key.at.unwrap_or_else(jiff::Timestamp::now);
         let body = self.body(draft, Some(id))?;
         match self.x.post_once(&self.auth, &body) {
-            Attempt::Refused(f, Some(status)) if status.is_client_error() && status != StatusCode::UNAUTHORIZED => {
+            // X refuses an edit it does not allow with 403 (or 400 for a post it cannot edit);
+            // a rate limit or a refused credential would refuse the reply just the same.
+            Attempt::Refused(f, Some(status))
+                if status == StatusCode::FORBIDDEN || status == StatusCode::BAD_REQUEST =>
+            {
                 eprintln!(
                     "postgate: x: X refused the edit ({}); publishing the correction as a reply to the post instead",
                     f.message
