@@ -11,6 +11,7 @@ pub mod http;
 pub mod mastodon;
 pub mod outbox;
 pub mod spec;
+pub mod x;
 
 use crate::account::{Account, HandleMatch, compare_handle};
 use anyhow::Result;
