@@ -32,3 +32,4 @@ mod reconcile;
 mod rules;
 mod spoofing;
 mod system_policy;
+mod x_counting;

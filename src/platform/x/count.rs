@@ -66,7 +66,16 @@ fn weigh(text: &str, emoji_parsing: bool) -> usize {
         }
         if let Some(url) = next_url.next_if(|u| u.start == i) {
             total += URL_WEIGHT;
-            i = url.end;
+            // twitter-text skips the URL's length in UTF-16 units; when that ends inside a
+            // surrogate pair, the pair's second half is counted as a character of its own.
+            let mut skipped = 0;
+            while skipped < url.utf16_len && i < chars.len() {
+                skipped += chars[i].len_utf16();
+                i += 1;
+            }
+            if skipped > url.utf16_len {
+                total += DEFAULT_WEIGHT;
+            }
             continue;
         }
         if emoji_parsing && let Some(len) = emoji_at(&text, &byte, i) {
@@ -94,7 +103,20 @@ fn emoji_at(text: &str, byte: &[usize], i: usize) -> Option<usize> {
     // points; 12 leaves room without making the search long.
     const LONGEST: usize = 12;
     let last = (i + LONGEST).min(byte.len() - 1);
-    (i + 2..=last).rev().find(|&j| emojis::get(&text[byte[i]..byte[j]]).is_some()).map(|j| j - i)
+    (i + 2..=last)
+        .rev()
+        .find(|&j| {
+            let s = &text[byte[i]..byte[j]];
+            emojis::get(s).is_some() && !keycap_base(s)
+        })
+        .map(|j| j - i)
+}
+
+/// `0`-`9`, `#` or `*` with U+FE0F and no U+20E3: emoji-variation-sequences.txt lists them, but
+/// they are only the start of a keycap, and twitter-text counts them as two characters.
+fn keycap_base(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!((c.next(), c.next(), c.next()), (Some('0'..='9' | '#' | '*'), Some('\u{FE0F}'), None))
 }
 
 // ---- URLs --------------------------------------------------------------------------------
@@ -131,7 +153,18 @@ struct Found {
     has_path: bool,
 }
 
-fn urls(chars: &[char]) -> Vec<Range<usize>> {
+/// A URL as twitter-text counts it: where it starts, and how much text it covers, in UTF-16
+/// units (its length as a JavaScript string).
+struct Url {
+    start: usize,
+    utf16_len: usize,
+}
+
+fn utf16(chars: &[char]) -> usize {
+    chars.iter().map(|c| c.len_utf16()).sum()
+}
+
+fn urls(chars: &[char]) -> Vec<Url> {
     let mut found = Vec::new();
     // Every domain has a dot; twitter-text skips the scan without one.
     if !chars.contains(&'.') {
@@ -151,15 +184,21 @@ fn urls(chars: &[char]) -> Vec<Range<usize>> {
             let ascii = ascii_domains(domain);
             let Some(last) = ascii.len().checked_sub(1) else { continue };
             for (k, r) in ascii.into_iter().enumerate() {
-                let end = if k == last && m.has_path { m.end } else { m.domain.start + r.end };
-                found.push(m.domain.start + r.start..end);
+                let start = m.domain.start + r.start;
+                // With a path, the last ASCII domain takes it, and the URL is that domain and
+                // what follows the whole domain: a non-ASCII tail of the domain (`.例え.co` in
+                // `m.fr.例え.co/x`) is left out of its length, as twitter-text does, so the end
+                // of the path is then counted as text.
+                let after = if k == last && m.has_path { utf16(&chars[m.domain.end..m.end]) } else { 0 };
+                found.push(Url { start, utf16_len: utf16(&domain[r]) + after });
             }
         } else {
-            match tco_end(chars, &m) {
-                Some(Some(end)) => found.push(m.start..end),
-                Some(None) => {}
-                None => found.push(m.start..m.end),
-            }
+            let end = match tco_end(chars, &m) {
+                Some(Some(end)) => end,
+                Some(None) => continue,
+                None => m.end,
+            };
+            found.push(Url { start: m.start, utf16_len: utf16(&chars[m.start..end]) });
         }
     }
     found
@@ -375,7 +414,6 @@ fn valid_length(chars: &[char], m: &Found) -> bool {
         }
         (1..=63).contains(&len)
     });
-    let utf16 = |r: &[char]| r.iter().map(|c| c.len_utf16()).sum::<usize>();
     let scheme = if m.scheme == 0 { "https://".len() } else { m.scheme };
     labels_ok && scheme + utf16(&chars[m.start..m.end]) <= 4096
 }
