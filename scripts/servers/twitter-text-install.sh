@@ -26,9 +26,11 @@ NODE_PATH_FILE=$DIR/node-path.txt
 node_bin=$(command -v node || true)
 if [ -z "$node_bin" ]; then
   bash "$HERE/pds-install.sh"
-  node_bin=$(find "$SERVERS_DIR/pds/node22/node_modules" -path '*/bin/node' -type f 2>/dev/null | head -n 1)
+  node_bin=$(command -v node ||
+    find "$SERVERS_DIR/pds/node22/node_modules" -path '*/bin/node' -type f 2>/dev/null | head -n 1)
   [ -n "$node_bin" ] && [ -x "$node_bin" ] || die "no node found, even after pds-install.sh"
-  export PATH="$(dirname "$node_bin"):$PATH"
+  PATH="$(dirname "$node_bin"):$PATH"
+  export PATH
 fi
 
 loads() {
