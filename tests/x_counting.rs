@@ -26,10 +26,18 @@ fn conformance(group: &str) -> Vec<(String, String, usize, bool)> {
              downloads it, .ci/run points at ../shared/specs/twitter-text/validate.yml"
         )
     });
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{CONFORMANCE_VAR}={}: cannot read it: {e}", PathBuf::from(&path).display()));
-    let yaml = YamlLoader::load_from_str(&text).expect("validate.yml is YAML").remove(0);
-    let cases = yaml["tests"][group].as_vec().unwrap_or_else(|| panic!("validate.yml has no group {group}"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{CONFORMANCE_VAR}={}: cannot read it: {e}",
+            PathBuf::from(&path).display()
+        )
+    });
+    let yaml = YamlLoader::load_from_str(&text)
+        .expect("validate.yml is YAML")
+        .remove(0);
+    let cases = yaml["tests"][group]
+        .as_vec()
+        .unwrap_or_else(|| panic!("validate.yml has no group {group}"));
     let cases: Vec<_> = cases
         .iter()
         .map(|case| {
@@ -55,11 +63,19 @@ fn check_group(group: &str, count: fn(&str) -> usize) {
             let got = count(text);
             let got_valid = got > 0 && got <= MAX_WEIGHTED_LENGTH;
             (got != *expected || got_valid != *valid).then(|| {
-                format!("  {description}: weighted length {got}, expected {expected} (valid {got_valid}, expected {valid})")
+                format!(
+                    "  {description}: weighted length {got}, expected {expected} (valid {got_valid}, expected {valid})"
+                )
             })
         })
         .collect();
-    assert!(failures.is_empty(), "{} of {} cases of {group} fail:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases of {group} fail:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -95,40 +111,149 @@ impl Rng {
 }
 
 const FRENCH: &[&str] = &[
-    "Bonjour", "à", "été", "garçon", "Noël", "œuvre", "ça", "déjà", "forêt", "L'État", "préfecture", "élève", "Île-de-France",
-    "«", "»", "…", "’", "n°", "€", "10 %", "Ç", "ÉCOLE",
+    "Bonjour",
+    "à",
+    "été",
+    "garçon",
+    "Noël",
+    "œuvre",
+    "ça",
+    "déjà",
+    "forêt",
+    "L'État",
+    "préfecture",
+    "élève",
+    "Île-de-France",
+    "«",
+    "»",
+    "…",
+    "’",
+    "n°",
+    "€",
+    "10 %",
+    "Ç",
+    "ÉCOLE",
 ];
 /// Decomposed text that NFC composes (or reorders).
 const COMBINING: &[&str] = &[
-    "e\u{301}", "a\u{300}", "c\u{327}", "o\u{302}", "n\u{303}", "A\u{30A}", "E\u{301}\u{301}", "\u{1112}\u{1161}\u{11AB}",
-    "\u{5E9}\u{5BC}\u{5C1}", "u\u{308}", "\u{3046}\u{3099}", "q\u{307}\u{323}",
+    "e\u{301}",
+    "a\u{300}",
+    "c\u{327}",
+    "o\u{302}",
+    "n\u{303}",
+    "A\u{30A}",
+    "E\u{301}\u{301}",
+    "\u{1112}\u{1161}\u{11AB}",
+    "\u{5E9}\u{5BC}\u{5C1}",
+    "u\u{308}",
+    "\u{3046}\u{3099}",
+    "q\u{307}\u{323}",
 ];
-const CJK: &[&str] = &["日本語", "中文", "한국어", "漢字", "、", "。", "，", "ｶﾀｶﾅ", "Ｆｕｌｌ", "東京都", "のりもの", "故人西辞黄鹤楼"];
-const MENTIONS: &[&str] = &["@jack", "@Service_Public", "＠user", "#Paris2024", "#été", "＃タグ", "$TWTR", "@x.com", "#fr"];
+const CJK: &[&str] = &[
+    "日本語",
+    "中文",
+    "한국어",
+    "漢字",
+    "、",
+    "。",
+    "，",
+    "ｶﾀｶﾅ",
+    "Ｆｕｌｌ",
+    "東京都",
+    "のりもの",
+    "故人西辞黄鹤楼",
+];
+const MENTIONS: &[&str] = &[
+    "@jack",
+    "@Service_Public",
+    "＠user",
+    "#Paris2024",
+    "#été",
+    "＃タグ",
+    "$TWTR",
+    "@x.com",
+    "#fr",
+];
 const PUNCTUATION: &[&str] = &[
     ".", ",", "!", "?", ";", ":", "—", "–", "-", "(", ")", "\"", "'", "/", "_", "&", "*", "[", "]", "‼", "™", "©", "®",
 ];
-const SPACES: &[&str] = &[" ", "  ", "\n", "\t", "\u{A0}", "\u{3000}", "\u{2009}", "\u{200B}", "\r\n"];
+const SPACES: &[&str] = &[
+    " ", "  ", "\n", "\t", "\u{A0}", "\u{3000}", "\u{2009}", "\u{200B}", "\r\n",
+];
 /// Emoji people type without the variation selector, and other oddities twitter-text knows.
-const EMOJI_ODD: &[&str] = &["1⃣", "☺", "❤", "©\u{FE0F}", "®\u{FE0F}", "😀\u{FE0F}", "0\u{FE0F}", "⭐", "🇦", "🇦🇦"];
+const EMOJI_ODD: &[&str] = &[
+    "1⃣",
+    "☺",
+    "❤",
+    "©\u{FE0F}",
+    "®\u{FE0F}",
+    "😀\u{FE0F}",
+    "0\u{FE0F}",
+    "⭐",
+    "🇦",
+    "🇦🇦",
+];
 
 const SCHEMES: &[&str] = &["", "", "http://", "https://", "HTTPS://"];
 const SUBDOMAINS: &[&str] = &["", "", "www.", "blog.", "a-b.", "x_y.", "m.fr."];
-const NAMES: &[&str] = &["example", "gouv", "service-public", "t", "xn--bcher-kva", "café", "例え", "münchen", "a1", "Example"];
+const NAMES: &[&str] = &[
+    "example",
+    "gouv",
+    "service-public",
+    "t",
+    "xn--bcher-kva",
+    "café",
+    "例え",
+    "münchen",
+    "a1",
+    "Example",
+];
 const TLDS: &[&str] = &[
-    "com", "fr", "org", "co.uk", "gouv.fr", "io", "xyz", "museum", "中国", "みんな", "рф", "notatld", "co", "tv", "de", "onion",
-    "COM", "paris",
+    "com",
+    "fr",
+    "org",
+    "co.uk",
+    "gouv.fr",
+    "io",
+    "xyz",
+    "museum",
+    "中国",
+    "みんな",
+    "рф",
+    "notatld",
+    "co",
+    "tv",
+    "de",
+    "onion",
+    "COM",
+    "paris",
 ];
 const PORTS: &[&str] = &["", "", "", ":8080", ":"];
 const PATHS: &[&str] = &[
-    "", "", "/", "/a/b", "/wiki/Foo_(bar)", "/path.", "/ñandú", "/é/Ж", "/a(b(c)d)e", "/x,y", "/~user/", "/@name/", "/a–b",
-    "/index.html", "/a!", "/%C3%A9",
+    "",
+    "",
+    "/",
+    "/a/b",
+    "/wiki/Foo_(bar)",
+    "/path.",
+    "/ñandú",
+    "/é/Ж",
+    "/a(b(c)d)e",
+    "/x,y",
+    "/~user/",
+    "/@name/",
+    "/a–b",
+    "/index.html",
+    "/a!",
+    "/%C3%A9",
 ];
 const QUERIES: &[&str] = &["", "", "", "?q=1", "?a=b&c=d.", "?", "?x=(1)", "#frag"];
 
 fn url(rng: &mut Rng) -> String {
     if rng.below(12) == 0 {
-        let slug: String = (0..1 + rng.below(12)).map(|_| char::from(b'a' + u8::try_from(rng.below(26)).expect("a letter"))).collect();
+        let slug: String = (0..1 + rng.below(12))
+            .map(|_| char::from(b'a' + u8::try_from(rng.below(26)).expect("a letter")))
+            .collect();
         return format!("https://t.co/{slug}{}", rng.pick(&["", "?x=1", "-more", "/x"]));
     }
     let mut url = format!(
@@ -197,12 +322,14 @@ fn oracle_dir() -> PathBuf {
         return dir.into();
     }
     // As scripts/servers/common.sh places it.
-    let servers = std::env::var_os("POSTGATE_SERVERS_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        let cache = std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache"));
-        cache.join("postgate-servers")
-    });
+    let servers = std::env::var_os("POSTGATE_SERVERS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache"));
+            cache.join("postgate-servers")
+        });
     servers.join("twitter-text")
 }
 
@@ -214,7 +341,8 @@ fn npm_lengths(texts: &[String]) -> Vec<usize> {
         "npm twitter-text is not installed in {}: run {INSTALL} (or set POSTGATE_TWITTER_TEXT_DIR)",
         dir.display()
     );
-    let node = std::fs::read_to_string(dir.join("node-path.txt")).map_or_else(|_| "node".to_owned(), |s| s.trim().to_owned());
+    let node =
+        std::fs::read_to_string(dir.join("node-path.txt")).map_or_else(|_| "node".to_owned(), |s| s.trim().to_owned());
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/twitter-text-count.js");
     let mut child = Command::new(&node)
         .arg(&script)
@@ -239,7 +367,13 @@ fn npm_lengths(texts: &[String]) -> Vec<usize> {
         .lines()
         .map(|l| l.parse().unwrap_or_else(|_| panic!("not a length from node: {l:?}")))
         .collect();
-    assert_eq!(lengths.len(), texts.len(), "node answered for {} texts of {}", lengths.len(), texts.len());
+    assert_eq!(
+        lengths.len(),
+        texts.len(),
+        "node answered for {} texts of {}",
+        lengths.len(),
+        texts.len()
+    );
     lengths
 }
 
@@ -262,11 +396,16 @@ fn agrees_with_npm_twitter_text_on_generated_texts() {
     input.extend(sequences.iter().map(|s| (*s).to_owned()));
     let lengths = npm_lengths(&input);
     let (text_lengths, sequence_lengths) = lengths.split_at(TEXTS);
-    let unknown: BTreeMap<&str, usize> =
-        sequences.iter().zip(sequence_lengths).filter(|&(_, &n)| n != 2).map(|(s, &n)| (*s, n)).collect();
+    let unknown: BTreeMap<&str, usize> = sequences
+        .iter()
+        .zip(sequence_lengths)
+        .filter(|&(_, &n)| n != 2)
+        .map(|(s, &n)| (*s, n))
+        .collect();
     let emoji_11 = emojis::EmojiVersion::new(11, 0);
-    let (newer, older): (Vec<&str>, Vec<&str>) =
-        unknown.keys().partition(|s| emojis::get(s).is_some_and(|e| e.emoji_version() > emoji_11));
+    let (newer, older): (Vec<&str>, Vec<&str>) = unknown
+        .keys()
+        .partition(|s| emojis::get(s).is_some_and(|e| e.emoji_version() > emoji_11));
 
     let mut left_out = 0;
     let mut compared = 0;
@@ -295,5 +434,8 @@ fn agrees_with_npm_twitter_text_on_generated_texts() {
         disagree.len(),
         disagree.iter().take(8).cloned().collect::<Vec<_>>().join("\n")
     );
-    assert!(compared >= AT_LEAST, "only {compared} texts compared ({left_out} left out), fewer than {AT_LEAST}");
+    assert!(
+        compared >= AT_LEAST,
+        "only {compared} texts compared ({left_out} left out), fewer than {AT_LEAST}"
+    );
 }

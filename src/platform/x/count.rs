@@ -91,7 +91,11 @@ fn weigh(text: &str, emoji_parsing: bool) -> usize {
 
 fn weight(c: char) -> usize {
     let c = c as u32;
-    if LIGHT_RANGES.iter().any(|&(lo, hi)| (lo..=hi).contains(&c)) { SCALE } else { DEFAULT_WEIGHT }
+    if LIGHT_RANGES.iter().any(|&(lo, hi)| (lo..=hi).contains(&c)) {
+        SCALE
+    } else {
+        DEFAULT_WEIGHT
+    }
 }
 
 /// The longest emoji sequence of two code points or more starting at chars[i], as a number of
@@ -116,7 +120,10 @@ fn emoji_at(text: &str, byte: &[usize], i: usize) -> Option<usize> {
 /// they are only the start of a keycap, and twitter-text counts them as two characters.
 fn keycap_base(s: &str) -> bool {
     let mut c = s.chars();
-    matches!((c.next(), c.next(), c.next()), (Some('0'..='9' | '#' | '*'), Some('\u{FE0F}'), None))
+    matches!(
+        (c.next(), c.next(), c.next()),
+        (Some('0'..='9' | '#' | '*'), Some('\u{FE0F}'), None)
+    )
 }
 
 // ---- URLs --------------------------------------------------------------------------------
@@ -182,15 +189,24 @@ fn urls(chars: &[char]) -> Vec<Url> {
             }
             let domain = &chars[m.domain.clone()];
             let ascii = ascii_domains(domain);
-            let Some(last) = ascii.len().checked_sub(1) else { continue };
+            let Some(last) = ascii.len().checked_sub(1) else {
+                continue;
+            };
             for (k, r) in ascii.into_iter().enumerate() {
                 let start = m.domain.start + r.start;
                 // With a path, the last ASCII domain takes it, and the URL is that domain and
                 // what follows the whole domain: a non-ASCII tail of the domain (`.例え.co` in
                 // `m.fr.例え.co/x`) is left out of its length, as twitter-text does, so the end
                 // of the path is then counted as text.
-                let after = if k == last && m.has_path { utf16(&chars[m.domain.end..m.end]) } else { 0 };
-                found.push(Url { start, utf16_len: utf16(&domain[r]) + after });
+                let after = if k == last && m.has_path {
+                    utf16(&chars[m.domain.end..m.end])
+                } else {
+                    0
+                };
+                found.push(Url {
+                    start,
+                    utf16_len: utf16(&domain[r]) + after,
+                });
             }
         } else {
             let end = match tco_end(chars, &m) {
@@ -198,7 +214,10 @@ fn urls(chars: &[char]) -> Vec<Url> {
                 Some(None) => continue,
                 None => m.end,
             };
-            found.push(Url { start: m.start, utf16_len: utf16(&chars[m.start..end]) });
+            found.push(Url {
+                start: m.start,
+                utf16_len: utf16(&chars[m.start..end]),
+            });
         }
     }
     found
@@ -226,7 +245,10 @@ fn may_precede(c: char) -> bool {
 }
 
 fn url_at(chars: &[char], start: usize) -> Option<Found> {
-    let scheme = ["https://", "http://"].iter().find(|p| starts_with_ignore_case(chars, start, p)).map_or(0, |p| p.len());
+    let scheme = ["https://", "http://"]
+        .iter()
+        .find(|p| starts_with_ignore_case(chars, start, p))
+        .map_or(0, |p| p.len());
     // With a scheme and no domain after it, the scheme's letters may still start a domain.
     let (scheme, domain_end) = match domain_end(chars, start + scheme) {
         Some(end) => (scheme, end),
@@ -248,7 +270,13 @@ fn url_at(chars: &[char], start: usize) -> Option<Found> {
     if chars.get(end) == Some(&'?') {
         end = query_end(chars, end + 1).unwrap_or(end);
     }
-    Some(Found { start, end, scheme, domain, has_path })
+    Some(Found {
+        start,
+        end,
+        scheme,
+        domain,
+        has_path,
+    })
 }
 
 /// The end of the domain starting at `start`: labels each followed by a dot, then a TLD. The
@@ -258,7 +286,9 @@ fn domain_end(chars: &[char], start: usize) -> Option<usize> {
     let mut labels = Vec::new();
     let mut at = start;
     loop {
-        let end = (at..chars.len()).find(|&k| !label_char(chars[k])).unwrap_or(chars.len());
+        let end = (at..chars.len())
+            .find(|&k| !label_char(chars[k]))
+            .unwrap_or(chars.len());
         let ok = end > at && domain_char(chars[at]) && domain_char(chars[end - 1]) && chars.get(end) == Some(&'.');
         if !ok {
             break;
@@ -266,14 +296,22 @@ fn domain_end(chars: &[char], start: usize) -> Option<usize> {
         labels.push(at..end);
         at = end + 1;
     }
-    labels.iter().rev().filter(|l| !chars[(*l).clone()].contains(&'_')).find_map(|l| tld_end(chars, l.end + 1, chars.len()))
+    labels
+        .iter()
+        .rev()
+        .filter(|l| !chars[(*l).clone()].contains(&'_'))
+        .find_map(|l| tld_end(chars, l.end + 1, chars.len()))
 }
 
 /// A known TLD at `at`, not followed by a letter, digit, `@`, `+` or `-` (before `limit`), or a
 /// punycode TLD.
 fn tld_end(chars: &[char], at: usize, limit: usize) -> Option<usize> {
     let chars = &chars[..limit];
-    let free = |k: usize| chars.get(k).is_none_or(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '@' | '+' | '-')));
+    let free = |k: usize| {
+        chars
+            .get(k)
+            .is_none_or(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '@' | '+' | '-')))
+    };
     for tld in TLDS.iter() {
         let end = at + tld.len();
         if end <= chars.len() && chars[at..end].iter().zip(tld).all(|(a, b)| a.eq_ignore_ascii_case(b)) && free(end) {
@@ -281,7 +319,9 @@ fn tld_end(chars: &[char], at: usize, limit: usize) -> Option<usize> {
         }
     }
     if starts_with_ignore_case(chars, at, "xn--") {
-        let end = (at + 4..chars.len()).find(|&k| !(chars[k].is_ascii_alphanumeric() || chars[k] == '-')).unwrap_or(chars.len());
+        let end = (at + 4..chars.len())
+            .find(|&k| !(chars[k].is_ascii_alphanumeric() || chars[k] == '-'))
+            .unwrap_or(chars.len());
         if end > at + 4 {
             return Some(end);
         }
@@ -310,14 +350,18 @@ fn ascii_domain_at(domain: &[char], start: usize) -> Option<usize> {
     let mut dots = Vec::new();
     let mut at = start;
     loop {
-        let end = (at..domain.len()).find(|&k| !ascii_label_char(domain[k])).unwrap_or(domain.len());
+        let end = (at..domain.len())
+            .find(|&k| !ascii_label_char(domain[k]))
+            .unwrap_or(domain.len());
         if end == at || domain.get(end) != Some(&'.') {
             break;
         }
         dots.push(end);
         at = end + 1;
     }
-    dots.iter().rev().find_map(|&dot| tld_end(domain, dot + 1, domain.len()))
+    dots.iter()
+        .rev()
+        .find_map(|&dot| tld_end(domain, dot + 1, domain.len()))
 }
 
 /// `/` then the longest run of path characters and balanced parentheses that ends in a
@@ -344,7 +388,11 @@ fn path_end(chars: &[char], start: usize) -> usize {
 
 /// `(x)` or one level deeper, `(a(b)c)`, of path characters.
 fn balanced_parens(chars: &[char], at: usize) -> Option<usize> {
-    let run = |from: usize| (from..chars.len()).find(|&k| !path_char(chars[k])).unwrap_or(chars.len());
+    let run = |from: usize| {
+        (from..chars.len())
+            .find(|&k| !path_char(chars[k]))
+            .unwrap_or(chars.len())
+    };
     if chars.get(at) != Some(&'(') {
         return None;
     }
@@ -366,7 +414,9 @@ fn balanced_parens(chars: &[char], at: usize) -> Option<usize> {
 /// The end of a query whose text starts at `start` (after `?`): its longest run of query
 /// characters, cut back to the last one a query may end with. None when there is none.
 fn query_end(chars: &[char], start: usize) -> Option<usize> {
-    let run = (start..chars.len()).find(|&k| !query_char(chars[k])).unwrap_or(chars.len());
+    let run = (start..chars.len())
+        .find(|&k| !query_char(chars[k]))
+        .unwrap_or(chars.len());
     (start..run).rev().find(|&k| query_ending_char(chars[k])).map(|k| k + 1)
 }
 
@@ -378,14 +428,20 @@ fn tco_end(chars: &[char], m: &Found) -> Option<Option<usize>> {
         return None;
     }
     let slug = host + 5;
-    let slug_end = (slug..m.end).find(|&k| !chars[k].is_ascii_alphanumeric()).unwrap_or(m.end);
+    let slug_end = (slug..m.end)
+        .find(|&k| !chars[k].is_ascii_alphanumeric())
+        .unwrap_or(m.end);
     if slug_end == slug {
         return None;
     }
     if slug_end - slug > 40 {
         return Some(None);
     }
-    let end = if chars.get(slug_end) == Some(&'?') { query_end(&chars[..m.end], slug_end + 1).unwrap_or(slug_end) } else { slug_end };
+    let end = if chars.get(slug_end) == Some(&'?') {
+        query_end(&chars[..m.end], slug_end + 1).unwrap_or(slug_end)
+    } else {
+        slug_end
+    };
     Some(Some(end))
 }
 
@@ -521,10 +577,17 @@ mod tests {
     #[test]
     fn a_url_counts_23_with_or_without_a_scheme() {
         assert_eq!(weighted_length("http://example.com"), 23);
-        assert_eq!(weighted_length("https://example.com/a/very/long/path/that/goes/on?and=on&more=1"), 23);
+        assert_eq!(
+            weighted_length("https://example.com/a/very/long/path/that/goes/on?and=on&more=1"),
+            23
+        );
         assert_eq!(weighted_length("voir example.com"), 28);
         assert_eq!(weighted_length("www.gouv.fr/x"), 23);
-        assert_eq!(weighted_length("http://例え.jp"), 23, "an internationalised domain with a scheme");
+        assert_eq!(
+            weighted_length("http://例え.jp"),
+            23,
+            "an internationalised domain with a scheme"
+        );
     }
 
     #[test]
@@ -534,14 +597,22 @@ mod tests {
         assert_eq!(weighted_length("-example.com"), 12, "without a scheme, not after -");
         assert_eq!(weighted_length("1.2.3.4"), 7);
         let label = "a".repeat(64);
-        assert_eq!(weighted_length(&format!("{label}.com")), 68, "a label over 63 characters");
+        assert_eq!(
+            weighted_length(&format!("{label}.com")),
+            68,
+            "a label over 63 characters"
+        );
         assert_eq!(weighted_length(&format!("http://{label}.com")), 75);
     }
 
     #[test]
     fn punctuation_after_a_url_stays_outside_it() {
         assert_eq!(weighted_length("example.com/a."), 24);
-        assert_eq!(weighted_length("example.com/wiki/A_(b),"), 24, "balanced parentheses are in");
+        assert_eq!(
+            weighted_length("example.com/wiki/A_(b),"),
+            24,
+            "balanced parentheses are in"
+        );
         assert_eq!(weighted_length("example.com?x=1"), 27, "no path, so the query is text");
         assert_eq!(weighted_length("http://example.com?x=1."), 24);
     }
@@ -552,10 +623,23 @@ mod tests {
     }
 
     #[test]
+    fn a_domain_without_scheme_whose_tail_is_not_ascii_leaves_the_end_of_its_path_out() {
+        // The URL is "m.fr" and the path (11 units); the 6 units of ".例え.co" are counted at
+        // the end of the path instead, as twitter-text does.
+        assert_eq!(weighted_length("m.fr.例え.co/abcdef"), 29);
+        // Ending the skip inside 😀's surrogate pair counts its second half as a character.
+        assert_eq!(weighted_length("m.fr.x😀.co/ab"), 31);
+    }
+
+    #[test]
     fn a_tco_link_ends_after_its_slug() {
         assert_eq!(weighted_length("https://t.co/abc-def"), 27);
         let slug = "a".repeat(41);
-        assert_eq!(weighted_length(&format!("https://t.co/{slug}")), 8 + 5 + 41, "a slug t.co never makes");
+        assert_eq!(
+            weighted_length(&format!("https://t.co/{slug}")),
+            8 + 5 + 41,
+            "a slug t.co never makes"
+        );
     }
 
     #[test]
@@ -577,6 +661,7 @@ mod tests {
         assert_eq!(weighted_length("©\u{FE0F}"), 2);
         assert_eq!(weighted_length("☺"), 2);
         assert_eq!(weighted_length("😀\u{FE0F}"), 4, "no such sequence: two code points");
+        assert_eq!(weighted_length("0\u{FE0F}"), 3, "a keycap's start without U+20E3");
     }
 
     #[test]
