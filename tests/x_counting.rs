@@ -227,6 +227,8 @@ const TLDS: &[&str] = &[
     "onion",
     "COM",
     "paris",
+    "РФ",
+    "ÉCOLE",
 ];
 const PORTS: &[&str] = &["", "", "", ":8080", ":"];
 const PATHS: &[&str] = &[

@@ -314,7 +314,7 @@ fn tld_end(chars: &[char], at: usize, limit: usize) -> Option<usize> {
     };
     for tld in TLDS.iter() {
         let end = at + tld.len();
-        if end <= chars.len() && chars[at..end].iter().zip(tld).all(|(a, b)| a.eq_ignore_ascii_case(b)) && free(end) {
+        if end <= chars.len() && chars[at..end].iter().zip(tld).all(|(a, b)| same_ignoring_case(*a, *b)) && free(end) {
             return Some(end);
         }
     }
@@ -474,6 +474,19 @@ fn valid_length(chars: &[char], m: &Found) -> bool {
     labels_ok && scheme + utf16(&chars[m.start..m.end]) <= 4096
 }
 
+/// As a JavaScript regular expression with the `i` flag and no `u` compares: by upper case,
+/// except that nothing outside ASCII matches an ASCII letter (so `РФ` is the TLD `рф`).
+fn same_ignoring_case(a: char, b: char) -> bool {
+    let upper = |c: char| {
+        let mut u = c.to_uppercase();
+        match (u.next(), u.next()) {
+            (Some(x), None) if c.is_ascii() || !x.is_ascii() => x,
+            _ => c,
+        }
+    };
+    a == b || upper(a) == upper(b)
+}
+
 fn starts_with_ignore_case(chars: &[char], at: usize, prefix: &str) -> bool {
     let mut k = at;
     for p in prefix.chars() {
@@ -588,6 +601,7 @@ mod tests {
             23,
             "an internationalised domain with a scheme"
         );
+        assert_eq!(weighted_length("example.РФ"), 23, "a TLD in capitals");
     }
 
     #[test]
