@@ -224,15 +224,31 @@ fn urls(chars: &[char]) -> Vec<Url> {
 }
 
 /// The next candidate from `from` on, with the character before it (None at the text's start).
+///
+/// twitter-text scans UTF-16 units, so a code point outside the BMP is two steps: its first
+/// half may precede a URL whose domain starts with its second half, a domain character like
+/// any other (in `😀-t.co/x` that makes `-t.co/x` a URL). `lead` tries that first.
 fn next_match(chars: &[char], from: usize) -> Option<(Option<char>, Found)> {
     for s in from..chars.len() {
-        if may_precede(chars[s])
-            && let Some(m) = url_at(chars, s + 1)
+        let c = chars[s];
+        if c.len_utf16() == 2
+            && let Some(m) = url_at(chars, s, true)
         {
-            return Some((Some(chars[s]), m));
+            return Some((Some(c), m));
+        }
+        if c.len_utf16() == 2
+            && s == 0
+            && let Some(m) = url_at(chars, 0, false)
+        {
+            return Some((None, m));
+        }
+        if may_precede(c)
+            && let Some(m) = url_at(chars, s + 1, false)
+        {
+            return Some((Some(c), m));
         }
         if s == 0
-            && let Some(m) = url_at(chars, 0)
+            && let Some(m) = url_at(chars, 0, false)
         {
             return Some((None, m));
         }
@@ -244,15 +260,17 @@ fn may_precede(c: char) -> bool {
     directional(c) || !(c.is_ascii_alphanumeric() || matches!(c, '@' | '＠' | '$' | '#' | '＃') || invalid(c))
 }
 
-fn url_at(chars: &[char], start: usize) -> Option<Found> {
+/// The URL at `start`; with `lead`, at the second half of chars[start] (see [`next_match`]).
+fn url_at(chars: &[char], start: usize, lead: bool) -> Option<Found> {
     let scheme = ["https://", "http://"]
         .iter()
-        .find(|p| starts_with_ignore_case(chars, start, p))
+        .find(|p| !lead && starts_with_ignore_case(chars, start, p))
         .map_or(0, |p| p.len());
+    let domain_at = if lead { start + 1 } else { start };
     // With a scheme and no domain after it, the scheme's letters may still start a domain.
-    let (scheme, domain_end) = match domain_end(chars, start + scheme) {
+    let (scheme, domain_end) = match domain_end(chars, domain_at + scheme, lead) {
         Some(end) => (scheme, end),
-        None if scheme > 0 => (0, domain_end(chars, start)?),
+        None if scheme > 0 => (0, domain_end(chars, start, false)?),
         None => return None,
     };
     let domain = start + scheme..domain_end;
@@ -282,19 +300,26 @@ fn url_at(chars: &[char], start: usize) -> Option<Found> {
 /// The end of the domain starting at `start`: labels each followed by a dot, then a TLD. The
 /// most labels that still end in a known TLD win; the last label before the TLD may not have
 /// an underscore (twitter-text's validDomainName against validSubdomain).
-fn domain_end(chars: &[char], start: usize) -> Option<usize> {
+/// With `lead`, the first label starts with a domain character just before `start`.
+fn domain_end(chars: &[char], start: usize, lead: bool) -> Option<usize> {
     let mut labels = Vec::new();
     let mut at = start;
+    let mut lead = lead;
     loop {
         let end = (at..chars.len())
             .find(|&k| !label_char(chars[k]))
             .unwrap_or(chars.len());
-        let ok = end > at && domain_char(chars[at]) && domain_char(chars[end - 1]) && chars.get(end) == Some(&'.');
-        if !ok {
+        let ok = if lead {
+            end == at || domain_char(chars[end - 1])
+        } else {
+            end > at && domain_char(chars[at]) && domain_char(chars[end - 1])
+        };
+        if !ok || chars.get(end) != Some(&'.') {
             break;
         }
         labels.push(at..end);
         at = end + 1;
+        lead = false;
     }
     labels
         .iter()
@@ -643,6 +668,13 @@ mod tests {
         assert_eq!(weighted_length("m.fr.例え.co/abcdef"), 29);
         // Ending the skip inside 😀's surrogate pair counts its second half as a character.
         assert_eq!(weighted_length("m.fr.x😀.co/ab"), 31);
+    }
+
+    #[test]
+    fn a_domain_may_start_with_the_second_half_of_a_surrogate_pair() {
+        // twitter-text reads UTF-16: after 😀's first half, "\u{DE00}-t.co/x" is a domain
+        // whose ASCII part "-t.co" is the URL. Read by code points it would not be one.
+        assert_eq!(weighted_length("😀-t.co/x"), 25);
     }
 
     #[test]
