@@ -392,6 +392,11 @@ fn ascii_domain_at(domain: &[char], start: usize) -> Option<usize> {
 /// `/` then the longest run of path characters and balanced parentheses that ends in a
 /// character a path may end with (not `.`, `,`, `!` ...: the sentence's punctuation after a
 /// link stays outside it) or in a closing parenthesis. `start` is just after the `/`.
+///
+/// A closing parenthesis ends the path only when its group starts where the path could
+/// already end: twitter-text's validUrlPathEndingChars is spliced into validUrlPath without a
+/// group, so its `|(?:balanced parens)` is an alternative of the whole path segment
+/// (`/1(a)` is a path; in `/1'(a)` the path is `/1`).
 fn path_end(chars: &[char], start: usize) -> usize {
     let mut best = start;
     let mut at = start;
@@ -402,8 +407,10 @@ fn path_end(chars: &[char], start: usize) -> usize {
                 best = at;
             }
         } else if let Some(end) = balanced_parens(chars, at) {
+            if best == at {
+                best = end;
+            }
             at = end;
-            best = at;
         } else {
             break;
         }
@@ -654,6 +661,13 @@ mod tests {
         );
         assert_eq!(weighted_length("example.com?x=1"), 27, "no path, so the query is text");
         assert_eq!(weighted_length("http://example.com?x=1."), 24);
+    }
+
+    #[test]
+    fn parentheses_end_a_path_only_where_it_could_end_already() {
+        assert_eq!(weighted_length("x.com/1(a)"), 23);
+        assert_eq!(weighted_length("x.com/1'(a)"), 27, "the path is /1");
+        assert_eq!(weighted_length("x.com/1'(a)b"), 23, "b ends it");
     }
 
     #[test]
