@@ -9,7 +9,14 @@
 //! Where the documentation is silent (what is a URL, where an emoji sequence ends) this module
 //! follows what twitter-text does, since that is what X's own clients count with and what its
 //! conformance vectors check; the tests compare it with npm `twitter-text` 3.1.0 on generated
-//! texts (tests/x_counting.rs).
+//! texts (tests/x_counting.rs). The code is written from those rules and from what npm
+//! twitter-text answers, not taken from it; the TLD list (tlds.txt) is its data.
+//!
+//! Emoji sequences come from the `emojis` crate: Unicode's emoji-test.txt (Emoji 18.0), looked
+//! up in O(1) with the minimally-qualified and unqualified forms people type (`1⃣`, `🏳‍🌈`).
+//! npm twitter-text's own table stops at Emoji 11.0, so 🐦‍🔥 is 5 there and 2 here, as X's
+//! documentation says. `icu_properties`, already a dependency, has only Basic_Emoji, not the
+//! RGI sequences.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -713,6 +720,7 @@ mod tests {
         assert_eq!(weighted_length("🐦‍🔥"), 2, "Emoji 15.1");
         assert_eq!(weighted_length("🙂‍↔️"), 2);
         assert_eq!(weighted_length("😷"), 2);
+        assert_eq!(weighted_length("🏳\u{200D}🌈"), 2, "minimally qualified, without U+FE0F");
     }
 
     #[test]
