@@ -185,7 +185,8 @@ fn urls(chars: &[char]) -> Vec<Url> {
         return found;
     }
     let mut from = 0;
-    while let Some((before, m)) = next_match(chars, from) {
+    let mut domains = Domains::new(chars);
+    while let Some((before, m)) = next_match(&mut domains, from) {
         from = m.end;
         if !valid_length(chars, &m) {
             continue;
@@ -235,27 +236,28 @@ fn urls(chars: &[char]) -> Vec<Url> {
 /// twitter-text scans UTF-16 units, so a code point outside the BMP is two steps: its first
 /// half may precede a URL whose domain starts with its second half, a domain character like
 /// any other (in `😀-t.co/x` that makes `-t.co/x` a URL). `lead` tries that first.
-fn next_match(chars: &[char], from: usize) -> Option<(Option<char>, Found)> {
+fn next_match(domains: &mut Domains, from: usize) -> Option<(Option<char>, Found)> {
+    let chars = domains.chars;
     for s in from..chars.len() {
         let c = chars[s];
         if c.len_utf16() == 2
-            && let Some(m) = url_at(chars, s, true)
+            && let Some(m) = url_at(domains, s, true)
         {
             return Some((Some(c), m));
         }
         if c.len_utf16() == 2
             && s == 0
-            && let Some(m) = url_at(chars, 0, false)
+            && let Some(m) = url_at(domains, 0, false)
         {
             return Some((None, m));
         }
         if may_precede(c)
-            && let Some(m) = url_at(chars, s + 1, false)
+            && let Some(m) = url_at(domains, s + 1, false)
         {
             return Some((Some(c), m));
         }
         if s == 0
-            && let Some(m) = url_at(chars, 0, false)
+            && let Some(m) = url_at(domains, 0, false)
         {
             return Some((None, m));
         }
@@ -268,16 +270,17 @@ fn may_precede(c: char) -> bool {
 }
 
 /// The URL at `start`; with `lead`, at the second half of chars[start] (see [`next_match`]).
-fn url_at(chars: &[char], start: usize, lead: bool) -> Option<Found> {
+fn url_at(domains: &mut Domains, start: usize, lead: bool) -> Option<Found> {
+    let chars = domains.chars;
     let scheme = ["https://", "http://"]
         .iter()
         .find(|p| !lead && starts_with_ignore_case(chars, start, p))
         .map_or(0, |p| p.len());
     let domain_at = if lead { start + 1 } else { start };
     // With a scheme and no domain after it, the scheme's letters may still start a domain.
-    let (scheme, domain_end) = match domain_end(chars, domain_at + scheme, lead) {
+    let (scheme, domain_end) = match domains.end(domain_at + scheme, lead) {
         Some(end) => (scheme, end),
-        None if scheme > 0 => (0, domain_end(chars, start, false)?),
+        None if scheme > 0 => (0, domains.end(start, false)?),
         None => return None,
     };
     let domain = start + scheme..domain_end;
@@ -304,35 +307,84 @@ fn url_at(chars: &[char], start: usize, lead: bool) -> Option<Found> {
     })
 }
 
-/// The end of the domain starting at `start`: labels each followed by a dot, then a TLD. The
-/// most labels that still end in a known TLD win; the last label before the TLD may not have
-/// an underscore (twitter-text's validDomainName against validSubdomain).
-/// With `lead`, the first label starts with a domain character just before `start`.
-fn domain_end(chars: &[char], start: usize, lead: bool) -> Option<usize> {
-    let mut labels = Vec::new();
-    let mut at = start;
-    let mut lead = lead;
-    loop {
-        let end = (at..chars.len())
-            .find(|&k| !label_char(chars[k]))
-            .unwrap_or(chars.len());
+/// Where domains end, for one text. Each label start is worked out once: every position may
+/// start a domain, and a text of many short labels (`a.a.a.…`) would otherwise be quadratic
+/// in labels and TLD checks.
+struct Domains<'a> {
+    chars: &'a [char],
+    /// run_end[k]: the first position from k on that cannot be in a label.
+    run_end: Vec<usize>,
+    /// chain[p]: for a label starting at p, the furthest domain end its chain of labels gives.
+    chain: Vec<Option<Option<usize>>>,
+}
+
+impl<'a> Domains<'a> {
+    fn new(chars: &'a [char]) -> Self {
+        let mut run_end = vec![chars.len(); chars.len() + 1];
+        for k in (0..chars.len()).rev() {
+            run_end[k] = if label_char(chars[k]) { run_end[k + 1] } else { k };
+        }
+        Domains {
+            chars,
+            run_end,
+            chain: vec![None; chars.len() + 1],
+        }
+    }
+
+    /// The end of the label at `at` when it is one and a dot follows it. With `lead`, the
+    /// label starts with a domain character just before `at`.
+    fn label(&self, at: usize, lead: bool) -> Option<usize> {
+        let chars = self.chars;
+        let end = self.run_end[at];
         let ok = if lead {
             end == at || domain_char(chars[end - 1])
         } else {
             end > at && domain_char(chars[at]) && domain_char(chars[end - 1])
         };
-        if !ok || chars.get(end) != Some(&'.') {
-            break;
-        }
-        labels.push(at..end);
-        at = end + 1;
-        lead = false;
+        (ok && chars.get(end) == Some(&'.')).then_some(end)
     }
-    labels
-        .iter()
-        .rev()
-        .filter(|l| !chars[(*l).clone()].contains(&'_'))
-        .find_map(|l| tld_end(chars, l.end + 1, chars.len()))
+
+    /// A TLD after the label start..end when that label may come last (no underscore).
+    fn name_then_tld(&self, start: usize, end: usize) -> Option<usize> {
+        let chars = self.chars;
+        if chars[start..end].contains(&'_') {
+            None
+        } else {
+            tld_end(chars, end + 1, chars.len())
+        }
+    }
+
+    /// The end of the domain starting at `start`: labels each followed by a dot, then a TLD.
+    /// The most labels that still end in a known TLD win; the last label before the TLD may
+    /// not have an underscore (twitter-text's validDomainName against validSubdomain).
+    fn end(&mut self, start: usize, lead: bool) -> Option<usize> {
+        let end = self.label(start, lead)?;
+        self.chain_end(end + 1).or_else(|| self.name_then_tld(start, end))
+    }
+
+    fn chain_end(&mut self, from: usize) -> Option<usize> {
+        let mut labels = Vec::new();
+        let mut at = from;
+        let mut known = None;
+        loop {
+            if let Some(memo) = self.chain[at] {
+                known = memo;
+                break;
+            }
+            match self.label(at, false) {
+                Some(end) => {
+                    labels.push((at, end));
+                    at = end + 1;
+                }
+                None => break,
+            }
+        }
+        for (start, end) in labels.into_iter().rev() {
+            known = known.or_else(|| self.name_then_tld(start, end));
+            self.chain[start] = Some(known);
+        }
+        known
+    }
 }
 
 /// A known TLD at `at`, not followed by a letter, digit, `@`, `+` or `-` (before `limit`), or a
