@@ -316,6 +316,8 @@ struct Domains<'a> {
     run_end: Vec<usize>,
     /// chain[p]: for a label starting at p, the furthest domain end its chain of labels gives.
     chain: Vec<Option<Option<usize>>>,
+    /// underscores[k]: how many `_` come before position k, to tell a label has one at once.
+    underscores: Vec<usize>,
 }
 
 impl<'a> Domains<'a> {
@@ -324,10 +326,18 @@ impl<'a> Domains<'a> {
         for k in (0..chars.len()).rev() {
             run_end[k] = if label_char(chars[k]) { run_end[k + 1] } else { k };
         }
+        let mut underscores = Vec::with_capacity(chars.len() + 1);
+        let mut seen = 0;
+        underscores.push(0);
+        for &c in chars {
+            seen += usize::from(c == '_');
+            underscores.push(seen);
+        }
         Domains {
             chars,
             run_end,
             chain: vec![None; chars.len() + 1],
+            underscores,
         }
     }
 
@@ -347,7 +357,7 @@ impl<'a> Domains<'a> {
     /// A TLD after the label start..end when that label may come last (no underscore).
     fn name_then_tld(&self, start: usize, end: usize) -> Option<usize> {
         let chars = self.chars;
-        if chars[start..end].contains(&'_') {
+        if self.underscores[end] > self.underscores[start] {
             None
         } else {
             tld_end(chars, end + 1, chars.len())
