@@ -238,8 +238,7 @@ fn urls(chars: &[char]) -> Vec<Url> {
 /// any other (in `😀-t.co/x` that makes `-t.co/x` a URL). `lead` tries that first.
 fn next_match(domains: &mut Domains, from: usize) -> Option<(Option<char>, Found)> {
     let chars = domains.chars;
-    for s in from..chars.len() {
-        let c = chars[s];
+    for (s, &c) in chars.iter().enumerate().skip(from) {
         if c.len_utf16() == 2
             && let Some(m) = url_at(domains, s, true)
         {
