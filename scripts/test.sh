@@ -69,6 +69,24 @@ if [ -z "${POSTGATE_X_OPENAPI:-}" ]; then
   fi
   export POSTGATE_X_OPENAPI=$spec
 fi
+bash scripts/servers/twitter-text-install.sh
+# tests/x_counting.rs reads twitter-text's conformance vectors from this variable (they stay out
+# of the repository): .ci/run sets it to CI's copy; elsewhere they are downloaded once.
+if [ -z "${POSTGATE_TWITTER_TEXT_CONFORMANCE:-}" ]; then
+  tt_yml=${POSTGATE_SERVERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/postgate-servers}/twitter-text-validate-30e2430.yml
+  if [ ! -s "$tt_yml" ]; then
+    mkdir -p "$(dirname "$tt_yml")"
+    curl -fsSL --max-time 30 -o "$tt_yml.part" \
+      https://raw.githubusercontent.com/twitter/twitter-text/30e2430/conformance/validate.yml &&
+      mv "$tt_yml.part" "$tt_yml" || {
+      rm -f "$tt_yml.part"
+      echo "test.sh: cannot download twitter-text's conformance/validate.yml (commit 30e2430):" \
+        "set POSTGATE_TWITTER_TEXT_CONFORMANCE to a copy of validate.yml" >&2
+      exit 1
+    }
+  fi
+  export POSTGATE_TWITTER_TEXT_CONFORMANCE=$tt_yml
+fi
 
 cargo fmt --all --check
 cargo clippy --locked --all-targets -- -D warnings

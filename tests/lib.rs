@@ -34,3 +34,4 @@ mod spoofing;
 mod system_policy;
 mod x;
 mod x_contract;
+mod x_counting;
