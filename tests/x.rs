@@ -115,18 +115,7 @@ fn pkce_login_follows_the_printed_address_checks_the_identity_and_stores_the_pai
         .spawn()
         .expect("postgate login");
     let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut seen = String::new();
-    let address = loop {
-        let mut line = String::new();
-        assert!(
-            stderr.read_line(&mut line).expect("stderr") > 0,
-            "login printed no address: {seen}"
-        );
-        seen.push_str(&line);
-        if let Some(url) = line.trim().strip_prefix("http") {
-            break format!("http{url}");
-        }
-    };
+    let (address, seen) = printed_address(&mut stderr);
     assert!(address.contains("code_challenge_method=S256"), "{address}");
     assert!(
         address.contains("scope=tweet.read%20tweet.write%20users.read%20offline.access%20media.write"),
@@ -150,6 +139,77 @@ fn pkce_login_follows_the_printed_address_checks_the_identity_and_stores_the_pai
     t.post("xa", "Bonjour depuis postgate").run();
     assert_eq!(live(&alice).len(), 1);
     assert_eq!(last_outcome(&t)["status"], "published");
+}
+
+/// Reads a child's stderr until a line that starts with `http`: the address `login` prints.
+fn printed_address(stderr: &mut impl BufRead) -> (String, String) {
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).expect("stderr") > 0,
+            "login printed no address: {seen}"
+        );
+        seen.push_str(&line);
+        if let Some(url) = line.trim().strip_prefix("http") {
+            return (format!("http{url}"), seen);
+        }
+    }
+}
+
+#[test]
+fn paste_takes_the_redirected_address_on_stdin_where_nothing_listens() {
+    let x = x_fake();
+    let alice = x.user("paste");
+    let port = free_port();
+    let client_id = format!("app-{}", alice.username);
+    x.app(&alice, &client_id, &format!("http://127.0.0.1:{port}/callback"));
+    let t = Test::new().keychain();
+    let t = t.policy(&policy(
+        &alice,
+        Via::Prism,
+        &format!(
+            "client_id = \"{client_id}\"\nredirect_port = {port}\nuser_id = \"{}\"",
+            alice.id
+        ),
+    ));
+    let mut child = t
+        .command(BIN)
+        .args(["login", "xa", "--paste"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("postgate login");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let (address, seen) = printed_address(&mut stderr);
+    // Nothing listens on the port: the browser only gets as far as the redirect.
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "something listens"
+    );
+    let browser = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let consent = browser.get(&address).send().expect("consent");
+    assert_eq!(consent.status().as_u16(), 302);
+    let redirected = consent.headers()["location"].to_str().expect("location").to_string();
+    assert!(
+        redirected.starts_with(&format!("http://127.0.0.1:{port}/callback?")),
+        "{redirected}"
+    );
+    std::io::Write::write_all(
+        &mut child.stdin.take().expect("stdin"),
+        format!("{redirected}\n").as_bytes(),
+    )
+    .expect("paste");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("stderr");
+    assert!(child.wait().expect("login ends").success(), "{seen}{rest}");
+    assert!(rest.contains("stored the credential of `xa`"), "{rest}");
+    t.post("xa", "Collé depuis le navigateur").run();
+    assert_eq!(live(&alice).len(), 1);
 }
 
 #[test]
@@ -488,6 +548,43 @@ fn a_503_before_anything_was_made_is_sent_again_once_and_lands_once() {
         .run();
     assert_eq!(live(&alice).len(), 1);
     assert_eq!(x.requests(&alice, "POST", "/2/tweets"), 2);
+}
+
+#[test]
+fn a_500_whose_listing_fails_too_is_not_guessed_at() {
+    let x = x_fake();
+    let alice = x.user("guess");
+    let t = Test::new().policy(&policy(
+        &alice,
+        Via::Prism,
+        &format!("{FROM_ENV}user_id = \"{}\"", alice.id),
+    ));
+    x.fault(&alice, "error_after_commit", "POST", "/2/tweets", 1);
+    // Every attempt at listing the account's posts (a read is tried 4 times) fails.
+    x.fault(
+        &alice,
+        "unavailable",
+        "GET",
+        &format!("/2/users/{}/tweets", alice.id),
+        4,
+    );
+    t.post("xa", "Peut-être publié")
+        .env("POSTGATE_SECRET_XA", &oauth2_env(&x.oauth2_tokens(&alice, None)))
+        .status(code::INCOMPLETE)
+        .stderr_has("postgate refuses to guess, and sent nothing more")
+        .stderr_has(&format!("look at https://x.com/{}", alice.username))
+        .run();
+    assert_eq!(x.requests(&alice, "POST", "/2/tweets"), 1, "sent again without knowing");
+    assert_eq!(x.posts(&alice).len(), 1);
+    assert_eq!(last_outcome(&t)["status"], "failed");
+    // The next run sends it again; X calls it a duplicate, and the account's posts, now
+    // listed, show it: recorded as that post, and still only one.
+    t.post("xa", "Peut-être publié")
+        .env("POSTGATE_SECRET_XA", &oauth2_env(&x.oauth2_tokens(&alice, None)))
+        .stderr_has("X refused it as duplicate content, and the post is on the account")
+        .run();
+    assert_eq!(x.posts(&alice).len(), 1, "posted twice");
+    assert_eq!(last_outcome(&t)["id"], x.posts(&alice)[0]["id"]);
 }
 
 #[test]
