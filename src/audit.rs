@@ -820,8 +820,13 @@ impl AuditLog {
                 return;
             }
             if record.event != "intent" {
-                // Scanning backwards, an attempt's outcome comes before its intent.
-                if let Some(key) = &record.post_key {
+                // Scanning backwards, an attempt's outcome comes before its intent. A failure
+                // that could not say whether the post went out (exit 10: X gave no answer and
+                // its listing could not tell) settles nothing: the attempt stays in doubt, for
+                // the next run and `reconcile` to settle by looking.
+                let unknown = record.event == "outcome"
+                    && matches!(record.outcome, Outcome::Failed { exit_code, .. } if exit_code == crate::exit_codes::ExitCode::Incomplete.code());
+                if let Some(key) = record.post_key.as_ref().filter(|_| !unknown) {
                     settled.insert(key.clone());
                 }
                 return;
