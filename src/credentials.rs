@@ -510,6 +510,12 @@ pub fn renew(
     })
 }
 
+/// Holds off every renewal of the account's credential while the guard lives: `lockdown`
+/// takes it so that no run renews (and writes back) a credential it is revoking and clearing.
+pub fn hold_renewals(account: &Account) -> Result<std::fs::File> {
+    renewal_lock(account)
+}
+
 /// The lock that makes renewals of one account's credential take turns across processes: a
 /// file under the state folder, named by a digest of the keychain user (which holds the host).
 fn renewal_lock(account: &Account) -> Result<std::fs::File> {

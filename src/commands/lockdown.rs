@@ -114,6 +114,20 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
             }
         })
         .collect();
+    // 1c. And each credential's renewal lock, taken after the publish lock as a publish takes
+    // them: a `whoami` or `reconcile` renewing an OAuth pair right now finishes first, so the
+    // pair read below is the one in use, and none is written back after the keychain is cleared.
+    let _renewal_locks: Vec<std::fs::File> = order
+        .iter()
+        .filter(|a| a.credentials != crate::account::CredentialPolicy::None)
+        .filter_map(|&a| match credentials::hold_renewals(a) {
+            Ok(lock) => Some(lock),
+            Err(e) => {
+                output::status(&format!("warning: `{}`: {e:#}", one_line(&a.name)));
+                None
+            }
+        })
+        .collect();
 
     // 2. The credentials, read once, one after the other: the keychain is one D-Bus service.
     let credentials: Vec<Option<Credential>> = accounts.iter().map(|&a| credentials::load(a).ok().flatten()).collect();

@@ -362,6 +362,12 @@ pub trait Spec: Sync {
     }
     /// How a post lands exactly once; see [`ExactlyOnce`].
     fn exactly_once(&self) -> ExactlyOnce;
+    /// When the credential stops working, where the platform fixes it and postgate knows it
+    /// (a token stored with its expiry). The pipeline refuses a credential past it and warns
+    /// ahead of it; `accounts` shows it. A credential the platform renews returns `None`.
+    fn credential_expiry(&self, _credential: &Credential) -> Option<jiff::Timestamp> {
+        None
+    }
     /// What a length from [`Spec::offline`] counts, in words for the banner and refusals.
     fn length_unit(&self) -> &'static str {
         "characters"

@@ -50,6 +50,9 @@ impl Read {
         if let Some(warning) = self.age.warning(account) {
             eprintln!("warning: {warning}");
         }
+        if let Some(c) = credential.as_ref() {
+            expiry(account, c, jiff::Timestamp::now())?;
+        }
         if let (Some(locked_at), Some(c)) = (lifted_at, credential.as_ref()) {
             if let Some(refusal) = crate::lockdown::stale_credential(account, locked_at, c) {
                 return Err(refusal.into());
@@ -64,6 +67,34 @@ impl Read {
         }
         Ok(credential)
     }
+}
+
+/// How long before a credential's expiry the pipeline starts saying so.
+pub const EXPIRY_WARNING: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
+
+/// Refuses a credential past the expiry its platform fixed (exit 6), and warns within
+/// [`EXPIRY_WARNING`] of it: a token that dies mid-campaign should not be news on the day.
+pub fn expiry(account: &Account, credential: &Credential, now: jiff::Timestamp) -> Result<()> {
+    let Some(end) = crate::platform::of(account).credential_expiry(credential) else {
+        return Ok(());
+    };
+    let end_shown = end.round(jiff::Unit::Second).unwrap_or(end);
+    if end <= now {
+        return Err(crate::error::Failure::new(
+            crate::exit_codes::ExitCode::Credential,
+            format!("the credential of `{}` expired at {end_shown}", account.name),
+        )
+        .hint(format!("store a new one with `postgate login {}`", account.name))
+        .into());
+    }
+    if end.duration_since(now) <= EXPIRY_WARNING {
+        let days = end.duration_since(now).as_hours() / 24;
+        eprintln!(
+            "warning: the credential of `{}` expires at {end_shown} (in {days} day(s)); renew it with `postgate login {}`",
+            account.name, account.name
+        );
+    }
+    Ok(())
 }
 
 /// Keeps a session the platform renewed while it was asked who the credential belongs to:
