@@ -97,7 +97,7 @@ pub enum Command {
     Reconcile(ReconcileArgs),
     /// Show who the platform says an account's credential belongs to, next to the policy.
     Whoami(NameArg),
-    /// Store an account's secret in the OS keychain (read from a hidden prompt or stdin).
+    /// Store an account's credential in the OS keychain, once the platform says whose it is: a secret from a hidden prompt or stdin, or X's OAuth sign-in in the browser.
     Login(LoginArgs),
     /// Remove an account's secret from the keychain.
     Logout(NameArg),
