@@ -783,3 +783,37 @@ fn x_keys_are_checked_where_they_are_written() {
         .stderr_has("an X username holds only letters, digits and `_`")
         .run();
 }
+
+#[test]
+fn login_refuses_an_expired_pair_of_another_account_piped_over_a_stored_one() {
+    let x = x_fake();
+    let alice = x.user("stale");
+    let bob = x.user("stalebob");
+    let client_id = format!("app-{}", alice.username);
+    let mine = x.app_tokens(&alice, &client_id, 7200);
+    let theirs = x.more_tokens(&bob, &client_id);
+    let t = Test::new().keychain();
+    let t = t.policy(&policy(&alice, Via::Prism, &format!("client_id = \"{client_id}\"")));
+    store_pair(&t, &alice, &mine, in_secs(7200));
+    // An expired pair cannot be asked whose it is without renewing it first; renewing it
+    // went through the keychain, which answered with the stored pair (alice's), so bob's
+    // document used to pass the identity check and replace it.
+    let expired = json!({
+        "access_token": theirs.access_token,
+        "refresh_token": theirs.refresh_token,
+        "expires_at": in_secs(-60).to_string(),
+    });
+    t.cmd(["login", "xa", "--secret-stdin"])
+        .stdin(expired.to_string())
+        .status(code::CREDENTIAL)
+        .stderr_has("nothing was stored")
+        .run();
+    // Alice's pair is still the one kept: the next post goes out as her, with no renewal.
+    t.post("xa", "Toujours Alice").run();
+    assert_eq!(live(&alice).len(), 1);
+    assert_eq!(
+        x.requests(&bob, "POST", "/2/oauth2/token"),
+        0,
+        "bob's refresh token unspent"
+    );
+}

@@ -27,7 +27,7 @@ pub const APP_BEARER: &str = "app-bearer";
 
 /// An access token this close to its end is renewed first: a request sent with it could
 /// arrive after it stopped working.
-const RENEW_MARGIN: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
+pub(super) const RENEW_MARGIN: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
 
 /// Pages of 100 posts a listing reads at most. Each post read is billed ("Owned Read", $0.001
 /// a post, `x-api/getting-started/pricing`), so a listing stops at 1,000 posts and says so.

@@ -71,7 +71,26 @@ impl LoginFlow for XLogin {
         if request.secret_stdin && !request.paste {
             // A credential document from a secret store: the environment form, or a stored pair.
             let document = ask("X credential (JSON)")?;
-            XCredential::parse(&document)?;
+            // A pair that needs renewing cannot be asked whose it is until it is renewed, and
+            // renewal goes through the keychain, which hands back the pair already stored there:
+            // the identity check would then vouch for that one, and this one be kept.
+            if let XCredential::OAuth2(t) = XCredential::parse(&document)?
+                && t.stale(jiff::Timestamp::now(), super::api::RENEW_MARGIN)
+            {
+                return Err(Failure::new(
+                    ExitCode::Credential,
+                    format!(
+                        "the access token in this X credential has expired or is about to: postgate cannot ask X \
+                         whose it is without renewing it first; nothing was stored for `{}`",
+                        account.name
+                    ),
+                )
+                .hint(format!(
+                    "run `postgate login {}` (the browser flow), or pipe in a pair whose access token is still valid",
+                    account.name
+                ))
+                .into());
+            }
             return Ok(Obtained::Credential(document));
         }
         authorize(&x, api, request)
