@@ -817,3 +817,22 @@ fn login_refuses_an_expired_pair_of_another_account_piped_over_a_stored_one() {
         "bob's refresh token unspent"
     );
 }
+
+#[test]
+fn a_post_on_the_account_with_another_link_is_not_taken_for_ours() {
+    let x = x_fake();
+    let alice = x.user("link");
+    let t = Test::new().policy(&policy(&alice, Via::Prism, FROM_ENV));
+    // A colleague's post on x.com, the same words around a different link; X gives its
+    // address back in `expanded_url`, so the two can be told apart.
+    x.post_directly(&alice, "Inscriptions ouvertes : https://example.org/atelier-b", 30);
+    x.fault(&alice, "unavailable", "POST", "/2/tweets", 1);
+    t.post("xa", "Inscriptions ouvertes : https://example.org/atelier-a")
+        .env("POSTGATE_SECRET_XA", &oauth2_env(&x.oauth2_tokens(&alice, None)))
+        .stderr_has("the post is not among the account's posts, so postgate sends it again, once")
+        .run();
+    let posts = live(&alice);
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    assert_eq!(x.requests(&alice, "POST", "/2/tweets"), 2);
+    assert_eq!(last_outcome(&t)["id"], posts[1]["id"]);
+}

@@ -598,24 +598,24 @@ fn failure(e: HttpError, action: &str) -> Failure {
     f
 }
 
-/// Two texts are the same post if they read the same once spacing is evened out and every
-/// link is set aside: X rewrites links to `t.co` and may not give back every original.
+/// Two texts are the same post if they read the same once spacing is evened out and links
+/// are compared as addresses. A link X gave back only as `t.co` (no `expanded_url`) stands for
+/// any link; one it expanded must be the same address, or a post with other words around the
+/// same link, or the same words around another link, would be taken for ours.
 fn same_text(mine: &str, theirs: &str) -> bool {
     use unicode_normalization::UnicodeNormalization;
-    let masked = |t: &str| {
+    let words = |t: &str| -> Vec<String> {
         let t: String = t.nfc().collect();
-        t.split_whitespace()
-            .map(|w| {
-                if w.starts_with("http://") || w.starts_with("https://") {
-                    "\u{1}"
-                } else {
-                    w
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+        t.split_whitespace().map(str::to_string).collect()
     };
-    masked(mine) == masked(theirs)
+    let link = |w: &str| (w.starts_with("http://") || w.starts_with("https://")).then(|| Url::parse(w).ok());
+    let (mine, theirs) = (words(mine), words(theirs));
+    mine.len() == theirs.len()
+        && mine.iter().zip(&theirs).all(|(a, b)| match (link(a), link(b)) {
+            (Some(_), Some(Some(t))) if t.host_str() == Some("t.co") => true,
+            (Some(Some(a)), Some(Some(b))) => a == b,
+            _ => a == b,
+        })
 }
 
 impl PlatformClient for X {
@@ -961,6 +961,10 @@ mod tests {
         assert!(same_text("Cafe\u{301} ouvert", "Café ouvert"));
         assert!(!same_text("Voir https://a.fr demain", "Voir https://t.co/x hier"));
         assert!(!same_text("Bonjour", "Bonjour !"));
+        // An address X expanded is compared, its host without case.
+        assert!(same_text("Voir https://A.fr/x demain", "Voir https://a.fr/x demain"));
+        assert!(!same_text("Voir https://a.fr/x demain", "Voir https://a.fr/y demain"));
+        assert!(!same_text("Voir https://a.fr/x demain", "Voir demain https://a.fr/x"));
     }
 
     #[test]
