@@ -836,3 +836,48 @@ fn a_post_on_the_account_with_another_link_is_not_taken_for_ours() {
     assert_eq!(x.requests(&alice, "POST", "/2/tweets"), 2);
     assert_eq!(last_outcome(&t)["id"], posts[1]["id"]);
 }
+
+/// An X account whose every request goes to `server`, a scripted loopback server that answers
+/// as a careless or compromised X would; `/2/users/me` says the token is @hostile, id `me_id`,
+/// and every post is answered 500, so each run goes on to read the account's posts.
+fn hostile_x(server: &support::hostile::Hostile, me_id: &str) -> Test {
+    let me = json!({ "data": { "id": me_id, "name": "H", "username": "hostile" } }).to_string();
+    server.json("GET", "/2/users/me", 200, &me);
+    server.json(
+        "POST",
+        "/2/tweets",
+        500,
+        r#"{"title":"Internal Error","detail":"Internal error","type":"about:blank","status":500}"#,
+    );
+    let url = server.url();
+    let account = format!(
+        "[[accounts]]\nname = \"xa\"\nhandle = \"@hostile\"\nplatform = \"x\"\nkind = \"official\"\n\
+         display_name = \"Ministère\"\nowner = \"Tests\"\napi = \"{url}\"\noauth_api = \"{url}\"\n{FROM_ENV}"
+    );
+    Test::new()
+        .policy(&with_audit(&[&account]))
+        .env("POSTGATE_SECRET_XA", r#"{"access_token": "at-hostile"}"#)
+}
+
+fn listing(posts: Value) -> String {
+    json!({ "data": posts, "meta": { "result_count": 1 } }).to_string()
+}
+
+#[test]
+fn a_listed_post_without_a_time_is_not_taken_for_the_one_just_sent() {
+    let server = support::hostile::Hostile::start();
+    // A server that ignores start_time and leaves out created_at: this post may be years old.
+    server.json(
+        "GET",
+        "/2/users/5/tweets",
+        200,
+        &listing(json!([{ "id": "99", "text": "Communiqué" }])),
+    );
+    let t = hostile_x(&server, "5");
+    t.post("xa", "Communiqué")
+        .status(code::INCOMPLETE)
+        .stderr_has("cannot say whether it landed")
+        .run();
+    assert_eq!(server.hits("POST", "/2/tweets"), 1, "nothing sent again");
+    assert_eq!(last_outcome(&t)["status"], "failed");
+}

@@ -756,8 +756,17 @@ impl XSession<'_> {
             Ok(l) => l,
             Err(e) => return Look::Inconclusive(format!("listing the account's posts failed: {e:#}")),
         };
-        if let Some(post) = listing.posts.into_iter().find(|p| same_text(text, &p.text)) {
-            return Look::Found(post);
+        // Only a post X dates within the window is ours: one without `created_at` (asked for,
+        // so a server that leaves it out may also have ignored `start_time`) could be years old.
+        let mut undated = false;
+        for post in listing.posts.into_iter().filter(|p| same_text(text, &p.text)) {
+            if post.created_at.is_some() {
+                return Look::Found(post);
+            }
+            undated = true;
+        }
+        if undated {
+            return Look::Inconclusive("X listed a post with this text without saying when it was made".into());
         }
         match listing.cut {
             Some(why) => Look::Inconclusive(why),
