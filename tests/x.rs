@@ -881,3 +881,34 @@ fn a_listed_post_without_a_time_is_not_taken_for_the_one_just_sent() {
     assert_eq!(server.hits("POST", "/2/tweets"), 1, "nothing sent again");
     assert_eq!(last_outcome(&t)["status"], "failed");
 }
+
+#[test]
+fn ids_x_answers_with_are_checked_before_they_go_into_a_url_or_the_record() {
+    let server = support::hostile::Hostile::start();
+    // "5/../../../elsewhere" would take the listing to /elsewhere/tweets.
+    let now = jiff::Timestamp::now().to_string();
+    server.json(
+        "GET",
+        "/elsewhere/tweets",
+        200,
+        &listing(json!([{ "id": "99", "text": "Communiqué", "created_at": now }])),
+    );
+    let t = hostile_x(&server, "5/../../../elsewhere");
+    t.post("xa", "Communiqué")
+        .status(code::PLATFORM)
+        .stderr_has("not one")
+        .run();
+    assert_eq!(server.hits("GET", "/elsewhere/tweets"), 0);
+    assert_eq!(server.hits("POST", "/2/tweets"), 0, "refused at the identity check");
+    // A listed post whose id is not an id is not recorded as the post.
+    let server = support::hostile::Hostile::start();
+    server.json(
+        "GET",
+        "/2/users/5/tweets",
+        200,
+        &listing(json!([{ "id": "99\u{1b}[2J", "text": "Communiqué", "created_at": now }])),
+    );
+    let t = hostile_x(&server, "5");
+    t.post("xa", "Communiqué").status(code::INCOMPLETE).run();
+    assert_eq!(last_outcome(&t)["status"], "failed");
+}

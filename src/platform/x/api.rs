@@ -354,7 +354,7 @@ impl X {
         let user: Data<User> = self.get(auth, &url, Answer::Identity, "checking the credential")?;
         Ok(Identity {
             handle: format!("@{}", clip(&user.data.username, NAME_CAP)),
-            id: Some(clip(&user.data.id, ID_CAP)),
+            id: Some(checked_id(user.data.id, "checking the credential", "a user id")?),
         })
     }
 
@@ -392,7 +392,7 @@ impl X {
         }
         let url = self.url(&format!("/2/users/by/username/{}", self.username))?;
         let user: Data<User> = self.get(auth, &url, Answer::Identity, "finding the account")?;
-        Ok(clip(&user.data.id, ID_CAP))
+        checked_id(user.data.id, "finding the account", "a user id")
     }
 
     /// The account's posts since `since`, newest first, their `t.co` links put back as the
@@ -417,7 +417,8 @@ impl X {
                 }
             }
             let page: Page = self.get(auth, &url, Answer::Page, "listing the account's posts")?;
-            for post in page.data {
+            for mut post in page.data {
+                post.id = checked_id(post.id, "listing the account's posts", "a post id")?;
                 let created_at = post
                     .created_at
                     .as_deref()
@@ -555,6 +556,22 @@ impl X {
             }
         }
     }
+}
+
+/// An id X answered with, checked before it goes into a URL path (`/2/users/{id}/tweets`,
+/// where `../` would lead elsewhere), a message or the audit record.
+fn checked_id(id: String, action: &str, what: &str) -> Result<String> {
+    if is_id(&id) {
+        return Ok(id);
+    }
+    Err(Failure::new(
+        ExitCode::Platform,
+        format!(
+            "x: {action}: X answered with {what} that is not one: {}",
+            crate::sanitize::one_line(&clip(&id, ID_CAP))
+        ),
+    )
+    .into())
 }
 
 fn join(base: &Url, path: &str) -> Result<Url> {
