@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use sha2::Digest;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
+use support::hostile::Reply;
 use support::policy::{FROM_ENV, with_audit};
 use support::x::{XOAuth1Keys, XTokens, XUser};
 use support::{BIN, Test, code, run_together, x_fake};
@@ -911,4 +912,35 @@ fn ids_x_answers_with_are_checked_before_they_go_into_a_url_or_the_record() {
     let t = hostile_x(&server, "5");
     t.post("xa", "Communiqué").status(code::INCOMPLETE).run();
     assert_eq!(last_outcome(&t)["status"], "failed");
+}
+
+#[test]
+fn a_duplicate_after_a_lost_answer_does_not_say_nothing_was_published() {
+    let server = support::hostile::Hostile::start();
+    let t = hostile_x(&server, "5");
+    // The first send lands but its answer is a 500; the account's posts do not show it yet
+    // (X's timelines lag), so postgate sends again, and X calls that one a duplicate: of the
+    // first, most likely. Saying "nothing was published" would invite a third copy.
+    let sends = std::sync::atomic::AtomicUsize::new(0);
+    server.on("POST", "/2/tweets", move |_| {
+        if sends.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            Reply::Json(500, r#"{"title":"Internal Error","detail":"Internal error","type":"about:blank","status":500}"#.into())
+        } else {
+            Reply::Json(
+                403,
+                r#"{"title":"Forbidden","detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank","status":403}"#.into(),
+            )
+        }
+    });
+    server.json("GET", "/2/users/5/tweets", 200, r#"{"meta":{"result_count":0}}"#);
+    let out = t
+        .post("xa", "Communiqué")
+        .status(code::INCOMPLETE)
+        .stderr_has("may be the post X means")
+        .stderr_has("if the post is there, do not post it again")
+        .run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("nothing was published by this run"), "{stderr}");
+    assert!(!stderr.contains("reword the post"), "{stderr}");
+    assert_eq!(server.hits("POST", "/2/tweets"), 2);
 }

@@ -827,7 +827,13 @@ impl XSession<'_> {
                     attempt = self.x.post_once(&self.auth, body);
                 }
                 Look::NotFound => {
-                    let message = if duplicate {
+                    let message = if duplicate && sent_again {
+                        // The send before this one went unanswered: it may have landed, and be
+                        // the duplicate X means, though the listing does not show it yet.
+                        "x: the first send went unanswered and the second was refused as a duplicate: the first may \
+                         be the post X means, although the account's posts do not show it yet"
+                            .to_string()
+                    } else if duplicate {
                         format!(
                             "X refused the post as a duplicate of an earlier one, and no post with this text is among \
                              the account's posts since {}: nothing was published by this run",
@@ -836,13 +842,20 @@ impl XSession<'_> {
                     } else {
                         format!("x: sent twice without an answer ({why}), and neither is among the account's posts")
                     };
-                    return Err(Failure::new(ExitCode::Incomplete, message)
-                        .hint(format!(
+                    let hint = if sent_again {
+                        format!(
+                            "look at https://x.com/{}: if the post is there, do not post it again (`postgate \
+                             reconcile` will show it as in doubt); if it is not, post it again",
+                            self.x.username
+                        )
+                    } else {
+                        format!(
                             "look at https://x.com/{}: X does not say how long it remembers a text, so an older \
                              identical post may be the one it means; reword the post, or leave it",
                             self.x.username
-                        ))
-                        .into());
+                        )
+                    };
+                    return Err(Failure::new(ExitCode::Incomplete, message).hint(hint).into());
                 }
                 Look::Inconclusive(listing) => {
                     return Err(Failure::new(
