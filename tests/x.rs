@@ -944,3 +944,40 @@ fn a_duplicate_after_a_lost_answer_does_not_say_nothing_was_published() {
     assert!(!stderr.contains("reword the post"), "{stderr}");
     assert_eq!(server.hits("POST", "/2/tweets"), 2);
 }
+
+#[test]
+fn lockdown_does_not_call_a_pair_revoked_when_x_refused_to_revoke_its_refresh_token() {
+    let server = support::hostile::Hostile::start();
+    let url = server.url();
+    // The access token has expired on its own, so X rejects it whatever became of the
+    // revocation; only the refresh token's revocation says whether the pair is dead, and it
+    // failed.
+    server.json(
+        "GET",
+        "/2/users/me",
+        401,
+        r#"{"title":"Unauthorized","detail":"Unauthorized","type":"about:blank","status":401}"#,
+    );
+    server.json(
+        "POST",
+        "/2/oauth2/revoke",
+        503,
+        r#"{"error":"temporarily_unavailable"}"#,
+    );
+    let account = format!(
+        "[[accounts]]\nname = \"xa\"\nhandle = \"@hostile\"\nplatform = \"x\"\nkind = \"official\"\n\
+         display_name = \"Ministère\"\nowner = \"Tests\"\napi = \"{url}\"\noauth_api = \"{url}\"\n\
+         client_id = \"app\"\n{FROM_ENV}"
+    );
+    let t = Test::new().policy(&with_audit(&[&account])).env(
+        "POSTGATE_SECRET_XA",
+        r#"{"access_token": "at-old", "refresh_token": "rt-live"}"#,
+    );
+    let out = t
+        .cmd(["lockdown", "xa", "--reason", "jeton divulgué"])
+        .status_any()
+        .run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("access and refresh tokens revoked"), "{stdout}");
+    assert!(stdout.contains("NOT REVOKED"), "{stdout}");
+}

@@ -683,15 +683,21 @@ impl PlatformClient for X {
         }
         let me = self.url("/2/users/me")?;
         let auth = Auth::Bearer(tokens.access_token.clone());
-        match http::send(|| self.request(&auth, Method::GET, &me, &Body::None), Retry::Safe) {
-            Err(HttpError::Status { status, .. }) if status == StatusCode::UNAUTHORIZED => Ok(Revocation::Revoked(
-                "access and refresh tokens revoked (X now rejects the access token)".into(),
-            )),
+        // The 401 speaks for the access token only (which may also have simply expired): a
+        // refused revocation of the refresh token leaves it able to mint new access tokens.
+        let refused = asked.into_iter().flatten().next();
+        match (
+            http::send(|| self.request(&auth, Method::GET, &me, &Body::None), Retry::Safe),
+            refused,
+        ) {
+            (Err(HttpError::Status { status, .. }), None) if status == StatusCode::UNAUTHORIZED => Ok(
+                Revocation::Revoked("access and refresh tokens revoked (X now rejects the access token)".into()),
+            ),
             other => {
-                let why = match (other, asked.into_iter().flatten().next()) {
+                let why = match other {
                     (Ok(_), None) => "X accepted the revocation but still accepts the access token".to_string(),
-                    (Ok(_), Some(e)) => format!("{}", e.into_failure(NAME, "revoking the token")),
-                    (Err(e), _) => format!("cannot tell: {}", e.into_failure(NAME, "checking the token")),
+                    (_, Some(e)) => format!("{}", e.into_failure(NAME, "revoking the token")),
+                    (Err(e), None) => format!("cannot tell: {}", e.into_failure(NAME, "checking the token")),
                 };
                 Err(
                     Failure::new(ExitCode::Platform, format!("x: the token is NOT revoked: {why}"))
