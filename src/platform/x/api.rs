@@ -620,6 +620,13 @@ fn failure(e: HttpError, action: &str) -> Failure {
 /// any link; one it expanded must be the same address, or a post with other words around the
 /// same link, or the same words around another link, would be taken for ours.
 fn same_text(mine: &str, theirs: &str) -> bool {
+    // X's API gives a post's text with `&`, `<` and `>` as HTML entities; a server that does
+    // not is matched as it is.
+    let unescaped = theirs.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    same_words(mine, theirs) || (unescaped != theirs && same_words(mine, &unescaped))
+}
+
+fn same_words(mine: &str, theirs: &str) -> bool {
     use unicode_normalization::UnicodeNormalization;
     let words = |t: &str| -> Vec<String> {
         let t: String = t.nfc().collect();
@@ -1010,6 +1017,14 @@ mod tests {
         assert!(same_text("Voir https://A.fr/x demain", "Voir https://a.fr/x demain"));
         assert!(!same_text("Voir https://a.fr/x demain", "Voir https://a.fr/y demain"));
         assert!(!same_text("Voir https://a.fr/x demain", "Voir demain https://a.fr/x"));
+        // As X's API gives texts back: `&`, `<` and `>` escaped.
+        assert!(same_text(
+            "Culture & patrimoine <3 > 2",
+            "Culture &amp; patrimoine &lt;3 &gt; 2"
+        ));
+        assert!(same_text("Tapez &amp;", "Tapez &amp;amp;"));
+        assert!(same_text("Tapez &amp;", "Tapez &amp;"));
+        assert!(!same_text("Culture et patrimoine", "Culture &amp; patrimoine"));
     }
 
     #[test]
