@@ -981,3 +981,54 @@ fn lockdown_does_not_call_a_pair_revoked_when_x_refused_to_revoke_its_refresh_to
     assert!(!stdout.contains("access and refresh tokens revoked"), "{stdout}");
     assert!(stdout.contains("NOT REVOKED"), "{stdout}");
 }
+
+#[test]
+fn a_browser_login_whose_token_needs_renewing_at_once_checks_that_token_not_the_stored_one() {
+    let x = x_fake();
+    let alice = x.user("brief");
+    let bob = x.user("briefbob");
+    let port = free_port();
+    let client_id = format!("app-{}", alice.username);
+    // The consent is bob's (signed in to X as the wrong account), and this app's access
+    // tokens live 60 s: less than the renewal margin, so the fresh pair counts as stale.
+    x.app_lasting(&bob, &client_id, &format!("http://127.0.0.1:{port}/callback"), 60);
+    let mine = x.oauth2_tokens(&alice, None);
+    let t = Test::new().keychain();
+    let t = t.policy(&policy(
+        &alice,
+        Via::Prism,
+        &format!("client_id = \"{client_id}\"\nredirect_port = {port}"),
+    ));
+    store_pair(&t, &alice, &mine, in_secs(7200));
+    let mut child = t
+        .command(BIN)
+        .args(["login", "xa", "--no-browser"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("postgate login");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    let address = loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).expect("stderr") > 0,
+            "login printed no address: {seen}"
+        );
+        seen.push_str(&line);
+        if let Some(url) = line.trim().strip_prefix("http") {
+            break format!("http{url}");
+        }
+    };
+    let _ = reqwest::blocking::get(&address).expect("follow the address");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("stderr");
+    let status = child.wait().expect("login ends");
+    assert!(!status.success(), "bob's pair was stored for alice: {rest}");
+    assert!(rest.contains("nothing was stored"), "{rest}");
+    // Alice's pair is still the one kept.
+    t.post("xa", "Toujours Alice").run();
+    assert_eq!(live(&alice).len(), 1);
+    assert!(live(&bob).is_empty());
+}
