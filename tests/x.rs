@@ -1032,3 +1032,36 @@ fn a_browser_login_whose_token_needs_renewing_at_once_checks_that_token_not_the_
     assert_eq!(live(&alice).len(), 1);
     assert!(live(&bob).is_empty());
 }
+
+#[test]
+fn a_post_with_the_same_words_but_not_the_image_is_not_taken_for_ours() {
+    let x = x_fake();
+    let alice = x.user("media");
+    let t = Test::new().policy(&policy(&alice, Via::Prism, FROM_ENV));
+    let png = t.png("affiche.png");
+    // The same words, posted without the poster a moment ago on x.com. (The fake, like X as
+    // far as its docs say, then refuses the resend as a duplicate: ours cannot land, but the
+    // other post must not be recorded as it.)
+    let theirs = x.post_directly(&alice, "Le programme", 30);
+    x.fault(&alice, "unavailable", "POST", "/2/tweets", 1);
+    t.cmd([
+        "post",
+        "-a",
+        "xa",
+        "--confirm-handle",
+        &format!("@{}", alice.username),
+        "--image",
+        &png,
+        "--alt",
+        "Affiche du festival",
+        "Le programme",
+    ])
+    .env("POSTGATE_SECRET_XA", &oauth2_env(&x.oauth2_tokens(&alice, None)))
+    .status(code::INCOMPLETE)
+    .stderr_has("the post is not among the account's posts, so postgate sends it again, once")
+    .run();
+    let outcome = last_outcome(&t);
+    assert_eq!(outcome["status"], "failed", "{outcome}");
+    assert_ne!(outcome["id"], theirs.as_str());
+    assert_eq!(x.requests(&alice, "POST", "/2/tweets"), 2);
+}

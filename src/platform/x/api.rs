@@ -108,6 +108,13 @@ struct Listed {
     text: String,
     created_at: Option<String>,
     entities: Option<Entities>,
+    attachments: Option<Attachments>,
+}
+
+#[derive(Deserialize)]
+struct Attachments {
+    #[serde(default)]
+    media_keys: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -399,6 +406,23 @@ impl X {
     /// addresses they stand for (so a text can be compared with what postgate sent). `since_id`
     /// where the caller wants only posts newer than an id; else `start_time`.
     fn list(&self, auth: &Auth, user_id: &str, since: jiff::Timestamp, by_id: bool) -> Result<Listing> {
+        let (posts, cut) = self.list_with_media(auth, user_id, since, by_id)?;
+        let posts = posts.into_iter().map(|(p, _)| p).collect();
+        Ok(match cut {
+            Some(why) => Listing::cut(posts, why),
+            None => Listing::whole(posts),
+        })
+    }
+
+    /// [`X::list`], each post with the number of images it carries, and why the listing was
+    /// cut short if it was.
+    fn list_with_media(
+        &self,
+        auth: &Auth,
+        user_id: &str,
+        since: jiff::Timestamp,
+        by_id: bool,
+    ) -> Result<(Vec<(RemotePost, usize)>, Option<String>)> {
         let mut posts = Vec::new();
         let mut token: Option<String> = None;
         let start = since.round(jiff::Unit::Second).unwrap_or(since);
@@ -407,7 +431,7 @@ impl X {
             {
                 let mut q = url.query_pairs_mut();
                 q.append_pair("max_results", PAGE)
-                    .append_pair("post.fields", "created_at,entities");
+                    .append_pair("post.fields", "created_at,entities,attachments");
                 match since_id(since) {
                     Some(id) if by_id => q.append_pair("since_id", &id),
                     _ => q.append_pair("start_time", &start.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
@@ -432,22 +456,28 @@ impl X {
                         text = text.replacen(&u.url, &expanded, 1);
                     }
                 }
-                posts.push(RemotePost {
-                    url: clip(&self.post_url(&post.id), URL_CAP),
-                    id: clip(&post.id, ID_CAP),
-                    created_at,
-                    text: clip(&text, TEXT_CAP),
-                });
+                let media = post.attachments.map_or(0, |a| a.media_keys.len());
+                posts.push((
+                    RemotePost {
+                        url: clip(&self.post_url(&post.id), URL_CAP),
+                        id: clip(&post.id, ID_CAP),
+                        created_at,
+                        text: clip(&text, TEXT_CAP),
+                    },
+                    media,
+                ));
             }
             match page.meta.next_token {
                 Some(next) if Some(&next) != token.as_ref() => token = Some(next),
-                Some(_) => return Ok(Listing::cut(posts, "X repeated a page")),
-                None => return Ok(Listing::whole(posts)),
+                Some(_) => return Ok((posts, Some("X repeated a page".into()))),
+                None => return Ok((posts, None)),
             }
         }
-        Ok(Listing::cut(
+        Ok((
             posts,
-            format!("the listing stops after {MAX_PAGES} pages (each post read is billed)"),
+            Some(format!(
+                "the listing stops after {MAX_PAGES} pages (each post read is billed)"
+            )),
         ))
     }
 
@@ -780,16 +810,23 @@ impl XSession<'_> {
             .ok_or_else(|| Failure::new(ExitCode::Platform, "x: /2/users/me gave no id").into())
     }
 
-    /// Looks for `text` among the posts made since `since`.
-    fn look(&self, text: &str, since: jiff::Timestamp) -> Look {
-        let listing = match self.user_id().and_then(|id| self.x.list(&self.auth, &id, since, false)) {
+    /// Looks for `text` with `images` images among the posts made since `since`: the same
+    /// words without the images (or with others' count) are another post.
+    fn look(&self, text: &str, images: usize, since: jiff::Timestamp) -> Look {
+        let (posts, cut) = match self
+            .user_id()
+            .and_then(|id| self.x.list_with_media(&self.auth, &id, since, false))
+        {
             Ok(l) => l,
             Err(e) => return Look::Inconclusive(format!("listing the account's posts failed: {e:#}")),
         };
         // Only a post X dates within the window is ours: one without `created_at` (asked for,
         // so a server that leaves it out may also have ignored `start_time`) could be years old.
         let mut undated = false;
-        for post in listing.posts.into_iter().filter(|p| same_text(text, &p.text)) {
+        for (post, _) in posts
+            .into_iter()
+            .filter(|(p, media)| *media == images && same_text(text, &p.text))
+        {
             if post.created_at.is_some() {
                 return Look::Found(post);
             }
@@ -798,7 +835,7 @@ impl XSession<'_> {
         if undated {
             return Look::Inconclusive("X listed a post with this text without saying when it was made".into());
         }
-        match listing.cut {
+        match cut {
             Some(why) => Look::Inconclusive(why),
             None => Look::NotFound,
         }
@@ -820,7 +857,11 @@ impl XSession<'_> {
                 Attempt::Duplicate => ("X refused it as duplicate content".to_string(), true),
                 Attempt::Unknown(why) => (why, false),
             };
-            match self.look(text, since) {
+            let images = body
+                .pointer("/media/media_ids")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            match self.look(text, images, since) {
                 Look::Found(post) => {
                     eprintln!(
                         "postgate: x: {why}, and the post is on the account: {}; recorded as that post, nothing sent again",
