@@ -147,6 +147,9 @@ impl Drop for TokenAnswer {
     }
 }
 
+/// A listed post with the number of images it carries.
+type Counted = (RemotePost, usize);
+
 /// What one `POST /2/tweets` came to.
 enum Attempt {
     Done(Published),
@@ -422,7 +425,7 @@ impl X {
         user_id: &str,
         since: jiff::Timestamp,
         by_id: bool,
-    ) -> Result<(Vec<(RemotePost, usize)>, Option<String>)> {
+    ) -> Result<(Vec<Counted>, Option<String>)> {
         let mut posts = Vec::new();
         let mut token: Option<String> = None;
         let start = since.round(jiff::Unit::Second).unwrap_or(since);
