@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use sha2::Digest;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
+use support::hostile::Reply;
 use support::policy::{FROM_ENV, with_audit};
 use support::x::{XOAuth1Keys, XTokens, XUser};
 use support::{BIN, Test, code, run_together, x_fake};
@@ -884,4 +885,339 @@ fn x_keys_are_checked_where_they_are_written() {
         .status(code::BAD_POLICY)
         .stderr_has("an X username holds only letters, digits and `_`")
         .run();
+}
+
+#[test]
+fn login_refuses_an_expired_pair_of_another_account_piped_over_a_stored_one() {
+    let x = x_fake();
+    let alice = x.user("stale");
+    let bob = x.user("stalebob");
+    let client_id = format!("app-{}", alice.username);
+    let mine = x.app_tokens(&alice, &client_id, 7200);
+    let theirs = x.more_tokens(&bob, &client_id);
+    let t = Test::new().keychain();
+    let t = t.policy(&policy(&alice, Via::Prism, &format!("client_id = \"{client_id}\"")));
+    store_pair(&t, &alice, &mine, in_secs(7200));
+    // An expired pair cannot be asked whose it is without renewing it first; renewing it
+    // went through the keychain, which answered with the stored pair (alice's), so bob's
+    // document used to pass the identity check and replace it.
+    let expired = json!({
+        "access_token": theirs.access_token,
+        "refresh_token": theirs.refresh_token,
+        "expires_at": in_secs(-60).to_string(),
+    });
+    t.cmd(["login", "xa", "--secret-stdin"])
+        .stdin(expired.to_string())
+        .status(code::CREDENTIAL)
+        .stderr_has("nothing was stored")
+        .run();
+    // Alice's pair is still the one kept: the next post goes out as her, with no renewal.
+    t.post("xa", "Toujours Alice").run();
+    assert_eq!(live(&alice).len(), 1);
+    assert_eq!(
+        x.requests(&bob, "POST", "/2/oauth2/token"),
+        0,
+        "bob's refresh token unspent"
+    );
+}
+
+#[test]
+fn a_post_on_the_account_with_another_link_is_not_taken_for_ours() {
+    let x = x_fake();
+    let alice = x.user("link");
+    let t = Test::new().policy(&policy(&alice, Via::Prism, FROM_ENV));
+    // A colleague's post on x.com, the same words around a different link; X gives its
+    // address back in `expanded_url`, so the two can be told apart.
+    x.post_directly(&alice, "Inscriptions ouvertes : https://example.org/atelier-b", 30);
+    x.fault(&alice, "unavailable", "POST", "/2/tweets", 1);
+    t.post("xa", "Inscriptions ouvertes : https://example.org/atelier-a")
+        .env("POSTGATE_SECRET_XA", &oauth2_env(&x.oauth2_tokens(&alice, None)))
+        .stderr_has("the post is not among the account's posts, so postgate sends it again, once")
+        .run();
+    let posts = live(&alice);
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    assert_eq!(x.requests(&alice, "POST", "/2/tweets"), 2);
+    assert_eq!(last_outcome(&t)["id"], posts[1]["id"]);
+}
+
+/// An X account whose every request goes to `server`, a scripted loopback server that answers
+/// as a careless or compromised X would; `/2/users/me` says the token is @hostile, id `me_id`,
+/// and every post is answered 500, so each run goes on to read the account's posts.
+fn hostile_x(server: &support::hostile::Hostile, me_id: &str) -> Test {
+    let me = json!({ "data": { "id": me_id, "name": "H", "username": "hostile" } }).to_string();
+    server.json("GET", "/2/users/me", 200, &me);
+    server.json(
+        "POST",
+        "/2/tweets",
+        500,
+        r#"{"title":"Internal Error","detail":"Internal error","type":"about:blank","status":500}"#,
+    );
+    let url = server.url();
+    let account = format!(
+        "[[accounts]]\nname = \"xa\"\nhandle = \"@hostile\"\nplatform = \"x\"\nkind = \"official\"\n\
+         display_name = \"Ministère\"\nowner = \"Tests\"\napi = \"{url}\"\noauth_api = \"{url}\"\n{FROM_ENV}"
+    );
+    Test::new()
+        .policy(&with_audit(&[&account]))
+        .env("POSTGATE_SECRET_XA", r#"{"access_token": "at-hostile"}"#)
+}
+
+fn listing(posts: Value) -> String {
+    json!({ "data": posts, "meta": { "result_count": 1 } }).to_string()
+}
+
+#[test]
+fn a_listed_post_without_a_time_is_not_taken_for_the_one_just_sent() {
+    let server = support::hostile::Hostile::start();
+    // A server that ignores start_time and leaves out created_at: this post may be years old.
+    server.json(
+        "GET",
+        "/2/users/5/tweets",
+        200,
+        &listing(json!([{ "id": "99", "text": "Communiqué" }])),
+    );
+    let t = hostile_x(&server, "5");
+    t.post("xa", "Communiqué")
+        .status(code::INCOMPLETE)
+        .stderr_has("cannot say whether it landed")
+        .run();
+    assert_eq!(server.hits("POST", "/2/tweets"), 1, "nothing sent again");
+    assert_eq!(last_outcome(&t)["status"], "failed");
+}
+
+#[test]
+fn ids_x_answers_with_are_checked_before_they_go_into_a_url_or_the_record() {
+    let server = support::hostile::Hostile::start();
+    // "5/../../../elsewhere" would take the listing to /elsewhere/tweets.
+    let now = jiff::Timestamp::now().to_string();
+    server.json(
+        "GET",
+        "/elsewhere/tweets",
+        200,
+        &listing(json!([{ "id": "99", "text": "Communiqué", "created_at": now }])),
+    );
+    let t = hostile_x(&server, "5/../../../elsewhere");
+    t.post("xa", "Communiqué")
+        .status(code::PLATFORM)
+        .stderr_has("not one")
+        .run();
+    assert_eq!(server.hits("GET", "/elsewhere/tweets"), 0);
+    assert_eq!(server.hits("POST", "/2/tweets"), 0, "refused at the identity check");
+    // A listed post whose id is not an id is not recorded as the post.
+    let server = support::hostile::Hostile::start();
+    server.json(
+        "GET",
+        "/2/users/5/tweets",
+        200,
+        &listing(json!([{ "id": "99\u{1b}[2J", "text": "Communiqué", "created_at": now }])),
+    );
+    let t = hostile_x(&server, "5");
+    t.post("xa", "Communiqué").status(code::INCOMPLETE).run();
+    assert_eq!(last_outcome(&t)["status"], "failed");
+}
+
+#[test]
+fn a_duplicate_after_a_lost_answer_does_not_say_nothing_was_published() {
+    let server = support::hostile::Hostile::start();
+    let t = hostile_x(&server, "5");
+    // The first send lands but its answer is a 500; the account's posts do not show it yet
+    // (X's timelines lag), so postgate sends again, and X calls that one a duplicate: of the
+    // first, most likely. Saying "nothing was published" would invite a third copy.
+    let sends = std::sync::atomic::AtomicUsize::new(0);
+    server.on("POST", "/2/tweets", move |_| {
+        if sends.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            Reply::Json(500, r#"{"title":"Internal Error","detail":"Internal error","type":"about:blank","status":500}"#.into())
+        } else {
+            Reply::Json(
+                403,
+                r#"{"title":"Forbidden","detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank","status":403}"#.into(),
+            )
+        }
+    });
+    server.json("GET", "/2/users/5/tweets", 200, r#"{"meta":{"result_count":0}}"#);
+    let out = t
+        .post("xa", "Communiqué")
+        .status(code::INCOMPLETE)
+        .stderr_has("may be the post X means")
+        .stderr_has("if the post is there, do not post it again")
+        .run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("nothing was published by this run"), "{stderr}");
+    assert!(!stderr.contains("reword the post"), "{stderr}");
+    assert_eq!(server.hits("POST", "/2/tweets"), 2);
+}
+
+#[test]
+fn lockdown_does_not_call_a_pair_revoked_when_x_refused_to_revoke_its_refresh_token() {
+    let server = support::hostile::Hostile::start();
+    let url = server.url();
+    // The access token has expired on its own, so X rejects it whatever became of the
+    // revocation; only the refresh token's revocation says whether the pair is dead, and it
+    // failed.
+    server.json(
+        "GET",
+        "/2/users/me",
+        401,
+        r#"{"title":"Unauthorized","detail":"Unauthorized","type":"about:blank","status":401}"#,
+    );
+    server.json(
+        "POST",
+        "/2/oauth2/revoke",
+        503,
+        r#"{"error":"temporarily_unavailable"}"#,
+    );
+    let account = format!(
+        "[[accounts]]\nname = \"xa\"\nhandle = \"@hostile\"\nplatform = \"x\"\nkind = \"official\"\n\
+         display_name = \"Ministère\"\nowner = \"Tests\"\napi = \"{url}\"\noauth_api = \"{url}\"\n\
+         client_id = \"app\"\n{FROM_ENV}"
+    );
+    let t = Test::new().policy(&with_audit(&[&account])).env(
+        "POSTGATE_SECRET_XA",
+        r#"{"access_token": "at-old", "refresh_token": "rt-live"}"#,
+    );
+    let out = t
+        .cmd(["lockdown", "xa", "--reason", "jeton divulgué"])
+        .status_any()
+        .run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("access and refresh tokens revoked"), "{stdout}");
+    assert!(stdout.contains("NOT REVOKED"), "{stdout}");
+}
+
+#[test]
+fn a_browser_login_whose_token_needs_renewing_at_once_checks_that_token_not_the_stored_one() {
+    let x = x_fake();
+    let alice = x.user("brief");
+    let bob = x.user("briefbob");
+    let port = free_port();
+    let client_id = format!("app-{}", alice.username);
+    // The consent is bob's (signed in to X as the wrong account), and this app's access
+    // tokens live 60 s: less than the renewal margin, so the fresh pair counts as stale.
+    x.app_lasting(&bob, &client_id, &format!("http://127.0.0.1:{port}/callback"), 60);
+    let mine = x.oauth2_tokens(&alice, None);
+    let t = Test::new().keychain();
+    let t = t.policy(&policy(
+        &alice,
+        Via::Prism,
+        &format!("client_id = \"{client_id}\"\nredirect_port = {port}"),
+    ));
+    store_pair(&t, &alice, &mine, in_secs(7200));
+    let mut child = t
+        .command(BIN)
+        .args(["login", "xa", "--no-browser"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("postgate login");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    let address = loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).expect("stderr") > 0,
+            "login printed no address: {seen}"
+        );
+        seen.push_str(&line);
+        if let Some(url) = line.trim().strip_prefix("http") {
+            break format!("http{url}");
+        }
+    };
+    let _ = reqwest::blocking::get(&address).expect("follow the address");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("stderr");
+    let status = child.wait().expect("login ends");
+    assert!(!status.success(), "bob's pair was stored for alice: {rest}");
+    assert!(rest.contains("nothing was stored"), "{rest}");
+    // Alice's pair is still the one kept.
+    t.post("xa", "Toujours Alice").run();
+    assert_eq!(live(&alice).len(), 1);
+    assert!(live(&bob).is_empty());
+}
+
+#[test]
+fn a_post_with_the_same_words_but_not_the_image_is_not_taken_for_ours() {
+    let x = x_fake();
+    let alice = x.user("media");
+    let t = Test::new().policy(&policy(&alice, Via::Prism, FROM_ENV));
+    let png = t.png("affiche.png");
+    // The same words, posted without the poster a moment ago on x.com. (The fake, like X as
+    // far as its docs say, then refuses the resend as a duplicate: ours cannot land, but the
+    // other post must not be recorded as it.)
+    let theirs = x.post_directly(&alice, "Le programme", 30);
+    x.fault(&alice, "unavailable", "POST", "/2/tweets", 1);
+    t.cmd([
+        "post",
+        "-a",
+        "xa",
+        "--confirm-handle",
+        &format!("@{}", alice.username),
+        "--image",
+        &png,
+        "--alt",
+        "Affiche du festival",
+        "Le programme",
+    ])
+    .env("POSTGATE_SECRET_XA", &oauth2_env(&x.oauth2_tokens(&alice, None)))
+    .status(code::INCOMPLETE)
+    .stderr_has("the post is not among the account's posts, so postgate sends it again, once")
+    .run();
+    let outcome = last_outcome(&t);
+    assert_eq!(outcome["status"], "failed", "{outcome}");
+    assert_ne!(outcome["id"], theirs.as_str());
+    assert_eq!(x.requests(&alice, "POST", "/2/tweets"), 2);
+}
+
+// The pipeline's own search leaves out posts the audit log already records
+// (`landed::search`'s `known`); X's settle loop runs inside the session, which cannot see the
+// log, so the fix is to hand it those ids (through `PostKey`, from `src/publish.rs`).
+#[test]
+#[ignore = "open: X's settle loop cannot see the ids the audit log already records"]
+fn a_duplicate_of_a_post_postgate_already_recorded_is_not_recorded_again_as_new() {
+    let x = x_fake();
+    let alice = x.user("again");
+    let t = Test::new().policy(&policy(&alice, Via::Prism, FROM_ENV));
+    let env = oauth2_env(&x.oauth2_tokens(&alice, None));
+    t.post("xa", "Communiqué du matin")
+        .env("POSTGATE_SECRET_XA", &env)
+        .run();
+    let first = last_outcome(&t)["id"].clone();
+    t.post("xa", "Communiqué du matin")
+        .env("POSTGATE_SECRET_XA", &env)
+        .status_any()
+        .run();
+    let outcome = last_outcome(&t);
+    assert!(
+        outcome["status"] != "published" || outcome["id"] != first,
+        "the post of the first run was recorded again as the second's: {outcome}"
+    );
+    assert_eq!(live(&alice).len(), 1);
+}
+
+// X's 401 for the old access token is taken as proof that the pair is dead, but an access
+// token that expired on its own gets a 401 too; RFC 7009 lets the revocation endpoint answer
+// 200 for a token it did not revoke (here: the policy's client_id is not the pair's app). The
+// fix needs another proof for the refresh token (a refresh grant that X refuses, or revoking
+// the pair that grant returns), which is more than a local change.
+#[test]
+#[ignore = "open: lockdown cannot yet tell a revoked refresh token from an expired access token"]
+fn lockdown_of_a_pair_whose_access_token_expired_does_not_vouch_for_the_refresh_token() {
+    let x = x_fake();
+    let alice = x.user("lapsed");
+    let client_id = format!("app-{}", alice.username);
+    let tokens = x.app_tokens(&alice, &client_id, 60);
+    x.advance_clock(&alice, 120);
+    let t = Test::new().keychain();
+    let t = t.policy(&policy(&alice, Via::Prism, "client_id = \"app-renamed\""));
+    store_pair(&t, &alice, &tokens, in_secs(-60));
+    let out = t
+        .cmd(["lockdown", "xa", "--reason", "jeton divulgué"])
+        .status_any()
+        .run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let alive = x.refresh_status(&client_id, &tokens.refresh_token) == 200;
+    assert!(
+        !(alive && stdout.contains("access and refresh tokens revoked")),
+        "lockdown called a live refresh token revoked: {stdout}"
+    );
 }

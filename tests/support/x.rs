@@ -144,6 +144,15 @@ impl XFake {
         );
     }
 
+    /// Like [`XFake::app`], for an app whose access tokens live `lifetime` seconds.
+    pub fn app_lasting(&self, user: &XUser, client_id: &str, redirect_uri: &str, lifetime: i64) {
+        self.control_post(
+            "apps",
+            json!({"client_id": client_id, "redirect_uri": redirect_uri, "user_id": user.id,
+                   "access_token_lifetime": lifetime}),
+        );
+    }
+
     /// An OAuth 2.0 pair for `user` (every scope postgate needs, offline.access included),
     /// the access token living `expires_in` seconds (X's 7200 when `None`).
     pub fn oauth2_tokens(&self, user: &XUser, expires_in: Option<i64>) -> XTokens {

@@ -27,7 +27,7 @@ pub const APP_BEARER: &str = "app-bearer";
 
 /// An access token this close to its end is renewed first: a request sent with it could
 /// arrive after it stopped working.
-const RENEW_MARGIN: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
+pub(super) const RENEW_MARGIN: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
 
 /// Pages of 100 posts a listing reads at most. Each post read is billed ("Owned Read", $0.001
 /// a post, `x-api/getting-started/pricing`), so a listing stops at 1,000 posts and says so.
@@ -108,6 +108,13 @@ struct Listed {
     text: String,
     created_at: Option<String>,
     entities: Option<Entities>,
+    attachments: Option<Attachments>,
+}
+
+#[derive(Deserialize)]
+struct Attachments {
+    #[serde(default)]
+    media_keys: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -139,6 +146,9 @@ impl Drop for TokenAnswer {
         }
     }
 }
+
+/// A listed post with the number of images it carries.
+type Counted = (RemotePost, usize);
 
 /// What one `POST /2/tweets` came to.
 enum Attempt {
@@ -354,7 +364,7 @@ impl X {
         let user: Data<User> = self.get(auth, &url, Answer::Identity, "checking the credential")?;
         Ok(Identity {
             handle: format!("@{}", clip(&user.data.username, NAME_CAP)),
-            id: Some(clip(&user.data.id, ID_CAP)),
+            id: Some(checked_id(user.data.id, "checking the credential", "a user id")?),
         })
     }
 
@@ -392,13 +402,30 @@ impl X {
         }
         let url = self.url(&format!("/2/users/by/username/{}", self.username))?;
         let user: Data<User> = self.get(auth, &url, Answer::Identity, "finding the account")?;
-        Ok(clip(&user.data.id, ID_CAP))
+        checked_id(user.data.id, "finding the account", "a user id")
     }
 
     /// The account's posts since `since`, newest first, their `t.co` links put back as the
     /// addresses they stand for (so a text can be compared with what postgate sent). `since_id`
     /// where the caller wants only posts newer than an id; else `start_time`.
     fn list(&self, auth: &Auth, user_id: &str, since: jiff::Timestamp, by_id: bool) -> Result<Listing> {
+        let (posts, cut) = self.list_with_media(auth, user_id, since, by_id)?;
+        let posts = posts.into_iter().map(|(p, _)| p).collect();
+        Ok(match cut {
+            Some(why) => Listing::cut(posts, why),
+            None => Listing::whole(posts),
+        })
+    }
+
+    /// [`X::list`], each post with the number of images it carries, and why the listing was
+    /// cut short if it was.
+    fn list_with_media(
+        &self,
+        auth: &Auth,
+        user_id: &str,
+        since: jiff::Timestamp,
+        by_id: bool,
+    ) -> Result<(Vec<Counted>, Option<String>)> {
         let mut posts = Vec::new();
         let mut token: Option<String> = None;
         let start = since.round(jiff::Unit::Second).unwrap_or(since);
@@ -407,7 +434,7 @@ impl X {
             {
                 let mut q = url.query_pairs_mut();
                 q.append_pair("max_results", PAGE)
-                    .append_pair("post.fields", "created_at,entities");
+                    .append_pair("post.fields", "created_at,entities,attachments");
                 match since_id(since) {
                     Some(id) if by_id => q.append_pair("since_id", &id),
                     _ => q.append_pair("start_time", &start.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
@@ -417,7 +444,8 @@ impl X {
                 }
             }
             let page: Page = self.get(auth, &url, Answer::Page, "listing the account's posts")?;
-            for post in page.data {
+            for mut post in page.data {
+                post.id = checked_id(post.id, "listing the account's posts", "a post id")?;
                 let created_at = post
                     .created_at
                     .as_deref()
@@ -431,22 +459,28 @@ impl X {
                         text = text.replacen(&u.url, &expanded, 1);
                     }
                 }
-                posts.push(RemotePost {
-                    url: clip(&self.post_url(&post.id), URL_CAP),
-                    id: clip(&post.id, ID_CAP),
-                    created_at,
-                    text: clip(&text, TEXT_CAP),
-                });
+                let media = post.attachments.map_or(0, |a| a.media_keys.len());
+                posts.push((
+                    RemotePost {
+                        url: clip(&self.post_url(&post.id), URL_CAP),
+                        id: clip(&post.id, ID_CAP),
+                        created_at,
+                        text: clip(&text, TEXT_CAP),
+                    },
+                    media,
+                ));
             }
             match page.meta.next_token {
                 Some(next) if Some(&next) != token.as_ref() => token = Some(next),
-                Some(_) => return Ok(Listing::cut(posts, "X repeated a page")),
-                None => return Ok(Listing::whole(posts)),
+                Some(_) => return Ok((posts, Some("X repeated a page".into()))),
+                None => return Ok((posts, None)),
             }
         }
-        Ok(Listing::cut(
+        Ok((
             posts,
-            format!("the listing stops after {MAX_PAGES} pages (each post read is billed)"),
+            Some(format!(
+                "the listing stops after {MAX_PAGES} pages (each post read is billed)"
+            )),
         ))
     }
 
@@ -557,6 +591,22 @@ impl X {
     }
 }
 
+/// An id X answered with, checked before it goes into a URL path (`/2/users/{id}/tweets`,
+/// where `../` would lead elsewhere), a message or the audit record.
+fn checked_id(id: String, action: &str, what: &str) -> Result<String> {
+    if is_id(&id) {
+        return Ok(id);
+    }
+    Err(Failure::new(
+        ExitCode::Platform,
+        format!(
+            "x: {action}: X answered with {what} that is not one: {}",
+            crate::sanitize::one_line(&clip(&id, ID_CAP))
+        ),
+    )
+    .into())
+}
+
 fn join(base: &Url, path: &str) -> Result<Url> {
     base.join(path)
         .map_err(|e| Failure::new(ExitCode::Platform, format!("bad URL {path}: {e}")).into())
@@ -598,24 +648,31 @@ fn failure(e: HttpError, action: &str) -> Failure {
     f
 }
 
-/// Two texts are the same post if they read the same once spacing is evened out and every
-/// link is set aside: X rewrites links to `t.co` and may not give back every original.
+/// Two texts are the same post if they read the same once spacing is evened out and links
+/// are compared as addresses. A link X gave back only as `t.co` (no `expanded_url`) stands for
+/// any link; one it expanded must be the same address, or a post with other words around the
+/// same link, or the same words around another link, would be taken for ours.
 fn same_text(mine: &str, theirs: &str) -> bool {
+    // X's API gives a post's text with `&`, `<` and `>` as HTML entities; a server that does
+    // not is matched as it is.
+    let unescaped = theirs.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    same_words(mine, theirs) || (unescaped != theirs && same_words(mine, &unescaped))
+}
+
+fn same_words(mine: &str, theirs: &str) -> bool {
     use unicode_normalization::UnicodeNormalization;
-    let masked = |t: &str| {
+    let words = |t: &str| -> Vec<String> {
         let t: String = t.nfc().collect();
-        t.split_whitespace()
-            .map(|w| {
-                if w.starts_with("http://") || w.starts_with("https://") {
-                    "\u{1}"
-                } else {
-                    w
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+        t.split_whitespace().map(str::to_string).collect()
     };
-    masked(mine) == masked(theirs)
+    let link = |w: &str| (w.starts_with("http://") || w.starts_with("https://")).then(|| Url::parse(w).ok());
+    let (mine, theirs) = (words(mine), words(theirs));
+    mine.len() == theirs.len()
+        && mine.iter().zip(&theirs).all(|(a, b)| match (link(a), link(b)) {
+            (Some(_), Some(Some(t))) if t.host_str() == Some("t.co") => true,
+            (Some(Some(a)), Some(Some(b))) => a == b,
+            _ => a == b,
+        })
 }
 
 impl PlatformClient for X {
@@ -666,15 +723,21 @@ impl PlatformClient for X {
         }
         let me = self.url("/2/users/me")?;
         let auth = Auth::Bearer(tokens.access_token.clone());
-        match http::send(|| self.request(&auth, Method::GET, &me, &Body::None), Retry::Safe) {
-            Err(HttpError::Status { status, .. }) if status == StatusCode::UNAUTHORIZED => Ok(Revocation::Revoked(
-                "access and refresh tokens revoked (X now rejects the access token)".into(),
-            )),
+        // The 401 speaks for the access token only (which may also have simply expired): a
+        // refused revocation of the refresh token leaves it able to mint new access tokens.
+        let refused = asked.into_iter().flatten().next();
+        match (
+            http::send(|| self.request(&auth, Method::GET, &me, &Body::None), Retry::Safe),
+            refused,
+        ) {
+            (Err(HttpError::Status { status, .. }), None) if status == StatusCode::UNAUTHORIZED => Ok(
+                Revocation::Revoked("access and refresh tokens revoked (X now rejects the access token)".into()),
+            ),
             other => {
-                let why = match (other, asked.into_iter().flatten().next()) {
+                let why = match other {
                     (Ok(_), None) => "X accepted the revocation but still accepts the access token".to_string(),
-                    (Ok(_), Some(e)) => format!("{}", e.into_failure(NAME, "revoking the token")),
-                    (Err(e), _) => format!("cannot tell: {}", e.into_failure(NAME, "checking the token")),
+                    (_, Some(e)) => format!("{}", e.into_failure(NAME, "revoking the token")),
+                    (Err(e), None) => format!("cannot tell: {}", e.into_failure(NAME, "checking the token")),
                 };
                 Err(
                     Failure::new(ExitCode::Platform, format!("x: the token is NOT revoked: {why}"))
@@ -750,16 +813,32 @@ impl XSession<'_> {
             .ok_or_else(|| Failure::new(ExitCode::Platform, "x: /2/users/me gave no id").into())
     }
 
-    /// Looks for `text` among the posts made since `since`.
-    fn look(&self, text: &str, since: jiff::Timestamp) -> Look {
-        let listing = match self.user_id().and_then(|id| self.x.list(&self.auth, &id, since, false)) {
+    /// Looks for `text` with `images` images among the posts made since `since`: the same
+    /// words without the images (or with others' count) are another post.
+    fn look(&self, text: &str, images: usize, since: jiff::Timestamp) -> Look {
+        let (posts, cut) = match self
+            .user_id()
+            .and_then(|id| self.x.list_with_media(&self.auth, &id, since, false))
+        {
             Ok(l) => l,
             Err(e) => return Look::Inconclusive(format!("listing the account's posts failed: {e:#}")),
         };
-        if let Some(post) = listing.posts.into_iter().find(|p| same_text(text, &p.text)) {
-            return Look::Found(post);
+        // Only a post X dates within the window is ours: one without `created_at` (asked for,
+        // so a server that leaves it out may also have ignored `start_time`) could be years old.
+        let mut undated = false;
+        for (post, _) in posts
+            .into_iter()
+            .filter(|(p, media)| *media == images && same_text(text, &p.text))
+        {
+            if post.created_at.is_some() {
+                return Look::Found(post);
+            }
+            undated = true;
         }
-        match listing.cut {
+        if undated {
+            return Look::Inconclusive("X listed a post with this text without saying when it was made".into());
+        }
+        match cut {
             Some(why) => Look::Inconclusive(why),
             None => Look::NotFound,
         }
@@ -781,7 +860,11 @@ impl XSession<'_> {
                 Attempt::Duplicate => ("X refused it as duplicate content".to_string(), true),
                 Attempt::Unknown(why) => (why, false),
             };
-            match self.look(text, since) {
+            let images = body
+                .pointer("/media/media_ids")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            match self.look(text, images, since) {
                 Look::Found(post) => {
                     eprintln!(
                         "postgate: x: {why}, and the post is on the account: {}; recorded as that post, nothing sent again",
@@ -801,7 +884,13 @@ impl XSession<'_> {
                     attempt = self.x.post_once(&self.auth, body);
                 }
                 Look::NotFound => {
-                    let message = if duplicate {
+                    let message = if duplicate && sent_again {
+                        // The send before this one went unanswered: it may have landed, and be
+                        // the duplicate X means, though the listing does not show it yet.
+                        "x: the first send went unanswered and the second was refused as a duplicate: the first may \
+                         be the post X means, although the account's posts do not show it yet"
+                            .to_string()
+                    } else if duplicate {
                         format!(
                             "X refused the post as a duplicate of an earlier one, and no post with this text is among \
                              the account's posts since {}: nothing was published by this run",
@@ -810,13 +899,20 @@ impl XSession<'_> {
                     } else {
                         format!("x: sent twice without an answer ({why}), and neither is among the account's posts")
                     };
-                    return Err(Failure::new(ExitCode::Incomplete, message)
-                        .hint(format!(
+                    let hint = if sent_again {
+                        format!(
+                            "look at https://x.com/{}: if the post is there, do not post it again (`postgate \
+                             reconcile` will show it as in doubt); if it is not, post it again",
+                            self.x.username
+                        )
+                    } else {
+                        format!(
                             "look at https://x.com/{}: X does not say how long it remembers a text, so an older \
                              identical post may be the one it means; reword the post, or leave it",
                             self.x.username
-                        ))
-                        .into());
+                        )
+                    };
+                    return Err(Failure::new(ExitCode::Incomplete, message).hint(hint).into());
                 }
                 Look::Inconclusive(listing) => {
                     return Err(Failure::new(
@@ -961,6 +1057,18 @@ mod tests {
         assert!(same_text("Cafe\u{301} ouvert", "Café ouvert"));
         assert!(!same_text("Voir https://a.fr demain", "Voir https://t.co/x hier"));
         assert!(!same_text("Bonjour", "Bonjour !"));
+        // An address X expanded is compared, its host without case.
+        assert!(same_text("Voir https://A.fr/x demain", "Voir https://a.fr/x demain"));
+        assert!(!same_text("Voir https://a.fr/x demain", "Voir https://a.fr/y demain"));
+        assert!(!same_text("Voir https://a.fr/x demain", "Voir demain https://a.fr/x"));
+        // As X's API gives texts back: `&`, `<` and `>` escaped.
+        assert!(same_text(
+            "Culture & patrimoine <3 > 2",
+            "Culture &amp; patrimoine &lt;3 &gt; 2"
+        ));
+        assert!(same_text("Tapez &amp;", "Tapez &amp;amp;"));
+        assert!(same_text("Tapez &amp;", "Tapez &amp;"));
+        assert!(!same_text("Culture et patrimoine", "Culture &amp; patrimoine"));
     }
 
     #[test]

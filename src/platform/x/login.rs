@@ -71,7 +71,7 @@ impl LoginFlow for XLogin {
         if request.secret_stdin && !request.paste {
             // A credential document from a secret store: the environment form, or a stored pair.
             let document = ask("X credential (JSON)")?;
-            XCredential::parse(&document)?;
+            checkable(account, &XCredential::parse(&document)?)?;
             return Ok(Obtained::Credential(document));
         }
         authorize(&x, api, request)
@@ -144,7 +144,32 @@ fn authorize(x: &X, api: &Api, request: &LoginRequest) -> Result<Obtained> {
             );
         }
     }
-    Ok(Obtained::Credential(XCredential::OAuth2(tokens).to_secret()))
+    let credential = XCredential::OAuth2(tokens);
+    checkable(x.account(), &credential)?;
+    Ok(Obtained::Credential(credential.to_secret()))
+}
+
+/// `login` asks X whose a credential is before keeping it. A pair that needs renewing cannot be
+/// asked until it is renewed, and renewal goes through the keychain, which hands back the pair
+/// already stored there: the check would then vouch for that one, and this one be kept.
+fn checkable(account: &Account, credential: &XCredential) -> Result<()> {
+    match credential {
+        XCredential::OAuth2(t) if t.stale(jiff::Timestamp::now(), super::api::RENEW_MARGIN) => Err(Failure::new(
+            ExitCode::Credential,
+            format!(
+                "the access token of this X credential has expired or expires within 2 minutes: postgate cannot \
+                 ask X whose it is without renewing it first; nothing was stored for `{}`",
+                account.name
+            ),
+        )
+        .hint(format!(
+            "run `postgate login {}` again, or pipe in a pair whose access token is still valid; an app whose \
+             tokens live under 2 minutes cannot be used",
+            account.name
+        ))
+        .into()),
+        _ => Ok(()),
+    }
 }
 
 /// One line from stdin, for `--paste`: the address the browser was sent to.
