@@ -270,7 +270,7 @@ impl Plan {
             let offset = u64::from_str_radix(hex.get(..12).unwrap_or("0"), 16).unwrap_or(0) % (365 * 86_400);
             jiff::Timestamp::from_second(1_704_067_200 + offset as i64).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
         });
-        PostKey { id: hex, at: Some(at) }
+        PostKey::at(hex, Some(at))
     }
 
     pub fn to_toml(&self) -> Result<String> {

@@ -569,19 +569,25 @@ fn key_forgotten(account: &Account, attempted: jiff::Timestamp, now: jiff::Times
 fn intent(trail: &mut Trail, plan: Option<&PlanGate>, earlier: Option<&InDoubt>) -> Result<PostKey> {
     let known = match (plan, earlier) {
         (Some(gate), _) => Some(gate.plan.post_key()),
-        (None, Some(doubt)) => Some(PostKey {
-            id: doubt.key.clone(),
-            at: Some(doubt.time),
-        }),
+        (None, Some(doubt)) => Some(PostKey::at(doubt.key.clone(), Some(doubt.time))),
         (None, None) => None,
     };
     trail.post_key = known.as_ref().map(|k| k.id.clone());
     let intent = trail.append("intent", Outcome::Pending)?;
     // The time fixes Bluesky's record key, so a retry of this attempt derives the same one.
-    let key = known.unwrap_or_else(|| PostKey {
-        id: intent.hash.clone(),
-        at: Some(intent.time),
-    });
+    let mut key = known.unwrap_or_else(|| PostKey::at(intent.hash.clone(), Some(intent.time)));
+    key.since = Some(intent.time);
+    if let Some(account) = trail.account {
+        let from = intent
+            .time
+            .checked_sub(crate::audit::SERVER_CLOCK_MARGIN)
+            .unwrap_or(intent.time);
+        key.recorded = trail
+            .log
+            .published_ids_since(account.platform.as_str(), &account.host(), &account.handle, from)?
+            .into_iter()
+            .collect();
+    }
     trail.post_key = Some(key.id.clone());
     Ok(key)
 }

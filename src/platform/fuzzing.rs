@@ -38,10 +38,7 @@ pub fn platform_responses(data: &[u8]) {
     let _ = mastodon::count(&text, 23);
     let _ = mastodon::status_id(&text);
     if let Some(time) = bluesky::tid_time(&text) {
-        let key = super::spec::PostKey {
-            id: "abc".into(),
-            at: Some(time),
-        };
+        let key = super::spec::PostKey::at("abc", Some(time));
         assert_eq!(
             bluesky::tid_time(&bluesky::tid(time, &key)),
             Some(time),

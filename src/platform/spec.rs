@@ -29,13 +29,26 @@ pub struct PostKey {
     /// The time a platform that orders record keys by time (Bluesky) puts in the key. Fixed
     /// for a plan, so that every run of it derives the same record key; `None` means now.
     pub at: Option<jiff::Timestamp>,
+    /// When this attempt's intent was recorded: a platform that looks for its post after an
+    /// unknown outcome (X) looks from there. `None` outside the pipeline.
+    pub since: Option<jiff::Timestamp>,
+    /// The posts the audit log already records on this account since the intent (less the
+    /// server-clock margin): they are other attempts', so a look must not take one for this.
+    pub recorded: Vec<String>,
 }
 
 impl PostKey {
     pub fn new(id: impl Into<String>) -> PostKey {
+        PostKey::at(id, None)
+    }
+
+    /// A key whose platform time is `at`, not yet tied to an intent.
+    pub fn at(id: impl Into<String>, at: Option<jiff::Timestamp>) -> PostKey {
         PostKey {
             id: id.into(),
-            at: None,
+            at,
+            since: None,
+            recorded: Vec::new(),
         }
     }
 }

@@ -710,6 +710,9 @@ impl PlatformClient for X {
         };
         let url = self.oauth_url("/2/oauth2/revoke")?;
         let client_id = self.client_id()?;
+        // An access token past its end gets a 401 whether or not anything was revoked: then the
+        // check below proves nothing about the refresh token, which may still mint new ones.
+        let lapsed = tokens.expires_at.is_some_and(|end| end <= jiff::Timestamp::now());
         // RFC 7009 §2.2: a revocation endpoint answers 200 even for a token it does not know,
         // so only asking X afterwards says whether the token is dead.
         let mut asked = Vec::new();
@@ -730,6 +733,18 @@ impl PlatformClient for X {
             http::send(|| self.request(&auth, Method::GET, &me, &Body::None), Retry::Safe),
             refused,
         ) {
+            (Err(HttpError::Status { status, .. }), None)
+                if status == StatusCode::UNAUTHORIZED && lapsed && tokens.refresh_token.is_some() =>
+            {
+                Ok(Revocation::Partial {
+                    done: "X was asked to revoke the access and refresh tokens and did not refuse, but the access \
+                           token had already expired, so its 401 does not show the refresh token is dead"
+                        .into(),
+                    by_hand: "make sure on x.com: Settings → Security and account access → Apps and sessions → \
+                              Connected apps → the app → Revoke app permissions"
+                        .into(),
+                })
+            }
             (Err(HttpError::Status { status, .. }), None) if status == StatusCode::UNAUTHORIZED => Ok(
                 Revocation::Revoked("access and refresh tokens revoked (X now rejects the access token)".into()),
             ),
@@ -815,7 +830,7 @@ impl XSession<'_> {
 
     /// Looks for `text` with `images` images among the posts made since `since`: the same
     /// words without the images (or with others' count) are another post.
-    fn look(&self, text: &str, images: usize, since: jiff::Timestamp) -> Look {
+    fn look(&self, text: &str, images: usize, since: jiff::Timestamp, recorded: &[String]) -> Look {
         let (posts, cut) = match self
             .user_id()
             .and_then(|id| self.x.list_with_media(&self.auth, &id, since, false))
@@ -828,7 +843,7 @@ impl XSession<'_> {
         let mut undated = false;
         for (post, _) in posts
             .into_iter()
-            .filter(|(p, media)| *media == images && same_text(text, &p.text))
+            .filter(|(p, media)| *media == images && !recorded.contains(&p.id) && same_text(text, &p.text))
         {
             if post.created_at.is_some() {
                 return Look::Found(post);
@@ -847,7 +862,8 @@ impl XSession<'_> {
     /// Publishes `body` exactly once, X having no idempotency key: when the outcome of a send
     /// is unknown, or X calls it a duplicate, the account's posts since the attempt began are
     /// read first; a post is sent again at most once, and only when they show it is not there.
-    fn settle(&self, body: &Value, text: &str, since: jiff::Timestamp, first: Attempt) -> Result<Published> {
+    fn settle(&self, body: &Value, text: &str, key: &PostKey, first: Attempt) -> Result<Published> {
+        let since = key.since.unwrap_or_else(jiff::Timestamp::now);
         let since = since
             .checked_sub(crate::platform::spec::SERVER_CLOCK_MARGIN)
             .unwrap_or(since);
@@ -864,7 +880,7 @@ impl XSession<'_> {
                 .pointer("/media/media_ids")
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
-            match self.look(text, images, since) {
+            match self.look(text, images, since, &key.recorded) {
                 Look::Found(post) => {
                     eprintln!(
                         "postgate: x: {why}, and the post is on the account: {}; recorded as that post, nothing sent again",
@@ -912,7 +928,14 @@ impl XSession<'_> {
                             self.x.username
                         )
                     };
-                    return Err(Failure::new(ExitCode::Incomplete, message).hint(hint).into());
+                    // Refused as a duplicate with nothing else sent: nothing is in doubt, X turned
+                    // the text down (exit 4). After an unanswered send, the outcome is unknown.
+                    let code = if duplicate && !sent_again {
+                        ExitCode::ContentRefused
+                    } else {
+                        ExitCode::Incomplete
+                    };
+                    return Err(Failure::new(code, message).hint(hint).into());
                 }
                 Look::Inconclusive(listing) => {
                     return Err(Failure::new(
@@ -973,16 +996,15 @@ impl Session for XSession<'_> {
     /// `POST /2/tweets` with only `text`, `reply` and `media`: the body takes no unknown field
     /// (`additionalProperties: false` in the OpenAPI document).
     fn publish(&self, draft: &Draft, key: &PostKey) -> Result<Published> {
-        let since = key.at.unwrap_or_else(jiff::Timestamp::now);
         let body = self.body(draft, None)?;
         let first = self.x.post_once(&self.auth, &body);
-        self.settle(&body, &draft.text, since, first)
+        self.settle(&body, &draft.text, key, first)
     }
 
     fn edit(&self, id: &str, draft: &Draft) -> Result<Published> {
         let body = self.body(draft, Some(id))?;
         let first = self.x.post_once(&self.auth, &body);
-        self.settle(&body, &draft.text, jiff::Timestamp::now(), first)
+        self.settle(&body, &draft.text, &PostKey::new(""), first)
     }
 
     /// A reply by default. An edit where the account asks for one, which X allows only with X
@@ -992,7 +1014,7 @@ impl Session for XSession<'_> {
         if self.x.api.correction == XCorrection::Reply {
             return self.reply(id, draft, key);
         }
-        let since = key.at.unwrap_or_else(jiff::Timestamp::now);
+
         let body = self.body(draft, Some(id))?;
         match self.x.post_once(&self.auth, &body) {
             // X refuses an edit it does not allow with 403 (or 400 for a post it cannot edit);
@@ -1006,7 +1028,7 @@ impl Session for XSession<'_> {
                 );
                 self.reply(id, draft, key)
             }
-            first => self.settle(&body, &draft.text, since, first),
+            first => self.settle(&body, &draft.text, key, first),
         }
     }
 
