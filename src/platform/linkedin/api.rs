@@ -1,8 +1,8 @@
 //! LinkedIn's client and session: every request postgate makes to LinkedIn.
 
 use super::credential::Token;
+use super::destination::{Api, LIMITS, NAME};
 use super::little;
-use super::{Api, LIMITS, NAME};
 use crate::account::Account;
 use crate::content::{Draft, Image};
 use crate::credentials::Credential;
