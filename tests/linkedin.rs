@@ -110,6 +110,38 @@ fn a_post_goes_to_the_organization_with_both_version_headers() {
 }
 
 #[test]
+fn a_member_whose_role_was_withdrawn_or_another_page_is_refused_before_anything_is_sent() {
+    let li = linkedin_fake();
+    let (org, member) = page("withdrawn");
+    let t = Test::new().policy(&policy(&org, FROM_ENV));
+    let env = env_token(&li.token(&member, None), None);
+    li.control_role(&member, &org, "CONTENT_ADMINISTRATOR", "REVOKED");
+    t.post("li", "Message officiel")
+        .env("POSTGATE_SECRET_LI", &env)
+        .status(code::IDENTITY)
+        .stderr_has(&format!("LinkedIn member Camille Durand ({}) may not post", member.urn))
+        .run();
+    assert_eq!(li.requests(&member, "POST", "/rest/posts"), 0);
+    assert_eq!(last_outcome(&t)["status"], "refused");
+    // A token that posts for another organization, under a policy whose handle is this one's:
+    // the pinned URN is the other page's, so its vanity name is not the policy's.
+    let other = li.organization("autre");
+    li.role(&member, &other, "ADMINISTRATOR");
+    let mismatched = account(&other, FROM_ENV).replace(&format!("@{}", other.vanity), &format!("@{}", org.vanity));
+    let t = t.policy(&with_audit(&[&mismatched]));
+    t.post("li", "Message officiel")
+        .env("POSTGATE_SECRET_LI", &env)
+        .status(code::IDENTITY)
+        .stderr_has(&format!(
+            "but linkedin says the credential belongs to @{}",
+            other.vanity
+        ))
+        .run();
+    assert!(li.posts(&other).is_empty() && li.posts(&org).is_empty());
+    assert_eq!(last_outcome(&t)["status"], "refused");
+}
+
+#[test]
 fn a_retired_version_is_a_policy_error_naming_linkedin_version() {
     let li = linkedin_fake();
     let (org, member) = page("version");

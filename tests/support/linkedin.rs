@@ -111,6 +111,14 @@ impl LinkedInFake {
         );
     }
 
+    /// Sets the state of `member`'s `role` on `org` (APPROVED, REVOKED, REQUESTED).
+    pub fn control_role(&self, member: &LiMember, org: &LiOrg, role: &str, state: &str) {
+        self.control_post(
+            "roles",
+            json!({ "member": member.sub, "organization": org.urn, "role": role, "state": state }),
+        );
+    }
+
     /// An access token for `member`, living `expires_in` seconds (LinkedIn's 60 days when `None`).
     pub fn token(&self, member: &LiMember, expires_in: Option<i64>) -> String {
         let mut body = json!({ "member": member.sub });
