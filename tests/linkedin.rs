@@ -244,6 +244,23 @@ fn a_503_before_anything_was_made_is_looked_for_then_sent_again_once() {
 }
 
 #[test]
+fn a_429_publishes_nothing_and_says_it_is_a_rate_limit() {
+    let li = linkedin_fake();
+    let (org, member) = page("limit");
+    let t = Test::new().policy(&policy(&org, FROM_ENV));
+    li.fault(&member, "rate_limit", "POST", "/rest/posts", 1);
+    t.post("li", "Limité")
+        .env("POSTGATE_SECRET_LI", &env_token(&li.token(&member, None), None))
+        .status(code::PLATFORM)
+        .stderr_has("429")
+        .stderr_has("rate limited")
+        .run();
+    assert!(li.posts(&org).is_empty());
+    assert_eq!(li.requests(&member, "POST", "/rest/posts"), 1, "a 429 was sent again");
+    assert_eq!(last_outcome(&t)["status"], "failed");
+}
+
+#[test]
 fn a_duplicate_naming_this_very_post_is_published_not_failed() {
     let li = linkedin_fake();
     let (org, member) = page("dup");
