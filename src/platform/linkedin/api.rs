@@ -472,9 +472,11 @@ impl PlatformClient for LinkedIn {
         }))
     }
 
-    /// LinkedIn's token revocation takes the app's client secret with the token, and postgate
-    /// never holds the secret of the institution's app; so the person revokes by hand, and
-    /// postgate's lockdown removes the token from this machine.
+    /// LinkedIn's token revocation (`POST https://www.linkedin.com/oauth/v2/revoke`, form
+    /// `token`, `client_id`, `client_secret`, as third-party guides show it; no LinkedIn page
+    /// read for this describes a revocation without the secret) takes the app's client secret,
+    /// and postgate never holds the secret of the institution's app; so the person revokes by
+    /// hand, and postgate's lockdown removes the token from this machine.
     fn revoke(&self, _credential: &Credential) -> Result<Revocation> {
         Ok(Revocation::Partial {
             done: "nothing could be revoked through LinkedIn's API: revoking a token needs the app's client secret, \
