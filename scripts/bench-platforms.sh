@@ -13,6 +13,10 @@
 #                       environment), plus the same local work; against the fake X API
 #                       (fakes/) directly, without Prism, which would time itself.
 #             curl:     the same two requests.
+#   LinkedIn  postgate: GET /v2/userinfo, GET /rest/organizations/{id}, GET
+#                       /rest/organizationAuthorizations/(…), POST /rest/posts (a token from the
+#                       environment), plus the same local work; against the LinkedIn fake.
+#             curl:     the same four requests.
 # Usage: scripts/bench-platforms.sh [RUNS]   (default 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,15 +29,18 @@ trap 'rm -rf "$WORK"' EXIT
 
 # The supervisors stop their server when their stdin closes, i.e. when this script exits and
 # the descriptors it holds (3 and 4) close.
-mkfifo "$WORK/mm.in" "$WORK/mm.out" "$WORK/pds.in" "$WORK/pds.out" "$WORK/x.out"
+mkfifo "$WORK/mm.in" "$WORK/mm.out" "$WORK/pds.in" "$WORK/pds.out" "$WORK/x.out" "$WORK/li.out"
 bash scripts/servers/supervise-mastodon-mock.sh <"$WORK/mm.in" >"$WORK/mm.out" 2>/dev/null &
 exec 3>"$WORK/mm.in"
 bash scripts/servers/supervise-pds.sh <"$WORK/pds.in" >"$WORK/pds.out" 2>/dev/null &
 exec 4>"$WORK/pds.in"
 target/release/postgate-fake-x --port 0 >"$WORK/x.out" 2>/dev/null &
 XPID=$!
-trap 'kill $XPID 2>/dev/null; rm -rf "$WORK"' EXIT
+target/release/postgate-fake-linkedin --port 0 >"$WORK/li.out" 2>/dev/null &
+LIPID=$!
+trap 'kill $XPID $LIPID 2>/dev/null; rm -rf "$WORK"' EXIT
 read -r line <"$WORK/x.out"; X_URL=${line#X_FAKE_URL=}
+read -r line <"$WORK/li.out"; LI_URL=${line#LINKEDIN_FAKE_URL=}
 read -r line <"$WORK/mm.out"; MASTODON_URL=${line#MASTODON_URL=}
 read -r line <"$WORK/pds.out"; PDS_URL=${line#PDS_URL=}
 
@@ -50,6 +57,12 @@ curl -sf -X POST -H 'Content-Type: application/json' \
 
 XUSER=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"username":"bench"}' "$X_URL/_fake/users" | json '["id"]')
 XTOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"user_id\":\"$XUSER\"}" "$X_URL/_fake/tokens/oauth2" | json '["access_token"]')
+
+LIORG=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"vanity":"bench"}' "$LI_URL/_fake/organizations" | json '["urn"]')
+LIMEMBER=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"Bench"}' "$LI_URL/_fake/members" | json '["sub"]')
+curl -sf -X POST -H 'Content-Type: application/json' \
+  -d "{\"member\":\"$LIMEMBER\",\"organization\":\"$LIORG\",\"role\":\"ADMINISTRATOR\"}" "$LI_URL/_fake/roles" >/dev/null
+LITOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"member\":\"$LIMEMBER\"}" "$LI_URL/_fake/tokens" | json '["access_token"]')
 
 cat >"$WORK/policy.toml" <<TOML
 [audit]
@@ -81,10 +94,20 @@ kind = "official"
 display_name = "Bench"
 owner = "Bench"
 credentials = "keychain-or-env"
+[[accounts]]
+name = "li"
+handle = "@bench"
+platform = "linkedin"
+organization = "$LIORG"
+api = "$LI_URL"
+kind = "official"
+display_name = "Bench"
+owner = "Bench"
+credentials = "keychain-or-env"
 TOML
 export POSTGATE_POLICY=$WORK/policy.toml DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
 export POSTGATE_SECRET_MASTO=$MTOKEN POSTGATE_SECRET_BSKY=main-pw-bench
-export POSTGATE_SECRET_X="{\"access_token\":\"$XTOKEN\"}"
+export POSTGATE_SECRET_X="{\"access_token\":\"$XTOKEN\"}" POSTGATE_SECRET_LI=$LITOKEN
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -123,13 +146,27 @@ curl_x() {
     -d "{\"text\":\"bench curl $1\"}" "$X_URL/2/tweets"
 }
 
+postgate_li() { "$BIN" post -a li --confirm-handle @bench "bench postgate $1"; }
+curl_li() {
+  local h=(-H "Authorization: Bearer $LITOKEN" -H 'Linkedin-Version: 202607' -H 'X-Restli-Protocol-Version: 2.0.0')
+  local org=${LIORG//:/%3A}
+  curl -sf "${h[@]}" "$LI_URL/v2/userinfo" >/dev/null
+  curl -sf "${h[@]}" "$LI_URL/rest/organizations/${LIORG##*:}" >/dev/null
+  curl -sf "${h[@]}" "$LI_URL/rest/organizationAuthorizations/(impersonator:urn%3Ali%3Aperson%3A$LIMEMBER,organization:$org,action:(organizationContentAuthorizationAction:(actionType:ORGANIC_SHARE_CREATE)))" >/dev/null
+  curl -sf "${h[@]}" -X POST -H 'Content-Type: application/json' \
+    -d "{\"author\":\"$LIORG\",\"commentary\":\"bench curl $1\",\"visibility\":\"PUBLIC\",\"distribution\":{\"feedDistribution\":\"MAIN_FEED\",\"targetEntities\":[],\"thirdPartyDistributionChannels\":[]},\"lifecycleState\":\"PUBLISHED\"}" \
+    "$LI_URL/rest/posts"
+}
+
 echo "## post against loopback servers ($RUNS runs each, median, microseconds)"
 pm=$(time_runs postgate-mastodon postgate_masto); cm=$(time_runs curl-mastodon curl_masto)
 pb=$(time_runs postgate-bluesky postgate_bsky); cb=$(time_runs curl-bluesky curl_bsky)
 px=$(time_runs postgate-x postgate_x); cx=$(time_runs curl-x curl_x)
-awk -v pm="$pm" -v cm="$cm" -v pb="$pb" -v cb="$cb" -v px="$px" -v cx="$cx" 'BEGIN {
+pl=$(time_runs postgate-linkedin postgate_li); cl=$(time_runs curl-linkedin curl_li)
+awk -v pm="$pm" -v cm="$cm" -v pb="$pb" -v cb="$cb" -v px="$px" -v cx="$cx" -v pl="$pl" -v cl="$cl" 'BEGIN {
   printf "mastodon  postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", pm, cm, pm / cm
   printf "bluesky   postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", pb, cb, pb / cb
   printf "x         postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", px, cx, px / cx
+  printf "linkedin  postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", pl, cl, pl / cl
   print "(curl runs one process per request and python3 to read JSON for Bluesky, as a shell script would)"
 }'

@@ -28,6 +28,11 @@ fn the_example_policy_is_valid_and_has_the_promised_accounts() {
             .any(|a| a["kind"] == "official" && a["platform"] == "mastodon")
     );
     assert!(accounts.iter().any(|a| a["platform"] == "bluesky"));
+    assert!(
+        accounts
+            .iter()
+            .any(|a| a["platform"] == "linkedin" && a["handle"] == "@ministere-culture")
+    );
 }
 
 #[test]

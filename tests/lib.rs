@@ -22,6 +22,7 @@ mod example_policy;
 mod fail_closed;
 mod json_contract;
 mod keychain;
+mod linkedin;
 mod lockdown;
 mod mastodon;
 mod mastodon_retries;

@@ -123,8 +123,31 @@ pub fn list(cli: &Cli) -> Result<ExitCode> {
             Status::Missing => ("missing", None, None, "missing".to_string()),
             Status::Unavailable(why) => ("unavailable", None, None, format!("unavailable: {why}")),
         };
+        // When the platform fixed the credential's end (a token stored with its expiry), say
+        // it: a token that dies mid-campaign should be seen coming. Only a present credential
+        // is read again.
+        let expires_at = match &status {
+            Status::Present { .. } => credentials::load(a)
+                .ok()
+                .flatten()
+                .and_then(|c| crate::platform::of(a).credential_expiry(&c)),
+            _ => None,
+        };
+        let text = match expires_at {
+            Some(end) => {
+                let shown = end.round(jiff::Unit::Second).unwrap_or(end);
+                let word = if end <= jiff::Timestamp::now() {
+                    "EXPIRED at"
+                } else {
+                    "expires"
+                };
+                format!("{text}; {word} {shown}")
+            }
+            None => text,
+        };
         let mut v = account_json(a);
         v["credential"] = json!({
+            "expires_at": expires_at.map(|t| t.to_string()),
             "state": state,
             "source": source,
             "created_at": created.map(|t| t.to_string()),

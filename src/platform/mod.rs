@@ -8,6 +8,7 @@ pub mod bluesky;
 pub mod fuzzing;
 pub mod handles;
 pub mod http;
+pub mod linkedin;
 pub mod mastodon;
 pub mod outbox;
 pub mod spec;
@@ -18,7 +19,13 @@ use anyhow::Result;
 use spec::{Client, Identity, Spec};
 
 /// Every platform postgate can publish to.
-pub static PLATFORMS: &[&dyn Spec] = &[&outbox::SPEC, &mastodon::SPEC, &bluesky::SPEC, &x::SPEC];
+pub static PLATFORMS: &[&dyn Spec] = &[
+    &outbox::SPEC,
+    &mastodon::SPEC,
+    &bluesky::SPEC,
+    &x::SPEC,
+    &linkedin::SPEC,
+];
 
 /// The platform a policy names, if there is one by that name.
 pub fn by_name(name: &str) -> Option<&'static dyn Spec> {
