@@ -5,6 +5,7 @@
 //! [`spec`], and one line in [`PLATFORMS`].
 
 pub mod bluesky;
+pub mod facebook;
 pub mod fuzzing;
 pub mod handles;
 pub mod http;
@@ -18,7 +19,13 @@ use anyhow::Result;
 use spec::{Client, Identity, Spec};
 
 /// Every platform postgate can publish to.
-pub static PLATFORMS: &[&dyn Spec] = &[&outbox::SPEC, &mastodon::SPEC, &bluesky::SPEC, &x::SPEC];
+pub static PLATFORMS: &[&dyn Spec] = &[
+    &outbox::SPEC,
+    &mastodon::SPEC,
+    &bluesky::SPEC,
+    &x::SPEC,
+    &facebook::SPEC,
+];
 
 /// The platform a policy names, if there is one by that name.
 pub fn by_name(name: &str) -> Option<&'static dyn Spec> {
