@@ -329,7 +329,7 @@ enum Sent {
     /// Sent, and no answer came back: a write's effect is unknown.
     Lost(String),
     /// It may not have left this machine.
-    NotSent(String),
+    Unsent(String),
 }
 
 /// What one publish came to.
@@ -467,7 +467,7 @@ impl Facebook {
         let (client, request) = build().build_split();
         let request = match request {
             Ok(r) => r,
-            Err(e) => return Sent::NotSent(e.to_string()),
+            Err(e) => return Sent::Unsent(e.to_string()),
         };
         let read = matches!(*request.method(), Method::GET | Method::HEAD);
         match client.execute(request) {
@@ -485,8 +485,8 @@ impl Facebook {
                     });
                 Sent::Graph(status, error)
             }
-            Err(e) if e.is_connect() => Sent::NotSent(e.to_string()),
-            Err(e) if read => Sent::NotSent(format!("no answer to a read, which changed nothing: {e}")),
+            Err(e) if e.is_connect() => Sent::Unsent(e.to_string()),
+            Err(e) if read => Sent::Unsent(format!("no answer to a read, which changed nothing: {e}")),
             Err(e) => Sent::Lost(e.to_string()),
         }
     }
@@ -530,7 +530,7 @@ impl Facebook {
                     Some(format!("{} {}", s.as_u16(), e.describe()))
                 }
                 Sent::Graph(..) => None,
-                Sent::Lost(e) | Sent::NotSent(e) => Some(format!("no answer ({})", clip(e, MESSAGE_CAP))),
+                Sent::Lost(e) | Sent::Unsent(e) => Some(format!("no answer ({})", clip(e, MESSAGE_CAP))),
             };
             match (outcome, retry_why) {
                 (Sent::Answer(resp), _) => return Ok(resp),
@@ -545,7 +545,7 @@ impl Facebook {
                     attempt += 1;
                 }
                 (Sent::Graph(status, e), _) => return Err(self.failure(status, &e, need, action)),
-                (Sent::Lost(e) | Sent::NotSent(e), _) => {
+                (Sent::Lost(e) | Sent::Unsent(e), _) => {
                     return Err(Failure::new(
                         ExitCode::Platform,
                         format!(
@@ -754,7 +754,7 @@ impl Facebook {
                 }
                 Sent::Graph(s, e) => return Attempt::Refused(self.failure(s, &e, Need::Publish, "publishing")),
                 Sent::Lost(e) => return Attempt::Unknown(format!("no answer ({})", one_line(&clip(&e, MESSAGE_CAP)))),
-                Sent::NotSent(e) => {
+                Sent::Unsent(e) => {
                     return Attempt::Refused(Failure::new(
                         ExitCode::Platform,
                         format!(
@@ -893,7 +893,7 @@ impl PlatformClient for Facebook {
         let asked = match self.once(&|| self.request(token, Method::DELETE, &url)) {
             Sent::Answer(_) => "Meta accepted DELETE /me/permissions".to_string(),
             Sent::Graph(s, e) => format!("Meta refused DELETE /me/permissions ({} {})", s.as_u16(), e.describe()),
-            Sent::Lost(e) | Sent::NotSent(e) => format!(
+            Sent::Lost(e) | Sent::Unsent(e) => format!(
                 "DELETE /me/permissions got no answer ({})",
                 one_line(&clip(&e, MESSAGE_CAP))
             ),
@@ -924,7 +924,7 @@ impl PlatformClient for Facebook {
                 ),
                 by_hand,
             }),
-            Sent::Lost(e) | Sent::NotSent(e) => Ok(Revocation::Partial {
+            Sent::Lost(e) | Sent::Unsent(e) => Ok(Revocation::Partial {
                 done: format!(
                     "{asked}; whether the token still works is unknown (no answer: {})",
                     one_line(&clip(&e, MESSAGE_CAP))
