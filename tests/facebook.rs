@@ -388,3 +388,62 @@ fn facebook_keys_are_checked_where_they_are_written() {
     let t = t.policy(&policy(&page, ""));
     t.cmd(["policy", "check"]).run();
 }
+
+const ALL: &[&str] = &["pages_manage_posts", "pages_read_engagement", "pages_show_list"];
+
+#[test]
+fn debug_token_checks_the_page_token_type_page_and_permission_and_warns_of_its_expiry() {
+    let fb = facebook_fake();
+    let page = fb.page("Debug");
+    let t = Test::new().keychain();
+    let t = t.policy(&policy(&page, "debug_token = true\n"));
+    // The app token goes in first, checked on its own: no Page token is stored yet.
+    t.cmd(["login", "fb", "--app-bearer", "--secret-stdin"])
+        .stdin(fb.app_token())
+        .stderr_has("debug_token calls it a valid app token")
+        .run();
+    assert_eq!(last_outcome(&t)["change"], "stored app-token");
+    // A Page token without pages_manage_posts, and a person's token, are refused.
+    t.cmd(["login", "fb", "--secret-stdin"])
+        .stdin(fb.page_token_with(&page, &["pages_read_engagement"], None))
+        .status(code::CREDENTIAL)
+        .stderr_has("lacks the pages_manage_posts permission")
+        .run();
+    t.cmd(["login", "fb", "--secret-stdin"])
+        .stdin(fb.user_token())
+        .status(code::IDENTITY)
+        .stderr_has("is a USER token, not a Page token")
+        .run();
+    t.cmd(["accounts"]).stdout_has("missing").run();
+    // A Page token that ends in three days is stored, and every run warns of its end.
+    t.cmd(["login", "fb", "--secret-stdin"])
+        .stdin(fb.page_token_with(&page, ALL, Some(3 * 24 * 3600)))
+        .stderr_has("expires at")
+        .run();
+    assert_eq!(last_outcome(&t)["change"], "stored");
+    t.post("fb", "Avec debug_token")
+        .stderr_has("warning: the Page token of `fb` expires at")
+        .run();
+    assert_eq!(fb.live(&page).len(), 1);
+    assert_eq!(last_outcome(&t)["status"], "published");
+}
+
+#[test]
+fn debug_token_without_an_app_token_refuses_before_anything_is_sent() {
+    let fb = facebook_fake();
+    let page = fb.page("NoApp");
+    let t = Test::new().keychain();
+    let t = t.policy(&policy(&page, "debug_token = true\n"));
+    t.cmd(["login", "fb", "--secret-stdin"])
+        .stdin(fb.page_token(&page))
+        .status(code::CREDENTIAL)
+        .stderr_has("holds no app token")
+        .stderr_has("postgate login fb --app-bearer")
+        .run();
+    assert_eq!(
+        fb.requests(&page, "GET", "/me"),
+        0,
+        "refused before asking Meta anything"
+    );
+    t.cmd(["accounts"]).stdout_has("missing").run();
+}

@@ -86,7 +86,16 @@ pub struct Graph {
     pub api: Url,
     pub graph_version: String,
     pub page_id: String,
+    /// Whether every session first checks the Page token with `debug_token`, using the app
+    /// token stored beside it ([`APP_TOKEN`]).
+    pub debug_token: bool,
 }
+
+/// The keychain item beside the credential that holds the app token `debug_token` needs.
+pub const APP_TOKEN: &str = "app-token";
+
+/// An expiry this close is warned about at every run, as the pipeline warns about others.
+const EXPIRY_WARNING: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
 
 impl Destination for Graph {
     fn host(&self) -> String {
@@ -104,6 +113,7 @@ struct Keys {
     page_id: Option<Spanned<String>>,
     graph_version: Option<Spanned<String>>,
     api: Option<Spanned<String>>,
+    debug_token: Option<Spanned<bool>>,
 }
 
 /// Facebook's place in the registry.
@@ -161,13 +171,14 @@ impl Spec for FacebookSpec {
     }
 
     fn keys(&self) -> &'static [&'static str] {
-        &["page_id", "graph_version", "api"]
+        &["page_id", "graph_version", "api", "debug_token"]
     }
 
     fn key_help(&self, key: &str) -> Option<&'static str> {
         match key {
             "page_id" => Some("`page_id` pins a Facebook Page; X pins `user_id`, Mastodon `account_id`, Bluesky `did`"),
             "graph_version" => Some("only Facebook accounts name a Graph API version"),
+            "debug_token" => Some("only Facebook accounts check their token with Meta's debug_token"),
             _ => None,
         }
     }
@@ -215,6 +226,7 @@ impl Spec for FacebookSpec {
             api: api?,
             graph_version: graph_version?,
             page_id: page_id?,
+            debug_token: raw.debug_token.is_some_and(|v| *v.get_ref()),
         }))
     }
 
@@ -247,6 +259,10 @@ impl Spec for FacebookSpec {
 
     fn exactly_once(&self) -> ExactlyOnce {
         ExactlyOnce::LookBeforeWrite
+    }
+
+    fn login_flow(&self) -> Option<&dyn super::spec::LoginFlow> {
+        Some(&LOGIN)
     }
 
     fn connect(&self, account: &Account) -> Result<Box<dyn PlatformClient>> {
@@ -386,6 +402,26 @@ struct Me {
     name: Option<String>,
 }
 
+/// `GET /debug_token`'s answer (Graph API reference, `debug_token`; the access token guide,
+/// "Debugging"): `type` is `PAGE` for a Page token, `profile_id` the Page it acts as.
+#[derive(Deserialize)]
+struct Debugged {
+    data: TokenInfo,
+}
+
+#[derive(Deserialize)]
+struct TokenInfo {
+    #[serde(default)]
+    is_valid: bool,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    profile_id: Option<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    /// Unix seconds; 0 for a token that does not expire.
+    expires_at: Option<i64>,
+}
+
 #[derive(Deserialize)]
 struct Created {
     id: String,
@@ -422,7 +458,6 @@ struct Listed {
     #[serde(default)]
     message: Option<String>,
     created_time: Option<String>,
-    permalink_url: Option<String>,
 }
 
 impl Facebook {
@@ -626,6 +661,91 @@ impl Facebook {
         })
     }
 
+    /// Asks `GET /debug_token?input_token=…` with the app token what `input` is.
+    fn debug(&self, input: &Secret, app: &Secret) -> Result<TokenInfo> {
+        let mut url = self.url("debug_token")?;
+        url.query_pairs_mut().append_pair("input_token", input.expose());
+        let answer: Debugged = self.read(app, &url, Answer::Identity, Need::Identity, "asking debug_token")?;
+        Ok(answer.data)
+    }
+
+    /// The Page token, as `debug_token` describes it, must be valid, a Page token, of the
+    /// pinned Page, with `pages_manage_posts`, and not expired; an expiry within a week is
+    /// warned about. Returns what was checked.
+    fn check_page_token(&self, token: &Secret, app: &Secret) -> Result<String> {
+        let info = self.debug(token, app)?;
+        let name = &self.account.name;
+        let relogin = format!("make a new Page token (docs/facebook.md) and run `postgate login {name}`");
+        if !info.is_valid {
+            return Err(Failure::new(
+                ExitCode::Credential,
+                format!("facebook: debug_token says the Page token of `{name}` is no longer valid"),
+            )
+            .hint(relogin)
+            .into());
+        }
+        let kind = info.kind.as_deref().unwrap_or("untyped");
+        if kind != "PAGE" {
+            return Err(Failure::new(
+                ExitCode::IdentityMismatch,
+                format!(
+                    "facebook: debug_token says the credential of `{name}` is a {} token, not a Page token",
+                    one_line(&clip(kind, 32))
+                ),
+            )
+            .hint("take the Page's own token from /me/accounts (docs/facebook.md)")
+            .into());
+        }
+        let profile = info.profile_id.as_deref().unwrap_or("");
+        if profile != self.page() {
+            return Err(Failure::new(
+                ExitCode::IdentityMismatch,
+                format!(
+                    "facebook: debug_token says the Page token of `{name}` acts as Page {}, but the policy pins {}",
+                    one_line(&clip(profile, ID_CAP)),
+                    self.page()
+                ),
+            )
+            .into());
+        }
+        if !info.scopes.iter().any(|s| s == "pages_manage_posts") {
+            return Err(Failure::new(
+                ExitCode::Credential,
+                format!("facebook: the Page token of `{name}` lacks the pages_manage_posts permission"),
+            )
+            .hint(relogin)
+            .into());
+        }
+        let expiry = match info.expires_at.filter(|e| *e > 0) {
+            None => "does not expire".to_string(),
+            Some(at) => {
+                let at = jiff::Timestamp::from_second(at).map_err(|e| {
+                    Failure::new(
+                        ExitCode::Platform,
+                        format!("facebook: debug_token gave an expiry that is not a time: {e}"),
+                    )
+                })?;
+                let now = jiff::Timestamp::now();
+                if at <= now {
+                    return Err(Failure::new(
+                        ExitCode::Credential,
+                        format!("facebook: the Page token of `{name}` expired at {at}"),
+                    )
+                    .hint(relogin)
+                    .into());
+                }
+                if now.checked_add(EXPIRY_WARNING).is_ok_and(|soon| at <= soon) {
+                    eprintln!("postgate: facebook: warning: the Page token of `{name}` expires at {at}; {relogin}");
+                }
+                format!("expires at {at}")
+            }
+        };
+        Ok(format!(
+            "debug_token: a Page token of Page {}, with pages_manage_posts, that {expiry}",
+            self.page()
+        ))
+    }
+
     /// The Page's posts since `since`, newest first, through `GET /{page-id}/published_posts`
     /// (`page/published_posts`: Unix `since`, cursor paging). Only `paging.cursors.after` is
     /// taken from Meta's paging: its `next` is a whole URL, and the token must only go where
@@ -637,7 +757,7 @@ impl Facebook {
             let mut url = self.url(&format!("{}/published_posts", self.page()))?;
             {
                 let mut q = url.query_pairs_mut();
-                q.append_pair("fields", "id,message,created_time,permalink_url")
+                q.append_pair("fields", "id,message,created_time")
                     .append_pair("since", &since.as_second().to_string())
                     .append_pair("limit", "100");
                 if let Some(a) = &after {
@@ -650,13 +770,11 @@ impl Facebook {
                 if created_at.is_some_and(|t| t < since) {
                     continue;
                 }
-                let url = match &post.permalink_url {
-                    Some(u) if u.starts_with("https://") => clip(u, URL_CAP),
-                    _ => clip(&self.post_url(&post.id), URL_CAP),
-                };
+                // The address is made from the id, never taken from Meta's `permalink_url`: what
+                // the audit log records as the post's address must be on facebook.com.
                 posts.push(RemotePost {
                     id: clip(&post.id, ID_CAP),
-                    url,
+                    url: clip(&self.post_url(&post.id), URL_CAP),
                     created_at,
                     text: clip(post.message.as_deref().unwrap_or(""), TEXT_CAP),
                 });
@@ -876,6 +994,21 @@ impl PlatformClient for Facebook {
             Failure::new(ExitCode::Credential, "Facebook needs the Page's access token")
                 .hint(format!("run `postgate login {}`", self.account.name))
         })?;
+        if self.graph.debug_token {
+            let app =
+                crate::credentials::read_beside(&self.account, APP_TOKEN)?.ok_or_else(|| {
+                    Failure::new(
+                    ExitCode::Credential,
+                    format!(
+                        "account `{}` checks its Page token with debug_token (debug_token = true), and the keychain \
+                         holds no app token for it",
+                        self.account.name
+                    ),
+                )
+                .hint(format!("store it with `postgate login {} --app-bearer`", self.account.name))
+                })?;
+            self.check_page_token(&credential.secret, &app)?;
+        }
         Ok(Box::new(FacebookSession {
             fb: self,
             token: credential.secret.clone(),
@@ -952,6 +1085,60 @@ impl PlatformClient for Facebook {
             .into());
         };
         self.list(&credential.secret, since)
+    }
+}
+
+/// `login` for Facebook: the Page token (one secret, as for every platform), or with
+/// `--app-bearer` the app token `debug_token` is asked with.
+pub static LOGIN: FacebookLogin = FacebookLogin;
+
+pub struct FacebookLogin;
+
+impl super::spec::LoginFlow for FacebookLogin {
+    fn options(&self) -> &'static [&'static str] {
+        &["--app-bearer"]
+    }
+
+    /// The app token is checked before it is kept: against the stored Page token when there is
+    /// one (the whole `debug_token` check), else on its own (`type: APP`, valid).
+    fn obtain(
+        &self,
+        account: &Account,
+        request: &super::spec::LoginRequest,
+        ask: &mut dyn FnMut(&str) -> Result<Secret>,
+    ) -> Result<super::spec::Obtained> {
+        if !request.app_bearer {
+            return Ok(super::spec::Obtained::Credential(ask("Page access token")?));
+        }
+        let graph = account.destination::<Graph>().ok_or_else(|| {
+            Failure::new(
+                ExitCode::Platform,
+                format!("`{}` is not a Facebook account", account.name),
+            )
+        })?;
+        let fb = Facebook::new(account, graph)?;
+        let app = ask("App access token (APP_ID|APP_SECRET, from the app's Settings → Basic)")?;
+        // No stored Page token (or none readable) leaves the app token to be checked alone;
+        // the Page token is checked with it at its own login and at every run.
+        let checked = match crate::credentials::load(account) {
+            Ok(Some(page)) => fb.check_page_token(&page.secret, &app)?,
+            Ok(None) | Err(_) => {
+                let info = fb.debug(&app, &app)?;
+                if !info.is_valid || info.kind.as_deref() != Some("APP") {
+                    return Err(Failure::new(
+                        ExitCode::Credential,
+                        "facebook: debug_token does not call this a valid app token; nothing was stored",
+                    )
+                    .into());
+                }
+                "debug_token calls it a valid app token (no Page token is stored yet to check with it)".to_string()
+            }
+        };
+        Ok(super::spec::Obtained::Beside {
+            suffix: APP_TOKEN,
+            secret: app,
+            checked,
+        })
     }
 }
 

@@ -93,6 +93,21 @@ impl FacebookFake {
         )
     }
 
+    /// A Page access token of `page` with only `scopes`, expiring in `expires_in` seconds
+    /// (`None`: never).
+    pub fn page_token_with(&self, page: &FbPage, scopes: &[&str], expires_in: Option<i64>) -> String {
+        let mut body = json!({ "page_id": page.id, "scopes": scopes });
+        if let Some(e) = expires_in {
+            body["expires_in"] = json!(e);
+        }
+        text(&self.control_post("tokens/page", body), "access_token")
+    }
+
+    /// An app token (`APP_ID|…`), which may ask `debug_token`.
+    pub fn app_token(&self) -> String {
+        text(&self.control_post("tokens/app", json!({})), "access_token")
+    }
+
     /// A person's access token (no Page's).
     pub fn user_token(&self) -> String {
         text(&self.control_post("tokens/user", json!({})), "access_token")

@@ -43,12 +43,20 @@ enum Principal {
     Page { page_id: String },
     /// A person's token: `/me` is that person.
     User { user_id: String, name: String },
+    /// An app token (`APP_ID|APP_SECRET`, docs `facebook-login/guides/access-tokens`, "App
+    /// Access Tokens"): it may ask `debug_token`, and nothing else here.
+    App { app_id: String },
 }
 
 #[derive(Debug, Clone)]
 struct Token {
     principal: Principal,
     revoked: bool,
+    /// The permissions granted (Page tokens: the three postgate asks for, unless the control
+    /// API says otherwise).
+    scopes: Vec<String>,
+    /// Unix seconds; 0: does not expire.
+    expires_at: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -290,7 +298,7 @@ fn graph(s: &mut State, req: &Request, rest: &str) -> Reply {
     };
     let page_id = match &principal {
         Principal::Page { page_id } => Some(page_id.clone()),
-        Principal::User { .. } => None,
+        Principal::User { .. } | Principal::App { .. } => None,
     };
     if let Some(p) = &page_id {
         *s.requests
@@ -371,6 +379,7 @@ fn field(fields: &[(String, String)], name: &str) -> Option<String> {
 fn route(s: &mut State, req: &Request, rest: &str, who: &Principal) -> Response {
     let parts: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
     match (req.method.as_str(), parts.as_slice()) {
+        ("GET", ["debug_token"]) => debug_token(s, req, who),
         ("GET", ["me"]) => me(s, req, who),
         ("DELETE", ["me", "permissions"]) => revoke_permissions(s, req, who),
         ("POST", [page, "feed"]) => create_post(s, req, who, page),
@@ -408,6 +417,7 @@ fn me(s: &State, req: &Request, who: &Principal) -> Response {
             }
             Response::json(200, &Value::Object(out))
         }
+        Principal::App { app_id } => Response::json(200, &json!({ "id": app_id, "name": "postgate test app" })),
         Principal::User { user_id, name } => {
             let mut out = serde_json::Map::new();
             for f in wanted {
@@ -431,7 +441,7 @@ fn me(s: &State, req: &Request, who: &Principal) -> Response {
 /// documents the edge on User nodes only).
 fn revoke_permissions(s: &mut State, _req: &Request, who: &Principal) -> Response {
     match who {
-        Principal::Page { .. } => graph_error(
+        Principal::Page { .. } | Principal::App { .. } => graph_error(
             400,
             100,
             None,
@@ -449,6 +459,44 @@ fn revoke_permissions(s: &mut State, _req: &Request, who: &Principal) -> Respons
     }
 }
 
+/// docs `graph-api/reference/debug_token`: asked with an app token, describes `input_token`:
+/// `{data: {app_id, type, application, expires_at, is_valid, issued_at, profile_id, scopes,
+/// user_id}}`; `type` is `PAGE` for a Page token, and `profile_id` its Page. An unknown or
+/// revoked input is `is_valid: false` (guess: Meta adds an `error` object too).
+fn debug_token(s: &State, req: &Request, who: &Principal) -> Response {
+    let Principal::App { app_id } = who else {
+        return oauth(
+            100,
+            None,
+            "(#100) You must provide an app access token, or a user access token that is an owner or developer of the app",
+        );
+    };
+    let input = req.query_param("input_token").unwrap_or_default();
+    let Some(t) = s.tokens.get(&input) else {
+        return Response::json(
+            200,
+            &json!({ "data": { "app_id": app_id, "is_valid": false, "scopes": [] } }),
+        );
+    };
+    let mut data = json!({
+        "app_id": app_id, "application": "postgate test app", "is_valid": !t.revoked,
+        "expires_at": t.expires_at, "issued_at": now() as i64, "scopes": t.scopes,
+    });
+    match &t.principal {
+        Principal::Page { page_id } => {
+            data["type"] = json!("PAGE");
+            data["profile_id"] = json!(page_id);
+            data["user_id"] = json!("500000000000001");
+        }
+        Principal::User { user_id, .. } => {
+            data["type"] = json!("USER");
+            data["user_id"] = json!(user_id);
+        }
+        Principal::App { .. } => data["type"] = json!("APP"),
+    }
+    Response::json(200, &json!({ "data": data }))
+}
+
 /// The caller may write as `page` only with that Page's token (docs `pages-api/posts`:
 /// "a Page access token requested by a person who can perform the CREATE_CONTENT task").
 fn as_page<'a>(s: &'a State, who: &Principal, page: &str) -> Result<&'a Page, Response> {
@@ -464,7 +512,7 @@ fn as_page<'a>(s: &'a State, who: &Principal, page: &str) -> Result<&'a Page, Re
             "OAuthException",
             "(#200) The Page token belongs to another Page: requires pages_manage_posts on this Page",
         )),
-        Principal::User { .. } => Err(graph_error(
+        Principal::User { .. } | Principal::App { .. } => Err(graph_error(
             403,
             200,
             None,
@@ -648,7 +696,7 @@ fn list(s: &State, req: &Request, who: &Principal, page: &str) -> Response {
 fn own_post<'a>(s: &'a mut State, who: &Principal, id: &str) -> Result<&'a mut Post, Response> {
     let page = match who {
         Principal::Page { page_id } => page_id.clone(),
-        Principal::User { .. } => {
+        Principal::User { .. } | Principal::App { .. } => {
             return Err(graph_error(
                 403,
                 200,
@@ -745,6 +793,13 @@ fn control(s: &mut State, req: &Request, rest: &str) -> Response {
                 return control_error(404, "no such page_id");
             };
             let token = random_token();
+            let scopes = match b["scopes"].as_array() {
+                Some(list) => list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                None => ["pages_manage_posts", "pages_read_engagement", "pages_show_list"]
+                    .map(str::to_string)
+                    .to_vec(),
+            };
+            let expires_at = b["expires_in"].as_i64().map_or(0, |e| now() as i64 + e);
             s.tokens.insert(
                 token.clone(),
                 Token {
@@ -752,6 +807,8 @@ fn control(s: &mut State, req: &Request, rest: &str) -> Response {
                         page_id: page.to_string(),
                     },
                     revoked: false,
+                    scopes,
+                    expires_at,
                 },
             );
             Response::json(200, &json!({ "access_token": token }))
@@ -769,9 +826,26 @@ fn control(s: &mut State, req: &Request, rest: &str) -> Response {
                         name,
                     },
                     revoked: false,
+                    scopes: vec!["public_profile".into()],
+                    expires_at: 0,
                 },
             );
             Response::json(200, &json!({ "access_token": token, "user_id": user_id }))
+        }
+        ("POST", ["tokens", "app"]) => {
+            s.seq += 1;
+            let app_id = format!("{}", 880_000_000_000u64 + s.seq);
+            let token = format!("{app_id}|{}", random_token().trim_start_matches("EAAfake"));
+            s.tokens.insert(
+                token.clone(),
+                Token {
+                    principal: Principal::App { app_id: app_id.clone() },
+                    revoked: false,
+                    scopes: Vec::new(),
+                    expires_at: 0,
+                },
+            );
+            Response::json(200, &json!({ "access_token": token, "app_id": app_id }))
         }
         ("POST", ["tokens", "revoke"]) => {
             let Some(t) = b["access_token"].as_str().and_then(|t| s.tokens.get_mut(t)) else {

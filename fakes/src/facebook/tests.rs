@@ -314,3 +314,40 @@ fn usage_is_reported_as_set() {
     let v: Value = serde_json::from_str(&usage).unwrap();
     assert_eq!(v[&id][0]["call_count"], 93);
 }
+
+#[test]
+fn debug_token_describes_a_page_token_to_an_app_token_only() {
+    let fake = FacebookFake::new();
+    let (id, token) = page(&fake, "MinistereCulture");
+    let (_, app, _) = answer(&fake, &json_request("POST", "/_fake/tokens/app", json!({})));
+    let app = app["access_token"].as_str().unwrap().to_string();
+    let ask = |with: &str, input: &str| {
+        answer(
+            &fake,
+            &request(
+                "GET",
+                &format!("/v25.0/debug_token?input_token={input}"),
+                Some(with),
+                None,
+            ),
+        )
+    };
+    let (status, d, _) = ask(&app, &token);
+    assert_eq!(status, 200);
+    assert_eq!(d["data"]["type"], "PAGE");
+    assert_eq!(d["data"]["profile_id"], id.as_str());
+    assert_eq!(d["data"]["is_valid"], true);
+    assert_eq!(d["data"]["expires_at"], 0);
+    assert!(
+        d["data"]["scopes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("pages_manage_posts"))
+    );
+    let (_, d, _) = ask(&app, "EAAnope");
+    assert_eq!(d["data"]["is_valid"], false);
+    let (status, _, _) = ask(&token, &token);
+    assert_eq!(status, 400, "a Page token may not ask");
+    let (_, d, _) = ask(&app, &app);
+    assert_eq!(d["data"]["type"], "APP");
+}
