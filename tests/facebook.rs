@@ -447,3 +447,55 @@ fn debug_token_without_an_app_token_refuses_before_anything_is_sent() {
     );
     t.cmd(["accounts"]).stdout_has("missing").run();
 }
+
+#[test]
+fn login_through_the_app_exchanges_a_persons_token_for_the_pinned_pages_own() {
+    let fb = facebook_fake();
+    let page = fb.page("Exchange");
+    let other = fb.page("Elsewhere");
+    let (app_id, secret) = fb.app();
+    let t = Test::new().keychain();
+    let t = t.policy(&policy(&page, &format!("app_id = \"{app_id}\"\n")));
+    // Someone who manages only another Page: refused, with the Pages they do manage.
+    let out = t
+        .cmd(["login", "fb", "--secret-stdin"])
+        .stdin(format!("{secret}\n{}\n", fb.manager_token(&other, &["CREATE_CONTENT"])))
+        .status(code::IDENTITY)
+        .stderr_has(&format!("does not manage the Page {}", page.id))
+        .stderr_has(&other.id)
+        .run();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains(&secret),
+        "the app secret was shown"
+    );
+    // Someone who may not create content on it: refused too.
+    t.cmd(["login", "fb", "--secret-stdin"])
+        .stdin(format!("{secret}\n{}\n", fb.manager_token(&page, &["ANALYZE"])))
+        .status(code::CREDENTIAL)
+        .stderr_has("may not create content on the Page")
+        .run();
+    // A wrong app secret is a credential problem, and says nothing of the secret.
+    let out = t
+        .cmd(["login", "fb", "--secret-stdin"])
+        .stdin(format!(
+            "not-the-secret\n{}\n",
+            fb.manager_token(&page, &["CREATE_CONTENT"])
+        ))
+        .status(code::CREDENTIAL)
+        .stderr_has("Error validating client secret")
+        .run();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("not-the-secret"));
+    t.cmd(["accounts"]).stdout_has("missing").run();
+    // Someone with Content access: the Page's own token is stored, and posts.
+    t.cmd(["login", "fb", "--secret-stdin"])
+        .stdin(format!(
+            "{secret}\n{}\n",
+            fb.manager_token(&page, &["CREATE_CONTENT", "MODERATE"])
+        ))
+        .run();
+    assert_eq!(last_outcome(&t)["change"], "stored");
+    t.post("fb", "Par le jeton de la Page").run();
+    assert_eq!(fb.live(&page).len(), 1);
+    let audit = std::fs::read_to_string(t.path().join("state/audit.jsonl")).expect("the audit log");
+    assert!(!audit.contains(&secret), "the app secret reached the audit log");
+}

@@ -89,6 +89,9 @@ pub struct Graph {
     /// Whether every session first checks the Page token with `debug_token`, using the app
     /// token stored beside it ([`APP_TOKEN`]).
     pub debug_token: bool,
+    /// The institution's Meta app, whose id lets `login` exchange a person's token for the
+    /// Page's own (the app secret is asked for at a hidden prompt, never taken from argv).
+    pub app_id: Option<String>,
 }
 
 /// The keychain item beside the credential that holds the app token `debug_token` needs.
@@ -114,6 +117,7 @@ struct Keys {
     graph_version: Option<Spanned<String>>,
     api: Option<Spanned<String>>,
     debug_token: Option<Spanned<bool>>,
+    app_id: Option<Spanned<String>>,
 }
 
 /// Facebook's place in the registry.
@@ -171,7 +175,7 @@ impl Spec for FacebookSpec {
     }
 
     fn keys(&self) -> &'static [&'static str] {
-        &["page_id", "graph_version", "api", "debug_token"]
+        &["page_id", "graph_version", "api", "debug_token", "app_id"]
     }
 
     fn key_help(&self, key: &str) -> Option<&'static str> {
@@ -179,6 +183,7 @@ impl Spec for FacebookSpec {
             "page_id" => Some("`page_id` pins a Facebook Page; X pins `user_id`, Mastodon `account_id`, Bluesky `did`"),
             "graph_version" => Some("only Facebook accounts name a Graph API version"),
             "debug_token" => Some("only Facebook accounts check their token with Meta's debug_token"),
+            "app_id" => Some("only Facebook accounts log in through a Meta app; X names its app with `client_id`"),
             _ => None,
         }
     }
@@ -222,11 +227,22 @@ impl Spec for FacebookSpec {
                 }
             },
         };
+        let app_id = match &raw.app_id {
+            Some(id) if !is_id(id.get_ref()) => {
+                diags.push(
+                    Diagnostic::new("`app_id` must be the Meta app's numeric id", id.span())
+                        .help("it is at the top of the app's dashboard on developers.facebook.com"),
+                );
+                None
+            }
+            other => Some(other.as_ref().map(|v| v.get_ref().clone())),
+        };
         Some(Arc::new(Graph {
             api: api?,
             graph_version: graph_version?,
             page_id: page_id?,
             debug_token: raw.debug_token.is_some_and(|v| *v.get_ref()),
+            app_id: app_id?,
         }))
     }
 
@@ -422,6 +438,46 @@ struct TokenInfo {
     expires_at: Option<i64>,
 }
 
+/// `GET /oauth/access_token?grant_type=fb_exchange_token`'s answer.
+#[derive(Deserialize)]
+struct Exchanged {
+    access_token: String,
+}
+
+impl Drop for Exchanged {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.access_token.zeroize();
+    }
+}
+
+/// `GET /me/accounts`: the Pages a person manages, each with its Page token and the tasks the
+/// person may do on it (Pages API, "Get a Page Access Token"; `user/accounts`).
+#[derive(Deserialize)]
+struct Accounts {
+    #[serde(default)]
+    data: Vec<ManagedPage>,
+}
+
+#[derive(Deserialize)]
+struct ManagedPage {
+    id: String,
+    #[serde(default)]
+    name: String,
+    access_token: Option<String>,
+    #[serde(default)]
+    tasks: Vec<String>,
+}
+
+impl Drop for ManagedPage {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        if let Some(t) = &mut self.access_token {
+            t.zeroize();
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct Created {
     id: String,
@@ -502,7 +558,7 @@ impl Facebook {
         let (client, request) = build().build_split();
         let request = match request {
             Ok(r) => r,
-            Err(e) => return Sent::Unsent(e.to_string()),
+            Err(e) => return Sent::Unsent(e.without_url().to_string()),
         };
         let read = matches!(*request.method(), Method::GET | Method::HEAD);
         match client.execute(request) {
@@ -520,9 +576,14 @@ impl Facebook {
                     });
                 Sent::Graph(status, error)
             }
-            Err(e) if e.is_connect() => Sent::Unsent(e.to_string()),
-            Err(e) if read => Sent::Unsent(format!("no answer to a read, which changed nothing: {e}")),
-            Err(e) => Sent::Lost(e.to_string()),
+            // Without the URL: `debug_token` and the token exchange carry secrets in their
+            // query, as Meta documents them, and reqwest's errors would print it.
+            Err(e) if e.is_connect() => Sent::Unsent(e.without_url().to_string()),
+            Err(e) if read => Sent::Unsent(format!(
+                "no answer to a read, which changed nothing: {}",
+                e.without_url()
+            )),
+            Err(e) => Sent::Lost(e.without_url().to_string()),
         }
     }
 
@@ -659,6 +720,86 @@ impl Facebook {
             handle,
             id: Some(clip(&me.id, ID_CAP)),
         })
+    }
+
+    /// Exchanges a person's token for a long-lived one (the access token guide, "Long-Lived
+    /// User Access Tokens": `fb_exchange_token` with the app's id and secret, as Meta documents
+    /// it, in the query), then takes the pinned Page's token from `/me/accounts`. A Page token
+    /// made from a long-lived user token has no expiry date (same guide, "Long-Lived Page
+    /// Access Tokens"). Nothing but the Page token is kept.
+    fn exchange(&self, app_id: &str, app_secret: &Secret, user_token: &Secret) -> Result<Secret> {
+        let mut url = self.url("oauth/access_token")?;
+        url.query_pairs_mut()
+            .append_pair("grant_type", "fb_exchange_token")
+            .append_pair("client_id", app_id)
+            .append_pair("client_secret", app_secret.expose())
+            .append_pair("fb_exchange_token", user_token.expose());
+        // The exchange carries its secrets in the query, so no Authorization header.
+        let resp = self
+            .call(
+                &|| self.client.get(url.clone()),
+                Need::Identity,
+                "exchanging the user token",
+            )
+            .map_err(|f| Failure {
+                code: ExitCode::Credential,
+                ..f
+            })?;
+        let long: Exchanged = http::read_json(resp, Answer::Identity, NAME, "exchanging the user token")?;
+        let long = Secret::new(long.access_token.clone());
+        let mut url = self.url("me/accounts")?;
+        url.query_pairs_mut()
+            .append_pair("fields", "id,name,access_token,tasks")
+            .append_pair("limit", "100");
+        let pages: Accounts = self.read(&long, &url, Answer::Page, Need::Identity, "listing the person's Pages")?;
+        let Some(page) = pages.data.iter().find(|p| p.id == self.page()) else {
+            let managed: Vec<String> = pages
+                .data
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} ({})",
+                        one_line(&clip(&p.name, NAME_CAP)),
+                        one_line(&clip(&p.id, ID_CAP))
+                    )
+                })
+                .collect();
+            return Err(Failure::new(
+                ExitCode::IdentityMismatch,
+                format!(
+                    "facebook: this person does not manage the Page {} that account `{}` pins; they manage: {}",
+                    self.page(),
+                    self.account.name,
+                    if managed.is_empty() {
+                        "no Page".to_string()
+                    } else {
+                        managed.join(", ")
+                    }
+                ),
+            )
+            .hint("log in as a person with a role on the Page; nothing was stored")
+            .into());
+        };
+        if !page.tasks.iter().any(|t| t == "CREATE_CONTENT") {
+            return Err(Failure::new(
+                ExitCode::Credential,
+                format!(
+                    "facebook: this person may not create content on the Page {} (their tasks: {})",
+                    self.page(),
+                    one_line(&clip(&page.tasks.join(", "), MESSAGE_CAP))
+                ),
+            )
+            .hint("give them the Page's Content access (or full control), then log in again; nothing was stored")
+            .into());
+        }
+        let token = page.access_token.as_deref().ok_or_else(|| {
+            Failure::new(
+                ExitCode::Credential,
+                "facebook: /me/accounts gave no Page token: the person's token lacks pages_show_list or \
+                 pages_manage_posts",
+            )
+        })?;
+        Ok(Secret::new(token.to_string()))
     }
 
     /// Asks `GET /debug_token?input_token=…` with the app token what `input` is.
@@ -1107,9 +1248,6 @@ impl super::spec::LoginFlow for FacebookLogin {
         request: &super::spec::LoginRequest,
         ask: &mut dyn FnMut(&str) -> Result<Secret>,
     ) -> Result<super::spec::Obtained> {
-        if !request.app_bearer {
-            return Ok(super::spec::Obtained::Credential(ask("Page access token")?));
-        }
         let graph = account.destination::<Graph>().ok_or_else(|| {
             Failure::new(
                 ExitCode::Platform,
@@ -1117,6 +1255,21 @@ impl super::spec::LoginFlow for FacebookLogin {
             )
         })?;
         let fb = Facebook::new(account, graph)?;
+        if !request.app_bearer {
+            let Some(app_id) = &graph.app_id else {
+                return Ok(super::spec::Obtained::Credential(ask("Page access token")?));
+            };
+            let app_secret = ask("App secret (the app's Settings → Basic)")?;
+            let user_token = ask(
+                "User access token (Graph API Explorer, with pages_manage_posts, pages_read_engagement and \
+                 pages_show_list)",
+            )?;
+            return Ok(super::spec::Obtained::Credential(fb.exchange(
+                app_id,
+                &app_secret,
+                &user_token,
+            )?));
+        }
         let app = ask("App access token (APP_ID|APP_SECRET, from the app's Settings → Basic)")?;
         // No stored Page token (or none readable) leaves the app token to be checked alone;
         // the Page token is checked with it at its own login and at every run.

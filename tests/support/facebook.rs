@@ -108,6 +108,18 @@ impl FacebookFake {
         text(&self.control_post("tokens/app", json!({})), "access_token")
     }
 
+    /// A Meta app: its id and secret.
+    pub fn app(&self) -> (String, String) {
+        let v = self.control_post("apps", json!({}));
+        (text(&v, "app_id"), text(&v, "app_secret"))
+    }
+
+    /// A person's token, of someone who manages `page` with `tasks`.
+    pub fn manager_token(&self, page: &FbPage, tasks: &[&str]) -> String {
+        let v = self.control_post("tokens/user", json!({ "pages": [{ "id": page.id, "tasks": tasks }] }));
+        text(&v, "access_token")
+    }
+
     /// A person's access token (no Page's).
     pub fn user_token(&self) -> String {
         text(&self.control_post("tokens/user", json!({})), "access_token")

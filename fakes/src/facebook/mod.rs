@@ -114,6 +114,10 @@ struct State {
     faults: Vec<Fault>,
     /// Per Page, `"METHOD /path"` (after the version) → count.
     requests: HashMap<String, HashMap<String, u64>>,
+    /// Per person, the Pages they manage and their tasks on each.
+    managed: HashMap<String, Vec<(String, Vec<String>)>>,
+    /// Apps: id → secret.
+    apps: HashMap<String, String>,
     seq: u64,
 }
 
@@ -235,6 +239,9 @@ impl FacebookFake {
         let rest = format!("/{}", segments.next().unwrap_or(""));
         if !is_version(version) {
             return Reply::Response(unknown_path(&req.path));
+        }
+        if rest == "/oauth/access_token" {
+            return Reply::Response(exchange(&mut s, req));
         }
         graph(&mut s, req, &rest)
     }
@@ -381,6 +388,7 @@ fn route(s: &mut State, req: &Request, rest: &str, who: &Principal) -> Response 
     match (req.method.as_str(), parts.as_slice()) {
         ("GET", ["debug_token"]) => debug_token(s, req, who),
         ("GET", ["me"]) => me(s, req, who),
+        ("GET", ["me", "accounts"]) => accounts(s, who),
         ("DELETE", ["me", "permissions"]) => revoke_permissions(s, req, who),
         ("POST", [page, "feed"]) => create_post(s, req, who, page),
         ("POST", [page, "photos"]) => create_photo(s, req, who, page),
@@ -493,6 +501,72 @@ fn debug_token(s: &State, req: &Request, who: &Principal) -> Response {
             data["user_id"] = json!(user_id);
         }
         Principal::App { .. } => data["type"] = json!("APP"),
+    }
+    Response::json(200, &json!({ "data": data }))
+}
+
+/// docs `facebook-login/guides/access-tokens/get-long-lived`: `grant_type=fb_exchange_token`,
+/// `client_id`, `client_secret`, `fb_exchange_token` (a person's token) → a long-lived token of
+/// the same person, `{access_token, token_type, expires_in}` (about 60 days).
+fn exchange(s: &mut State, req: &Request) -> Response {
+    let q = |n: &str| req.query_param(n).unwrap_or_default();
+    if q("grant_type") != "fb_exchange_token" {
+        return invalid_parameter("(#100) grant_type must be fb_exchange_token");
+    }
+    if s.apps.get(&q("client_id")) != Some(&q("client_secret")) {
+        return oauth(101, None, "Error validating client secret.");
+    }
+    let user = match s.tokens.get(&q("fb_exchange_token")) {
+        Some(Token {
+            principal: p @ Principal::User { .. },
+            revoked: false,
+            ..
+        }) => p.clone(),
+        _ => return oauth(190, None, "Invalid OAuth access token - Cannot parse access token"),
+    };
+    let token = random_token();
+    s.tokens.insert(
+        token.clone(),
+        Token {
+            principal: user,
+            revoked: false,
+            scopes: vec!["public_profile".into()],
+            expires_at: now() as i64 + 5_183_944,
+        },
+    );
+    Response::json(
+        200,
+        &json!({ "access_token": token, "token_type": "bearer", "expires_in": 5_183_944 }),
+    )
+}
+
+/// docs `pages-api/overview` ("Get a Page Access Token") and `user/accounts`: each Page the
+/// person manages, with `id`, `name`, `access_token` (a new Page token of it) and `tasks`.
+fn accounts(s: &mut State, who: &Principal) -> Response {
+    let Principal::User { user_id, .. } = who else {
+        return invalid_parameter("(#100) Tried accessing nonexisting field (accounts) on node type (Page)");
+    };
+    let managed = s.managed.get(user_id).cloned().unwrap_or_default();
+    let mut data = Vec::new();
+    for (page_id, tasks) in managed {
+        let Some(name) = s.pages.get(&page_id).map(|p| p.name.clone()) else {
+            continue;
+        };
+        let token = random_token();
+        s.tokens.insert(
+            token.clone(),
+            Token {
+                principal: Principal::Page {
+                    page_id: page_id.clone(),
+                },
+                revoked: false,
+                scopes: ["pages_manage_posts", "pages_read_engagement", "pages_show_list"]
+                    .map(str::to_string)
+                    .to_vec(),
+                expires_at: 0,
+            },
+        );
+        data.push(json!({ "id": page_id, "name": name, "access_token": token, "tasks": tasks, "category": "Government organization" }));
     }
     Response::json(200, &json!({ "data": data }))
 }
@@ -817,6 +891,23 @@ fn control(s: &mut State, req: &Request, rest: &str) -> Response {
             s.seq += 1;
             let user_id = format!("{}", 500_000_000_000u64 + s.seq);
             let name = b["name"].as_str().unwrap_or("Agent du ministère").to_string();
+            // `pages`: [{"id", "tasks": [...]}], the Pages this person manages.
+            let managed = b["pages"]
+                .as_array()
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|p| {
+                            let id = p["id"].as_str()?.to_string();
+                            let tasks = p["tasks"]
+                                .as_array()
+                                .map(|t| t.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                                .unwrap_or_else(|| vec!["CREATE_CONTENT".to_string(), "MODERATE".to_string()]);
+                            Some((id, tasks))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            s.managed.insert(user_id.clone(), managed);
             let token = random_token();
             s.tokens.insert(
                 token.clone(),
@@ -831,6 +922,13 @@ fn control(s: &mut State, req: &Request, rest: &str) -> Response {
                 },
             );
             Response::json(200, &json!({ "access_token": token, "user_id": user_id }))
+        }
+        ("POST", ["apps"]) => {
+            s.seq += 1;
+            let app_id = format!("{}", 870_000_000_000u64 + s.seq);
+            let secret = format!("secret{}", random_token().trim_start_matches("EAAfake"));
+            s.apps.insert(app_id.clone(), secret.clone());
+            Response::json(200, &json!({ "app_id": app_id, "app_secret": secret }))
         }
         ("POST", ["tokens", "app"]) => {
             s.seq += 1;

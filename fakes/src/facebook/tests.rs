@@ -351,3 +351,37 @@ fn debug_token_describes_a_page_token_to_an_app_token_only() {
     let (_, d, _) = ask(&app, &app);
     assert_eq!(d["data"]["type"], "APP");
 }
+
+#[test]
+fn a_persons_token_is_exchanged_with_the_app_secret_and_lists_the_pages_they_manage() {
+    let fake = FacebookFake::new();
+    let (id, _) = page(&fake, "MinistereCulture");
+    let (_, app, _) = answer(&fake, &json_request("POST", "/_fake/apps", json!({})));
+    let (app_id, secret) = (app["app_id"].as_str().unwrap(), app["app_secret"].as_str().unwrap());
+    let (_, user, _) = answer(
+        &fake,
+        &json_request("POST", "/_fake/tokens/user", json!({ "pages": [{ "id": id }] })),
+    );
+    let short = user["access_token"].as_str().unwrap();
+    let target = |secret: &str| {
+        format!(
+            "/v25.0/oauth/access_token?grant_type=fb_exchange_token&client_id={app_id}&client_secret={secret}&fb_exchange_token={short}"
+        )
+    };
+    let (_, err, _) = answer(&fake, &request("GET", &target("wrong"), None, None));
+    assert_eq!(err["error"]["code"], 101);
+    let (status, long, _) = answer(&fake, &request("GET", &target(secret), None, None));
+    assert_eq!(status, 200, "{long}");
+    let long = long["access_token"].as_str().unwrap();
+    let (_, pages, _) = answer(&fake, &request("GET", "/v25.0/me/accounts", Some(long), None));
+    assert_eq!(pages["data"][0]["id"], id.as_str());
+    assert!(
+        pages["data"][0]["tasks"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("CREATE_CONTENT"))
+    );
+    let page_token = pages["data"][0]["access_token"].as_str().unwrap();
+    let (_, me, _) = answer(&fake, &request("GET", "/v25.0/me?fields=id", Some(page_token), None));
+    assert_eq!(me["id"], id.as_str());
+}
