@@ -426,6 +426,61 @@ fn debug_token_checks_the_page_token_type_page_and_permission_and_warns_of_its_e
         .run();
     assert_eq!(fb.live(&page).len(), 1);
     assert_eq!(last_outcome(&t)["status"], "published");
+    // One that has ended is refused, and nothing is stored.
+    t.cmd(["login", "fb", "--secret-stdin"])
+        .stdin(fb.page_token_with(&page, ALL, Some(-60)))
+        .status(code::CREDENTIAL)
+        .stderr_has("is no longer valid")
+        .run();
+    // The stored token is still the one that works.
+    t.post("fb", "Toujours avec le bon jeton").run();
+    assert_eq!(fb.live(&page).len(), 2);
+}
+
+#[test]
+fn whoami_shows_the_page_the_token_belongs_to() {
+    let fb = facebook_fake();
+    let page = fb.page("Whoami");
+    let t = Test::new().policy(&policy(&page, FROM_ENV));
+    t.cmd(["whoami", "fb"])
+        .env(ENV, &fb.page_token(&page))
+        .stdout_has(&format!("@{}", page.username))
+        .stdout_has(&page.id)
+        .run();
+}
+
+#[test]
+fn several_images_go_up_unpublished_then_in_one_post() {
+    let fb = facebook_fake();
+    let page = fb.page("Images");
+    let t = Test::new().policy(&policy(&page, FROM_ENV));
+    let one = t.png("un.png");
+    let two = t.png("deux.png");
+    t.cmd([
+        "post",
+        "-a",
+        "fb",
+        "--confirm-handle",
+        &format!("@{}", page.username),
+        "--image",
+        &one,
+        "--alt",
+        "Première affiche",
+        "--image",
+        &two,
+        "--alt",
+        "Seconde affiche",
+        "Deux affiches",
+    ])
+    .env(ENV, &fb.page_token(&page))
+    .run();
+    let posts = fb.live(&page);
+    assert_eq!(posts.len(), 1, "one post, not one per image");
+    assert_eq!(
+        posts[0]["alt_texts"],
+        serde_json::json!(["Première affiche", "Seconde affiche"])
+    );
+    assert_eq!(fb.requests(&page, "POST", &format!("/{}/photos", page.id)), 2);
 }
 
 #[test]

@@ -59,6 +59,12 @@ struct Token {
     expires_at: i64,
 }
 
+impl Token {
+    fn expired(&self) -> bool {
+        self.expires_at > 0 && (self.expires_at as f64) <= now()
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Post {
     id: String,
@@ -285,6 +291,14 @@ fn graph(s: &mut State, req: &Request, rest: &str) -> Reply {
         ));
     };
     let principal = match s.tokens.get(&token) {
+        // Subcode 463: "Session has expired" (docs `graph-api/guides/error-handling`).
+        Some(t) if t.expired() => {
+            return Reply::Response(oauth(
+                190,
+                Some(463),
+                "Error validating access token: Session has expired.",
+            ));
+        }
         Some(t) if !t.revoked => t.principal.clone(),
         // Code 190, subcode 460/463/467: the session was invalidated, expired or the token is
         // invalid (docs `graph-api/guides/error-handling`, "Access token errors").
@@ -487,7 +501,7 @@ fn debug_token(s: &State, req: &Request, who: &Principal) -> Response {
         );
     };
     let mut data = json!({
-        "app_id": app_id, "application": "postgate test app", "is_valid": !t.revoked,
+        "app_id": app_id, "application": "postgate test app", "is_valid": !t.revoked && !t.expired(),
         "expires_at": t.expires_at, "issued_at": now() as i64, "scopes": t.scopes,
     });
     match &t.principal {
