@@ -554,3 +554,30 @@ fn login_through_the_app_exchanges_a_persons_token_for_the_pinned_pages_own() {
     let audit = std::fs::read_to_string(t.path().join("state/audit.jsonl")).expect("the audit log");
     assert!(!audit.contains(&secret), "the app secret reached the audit log");
 }
+
+#[test]
+fn a_missing_permission_is_named_and_a_block_is_metas_refusal() {
+    let fb = facebook_fake();
+    let page = fb.page("Perm");
+    let t = Test::new().policy(&policy(&page, FROM_ENV));
+    t.post("fb", "Sans la permission")
+        .env(ENV, &fb.page_token_with(&page, &["pages_read_engagement"], None))
+        .status(code::CREDENTIAL)
+        .stderr_has("(#200) This action requires the pages_manage_posts permission")
+        .stderr_has("lacks a permission this needs: pages_manage_posts")
+        .run();
+    assert!(fb.posts(&page).is_empty());
+    // Sent, and refused by Meta: "failed" in the audit log, nothing published.
+    assert_eq!(last_outcome(&t)["status"], "failed");
+    fb.fault(&page, "blocked", "POST", &feed(&page), 1);
+    t.post("fb", "Bloqué par Meta")
+        .env(ENV, &fb.page_token(&page))
+        .status(code::CONTENT)
+        .stderr_has("code 368")
+        .stderr_has("Meta blocked this for the Page")
+        .run();
+    assert!(fb.posts(&page).is_empty());
+    // The fake counts only requests whose token may post: the block, once.
+    assert_eq!(fb.requests(&page, "POST", &feed(&page)), 1, "a block is not sent again");
+    assert_eq!(last_outcome(&t)["status"], "failed");
+}

@@ -95,6 +95,8 @@ enum FaultKind {
     RateLimit,
     /// 400 with code 32, "Page request limit reached", before anything is done.
     Throttled,
+    /// 400 with code 368, Meta's block of an action it deems abusive, before anything is done.
+    Blocked,
     /// The post is made, then a 500 with code 2 (arsduo/koala#699).
     ErrorAfterCommit,
     /// The post is made, then the connection closes without an answer.
@@ -299,7 +301,22 @@ fn graph(s: &mut State, req: &Request, rest: &str) -> Reply {
                 "Error validating access token: Session has expired.",
             ));
         }
-        Some(t) if !t.revoked => t.principal.clone(),
+        Some(t) if !t.revoked => {
+            if let (Principal::Page { .. }, Some(permission)) = (&t.principal, needs(&req.method, rest))
+                && !t.scopes.iter().any(|s| s == permission)
+            {
+                // docs `graph-api/guides/error-handling`: 200–299 are permission errors; Meta's
+                // message names the permission (docs `pages-api/posts`, "Requirements").
+                return Reply::Response(graph_error(
+                    403,
+                    200,
+                    None,
+                    "OAuthException",
+                    &format!("(#200) This action requires the {permission} permission"),
+                ));
+            }
+            t.principal.clone()
+        }
         // Code 190, subcode 460/463/467: the session was invalidated, expired or the token is
         // invalid (docs `graph-api/guides/error-handling`, "Access token errors").
         Some(_) => {
@@ -341,6 +358,18 @@ fn graph(s: &mut State, req: &Request, rest: &str) -> Reply {
             return Reply::Response(with_usage(
                 page.as_ref(),
                 graph_error(429, 4, None, "OAuthException", "(#4) Application request limit reached"),
+            ));
+        }
+        Some(FaultKind::Blocked) => {
+            return Reply::Response(with_usage(
+                page.as_ref(),
+                graph_error(
+                    400,
+                    368,
+                    None,
+                    "OAuthException",
+                    "(#368) The action attempted has been deemed abusive or is otherwise disallowed",
+                ),
             ));
         }
         Some(FaultKind::Throttled) => {
@@ -395,6 +424,18 @@ fn fields(req: &Request) -> Vec<(String, String)> {
 
 fn field(fields: &[(String, String)], name: &str) -> Option<String> {
     fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+}
+
+/// The permission a Page token needs for a route (docs `graph-api/reference/page/feed`,
+/// "Creating"; `page/published_posts`, "Requirements"; `post`, "Updating" and "Deleting").
+fn needs(method: &str, rest: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+    match (method, parts.as_slice()) {
+        ("POST", [_, "feed" | "photos"]) => Some("pages_manage_posts"),
+        ("POST" | "DELETE", [post]) if post.contains('_') => Some("pages_manage_posts"),
+        ("GET", [_, "published_posts" | "feed"]) => Some("pages_read_engagement"),
+        _ => None,
+    }
 }
 
 fn route(s: &mut State, req: &Request, rest: &str, who: &Principal) -> Response {
@@ -1026,12 +1067,13 @@ fn control(s: &mut State, req: &Request, rest: &str) -> Response {
                 Some("unavailable") => FaultKind::Unavailable,
                 Some("rate_limit") => FaultKind::RateLimit,
                 Some("throttled") => FaultKind::Throttled,
+                Some("blocked") => FaultKind::Blocked,
                 Some("error_after_commit") => FaultKind::ErrorAfterCommit,
                 Some("drop_after_commit") => FaultKind::DropAfterCommit,
                 _ => {
                     return control_error(
                         400,
-                        "kind: unavailable, rate_limit, throttled, error_after_commit or drop_after_commit",
+                        "kind: unavailable, rate_limit, throttled, blocked, error_after_commit or drop_after_commit",
                     );
                 }
             };

@@ -385,3 +385,30 @@ fn a_persons_token_is_exchanged_with_the_app_secret_and_lists_the_pages_they_man
     let (_, me, _) = answer(&fake, &request("GET", "/v25.0/me?fields=id", Some(page_token), None));
     assert_eq!(me["id"], id.as_str());
 }
+
+#[test]
+fn a_page_token_without_pages_manage_posts_cannot_post_and_the_error_names_it() {
+    let fake = FacebookFake::new();
+    let (id, _) = page(&fake, "MinistereCulture");
+    let (_, t, _) = answer(
+        &fake,
+        &json_request(
+            "POST",
+            "/_fake/tokens/page",
+            json!({ "page_id": id, "scopes": ["pages_read_engagement"] }),
+        ),
+    );
+    let token = t["access_token"].as_str().unwrap();
+    let (status, err, _) = answer(
+        &fake,
+        &request("POST", &format!("/v25.0/{id}/feed"), Some(token), Some("message=x")),
+    );
+    assert_eq!((status, err["error"]["code"].as_i64()), (403, Some(200)));
+    assert!(err["error"]["message"].as_str().unwrap().contains("pages_manage_posts"));
+    let (status, _, _) = answer(
+        &fake,
+        &request("GET", &format!("/v25.0/{id}/published_posts"), Some(token), None),
+    );
+    assert_eq!(status, 200, "reading needs only pages_read_engagement");
+    assert!(live_posts(&fake, &id).is_empty());
+}
