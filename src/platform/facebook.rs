@@ -907,6 +907,17 @@ impl Facebook {
             }
             let page: PostsPage = self.read(token, &url, Answer::Page, Need::Read, "listing the Page's posts")?;
             for post in page.data {
+                // A post whose id has not Meta's shape cannot be recorded, corrected or deleted
+                // later; nor may it be left out, or a search would call its post missing.
+                if !post_id_shape(&post.id) {
+                    return Ok(Listing::cut(
+                        posts,
+                        format!(
+                            "Meta listed a post whose id is not one ({})",
+                            one_line(&clip(&post.id, 40))
+                        ),
+                    ));
+                }
                 let created_at = post.created_time.as_deref().and_then(graph_time);
                 if created_at.is_some_and(|t| t < since) {
                     continue;
