@@ -421,8 +421,10 @@ fn debug_token_checks_the_page_token_type_page_and_permission_and_warns_of_its_e
         .stderr_has("expires at")
         .run();
     assert_eq!(last_outcome(&t)["change"], "stored");
+    // Stored with its end, so the pipeline warns too, as for every credential with one.
     t.post("fb", "Avec debug_token")
         .stderr_has("warning: the Page token of `fb` expires at")
+        .stderr_has("warning: the credential of `fb` expires at")
         .run();
     assert_eq!(fb.live(&page).len(), 1);
     assert_eq!(last_outcome(&t)["status"], "published");
@@ -580,4 +582,30 @@ fn a_missing_permission_is_named_and_a_block_is_metas_refusal() {
     // The fake counts only requests whose token may post: the block, once.
     assert_eq!(fb.requests(&page, "POST", &feed(&page)), 1, "a block is not sent again");
     assert_eq!(last_outcome(&t)["status"], "failed");
+}
+
+#[test]
+fn a_stored_token_past_its_end_is_refused_before_anything_is_sent() {
+    let fb = facebook_fake();
+    let page = fb.page("Ended");
+    let t = Test::new().keychain();
+    let t = t.policy(&policy(&page, ""));
+    let document = serde_json::json!({
+        "page_token": fb.page_token(&page),
+        "expires_at": "2026-01-01T00:00:00Z",
+    });
+    let item = serde_json::json!({
+        "v": 1, "secret": document.to_string(), "created_at": "2025-12-01T00:00:00Z",
+    });
+    let host = fb.url().trim_start_matches("http://").to_string();
+    t.keychain_store(
+        &format!("facebook:{host}:{}", page.username.to_lowercase()),
+        &item.to_string(),
+    );
+    t.post("fb", "Trop tard")
+        .status(code::CREDENTIAL)
+        .stderr_has("the credential of `fb` expired at 2026-01-01T00:00:00Z")
+        .run();
+    assert_eq!(fb.requests(&page, "GET", "/me"), 0, "refused before asking Meta");
+    assert!(fb.posts(&page).is_empty());
 }

@@ -261,7 +261,8 @@ impl Spec for FacebookSpec {
     /// Meta's user tokens begin `EAA` too, so the shape cannot tell a Page token from a
     /// person's; only `/me` can, and `login` asks it.
     fn secret_warning(&self, secret: &str) -> Option<&'static str> {
-        (!secret.starts_with("EAA")).then_some(
+        let token = page_token(&Secret::new(secret.to_string()));
+        (!token.expose().starts_with("EAA")).then_some(
             "this does not look like a Meta access token (they begin with `EAA`); use the Page's token from \
              /me/accounts (docs/facebook.md)",
         )
@@ -275,6 +276,11 @@ impl Spec for FacebookSpec {
 
     fn exactly_once(&self) -> ExactlyOnce {
         ExactlyOnce::LookBeforeWrite
+    }
+
+    /// Only known for a token stored with the end `debug_token` gave it (see [`with_expiry`]).
+    fn credential_expiry(&self, credential: &Credential) -> Option<jiff::Timestamp> {
+        stored(&credential.secret)?.get("expires_at")?.as_str()?.parse().ok()
     }
 
     fn login_flow(&self) -> Option<&dyn super::spec::LoginFlow> {
@@ -812,8 +818,8 @@ impl Facebook {
 
     /// The Page token, as `debug_token` describes it, must be valid, a Page token, of the
     /// pinned Page, with `pages_manage_posts`, and not expired; an expiry within a week is
-    /// warned about. Returns what was checked.
-    fn check_page_token(&self, token: &Secret, app: &Secret) -> Result<String> {
+    /// warned about. Returns what was checked, and the expiry where there is one.
+    fn check_page_token(&self, token: &Secret, app: &Secret) -> Result<(String, Option<jiff::Timestamp>)> {
         let info = self.debug(token, app)?;
         let name = &self.account.name;
         let relogin = format!("make a new Page token (docs/facebook.md) and run `postgate login {name}`");
@@ -857,6 +863,7 @@ impl Facebook {
             .hint(relogin)
             .into());
         }
+        let mut ends = None;
         let expiry = match info.expires_at.filter(|e| *e > 0) {
             None => "does not expire".to_string(),
             Some(at) => {
@@ -878,13 +885,15 @@ impl Facebook {
                 if now.checked_add(EXPIRY_WARNING).is_ok_and(|soon| at <= soon) {
                     eprintln!("postgate: facebook: warning: the Page token of `{name}` expires at {at}; {relogin}");
                 }
+                ends = Some(at);
                 format!("expires at {at}")
             }
         };
-        Ok(format!(
+        let checked = format!(
             "debug_token: a Page token of Page {}, with pages_manage_posts, that {expiry}",
             self.page()
-        ))
+        );
+        Ok((checked, ends))
     }
 
     /// The Page's posts since `since`, newest first, through `GET /{page-id}/published_posts`
@@ -1074,6 +1083,47 @@ impl Facebook {
     }
 }
 
+/// A Page token that `debug_token` says will end is stored with its end, as
+/// `{"page_token": …, "expires_at": …}`, so that the pipeline refuses it past that time and
+/// warns ahead of it ([`Spec::credential_expiry`]). Any other token is stored as it is.
+fn with_expiry(fb: &Facebook, account: &Account, token: Secret) -> Result<Secret> {
+    if !fb.graph.debug_token {
+        return Ok(token);
+    }
+    let Some(app) = crate::credentials::read_beside(account, APP_TOKEN)? else {
+        // `open` refuses next, saying how to store the app token.
+        return Ok(token);
+    };
+    let (checked, ends) = fb.check_page_token(&token, &app)?;
+    eprintln!("postgate: facebook: {checked}");
+    Ok(match ends {
+        None => token,
+        Some(at) => {
+            Secret::new(serde_json::json!({ "page_token": token.expose(), "expires_at": at.to_string() }).to_string())
+        }
+    })
+}
+
+/// The Page token in a stored credential: the secret itself, or its `page_token` when it was
+/// stored with an expiry.
+fn page_token(secret: &Secret) -> Secret {
+    stored(secret)
+        .and_then(|v| {
+            v.get("page_token")
+                .and_then(Value::as_str)
+                .map(|t| Secret::new(t.to_string()))
+        })
+        .unwrap_or_else(|| secret.clone())
+}
+
+fn stored(secret: &Secret) -> Option<Value> {
+    let text = secret.expose();
+    if !text.starts_with('{') {
+        return None;
+    }
+    serde_json::from_str::<Value>(text).ok()
+}
+
 /// `{page-id}_{post-id}`, as `POST /{page-id}/feed` answers.
 fn post_id_shape(text: &str) -> bool {
     text.split_once('_')
@@ -1159,11 +1209,11 @@ impl PlatformClient for Facebook {
                 )
                 .hint(format!("store it with `postgate login {} --app-bearer`", self.account.name))
                 })?;
-            self.check_page_token(&credential.secret, &app)?;
+            self.check_page_token(&page_token(&credential.secret), &app)?;
         }
         Ok(Box::new(FacebookSession {
             fb: self,
-            token: credential.secret.clone(),
+            token: page_token(&credential.secret),
         }))
     }
 
@@ -1173,7 +1223,7 @@ impl PlatformClient for Facebook {
     /// a person, and so every Page token made through it; with a Page token Meta may refuse it.
     /// Whatever it answered, `/me` then says whether the token still works.
     fn revoke(&self, credential: &Credential) -> Result<Revocation> {
-        let token = &credential.secret;
+        let token = &page_token(&credential.secret);
         let url = self.url("me/permissions")?;
         let asked = match self.once(&|| self.request(token, Method::DELETE, &url)) {
             Sent::Answer(_) => "Meta accepted DELETE /me/permissions".to_string(),
@@ -1236,7 +1286,7 @@ impl PlatformClient for Facebook {
             ))
             .into());
         };
-        self.list(&credential.secret, since)
+        self.list(&page_token(&credential.secret), since)
     }
 }
 
@@ -1267,25 +1317,24 @@ impl super::spec::LoginFlow for FacebookLogin {
         })?;
         let fb = Facebook::new(account, graph)?;
         if !request.app_bearer {
-            let Some(app_id) = &graph.app_id else {
-                return Ok(super::spec::Obtained::Credential(ask("Page access token")?));
+            let token = match &graph.app_id {
+                None => ask("Page access token")?,
+                Some(app_id) => {
+                    let app_secret = ask("App secret (the app's Settings → Basic)")?;
+                    let user_token = ask(
+                        "User access token (Graph API Explorer, with pages_manage_posts, pages_read_engagement and \
+                         pages_show_list)",
+                    )?;
+                    fb.exchange(app_id, &app_secret, &user_token)?
+                }
             };
-            let app_secret = ask("App secret (the app's Settings → Basic)")?;
-            let user_token = ask(
-                "User access token (Graph API Explorer, with pages_manage_posts, pages_read_engagement and \
-                 pages_show_list)",
-            )?;
-            return Ok(super::spec::Obtained::Credential(fb.exchange(
-                app_id,
-                &app_secret,
-                &user_token,
-            )?));
+            return Ok(super::spec::Obtained::Credential(with_expiry(&fb, account, token)?));
         }
         let app = ask("App access token (APP_ID|APP_SECRET, from the app's Settings → Basic)")?;
         // No stored Page token (or none readable) leaves the app token to be checked alone;
         // the Page token is checked with it at its own login and at every run.
         let checked = match crate::credentials::load(account) {
-            Ok(Some(page)) => fb.check_page_token(&page.secret, &app)?,
+            Ok(Some(page)) => fb.check_page_token(&page_token(&page.secret), &app)?.0,
             Ok(None) | Err(_) => {
                 let info = fb.debug(&app, &app)?;
                 if !info.is_valid || info.kind.as_deref() != Some("APP") {
