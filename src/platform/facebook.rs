@@ -1599,6 +1599,27 @@ mod tests {
     }
 
     #[test]
+    fn a_token_stored_with_its_end_gives_both_and_a_bare_one_gives_itself() {
+        let bare = Secret::new("EAAbare".to_string());
+        assert_eq!(page_token(&bare).expose(), "EAAbare");
+        let doc = Secret::new(r#"{"page_token":"EAAinside","expires_at":"2027-01-01T00:00:00Z"}"#.to_string());
+        assert_eq!(page_token(&doc).expose(), "EAAinside");
+        let credential = |secret: Secret| Credential {
+            secret,
+            source: crate::credentials::Source::Keychain,
+            created_at: None,
+            session: None,
+        };
+        assert_eq!(
+            SPEC.credential_expiry(&credential(doc)),
+            Some("2027-01-01T00:00:00Z".parse().unwrap())
+        );
+        assert_eq!(SPEC.credential_expiry(&credential(bare)), None);
+        assert!(SPEC.secret_warning(r#"{"page_token":"EAAx"}"#).is_none());
+        assert!(SPEC.secret_warning("not-a-token").is_some());
+    }
+
+    #[test]
     fn lengths_count_utf16_units_so_a_passing_text_is_never_too_long() {
         assert_eq!(length("abc"), 3);
         assert_eq!(length("é"), 1);
