@@ -1,6 +1,6 @@
-//! `postgate-fake-facebook [--port N]`: serves the Facebook fake on 127.0.0.1 (port 0, the default, picks a
-//! free one) and prints `FACEBOOK_FAKE_URL=http://127.0.0.1:PORT` on stdout once it accepts
-//! connections. Runs until killed. See `fakes/README.md` for the routes.
+//! `postgate-fake-facebook [--port N]`: serves the Facebook Graph API fake on 127.0.0.1 (port
+//! 0, the default, picks a free one) and prints `FACEBOOK_FAKE_URL=http://127.0.0.1:PORT` on
+//! stdout once it accepts connections. Runs until killed. See `fakes/README.md` for the routes.
 
 use std::io::Write;
 use std::net::TcpListener;
