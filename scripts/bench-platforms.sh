@@ -17,6 +17,9 @@
 #                       /rest/organizationAuthorizations/(…), POST /rest/posts (a token from the
 #                       environment), plus the same local work; against the LinkedIn fake.
 #             curl:     the same four requests.
+#   Facebook  postgate: GET /me, POST /{page-id}/feed (a Page token from the environment), plus
+#                       the same local work; against the fake Graph API (fakes/).
+#             curl:     the same two requests.
 # Usage: scripts/bench-platforms.sh [RUNS]   (default 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +32,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 # The supervisors stop their server when their stdin closes, i.e. when this script exits and
 # the descriptors it holds (3 and 4) close.
-mkfifo "$WORK/mm.in" "$WORK/mm.out" "$WORK/pds.in" "$WORK/pds.out" "$WORK/x.out" "$WORK/li.out"
+mkfifo "$WORK/mm.in" "$WORK/mm.out" "$WORK/pds.in" "$WORK/pds.out" "$WORK/x.out" "$WORK/li.out" "$WORK/fb.out"
 bash scripts/servers/supervise-mastodon-mock.sh <"$WORK/mm.in" >"$WORK/mm.out" 2>/dev/null &
 exec 3>"$WORK/mm.in"
 bash scripts/servers/supervise-pds.sh <"$WORK/pds.in" >"$WORK/pds.out" 2>/dev/null &
@@ -38,9 +41,12 @@ target/release/postgate-fake-x --port 0 >"$WORK/x.out" 2>/dev/null &
 XPID=$!
 target/release/postgate-fake-linkedin --port 0 >"$WORK/li.out" 2>/dev/null &
 LIPID=$!
-trap 'kill $XPID $LIPID 2>/dev/null; rm -rf "$WORK"' EXIT
+target/release/postgate-fake-facebook --port 0 >"$WORK/fb.out" 2>/dev/null &
+FBPID=$!
+trap 'kill $XPID $LIPID $FBPID 2>/dev/null; rm -rf "$WORK"' EXIT
 read -r line <"$WORK/x.out"; X_URL=${line#X_FAKE_URL=}
 read -r line <"$WORK/li.out"; LI_URL=${line#LINKEDIN_FAKE_URL=}
+read -r line <"$WORK/fb.out"; FB_URL=${line#FACEBOOK_FAKE_URL=}
 read -r line <"$WORK/mm.out"; MASTODON_URL=${line#MASTODON_URL=}
 read -r line <"$WORK/pds.out"; PDS_URL=${line#PDS_URL=}
 
@@ -57,6 +63,8 @@ curl -sf -X POST -H 'Content-Type: application/json' \
 
 XUSER=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"username":"bench"}' "$X_URL/_fake/users" | json '["id"]')
 XTOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"user_id\":\"$XUSER\"}" "$X_URL/_fake/tokens/oauth2" | json '["access_token"]')
+FBPAGE=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"username":"BenchPage"}' "$FB_URL/_fake/pages" | json '["id"]')
+FBTOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"page_id\":\"$FBPAGE\"}" "$FB_URL/_fake/tokens/page" | json '["access_token"]')
 
 LIORG=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"vanity":"bench"}' "$LI_URL/_fake/organizations" | json '["urn"]')
 LIMEMBER=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"Bench"}' "$LI_URL/_fake/members" | json '["sub"]')
@@ -104,10 +112,20 @@ kind = "official"
 display_name = "Bench"
 owner = "Bench"
 credentials = "keychain-or-env"
+[[accounts]]
+name = "fb"
+handle = "@BenchPage"
+platform = "facebook"
+page_id = "$FBPAGE"
+api = "$FB_URL"
+kind = "official"
+display_name = "Bench"
+owner = "Bench"
+credentials = "keychain-or-env"
 TOML
 export POSTGATE_POLICY=$WORK/policy.toml DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
 export POSTGATE_SECRET_MASTO=$MTOKEN POSTGATE_SECRET_BSKY=main-pw-bench
-export POSTGATE_SECRET_X="{\"access_token\":\"$XTOKEN\"}" POSTGATE_SECRET_LI=$LITOKEN
+export POSTGATE_SECRET_X="{\"access_token\":\"$XTOKEN\"}" POSTGATE_SECRET_LI=$LITOKEN POSTGATE_SECRET_FB=$FBTOKEN
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -157,16 +175,24 @@ curl_li() {
     -d "{\"author\":\"$LIORG\",\"commentary\":\"bench curl $1\",\"visibility\":\"PUBLIC\",\"distribution\":{\"feedDistribution\":\"MAIN_FEED\",\"targetEntities\":[],\"thirdPartyDistributionChannels\":[]},\"lifecycleState\":\"PUBLISHED\"}" \
     "$LI_URL/rest/posts"
 }
+postgate_fb() { "$BIN" post -a fb --confirm-handle @BenchPage "bench postgate $1"; }
+curl_fb() {
+  curl -sf -H "Authorization: Bearer $FBTOKEN" "$FB_URL/v25.0/me?fields=id,name,username" >/dev/null
+  curl -sf -X POST -H "Authorization: Bearer $FBTOKEN" --data-urlencode "message=bench curl $1" \
+    "$FB_URL/v25.0/$FBPAGE/feed"
+}
 
 echo "## post against loopback servers ($RUNS runs each, median, microseconds)"
 pm=$(time_runs postgate-mastodon postgate_masto); cm=$(time_runs curl-mastodon curl_masto)
 pb=$(time_runs postgate-bluesky postgate_bsky); cb=$(time_runs curl-bluesky curl_bsky)
 px=$(time_runs postgate-x postgate_x); cx=$(time_runs curl-x curl_x)
 pl=$(time_runs postgate-linkedin postgate_li); cl=$(time_runs curl-linkedin curl_li)
-awk -v pm="$pm" -v cm="$cm" -v pb="$pb" -v cb="$cb" -v px="$px" -v cx="$cx" -v pl="$pl" -v cl="$cl" 'BEGIN {
+pf=$(time_runs postgate-facebook postgate_fb); cf=$(time_runs curl-facebook curl_fb)
+awk -v pm="$pm" -v cm="$cm" -v pb="$pb" -v cb="$cb" -v px="$px" -v cx="$cx" -v pl="$pl" -v cl="$cl" -v pf="$pf" -v cf="$cf" 'BEGIN {
   printf "mastodon  postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", pm, cm, pm / cm
   printf "bluesky   postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", pb, cb, pb / cb
   printf "x         postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", px, cx, px / cx
   printf "linkedin  postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", pl, cl, pl / cl
+  printf "facebook  postgate %8d  curl %8d  ratio %.2f (goal <= 1.5)\n", pf, cf, pf / cf
   print "(curl runs one process per request and python3 to read JSON for Bluesky, as a shell script would)"
 }'

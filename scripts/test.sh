@@ -16,6 +16,9 @@
 #   X's OpenAPI document in proxy mode (scripts/servers/supervise-x.sh). The document stays out
 #   of the repository (X's licence): POSTGATE_X_OPENAPI names it, and when unset it is
 #   downloaded once into ~/.cache/postgate-servers.
+# - the Facebook Graph API fake (fakes/, binary postgate-fake-facebook, built here before the
+#   tests; scripts/servers/supervise-facebook.sh), with nothing in front of it: Meta publishes no
+#   machine-readable description of the Graph API.
 # The servers are installed under ~/.cache/postgate-servers the first time (a Python venv;
 # Node 22 and @atproto/pds, and Prism, from the npm registry).
 # This script makes sure the system programs exist, installing them with apt on Debian/Ubuntu
@@ -91,7 +94,7 @@ fi
 cargo fmt --all --check
 cargo clippy --locked --all-targets -- -D warnings
 # The fakes are a workspace member outside default-members: linted, unit-tested and built by name.
-# Built before the tests, so supervise-x.sh finds target/debug/postgate-fake-x.
+# Built before the tests, so supervise-x.sh and supervise-facebook.sh find their fake in target/debug.
 cargo clippy --locked -p postgate-fakes --all-targets -- -D warnings
 cargo test --locked -p postgate-fakes
 cargo build --locked -p postgate-fakes

@@ -19,6 +19,7 @@ mod completions;
 mod confirm;
 mod end_to_end;
 mod example_policy;
+mod facebook;
 mod fail_closed;
 mod json_contract;
 mod keychain;

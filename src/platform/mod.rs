@@ -5,6 +5,7 @@
 //! [`spec`], and one line in [`PLATFORMS`].
 
 pub mod bluesky;
+pub mod facebook;
 pub mod fuzzing;
 pub mod handles;
 pub mod http;
@@ -25,6 +26,7 @@ pub static PLATFORMS: &[&dyn Spec] = &[
     &bluesky::SPEC,
     &x::SPEC,
     &linkedin::SPEC,
+    &facebook::SPEC,
 ];
 
 /// The platform a policy names, if there is one by that name.

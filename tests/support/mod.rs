@@ -11,6 +11,7 @@
 //! - `policy`: the default policy and the account tables tests put in theirs;
 //! - `services`: the real services, each started once per test run and shared;
 //! - `mastodon`, `bluesky`: each platform's client, to make accounts and read what was posted;
+//! - `facebook`: the Facebook Graph API fake, and its control API;
 //! - `linkedin`: the LinkedIn fake and its control API;
 //! - `x`: the X fake behind Prism (X's OpenAPI document), and the fake's control API;
 //! - `hostile`: a scriptable HTTP server, for what a real server would not do.
@@ -22,6 +23,7 @@
 pub mod bluesky;
 pub mod builder;
 pub mod cmd;
+pub mod facebook;
 pub mod hostile;
 pub mod linkedin;
 pub mod mastodon;
@@ -34,6 +36,7 @@ pub mod x;
 pub use bluesky::{BlueskyUser, bluesky_posts, bluesky_user, pds_url};
 pub use builder::{PNG, Test, mkfifo};
 pub use cmd::{BIN, Cmd, code, run_together};
+pub use facebook::facebook_fake;
 pub use linkedin::linkedin_fake;
 pub use mastodon::{MastodonUser, mastodon_faults, mastodon_statuses, mastodon_url, mastodon_user};
 pub use policy::{DEFAULT_POLICY, demo_policy};
