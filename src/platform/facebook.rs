@@ -1361,12 +1361,22 @@ struct FacebookSession<'a> {
 }
 
 impl FacebookSession<'_> {
-    fn look(&self, text: &str, since: jiff::Timestamp) -> Look {
+    /// Looks for `text` among the posts since `since`. A post the audit log records as another
+    /// attempt's (`recorded`) is not this one, and an undated post may be older than the
+    /// window: neither settles it.
+    fn look(&self, text: &str, since: jiff::Timestamp, recorded: &[String]) -> Look {
         let listing = match self.fb.list(&self.token, since) {
             Ok(l) => l,
             Err(e) => return Look::Inconclusive(format!("listing the Page's posts failed: {e:#}")),
         };
-        if let Some(post) = listing.posts.into_iter().find(|p| same_text(text, &p.text)) {
+        let mut same = listing
+            .posts
+            .into_iter()
+            .filter(|p| !recorded.contains(&p.id) && same_text(text, &p.text));
+        if let Some(post) = same.next() {
+            if post.created_at.is_none() {
+                return Look::Inconclusive("a post with this text is listed without a time".into());
+            }
             return Look::Found(post);
         }
         match listing.cut {
@@ -1378,13 +1388,8 @@ impl FacebookSession<'_> {
     /// Publishes `form` exactly once, as X's `settle` does: when the outcome of a send is
     /// unknown, or Meta calls it a duplicate, the Page's posts since the attempt began are read
     /// first; a post is sent again at most once, and only when they show it is not there.
-    fn settle(
-        &self,
-        form: &[(String, String)],
-        text: &str,
-        since: jiff::Timestamp,
-        first: Attempt,
-    ) -> Result<Published> {
+    fn settle(&self, form: &[(String, String)], text: &str, key: &PostKey, first: Attempt) -> Result<Published> {
+        let since = key.since.unwrap_or_else(jiff::Timestamp::now);
         let since = since.checked_sub(super::spec::SERVER_CLOCK_MARGIN).unwrap_or(since);
         let mut attempt = first;
         let mut sent_again = false;
@@ -1396,7 +1401,7 @@ impl FacebookSession<'_> {
                 Attempt::Duplicate => ("Meta refused it as a duplicate (error 506)".to_string(), true),
                 Attempt::Unknown(why) => (why, false),
             };
-            match self.look(text, since) {
+            match self.look(text, since, &key.recorded) {
                 Look::Found(post) => {
                     eprintln!(
                         "postgate: facebook: {why}, and the post is on the Page: {}; recorded as that post, nothing \
@@ -1467,7 +1472,6 @@ impl Session for FacebookSession<'_> {
             )
             .into());
         }
-        let since = key.at.unwrap_or_else(jiff::Timestamp::now);
         let mut form = vec![("message".to_string(), draft.text.clone())];
         for (i, image) in draft.images.iter().enumerate() {
             let id = self.fb.upload(&self.token, image)?;
@@ -1477,7 +1481,7 @@ impl Session for FacebookSession<'_> {
             ));
         }
         let first = self.fb.post_once(&self.token, &form);
-        self.settle(&form, &draft.text, since, first)
+        self.settle(&form, &draft.text, key, first)
     }
 
     /// `POST /{post-id}` with the new `message` (`post` "Updating"): the same text twice is

@@ -507,12 +507,22 @@ struct LinkedInSession<'a> {
 }
 
 impl LinkedInSession<'_> {
-    fn look(&self, text: &str, since: jiff::Timestamp) -> Look {
+    /// Looks for `text` among the posts since `since`. A post the audit log records as another
+    /// attempt's (`recorded`) is not this one, and an undated post may be older than the
+    /// window: neither settles it.
+    fn look(&self, text: &str, since: jiff::Timestamp, recorded: &[String]) -> Look {
         let listing = match self.li.list(&self.token, since) {
             Ok(l) => l,
             Err(e) => return Look::Inconclusive(format!("listing the organization's posts failed: {e:#}")),
         };
-        if let Some(post) = listing.posts.into_iter().find(|p| same_text(text, &p.text)) {
+        let mut same = listing
+            .posts
+            .into_iter()
+            .filter(|p| !recorded.contains(&p.id) && same_text(text, &p.text));
+        if let Some(post) = same.next() {
+            if post.created_at.is_none() {
+                return Look::Inconclusive("a post with this text is listed without a time".into());
+            }
             return Look::Found(post);
         }
         match listing.cut {
@@ -524,7 +534,8 @@ impl LinkedInSession<'_> {
     /// Publishes `body` exactly once: a duplicate that names this very post is the post; an
     /// unknown outcome is looked for among the organization's posts since the attempt began,
     /// and the post is sent again at most once, only when they show it is not there.
-    fn settle(&self, body: &Value, text: &str, since: jiff::Timestamp, first: Attempt) -> Result<Published> {
+    fn settle(&self, body: &Value, text: &str, key: &PostKey, first: Attempt) -> Result<Published> {
+        let since = key.since.unwrap_or_else(jiff::Timestamp::now);
         let since = since
             .checked_sub(crate::platform::spec::SERVER_CLOCK_MARGIN)
             .unwrap_or(since);
@@ -567,7 +578,7 @@ impl LinkedInSession<'_> {
                 Attempt::Duplicate(None) => ("LinkedIn refused it as a duplicate".to_string(), true),
                 Attempt::Unknown(why) => (why, false),
             };
-            match self.look(text, since) {
+            match self.look(text, since, &key.recorded) {
                 Look::Found(post) => {
                     eprintln!(
                         "postgate: linkedin: {why}, and the post is on the organization's page: {}; recorded as that \
@@ -663,10 +674,9 @@ impl Session for LinkedInSession<'_> {
     }
 
     fn publish(&self, draft: &Draft, key: &PostKey) -> Result<Published> {
-        let since = key.at.unwrap_or_else(jiff::Timestamp::now);
         let body = self.li.body(&self.token, draft)?;
         let first = self.li.post_once(&self.token, &body);
-        self.settle(&body, &draft.text, since, first)
+        self.settle(&body, &draft.text, key, first)
     }
 
     /// `PARTIAL_UPDATE` of the commentary (`posts-api`, "Update Posts": `X-RestLi-Method:
