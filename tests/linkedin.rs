@@ -81,6 +81,47 @@ fn login_by_a_member_without_a_posting_role_is_refused_and_nothing_is_stored() {
         .expect("a time");
     assert!(expires > in_days(59) && expires < in_days(61), "{expires}");
     t.cmd(["accounts"]).stdout_has("expires").run();
+    // The banner names the member who acts, from the login, before LinkedIn is asked anything.
+    t.cmd([
+        "post",
+        "-a",
+        "li",
+        "--confirm-handle",
+        &format!("@{}", org.vanity),
+        "--dry-run",
+        "Essai",
+    ])
+    .stderr_has(&format!("acting as member Analyste ({})", analyst.urn))
+    .run();
+}
+
+#[test]
+fn a_stored_token_that_now_acts_as_another_member_is_refused() {
+    let li = linkedin_fake();
+    let (org, member) = page("swap");
+    let other = li.member("Autre");
+    li.role(&other, &org, "ADMINISTRATOR");
+    let t = Test::new().policy(&policy(&org, FROM_ENV));
+    // What login stored for `member`, holding the token of someone else.
+    let document = json!({
+        "access_token": li.token(&other, None),
+        "member_urn": member.urn,
+        "member_name": "Nom affiché",
+    });
+    t.cmd([
+        "post",
+        "-a",
+        "li",
+        "--confirm-handle",
+        &format!("@{}", org.vanity),
+        "Message",
+    ])
+    .env("POSTGATE_SECRET_LI", &document.to_string())
+    .stderr_has("acting as member Nom affiché")
+    .status(code::IDENTITY)
+    .stderr_has(&format!("LinkedIn now says it acts as Autre ({})", other.urn))
+    .run();
+    assert!(li.posts(&org).is_empty());
 }
 
 #[test]

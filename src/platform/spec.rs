@@ -381,6 +381,11 @@ pub trait Spec: Sync {
     fn credential_expiry(&self, _credential: &Credential) -> Option<jiff::Timestamp> {
         None
     }
+    /// Who acts with the credential, where that is a person acting for the account (a LinkedIn
+    /// member for an organization), as `login` recorded it: the banner names them.
+    fn acting_as(&self, _credential: &Credential) -> Option<String> {
+        None
+    }
     /// What a length from [`Spec::offline`] counts, in words for the banner and refusals.
     fn length_unit(&self) -> &'static str {
         "characters"

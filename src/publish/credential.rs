@@ -32,10 +32,16 @@ impl Read {
     pub fn label(&self, account: &Account) -> String {
         match &self.loaded {
             Ok(None) => "none needed".to_string(),
-            Ok(Some(c)) => match self.age.describe() {
-                Some(age) => format!("{}, {age}", c.source.as_str()),
-                None => c.source.as_str().to_string(),
-            },
+            Ok(Some(c)) => {
+                let mut label = match self.age.describe() {
+                    Some(age) => format!("{}, {age}", c.source.as_str()),
+                    None => c.source.as_str().to_string(),
+                };
+                if let Some(who) = crate::platform::of(account).acting_as(c) {
+                    label.push_str(&format!(", acting as {}", crate::sanitize::one_line(&who)));
+                }
+                label
+            }
             Err(_) => format!("MISSING ({})", account.credentials.as_str()),
         }
     }

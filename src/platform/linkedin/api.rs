@@ -219,7 +219,7 @@ impl LinkedIn {
 
     /// The member the token belongs to (`GET /v2/userinfo`, OpenID Connect:
     /// `consumer/integrations/self-serve/sign-in-with-linkedin-v2`), as a person URN and a name.
-    fn member(&self, token: &Secret) -> Result<(String, String)> {
+    pub(super) fn member(&self, token: &Secret) -> Result<(String, String)> {
         let url = self.url("/v2/userinfo")?;
         let info: UserInfo = self.get(token, &url, Answer::Identity, "checking the credential")?;
         let id = clip(&info.sub, ID_CAP);
@@ -420,7 +420,7 @@ impl LinkedIn {
         self.get(token, &url, Answer::Post, "reading the post LinkedIn calls a duplicate")
     }
 
-    fn token(&self, credential: Option<&Credential>) -> Result<Secret> {
+    fn token(&self, credential: Option<&Credential>) -> Result<Token> {
         let credential = credential.ok_or_else(|| {
             Failure::new(
                 ExitCode::Credential,
@@ -431,7 +431,7 @@ impl LinkedIn {
             )
             .hint(format!("store one with `postgate login {}`", self.account.name))
         })?;
-        Ok(Token::parse(&credential.secret)?.access_token)
+        Ok(Token::parse(&credential.secret)?)
     }
 }
 
@@ -466,9 +466,11 @@ impl PlatformClient for LinkedIn {
     }
 
     fn open<'a>(&'a self, credential: Option<&'a Credential>) -> Result<Box<dyn Session + 'a>> {
+        let token = self.token(credential)?;
         Ok(Box::new(LinkedInSession {
             li: self,
-            token: self.token(credential)?,
+            stored_member: token.member.clone(),
+            token: token.access_token,
         }))
     }
 
@@ -497,13 +499,15 @@ impl PlatformClient for LinkedIn {
                 self.account.name
             ))
         })?;
-        self.list(&token, since)
+        self.list(&token.access_token, since)
     }
 }
 
 struct LinkedInSession<'a> {
     li: &'a LinkedIn,
     token: Secret,
+    /// The member `login` saw the token act as, shown in the banner: checked again here.
+    stored_member: Option<crate::platform::linkedin::credential::Member>,
 }
 
 impl LinkedInSession<'_> {
@@ -640,6 +644,21 @@ impl Session for LinkedInSession<'_> {
     /// posting role is refused here, as a credential for the wrong account is.
     fn identity(&self) -> Result<Identity> {
         let (person, member) = self.li.member(&self.token)?;
+        if let Some(stored) = self.stored_member.as_ref().filter(|m| m.urn != person) {
+            return Err(Failure::new(
+                ExitCode::IdentityMismatch,
+                format!(
+                    "identity mismatch: the token was stored acting as member {} ({}), the banner said so, but \
+                     LinkedIn now says it acts as {} ({})",
+                    one_line(&stored.name),
+                    one_line(&stored.urn),
+                    one_line(&member),
+                    one_line(&person)
+                ),
+            )
+            .hint("nothing was published; log in again with the token of the member who should act")
+            .into());
+        }
         let (vanity, org_name) = self.li.organization(&self.token)?;
         if !self.li.may_post(&self.token, &person)? {
             return Err(Failure::new(

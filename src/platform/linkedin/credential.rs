@@ -14,6 +14,16 @@ use zeroize::Zeroizing;
 pub struct Token {
     pub access_token: Secret,
     pub expires_at: Option<jiff::Timestamp>,
+    /// The member the token acted as when `login` stored it: the banner names them before
+    /// anything is asked of LinkedIn, and every run checks that the token still acts as them.
+    pub member: Option<Member>,
+}
+
+/// A LinkedIn member: `urn:li:person:…` and the name `userinfo` gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub urn: String,
+    pub name: String,
 }
 
 impl std::fmt::Debug for Token {
@@ -31,6 +41,10 @@ struct Document {
     access_token: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expires_at: Option<jiff::Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    member_urn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    member_name: Option<String>,
 }
 
 /// The token endpoint's answer, as a person may paste it at `login`: only the two fields
@@ -74,6 +88,7 @@ fn bare(text: &str) -> Result<Token, Failure> {
     Ok(Token {
         access_token: Secret::new(text.to_string()),
         expires_at: None,
+        member: None,
     })
 }
 
@@ -96,9 +111,17 @@ impl Token {
         if doc.access_token.is_empty() {
             return Err(unreadable("its access_token is empty"));
         }
+        let member = match (&doc.member_urn, &doc.member_name) {
+            (Some(urn), Some(name)) => Some(Member {
+                urn: urn.clone(),
+                name: name.clone(),
+            }),
+            _ => None,
+        };
         Ok(Token {
             access_token: Secret::new(doc.access_token.clone()),
             expires_at: doc.expires_at,
+            member,
         })
     }
 
@@ -122,6 +145,7 @@ impl Token {
         Ok(Token {
             access_token: Secret::new(answer.access_token.clone()),
             expires_at,
+            member: None,
         })
     }
 
@@ -130,6 +154,8 @@ impl Token {
         let doc = Document {
             access_token: self.access_token.expose().to_string(),
             expires_at: self.expires_at,
+            member_urn: self.member.as_ref().map(|m| m.urn.clone()),
+            member_name: self.member.as_ref().map(|m| m.name.clone()),
         };
         let text = Zeroizing::new(serde_json::to_string(&doc).unwrap_or_default());
         Secret::new(text.to_string())
@@ -152,6 +178,15 @@ mod tests {
         assert_eq!(t.expires_at, Some("2027-01-31T00:00:00Z".parse().unwrap()));
         let again = Token::parse(&t.to_secret()).unwrap();
         assert_eq!((again.access_token.expose(), again.expires_at), ("a", t.expires_at));
+        let with = Token {
+            member: Some(Member {
+                urn: "urn:li:person:abc".into(),
+                name: "Camille Durand".into(),
+            }),
+            ..again
+        };
+        let kept = Token::parse(&with.to_secret()).unwrap();
+        assert_eq!(kept.member, with.member);
     }
 
     #[test]

@@ -188,6 +188,12 @@ impl Spec for LinkedInSpec {
         Some(&FLOW)
     }
 
+    /// The token is a member's, acting for the organization: the banner names both.
+    fn acting_as(&self, credential: &Credential) -> Option<String> {
+        let member = credential::Token::parse(&credential.secret).ok()?.member?;
+        Some(format!("member {} ({})", member.name, member.urn))
+    }
+
     fn connect(&self, account: &Account) -> Result<Box<dyn Client>> {
         let api = account.destination::<Api>().ok_or_else(|| {
             Failure::new(
@@ -212,12 +218,22 @@ impl LoginFlow for Flow {
 
     fn obtain(
         &self,
-        _account: &Account,
+        account: &Account,
         _request: &crate::platform::spec::LoginRequest,
         ask: &mut dyn FnMut(&str) -> Result<crate::redacted::Secret>,
     ) -> Result<Obtained> {
         let typed = ask("LinkedIn access token")?;
-        let token = credential::Token::from_login(&typed, jiff::Timestamp::now())?;
+        let mut token = credential::Token::from_login(&typed, jiff::Timestamp::now())?;
+        // Who the token acts as, kept with it so the banner can say so before any request;
+        // `login` then checks that this member may post for the organization.
+        let api = account.destination::<Api>().ok_or_else(|| {
+            Failure::new(
+                ExitCode::Platform,
+                format!("`{}` is not a LinkedIn account", account.name),
+            )
+        })?;
+        let (urn, name) = api::LinkedIn::new(account, api)?.member(&token.access_token)?;
+        token.member = Some(credential::Member { urn, name });
         if token.expires_at.is_none() {
             eprintln!(
                 "postgate: linkedin: the token's expiry is unknown; LinkedIn's tokens last 60 days: to be warned \
