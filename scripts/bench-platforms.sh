@@ -66,7 +66,7 @@ XTOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"user_id\":\
 FBPAGE=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"username":"BenchPage"}' "$FB_URL/_fake/pages" | json '["id"]')
 FBTOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"page_id\":\"$FBPAGE\"}" "$FB_URL/_fake/tokens/page" | json '["access_token"]')
 
-LIORG=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"vanity":"bench"}' "$LI_URL/_fake/organizations" | json '["urn"]')
+LIORG=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"vanity":"bench-org"}' "$LI_URL/_fake/organizations" | json '["urn"]')
 LIMEMBER=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"Bench"}' "$LI_URL/_fake/members" | json '["sub"]')
 curl -sf -X POST -H 'Content-Type: application/json' \
   -d "{\"member\":\"$LIMEMBER\",\"organization\":\"$LIORG\",\"role\":\"ADMINISTRATOR\"}" "$LI_URL/_fake/roles" >/dev/null
@@ -104,7 +104,7 @@ owner = "Bench"
 credentials = "keychain-or-env"
 [[accounts]]
 name = "li"
-handle = "@bench"
+handle = "@bench-org"
 platform = "linkedin"
 organization = "$LIORG"
 api = "$LI_URL"
@@ -133,7 +133,7 @@ time_runs() { # name command...
   local name=$1; shift
   local t0 t1
   for i in $(seq "$RUNS"); do
-    t0=$(ms); "$@" "$i" >/dev/null 2>&1 || { echo "$name failed" >&2; exit 1; }; t1=$(ms)
+    t0=$(ms); "$@" "$i" >/dev/null 2>"$WORK/err" || { echo "$name failed:" >&2; tail -5 "$WORK/err" >&2; exit 1; }; t1=$(ms)
     echo $((t1 - t0))
   done | median
 }
@@ -164,7 +164,7 @@ curl_x() {
     -d "{\"text\":\"bench curl $1\"}" "$X_URL/2/tweets"
 }
 
-postgate_li() { "$BIN" post -a li --confirm-handle @bench "bench postgate $1"; }
+postgate_li() { "$BIN" post -a li --confirm-handle @bench-org "bench postgate $1"; }
 curl_li() {
   local h=(-H "Authorization: Bearer $LITOKEN" -H 'Linkedin-Version: 202607' -H 'X-Restli-Protocol-Version: 2.0.0')
   local org=${LIORG//:/%3A}
