@@ -19,6 +19,7 @@
 //! (`docs/graph-api/overview/rate-limiting`), photo uploads (`docs/graph-api/photo-uploads`),
 //! the changelog (versions) and the access token guide (`docs/facebook-login/guides/access-tokens`).
 
+use super::settle::{self, Look, Place};
 use super::spec::{
     AccountKeys, Client as PlatformClient, CorrectionStyle, ExactlyOnce, Identity, Limits, Listing, PostKey, Published,
     RemotePost, Revocation, Session, Spec, service_url,
@@ -382,10 +383,14 @@ enum Attempt {
     Refused(Failure),
 }
 
-enum Look {
-    Found(RemotePost),
-    NotFound,
-    Inconclusive(String),
+/// One send as the shared loop reads it.
+fn sent(attempt: Attempt) -> settle::Sent {
+    match attempt {
+        Attempt::Done(p) => settle::Sent::Done(p),
+        Attempt::Duplicate => settle::Sent::Duplicate("Meta refused it as a duplicate (error 506)".into()),
+        Attempt::Unknown(why) => settle::Sent::Unknown(why),
+        Attempt::Refused(f) => settle::Sent::Refused(f.into()),
+    }
 }
 
 /// The permission each kind of request needs (Graph API reference, `page/feed` "Creating" and
@@ -1385,76 +1390,25 @@ impl FacebookSession<'_> {
         }
     }
 
-    /// Publishes `form` exactly once, as X's `settle` does: when the outcome of a send is
-    /// unknown, or Meta calls it a duplicate, the Page's posts since the attempt began are read
-    /// first; a post is sent again at most once, and only when they show it is not there.
+    /// Publishes `form` exactly once: the shared look-before-write loop (`platform::settle`),
+    /// with the Page's own listing.
     fn settle(&self, form: &[(String, String)], text: &str, key: &PostKey, first: Attempt) -> Result<Published> {
         let since = key.since.unwrap_or_else(jiff::Timestamp::now);
         let since = since.checked_sub(super::spec::SERVER_CLOCK_MARGIN).unwrap_or(since);
-        let mut attempt = first;
-        let mut sent_again = false;
-        let page = format!("https://www.facebook.com/{}", self.fb.page());
-        loop {
-            let (why, duplicate) = match attempt {
-                Attempt::Done(p) => return Ok(p),
-                Attempt::Refused(f) => return Err(f.into()),
-                Attempt::Duplicate => ("Meta refused it as a duplicate (error 506)".to_string(), true),
-                Attempt::Unknown(why) => (why, false),
-            };
-            match self.look(text, since, &key.recorded) {
-                Look::Found(post) => {
-                    eprintln!(
-                        "postgate: facebook: {why}, and the post is on the Page: {}; recorded as that post, nothing \
-                         sent again",
-                        one_line(&post.url)
-                    );
-                    return Ok(Published {
-                        id: post.id,
-                        url: post.url,
-                        replayed: true,
-                    });
-                }
-                Look::NotFound if !duplicate && !sent_again => {
-                    eprintln!(
-                        "postgate: facebook: {why}; the post is not among the Page's posts, so postgate sends it \
-                         again, once"
-                    );
-                    sent_again = true;
-                    attempt = self.fb.post_once(&self.token, form);
-                }
-                Look::NotFound => {
-                    let message = if duplicate {
-                        format!(
-                            "Meta refused the post as a duplicate (error 506), and no post with this text is among \
-                             the Page's posts since {}: nothing was published by this run",
-                            since.round(jiff::Unit::Second).unwrap_or(since)
-                        )
-                    } else {
-                        format!("facebook: sent twice without an answer ({why}), and neither is among the Page's posts")
-                    };
-                    return Err(Failure::new(ExitCode::Incomplete, message)
-                        .hint(format!(
-                            "look at {page}: an older identical post may be the one Meta means; reword the post, or \
-                             leave it"
-                        ))
-                        .into());
-                }
-                Look::Inconclusive(listing) => {
-                    return Err(Failure::new(
-                        ExitCode::Incomplete,
-                        format!(
-                            "facebook: {why}, and the Page's posts cannot say whether it landed ({listing}); \
-                             postgate refuses to guess, and sent nothing more"
-                        ),
-                    )
-                    .hint(format!(
-                        "look at {page}: if the post is there, do not post it again (`postgate reconcile` will show \
-                         it as in doubt); if it is not, post it again"
-                    ))
-                    .into());
-                }
-            }
-        }
+        let place = Place {
+            platform: NAME,
+            refuser: "Meta",
+            on: "the Page",
+            posts: "the Page's posts",
+            address: format!("https://www.facebook.com/{}", self.fb.page()),
+            since,
+        };
+        settle::settle(
+            &place,
+            sent(first),
+            &mut || sent(self.fb.post_once(&self.token, form)),
+            &mut || self.look(text, since, &key.recorded),
+        )
     }
 }
 

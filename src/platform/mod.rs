@@ -12,6 +12,7 @@ pub mod http;
 pub mod linkedin;
 pub mod mastodon;
 pub mod outbox;
+pub mod settle;
 pub mod spec;
 pub mod x;
 

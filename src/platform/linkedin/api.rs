@@ -9,6 +9,7 @@ use crate::credentials::Credential;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::platform::http::{self, Answer, HttpError, ID_CAP, NAME_CAP, Retry, TEXT_CAP, URL_CAP, clip};
+use crate::platform::settle::{self, Look, Place, Sent};
 use crate::platform::spec::{
     Client as PlatformClient, Identity, Limits, Listing, PostKey, Published, RemotePost, Revocation, Session,
 };
@@ -95,12 +96,6 @@ enum Attempt {
     /// Sent, with no usable answer: it may have landed.
     Unknown(String),
     Refused(Failure),
-}
-
-enum Look {
-    Found(RemotePost),
-    NotFound,
-    Inconclusive(String),
 }
 
 /// A post's address on linkedin.com.
@@ -535,106 +530,70 @@ impl LinkedInSession<'_> {
         }
     }
 
-    /// Publishes `body` exactly once: a duplicate that names this very post is the post; an
-    /// unknown outcome is looked for among the organization's posts since the attempt began,
-    /// and the post is sent again at most once, only when they show it is not there.
+    /// One send as the shared loop reads it. A duplicate that names this very post (the same
+    /// text, and not a post the log records as another attempt's) is the post.
+    fn sent(&self, text: &str, recorded: &[String], attempt: Attempt) -> Sent {
+        match attempt {
+            Attempt::Done(p) => Sent::Done(p),
+            Attempt::Refused(f) => Sent::Refused(f.into()),
+            Attempt::Unknown(why) => Sent::Unknown(why),
+            Attempt::Duplicate(None) => Sent::Duplicate("LinkedIn refused it as a duplicate".into()),
+            Attempt::Duplicate(Some(urn)) if recorded.contains(&urn) => Sent::Duplicate(format!(
+                "LinkedIn calls it a duplicate of {}, which the audit log records as another attempt's",
+                one_line(&urn)
+            )),
+            Attempt::Duplicate(Some(urn)) => match self.li.read_post(&self.token, &urn) {
+                Ok(post) if same_text(text, &little::unescape(&post.commentary)) => {
+                    eprintln!(
+                        "postgate: linkedin: LinkedIn calls the post a duplicate of {}, which is this post: recorded \
+                         as published, nothing sent again",
+                        one_line(&urn)
+                    );
+                    Sent::Done(Published {
+                        url: post_url(&urn),
+                        id: urn,
+                        replayed: true,
+                    })
+                }
+                Ok(_) => Sent::Duplicate(format!(
+                    "LinkedIn calls it a duplicate of {}, whose text differs",
+                    one_line(&urn)
+                )),
+                // After a delete, the post a duplicate names can answer 404
+                // (ComposioHQ/composio#2710): look among the posts instead.
+                Err(e) => Sent::Duplicate(format!(
+                    "LinkedIn calls it a duplicate of {}, which cannot be read ({e:#})",
+                    one_line(&urn)
+                )),
+            },
+        }
+    }
+
+    /// Publishes `body` exactly once: the shared look-before-write loop (`platform::settle`),
+    /// with the organization's own listing.
     fn settle(&self, body: &Value, text: &str, key: &PostKey, first: Attempt) -> Result<Published> {
         let since = key.since.unwrap_or_else(jiff::Timestamp::now);
         let since = since
             .checked_sub(crate::platform::spec::SERVER_CLOCK_MARGIN)
             .unwrap_or(since);
-        let mut attempt = first;
-        let mut sent_again = false;
-        loop {
-            let (why, duplicate) = match attempt {
-                Attempt::Done(p) => return Ok(p),
-                Attempt::Refused(f) => return Err(f.into()),
-                Attempt::Duplicate(Some(urn)) => match self.li.read_post(&self.token, &urn) {
-                    Ok(post) if same_text(text, &little::unescape(&post.commentary)) => {
-                        eprintln!(
-                            "postgate: linkedin: LinkedIn calls the post a duplicate of {}, which is this post: \
-                             recorded as published, nothing sent again",
-                            one_line(&urn)
-                        );
-                        return Ok(Published {
-                            url: post_url(&urn),
-                            id: urn,
-                            replayed: true,
-                        });
-                    }
-                    Ok(_) => (
-                        format!(
-                            "LinkedIn calls it a duplicate of {}, whose text differs",
-                            one_line(&urn)
-                        ),
-                        true,
-                    ),
-                    // After a delete, the post a duplicate names can answer 404
-                    // (ComposioHQ/composio#2710): look among the posts instead.
-                    Err(e) => (
-                        format!(
-                            "LinkedIn calls it a duplicate of {}, which cannot be read ({e:#})",
-                            one_line(&urn)
-                        ),
-                        true,
-                    ),
-                },
-                Attempt::Duplicate(None) => ("LinkedIn refused it as a duplicate".to_string(), true),
-                Attempt::Unknown(why) => (why, false),
-            };
-            match self.look(text, since, &key.recorded) {
-                Look::Found(post) => {
-                    eprintln!(
-                        "postgate: linkedin: {why}, and the post is on the organization's page: {}; recorded as that \
-                         post, nothing sent again",
-                        one_line(&post.url)
-                    );
-                    return Ok(Published {
-                        id: post.id,
-                        url: post.url,
-                        replayed: true,
-                    });
-                }
-                Look::NotFound if !duplicate && !sent_again => {
-                    eprintln!(
-                        "postgate: linkedin: {why}; the post is not among the organization's posts, so postgate sends \
-                         it again, once"
-                    );
-                    sent_again = true;
-                    attempt = self.li.post_once(&self.token, body);
-                }
-                Look::NotFound => {
-                    let message = if duplicate {
-                        format!(
-                            "{why}, and no post with this text is among the organization's posts since {}: nothing \
-                             was published by this run",
-                            since.round(jiff::Unit::Second).unwrap_or(since)
-                        )
-                    } else {
-                        format!(
-                            "linkedin: sent twice without an answer ({why}), and neither is among the organization's posts"
-                        )
-                    };
-                    return Err(Failure::new(ExitCode::Incomplete, message)
-                        .hint("look at the organization's page: if an identical older post is there, reword the post or leave it")
-                        .into());
-                }
-                Look::Inconclusive(listing) => {
-                    return Err(Failure::new(
-                        ExitCode::Incomplete,
-                        format!(
-                            "linkedin: {why}, and the organization's posts cannot say whether it landed ({listing}); \
-                             postgate refuses to guess, and sent nothing more"
-                        ),
-                    )
-                    .hint(
-                        "look at the organization's page: if the post is there, do not post it again (`postgate \
-                         reconcile` will show it as in doubt); if it is not, post it again",
-                    )
-                    .into());
-                }
-            }
-        }
+        let place = Place {
+            platform: NAME,
+            refuser: "LinkedIn",
+            on: "the organization's page",
+            posts: "the organization's posts",
+            // The vanity name is the organization's page address on linkedin.com.
+            address: format!(
+                "https://www.linkedin.com/company/{}/",
+                self.li.account.handle.trim_start_matches('@')
+            ),
+            since,
+        };
+        settle::settle(
+            &place,
+            self.sent(text, &key.recorded, first),
+            &mut || self.sent(text, &key.recorded, self.li.post_once(&self.token, body)),
+            &mut || self.look(text, since, &key.recorded),
+        )
     }
 }
 

@@ -10,6 +10,7 @@ use crate::credentials::{self, Credential};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::platform::http::{self, Answer, HttpError, ID_CAP, NAME_CAP, Retry, TEXT_CAP, URL_CAP, clip};
+use crate::platform::settle::{self, Look, Place, Sent};
 use crate::platform::spec::{
     Client as PlatformClient, Identity, Limits, Listing, PostKey, Published, RemotePost, Revocation, Session,
 };
@@ -160,13 +161,6 @@ enum Attempt {
     Unknown(String),
     /// Refused: nothing was published.
     Refused(Failure, Option<StatusCode>),
-}
-
-/// What the account's posts say about one text.
-enum Look {
-    Found(RemotePost),
-    NotFound,
-    Inconclusive(String),
 }
 
 impl X {
@@ -612,6 +606,16 @@ fn join(base: &Url, path: &str) -> Result<Url> {
         .map_err(|e| Failure::new(ExitCode::Platform, format!("bad URL {path}: {e}")).into())
 }
 
+/// One send as the shared loop reads it.
+fn sent(attempt: Attempt) -> Sent {
+    match attempt {
+        Attempt::Done(p) => Sent::Done(p),
+        Attempt::Duplicate => Sent::Duplicate("X refused it as duplicate content".into()),
+        Attempt::Unknown(why) => Sent::Unknown(why),
+        Attempt::Refused(f, _) => Sent::Refused(f.into()),
+    }
+}
+
 /// Turns an HTTP error into a failure, with X's meaning of its statuses.
 fn failure(e: HttpError, action: &str) -> Failure {
     let forbidden = matches!(&e, HttpError::Status { status, .. } if *status == StatusCode::FORBIDDEN);
@@ -859,101 +863,31 @@ impl XSession<'_> {
         }
     }
 
-    /// Publishes `body` exactly once, X having no idempotency key: when the outcome of a send
-    /// is unknown, or X calls it a duplicate, the account's posts since the attempt began are
-    /// read first; a post is sent again at most once, and only when they show it is not there.
+    /// Publishes `body` exactly once, X having no idempotency key: the shared look-before-write
+    /// loop (`platform::settle`), with X's own listing and comparison.
     fn settle(&self, body: &Value, text: &str, key: &PostKey, first: Attempt) -> Result<Published> {
         let since = key.since.unwrap_or_else(jiff::Timestamp::now);
         let since = since
             .checked_sub(crate::platform::spec::SERVER_CLOCK_MARGIN)
             .unwrap_or(since);
-        let mut attempt = first;
-        let mut sent_again = false;
-        loop {
-            let (why, duplicate) = match attempt {
-                Attempt::Done(p) => return Ok(p),
-                Attempt::Refused(f, _) => return Err(f.into()),
-                Attempt::Duplicate => ("X refused it as duplicate content".to_string(), true),
-                Attempt::Unknown(why) => (why, false),
-            };
-            let images = body
-                .pointer("/media/media_ids")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
-            match self.look(text, images, since, &key.recorded) {
-                Look::Found(post) => {
-                    eprintln!(
-                        "postgate: x: {why}, and the post is on the account: {}; recorded as that post, nothing sent again",
-                        crate::sanitize::one_line(&post.url)
-                    );
-                    return Ok(Published {
-                        id: post.id,
-                        url: post.url,
-                        replayed: true,
-                    });
-                }
-                Look::NotFound if !duplicate && !sent_again => {
-                    eprintln!(
-                        "postgate: x: {why}; the post is not among the account's posts, so postgate sends it again, once"
-                    );
-                    sent_again = true;
-                    attempt = self.x.post_once(&self.auth, body);
-                }
-                Look::NotFound => {
-                    let message = if duplicate && sent_again {
-                        // The send before this one went unanswered: it may have landed, and be
-                        // the duplicate X means, though the listing does not show it yet.
-                        "x: the first send went unanswered and the second was refused as a duplicate: the first may \
-                         be the post X means, although the account's posts do not show it yet"
-                            .to_string()
-                    } else if duplicate {
-                        format!(
-                            "X refused the post as a duplicate of an earlier one, and no post with this text is among \
-                             the account's posts since {}: nothing was published by this run",
-                            since.round(jiff::Unit::Second).unwrap_or(since)
-                        )
-                    } else {
-                        format!("x: sent twice without an answer ({why}), and neither is among the account's posts")
-                    };
-                    let hint = if sent_again {
-                        format!(
-                            "look at https://x.com/{}: if the post is there, do not post it again (`postgate \
-                             reconcile` will show it as in doubt); if it is not, post it again",
-                            self.x.username
-                        )
-                    } else {
-                        format!(
-                            "look at https://x.com/{}: X does not say how long it remembers a text, so an older \
-                             identical post may be the one it means; reword the post, or leave it",
-                            self.x.username
-                        )
-                    };
-                    // Refused as a duplicate with nothing else sent: nothing is in doubt, X turned
-                    // the text down (exit 4). After an unanswered send, the outcome is unknown.
-                    let code = if duplicate && !sent_again {
-                        ExitCode::ContentRefused
-                    } else {
-                        ExitCode::Incomplete
-                    };
-                    return Err(Failure::new(code, message).hint(hint).into());
-                }
-                Look::Inconclusive(listing) => {
-                    return Err(Failure::new(
-                        ExitCode::Incomplete,
-                        format!(
-                            "x: {why}, and the account's posts cannot say whether it landed ({listing}); postgate \
-                             refuses to guess, and sent nothing more"
-                        ),
-                    )
-                    .hint(format!(
-                        "look at https://x.com/{}: if the post is there, do not post it again (`postgate reconcile` \
-                         will show it as in doubt); if it is not, post it again",
-                        self.x.username
-                    ))
-                    .into());
-                }
-            }
-        }
+        let images = body
+            .pointer("/media/media_ids")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let place = Place {
+            platform: NAME,
+            refuser: "X",
+            on: "the account",
+            posts: "the account's posts",
+            address: format!("https://x.com/{}", self.x.username),
+            since,
+        };
+        settle::settle(
+            &place,
+            sent(first),
+            &mut || sent(self.x.post_once(&self.auth, body)),
+            &mut || self.look(text, images, since, &key.recorded),
+        )
     }
 
     fn body(&self, draft: &Draft, edit_of: Option<&str>) -> Result<Value> {
