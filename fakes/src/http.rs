@@ -86,6 +86,41 @@ impl Response {
 /// The function that answers every request.
 pub type Handler = Arc<dyn Fn(&Request) -> Reply + Send + Sync>;
 
+/// The whole of a fake's binary: `NAME [--port N]` binds 127.0.0.1 (port 0, the default,
+/// picks a free one), prints `KEY=http://127.0.0.1:PORT` on stdout once it accepts
+/// connections, and serves `handler` until killed.
+pub fn run(name: &str, key: &str, handler: Handler) -> ! {
+    let usage = |msg: &str| -> ! {
+        eprintln!("{name}: {msg}\nusage: {name} [--port N]");
+        std::process::exit(2)
+    };
+    let mut port: u16 = 0;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--port" => {
+                port = args
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or_else(|| usage("--port needs a number"));
+            }
+            "-h" | "--help" => {
+                println!("usage: {name} [--port N]   (0: a free port; prints {key}=...)");
+                std::process::exit(0)
+            }
+            other => usage(&format!("unknown argument {other}")),
+        }
+    }
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| {
+        eprintln!("{name}: cannot listen on 127.0.0.1:{port}: {e}");
+        std::process::exit(1)
+    });
+    let addr = listener.local_addr().expect("bound address");
+    println!("{key}=http://{addr}");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    serve(listener, handler)
+}
+
 /// Serves `handler` on `listener` until the process exits.
 pub fn serve(listener: TcpListener, handler: Handler) -> ! {
     loop {

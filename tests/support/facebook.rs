@@ -5,6 +5,7 @@
 //! Everything is scoped per Page (posts, counters, faults, usage), so tests that make their own
 //! Pages never need to take turns.
 
+use super::control::{self, check, text};
 use super::services::{Supervised, supervise};
 use serde_json::{Value, json};
 use std::sync::OnceLock;
@@ -36,18 +37,6 @@ pub fn facebook_fake() -> &'static FacebookFake {
     })
 }
 
-fn check(resp: reqwest::Result<reqwest::blocking::Response>, what: &str) -> Value {
-    let resp = resp.unwrap_or_else(|e| panic!("{what}: {e}"));
-    let status = resp.status();
-    let body: Value = resp.json().unwrap_or(Value::Null);
-    assert!(status.is_success(), "{what}: {status} {body}");
-    body
-}
-
-fn text(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_else(|| panic!("no {key} in {v}")).to_string()
-}
-
 impl FacebookFake {
     /// The `api` base postgate is pointed at.
     pub fn url(&self) -> &str {
@@ -55,22 +44,11 @@ impl FacebookFake {
     }
 
     fn control_post(&self, path: &str, body: Value) -> Value {
-        check(
-            reqwest::blocking::Client::new()
-                .post(format!("{}/_fake/{path}", self.url))
-                .json(&body)
-                .send(),
-            path,
-        )
+        control::post(&self.url, path, body)
     }
 
     fn control_get(&self, path: &str) -> Value {
-        check(
-            reqwest::blocking::Client::new()
-                .get(format!("{}/_fake/{path}", self.url))
-                .send(),
-            path,
-        )
+        control::get(&self.url, path)
     }
 
     /// A fresh Page whose username starts with `prefix` (letters and digits only).

@@ -4,6 +4,7 @@
 //! Everything is scoped per member (counters, faults) or per organization (posts), so tests
 //! that make their own never need to take turns.
 
+use super::control::{self, text};
 use super::services::{Supervised, supervise};
 use serde_json::{Value, json};
 use std::sync::OnceLock;
@@ -44,40 +45,17 @@ pub fn linkedin_fake() -> &'static LinkedInFake {
     })
 }
 
-fn check(resp: reqwest::Result<reqwest::blocking::Response>, what: &str) -> Value {
-    let resp = resp.unwrap_or_else(|e| panic!("{what}: {e}"));
-    let status = resp.status();
-    let body: Value = resp.json().unwrap_or(Value::Null);
-    assert!(status.is_success(), "{what}: {status} {body}");
-    body
-}
-
-fn text(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_else(|| panic!("no {key} in {v}")).to_string()
-}
-
 impl LinkedInFake {
     pub fn url(&self) -> &str {
         &self.url
     }
 
     fn control_post(&self, path: &str, body: Value) -> Value {
-        check(
-            reqwest::blocking::Client::new()
-                .post(format!("{}/_fake/{path}", self.url))
-                .json(&body)
-                .send(),
-            path,
-        )
+        control::post(&self.url, path, body)
     }
 
     fn control_get(&self, path: &str) -> Value {
-        check(
-            reqwest::blocking::Client::new()
-                .get(format!("{}/_fake/{path}", self.url))
-                .send(),
-            path,
-        )
+        control::get(&self.url, path)
     }
 
     /// A fresh organization whose vanity name starts with `prefix`.

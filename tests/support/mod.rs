@@ -23,6 +23,7 @@
 pub mod bluesky;
 pub mod builder;
 pub mod cmd;
+pub mod control;
 pub mod facebook;
 pub mod hostile;
 pub mod linkedin;

@@ -12,6 +12,7 @@
 //! Everything is scoped per user (posts, counters, faults, the fake's clock), so tests that
 //! make their own users never need to take turns.
 
+use super::control::{self, text};
 use super::services::{Supervised, supervise};
 use serde_json::{Value, json};
 use std::sync::OnceLock;
@@ -68,18 +69,6 @@ pub fn x_fake() -> &'static XFake {
     })
 }
 
-fn check(resp: reqwest::Result<reqwest::blocking::Response>, what: &str) -> Value {
-    let resp = resp.unwrap_or_else(|e| panic!("{what}: {e}"));
-    let status = resp.status();
-    let body: Value = resp.json().unwrap_or(Value::Null);
-    assert!(status.is_success(), "{what}: {status} {body}");
-    body
-}
-
-fn text(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_else(|| panic!("no {key} in {v}")).to_string()
-}
-
 impl XFake {
     /// Prism's URL: the `api` base postgate is pointed at.
     pub fn api_url(&self) -> &str {
@@ -92,22 +81,11 @@ impl XFake {
     }
 
     fn control_post(&self, path: &str, body: Value) -> Value {
-        check(
-            reqwest::blocking::Client::new()
-                .post(format!("{}/_fake/{path}", self.fake))
-                .json(&body)
-                .send(),
-            path,
-        )
+        control::post(&self.fake, path, body)
     }
 
     fn control_get(&self, path: &str) -> Value {
-        check(
-            reqwest::blocking::Client::new()
-                .get(format!("{}/_fake/{path}", self.fake))
-                .send(),
-            path,
-        )
+        control::get(&self.fake, path)
     }
 
     /// A fresh user whose username starts with `prefix` (X's rules: at most 15 characters
