@@ -97,7 +97,7 @@ pub enum Command {
     Reconcile(ReconcileArgs),
     /// Show who the platform says an account's credential belongs to, next to the policy.
     Whoami(NameArg),
-    /// Store an account's credential in the OS keychain, once the platform says whose it is: a secret from a hidden prompt or stdin, or X's OAuth sign-in in the browser.
+    /// Store an account's credential in the OS keychain, once the platform says whose it is: a secret from a hidden prompt or stdin, X's OAuth sign-in in the browser, or Facebook's token exchange (`app_id`).
     Login(LoginArgs),
     /// Remove an account's secret from the keychain.
     Logout(NameArg),
@@ -477,8 +477,9 @@ pub struct LoginArgs {
     #[arg(long)]
     pub oauth1: bool,
 
-    /// X: store the app-only bearer token that `reconcile` reads with, kept apart from the
-    /// posting credential (`reconcile_credential = "app-bearer"`).
+    /// X and Facebook: store the app's own token beside the posting credential: on X the
+    /// app-only bearer token `reconcile` reads with (`reconcile_credential = "app-bearer"`), on
+    /// Facebook the app token `debug_token` checks the Page token with (`debug_token = true`).
     #[arg(long)]
     pub app_bearer: bool,
 }
