@@ -121,6 +121,23 @@ fn a_stored_token_that_now_acts_as_another_member_is_refused() {
     .status(code::IDENTITY)
     .stderr_has(&format!("LinkedIn now says it acts as Autre ({})", other.urn))
     .run();
+    // The right member under another name: the banner would have named someone else.
+    let misnamed = json!({
+        "access_token": li.token(&member, None),
+        "member_urn": member.urn,
+        "member_name": "Le ministre",
+    });
+    t.cmd([
+        "post",
+        "-a",
+        "li",
+        "--confirm-handle",
+        &format!("@{}", org.vanity),
+        "Message",
+    ])
+    .env("POSTGATE_SECRET_LI", &misnamed.to_string())
+    .status(code::IDENTITY)
+    .run();
     assert!(li.posts(&org).is_empty());
 }
 

@@ -501,7 +501,8 @@ impl PlatformClient for LinkedIn {
 struct LinkedInSession<'a> {
     li: &'a LinkedIn,
     token: Secret,
-    /// The member `login` saw the token act as, shown in the banner: checked again here.
+    /// The member `login` saw the token act as, shown in the banner: checked again here, name
+    /// included, since the banner showed the name.
     stored_member: Option<crate::platform::linkedin::credential::Member>,
 }
 
@@ -603,7 +604,11 @@ impl Session for LinkedInSession<'_> {
     /// posting role is refused here, as a credential for the wrong account is.
     fn identity(&self) -> Result<Identity> {
         let (person, member) = self.li.member(&self.token)?;
-        if let Some(stored) = self.stored_member.as_ref().filter(|m| m.urn != person) {
+        if let Some(stored) = self
+            .stored_member
+            .as_ref()
+            .filter(|m| m.urn != person || m.name != member)
+        {
             return Err(Failure::new(
                 ExitCode::IdentityMismatch,
                 format!(
