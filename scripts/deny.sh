@@ -25,6 +25,9 @@ if ! command -v cargo-deny >/dev/null; then
   cargo install --quiet --locked --root "$tools" cargo-deny --version "$version"
 fi
 
+# `--offline` below reads the crates from Cargo's cache: on a fresh machine nothing has
+# downloaded them yet, so fetch exactly what Cargo.lock names first.
+cargo fetch --locked --quiet
 cargo deny --offline check --hide-inclusion-graph licenses sources bans
 
 if [ -n "${POSTGATE_ADVISORY_DB:-}" ]; then

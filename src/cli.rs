@@ -8,13 +8,209 @@ use std::sync::LazyLock;
 /// How long a `reconcile --on-foreign` hook may run by default, in seconds (`--hook-timeout`).
 pub const HOOK_TIMEOUT_SECS: u64 = 120;
 
+/// The top-level help's and postgate(1)'s closing part; the subcommands' help points here
+/// instead of repeating it.
 static AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "{}\nPolicy lookup: --policy, then $POSTGATE_POLICY, then $XDG_CONFIG_HOME/postgate/policy.toml, \
+        "{EX_TOP}\n{}\nPolicy lookup: --policy, then $POSTGATE_POLICY, then $XDG_CONFIG_HOME/postgate/policy.toml, \
          then /etc/postgate/policy.toml (never the current directory).",
         crate::exit_codes::ExitCode::table()
     )
 });
+
+// Each subcommand's help ends with real invocations (accounts of the example policy.toml), and
+// one line saying where the exit codes and the policy lookup are.
+
+const EX_TOP: &str = "Examples:
+  postgate policy check                          # is the policy valid? which accounts?
+  postgate post -a demo \"Bonjour\"                # banner, then type the account's handle
+  postgate --json post -a demo --confirm-handle @demo_ministere --file post.txt
+  postgate man queue publish                     # the page of one command
+";
+
+macro_rules! examples {
+    ($name:ident, $text:literal) => {
+        const $name: &str = concat!(
+            "Examples:\n",
+            $text,
+            "\n",
+            "Exit codes and where the policy is looked for: postgate --help."
+        );
+    };
+}
+
+examples!(
+    EX_POST,
+    "  # At a terminal: the banner, then type the handle
+  postgate post -a demo \"Le programme de la semaine\"
+  # With an image and its description; --dry-run stops before publishing
+  postgate post -a demo --image affiche.png --alt \"Affiche du festival\" --dry-run \"Le festival\"
+  # In a script: no prompt, the handle is stated
+  postgate --json post -a demo --confirm-handle @demo_ministere --file post.txt
+"
+);
+examples!(
+    EX_CORRECT,
+    "  # Mastodon: an edit with public history; Bluesky and X: a reply that corrects
+  postgate correct -a culture-gouv 1098765 \"Texte corrigé : l'exposition ouvre le 3 mai\"
+  postgate correct -a culture-bsky https://bsky.app/profile/culture.gouv.fr/post/3kabc --file correction.txt
+"
+);
+examples!(EX_DELETE, "  postgate delete -a demo 2026-12-01T09-00-00Z-ab12 --reason \"doublon\"
+  postgate --json delete -a culture-gouv 1098765 --reason \"publié par erreur\" --confirm-handle @culture_gouv@social.numerique.gouv.fr
+");
+examples!(
+    EX_CHECK,
+    "  postgate check drafts/                         # every .md and .txt draft in the folder
+  postgate check -a culture-gouv --at 2026-12-01T23:30:00+01:00 annonce.md
+  echo \"Votez pour nous\" | postgate check -a demo -
+"
+);
+examples!(
+    EX_PLAN,
+    "  postgate plan -a culture-gouv -o reponse.plan --reply-to 1098765 \"Merci pour votre message…\"
+  postgate plan -a demo -o annonce.plan --publish-at 2026-12-01T09:00:00+01:00 --file annonce.txt
+  postgate plan -a culture-gouv -o correction.plan --correct 1098765 \"Texte corrigé\"
+"
+);
+examples!(
+    EX_SIGN,
+    "  postgate sign queue/2026-12-01-expo.md                  # your keychain key
+  postgate sign queue/2026-12-01-expo.md --ssh-key ~/.ssh/id_ed25519
+"
+);
+examples!(
+    EX_APPROVE,
+    "  postgate approve reponse.plan                            # your keychain key (postgate keys new)
+  postgate approve queue/2026-12-01-expo.md --ssh-key ~/.ssh/id_ed25519
+  postgate --json approve reponse.plan --plan-hash sha256:…   # only if it is what you reviewed
+"
+);
+examples!(
+    EX_APPLY,
+    "  postgate apply reponse.plan
+  postgate apply reponse.plan --dry-run
+  postgate --json apply reponse.plan --confirm-handle @culture_gouv@social.numerique.gouv.fr
+"
+);
+examples!(
+    EX_QUEUE,
+    "  postgate queue check queue/ --require-approved          # pull requests
+  postgate queue publish queue/ --due --confirm-handle @culture_gouv@social.numerique.gouv.fr
+"
+);
+examples!(
+    EX_QUEUE_CHECK,
+    "  postgate queue check queue/
+  postgate queue check queue/ --require-approved          # red until every item is approved
+  postgate --json queue check queue/                      # each item's plan_hash and status
+"
+);
+examples!(
+    EX_QUEUE_PUBLISH,
+    "  postgate queue publish queue/ --due --confirm-handle @culture_gouv@social.numerique.gouv.fr
+  postgate queue publish queue/ --due --confirm-handle @demo_ministere --confirm-handle @camille
+"
+);
+examples!(
+    EX_KEYS,
+    "  postgate keys new                 # a key named after you; paste the printed line into the policy
+  postgate keys new astreinte
+  postgate keys show
+"
+);
+examples!(
+    EX_LOCKDOWN,
+    "  postgate lockdown -a culture-gouv --reason \"posts insultants depuis 23h\"
+  postgate lockdown --all --reason \"identifiants divulgués\"
+"
+);
+examples!(
+    EX_UNLOCK,
+    "  postgate unlock -a demo --sign                  # an approver with the unlock role signs
+  postgate unlock -a demo                         # then anyone lifts the lock
+  postgate unlock -a demo --sign --ssh-key ~/.ssh/id_ed25519 --lock-id sha256:…
+"
+);
+examples!(
+    EX_RECONCILE,
+    "  postgate reconcile --all --since 15m            # from cron every 5 minutes; exit 13 on a foreign post
+  postgate reconcile -a culture-gouv --since 7d --audit-log runner-audit.jsonl
+  postgate reconcile --all --on-foreign 'mail -s \"post étranger\" astreinte@example.org'
+"
+);
+examples!(
+    EX_WHOAMI,
+    "  postgate whoami -a culture-gouv
+  postgate --json whoami -a culture-bsky
+"
+);
+examples!(
+    EX_LOGIN,
+    "  postgate login -a culture-gouv                  # hidden prompt for the token
+  pass show culture/mastodon | postgate login -a culture-gouv --secret-stdin
+  postgate login -a culture-x --no-browser        # X: prints the address to open
+"
+);
+examples!(
+    EX_LOGOUT,
+    "  postgate logout -a culture-gouv
+"
+);
+examples!(
+    EX_ACCOUNTS,
+    "  postgate accounts
+  postgate --json accounts
+"
+);
+examples!(
+    EX_LOG,
+    "  postgate log --since 24h
+  postgate log --account culture-gouv --since 7d
+  postgate log verify
+"
+);
+examples!(
+    EX_LOG_VERIFY,
+    "  postgate log verify
+  postgate --json log verify
+"
+);
+examples!(
+    EX_LOG_REPAIR,
+    "  postgate log repair
+"
+);
+examples!(
+    EX_POLICY,
+    "  postgate policy check
+  postgate --policy ops/policy.toml policy show -a culture-gouv
+"
+);
+examples!(
+    EX_POLICY_CHECK,
+    "  postgate policy check
+  postgate --policy ops/policy.toml --json policy check
+"
+);
+examples!(
+    EX_POLICY_SHOW,
+    "  postgate policy show -a culture-gouv
+"
+);
+examples!(
+    EX_COMPLETIONS,
+    "  postgate completions bash > ~/.local/share/bash-completion/completions/postgate
+  postgate completions zsh > ~/.zfunc/_postgate
+"
+);
+examples!(
+    EX_MAN,
+    "  postgate man | man -l -
+  postgate man queue publish | man -l -
+  postgate man --dir ~/.local/share/man/man1
+"
+);
 
 /// A guard for posting to official social-media accounts.
 ///
@@ -22,7 +218,7 @@ static AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
 /// handle (or a script pass it with --confirm-handle), takes the credential from the OS
 /// keychain, publishes once, and records every attempt in a tamper-evident audit log.
 #[derive(Debug, Parser)]
-#[command(name = "postgate", version, about, long_about, after_long_help = AFTER_HELP.as_str())]
+#[command(name = "postgate", version, about, long_about, after_help = EX_TOP, after_long_help = AFTER_HELP.as_str())]
 pub struct Cli {
     /// Policy file to use instead of the usual lookup.
     #[arg(long, global = true, value_name = "FILE")]
@@ -43,74 +239,98 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Publish a post after showing the banner and confirming the account.
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_POST)]
     Post(PostArgs),
     /// Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X).
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_CORRECT)]
     Correct(CorrectArgs),
     /// Delete a published post, where the account's policy allows it (allow_delete).
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_DELETE)]
     Delete(DeleteArgs),
     /// Check drafts against the policy's rules, like a prose linter (for pull-request jobs).
     ///
     /// Prints one line per finding, `file:line:col level rule message (suggestion)`, and exits
     /// with code 4 if any rule at level `deny` matched.
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_CHECK)]
     Check(CheckArgs),
     /// Write a plan: the post pinned down (text, images, account, window) for review.
     ///
     /// The plan file is TOML a person can read; `approve` signs it and `apply` publishes it
     /// exactly as written.
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_PLAN)]
     Plan(PlanArgs),
     /// Sign a plan or a queue item as its author (PLAN.author.sig), with a key the policy lists.
     ///
     /// A plan that needs approval counts approvals only from people other than its proven
     /// author; `plan` signs what it writes, `sign` signs a queue item or signs a plan again.
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_SIGN)]
     Sign(SignArgs),
     /// Sign a plan or a queue item as one of the policy's approvers.
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_APPROVE)]
     Approve(ApproveArgs),
     /// Publish a plan exactly as approved, after checking everything again.
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_APPLY)]
     Apply(ApplyArgs),
     /// A folder of prepared posts: check it on pull requests, publish what is due on a schedule.
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_QUEUE)]
     Queue(QueueArgs),
     /// Approval keys kept in the OS keychain.
+    #[command(after_help = EX_KEYS)]
     Keys(KeysArgs),
     /// Stop an account now: lock it, revoke its credential at the platform, clear the keychain.
     ///
     /// Every later `post`, `correct`, `delete`, `apply` and `queue publish` to a locked account
     /// is refused (exit 12) with the reason, who locked it and when, until an approver signs
     /// `unlock`.
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_LOCKDOWN)]
     Lockdown(LockdownArgs),
     /// Lift a lockdown on an approver's signature; a new `login` is then required.
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_UNLOCK)]
     Unlock(UnlockArgs),
     /// List an account's recent posts on the platform and report those postgate did not make.
     ///
     /// Exits 13 when it finds one, so a cron job every 5 minutes raises the alarm.
-    #[command(after_long_help = AFTER_HELP.as_str())]
+    #[command(after_help = EX_RECONCILE)]
     Reconcile(ReconcileArgs),
     /// Show who the platform says an account's credential belongs to, next to the policy.
+    #[command(after_help = EX_WHOAMI)]
     Whoami(NameArg),
     /// Store an account's credential in the OS keychain, once the platform says whose it is: a secret from a hidden prompt or stdin, X's OAuth sign-in in the browser, or Facebook's token exchange (`app_id`).
+    #[command(after_help = EX_LOGIN)]
     Login(LoginArgs),
     /// Remove an account's secret from the keychain.
+    #[command(after_help = EX_LOGOUT)]
     Logout(NameArg),
     /// List the policy's accounts and the state of their credentials.
+    #[command(after_help = EX_ACCOUNTS)]
     Accounts,
     /// List or verify the audit log.
+    #[command(after_help = EX_LOG)]
     Log(LogArgs),
     /// Validate and inspect the policy.
+    #[command(after_help = EX_POLICY)]
     Policy(PolicyArgs),
     /// Print a shell completion script.
+    #[command(after_help = EX_COMPLETIONS)]
     Completions(CompletionsArgs),
-    /// Print the man page (roff) on stdout.
-    Man,
+    /// Print a man page (roff) on stdout, or write every page into a folder.
+    ///
+    /// `postgate man` is postgate(1), the page that lists every command; `postgate man queue
+    /// publish` is postgate-queue-publish(1); `postgate man --dir DIR` writes them all, one file
+    /// per command, as packagers and `MANPATH` expect.
+    #[command(after_help = EX_MAN)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print, as typed after `postgate` (`queue publish`).
+    #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+    pub command: Vec<String>,
+
+    /// Write every page (postgate.1, postgate-post.1, …) into this folder, creating it.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -213,8 +433,10 @@ pub struct QueueArgs {
 #[derive(Debug, Subcommand)]
 pub enum QueueCommand {
     /// Lint every item and its approvals, like `check` (for pull-request jobs).
+    #[command(after_help = EX_QUEUE_CHECK)]
     Check(QueueCheckArgs),
     /// Publish every due, approved item once, in order (for scheduled jobs).
+    #[command(after_help = EX_QUEUE_PUBLISH)]
     Publish(QueuePublishArgs),
 }
 
@@ -246,9 +468,13 @@ pub struct QueuePublishArgs {
 
 #[derive(Debug, Args)]
 pub struct LockdownArgs {
-    /// The accounts to lock.
-    #[arg(value_name = "NAME", required_unless_present = "all", conflicts_with = "all")]
+    /// The accounts to lock (or -a NAME, repeatable).
+    #[arg(value_name = "NAME", required_unless_present_any = ["all", "account"], conflicts_with = "all")]
     pub names: Vec<String>,
+
+    /// An account to lock, as in the policy's `name`; repeat for several.
+    #[arg(short, long = "account", value_name = "NAME", conflicts_with = "all")]
+    pub account: Vec<String>,
 
     /// Lock every account in the policy.
     #[arg(long)]
@@ -260,10 +486,15 @@ pub struct LockdownArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["name", "account"])))]
 pub struct UnlockArgs {
-    /// The locked account.
+    /// The locked account (or -a NAME).
     #[arg(value_name = "NAME")]
-    pub name: String,
+    name: Option<String>,
+
+    /// The locked account, as in the policy's `name`.
+    #[arg(short, long, value_name = "NAME")]
+    account: Option<String>,
 
     /// Sign the unlock as an approver (the lock stays until `postgate unlock NAME` is run).
     #[arg(long)]
@@ -284,9 +515,13 @@ pub struct UnlockArgs {
 
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
-    /// The accounts to check.
-    #[arg(value_name = "NAME", required_unless_present = "all", conflicts_with = "all")]
+    /// The accounts to check (or -a NAME, repeatable).
+    #[arg(value_name = "NAME", required_unless_present_any = ["all", "account"], conflicts_with = "all")]
     pub names: Vec<String>,
+
+    /// An account to check, as in the policy's `name`; repeat for several.
+    #[arg(short, long = "account", value_name = "NAME", conflicts_with = "all")]
+    pub account: Vec<String>,
 
     /// Check every account in the policy.
     #[arg(long)]
@@ -322,8 +557,10 @@ pub struct KeysArgs {
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// Create an ed25519 approval key in the keychain and print its public key for the policy.
+    #[command(after_help = EX_KEYS)]
     New(KeyName),
     /// Print the public key of a keychain approval key.
+    #[command(after_help = EX_KEYS)]
     Show(KeyName),
 }
 
@@ -389,18 +626,17 @@ pub struct Guard {
 }
 
 #[derive(Debug, Args)]
+#[command(override_usage = "postgate correct -a <NAME> <POST> [TEXT]\n       postgate correct <NAME> <POST> [TEXT]")]
 pub struct CorrectArgs {
     /// Account name, as in the policy's `name`.
-    pub name: String,
+    #[arg(short, long, value_name = "NAME")]
+    pub account: Option<String>,
 
-    /// The post to correct: its id or URL.
-    #[arg(value_name = "POST")]
-    pub post: String,
-
-    /// The corrected text; `-` reads it from stdin. Without text or --file, a terminal opens
-    /// $VISUAL or $EDITOR.
-    #[arg(value_name = "TEXT", conflicts_with = "file")]
-    pub text: Option<String>,
+    /// The post to correct (its id or URL), then the corrected text; without -a, the account
+    /// name comes first. A text of `-` reads it from stdin; without text or --file, a terminal
+    /// opens $VISUAL or $EDITOR.
+    #[arg(value_name = "POST", num_args = 1..=3, required = true)]
+    pub words: Vec<String>,
 
     /// Read the corrected text from a file (`-` for stdin).
     #[arg(short, long, value_name = "PATH")]
@@ -411,13 +647,17 @@ pub struct CorrectArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    override_usage = "postgate delete -a <NAME> <POST> --reason <TEXT>\n       postgate delete <NAME> <POST> --reason <TEXT>"
+)]
 pub struct DeleteArgs {
     /// Account name, as in the policy's `name`.
-    pub name: String,
+    #[arg(short, long, value_name = "NAME")]
+    pub account: Option<String>,
 
-    /// The post to delete: its id or URL.
-    #[arg(value_name = "POST")]
-    pub post: String,
+    /// The post to delete (its id or URL); without -a, the account name comes first.
+    #[arg(value_name = "POST", num_args = 1..=2, required = true)]
+    pub words: Vec<String>,
 
     /// Why the post is deleted; recorded in the audit log, never published.
     #[arg(long, value_name = "TEXT", required = true)]
@@ -454,9 +694,15 @@ pub enum CheckFormat {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["name", "account"])))]
 pub struct LoginArgs {
+    /// Account name, as in the policy's `name` (or -a NAME).
+    #[arg(value_name = "NAME")]
+    name: Option<String>,
+
     /// Account name, as in the policy's `name`.
-    pub name: String,
+    #[arg(short, long, value_name = "NAME")]
+    account: Option<String>,
 
     /// Read the secret from stdin instead of a hidden prompt (for scripts and password managers);
     /// one per line where the platform asks for several.
@@ -485,9 +731,43 @@ pub struct LoginArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["name", "account"])))]
 pub struct NameArg {
+    /// Account name, as in the policy's `name` (or -a NAME).
+    #[arg(value_name = "NAME")]
+    name: Option<String>,
+
     /// Account name, as in the policy's `name`.
-    pub name: String,
+    #[arg(short, long, value_name = "NAME")]
+    account: Option<String>,
+}
+
+/// The commands that name one account take it as `-a NAME` or, as they always have, as their
+/// first word; clap's group makes exactly one of the two present.
+macro_rules! one_account {
+    ($($args:ty),*) => {$(
+        impl $args {
+            /// The account named on the command line.
+            pub fn name(&self) -> &str {
+                self.account.as_deref().or(self.name.as_deref()).unwrap_or_default()
+            }
+        }
+    )*};
+}
+one_account!(NameArg, LoginArgs, UnlockArgs);
+
+impl LockdownArgs {
+    /// The accounts named, positional and `-a` together, in the order given.
+    pub fn names(&self) -> impl Iterator<Item = &String> {
+        self.names.iter().chain(&self.account)
+    }
+}
+
+impl ReconcileArgs {
+    /// The accounts named, positional and `-a` together, in the order given.
+    pub fn names(&self) -> impl Iterator<Item = &String> {
+        self.names.iter().chain(&self.account)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -508,8 +788,10 @@ pub struct LogArgs {
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
     /// Check the whole hash chain; exits non-zero at the first broken record.
+    #[command(after_help = EX_LOG_VERIFY)]
     Verify,
     /// Move a torn last line (a write cut short) into a side file, and record that.
+    #[command(after_help = EX_LOG_REPAIR)]
     Repair,
 }
 
@@ -522,8 +804,10 @@ pub struct PolicyArgs {
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Validate the policy and list its accounts.
+    #[command(after_help = EX_POLICY_CHECK)]
     Check,
     /// Show the effective settings and rules of one account.
+    #[command(after_help = EX_POLICY_SHOW)]
     Show(NameArg),
 }
 
@@ -532,6 +816,73 @@ pub struct CompletionsArgs {
     /// The shell to generate completions for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// What `correct` and `delete` were given once the two forms are told apart.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Target<'a> {
+    pub account: &'a str,
+    pub post: &'a str,
+    pub text: Option<&'a str>,
+}
+
+/// Splits `[NAME] POST [TEXT]`: with `-a`, the words start at the post. `most` is how many
+/// words may follow the post (1 for the text of `correct`, 0 for `delete`).
+fn target<'a>(account: Option<&'a str>, words: &'a [String], most: usize) -> Result<Target<'a>, String> {
+    let (account, rest) = match account {
+        Some(a) => (a, words),
+        None => match words.split_first() {
+            Some((a, rest)) => (a.as_str(), rest),
+            None => return Err("name the account with -a NAME".into()),
+        },
+    };
+    match rest {
+        [] => Err(format!(
+            "which post of `{account}`? give its id or URL after the account"
+        )),
+        [post, more @ ..] if more.len() <= most => Ok(Target {
+            account,
+            post,
+            text: more.first().map(String::as_str),
+        }),
+        [_, more @ ..] => Err(format!(
+            "unexpected `{}`: {}",
+            more[most],
+            if most == 0 {
+                "delete takes the account and the post only (the reason goes in --reason)"
+            } else {
+                "put the whole text in one argument (quote it), or use --file"
+            }
+        )),
+    }
+}
+
+impl CorrectArgs {
+    pub fn target(&self) -> Result<Target<'_>, String> {
+        let t = target(self.account.as_deref(), &self.words, 1)?;
+        if t.text.is_some() && self.file.is_some() {
+            return Err("give the corrected text either as an argument or with --file, not both".into());
+        }
+        Ok(t)
+    }
+}
+
+impl DeleteArgs {
+    pub fn target(&self) -> Result<Target<'_>, String> {
+        target(self.account.as_deref(), &self.words, 0)
+    }
+}
+
+impl Cli {
+    /// Checks what clap cannot express (the two forms of `correct` and `delete`), so that a
+    /// command line is refused as a usage error before anything runs.
+    pub fn validate(&self) -> Result<(), String> {
+        match &self.command {
+            Command::Correct(a) => a.target().map(drop),
+            Command::Delete(a) => a.target().map(drop),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -554,6 +905,94 @@ mod tests {
     fn secrets_are_never_arguments() {
         let err = Cli::try_parse_from(["postgate", "login", "demo", "hunter2"]).unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
+    }
+
+    fn words(w: &[&str]) -> Vec<String> {
+        w.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn correct_and_delete_take_the_account_either_way() {
+        let w = words(&["demo", "123", "new text"]);
+        assert_eq!(
+            target(None, &w, 1),
+            Ok(Target {
+                account: "demo",
+                post: "123",
+                text: Some("new text")
+            })
+        );
+        let w = words(&["123", "new text"]);
+        assert_eq!(
+            target(Some("demo"), &w, 1),
+            Ok(Target {
+                account: "demo",
+                post: "123",
+                text: Some("new text")
+            })
+        );
+        let w = words(&["123"]);
+        assert_eq!(
+            target(Some("demo"), &w, 0),
+            Ok(Target {
+                account: "demo",
+                post: "123",
+                text: None
+            })
+        );
+        assert!(target(None, &w, 0).unwrap_err().contains("which post"));
+        let w = words(&["demo", "123", "extra"]);
+        assert!(target(None, &w, 0).unwrap_err().contains("unexpected `extra`"));
+        let w = words(&["123", "a", "b"]);
+        assert!(target(Some("demo"), &w, 1).unwrap_err().contains("unexpected `b`"));
+    }
+
+    #[test]
+    fn every_account_command_takes_dash_a() {
+        for line in [
+            &["postgate", "correct", "-a", "demo", "1", "t"][..],
+            &["postgate", "delete", "-a", "demo", "1", "--reason", "r"],
+            &["postgate", "login", "-a", "demo"],
+            &["postgate", "logout", "--account", "demo"],
+            &["postgate", "whoami", "-a", "demo"],
+            &["postgate", "lockdown", "-a", "demo", "--reason", "r"],
+            &["postgate", "unlock", "-a", "demo"],
+            &["postgate", "reconcile", "-a", "demo"],
+            &["postgate", "policy", "show", "-a", "demo"],
+        ] {
+            let cli = Cli::try_parse_from(line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+            assert_eq!(cli.validate(), Ok(()), "{line:?}");
+        }
+        for line in [
+            &["postgate", "login"][..],
+            &["postgate", "login", "demo", "-a", "demo"],
+            &["postgate", "lockdown", "--reason", "r"],
+            &["postgate", "lockdown", "--all", "-a", "demo", "--reason", "r"],
+        ] {
+            assert!(Cli::try_parse_from(line).is_err(), "{line:?} parsed");
+        }
+    }
+
+    #[test]
+    fn subcommand_help_gives_examples_not_the_exit_codes() {
+        fn walk(cmd: &mut clap::Command, checked: &mut usize) {
+            for sub in cmd.get_subcommands_mut().filter(|s| s.get_name() != "help") {
+                let help = sub.render_long_help().to_string();
+                assert!(help.contains("Examples:"), "{} has no examples", sub.get_name());
+                assert!(
+                    !help.contains("Exit codes:"),
+                    "{} repeats the exit codes",
+                    sub.get_name()
+                );
+                *checked += 1;
+                walk(sub, checked);
+            }
+        }
+        let mut top = Cli::command();
+        top.build();
+        let mut checked = 0;
+        walk(&mut top, &mut checked);
+        assert!(checked > 25, "only {checked} commands");
     }
 
     #[test]

@@ -24,7 +24,14 @@ fn parse() -> Result<cli::Cli, clap::Error> {
     let mut command = cli::Cli::command();
     let parsed = command
         .try_get_matches_from_mut(std::env::args_os())
-        .and_then(|mut matches| cli::Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command)));
+        .and_then(|mut matches| cli::Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command)))
+        .and_then(|cli| match cli.validate() {
+            Ok(()) => Ok(cli),
+            Err(msg) => {
+                let mut sub = command.clone();
+                Err(clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, format!("{msg}\n")).format(&mut sub))
+            }
+        });
     std::mem::forget(command);
     parsed
 }

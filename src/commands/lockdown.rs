@@ -77,7 +77,7 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
     let accounts: Vec<&Account> = if args.all {
         policy.accounts.iter().collect()
     } else {
-        args.names.iter().map(|n| policy.account(n)).collect::<Result<_>>()?
+        args.names().map(|n| policy.account(n)).collect::<Result<_>>()?
     };
 
     // 1. The locks, before anything else can fail.
@@ -296,7 +296,7 @@ fn describe(lock: &Lock) -> String {
 
 pub fn unlock(cli: &Cli, args: &UnlockArgs) -> Result<ExitCode> {
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
-    let account = policy.account(&args.name)?;
+    let account = policy.account(args.name())?;
     let Some((lock, copies)) = locked(&policy, account)? else {
         output::status(&format!("account `{}` is not locked", account.name));
         if cli.json {

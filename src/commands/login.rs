@@ -138,7 +138,7 @@ impl Asker<'_> {
 
 pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
-    let account = policy.account(&args.name)?;
+    let account = policy.account(args.name())?;
     if account.credentials == CredentialPolicy::None {
         return Err(Failure::new(
             ExitCode::Usage,

@@ -34,14 +34,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             crate::cli::QueueCommand::Check(a) => queue::check(&cli, a),
             crate::cli::QueueCommand::Publish(a) => queue::publish(&cli, a),
         },
-        Command::Whoami(args) => whoami::run(&cli, &args.name),
+        Command::Whoami(args) => whoami::run(&cli, args.name()),
         Command::Login(args) => login::login(&cli, args),
-        Command::Logout(args) => login::logout(&cli, &args.name),
+        Command::Logout(args) => login::logout(&cli, args.name()),
         Command::Accounts => accounts::list(&cli),
         Command::Log(args) => log::run(&cli, args),
         Command::Policy(args) => match &args.command {
             PolicyCommand::Check => accounts::policy_check(&cli),
-            PolicyCommand::Show(args) => accounts::policy_show(&cli, &args.name),
+            PolicyCommand::Show(args) => accounts::policy_show(&cli, args.name()),
         },
         // Under --json the script or page is a string in the one JSON document.
         Command::Completions(args) if cli.json => {
@@ -57,15 +57,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             crate::generation::completions(args.shell, &mut std::io::stdout());
             Ok(ExitCode::Success)
         }
-        Command::Man if cli.json => {
-            let mut page = Vec::new();
-            crate::generation::man(&mut page)?;
-            crate::output::json(&serde_json::json!({ "man": String::from_utf8_lossy(&page) }));
-            Ok(ExitCode::Success)
-        }
-        Command::Man => {
-            crate::generation::man(&mut std::io::stdout())?;
-            Ok(ExitCode::Success)
-        }
+        Command::Man(args) => man(&cli, args),
     }
+}
+
+fn man(cli: &Cli, args: &crate::cli::ManArgs) -> Result<ExitCode> {
+    if let Some(dir) = &args.dir {
+        let written = crate::generation::man_pages(dir)?;
+        if cli.json {
+            let files: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+            crate::output::json(&serde_json::json!({ "dir": dir.display().to_string(), "files": files }));
+        } else {
+            for path in &written {
+                crate::output::result(&path.display().to_string());
+            }
+            crate::output::status(&format!("wrote {} man pages into {}", written.len(), dir.display()));
+        }
+        return Ok(ExitCode::Success);
+    }
+    if cli.json {
+        let mut page = Vec::new();
+        crate::generation::man(&args.command, &mut page)?;
+        crate::output::json(&serde_json::json!({ "man": String::from_utf8_lossy(&page) }));
+    } else {
+        crate::generation::man(&args.command, &mut std::io::stdout())?;
+    }
+    Ok(ExitCode::Success)
 }

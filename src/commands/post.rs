@@ -77,18 +77,19 @@ pub(super) fn read_draft(
 }
 
 pub fn correct(cli: &Cli, args: &CorrectArgs) -> Result<ExitCode> {
+    let target = args.target().map_err(|m| Failure::new(ExitCode::Usage, m))?;
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let interactive = confirm::has_terminal();
     let action = Action::Correct {
-        post: args.post.clone(),
+        post: target.post.to_owned(),
     };
-    let text = read_text(args.text.as_deref(), args.file.as_deref(), interactive)
-        .map_err(|e| publish::record_refusal(&policy, &action, &args.name, e))?;
+    let text = read_text(target.text, args.file.as_deref(), interactive)
+        .map_err(|e| publish::record_refusal(&policy, &action, target.account, e))?;
     execute(
         cli,
         &policy,
         action,
-        &args.name,
+        target.account,
         Draft::text(text),
         &args.guard,
         interactive,
@@ -96,10 +97,11 @@ pub fn correct(cli: &Cli, args: &CorrectArgs) -> Result<ExitCode> {
 }
 
 pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<ExitCode> {
+    let target = args.target().map_err(|m| Failure::new(ExitCode::Usage, m))?;
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let interactive = confirm::has_terminal();
     let action = Action::Delete {
-        post: args.post.clone(),
+        post: target.post.to_owned(),
         reason: args.reason.clone(),
     };
     // The banner previews the reason, which is what the person is asked to stand behind.
@@ -107,7 +109,7 @@ pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<ExitCode> {
         cli,
         &policy,
         action,
-        &args.name,
+        target.account,
         Draft::text(args.reason.clone()),
         &args.guard,
         interactive,

@@ -95,7 +95,7 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
     let accounts: Vec<&Account> = if args.all {
         policy.accounts.iter().collect()
     } else {
-        args.names.iter().map(|n| policy.account(n)).collect::<Result<_>>()?
+        args.names().map(|n| policy.account(n)).collect::<Result<_>>()?
     };
     let mut logs = vec![policy.audit_path.clone()];
     logs.extend(args.audit_logs.iter().cloned());
