@@ -22,10 +22,12 @@ static AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
 // one line saying where the exit codes and the policy lookup are.
 
 const EX_TOP: &str = "Examples:
-  postgate policy check                          # is the policy valid? which accounts?
-  postgate post -a demo \"Bonjour\"                # banner, then type the account's handle
-  postgate --json post -a demo --confirm-handle @demo_ministere --file post.txt
-  postgate man queue publish                     # the page of one command
+  # Is the policy valid, and which accounts does it hold?
+  postgate policy check
+  # Post to the demo account: the banner, then type its handle
+  postgate post -a demo \"Bonjour\"
+  # The page of one command
+  postgate man queue publish | man -l -
 ";
 
 macro_rules! examples {
@@ -33,88 +35,111 @@ macro_rules! examples {
         const $name: &str = concat!(
             "Examples:\n",
             $text,
-            "\n",
-            "Exit codes and where the policy is looked for: postgate --help."
+            "\nExit codes and where the policy is looked for: postgate --help."
         );
     };
 }
 
+// Lines stay within 80 columns, so that clap never wraps a command in the middle.
 examples!(
     EX_POST,
     "  # At a terminal: the banner, then type the handle
   postgate post -a demo \"Le programme de la semaine\"
-  # With an image and its description; --dry-run stops before publishing
-  postgate post -a demo --image affiche.png --alt \"Affiche du festival\" --dry-run \"Le festival\"
-  # In a script: no prompt, the handle is stated
+  # An image with its description; --dry-run stops before publishing
+  postgate post -a demo --image affiche.png --alt \"L'affiche\" --dry-run \"Demain\"
+  # In a script: no prompt, the handle is stated, the result is JSON
   postgate --json post -a demo --confirm-handle @demo_ministere --file post.txt
 "
 );
 examples!(
     EX_CORRECT,
-    "  # Mastodon: an edit with public history; Bluesky and X: a reply that corrects
-  postgate correct -a culture-gouv 1098765 \"Texte corrigé : l'exposition ouvre le 3 mai\"
-  postgate correct -a culture-bsky https://bsky.app/profile/culture.gouv.fr/post/3kabc --file correction.txt
+    "  # Mastodon: an edit with public history; Bluesky and X: a reply
+  postgate correct -a culture-gouv 1098765 \"L'exposition ouvre le 3 mai\"
+  # The corrected text from a file
+  postgate correct -a culture-bsky 3kabcdefg2k2a --file correction.txt
 "
 );
-examples!(EX_DELETE, "  postgate delete -a demo 2026-12-01T09-00-00Z-ab12 --reason \"doublon\"
-  postgate --json delete -a culture-gouv 1098765 --reason \"publié par erreur\" --confirm-handle @culture_gouv@social.numerique.gouv.fr
-");
+examples!(
+    EX_DELETE,
+    "  # Only where the account's policy sets allow_delete = true
+  postgate delete -a demo 2026-12-01T09-00-00Z-ab12 --reason \"doublon\"
+  postgate delete -a culture-gouv 1098765 --reason \"publié par erreur\"
+"
+);
 examples!(
     EX_CHECK,
-    "  postgate check drafts/                         # every .md and .txt draft in the folder
+    "  # Every .md and .txt draft in the folder
+  postgate check drafts/
+  # Also judge quiet hours and the rate as of a time
   postgate check -a culture-gouv --at 2026-12-01T23:30:00+01:00 annonce.md
   echo \"Votez pour nous\" | postgate check -a demo -
 "
 );
 examples!(
     EX_PLAN,
-    "  postgate plan -a culture-gouv -o reponse.plan --reply-to 1098765 \"Merci pour votre message…\"
-  postgate plan -a demo -o annonce.plan --publish-at 2026-12-01T09:00:00+01:00 --file annonce.txt
-  postgate plan -a culture-gouv -o correction.plan --correct 1098765 \"Texte corrigé\"
+    "  # A reply, to be approved before it is applied
+  postgate plan -a culture-gouv -o reponse.plan --reply-to 1098765 \"Merci…\"
+  # A post for a given time, its text from a file
+  postgate plan -a demo -o annonce.plan --publish-at 2026-12-01T09:00:00+01:00 \\
+      --file annonce.txt
+  # A correction of a published post
+  postgate plan -a culture-gouv -o correction.plan --correct 1098765 \"Corrigé\"
 "
 );
 examples!(
     EX_SIGN,
-    "  postgate sign queue/2026-12-01-expo.md                  # your keychain key
+    "  # With your keychain key (postgate keys new)
+  postgate sign queue/2026-12-01-expo.md
+  # With an SSH key
   postgate sign queue/2026-12-01-expo.md --ssh-key ~/.ssh/id_ed25519
 "
 );
 examples!(
     EX_APPROVE,
-    "  postgate approve reponse.plan                            # your keychain key (postgate keys new)
+    "  # With your keychain key (postgate keys new)
+  postgate approve reponse.plan
   postgate approve queue/2026-12-01-expo.md --ssh-key ~/.ssh/id_ed25519
-  postgate --json approve reponse.plan --plan-hash sha256:…   # only if it is what you reviewed
+  # In a script: sign only what you reviewed
+  postgate --json approve reponse.plan --plan-hash sha256:…
 "
 );
 examples!(
     EX_APPLY,
     "  postgate apply reponse.plan
   postgate apply reponse.plan --dry-run
-  postgate --json apply reponse.plan --confirm-handle @culture_gouv@social.numerique.gouv.fr
+  # In a script
+  postgate --json apply annonce.plan --confirm-handle @demo_ministere
 "
 );
 examples!(
     EX_QUEUE,
-    "  postgate queue check queue/ --require-approved          # pull requests
-  postgate queue publish queue/ --due --confirm-handle @culture_gouv@social.numerique.gouv.fr
+    "  # Pull requests: red until every item is approved
+  postgate queue check queue/ --require-approved
+  # On a schedule
+  postgate queue publish queue/ --due --confirm-handle @demo_ministere
 "
 );
 examples!(
     EX_QUEUE_CHECK,
     "  postgate queue check queue/
-  postgate queue check queue/ --require-approved          # red until every item is approved
-  postgate --json queue check queue/                      # each item's plan_hash and status
+  # Red until every item is approved
+  postgate queue check queue/ --require-approved
+  # Each item's plan_hash and status
+  postgate --json queue check queue/
 "
 );
 examples!(
     EX_QUEUE_PUBLISH,
-    "  postgate queue publish queue/ --due --confirm-handle @culture_gouv@social.numerique.gouv.fr
-  postgate queue publish queue/ --due --confirm-handle @demo_ministere --confirm-handle @camille
+    "  postgate queue publish queue/ --due --confirm-handle @demo_ministere
+  # A queue that publishes to two accounts
+  postgate queue publish queue/ --due --confirm-handle @demo_ministere \\
+      --confirm-handle @camille
 "
 );
 examples!(
     EX_KEYS,
-    "  postgate keys new                 # a key named after you; paste the printed line into the policy
+    "  # A key named after you; paste the printed line into the policy
+  postgate keys new
   postgate keys new astreinte
   postgate keys show
 "
@@ -127,16 +152,21 @@ examples!(
 );
 examples!(
     EX_UNLOCK,
-    "  postgate unlock -a demo --sign                  # an approver with the unlock role signs
-  postgate unlock -a demo                         # then anyone lifts the lock
+    "  # An approver with the policy's unlock role signs
+  postgate unlock -a demo --sign
+  # Then anyone lifts the lock
+  postgate unlock -a demo
+  # In a script: sign only the lock you reviewed
   postgate unlock -a demo --sign --ssh-key ~/.ssh/id_ed25519 --lock-id sha256:…
 "
 );
 examples!(
     EX_RECONCILE,
-    "  postgate reconcile --all --since 15m            # from cron every 5 minutes; exit 13 on a foreign post
+    "  # From cron every 5 minutes: exit 13 on a post postgate did not make
+  postgate reconcile --all --since 15m
+  # A CI runner's audit log counts as postgate's too
   postgate reconcile -a culture-gouv --since 7d --audit-log runner-audit.jsonl
-  postgate reconcile --all --on-foreign 'mail -s \"post étranger\" astreinte@example.org'
+  postgate reconcile --all --on-foreign 'mail -s \"post inconnu\" astreinte@exemple.fr'
 "
 );
 examples!(
@@ -147,9 +177,12 @@ examples!(
 );
 examples!(
     EX_LOGIN,
-    "  postgate login -a culture-gouv                  # hidden prompt for the token
+    "  # A hidden prompt for the token
+  postgate login -a culture-gouv
+  # From a password manager
   pass show culture/mastodon | postgate login -a culture-gouv --secret-stdin
-  postgate login -a culture-x --no-browser        # X: prints the address to open
+  # X: print the address to open instead of opening a browser
+  postgate login -a culture-x --no-browser
 "
 );
 examples!(
@@ -208,6 +241,7 @@ examples!(
     EX_MAN,
     "  postgate man | man -l -
   postgate man queue publish | man -l -
+  # Every page, for MANPATH or a package
   postgate man --dir ~/.local/share/man/man1
 "
 );

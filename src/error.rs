@@ -16,6 +16,9 @@ pub struct Failure {
     pub code: ExitCode,
     pub message: String,
     pub hint: Option<String>,
+    /// No server answered: the address came from the policy, so whoever reports it can say
+    /// which account's entry holds it ([`at_account`]).
+    pub unreachable: bool,
 }
 
 impl Failure {
@@ -24,7 +27,14 @@ impl Failure {
             code,
             message: message.into(),
             hint: None,
+            unreachable: false,
         }
+    }
+
+    /// Marks a failure to reach a server.
+    pub fn unreachable(mut self) -> Self {
+        self.unreachable = true;
+        self
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -70,6 +80,24 @@ pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
 /// show the hint apart.
 pub fn message_of(err: &anyhow::Error) -> String {
     format!("{err:#}")
+}
+
+/// Adds, to a failure to reach a server, where the policy defines the account whose address it
+/// was (`FILE:LINE`), since that is where the fix goes. Other errors pass unchanged.
+pub fn at_account(err: anyhow::Error, account: &str, location: &str) -> anyhow::Error {
+    let Some(inner) = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<Failure>())
+        .filter(|f| f.unreachable)
+    else {
+        return err;
+    };
+    let hint = match &inner.hint {
+        Some(h) => format!("{h}; the account `{account}` is defined at {location}"),
+        None => format!("the account `{account}` is defined at {location}"),
+    };
+    let code = inner.code;
+    err.context(Failure::new(code, format!("account `{account}`")).hint(hint))
 }
 
 /// The whole message, then the hint on a line of its own: for places that keep an error as one

@@ -224,10 +224,16 @@ pub fn record_refusal(policy: &Policy, action: &Action, account: &str, err: anyh
 /// one is recorded.
 pub fn run(policy: &Policy, req: Request) -> Result<Receipt> {
     let mut trail = Trail::new(policy, &req);
-    steps(policy, &req, &mut trail).map_err(|stop| match stop {
-        Stop::Refused(err) => trail.refuse(err),
-        Stop::Failed(err) => err,
-    })
+    let account = policy.account(&req.account).ok();
+    steps(policy, &req, &mut trail)
+        .map_err(|stop| match stop {
+            Stop::Refused(err) => trail.refuse(err),
+            Stop::Failed(err) => err,
+        })
+        .map_err(|err| match account {
+            Some(a) => policy.at_account(a, err),
+            None => err,
+        })
 }
 
 /// The pipeline, top to bottom as the diagram above.

@@ -139,6 +139,10 @@ impl Asker<'_> {
 pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let account = policy.account(args.name())?;
+    store(cli, args, &policy, account).map_err(|e| policy.at_account(account, e))
+}
+
+fn store(cli: &Cli, args: &LoginArgs, policy: &crate::policy::Policy, account: &Account) -> Result<ExitCode> {
     if account.credentials == CredentialPolicy::None {
         return Err(Failure::new(
             ExitCode::Usage,
@@ -182,7 +186,7 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
                     checked,
                 } => {
                     credentials::store_beside(account, suffix, &secret)?;
-                    record(&policy, account, "login", &format!("stored {suffix}"))?;
+                    record(policy, account, "login", &format!("stored {suffix}"))?;
                     if cli.json {
                         output::json(&serde_json::json!({
                             "account": account.name,
@@ -229,7 +233,7 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
         };
         credentials::save_session(account, &stored, &renewed)?;
     }
-    record(&policy, account, "login", "stored")?;
+    record(policy, account, "login", "stored")?;
     if cli.json {
         output::json(&serde_json::json!({
             "account": account.name,
@@ -267,7 +271,7 @@ pub fn logout(cli: &Cli, name: &str) -> Result<ExitCode> {
     }
     let removed = credentials::remove(account)?;
     if removed {
-        record(&policy, account, "logout", "removed")?;
+        record(policy, account, "logout", "removed")?;
     }
     if cli.json {
         output::json(&serde_json::json!({ "account": account.name, "removed": removed }));

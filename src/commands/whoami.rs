@@ -12,15 +12,19 @@ use anyhow::Result;
 pub fn run(cli: &Cli, name: &str) -> Result<ExitCode> {
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let account = policy.account(name)?;
+    ask(cli, &policy, account).map_err(|e| policy.at_account(account, e))
+}
+
+fn ask(cli: &Cli, policy: &crate::policy::Policy, account: &crate::account::Account) -> Result<ExitCode> {
     let credential = credentials::load(account)?;
     let client = platform::connect(account)?;
     // Held like a publish holds it, so a lockdown clearing the keychain waits for this run and
     // a session renewed here is never written back after it.
-    let _account_lock = crate::publish::lock_account(&policy, account)?;
+    let _account_lock = crate::publish::lock_account(policy, account)?;
     let session = client.open(credential.as_ref())?;
     let identity = session.identity()?;
     let locked = !matches!(
-        crate::lockdown::state(&policy, account),
+        crate::lockdown::state(policy, account),
         Ok(crate::lockdown::State::Open | crate::lockdown::State::Lifted { .. })
     );
     if let (Some(session), Some(c), false) = (session.renewed(), credential.as_ref(), locked) {

@@ -250,8 +250,10 @@ impl HttpError {
         match self {
             HttpError::NotSent(e) => Failure::new(
                 ExitCode::Platform,
-                format!("{platform}: {action}: could not reach the server: {e}"),
-            ),
+                format!("{platform}: {action}: could not reach {e}; nothing was sent"),
+            )
+            .hint(cause_of(&e).fix())
+            .unreachable(),
             HttpError::NoAnswer(e) => Failure::new(
                 ExitCode::Platform,
                 format!("{platform}: {action}: no answer from the server ({e}); the outcome is unknown"),
@@ -425,14 +427,14 @@ pub fn send(build: impl Fn() -> RequestBuilder, retry: Retry) -> Result<Response
                 }
                 (err, hint)
             }
-            Err(e) if e.is_connect() => (HttpError::NotSent(e.to_string()), None),
+            Err(e) if e.is_connect() => (HttpError::NotSent(transport(&e)), None),
             Err(e) if read && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()) => {
-                (HttpError::ReadUnanswered(e.to_string()), None)
+                (HttpError::ReadUnanswered(transport(&e)), None)
             }
             Err(e) if e.is_timeout() || e.is_request() || e.is_body() || e.is_decode() => {
-                (HttpError::NoAnswer(e.to_string()), None)
+                (HttpError::NoAnswer(transport(&e)), None)
             }
-            Err(e) => return Err(HttpError::NotSent(e.to_string())),
+            Err(e) => return Err(HttpError::NotSent(transport(&e))),
         };
         if retry == Retry::Never || attempt >= MAX_ATTEMPTS {
             return Err(error);
@@ -452,10 +454,123 @@ pub fn send(build: impl Fn() -> RequestBuilder, retry: Retry) -> Result<Response
     }
 }
 
+/// Why a request got no HTTP answer, as a person would tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The host name does not resolve.
+    Dns,
+    /// Nothing listens at that address and port.
+    Refused,
+    /// The TLS handshake failed: a certificate not accepted, or not TLS at all.
+    Tls,
+    /// No connection, or no answer, within the time allowed.
+    Timeout,
+    /// The connection was cut, or anything else.
+    Other,
+}
+
+impl Cause {
+    fn says(self) -> &'static str {
+        match self {
+            Cause::Dns => "the name does not resolve (DNS)",
+            Cause::Refused => "the connection was refused",
+            Cause::Tls => "the secure connection failed (TLS)",
+            Cause::Timeout => "it timed out",
+            Cause::Other => "the connection failed",
+        }
+    }
+
+    /// The likely fix, for the hint.
+    pub fn fix(self) -> &'static str {
+        match self {
+            Cause::Dns => "check the host name in the policy, and that this machine is online and its DNS answers",
+            Cause::Refused => "check the address and port in the policy, and that the server is running",
+            Cause::Tls => {
+                "check that the policy's address is the server's own https:// address, that this machine's clock is right, \
+                 and that no proxy intercepts TLS"
+            }
+            Cause::Timeout => {
+                "the server or the network is slow or down; try again, or allow more time with POSTGATE_HTTP_TIMEOUT (seconds)"
+            }
+            Cause::Other => "check the address in the policy and the network, then try again",
+        }
+    }
+}
+
+/// Classifies a transport error by what it is made of: reqwest's own kinds, then the I/O error
+/// and the messages of the resolver and of rustls beneath it. The last of those is kept as the
+/// detail, since reqwest's outer text ("error sending request for url (…)") says nothing.
+pub fn classify(e: &(dyn std::error::Error + 'static)) -> (Cause, String) {
+    let mut cause = None;
+    let mut detail = e.to_string();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        let lower = text.to_ascii_lowercase();
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => cause = cause.or(Some(Cause::Refused)),
+                std::io::ErrorKind::TimedOut => cause = cause.or(Some(Cause::Timeout)),
+                _ => {}
+            }
+        }
+        if lower.contains("dns error")
+            || lower.contains("failed to lookup address")
+            || lower.contains("name or service not known")
+        {
+            cause = cause.or(Some(Cause::Dns));
+        } else if [
+            "certificate",
+            "tls",
+            "handshake",
+            "received corrupt message",
+            "unknownissuer",
+            "peer sent",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+        {
+            cause = cause.or(Some(Cause::Tls));
+        } else if lower.contains("timed out") || lower.contains("deadline has elapsed") {
+            cause = cause.or(Some(Cause::Timeout));
+        } else if lower.contains("connection refused") {
+            cause = cause.or(Some(Cause::Refused));
+        }
+        detail = text;
+        next = err.source();
+    }
+    (cause.unwrap_or(Cause::Other), one_line(&clip(&detail, MESSAGE_CAP)))
+}
+
+/// What `send` keeps of a transport error: the host, the cause, the detail.
+fn transport(e: &reqwest::Error) -> String {
+    let (mut cause, detail) = classify(e);
+    if e.is_timeout() {
+        cause = Cause::Timeout;
+    }
+    let host = e
+        .url()
+        .map(|u| match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            _ => u.to_string(),
+        })
+        .unwrap_or_else(|| "the server".into());
+    format!("{host}: {} ({detail})", cause.says())
+}
+
+/// The cause `transport` named, read back from its text for the hint.
+fn cause_of(text: &str) -> Cause {
+    [Cause::Dns, Cause::Refused, Cause::Tls, Cause::Timeout]
+        .into_iter()
+        .find(|c| text.contains(c.says()))
+        .unwrap_or(Cause::Other)
+}
+
 /// A one-line account of the error, for progress lines and wrapped messages.
 pub fn describe(error: &HttpError) -> String {
     match error {
-        HttpError::NotSent(e) => format!("could not reach the server ({e})"),
+        HttpError::NotSent(e) => format!("could not reach {e}"),
         HttpError::NoAnswer(e) | HttpError::ReadUnanswered(e) => format!("no answer ({e})"),
         HttpError::Status { status, message, .. } => format!("{} {message}", status.as_u16()),
     }
@@ -464,6 +579,50 @@ pub fn describe(error: &HttpError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An error with a cause, as reqwest wraps hyper's, which wraps the resolver's or the
+    /// socket's.
+    #[derive(Debug)]
+    struct Wrapped(&'static str, Box<dyn std::error::Error + Send + Sync>);
+    impl std::fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for Wrapped {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&*self.1)
+        }
+    }
+
+    #[test]
+    fn transport_errors_are_told_by_their_innermost_cause() {
+        let outer = "error sending request for url (https://social.example/api/v1/statuses)";
+        let dns = Wrapped(
+            outer,
+            "dns error: failed to lookup address information: Name or service not known".into(),
+        );
+        assert_eq!(classify(&dns).0, Cause::Dns);
+        assert!(
+            classify(&dns).1.contains("Name or service not known"),
+            "{}",
+            classify(&dns).1
+        );
+        let refused = Wrapped(
+            outer,
+            Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+        );
+        assert_eq!(classify(&refused).0, Cause::Refused);
+        let timeout = Wrapped(outer, Box::new(std::io::Error::from(std::io::ErrorKind::TimedOut)));
+        assert_eq!(classify(&timeout).0, Cause::Timeout);
+        let tls = Wrapped(outer, "invalid peer certificate: UnknownIssuer".into());
+        assert_eq!(classify(&tls).0, Cause::Tls);
+        let other = Wrapped(outer, "connection reset".into());
+        assert_eq!(classify(&other).0, Cause::Other);
+        for cause in [Cause::Dns, Cause::Refused, Cause::Tls, Cause::Timeout] {
+            assert_eq!(cause_of(&format!("social.example: {} (x)", cause.says())), cause);
+        }
+    }
 
     /// A body that comes one byte a read, as a server dripping its answer sends it.
     struct Drip(Vec<u8>, usize);

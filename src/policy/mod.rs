@@ -96,6 +96,20 @@ pub struct Parsed {
 }
 
 impl Policy {
+    /// `FILE:LINE` of the account's table, in the system policy or this one.
+    pub fn locate(&self, account: &Account) -> String {
+        let file = match (&self.system_path, account.system) {
+            (Some(system), true) => system,
+            _ => &self.path,
+        };
+        format!("{}:{}", file.display(), account.line)
+    }
+
+    /// Names the account's policy entry in a failure to reach its server.
+    pub fn at_account(&self, account: &Account, err: anyhow::Error) -> anyhow::Error {
+        crate::error::at_account(err, &account.name, &self.locate(account))
+    }
+
     pub fn account(&self, name: &str) -> Result<&Account> {
         if let Some(a) = self.accounts.iter().find(|a| a.name == name) {
             return Ok(a);
