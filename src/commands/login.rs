@@ -271,7 +271,7 @@ pub fn logout(cli: &Cli, name: &str) -> Result<ExitCode> {
     }
     let removed = credentials::remove(account)?;
     if removed {
-        record(policy, account, "logout", "removed")?;
+        record(&policy, account, "logout", "removed")?;
     }
     if cli.json {
         output::json(&serde_json::json!({ "account": account.name, "removed": removed }));
