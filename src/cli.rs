@@ -53,7 +53,7 @@ examples!(
 );
 examples!(
     EX_CORRECT,
-    "  # Mastodon: an edit with public history; Bluesky and X: a reply
+    "  # An edit with public history where the platform has one, else a reply
   postgate correct -a culture-gouv 1098765 \"L'exposition ouvre le 3 mai\"
   # The corrected text from a file
   postgate correct -a culture-bsky 3kabcdefg2k2a --file correction.txt
@@ -180,7 +180,7 @@ examples!(
     "  # A hidden prompt for the token
   postgate login -a culture-gouv
   # From a password manager
-  pass show culture/mastodon | postgate login -a culture-gouv --secret-stdin
+  pass show culture/jeton | postgate login -a culture-gouv --secret-stdin
   # X: print the address to open instead of opening a browser
   postgate login -a culture-x --no-browser
 "
