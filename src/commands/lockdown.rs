@@ -133,11 +133,14 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
     let credentials: Vec<Option<Credential>> = accounts.iter().map(|&a| credentials::load(a).ok().flatten()).collect();
 
     // 3. Revocation at each platform, in parallel.
+    let policy_ref = &policy;
     let revocations: Vec<Result<Revocation>> = std::thread::scope(|scope| {
         let handles: Vec<_> = accounts
             .iter()
             .zip(&credentials)
-            .map(|(&account, credential)| scope.spawn(move || revoke(account, credential.as_ref())))
+            .map(|(&account, credential)| {
+                scope.spawn(move || revoke(account, credential.as_ref()).map_err(|e| policy_ref.at_account(account, e)))
+            })
             .collect();
         handles
             .into_iter()

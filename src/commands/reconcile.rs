@@ -115,11 +115,13 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
         .iter()
         .map(|&account| {
             let mut record_error = None;
-            let result = foreign_posts(account, &readers, &mut damage, since).map(|(listed, foreign)| {
-                let (foreign, error) = record_new(&log, &policy, account, foreign, since);
-                record_error = error;
-                (listed, foreign)
-            });
+            let result = foreign_posts(account, &readers, &mut damage, since)
+                .map(|(listed, foreign)| {
+                    let (foreign, error) = record_new(&log, &policy, account, foreign, since);
+                    record_error = error;
+                    (listed, foreign)
+                })
+                .map_err(|e| policy.at_account(account, e));
             Checked {
                 account,
                 result,
