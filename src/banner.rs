@@ -101,6 +101,13 @@ pub struct BannerInfo<'a> {
     pub dry_run: bool,
     /// What the content rules found; their spans are highlighted in the preview.
     pub findings: &'a [Finding],
+    /// The approvers whose signatures meet everything the post needs; empty otherwise.
+    pub approved_by: &'a [String],
+}
+
+/// How a met approval is worded, on the banner and in `queue check`: who signed.
+pub fn approved_by(names: &[String]) -> String {
+    format!("approved by {}", names.join(", "))
 }
 
 fn framed(kind: Kind, width: usize) -> Vec<String> {
@@ -331,11 +338,16 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     head.push(post_line);
 
     let mut foot = Vec::new();
-    if !info.findings.is_empty() {
+    if !info.findings.is_empty() || !info.approved_by.is_empty() {
         let (deny, approve, warn) = crate::rules::tally(info.findings);
+        let approval = if info.approved_by.is_empty() {
+            format!("{approve} need approval")
+        } else {
+            approved_by(info.approved_by)
+        };
         foot.push(String::new());
         foot.push(format!(
-            "  {}  {deny} refused · {approve} need approval · {warn} warning(s)",
+            "  {}  {deny} refused · {approval} · {warn} warning(s)",
             "checks".dimmed()
         ));
         for f in info.findings {
@@ -542,6 +554,7 @@ mod tests {
                 credential: "none",
                 dry_run: true,
                 findings: &[],
+                approved_by: &[],
             },
             screen,
         )
@@ -585,6 +598,7 @@ mod tests {
                 credential: "none",
                 dry_run: false,
                 findings: &findings,
+                approved_by: &[],
             },
             Screen::UNSIZED,
         );
@@ -731,6 +745,7 @@ mod tests {
                 credential: "none",
                 dry_run: false,
                 findings: &[],
+                approved_by: &[],
             },
             Screen { size: Some((40, 30)) },
         );
