@@ -167,6 +167,12 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
         }));
     }
     output::status(&summary);
+    if args.require_approved && awaiting > 0 {
+        output::status(&format!(
+            "not ready to merge: {awaiting} item(s) await approval; the `approve approvals needs` lines say who \
+             still has to sign"
+        ));
+    }
     // Before a merge (`--require-approved`) the folder must hold exactly what will be
     // published: a link in it is something a reviewer may believe will go out, and will not.
     Ok(if errors > 0 || (args.require_approved && !skipped.is_empty()) {
