@@ -186,9 +186,21 @@ fn a_pull_request_can_require_every_item_approved() {
     t.cmd(["queue", "check", "queue"]).run();
     t.cmd(["queue", "check", "queue", "--require-approved"])
         .status(code::PLAN_REFUSED)
+        .stdout_has("queue/a.md:1:1 approve approvals needs a signature from `sg` (`postgate approve queue/a.md`)")
+        .stderr_has("not ready to merge: 1 item(s) await approval")
+        .run();
+    // Once its author has signed, the one who may approve is still named; the author is not.
+    author_sign(&t, "a.md");
+    t.cmd(["queue", "check", "queue", "--require-approved"])
+        .status(code::PLAN_REFUSED)
+        .stdout_has("needs a signature from `sg`")
         .run();
     approve(&t, "a.md");
-    t.cmd(["queue", "check", "queue", "--require-approved"]).run();
+    let out = t
+        .cmd(["queue", "check", "queue", "--require-approved"])
+        .stdout_has("queue/a.md:1:1 ok approvals approved by sg")
+        .run();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("not ready to merge"));
 }
 
 #[test]
