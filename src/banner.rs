@@ -611,6 +611,47 @@ mod tests {
     }
 
     #[test]
+    fn a_met_approval_names_its_approvers_instead_of_counting_a_need() {
+        colored::control::set_override(false);
+        let a = account(Kind::Official);
+        let findings = [Finding {
+            rule: "consentement".into(),
+            level: Level::Approve,
+            message: "une personne".into(),
+            suggestion: None,
+            span: None,
+        }];
+        let approved_by = ["sg".to_string(), "dg".to_string()];
+        let info = |approved_by| BannerInfo {
+            account: &a,
+            action: None,
+            text: "Merci @jeanne",
+            reply_to: None,
+            length: 13,
+            max_characters: 100,
+            unit: "characters",
+            content_warning: None,
+            language: None,
+            visibility: None,
+            images: &[],
+            credential: "none",
+            dry_run: false,
+            findings: &findings,
+            approved_by,
+        };
+        let out = render_on(&info(&approved_by), Screen::UNSIZED);
+        assert!(
+            out.contains("checks  0 refused · approved by sg, dg · 0 warning(s)"),
+            "{out}"
+        );
+        let out = render_on(&info(&[]), Screen::UNSIZED);
+        assert!(
+            out.contains("checks  0 refused · 1 need approval · 0 warning(s)"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn official_and_personal_differ_without_colour() {
         let o = render_plain(Kind::Official, "x");
         let p = render_plain(Kind::Personal, "x");

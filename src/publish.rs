@@ -68,6 +68,8 @@ pub struct Receipt {
     pub audit_seq: u64,
     /// The plan had been published by an earlier run; nothing was sent this time.
     pub already: bool,
+    /// Each approver whose signature verified, `name SHA256:…`, as the audit record says.
+    pub approvals: Vec<String>,
 }
 
 /// Why the pipeline stopped without a receipt.
@@ -206,6 +208,7 @@ impl<'a> Trail<'a> {
             credential_source: self.credential_source.unwrap_or(Source::None),
             audit_seq,
             already: false,
+            approvals: self.approvals.clone(),
         }
     }
 }

@@ -813,6 +813,25 @@ fn a_dry_run_publishes_nothing_and_the_real_run_still_publishes() {
         v["summary"],
         serde_json::json!({ "published": 0, "already_published": 0, "dry_run": 3, "not_due": 1, "expired": 1, "failed": 0 })
     );
+    // Who approved is in the JSON too, as in the audit log: the approved item names `sg`.
+    let visite = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["file"] == "queue/02-visite.md")
+        .unwrap();
+    assert_eq!(visite["status"], "dry-run");
+    assert!(
+        visite["approvals"][0].as_str().unwrap().starts_with("sg SHA256:"),
+        "{visite}"
+    );
+    let bienvenue = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["file"] == "queue/01-bienvenue.md")
+        .unwrap();
+    assert_eq!(bienvenue["approvals"], serde_json::json!([]));
     assert!(t.outbox("outbox").is_empty());
     let audit = t.audit();
     let dry: Vec<&serde_json::Value> = audit.iter().filter(|r| r["event"] == "dry-run").collect();

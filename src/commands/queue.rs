@@ -268,6 +268,8 @@ struct Done {
     url: Option<String>,
     detail: Option<String>,
     exit_code: Option<i32>,
+    /// The approvers whose signatures verified, `name SHA256:…`.
+    approvals: Vec<String>,
 }
 
 pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
@@ -306,6 +308,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
             url: None,
             detail: Some(s.why.to_string()),
             exit_code: Some(ExitCode::Usage.code()),
+            approvals: Vec::new(),
         });
     }
     for file in &files {
@@ -318,6 +321,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                 url: None,
                 detail: Some(format!("{}:{}: {}", e.line, e.col, e.message)),
                 exit_code: Some(ExitCode::Usage.code()),
+                approvals: Vec::new(),
             }),
             Ok(plan) => match plan.window_refusal(now) {
                 Some(WindowState::Expired(t)) => done.push(Done {
@@ -327,6 +331,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                     url: None,
                     detail: Some(format!("expired at {t}; never published")),
                     exit_code: None,
+                    approvals: Vec::new(),
                 }),
                 Some(WindowState::NotYet(t)) => done.push(Done {
                     file: name,
@@ -335,6 +340,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                     url: None,
                     detail: Some(format!("due at {t}")),
                     exit_code: None,
+                    approvals: Vec::new(),
                 }),
                 None => due.push((file.clone(), plan)),
             },
@@ -363,6 +369,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                 url: None,
                 detail: Some("not attempted after the audit log failed".into()),
                 exit_code: None,
+                approvals: Vec::new(),
             });
             continue;
         }
@@ -395,6 +402,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                     url: Some(p.url),
                     detail: None,
                     exit_code: None,
+                    approvals: report.approvals,
                 });
                 line
             }
@@ -412,6 +420,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                     url: None,
                     detail: Some(crate::error::describe(&err)),
                     exit_code: Some(code.code()),
+                    approvals: Vec::new(),
                 });
                 line
             }
@@ -457,7 +466,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
     if cli.json {
         let items: Vec<serde_json::Value> = done
             .iter()
-            .map(|d| json!({ "file": d.file, "status": d.status, "id": d.id, "url": d.url, "detail": d.detail, "exit_code": d.exit_code }))
+            .map(|d| json!({ "file": d.file, "status": d.status, "id": d.id, "url": d.url, "detail": d.detail, "exit_code": d.exit_code, "approvals": d.approvals }))
             .collect();
         output::json(&json!({
             "items": items,
