@@ -406,6 +406,17 @@ fn bash(t: &Test, dir: &Path, script: &str, env: &[(&str, String)]) -> (i32, Str
     (out.status.code().unwrap_or(-1), log)
 }
 
+/// The test's PATH without any folder that holds a `postgate`: a job finds postgate only
+/// where its install step put it.
+fn path_without_postgate() -> String {
+    std::env::var("PATH")
+        .unwrap_or_default()
+        .split(':')
+        .filter(|d| !d.is_empty() && !Path::new(d).join("postgate").exists())
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 fn assert_clean(t: &Test, dir: &Path) {
     let out = t
         .command("git")
@@ -426,8 +437,8 @@ struct Job {
 /// Runs a GitHub Actions job's `run:` steps in `dir` as a runner does: `uses:` steps are
 /// GitHub's own (the test made the checkout), a failed step skips the rest but `if: always()`,
 /// the workflow's and the step's `env` apply, and what a step appends to $GITHUB_PATH comes
-/// first on PATH in the steps after it. PATH starts without the postgate under test: the
-/// install step must put it there.
+/// first on PATH in the steps after it. PATH starts without any postgate: the install step
+/// must put one there.
 fn github_job(w: &World, workflow: &Yaml, job: &str, dir: &Path, home: &Path) -> Job {
     let expr = |text: &str| {
         text.replace("${{ secrets.CULTURE_GOUV_TOKEN }}", &w.user.token)
@@ -459,7 +470,7 @@ fn github_job(w: &World, workflow: &Yaml, job: &str, dir: &Path, home: &Path) ->
             .collect();
         let path = added
             .into_iter()
-            .chain(std::iter::once(std::env::var("PATH").unwrap_or_default()))
+            .chain(std::iter::once(path_without_postgate()))
             .collect::<Vec<_>>()
             .join(":");
         let mut env: Vec<(String, String)> = vars(&workflow["env"]);
@@ -499,7 +510,7 @@ fn gitlab_job(w: &World, ci: &Yaml, job: &str, dir: &Path, home: &Path) -> Job {
         })
         .unwrap_or_default();
     env.extend([
-        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("PATH", path_without_postgate()),
         ("HOME", home.display().to_string()),
         ("CI_PIPELINE_ID", "77".to_string()),
         ("CI_COMMIT_REF_NAME", "main".to_string()),
