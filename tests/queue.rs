@@ -750,8 +750,21 @@ fn an_item_expires_a_week_after_publish_at_unless_it_says_otherwise() {
         &format!("publish_at = {eight_days_ago}\n"),
         "Il y a huit jours.",
     );
-    item(&t, "b.md", &format!("publish_at = {}\n", from_now(-24)), "Hier.");
+    let yesterday = from_now(-24);
+    item(&t, "b.md", &format!("publish_at = {yesterday}\n"), "Hier.");
     let hash = hash_of(&t, "a.md");
+    // What the signer is shown is the window the item will have, not "any time".
+    let b_expires = yesterday.parse::<jiff::Timestamp>().unwrap() + jiff::SignedDuration::from_hours(7 * 24);
+    t.cmd([
+        "sign",
+        "queue/b.md",
+        "--ssh-key",
+        "keys/redaction",
+        "--plan-hash",
+        &hash_of(&t, "b.md"),
+    ])
+    .stderr_has(&format!("  expires      {b_expires}\n"))
+    .run();
     let out = t.cmd(["--json", "queue", "check", "queue"]).run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let a = &v["items"][0];
