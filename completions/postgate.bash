@@ -415,12 +415,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__correct)
-            opts="-f -h --file --confirm-handle --dry-run --policy --json --color --help"
+            opts="-a -f -h --account --file --confirm-handle --dry-run --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -449,12 +457,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__delete)
-            opts="-h --reason --confirm-handle --dry-run --policy --json --color --help"
+            opts="-a -h --account --reason --confirm-handle --dry-run --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1035,12 +1051,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__lockdown)
-            opts="-h --all --reason --policy --json --color --help"
+            opts="-a -h --account --all --reason --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1191,12 +1215,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__login)
-            opts="-h --secret-stdin --paste --no-browser --oauth1 --app-bearer --policy --json --color --help"
+            opts="-a -h --account --secret-stdin --paste --no-browser --oauth1 --app-bearer --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1213,12 +1245,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__logout)
-            opts="-h --policy --json --color --help"
+            opts="-a -h --account --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1235,12 +1275,16 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__man)
-            opts="-h --policy --json --color --help"
+            opts="-h --dir --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1447,12 +1491,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__policy__subcmd__show)
-            opts="-h --policy --json --color --help"
+            opts="-a -h --account --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1635,7 +1687,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__queue__subcmd__publish)
-            opts="-h --due --confirm-handle --policy --json --color --help"
+            opts="-h --due --confirm-handle --dry-run --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1661,12 +1713,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__reconcile)
-            opts="-h --all --since --on-foreign --hook-timeout --audit-log --policy --json --color --help"
+            opts="-a -h --account --all --since --on-foreign --hook-timeout --audit-log --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1733,12 +1793,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__unlock)
-            opts="-h --sign --key --ssh-key --lock-id --policy --json --color --help"
+            opts="-a -h --account --sign --key --ssh-key --lock-id --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1767,12 +1835,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__whoami)
-            opts="-h --policy --json --color --help"
+            opts="-a -h --account --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -101,6 +101,13 @@ pub struct BannerInfo<'a> {
     pub dry_run: bool,
     /// What the content rules found; their spans are highlighted in the preview.
     pub findings: &'a [Finding],
+    /// The approvers whose signatures meet everything the post needs; empty otherwise.
+    pub approved_by: &'a [String],
+}
+
+/// How a met approval is worded, on the banner and in `queue check`: who signed.
+pub fn approved_by(names: &[String]) -> String {
+    format!("approved by {}", names.join(", "))
 }
 
 fn framed(kind: Kind, width: usize) -> Vec<String> {
@@ -331,11 +338,16 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     head.push(post_line);
 
     let mut foot = Vec::new();
-    if !info.findings.is_empty() {
+    if !info.findings.is_empty() || !info.approved_by.is_empty() {
         let (deny, approve, warn) = crate::rules::tally(info.findings);
+        let approval = if info.approved_by.is_empty() {
+            format!("{approve} need approval")
+        } else {
+            approved_by(info.approved_by)
+        };
         foot.push(String::new());
         foot.push(format!(
-            "  {}  {deny} refused · {approve} need approval · {warn} warning(s)",
+            "  {}  {deny} refused · {approval} · {warn} warning(s)",
             "checks".dimmed()
         ));
         for f in info.findings {
@@ -542,6 +554,7 @@ mod tests {
                 credential: "none",
                 dry_run: true,
                 findings: &[],
+                approved_by: &[],
             },
             screen,
         )
@@ -585,6 +598,7 @@ mod tests {
                 credential: "none",
                 dry_run: false,
                 findings: &findings,
+                approved_by: &[],
             },
             Screen::UNSIZED,
         );
@@ -592,6 +606,47 @@ mod tests {
         assert!(out.contains("1 refused · 0 need approval · 1 warning(s)"), "{out}");
         assert!(
             out.contains("DENY    1:16 neutralite  période de réserve (suggestion: la liste)"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_met_approval_names_its_approvers_instead_of_counting_a_need() {
+        colored::control::set_override(false);
+        let a = account(Kind::Official);
+        let findings = [Finding {
+            rule: "consentement".into(),
+            level: Level::Approve,
+            message: "une personne".into(),
+            suggestion: None,
+            span: None,
+        }];
+        let approved_by = ["sg".to_string(), "dg".to_string()];
+        let info = |approved_by| BannerInfo {
+            account: &a,
+            action: None,
+            text: "Merci @jeanne",
+            reply_to: None,
+            length: 13,
+            max_characters: 100,
+            unit: "characters",
+            content_warning: None,
+            language: None,
+            visibility: None,
+            images: &[],
+            credential: "none",
+            dry_run: false,
+            findings: &findings,
+            approved_by,
+        };
+        let out = render_on(&info(&approved_by), Screen::UNSIZED);
+        assert!(
+            out.contains("checks  0 refused · approved by sg, dg · 0 warning(s)"),
+            "{out}"
+        );
+        let out = render_on(&info(&[]), Screen::UNSIZED);
+        assert!(
+            out.contains("checks  0 refused · 1 need approval · 0 warning(s)"),
             "{out}"
         );
     }
@@ -731,6 +786,7 @@ mod tests {
                 credential: "none",
                 dry_run: false,
                 findings: &[],
+                approved_by: &[],
             },
             Screen { size: Some((40, 30)) },
         );

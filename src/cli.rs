@@ -498,6 +498,11 @@ pub struct QueuePublishArgs {
     /// The handle of an account the queue publishes to; repeat for each account.
     #[arg(long, value_name = "HANDLE")]
     pub confirm_handle: Vec<String>,
+
+    /// Everything but the publish, for each due item: banner, checks, approvals, confirmation,
+    /// a `dry-run` audit record; nothing is sent and a later run still publishes.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

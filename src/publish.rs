@@ -68,6 +68,8 @@ pub struct Receipt {
     pub audit_seq: u64,
     /// The plan had been published by an earlier run; nothing was sent this time.
     pub already: bool,
+    /// Each approver whose signature verified, `name SHA256:…`, as the audit record says.
+    pub approvals: Vec<String>,
 }
 
 /// Why the pipeline stopped without a receipt.
@@ -206,6 +208,7 @@ impl<'a> Trail<'a> {
             credential_source: self.credential_source.unwrap_or(Source::None),
             audit_seq,
             already: false,
+            approvals: self.approvals.clone(),
         }
     }
 }
@@ -249,11 +252,14 @@ fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Res
     let checked = checks::content(policy, account, &*client, &req.draft, &req.action, &trail.log)?;
     trail.findings = checked.findings.clone();
     let credential = credential::Read::new(account, observed_now(&trail.log));
-    show_banner(account, req, &checked, &credential.label(account));
+    // Judged before the banner, so that it names who approved; refused in its place below.
+    let approved = approvals(policy, account, req, trail);
+    let approved_by = approved.as_ref().map_or(&[][..], Vec::as_slice);
+    show_banner(account, req, &checked, &credential.label(account), approved_by);
     checks::verdict(account, &req.action, &req.draft, &checked)?;
     let credential = credential.accept(account, lifted_at)?;
     trail.credential_source = Some(credential.as_ref().map_or(Source::None, |c| c.source));
-    approvals(policy, account, req, trail)?;
+    approved?;
     let method = confirm::confirm(account, req.confirm_handle.as_deref(), req.interactive)?;
     trail.confirmation = Some(method);
     // Held from here to the outcome record: the counting and the publish are one critical section.
@@ -371,7 +377,7 @@ fn window(plan: &Plan, now: jiff::Timestamp) -> Result<(), Failure> {
 }
 
 /// Shows the banner and the preview on stderr: what is about to happen, to which account.
-fn show_banner(account: &Account, req: &Request, checked: &Checked, credential: &str) {
+fn show_banner(account: &Account, req: &Request, checked: &Checked, credential: &str, approved_by: &[String]) {
     eprint!(
         "{}",
         banner::render(&BannerInfo {
@@ -396,6 +402,7 @@ fn show_banner(account: &Account, req: &Request, checked: &Checked, credential: 
             credential,
             dry_run: req.dry_run,
             findings: &checked.findings,
+            approved_by,
         })
     );
 }
@@ -408,8 +415,9 @@ fn default_visibility(account: &Account) -> Option<&'static str> {
 /// What the post needs approved (requirements, `approve` rules), met only by signatures of a
 /// plan. Signatures are checked whenever there is a plan, needed or not: a signature that does
 /// not verify means someone tampered with something. The approvers and the author found go
-/// into the trail before any refusal, so the refusal's record names them.
-fn approvals(policy: &Policy, account: &Account, req: &Request, trail: &mut Trail) -> Result<()> {
+/// into the trail before any refusal, so the refusal's record names them. Hands back the
+/// names of the approvers who signed, for the banner.
+fn approvals(policy: &Policy, account: &Account, req: &Request, trail: &mut Trail) -> Result<Vec<String>> {
     let needs = if matches!(req.action, Action::Delete { .. }) {
         Vec::new()
     } else {
@@ -419,7 +427,7 @@ fn approvals(policy: &Policy, account: &Account, req: &Request, trail: &mut Trai
     };
     let Some(gate) = &req.plan else {
         if needs.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let list: Vec<String> = needs.iter().map(|n| n.describe()).collect();
         let correct = match &req.action {
@@ -458,7 +466,7 @@ fn approvals(policy: &Policy, account: &Account, req: &Request, trail: &mut Trai
         ))
         .into());
     }
-    Ok(())
+    Ok(signed.approvers.iter().map(|a| a.name.clone()).collect())
 }
 
 /// Under the account lock, what may have changed while a person typed the handle: a lockdown

@@ -33,6 +33,12 @@ fn at_start(message: String) -> DraftError {
 }
 
 /// The plan a parsed queue item stands for.
+///
+/// The hash covers the window as written. An item with `publish_at` and no `expires` then
+/// expires [`plan::DEFAULT_LIFETIME_HOURS`] after `publish_at`, as a plan does: the default is
+/// derived from signed data and only narrows what the signers agreed to, so signatures made
+/// before the default existed still verify and no item waits for ever. An item with neither
+/// end is refused: in a repository, "now" is whenever a runner happens to read the file.
 pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, DraftError> {
     let front = &draft.front;
     window_error(draft)?;
@@ -64,7 +70,17 @@ pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, 
             alt: image.alt.clone().filter(|a| !a.trim().is_empty()),
         });
     }
-    Ok(Plan {
+    if front.publish_at.is_none() && front.expires.is_none() {
+        return Err(at_start(format!(
+            "a queue item needs `expires` or `publish_at` in its +++ front matter: without either it would wait \
+             in the queue for ever; add for instance `expires = {}` (or a `publish_at`, which expires a week \
+             later by default), then have it signed again",
+            plan::days_after(jiff::Timestamp::now(), plan::DEFAULT_LIFETIME_HOURS / 24)
+                .round(jiff::Unit::Second)
+                .unwrap_or(jiff::Timestamp::now())
+        )));
+    }
+    let mut plan = Plan {
         format: plan::FORMAT,
         plan_hash: String::new(),
         created: None,
@@ -88,7 +104,18 @@ pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, 
         },
         findings: Vec::new(),
     }
-    .seal())
+    .seal();
+    if let Some(start) = plan.window.not_before {
+        plan.window
+            .expires
+            .get_or_insert(plan::days_after(start, plan::DEFAULT_LIFETIME_HOURS / 24));
+    }
+    Ok(plan)
+}
+
+/// Whether the item's `expires` is the default one, not written in its front matter.
+pub fn default_expiry(draft: &DraftFile) -> bool {
+    draft.front.expires.is_none() && draft.front.publish_at.is_some()
 }
 
 /// A window that could never be published (it closes before it opens) or lies out of range,

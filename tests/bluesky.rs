@@ -487,7 +487,13 @@ fn a_queue_item_killed_after_publishing_is_not_posted_again() {
     let t = t.policy(&policy(&alice, ""));
     t.write(
         "queue/annonce.md",
-        "+++\naccount = \"bsky\"\npublish_at = 2026-01-01T08:00:00Z\n+++\nLa médiathèque ouvre dimanche.\n",
+        // Due an hour ago: an item expires a week after its publish_at.
+        &format!(
+            "+++\naccount = \"bsky\"\npublish_at = {}\n+++\nLa médiathèque ouvre dimanche.\n",
+            (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1))
+                .round(jiff::Unit::Second)
+                .unwrap()
+        ),
     );
     let run = || {
         t.cmd(["queue", "publish", "queue", "--due", "--confirm-handle", &alice.handle])

@@ -53,11 +53,26 @@ fn author_sign(t: &Test, name: &str) {
     .run();
 }
 
+/// Writes `queue/NAME`. A queue item needs `publish_at` or `expires`; one given neither here
+/// gets `expires` a week from now (written in the file, so it is part of what is signed).
 fn item(t: &Test, name: &str, front: &str, text: &str) {
+    let front = if front.contains("publish_at") || front.contains("expires") {
+        front.to_string()
+    } else {
+        format!("expires = {}\n{front}", from_now(7 * 24))
+    };
     t.write(
         &format!("queue/{name}"),
         &format!("+++\naccount = \"demo\"\nauthor = \"redaction@culture.example\"\n{front}+++\n{text}\n"),
     );
+}
+
+/// Now plus `hours` (negative: ago), to the second, as front matter writes it.
+fn from_now(hours: i64) -> String {
+    (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(hours))
+        .round(jiff::Unit::Second)
+        .unwrap()
+        .to_string()
 }
 
 /// Signs a queue item as `sg`, the way an approver does on the pull request, after its author
@@ -105,13 +120,13 @@ fn ready_queue(t: &Test) {
     item(
         t,
         "01-bienvenue.md",
-        "publish_at = 2026-01-01T08:00:00Z\n",
+        &format!("publish_at = {}\n", from_now(-48)),
         "Bienvenue sur notre compte.",
     );
     item(
         t,
         "02-visite.md",
-        "publish_at = 2026-01-02T08:00:00Z\n",
+        &format!("publish_at = {}\n", from_now(-24)),
         "Merci @jeanne pour sa visite.",
     );
     item(t, "03-agenda.md", "", "Conseil municipal jeudi à 18 h.");
@@ -153,11 +168,12 @@ fn queue_check_lints_every_item_and_its_approvals() {
             "queue/02-visite.md:6:7 approve consentement @jeanne names a person: get their consent before publishing\n\
              queue/02-visite.md:1:1 ok approvals approved by sg\n\
              queue/05-perime.md:1:1 expired window expired at 2020-01-02T08:00:00Z; it will never be published\n\
-             queue/06-attente.md:5:7 approve consentement @paul names a person: get their consent before publishing\n\
+             queue/06-attente.md:6:7 approve consentement @paul names a person: get their consent before publishing\n\
              queue/06-attente.md:1:1 approve approvals needs its author's signature (queue/06-attente.md.author.sig, \
              made by `postgate sign queue/06-attente.md`), so self-approval can be ruled out\n\
              queue/06-attente.md:1:1 approve approvals needs 1 approval(s) from any approver (rule consentement is at level approve) (has 0)\n\
-             queue/07-reserve.md:5:1 deny reserve \"Votez pour\" is on the list\n",
+             queue/06-attente.md:1:1 approve approvals needs a signature from `sg` (`postgate approve queue/06-attente.md`)\n\
+             queue/07-reserve.md:6:1 deny reserve \"Votez pour\" is on the list\n",
         )
         .stderr("checked 7 item(s): 4 ready, 1 refused (deny), 1 awaiting approval, 0 with a bad signature, 1 expired\n")
         .run();
@@ -170,9 +186,21 @@ fn a_pull_request_can_require_every_item_approved() {
     t.cmd(["queue", "check", "queue"]).run();
     t.cmd(["queue", "check", "queue", "--require-approved"])
         .status(code::PLAN_REFUSED)
+        .stdout_has("queue/a.md:1:1 approve approvals needs a signature from `sg` (`postgate approve queue/a.md`)")
+        .stderr_has("not ready to merge: 1 item(s) await approval")
+        .run();
+    // Once its author has signed, the one who may approve is still named; the author is not.
+    author_sign(&t, "a.md");
+    t.cmd(["queue", "check", "queue", "--require-approved"])
+        .status(code::PLAN_REFUSED)
+        .stdout_has("needs a signature from `sg`")
         .run();
     approve(&t, "a.md");
-    t.cmd(["queue", "check", "queue", "--require-approved"]).run();
+    let out = t
+        .cmd(["queue", "check", "queue", "--require-approved"])
+        .stdout_has("queue/a.md:1:1 ok approvals approved by sg")
+        .run();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("not ready to merge"));
 }
 
 #[test]
@@ -264,7 +292,7 @@ fn json_summarises_the_run() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["summary"],
-        serde_json::json!({ "published": 3, "already_published": 0, "not_due": 1, "expired": 1, "failed": 0 })
+        serde_json::json!({ "published": 3, "already_published": 0, "dry_run": 0, "not_due": 1, "expired": 1, "failed": 0 })
     );
     let items = v["items"].as_array().unwrap();
     assert_eq!(items.len(), 5);
@@ -363,7 +391,13 @@ fn a_crash_between_publish_and_record_does_not_duplicate() {
 fn queue_items_name_their_account_and_author() {
     let t = setup();
     t.write("queue/sans-compte.md", "+++\nauthor = \"a@b.fr\"\n+++\nBonjour\n");
-    t.write("queue/anonyme.md", "+++\naccount = \"demo\"\n+++\nMerci @jeanne\n");
+    t.write(
+        "queue/anonyme.md",
+        &format!(
+            "+++\naccount = \"demo\"\nexpires = {}\n+++\nMerci @jeanne\n",
+            from_now(24)
+        ),
+    );
     t.cmd(["queue", "check", "queue"])
         .status(code::USAGE)
         .stdout_has(
@@ -556,7 +590,7 @@ fn queue_check_refuses_every_image_it_must_not_read_at_its_path() {
             .lines()
             .find(|l| l.starts_with(&format!("queue/{name}:")))
             .unwrap_or_else(|| panic!("no error for {name} in:\n{stderr}"));
-        assert!(line.starts_with(&format!("queue/{name}:5:8 error image ")), "{line}");
+        assert!(line.starts_with(&format!("queue/{name}:6:8 error image ")), "{line}");
         assert!(line.contains(why), "{name}: {line}");
     }
     assert!(!stderr.contains(CANARY) && !String::from_utf8_lossy(&out.stdout).contains(CANARY));
@@ -574,7 +608,7 @@ fn queue_publish_uploads_none_of_those_images() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     for (name, why) in cases {
         assert!(
-            stderr.contains(&format!("failed queue/{name}: 5:8: image ")),
+            stderr.contains(&format!("failed queue/{name}: 6:8: image ")),
             "{name}:\n{stderr}"
         );
         assert!(stderr.contains(why), "{name}: {why}\n{stderr}");
@@ -701,4 +735,166 @@ fn an_item_that_ran_past_its_expiry_is_expired_not_an_error() {
         .run();
     publish(&t).run();
     assert!(t.outbox("outbox").is_empty());
+}
+
+/// An item with `publish_at` and no `expires` expires a week after `publish_at`, as a plan
+/// does, without changing the hash its signers signed; one with neither end is refused with
+/// the fix, since "a week from now" means nothing for a file that waits in git.
+#[test]
+fn an_item_expires_a_week_after_publish_at_unless_it_says_otherwise() {
+    let t = setup();
+    let eight_days_ago = from_now(-8 * 24);
+    item(
+        &t,
+        "a.md",
+        &format!("publish_at = {eight_days_ago}\n"),
+        "Il y a huit jours.",
+    );
+    let yesterday = from_now(-24);
+    item(&t, "b.md", &format!("publish_at = {yesterday}\n"), "Hier.");
+    let hash = hash_of(&t, "a.md");
+    // What the signer is shown is the window the item will have, not "any time".
+    let b_expires = yesterday.parse::<jiff::Timestamp>().unwrap() + jiff::SignedDuration::from_hours(7 * 24);
+    t.cmd([
+        "sign",
+        "queue/b.md",
+        "--ssh-key",
+        "keys/redaction",
+        "--plan-hash",
+        &hash_of(&t, "b.md"),
+    ])
+    .stderr_has(&format!("  expires      {b_expires}\n"))
+    .run();
+    let out = t.cmd(["--json", "queue", "check", "queue"]).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &v["items"][0];
+    assert_eq!(a["file"], "queue/a.md");
+    assert_eq!(a["expired"], true);
+    assert_eq!(a["expires_by_default"], true);
+    let start: jiff::Timestamp = eight_days_ago.parse().unwrap();
+    let expires: jiff::Timestamp = a["expires"].as_str().unwrap().parse().unwrap();
+    assert_eq!(expires, start + jiff::SignedDuration::from_hours(7 * 24));
+    assert_eq!(v["items"][1]["expired"], false);
+    // The default is not in the hash: what was signed before it existed still verifies.
+    assert_eq!(a["plan_hash"], hash.as_str());
+    publish(&t)
+        .stderr_has("queue queue: 1 published, 0 already published, 0 not due, 1 expired, 0 failed")
+        .stderr_has(&format!("expired queue/a.md: expired at {expires}; never published"))
+        .run();
+
+    t.write("queue/c.md", "+++\naccount = \"demo\"\n+++\nUn jour.\n");
+    t.cmd(["queue", "check", "queue"])
+        .status(code::USAGE)
+        .stderr_has(
+            "queue/c.md:1:1 error a queue item needs `expires` or `publish_at` in its +++ front matter: without \
+             either it would wait in the queue for ever; add for instance `expires = ",
+        )
+        .run();
+    publish(&t)
+        .status(code::USAGE)
+        .stderr_has("failed queue/c.md: 1:1: a queue item needs `expires` or `publish_at`")
+        .run();
+    // The writer learns it when signing, before any pull request.
+    t.cmd(["sign", "queue/c.md", "--ssh-key", "keys/redaction"])
+        .status(code::USAGE)
+        .stderr_has("queue/c.md:1:1: a queue item needs `expires` or `publish_at`")
+        .run();
+}
+
+/// `--dry-run` goes through everything but the publish for each due item, records a
+/// `dry-run` per item, and leaves exactly-once alone: the real run afterwards publishes all.
+#[test]
+fn a_dry_run_publishes_nothing_and_the_real_run_still_publishes() {
+    let t = setup();
+    ready_queue(&t);
+    let out = t
+        .cmd([
+            "--json",
+            "queue",
+            "publish",
+            "queue",
+            "--due",
+            "--dry-run",
+            "--confirm-handle",
+            "@mairie_demo_{uid}",
+        ])
+        .stderr_has("DRY RUN: nothing will be published")
+        .stderr_has("queue queue (dry run: 3 would be published, nothing was sent): 0 published")
+        .run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({ "published": 0, "already_published": 0, "dry_run": 3, "not_due": 1, "expired": 1, "failed": 0 })
+    );
+    // Who approved is in the JSON too, as in the audit log: the approved item names `sg`.
+    let visite = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["file"] == "queue/02-visite.md")
+        .unwrap();
+    assert_eq!(visite["status"], "dry-run");
+    assert!(
+        visite["approvals"][0].as_str().unwrap().starts_with("sg SHA256:"),
+        "{visite}"
+    );
+    let bienvenue = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["file"] == "queue/01-bienvenue.md")
+        .unwrap();
+    assert_eq!(bienvenue["approvals"], serde_json::json!([]));
+    assert!(t.outbox("outbox").is_empty());
+    let audit = t.audit();
+    let dry: Vec<&serde_json::Value> = audit.iter().filter(|r| r["event"] == "dry-run").collect();
+    assert_eq!(dry.len(), 3, "{audit:#?}");
+    assert!(
+        dry.iter()
+            .all(|r| r["plan_hash"].as_str().is_some_and(|h| h.starts_with("sha256:")))
+    );
+    assert!(
+        !t.path().join("queue/.postgate-queue.lock").exists(),
+        "a dry run took the queue lock"
+    );
+    // A dry run still refuses what the real run would refuse: the handle is checked too.
+    t.cmd(["queue", "publish", "queue", "--due", "--dry-run"])
+        .status(code::NOT_CONFIRMED)
+        .run();
+    assert!(t.outbox("outbox").is_empty());
+
+    publish(&t)
+        .stderr_has("queue queue: 3 published, 0 already published, 1 not due, 1 expired, 0 failed")
+        .run();
+    assert_eq!(t.outbox("outbox").len(), 3);
+}
+
+/// The banner of a queue item that needs approval and has it names the approver, in the words
+/// `queue check` uses, instead of counting it as needing approval.
+#[test]
+fn the_banner_names_who_approved_the_item() {
+    let t = setup();
+    item(&t, "a.md", "", "Merci @jeanne pour sa visite.");
+    approve(&t, "a.md");
+    let mut tty = t.cmd(["queue", "publish", "queue", "--due"]).env("NO_COLOR", "1").tty();
+    tty.expect("checks  0 refused · approved by sg · 0 warning(s)")
+        .expect("type its handle to publish (1/3): ");
+    tty.line(&t.handle("demo"));
+    tty.expect("published queue/a.md → ");
+    assert_eq!(tty.finish(), code::SUCCESS);
+    assert!(!tty.screen().contains("need approval"), "{}", tty.screen());
+    assert_eq!(t.outbox("outbox").len(), 1);
+    let last = t.audit().last().unwrap().clone();
+    assert!(
+        last["approvals"][0].as_str().unwrap().starts_with("sg SHA256:"),
+        "{last}"
+    );
+
+    // Without the approval, the banner still counts what is needed, and the run is refused.
+    item(&t, "b.md", "", "Bravo @paul !");
+    author_sign(&t, "b.md");
+    publish(&t)
+        .status(code::PLAN_REFUSED)
+        .stderr_has("0 refused · 1 need approval · 0 warning(s)")
+        .run();
 }

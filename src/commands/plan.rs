@@ -288,6 +288,7 @@ fn show(
             credential: "not used until apply",
             dry_run: false,
             findings,
+            approved_by: &[],
         })
     );
     let time = |t: Option<jiff::Timestamp>| t.map_or_else(|| "any time".to_string(), |t| t.to_string());

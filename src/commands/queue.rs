@@ -93,9 +93,9 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
         match &approval {
             Approval::NotNeeded => {}
             Approval::Approved(by) => lines.push(format!(
-                "{}:1:1 ok approvals approved by {}",
+                "{}:1:1 ok approvals {}",
                 report.name,
-                by.join(", ")
+                crate::banner::approved_by(by)
             )),
             Approval::Missing(what) => {
                 awaiting += 1;
@@ -126,6 +126,7 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
             v["plan_hash"] = plan.plan_hash.clone().into();
             v["publish_at"] = json!(plan.window.not_before);
             v["expires"] = json!(plan.window.expires);
+            v["expires_by_default"] = crate::queue::default_expiry(draft).into();
             v["expired"] = matches!(window, Some(WindowState::Expired(_))).into();
             v["approval"] = match &approval {
                 Approval::NotNeeded => json!({ "status": "not-needed" }),
@@ -166,6 +167,12 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
         }));
     }
     output::status(&summary);
+    if args.require_approved && awaiting > 0 {
+        output::status(&format!(
+            "not ready to merge: {awaiting} item(s) await approval; the `approve approvals needs` lines say who \
+             still has to sign"
+        ));
+    }
     // Before a merge (`--require-approved`) the folder must hold exactly what will be
     // published: a link in it is something a reviewer may believe will go out, and will not.
     Ok(if errors > 0 || (args.require_approved && !skipped.is_empty()) {
@@ -216,12 +223,41 @@ fn approval_of(
         ));
     }
     missing.extend(unmet(&needs, &signed.approvers));
+    let can_sign = who_can_sign(policy, &needs, &signed);
+    if !missing.is_empty() && !can_sign.is_empty() {
+        missing.push(format!(
+            "a signature from {} (`postgate approve {}`)",
+            can_sign.join(" or "),
+            file.display()
+        ));
+    }
     let approval = if missing.is_empty() {
         Approval::Approved(names())
     } else {
         Approval::Missing(missing)
     };
     (approval, signed.author)
+}
+
+/// The approvers who could still meet an unmet need: holding one of its roles, not signed yet,
+/// not the item's proven author. A writer waiting on a red pull request learns whom to ask.
+fn who_can_sign(policy: &Policy, needs: &[crate::approval::Need], signed: &signature::Signed) -> Vec<String> {
+    let mut names: Vec<String> = policy
+        .approvals
+        .approvers
+        .iter()
+        .filter(|a| {
+            needs.iter().any(|n| {
+                !unmet(std::slice::from_ref(n), &signed.approvers).is_empty()
+                    && (n.roles.is_empty() || a.roles.iter().any(|r| n.roles.contains(r)))
+            })
+        })
+        .filter(|a| signed.approvers.iter().all(|s| s.name != a.name))
+        .filter(|a| signed.author.as_ref().is_none_or(|p| p.fingerprint != a.fingerprint()))
+        .map(|a| format!("`{}`", one_line(&a.name)))
+        .collect();
+    names.dedup();
+    names
 }
 
 /// One item's fate in a publishing run.
@@ -232,21 +268,31 @@ struct Done {
     url: Option<String>,
     detail: Option<String>,
     exit_code: Option<i32>,
+    /// The approvers whose signatures verified, `name SHA256:…`.
+    approvals: Vec<String>,
 }
 
 pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let crate::draft::Expansion { files, skipped } = items(&args.dir)?;
     let lock_path = args.dir.join(".postgate-queue.lock");
-    let _lock = crate::queue::lock(&args.dir, || {
-        output::status(&format!("waiting for another run to release {}", lock_path.display()))
-    })
-    .map_err(|e| {
-        Failure::new(
-            ExitCode::GeneralError,
-            format!("cannot lock {}: {e}", lock_path.display()),
+    // A dry run changes nothing the lock protects (it takes no plan lock either), so it
+    // neither waits for a publishing run nor makes one wait.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(
+            crate::queue::lock(&args.dir, || {
+                output::status(&format!("waiting for another run to release {}", lock_path.display()))
+            })
+            .map_err(|e| {
+                Failure::new(
+                    ExitCode::GeneralError,
+                    format!("cannot lock {}: {e}", lock_path.display()),
+                )
+            })?,
         )
-    })?;
+    };
 
     // Time is read after the lock: a run that waited must judge what is due now.
     let now = jiff::Timestamp::now();
@@ -262,6 +308,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
             url: None,
             detail: Some(s.why.to_string()),
             exit_code: Some(ExitCode::Usage.code()),
+            approvals: Vec::new(),
         });
     }
     for file in &files {
@@ -274,6 +321,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                 url: None,
                 detail: Some(format!("{}:{}: {}", e.line, e.col, e.message)),
                 exit_code: Some(ExitCode::Usage.code()),
+                approvals: Vec::new(),
             }),
             Ok(plan) => match plan.window_refusal(now) {
                 Some(WindowState::Expired(t)) => done.push(Done {
@@ -283,6 +331,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                     url: None,
                     detail: Some(format!("expired at {t}; never published")),
                     exit_code: None,
+                    approvals: Vec::new(),
                 }),
                 Some(WindowState::NotYet(t)) => done.push(Done {
                     file: name,
@@ -291,6 +340,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                     url: None,
                     detail: Some(format!("due at {t}")),
                     exit_code: None,
+                    approvals: Vec::new(),
                 }),
                 None => due.push((file.clone(), plan)),
             },
@@ -319,13 +369,14 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                 url: None,
                 detail: Some("not attempted after the audit log failed".into()),
                 exit_code: None,
+                approvals: Vec::new(),
             });
             continue;
         }
         if let Some(bar) = &bar {
             bar.set_message(name.clone());
         }
-        let outcome = run_item(&policy, &file, plan, &args.confirm_handle, interactive, bar.as_ref());
+        let outcome = run_item(&policy, &file, plan, args, interactive, bar.as_ref());
         let line = match outcome {
             Ok(report) => {
                 let p = report.published.unwrap_or(crate::platform::spec::Published {
@@ -335,6 +386,8 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                 });
                 let status = if report.already {
                     "already-published"
+                } else if args.dry_run {
+                    "dry-run"
                 } else {
                     "published"
                 };
@@ -349,6 +402,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                     url: Some(p.url),
                     detail: None,
                     exit_code: None,
+                    approvals: report.approvals,
                 });
                 line
             }
@@ -366,6 +420,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                     url: None,
                     detail: Some(crate::error::describe(&err)),
                     exit_code: Some(code.code()),
+                    approvals: Vec::new(),
                 });
                 line
             }
@@ -384,8 +439,13 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
 
     let count = |s: &str| done.iter().filter(|d| d.status == s).count();
     let summary = format!(
-        "queue {}: {} published, {} already published, {} not due, {} expired, {} failed",
+        "queue {}{}: {} published, {} already published, {} not due, {} expired, {} failed",
         args.dir.display(),
+        if args.dry_run {
+            format!(" (dry run: {} would be published, nothing was sent)", count("dry-run"))
+        } else {
+            String::new()
+        },
         count("published"),
         count("already-published"),
         count("not-due"),
@@ -406,12 +466,13 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
     if cli.json {
         let items: Vec<serde_json::Value> = done
             .iter()
-            .map(|d| json!({ "file": d.file, "status": d.status, "id": d.id, "url": d.url, "detail": d.detail, "exit_code": d.exit_code }))
+            .map(|d| json!({ "file": d.file, "status": d.status, "id": d.id, "url": d.url, "detail": d.detail, "exit_code": d.exit_code, "approvals": d.approvals }))
             .collect();
         output::json(&json!({
             "items": items,
             "summary": {
                 "published": count("published"), "already_published": count("already-published"),
+                "dry_run": count("dry-run"),
                 "not_due": count("not-due"), "expired": count("expired"),
                 "failed": count("failed") + count("skipped"),
             },
@@ -432,7 +493,7 @@ fn run_item(
     policy: &Policy,
     file: &Path,
     plan: Plan,
-    handles: &[String],
+    args: &QueuePublishArgs,
     interactive: bool,
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<publish::Receipt> {
@@ -442,6 +503,7 @@ fn run_item(
         .map_err(|e| publish::record_refusal(policy, &action, &plan.account.name, e))?;
     // The flag naming this item's account; otherwise the first one, which then fails as a
     // mismatch with the usual message (fail closed, never skip confirmation).
+    let handles = &args.confirm_handle;
     let confirm_handle = handles
         .iter()
         .find(|h| compare_handle(h, &plan.account.handle) == HandleMatch::Exact)
@@ -451,7 +513,7 @@ fn run_item(
         action,
         account: plan.account.name.clone(),
         draft,
-        dry_run: false,
+        dry_run: args.dry_run,
         confirm_handle,
         interactive,
         plan: Some(PlanGate {
