@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter policy to the config folder: demo accounts, commented rules, you as approver')
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Publish a post after showing the banner and confirming the account')
             [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
@@ -48,8 +49,19 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'List or verify the audit log')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Validate and inspect the policy')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) on stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff) on stdout, or write every page into a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;init' {
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The keychain approval key to list as yours (made if missing); defaults to the OS user''s name')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing policy, keeping it beside the new one as `policy.toml.<time>.bak`')
+            [CompletionResult]::new('--no-key', '--no-key', [CompletionResultType]::ParameterName, 'Do not touch the keychain: the approver entry is left commented, with the command to run (`keys new NAME`, NAME from --key)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'postgate;post' {
@@ -68,11 +80,13 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything except the change itself; the banner and the audit record say so')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'postgate;correct' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read the corrected text from a file (`-` for stdin)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the corrected text from a file (`-` for stdin)')
             [CompletionResult]::new('--confirm-handle', '--confirm-handle', [CompletionResultType]::ParameterName, 'The handle of the target account, for scripts. Must match the policy''s handle')
@@ -80,19 +94,21 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything except the change itself; the banner and the audit record say so')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'postgate;delete' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the post is deleted; recorded in the audit log, never published')
             [CompletionResult]::new('--confirm-handle', '--confirm-handle', [CompletionResultType]::ParameterName, 'The handle of the target account, for scripts. Must match the policy''s handle')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything except the change itself; the banner and the audit record say so')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'postgate;check' {
@@ -150,8 +166,8 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'postgate;apply' {
@@ -160,16 +176,16 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything except the change itself; the banner and the audit record say so')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'postgate;queue' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Lint every item and its approvals, like `check` (for pull-request jobs)')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish every due, approved item once, in order (for scheduled jobs)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -252,6 +268,8 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;lockdown' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'An account to lock, as in the policy''s `name`; repeat for several')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'An account to lock, as in the policy''s `name`; repeat for several')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: kept in the lock, the audit log and every refusal it causes')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
@@ -262,6 +280,8 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;unlock' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'The locked account, as in the policy''s `name`')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The locked account, as in the policy''s `name`')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The keychain key to sign with; defaults to the OS user''s name')
             [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'Sign with an SSH key through ssh-keygen')
             [CompletionResult]::new('--lock-id', '--lock-id', [CompletionResultType]::ParameterName, 'For scripts: the lock id you reviewed; signing goes ahead only if it matches')
@@ -269,11 +289,13 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--sign', '--sign', [CompletionResultType]::ParameterName, 'Sign the unlock as an approver (the lock stays until `postgate unlock NAME` is run)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'postgate;reconcile' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'An account to check, as in the policy''s `name`; repeat for several')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'An account to check, as in the policy''s `name`; repeat for several')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'How far back to look: `30m`, `24h`, `7d`, or an RFC 3339 time')
             [CompletionResult]::new('--on-foreign', '--on-foreign', [CompletionResultType]::ParameterName, 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE')
             [CompletionResult]::new('--hook-timeout', '--hook-timeout', [CompletionResultType]::ParameterName, 'Seconds one run of --on-foreign may take; then its process group is killed')
@@ -287,6 +309,8 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;whoami' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
@@ -295,6 +319,8 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;login' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the secret from stdin instead of a hidden prompt (for scripts and password managers); one per line where the platform asks for several')
@@ -308,6 +334,8 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;logout' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
@@ -387,6 +415,8 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;policy;show' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account name, as in the policy''s `name`')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
@@ -418,14 +448,16 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;man' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write every page (postgate.1, postgate-post.1, …) into this folder, creating it')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'postgate;help' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starter policy to the config folder: demo accounts, commented rules, you as approver')
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Publish a post after showing the banner and confirming the account')
             [CompletionResult]::new('correct', 'correct', [CompletionResultType]::ParameterValue, 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a published post, where the account''s policy allows it (allow_delete)')
@@ -446,8 +478,11 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'List or verify the audit log')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Validate and inspect the policy')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) on stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff) on stdout, or write every page into a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;help;init' {
             break
         }
         'postgate;help;post' {

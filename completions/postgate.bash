@@ -40,6 +40,9 @@ _postgate() {
             postgate,help)
                 cmd="postgate__subcmd__help"
                 ;;
+            postgate,init)
+                cmd="postgate__subcmd__init"
+                ;;
             postgate,keys)
                 cmd="postgate__subcmd__keys"
                 ;;
@@ -105,6 +108,9 @@ _postgate() {
                 ;;
             postgate__subcmd__help,help)
                 cmd="postgate__subcmd__help__subcmd__help"
+                ;;
+            postgate__subcmd__help,init)
+                cmd="postgate__subcmd__help__subcmd__init"
                 ;;
             postgate__subcmd__help,keys)
                 cmd="postgate__subcmd__help__subcmd__keys"
@@ -251,7 +257,7 @@ _postgate() {
 
     case "${cmd}" in
         postgate)
-            opts="-h -V --policy --json --color --help --version post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
+            opts="-h -V --policy --json --color --help --version init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -415,12 +421,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__correct)
-            opts="-f -h --file --confirm-handle --dry-run --policy --json --color --help"
+            opts="-a -f -h --account --file --confirm-handle --dry-run --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -449,12 +463,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__delete)
-            opts="-h --reason --confirm-handle --dry-run --policy --json --color --help"
+            opts="-a -h --account --reason --confirm-handle --dry-run --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -479,7 +501,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help)
-            opts="post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
+            opts="init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -591,6 +613,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -912,6 +948,32 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__init)
+            opts="-h --force --key --no-key --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__keys)
             opts="-h --policy --json --color --help new show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1035,12 +1097,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__lockdown)
-            opts="-h --all --reason --policy --json --color --help"
+            opts="-a -h --account --all --reason --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1191,12 +1261,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__login)
-            opts="-h --secret-stdin --paste --no-browser --oauth1 --app-bearer --policy --json --color --help"
+            opts="-a -h --account --secret-stdin --paste --no-browser --oauth1 --app-bearer --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1213,12 +1291,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__logout)
-            opts="-h --policy --json --color --help"
+            opts="-a -h --account --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1235,12 +1321,16 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__man)
-            opts="-h --policy --json --color --help"
+            opts="-h --dir --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1447,12 +1537,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__policy__subcmd__show)
-            opts="-h --policy --json --color --help"
+            opts="-a -h --account --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1661,12 +1759,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__reconcile)
-            opts="-h --all --since --on-foreign --hook-timeout --audit-log --policy --json --color --help"
+            opts="-a -h --account --all --since --on-foreign --hook-timeout --audit-log --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1733,12 +1839,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__unlock)
-            opts="-h --sign --key --ssh-key --lock-id --policy --json --color --help"
+            opts="-a -h --account --sign --key --ssh-key --lock-id --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1767,12 +1881,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__whoami)
-            opts="-h --policy --json --color --help"
+            opts="-a -h --account --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

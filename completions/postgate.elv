@@ -25,6 +25,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand init 'Write a starter policy to the config folder: demo accounts, commented rules, you as approver'
             cand post 'Publish a post after showing the banner and confirming the account'
             cand correct 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)'
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
@@ -45,8 +46,18 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand log 'List or verify the audit log'
             cand policy 'Validate and inspect the policy'
             cand completions 'Print a shell completion script'
-            cand man 'Print the man page (roff) on stdout'
+            cand man 'Print a man page (roff) on stdout, or write every page into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;init'= {
+            cand --key 'The keychain approval key to list as yours (made if missing); defaults to the OS user''s name'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --force 'Replace an existing policy, keeping it beside the new one as `policy.toml.<time>.bak`'
+            cand --no-key 'Do not touch the keychain: the approver entry is left commented, with the command to run (`keys new NAME`, NAME from --key)'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'postgate;post'= {
             cand -a 'Account name, as in the policy''s `name`'
@@ -64,10 +75,12 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --color 'When to colour the banner and messages'
             cand --dry-run 'Do everything except the change itself; the banner and the audit record say so'
             cand --json 'Print results on stdout as JSON'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'postgate;correct'= {
+            cand -a 'Account name, as in the policy''s `name`'
+            cand --account 'Account name, as in the policy''s `name`'
             cand -f 'Read the corrected text from a file (`-` for stdin)'
             cand --file 'Read the corrected text from a file (`-` for stdin)'
             cand --confirm-handle 'The handle of the target account, for scripts. Must match the policy''s handle'
@@ -75,18 +88,20 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --color 'When to colour the banner and messages'
             cand --dry-run 'Do everything except the change itself; the banner and the audit record say so'
             cand --json 'Print results on stdout as JSON'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'postgate;delete'= {
+            cand -a 'Account name, as in the policy''s `name`'
+            cand --account 'Account name, as in the policy''s `name`'
             cand --reason 'Why the post is deleted; recorded in the audit log, never published'
             cand --confirm-handle 'The handle of the target account, for scripts. Must match the policy''s handle'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --dry-run 'Do everything except the change itself; the banner and the audit record say so'
             cand --json 'Print results on stdout as JSON'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'postgate;check'= {
             cand -a 'The account whose rules apply; a draft may name it in its front matter instead'
@@ -140,8 +155,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --json 'Print results on stdout as JSON'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'postgate;apply'= {
             cand --confirm-handle 'The handle of the target account, for scripts. Must match the policy''s handle'
@@ -149,15 +164,15 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --color 'When to colour the banner and messages'
             cand --dry-run 'Do everything except the change itself; the banner and the audit record say so'
             cand --json 'Print results on stdout as JSON'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'postgate;queue'= {
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --json 'Print results on stdout as JSON'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand check 'Lint every item and its approvals, like `check` (for pull-request jobs)'
             cand publish 'Publish every due, approved item once, in order (for scheduled jobs)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -226,6 +241,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;keys;help;help'= {
         }
         &'postgate;lockdown'= {
+            cand -a 'An account to lock, as in the policy''s `name`; repeat for several'
+            cand --account 'An account to lock, as in the policy''s `name`; repeat for several'
             cand --reason 'Why: kept in the lock, the audit log and every refusal it causes'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
@@ -235,6 +252,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'postgate;unlock'= {
+            cand -a 'The locked account, as in the policy''s `name`'
+            cand --account 'The locked account, as in the policy''s `name`'
             cand --key 'The keychain key to sign with; defaults to the OS user''s name'
             cand --ssh-key 'Sign with an SSH key through ssh-keygen'
             cand --lock-id 'For scripts: the lock id you reviewed; signing goes ahead only if it matches'
@@ -242,10 +261,12 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --color 'When to colour the banner and messages'
             cand --sign 'Sign the unlock as an approver (the lock stays until `postgate unlock NAME` is run)'
             cand --json 'Print results on stdout as JSON'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'postgate;reconcile'= {
+            cand -a 'An account to check, as in the policy''s `name`; repeat for several'
+            cand --account 'An account to check, as in the policy''s `name`; repeat for several'
             cand --since 'How far back to look: `30m`, `24h`, `7d`, or an RFC 3339 time'
             cand --on-foreign 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE'
             cand --hook-timeout 'Seconds one run of --on-foreign may take; then its process group is killed'
@@ -258,6 +279,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'postgate;whoami'= {
+            cand -a 'Account name, as in the policy''s `name`'
+            cand --account 'Account name, as in the policy''s `name`'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --json 'Print results on stdout as JSON'
@@ -265,6 +288,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help'
         }
         &'postgate;login'= {
+            cand -a 'Account name, as in the policy''s `name`'
+            cand --account 'Account name, as in the policy''s `name`'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --secret-stdin 'Read the secret from stdin instead of a hidden prompt (for scripts and password managers); one per line where the platform asks for several'
@@ -277,6 +302,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help'
         }
         &'postgate;logout'= {
+            cand -a 'Account name, as in the policy''s `name`'
+            cand --account 'Account name, as in the policy''s `name`'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --json 'Print results on stdout as JSON'
@@ -345,6 +372,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help'
         }
         &'postgate;policy;show'= {
+            cand -a 'Account name, as in the policy''s `name`'
+            cand --account 'Account name, as in the policy''s `name`'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --json 'Print results on stdout as JSON'
@@ -370,13 +399,15 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help'
         }
         &'postgate;man'= {
+            cand --dir 'Write every page (postgate.1, postgate-post.1, …) into this folder, creating it'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --json 'Print results on stdout as JSON'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'postgate;help'= {
+            cand init 'Write a starter policy to the config folder: demo accounts, commented rules, you as approver'
             cand post 'Publish a post after showing the banner and confirming the account'
             cand correct 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)'
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
@@ -397,8 +428,10 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand log 'List or verify the audit log'
             cand policy 'Validate and inspect the policy'
             cand completions 'Print a shell completion script'
-            cand man 'Print the man page (roff) on stdout'
+            cand man 'Print a man page (roff) on stdout, or write every page into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;help;init'= {
         }
         &'postgate;help;post'= {
         }

@@ -31,6 +31,7 @@ never\t''"
 complete -c postgate -n "__fish_postgate_needs_command" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c postgate -n "__fish_postgate_needs_command" -s V -l version -d 'Print version'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "init" -d 'Write a starter policy to the config folder: demo accounts, commented rules, you as approver'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "correct" -d 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "delete" -d 'Delete a published post, where the account\'s policy allows it (allow_delete)'
@@ -51,8 +52,17 @@ complete -c postgate -n "__fish_postgate_needs_command" -f -a "accounts" -d 'Lis
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "log" -d 'List or verify the audit log'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "policy" -d 'Validate and inspect the policy'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "completions" -d 'Print a shell completion script'
-complete -c postgate -n "__fish_postgate_needs_command" -f -a "man" -d 'Print the man page (roff) on stdout'
+complete -c postgate -n "__fish_postgate_needs_command" -f -a "man" -d 'Print a man page (roff) on stdout, or write every page into a folder'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand init" -l key -d 'The keychain approval key to list as yours (made if missing); defaults to the OS user\'s name' -r
+complete -c postgate -n "__fish_postgate_using_subcommand init" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand init" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand init" -l force -d 'Replace an existing policy, keeping it beside the new one as `policy.toml.<time>.bak`'
+complete -c postgate -n "__fish_postgate_using_subcommand init" -l no-key -d 'Do not touch the keychain: the approver entry is left commented, with the command to run (`keys new NAME`, NAME from --key)'
+complete -c postgate -n "__fish_postgate_using_subcommand init" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c postgate -n "__fish_postgate_using_subcommand post" -s a -l account -d 'Account name, as in the policy\'s `name`' -r
 complete -c postgate -n "__fish_postgate_using_subcommand post" -s f -l file -d 'Read the post\'s text from a file (`-` for stdin)' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l reply-to -d 'The post this one replies to: its id or its URL' -r
@@ -71,7 +81,8 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l dry-run -d 'Do everything except the change itself; the banner and the audit record say so'
 complete -c postgate -n "__fish_postgate_using_subcommand post" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand post" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand post" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand correct" -s a -l account -d 'Account name, as in the policy\'s `name`' -r
 complete -c postgate -n "__fish_postgate_using_subcommand correct" -s f -l file -d 'Read the corrected text from a file (`-` for stdin)' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand correct" -l confirm-handle -d 'The handle of the target account, for scripts. Must match the policy\'s handle' -r
 complete -c postgate -n "__fish_postgate_using_subcommand correct" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
@@ -80,7 +91,8 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand correct" -l dry-run -d 'Do everything except the change itself; the banner and the audit record say so'
 complete -c postgate -n "__fish_postgate_using_subcommand correct" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand correct" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand correct" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand delete" -s a -l account -d 'Account name, as in the policy\'s `name`' -r
 complete -c postgate -n "__fish_postgate_using_subcommand delete" -l reason -d 'Why the post is deleted; recorded in the audit log, never published' -r
 complete -c postgate -n "__fish_postgate_using_subcommand delete" -l confirm-handle -d 'The handle of the target account, for scripts. Must match the policy\'s handle' -r
 complete -c postgate -n "__fish_postgate_using_subcommand delete" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
@@ -89,7 +101,7 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand delete" -l dry-run -d 'Do everything except the change itself; the banner and the audit record say so'
 complete -c postgate -n "__fish_postgate_using_subcommand delete" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand check" -s a -l account -d 'The account whose rules apply; a draft may name it in its front matter instead' -r
 complete -c postgate -n "__fish_postgate_using_subcommand check" -l format -d 'Output format; the global --json is the same as --format json' -r -f -a "text\t''
 json\t''"
@@ -140,7 +152,7 @@ complete -c postgate -n "__fish_postgate_using_subcommand approve" -l color -d '
 always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand approve" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand approve" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand apply" -l confirm-handle -d 'The handle of the target account, for scripts. Must match the policy\'s handle' -r
 complete -c postgate -n "__fish_postgate_using_subcommand apply" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand apply" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
@@ -148,13 +160,13 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand apply" -l dry-run -d 'Do everything except the change itself; the banner and the audit record say so'
 complete -c postgate -n "__fish_postgate_using_subcommand apply" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand apply" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -f -a "check" -d 'Lint every item and its approvals, like `check` (for pull-request jobs)'
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -f -a "publish" -d 'Publish every due, approved item once, in order (for scheduled jobs)'
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and not __fish_seen_subcommand_from check publish help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -200,6 +212,7 @@ complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_
 complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create an ed25519 approval key in the keychain and print its public key for the policy'
 complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the public key of a keychain approval key'
 complete -c postgate -n "__fish_postgate_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand lockdown" -s a -l account -d 'An account to lock, as in the policy\'s `name`; repeat for several' -r
 complete -c postgate -n "__fish_postgate_using_subcommand lockdown" -l reason -d 'Why: kept in the lock, the audit log and every refusal it causes' -r
 complete -c postgate -n "__fish_postgate_using_subcommand lockdown" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand lockdown" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
@@ -208,6 +221,7 @@ never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand lockdown" -l all -d 'Lock every account in the policy'
 complete -c postgate -n "__fish_postgate_using_subcommand lockdown" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand lockdown" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand unlock" -s a -l account -d 'The locked account, as in the policy\'s `name`' -r
 complete -c postgate -n "__fish_postgate_using_subcommand unlock" -l key -d 'The keychain key to sign with; defaults to the OS user\'s name' -r
 complete -c postgate -n "__fish_postgate_using_subcommand unlock" -l ssh-key -d 'Sign with an SSH key through ssh-keygen' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand unlock" -l lock-id -d 'For scripts: the lock id you reviewed; signing goes ahead only if it matches' -r
@@ -217,7 +231,8 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand unlock" -l sign -d 'Sign the unlock as an approver (the lock stays until `postgate unlock NAME` is run)'
 complete -c postgate -n "__fish_postgate_using_subcommand unlock" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand unlock" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -s a -l account -d 'An account to check, as in the policy\'s `name`; repeat for several' -r
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l since -d 'How far back to look: `30m`, `24h`, `7d`, or an RFC 3339 time' -r
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l on-foreign -d 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE' -r
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l hook-timeout -d 'Seconds one run of --on-foreign may take; then its process group is killed' -r
@@ -229,12 +244,14 @@ never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l all -d 'Check every account in the policy'
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand whoami" -s a -l account -d 'Account name, as in the policy\'s `name`' -r
 complete -c postgate -n "__fish_postgate_using_subcommand whoami" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand whoami" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand whoami" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand whoami" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand login" -s a -l account -d 'Account name, as in the policy\'s `name`' -r
 complete -c postgate -n "__fish_postgate_using_subcommand login" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand login" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -246,6 +263,7 @@ complete -c postgate -n "__fish_postgate_using_subcommand login" -l oauth1 -d 'X
 complete -c postgate -n "__fish_postgate_using_subcommand login" -l app-bearer -d 'X and Facebook: store the app\'s own token beside the posting credential: on X the app-only bearer token `reconcile` reads with (`reconcile_credential = "app-bearer"`), on Facebook the app token `debug_token` checks the Page token with (`debug_token = true`)'
 complete -c postgate -n "__fish_postgate_using_subcommand login" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand login" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand logout" -s a -l account -d 'Account name, as in the policy\'s `name`' -r
 complete -c postgate -n "__fish_postgate_using_subcommand logout" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand logout" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -299,6 +317,7 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from check" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from show" -s a -l account -d 'Account name, as in the policy\'s `name`' -r
 complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from show" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand policy; and __fish_seen_subcommand_from show" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -314,34 +333,36 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand completions" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand man" -l dir -d 'Write every page (postgate.1, postgate-post.1, …) into this folder, creating it' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand man" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand man" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand man" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand man" -s h -l help -d 'Print help'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "correct" -d 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "delete" -d 'Delete a published post, where the account\'s policy allows it (allow_delete)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "check" -d 'Check drafts against the policy\'s rules, like a prose linter (for pull-request jobs)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "plan" -d 'Write a plan: the post pinned down (text, images, account, window) for review'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "sign" -d 'Sign a plan or a queue item as its author (PLAN.author.sig), with a key the policy lists'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "approve" -d 'Sign a plan or a queue item as one of the policy\'s approvers'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "apply" -d 'Publish a plan exactly as approved, after checking everything again'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "queue" -d 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "keys" -d 'Approval keys kept in the OS keychain'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "lockdown" -d 'Stop an account now: lock it, revoke its credential at the platform, clear the keychain'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "unlock" -d 'Lift a lockdown on an approver\'s signature; a new `login` is then required'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "reconcile" -d 'List an account\'s recent posts on the platform and report those postgate did not make'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "whoami" -d 'Show who the platform says an account\'s credential belongs to, next to the policy'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "login" -d 'Store an account\'s credential in the OS keychain, once the platform says whose it is: a secret from a hidden prompt or stdin, X\'s OAuth sign-in in the browser, or Facebook\'s token exchange (`app_id`)'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "accounts" -d 'List the policy\'s accounts and the state of their credentials'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "log" -d 'List or verify the audit log'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "policy" -d 'Validate and inspect the policy'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
-complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "init" -d 'Write a starter policy to the config folder: demo accounts, commented rules, you as approver'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "post" -d 'Publish a post after showing the banner and confirming the account'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "correct" -d 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "delete" -d 'Delete a published post, where the account\'s policy allows it (allow_delete)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "check" -d 'Check drafts against the policy\'s rules, like a prose linter (for pull-request jobs)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "plan" -d 'Write a plan: the post pinned down (text, images, account, window) for review'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "sign" -d 'Sign a plan or a queue item as its author (PLAN.author.sig), with a key the policy lists'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "approve" -d 'Sign a plan or a queue item as one of the policy\'s approvers'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "apply" -d 'Publish a plan exactly as approved, after checking everything again'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "queue" -d 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "keys" -d 'Approval keys kept in the OS keychain'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "lockdown" -d 'Stop an account now: lock it, revoke its credential at the platform, clear the keychain'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "unlock" -d 'Lift a lockdown on an approver\'s signature; a new `login` is then required'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "reconcile" -d 'List an account\'s recent posts on the platform and report those postgate did not make'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "whoami" -d 'Show who the platform says an account\'s credential belongs to, next to the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "login" -d 'Store an account\'s credential in the OS keychain, once the platform says whose it is: a secret from a hidden prompt or stdin, X\'s OAuth sign-in in the browser, or Facebook\'s token exchange (`app_id`)'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "logout" -d 'Remove an account\'s secret from the keychain'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "accounts" -d 'List the policy\'s accounts and the state of their credentials'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "log" -d 'List or verify the audit log'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "policy" -d 'Validate and inspect the policy'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "man" -d 'Print a man page (roff) on stdout, or write every page into a folder'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and not __fish_seen_subcommand_from init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "check" -d 'Lint every item and its approvals, like `check` (for pull-request jobs)'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "publish" -d 'Publish every due, approved item once, in order (for scheduled jobs)'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "new" -d 'Create an ed25519 approval key in the keychain and print its public key for the policy'
