@@ -635,3 +635,40 @@ fn every_commented_rule_of_the_init_policy_is_valid_once_uncommented() {
         .stderr_has("is valid: 2 account(s), 10 rule(s)")
         .run();
 }
+
+#[test]
+fn a_newcomer_without_a_policy_is_pointed_at_init_which_fixes_it() {
+    let t = Test::new();
+    t.cmd(["policy", "check"])
+        .env_remove("POSTGATE_POLICY")
+        .status(code::BAD_POLICY)
+        .stderr_has("no policy found")
+        .stderr_has("`postgate init` writes a starter policy")
+        .run();
+    init(&t, &["--no-key"]).run();
+    t.cmd(["policy", "check"]).env_remove("POSTGATE_POLICY").run();
+}
+
+#[test]
+fn the_platform_guides_are_linked_from_the_readme_and_the_policy_reference() {
+    for guide in ["mastodon.md", "bluesky.md"] {
+        let text = read_repo(&format!("docs/{guide}"));
+        assert!(text.contains("## What each error at login means"), "{guide}");
+        assert!(
+            read_repo("README.md").contains(&format!("(docs/{guide})")),
+            "README → {guide}"
+        );
+        assert!(
+            read_repo("docs/policy.md").contains(&format!("({guide})")),
+            "policy.md → {guide}"
+        );
+    }
+    // The tour's markers send the reader to a guide that exists.
+    let (tour, _) = tour_blocks();
+    for line in tour.iter().filter(|l| l.contains(NEEDS_REAL)) {
+        if let Some(at) = line.find("(docs/") {
+            let rel = &line[at + 1..at + 1 + line[at + 1..].find(')').expect("closed")];
+            assert!(repo().join(rel).is_file(), "{line}: {rel} does not exist");
+        }
+    }
+}
