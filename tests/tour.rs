@@ -438,6 +438,18 @@ fn init_writes_a_policy_that_checks_posts_and_knows_its_user() {
     let key = String::from_utf8_lossy(&key.stdout).trim().to_string();
     assert!(text.contains(&format!("key = \"{key}\"")), "{text}");
     assert!(text.contains("email = \"camille@example.org\""), "{text}");
+    // Each platform's guide it names exists.
+    let guides: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.starts_with("docs/") && w.ends_with(".md"))
+        .collect();
+    assert!(guides.len() >= 5, "{text}");
+    for guide in guides {
+        assert!(
+            repo().join(guide).is_file(),
+            "the init policy names {guide}, which does not exist"
+        );
+    }
     let user = postgate_user(&t);
     assert!(text.contains(&format!("user = \"{user}\"")), "{text}");
     #[cfg(unix)]

@@ -230,6 +230,25 @@ fn write(path: &Path, bytes: &[u8], force: bool) -> Result<Option<PathBuf>> {
     outcome
 }
 
+/// The platform that needs no credential and sends nothing anywhere, from the registry: the
+/// demo accounts' platform.
+fn local_platform() -> &'static str {
+    crate::platform::PLATFORMS
+        .iter()
+        .find(|p| !p.needs_credential())
+        .map_or("", |p| p.name().as_str())
+}
+
+/// One comment line per network platform, naming its guide in docs/.
+fn guides() -> String {
+    crate::platform::PLATFORMS
+        .iter()
+        .filter(|p| p.needs_credential())
+        .map(|p| format!("#   {:<10} docs/{}.md", p.title(), p.name().as_str()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A TOML basic string holding `s`.
 fn quoted(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
@@ -268,13 +287,16 @@ fn starter_policy(user: &str, name: &str, key_name: &str, email: Option<&str>, k
     };
     // The approver last: its user and e-mail come from outside and may hold any text.
     STARTER
+        .replace("{local}", local_platform())
+        .replace("{guides}", &guides())
         .replace("{unlock}", &unlock)
         .replace("{key_name}", key_name)
         .replace("{role}", UNLOCK_ROLE)
         .replace("{approver}", &approver)
 }
 
-/// The starter policy. `{approver}`, `{unlock}`, `{key_name}` and `{role}` are filled in.
+/// The starter policy. `{approver}`, `{unlock}`, `{key_name}`, `{role}`, `{local}` and `{guides}`
+/// are filled in.
 /// Every commented rule is valid TOML once its `# ` is removed (a test uncomments them all).
 const STARTER: &str = r##"# postgate policy, written by `postgate init`. Check it with: postgate policy check
 #
@@ -288,16 +310,17 @@ const STARTER: &str = r##"# postgate policy, written by `postgate init`. Check i
 # path = "~/.local/state/postgate/audit.jsonl"
 
 # ---------------------------------------------------------------------------------------
-# Two demonstration accounts on the built-in outbox: each post is a JSON file under
-# $XDG_STATE_HOME/postgate/outbox/NAME/posts/, nothing leaves the machine. Try:
+# Two demonstration accounts on the built-in {local} platform: each post is a JSON file
+# under $XDG_STATE_HOME/postgate/{local}/NAME/posts/, nothing leaves the machine. Try:
 #   postgate post -a demo-official "Hello"     (the red banner: type @demo_official)
 #   postgate post -a demo-personal "Hello"     (the cyan banner: answer y)
-# A real account goes next to them: docs/mastodon.md, docs/bluesky.md, docs/x.md,
-# docs/facebook.md, docs/linkedin.md say how to set one up and log in.
+# A real account goes next to them; how to set one up and log in, per platform, in
+# postgate's documentation:
+{guides}
 [[accounts]]
 name = "demo-official"
 handle = "@demo_official"
-platform = "outbox"
+platform = "{local}"
 # "official" speaks for the institution: white-on-red banner, the handle must be typed.
 kind = "official"
 display_name = "Official account (demo)"
@@ -306,7 +329,7 @@ owner = "Communication team"
 [[accounts]]
 name = "demo-personal"
 handle = "@demo_personal"
-platform = "outbox"
+platform = "{local}"
 # "personal" speaks for one person: cyan banner, a y/N question is enough by default.
 kind = "personal"
 display_name = "My own account (demo)"
