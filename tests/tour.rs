@@ -684,3 +684,111 @@ fn the_platform_guides_are_linked_from_the_readme_and_the_policy_reference() {
         }
     }
 }
+
+// ------------------------------------------------------------------------------------------
+// The platform guides say what `login` prints: each fragment below is in the guide and in what
+// login printed against the real test server.
+
+/// Checks that the guide `doc` quotes `fragment` and that `stderr` holds it.
+fn quoted_and_printed(doc: &str, fragment: &str, stderr: &[u8]) {
+    let guide = read_repo(doc);
+    assert!(guide.contains(fragment), "{doc} does not quote {fragment:?}");
+    let stderr = String::from_utf8_lossy(stderr);
+    assert!(stderr.contains(fragment), "login did not print {fragment:?}:\n{stderr}");
+}
+
+fn mastodon_account(instance: &str, handle: &str, extra: &str) -> String {
+    let account = support::policy::mastodon("masto", handle, instance);
+    format!("{}{extra}\n", support::policy::with_audit(&[&account]))
+}
+
+#[test]
+fn the_mastodon_guide_quotes_what_login_prints() {
+    const DOC: &str = "docs/mastodon.md";
+    let t = Test::new().keychain();
+    let alice = support::mastodon_user(&format!("guide_a_{}", t.uid));
+    let bob = support::mastodon_user(&format!("guide_b_{}", t.uid));
+    let t = t.policy(&mastodon_account(alice.url, &alice.handle, ""));
+    let login = |token: &str, status: i32| {
+        t.cmd(["login", "masto", "--secret-stdin"])
+            .stdin(token)
+            .status(status)
+            .run()
+            .stderr
+    };
+    let err = login("not-a-token", code::CREDENTIAL);
+    quoted_and_printed(DOC, "mastodon: checking the credential: 401", &err);
+    let err = login(&bob.token, code::IDENTITY);
+    quoted_and_printed(DOC, "identity mismatch: the policy says account `", &err);
+    quoted_and_printed(DOC, "but mastodon says the credential belongs to", &err);
+    let err = login(&alice.token, code::SUCCESS);
+    quoted_and_printed(DOC, "pin it in the policy with account_id = \"", &err);
+    assert!(String::from_utf8_lossy(&err).contains(&alice.id));
+
+    let t = t.policy(&mastodon_account(alice.url, &alice.handle, "account_id = \"1\""));
+    let err = t
+        .cmd(["login", "masto", "--secret-stdin"])
+        .stdin(&alice.token)
+        .status(code::IDENTITY)
+        .run()
+        .stderr;
+    quoted_and_printed(DOC, "identity mismatch: the policy pins account `", &err);
+
+    // Nothing listens on port 9 of loopback.
+    let t = t.policy(&mastodon_account("http://127.0.0.1:9", &alice.handle, ""));
+    let err = t
+        .cmd(["login", "masto", "--secret-stdin"])
+        .stdin(&alice.token)
+        .status(code::PLATFORM)
+        .run()
+        .stderr;
+    quoted_and_printed(
+        DOC,
+        "mastodon: checking the credential: could not reach the server",
+        &err,
+    );
+}
+
+#[test]
+fn the_bluesky_guide_quotes_what_login_prints() {
+    const DOC: &str = "docs/bluesky.md";
+    let t = Test::new().keychain();
+    let alice = support::bluesky_user("guide");
+    let account = support::policy::bluesky("bsky", &alice.handle, support::pds_url());
+    let t = t.policy(&format!("{}\n", support::policy::with_audit(&[&account])));
+    let err = t
+        .cmd(["login", "bsky", "--secret-stdin"])
+        .stdin("aaaa-bbbb-cccc-dddd")
+        .status(code::CREDENTIAL)
+        .run()
+        .stderr;
+    quoted_and_printed(DOC, "bluesky: logging in: ", &err);
+    quoted_and_printed(DOC, "the app password was refused", &err);
+    let err = t
+        .cmd(["login", "bsky", "--secret-stdin"])
+        .stdin(&alice.app_password)
+        .run()
+        .stderr;
+    quoted_and_printed(DOC, "pin it in the policy with did = \"", &err);
+    assert!(String::from_utf8_lossy(&err).contains(&alice.did));
+    let err = t
+        .cmd(["login", "bsky", "--secret-stdin"])
+        .stdin(&alice.password)
+        .run()
+        .stderr;
+    quoted_and_printed(
+        DOC,
+        "warning: this does not look like a Bluesky app password (xxxx-xxxx-xxxx-xxxx).",
+        &err,
+    );
+
+    let pinned = format!("{account}did = \"did:plc:aaaaaaaaaaaaaaaaaaaaaaaa\"\n");
+    let t = t.policy(&format!("{}\n", support::policy::with_audit(&[&pinned])));
+    let err = t
+        .cmd(["login", "bsky", "--secret-stdin"])
+        .stdin(&alice.app_password)
+        .status(code::IDENTITY)
+        .run()
+        .stderr;
+    quoted_and_printed(DOC, "identity mismatch: the policy pins account `", &err);
+}
