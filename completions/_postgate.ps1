@@ -55,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         }
         'postgate;init' {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The keychain approval key to list as yours (made if missing); defaults to the OS user''s name')
+            [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'List this SSH public key as yours instead of a keychain key (`unlock --sign --ssh-key`)')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing policy, keeping it beside the new one as `policy.toml.<time>.bak`')

@@ -949,13 +949,17 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__init)
-            opts="-h --force --key --no-key --policy --json --color --help"
+            opts="-h --force --key --ssh-key --no-key --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -51,6 +51,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;init'= {
             cand --key 'The keychain approval key to list as yours (made if missing); defaults to the OS user''s name'
+            cand --ssh-key 'List this SSH public key as yours instead of a keychain key (`unlock --sign --ssh-key`)'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --force 'Replace an existing policy, keeping it beside the new one as `policy.toml.<time>.bak`'

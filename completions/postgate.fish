@@ -55,6 +55,7 @@ complete -c postgate -n "__fish_postgate_needs_command" -f -a "completions" -d '
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "man" -d 'Print a man page (roff) on stdout, or write every page into a folder'
 complete -c postgate -n "__fish_postgate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c postgate -n "__fish_postgate_using_subcommand init" -l key -d 'The keychain approval key to list as yours (made if missing); defaults to the OS user\'s name' -r
+complete -c postgate -n "__fish_postgate_using_subcommand init" -l ssh-key -d 'List this SSH public key as yours instead of a keychain key (`unlock --sign --ssh-key`)' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand init" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand init" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''

@@ -345,6 +345,10 @@ pub struct InitArgs {
     #[arg(long, value_name = "NAME")]
     pub key: Option<String>,
 
+    /// List this SSH public key as yours instead of a keychain key (`unlock --sign --ssh-key`).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["key", "no_key"])]
+    pub ssh_key: Option<PathBuf>,
+
     /// Do not touch the keychain: the approver entry is left commented, with the command to run
     /// (`keys new NAME`, NAME from --key).
     #[arg(long)]

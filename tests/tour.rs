@@ -792,3 +792,39 @@ fn the_bluesky_guide_quotes_what_login_prints() {
         .stderr;
     quoted_and_printed(DOC, "identity mismatch: the policy pins account `", &err);
 }
+
+#[test]
+fn init_can_list_an_ssh_key_the_user_already_has() {
+    let t = Test::new();
+    let public = t.ssh_key("me");
+    let path = init_path(&t);
+    let out = t
+        .cmd(["--json", "init", "--ssh-key", "keys/me.pub"])
+        .env_remove("POSTGATE_POLICY")
+        .stderr_has("sign with `--ssh-key keys/me.pub`")
+        .run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON value");
+    assert_eq!(v["key"], public);
+    assert_eq!(v["key_name"], serde_json::Value::Null);
+    let text = std::fs::read_to_string(&path).expect("written");
+    assert!(text.contains(&format!("key = \"{public}\"")), "{text}");
+    // The lock it can lift, signed with that SSH key (ssh-keygen -Y sign).
+    t.cmd(["lockdown", "demo-official", "--reason", "essai"])
+        .env_remove("POSTGATE_POLICY")
+        .run();
+    let mut tty = t
+        .cmd(["unlock", "demo-official", "--sign", "--ssh-key", "keys/me"])
+        .env_remove("POSTGATE_POLICY")
+        .tty();
+    tty.expect("[y/N]");
+    tty.line("y");
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    t.cmd(["unlock", "demo-official"]).env_remove("POSTGATE_POLICY").run();
+    // A key file that is not there is an error, and nothing is written.
+    std::fs::remove_file(&path).expect("start again");
+    t.cmd(["init", "--ssh-key", "keys/none.pub"])
+        .env_remove("POSTGATE_POLICY")
+        .status(code::USAGE)
+        .run();
+    assert!(!path.exists());
+}

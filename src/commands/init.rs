@@ -25,6 +25,8 @@ enum Key {
     Created(String),
     /// Already in the keychain under that name: reused, so a re-run keeps earlier signatures valid.
     Existing(String),
+    /// An SSH public key the user named, and its file.
+    Ssh(String, String),
     /// No key: why, in a few words for the policy's comment, and in full for stderr.
     Missing(&'static str, String),
 }
@@ -32,7 +34,7 @@ enum Key {
 impl Key {
     fn line(&self) -> Option<&str> {
         match self {
-            Key::Created(l) | Key::Existing(l) => Some(l),
+            Key::Created(l) | Key::Existing(l) | Key::Ssh(l, _) => Some(l),
             Key::Missing(..) => None,
         }
     }
@@ -60,6 +62,13 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
     }
     let key = if args.no_key {
         Key::Missing("init ran with --no-key", "--no-key was given".into())
+    } else if let Some(path) = &args.ssh_key {
+        // A key the user named is theirs to get right: one that does not read is an error.
+        let public = keys::ssh_public(path)?;
+        let line = public
+            .to_openssh()
+            .map_err(|e| Failure::new(ExitCode::GeneralError, format!("cannot encode the key: {e}")))?;
+        Key::Ssh(line, path.display().to_string())
     } else {
         approval_key(&key_name)
     };
@@ -85,7 +94,7 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
             "backup": backup.as_ref().map(|b| b.display().to_string()),
             "approver": name,
             "key": key.line(),
-            "key_name": key_name,
+            "key_name": (!matches!(key, Key::Ssh(..))).then_some(&key_name),
             "key_created": matches!(key, Key::Created(_)),
         }));
     } else {
@@ -100,6 +109,9 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
         )),
         Key::Existing(_) => output::status(&format!(
             "the keychain already holds approval key `{key_name}`; the policy lists it for approver `{name}`"
+        )),
+        Key::Ssh(_, path) => output::status(&format!(
+            "the policy lists the SSH key {path} for approver `{name}`; sign with `--ssh-key {path}`"
         )),
         Key::Missing(_, why) => output::status(&format!(
             "warning: no approval key in the policy ({why}); until you add one, a lockdown cannot be lifted.\n  \
@@ -285,8 +297,18 @@ fn starter_policy(user: &str, name: &str, key_name: &str, email: Option<&str>, k
             format!("unlock_roles = [\"{UNLOCK_ROLE}\"]"),
         ),
     };
+    let key_origin = match key {
+        Key::Ssh(_, path) => format!(
+            "The key is the SSH key\n# {}; sign with `--ssh-key` and that file.",
+            path.replace('\n', " ")
+        ),
+        _ => format!(
+            "The key is the public half of the\n# keychain key `{key_name}` (`postgate keys show {key_name}` prints it again)."
+        ),
+    };
     // The approver last: its user and e-mail come from outside and may hold any text.
     STARTER
+        .replace("{key_origin}", &key_origin)
         .replace("{local}", local_platform())
         .replace("{guides}", &guides())
         .replace("{unlock}", &unlock)
@@ -295,8 +317,8 @@ fn starter_policy(user: &str, name: &str, key_name: &str, email: Option<&str>, k
         .replace("{approver}", &approver)
 }
 
-/// The starter policy. `{approver}`, `{unlock}`, `{key_name}`, `{role}`, `{local}` and `{guides}`
-/// are filled in.
+/// The starter policy. `{approver}`, `{unlock}`, `{key_name}`, `{key_origin}`, `{role}`,
+/// `{local}` and `{guides}` are filled in.
 /// Every commented rule is valid TOML once its `# ` is removed (a test uncomments them all).
 const STARTER: &str = r##"# postgate policy, written by `postgate init`. Check it with: postgate policy check
 #
@@ -425,8 +447,7 @@ owner = "Me"
 # You, as an approver: your key signs plans (`postgate approve`) and lifts a lockdown
 # (`postgate unlock NAME --sign`). `user` and `email` are what a plan you write declares,
 # so an approval of your own plan with this key is refused from the first day (an approval
-# counts only from another person: docs/approvals.md). The key is the public half of the
-# keychain key `{key_name}` (`postgate keys show {key_name}` prints it again).
+# counts only from another person: docs/approvals.md). {key_origin}
 # Add the people who approve your posts as further [[approvers]], each with their own key.
 {approver}
 # ---------------------------------------------------------------------------------------
