@@ -801,7 +801,7 @@ fn init_can_list_an_ssh_key_the_user_already_has() {
     let out = t
         .cmd(["--json", "init", "--ssh-key", "keys/me.pub"])
         .env_remove("POSTGATE_POLICY")
-        .stderr_has("sign with `--ssh-key keys/me.pub`")
+        .stderr_has("sign with `--ssh-key {dir}/keys/me`")
         .run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON value");
     assert_eq!(v["key"], public);

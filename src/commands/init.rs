@@ -68,7 +68,7 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
         let line = public
             .to_openssh()
             .map_err(|e| Failure::new(ExitCode::GeneralError, format!("cannot encode the key: {e}")))?;
-        Key::Ssh(line, path.display().to_string())
+        Key::Ssh(line, signing_path(path).display().to_string())
     } else {
         approval_key(&key_name)
     };
@@ -152,6 +152,17 @@ fn target(cli: &Cli) -> Result<PathBuf> {
             .hint("pass --policy FILE to say where to write it")
             .into()
         })
+}
+
+/// The file to pass to `--ssh-key` when signing: the private key beside a `.pub` when it is
+/// there (else the `.pub` itself, for a key in ssh-agent), as an absolute path, since the
+/// policy's comment is read from anywhere.
+fn signing_path(public: &Path) -> PathBuf {
+    let public = std::fs::canonicalize(public).unwrap_or_else(|_| public.to_path_buf());
+    match public.extension() {
+        Some(e) if e == "pub" && public.with_extension("").is_file() => public.with_extension(""),
+        _ => public,
+    }
 }
 
 /// The approver entry's name: the OS user where it is a valid name, else `me`.
@@ -478,6 +489,10 @@ mod tests {
         for (key, email) in [
             (Key::Created(line.into()), Some("a\"b@example.org")),
             (Key::Missing("no keychain", String::new()), None),
+            (
+                Key::Ssh(line.into(), "/home/c/.ssh/id_ed25519".into()),
+                Some("c@example.org"),
+            ),
         ] {
             let text = starter_policy("camille", "camille", "camille", email, &key);
             if let Err(d) = Policy::parse(&text, dir.path()) {
