@@ -477,6 +477,15 @@ fn init_writes_a_policy_that_checks_posts_and_knows_its_user() {
     .stdout_has("file://{dir}/state/postgate/outbox/demo-official/posts/")
     .run();
     assert_eq!(t.outbox("state/postgate/outbox/demo-official").len(), 1);
+    // The README's first hour names this account, its handle and where its posts land.
+    let readme = read_repo("README.md");
+    for shown in [
+        "`postgate post -a demo-official \"Bonjour\"`",
+        "`@demo_official`",
+        "`~/.local/state/postgate/outbox/demo-official/posts/`",
+    ] {
+        assert!(readme.contains(shown), "README.md lacks {shown}");
+    }
 }
 
 /// The OS user, as `id` names it.
