@@ -837,3 +837,26 @@ fn init_can_list_an_ssh_key_the_user_already_has() {
         .run();
     assert!(!path.exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn init_force_replaces_a_linked_policy_where_it_lives() {
+    let t = Test::new();
+    let real = t.write("dotfiles/policy.toml", "# kept in a dotfiles repository\n");
+    let path = init_path(&t);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("config folder");
+    std::os::unix::fs::symlink(&real, &path).expect("link");
+    init(&t, &["--force", "--no-key"]).run();
+    assert!(
+        std::fs::symlink_metadata(&path).expect("stat").file_type().is_symlink(),
+        "the link is kept"
+    );
+    let text = std::fs::read_to_string(&real).expect("read");
+    assert!(text.contains("written by `postgate init`"), "{text}");
+    let backups: Vec<_> = std::fs::read_dir(t.path().join("dotfiles"))
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".bak"))
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+}

@@ -209,6 +209,16 @@ fn write(path: &Path, bytes: &[u8], force: bool) -> Result<Option<PathBuf>> {
             format!("cannot {what} {}: {e}", p.display()),
         ))
     };
+    // A policy linked from elsewhere (a dotfiles repository) is replaced where it lives, so the
+    // link keeps pointing at it.
+    let linked;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() && force => {
+            linked = std::fs::canonicalize(path).map_err(|e| fail("follow the link", path, e))?;
+            linked.as_path()
+        }
+        _ => path,
+    };
     let dir = path.parent().unwrap_or(Path::new("."));
     crate::paths::create_private_dir(dir).map_err(|e| fail("create the folder", dir, e))?;
     let tmp = dir.join(format!(".policy.toml.init-{}", std::process::id()));
