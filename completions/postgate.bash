@@ -40,6 +40,9 @@ _postgate() {
             postgate,help)
                 cmd="postgate__subcmd__help"
                 ;;
+            postgate,init)
+                cmd="postgate__subcmd__init"
+                ;;
             postgate,keys)
                 cmd="postgate__subcmd__keys"
                 ;;
@@ -105,6 +108,9 @@ _postgate() {
                 ;;
             postgate__subcmd__help,help)
                 cmd="postgate__subcmd__help__subcmd__help"
+                ;;
+            postgate__subcmd__help,init)
+                cmd="postgate__subcmd__help__subcmd__init"
                 ;;
             postgate__subcmd__help,keys)
                 cmd="postgate__subcmd__help__subcmd__keys"
@@ -251,7 +257,7 @@ _postgate() {
 
     case "${cmd}" in
         postgate)
-            opts="-h -V --policy --json --color --help --version post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
+            opts="-h -V --policy --json --color --help --version init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -495,7 +501,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help)
-            opts="post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
+            opts="init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -607,6 +613,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -921,6 +941,36 @@ _postgate() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__init)
+            opts="-h --force --key --ssh-key --no-key --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

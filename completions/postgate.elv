@@ -25,6 +25,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand init 'Write a starter policy to the config folder: demo accounts, commented rules, you as approver'
             cand post 'Publish a post after showing the banner and confirming the account'
             cand correct 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)'
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
@@ -47,6 +48,17 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff) on stdout, or write every page into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;init'= {
+            cand --key 'The keychain approval key to list as yours (made if missing); defaults to the OS user''s name'
+            cand --ssh-key 'List this SSH public key as yours instead of a keychain key (`unlock --sign --ssh-key`)'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --force 'Replace an existing policy, keeping it beside the new one as `policy.toml.<time>.bak`'
+            cand --no-key 'Do not touch the keychain: the approver entry is left commented, with the command to run (`keys new NAME`, NAME from --key)'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'postgate;post'= {
             cand -a 'Account name, as in the policy''s `name`'
@@ -397,6 +409,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'postgate;help'= {
+            cand init 'Write a starter policy to the config folder: demo accounts, commented rules, you as approver'
             cand post 'Publish a post after showing the banner and confirming the account'
             cand correct 'Correct a published post: an edit with public history (Mastodon; X with `correction = "edit"`), a reply (Bluesky, X)'
             cand delete 'Delete a published post, where the account''s policy allows it (allow_delete)'
@@ -419,6 +432,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff) on stdout, or write every page into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;help;init'= {
         }
         &'postgate;help;post'= {
         }

@@ -42,6 +42,13 @@ macro_rules! examples {
 
 // Lines stay within 80 columns, so that clap never wraps a command in the middle.
 examples!(
+    EX_INIT,
+    "  postgate init                                  # ~/.config/postgate/policy.toml, with your approval key
+  postgate init --force                          # replace it; the old one is kept as policy.toml.<time>.bak
+  postgate --policy ops/policy.toml --json init --no-key
+"
+);
+examples!(
     EX_POST,
     "  # At a terminal: the banner, then type the handle
   postgate post -a demo \"Le programme de la semaine\"
@@ -272,6 +279,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a starter policy to the config folder: demo accounts, commented rules, you as approver.
+    ///
+    /// The file is `$XDG_CONFIG_HOME/postgate/policy.toml` (or `--policy FILE`); its path is
+    /// printed on stdout. An existing file is never replaced without `--force`.
+    #[command(after_help = EX_INIT)]
+    Init(InitArgs),
     /// Publish a post after showing the banner and confirming the account.
     #[command(after_help = EX_POST)]
     Post(PostArgs),
@@ -354,6 +367,26 @@ pub enum Command {
     /// per command, as packagers and `MANPATH` expect.
     #[command(after_help = EX_MAN)]
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Replace an existing policy, keeping it beside the new one as `policy.toml.<time>.bak`.
+    #[arg(long)]
+    pub force: bool,
+
+    /// The keychain approval key to list as yours (made if missing); defaults to the OS user's name.
+    #[arg(long, value_name = "NAME")]
+    pub key: Option<String>,
+
+    /// List this SSH public key as yours instead of a keychain key (`unlock --sign --ssh-key`).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["key", "no_key"])]
+    pub ssh_key: Option<PathBuf>,
+
+    /// Do not touch the keychain: the approver entry is left commented, with the command to run
+    /// (`keys new NAME`, NAME from --key).
+    #[arg(long)]
+    pub no_key: bool,
 }
 
 #[derive(Debug, Args)]

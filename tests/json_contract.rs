@@ -251,6 +251,11 @@ path = \"{{dir}}/outbox\"
     w.run(&["unlock", "demo"], 0);
     w.run(&["unlock", "nosuch"], code::BAD_POLICY);
 
+    // init: written where --policy says, then refused over the file it wrote
+    let v = w.run(&["init", "--no-key", "--policy", "{dir}/init/policy.toml"], 0);
+    assert!(v["path"].as_str().unwrap().ends_with("init/policy.toml"), "{v}");
+    w.run(&["init", "--no-key", "--policy", "{dir}/init/policy.toml"], code::USAGE);
+
     // completions, man
     let v = w.run(&["completions", "bash"], 0);
     assert!(v["script"].as_str().unwrap().contains("postgate"));

@@ -35,6 +35,7 @@ mod reconcile;
 mod rules;
 mod spoofing;
 mod system_policy;
+mod tour;
 mod x;
 mod x_contract;
 mod x_counting;

@@ -168,6 +168,15 @@ fn load(name: &str) -> Result<PrivateKey> {
     })
 }
 
+/// The public half of the keychain key `name`, or `None` when the keychain has no such key (an
+/// unreachable keychain is an error, not `None`).
+pub fn find(name: &str) -> Result<Option<PublicKey>> {
+    if crate::credentials::read_item(&item(name))?.is_none() {
+        return Ok(None);
+    }
+    public(name).map(Some)
+}
+
 pub fn public(name: &str) -> Result<PublicKey> {
     Ok(load(name)?.public_key().clone())
 }

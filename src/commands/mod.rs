@@ -3,6 +3,7 @@
 mod accounts;
 mod check;
 mod hook;
+mod init;
 mod lockdown;
 mod log;
 mod login;
@@ -18,6 +19,7 @@ use anyhow::Result;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
+        Command::Init(args) => init::run(&cli, args),
         Command::Post(args) => post::run(&cli, args),
         Command::Correct(args) => post::correct(&cli, args),
         Command::Delete(args) => post::delete(&cli, args),

@@ -835,7 +835,10 @@ pub fn discover(flag: Option<&Path>) -> Result<(PathBuf, Origin)> {
         ExitCode::BadPolicy,
         format!("no policy found; looked in:\n{}", list.join("\n")),
     )
-    .hint("pass --policy FILE or set POSTGATE_POLICY; the repository's policy.toml is a commented example")
+    .hint(
+        "`postgate init` writes a starter policy to the first of these; or pass --policy FILE or set POSTGATE_POLICY \
+         (the repository's policy.toml is a commented example)",
+    )
     .into())
 }
 
