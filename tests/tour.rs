@@ -751,11 +751,8 @@ fn the_mastodon_guide_quotes_what_login_prints() {
         .status(code::PLATFORM)
         .run()
         .stderr;
-    quoted_and_printed(
-        DOC,
-        "mastodon: checking the credential: could not reach the server",
-        &err,
-    );
+    quoted_and_printed(DOC, "mastodon: checking the credential: could not reach ", &err);
+    quoted_and_printed(DOC, ": the connection was refused", &err);
 }
 
 #[test]
