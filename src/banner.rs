@@ -14,6 +14,7 @@
 
 use crate::account::Account;
 use crate::account::Kind;
+use crate::i18n::t;
 use crate::rules::{Finding, Level};
 use crate::sanitize;
 use colored::Colorize;
@@ -110,11 +111,13 @@ fn framed(kind: Kind, width: usize) -> Vec<String> {
     };
     let (word, meaning) = crate::confirm::kind_words(kind);
     let inner = width - 2;
-    let one = format!("  {word} ACCOUNT · {meaning}");
+    // Measured in the language shown: French words are longer.
+    let title = t!("banner-frame-title", word = word);
+    let one = format!("  {title} · {meaning}");
     let labels = if one.width() <= inner {
         vec![one]
     } else {
-        vec![format!("  {word} ACCOUNT"), format!("  {meaning}")]
+        vec![format!("  {title}"), format!("  {meaning}")]
     };
     let mut lines = vec![format!("{top}{}{tr}", h.repeat(inner))];
     for label in labels {
@@ -195,11 +198,7 @@ fn highlight(level: Level, text: &str) -> String {
 }
 
 fn more_lines(n: usize) -> String {
-    if n == 1 {
-        "… 1 more line".to_string()
-    } else {
-        format!("… {n} more lines")
-    }
+    t!("banner-more-lines", count = n)
 }
 
 /// Lays out `text` after `first` (whose width is `indent`), its further rows indented by as
@@ -242,36 +241,40 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
         indented(
             out,
             screen,
-            format!("  {:<13} ", label.dimmed()),
+            format!("  {} ", pad(label, FIELD_INDENT - 3).dimmed()),
             FIELD_INDENT,
             value,
             style,
         );
     };
     let plain = |s: &str| s.to_string();
-    field(&mut head, "account", &sanitize::one_line(&a.name), &|s| {
+    field(&mut head, &t!("banner-account"), &sanitize::one_line(&a.name), &|s| {
         s.bold().to_string()
     });
-    field(&mut head, "handle", &sanitize::one_line(&a.handle), &|s| match a.kind {
+    field(&mut head, &t!("banner-handle"), &sanitize::one_line(&a.handle), &|s| match a.kind {
         Kind::Official => s.red().bold().to_string(),
         Kind::Personal => s.cyan().bold().to_string(),
     });
-    field(&mut head, "display name", &sanitize::one_line(&a.display_name), &plain);
+    field(&mut head, &t!("banner-display-name"), &sanitize::one_line(&a.display_name), &plain);
     field(
         &mut head,
-        "platform",
-        &format!("{} (host: {})", a.platform.as_str(), sanitize::one_line(&a.host())),
+        &t!("banner-platform"),
+        &t!(
+            "banner-platform-value",
+            platform = a.platform.as_str(),
+            host = sanitize::one_line(&a.host())
+        ),
         &plain,
     );
-    field(&mut head, "owner", &sanitize::one_line(&a.owner), &plain);
-    field(&mut head, "credential", &sanitize::one_line(info.credential), &plain);
+    field(&mut head, &t!("banner-owner"), &sanitize::one_line(&a.owner), &plain);
+    field(&mut head, &t!("banner-credential"), &sanitize::one_line(info.credential), &plain);
     if let Some(action) = &info.action {
-        field(&mut head, "action", &sanitize::one_line(action), &|s| {
+        field(&mut head, &t!("banner-action"), &sanitize::one_line(action), &|s| {
             s.yellow().bold().to_string()
         });
     }
     if let Some(reply) = info.reply_to {
-        field(&mut head, "reply to", &sanitize::one_line(reply), &plain);
+        field(&mut head, &t!("banner-reply-to"), &sanitize::one_line(reply), &plain);
     }
     for (i, image) in info.images.iter().enumerate() {
         let size = format!(
@@ -282,37 +285,45 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
         match &image.alt {
             Some(alt) => field(
                 &mut head,
-                &format!("image {}", i + 1),
-                &format!("{size}alt: {}", sanitize::one_line(alt)),
+                &t!("banner-image", number = i + 1),
+                &format!("{size}{}", t!("banner-image-alt", alt = sanitize::one_line(alt))),
                 &plain,
             ),
-            None => field(
-                &mut head,
-                &format!("image {}", i + 1),
-                &format!("{size}NO DESCRIPTION"),
-                &|s| s.replace("NO DESCRIPTION", &"NO DESCRIPTION".yellow().bold().to_string()),
-            ),
+            None => {
+                let missing = t!("banner-image-no-description");
+                field(
+                    &mut head,
+                    &t!("banner-image", number = i + 1),
+                    &format!("{size}{missing}"),
+                    &|s| s.replace(&missing, &missing.yellow().bold().to_string()),
+                )
+            }
         }
     }
     if let Some(visibility) = info.visibility {
-        field(&mut head, "visibility", &sanitize::one_line(visibility), &plain);
+        field(&mut head, &t!("banner-visibility"), &sanitize::one_line(visibility), &plain);
     }
     if let Some(language) = info.language {
-        field(&mut head, "language", &sanitize::one_line(language), &plain);
+        field(&mut head, &t!("banner-language"), &sanitize::one_line(language), &plain);
     }
     if let Some(cw) = info.content_warning {
-        field(&mut head, "warning (CW)", &sanitize::one_line(cw), &plain);
+        field(&mut head, &t!("banner-content-warning"), &sanitize::one_line(cw), &plain);
     }
     if info.dry_run {
-        field(&mut head, "mode", "DRY RUN: nothing will be published", &|s| {
+        field(&mut head, &t!("banner-mode"), &t!("banner-dry-run"), &|s| {
             s.yellow().bold().to_string()
         });
     }
 
     let len = info.length;
-    let count = format!("{len}/{} {}", info.max_characters, info.unit);
+    let count = t!(
+        "banner-count",
+        length = len,
+        max = info.max_characters,
+        unit = unit_shown(info.unit)
+    );
     let count = if len > info.max_characters {
-        format!("{count}: TOO LONG by {}", len - info.max_characters)
+        t!("banner-too-long", count = count, over = len - info.max_characters)
             .red()
             .bold()
             .to_string()
@@ -321,12 +332,9 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     };
     let hidden = sanitize::hidden_chars(info.text).len();
     head.push(String::new());
-    let mut post_line = format!("  {}  {}", "post".dimmed(), count);
+    let mut post_line = format!("  {}  {}", t!("banner-post").dimmed(), count);
     if hidden > 0 {
-        post_line.push_str(&format!(
-            "  {}",
-            format!("{hidden} hidden character(s) shown as ⟨U+…⟩").yellow()
-        ));
+        post_line.push_str(&format!("  {}", t!("banner-hidden", count = hidden).yellow()));
     }
     head.push(post_line);
 
@@ -335,8 +343,9 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
         let (deny, approve, warn) = crate::rules::tally(info.findings);
         foot.push(String::new());
         foot.push(format!(
-            "  {}  {deny} refused · {approve} need approval · {warn} warning(s)",
-            "checks".dimmed()
+            "  {}  {}",
+            t!("banner-checks").dimmed(),
+            t!("banner-tally", deny = deny, approve = approve, warn = warn)
         ));
         for f in info.findings {
             let at = f.span.as_ref().map_or(String::new(), |s| {
@@ -346,7 +355,9 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
             let suggestion = f
                 .suggestion
                 .as_ref()
-                .map_or(String::new(), |s| format!(" (suggestion: {})", sanitize::one_line(s)));
+                .map_or(String::new(), |s| {
+                    format!(" {}", t!("banner-suggestion", suggestion = sanitize::one_line(s)))
+                });
             indented(
                 &mut foot,
                 screen,
@@ -393,7 +404,7 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     if rows.len() > budget {
         // Outside the gutter, where no post can write: this row is postgate's own.
         let short = more_lines(rows.len() - budget);
-        let long = format!("{short}; the whole post is checked and published");
+        let long = t!("banner-more-lines-whole", lines = short.as_str());
         // One row, so that the room left for the prompt is right.
         let fits = screen.columns().is_none_or(|c| long.width() + 2 <= c);
         out.push_str(&format!("  {}\n", if fits { long } else { short }.dimmed()));
@@ -406,10 +417,26 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
 }
 
 fn level_label(level: Level) -> String {
+    let width = FINDING_INDENT - 5;
     match level {
-        Level::Deny => "DENY   ".white().on_red().bold().to_string(),
-        Level::Approve => "APPROVE".black().on_yellow().bold().to_string(),
-        Level::Warn => "WARN   ".yellow().bold().to_string(),
+        Level::Deny => pad(&t!("banner-level-deny"), width).white().on_red().bold().to_string(),
+        Level::Approve => pad(&t!("banner-level-approve"), width).black().on_yellow().bold().to_string(),
+        Level::Warn => pad(&t!("banner-level-warn"), width).yellow().bold().to_string(),
+    }
+}
+
+/// `label` padded with spaces to `columns`, measured as the terminal draws it (`{:<n}` counts
+/// characters, and a translation may hold a combining mark).
+fn pad(label: &str, columns: usize) -> String {
+    format!("{label}{}", " ".repeat(columns.saturating_sub(label.width())))
+}
+
+/// The platform's unit of length in the language shown; an unknown unit as the platform says it.
+fn unit_shown(unit: &str) -> String {
+    match unit {
+        "characters" => t!("banner-unit-characters"),
+        "weighted characters" => t!("banner-unit-weighted"),
+        other => other.to_string(),
     }
 }
 

@@ -1,0 +1,93 @@
+# Les mots de postgate en français. Chaque identifiant existe aussi dans en.ftl
+# (src/i18n.rs le vérifie) ; un message absent ici serait affiché en anglais.
+
+## Sortie des erreurs
+
+label-error = erreur :
+label-hint = conseil :
+
+## Bandeau
+
+banner-official = OFFICIEL
+banner-official-meaning = parle pour l'institution
+banner-personal = PERSONNEL
+banner-personal-meaning = parle pour une personne
+banner-frame-title = COMPTE { $word }
+banner-account = compte
+banner-handle = identifiant
+banner-display-name = nom affiché
+banner-platform = plateforme
+banner-platform-value = { $platform } (hôte : { $host })
+banner-owner = responsable
+banner-credential = accès
+banner-action = action
+banner-reply-to = en réponse à
+banner-image = image { $number }
+banner-image-alt = texte alt : { $alt }
+banner-image-no-description = SANS DESCRIPTION
+banner-visibility = visibilité
+banner-language = langue
+banner-content-warning = avertissement
+banner-mode = mode
+banner-dry-run = ESSAI À BLANC : rien ne sera publié
+banner-count = { $length }/{ $max } { $unit }
+banner-too-long = { $count } : TROP LONG de { $over }
+banner-unit-characters = caractères
+banner-unit-weighted = caractères pondérés
+banner-post = publication
+banner-hidden =
+    { $count ->
+        [one] { $count } caractère caché, affiché ⟨U+…⟩
+       *[other] { $count } caractères cachés, affichés ⟨U+…⟩
+    }
+banner-checks = contrôles
+banner-tally =
+    { $deny } refus · { $approve } à approuver · { $warn } { $warn ->
+        [one] avertissement
+       *[other] avertissements
+    }
+banner-suggestion = (suggestion : { $suggestion })
+banner-more-lines =
+    { $count ->
+        [one] … { $count } ligne de plus
+       *[other] … { $count } lignes de plus
+    }
+banner-more-lines-whole = { $lines } ; toute la publication est vérifiée et publiée
+banner-level-deny = REFUS
+banner-level-approve = VALIDER
+banner-level-warn = ALERTE
+
+## Questions
+
+prompt-account = ({ $display_name }) : { $question }
+prompt-type-handle = tapez son identifiant pour publier ({ $attempt }/{ $attempts }) :
+prompt-publish-yes-no = publier sur ce compte ? { $choices }
+prompt-choices = [o/N]
+note-ctrl-d = Ctrl-D ignoré : il n'annule qu'une réponse vide (Ctrl-C annule)
+note-ignored = { $key } ignoré : seuls les caractères imprimables comptent (Ctrl-C annule)
+note-too-long = { $key } ignoré : la réponse dépasse { $columns } colonnes
+
+## Refus de confirmation
+
+mismatch-empty = rien n'a été tapé
+mismatch-look-alike = `{ $typed }` ressemble à { $handle } mais n'est pas lui
+mismatch-look-alike-with = `{ $typed }` ressemble à { $handle } mais n'est pas lui (il contient { $odd })
+mismatch-different = `{ $typed }` n'est pas l'identifiant du compte `{ $name }` ({ $handle })
+refusal-flag-mismatch = --confirm-handle ne correspond pas : { $why }
+hint-flag-mismatch = passez --confirm-handle '{ $handle }' pour publier sur `{ $name }`
+refusal-no-terminal = aucun terminal pour confirmer le compte cible `{ $name }`, et pas de --confirm-handle
+hint-no-terminal = un script doit nommer l'identifiant qu'il vise : --confirm-handle '{ $handle }'
+refusal-non-interactive-denied = le compte `{ $name }` n'accepte que les publications confirmées par une personne devant un terminal (non_interactive = "deny")
+hint-non-interactive-denied = lancez postgate depuis un terminal, ou modifiez la politique du compte
+refusal-terminal-unreadable = impossible de lire la réponse depuis le terminal : { $error }
+refusal-cancelled-ctrl-c = non confirmé : annulé par Ctrl-C
+refusal-cancelled-ctrl-d = non confirmé : annulé par Ctrl-D
+refusal-cancelled-escape = non confirmé : annulé par Échap
+refusal-terminal-closed = non confirmé : le terminal s'est fermé
+refusal-nothing-typed = non confirmé : rien n'a été tapé
+refusal-attempts = non confirmé après { $attempts } essais ; dernière réponse : { $last }
+refusal-not-yes = non confirmé : la réponse n'était pas oui
+
+## Accès
+
+hint-login = enregistrez un accès avec `postgate login { $name }`
