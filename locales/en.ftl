@@ -83,3 +83,49 @@ refusal-not-yes = not confirmed: the answer was not yes
 ## Credentials
 
 hint-login = store a credential with `postgate login { $name }`
+refusal-credential-missing = no credential in the keychain for account `{ $name }` ({ $handle } on { $host })
+hint-credential-missing = run `postgate login { $name }`; credentials are bound to the platform host they were stored for, so changing the account's host in the policy also needs a new login
+refusal-credential-broken = cannot read the credential of `{ $name }`: { $why }
+hint-store-again = store it again with `postgate login { $name }`
+
+## Lockdown
+
+word-or = or
+refusal-locked-down = account `{ $name }` ({ $handle }) is locked down since { $at } by { $by }: { $reason }
+hint-locked-down =
+    nothing was published; { $anyone ->
+        [yes] an approver
+       *[no] an approver with role { $roles }
+    } signs the unlock (`postgate unlock { $name } --sign`), then `postgate unlock { $name }`{ $login ->
+        [yes] {" "}and `postgate login { $name }` with a new credential
+       *[no] {""}
+    }
+
+## Identity
+
+refusal-identity-mismatch = identity mismatch: { $difference }
+hint-identity-mismatch = nothing was published; check which credential is stored (`postgate login` again) and the policy's handle
+
+## Content
+
+refusal-empty-post = the post is empty; nothing published
+refusal-rules = refused by the policy's rules: { $summary }
+hint-rules = change the post; `postgate policy show { $name }` lists the rules that apply
+hint-rules-rechecked = checked again after the confirmation (another run may have published meanwhile); nothing was sent
+refusal-too-many-images = { $count } images; { $platform } allows { $max }
+refusal-no-alt-text = image { $number } has no description, and account `{ $name }` requires one
+hint-no-alt-text = describe it with --alt "…" after its --image (require_alt_text in the policy)
+refusal-too-long = the post is { $length } { $unit }; { $platform } allows { $max }
+refusal-too-many-bytes = the post is { $bytes } bytes; { $platform } allows { $max }
+hint-shorten = shorten it; nothing was sent
+
+## Plans and approvals
+
+refusal-plan-expired = the plan expired at { $at }; nothing was published
+hint-plan-expired = plan the post again if it is still wanted, and have it approved again
+refusal-plan-not-yet = the plan may not be published before { $at }
+hint-plan-not-yet = apply it from then on; `postgate queue publish --due` picks it up when it is due
+refusal-needs-approval = this post needs approval: { $needs }
+hint-needs-approval = nothing was published; write a plan (`postgate plan -a { $name }{ $correct } … -o post.plan`), have it signed (`postgate approve post.plan`), then `postgate apply post.plan`
+refusal-approvals-missing = the plan is not approved as the policy requires: { $missing }
+hint-approvals-missing = nothing was published; an approver signs with `postgate approve { $path }`

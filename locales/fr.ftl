@@ -91,3 +91,49 @@ refusal-not-yes = non confirmé : la réponse n'était pas oui
 ## Accès
 
 hint-login = enregistrez un accès avec `postgate login { $name }`
+refusal-credential-missing = aucun accès dans le trousseau pour le compte `{ $name }` ({ $handle } sur { $host })
+hint-credential-missing = lancez `postgate login { $name }` ; un accès est lié à l'hôte de plateforme pour lequel il a été enregistré, donc changer l'hôte du compte dans la politique demande aussi une nouvelle connexion
+refusal-credential-broken = impossible de lire l'accès de `{ $name }` : { $why }
+hint-store-again = enregistrez-le à nouveau avec `postgate login { $name }`
+
+## Verrouillage
+
+word-or = ou
+refusal-locked-down = le compte `{ $name }` ({ $handle }) est verrouillé depuis { $at } par { $by } : { $reason }
+hint-locked-down =
+    rien n'a été publié ; { $anyone ->
+        [yes] un approbateur
+       *[no] un approbateur de rôle { $roles }
+    } signe le déverrouillage (`postgate unlock { $name } --sign`), puis `postgate unlock { $name }`{ $login ->
+        [yes] {" "}et `postgate login { $name }` avec un nouvel accès
+       *[no] {""}
+    }
+
+## Identité
+
+refusal-identity-mismatch = identité différente : { $difference }
+hint-identity-mismatch = rien n'a été publié ; vérifiez quel accès est enregistré (`postgate login` à nouveau) et l'identifiant de la politique
+
+## Contenu
+
+refusal-empty-post = la publication est vide ; rien n'a été publié
+refusal-rules = refusé par les règles de la politique : { $summary }
+hint-rules = modifiez la publication ; `postgate policy show { $name }` liste les règles qui s'appliquent
+hint-rules-rechecked = vérifié à nouveau après la confirmation (une autre exécution a pu publier entre-temps) ; rien n'a été envoyé
+refusal-too-many-images = { $count } images ; { $platform } en accepte { $max }
+refusal-no-alt-text = l'image { $number } n'a pas de description, et le compte `{ $name }` en exige une
+hint-no-alt-text = décrivez-la avec --alt "…" après son --image (require_alt_text dans la politique)
+refusal-too-long = la publication fait { $length } { $unit } ; { $platform } en accepte { $max }
+refusal-too-many-bytes = la publication fait { $bytes } octets ; { $platform } en accepte { $max }
+hint-shorten = raccourcissez-la ; rien n'a été envoyé
+
+## Plans et approbations
+
+refusal-plan-expired = le plan a expiré le { $at } ; rien n'a été publié
+hint-plan-expired = planifiez à nouveau la publication si elle est toujours voulue, et faites-la approuver à nouveau
+refusal-plan-not-yet = le plan ne peut pas être publié avant { $at }
+hint-plan-not-yet = appliquez-le à partir de ce moment ; `postgate queue publish --due` le prend quand il est dû
+refusal-needs-approval = cette publication demande une approbation : { $needs }
+hint-needs-approval = rien n'a été publié ; écrivez un plan (`postgate plan -a { $name }{ $correct } … -o post.plan`), faites-le signer (`postgate approve post.plan`), puis `postgate apply post.plan`
+refusal-approvals-missing = le plan n'est pas approuvé comme la politique l'exige : { $missing }
+hint-approvals-missing = rien n'a été publié ; un approbateur signe avec `postgate approve { $path }`

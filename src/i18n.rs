@@ -25,6 +25,9 @@ use std::sync::OnceLock;
 pub const ENGLISH_FTL: &str = include_str!("../locales/en.ftl");
 /// The French catalogue: the same ids.
 pub const FRENCH_FTL: &str = include_str!("../locales/fr.ftl");
+/// The command line's help in French. English help is the doc comments of `cli.rs`, so this
+/// file has no English twin; its ids name commands and arguments (`localize_help`).
+pub const FRENCH_HELP_FTL: &str = include_str!("../locales/fr-help.ftl");
 
 /// A language postgate speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,24 +137,26 @@ number_args!(usize, u64, u32, i64, i32);
 fn bundle(language: Language) -> &'static FluentBundle<FluentResource> {
     static ENGLISH: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
     static FRENCH: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
-    let (cell, source) = match language {
-        Language::English => (&ENGLISH, ENGLISH_FTL),
-        Language::French => (&FRENCH, FRENCH_FTL),
+    let (cell, sources): (_, &[&str]) = match language {
+        Language::English => (&ENGLISH, &[ENGLISH_FTL]),
+        Language::French => (&FRENCH, &[FRENCH_FTL, FRENCH_HELP_FTL]),
     };
-    cell.get_or_init(|| build(language, source))
+    cell.get_or_init(|| build(language, sources))
 }
 
-fn build(language: Language, source: &str) -> FluentBundle<FluentResource> {
-    // A catalogue that does not parse keeps what did; the unit tests refuse both errors.
-    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, _)| partial);
+fn build(language: Language, sources: &[&str]) -> FluentBundle<FluentResource> {
     let tag = language
         .tag()
         .parse()
         .unwrap_or_else(|_| unic_langid::LanguageIdentifier::default());
     let mut bundle = FluentBundle::new_concurrent(vec![tag]);
     bundle.set_use_isolating(false);
-    // Two messages with one id: the first stays, the tests refuse the catalogue.
-    let _ = bundle.add_resource(resource);
+    for source in sources {
+        // A catalogue that does not parse keeps what did; the unit tests refuse both errors.
+        let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, _)| partial);
+        // Two messages with one id: the first stays, the tests refuse the catalogue.
+        let _ = bundle.add_resource(resource);
+    }
     bundle
 }
 
@@ -238,6 +243,17 @@ impl Both {
         Both { english, shown }
     }
 
+    /// One message whose arguments differ by language (a list joined with "or" / "ou"):
+    /// `args` is called with each language.
+    pub fn each(id: &str, args: impl Fn(Language) -> Vec<(&'static str, Arg)>) -> Both {
+        let english = english(id, &args(Language::English));
+        let shown = match language() {
+            Language::English => None,
+            other => Some(text_in(other, id, &args(other))),
+        };
+        Both { english, shown }
+    }
+
     /// The text a person reads.
     pub fn shown(&self) -> &str {
         self.shown.as_deref().unwrap_or(&self.english)
@@ -247,7 +263,10 @@ impl Both {
 /// The catalogue id of a command's help text: `help-about` for postgate itself,
 /// `help-queue-publish-about` for `postgate queue publish`.
 fn command_key(path: &[&str]) -> String {
-    if path.is_empty() {
+    // clap adds a `help` subcommand to every command that has subcommands: one text for all.
+    if path.last() == Some(&"help") {
+        "help-help".to_string()
+    } else if path.is_empty() {
         "help".to_string()
     } else {
         format!("help-{}", path.join("-"))
@@ -267,7 +286,13 @@ fn arg_keys(path: &[&str], arg: &str) -> [String; 2] {
 pub fn localize_help(command: clap::Command) -> clap::Command {
     match language() {
         Language::English => command,
-        other => overlay(command, &mut Vec::new(), other),
+        other => {
+            // Built first, so that clap's own --help, --version and `help` are there to be
+            // worded, and the global arguments are on every subcommand.
+            let mut command = command;
+            command.build();
+            overlay(command, &mut Vec::new(), other)
+        }
     }
 }
 
@@ -305,11 +330,40 @@ fn overlay(mut command: clap::Command, path: &mut Vec<String>, language: Languag
     command
 }
 
+/// Every id the help of `command` may be read from, in any language: what a help catalogue may
+/// hold, so that an id naming a command or an argument that is gone can be found.
+pub fn help_ids(command: &clap::Command) -> Vec<String> {
+    fn walk(command: &clap::Command, path: &mut Vec<String>, out: &mut Vec<String>) {
+        let names: Vec<&str> = path.iter().map(String::as_str).collect();
+        out.push(format!("{}-about", command_key(&names)));
+        for arg in command.get_arguments() {
+            out.extend(arg_keys(&names, arg.get_id().as_str()));
+        }
+        for sub in command.get_subcommands() {
+            path.push(sub.get_name().to_string());
+            walk(sub, path, out);
+            path.pop();
+        }
+    }
+    let mut built = command.clone();
+    built.build();
+    let mut out = Vec::new();
+    walk(&built, &mut Vec::new(), &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Every help text of `command` that `language`'s catalogue lacks, as the id it would have:
 /// a new flag or subcommand shows up here until it is translated.
 pub fn missing_help(command: &clap::Command, language: Language) -> Vec<String> {
+    // Built, as `localize_help` sees it: clap's own arguments and `help` included.
+    let mut built = command.clone();
+    built.build();
     let mut missing = Vec::new();
-    walk_missing(command, &mut Vec::new(), language, &mut missing);
+    walk_missing(&built, &mut Vec::new(), language, &mut missing);
+    missing.sort();
+    missing.dedup();
     missing
 }
 
@@ -320,10 +374,6 @@ fn walk_missing(command: &clap::Command, path: &mut Vec<String>, language: Langu
         out.push(format!("{key}-about"));
     }
     for arg in command.get_arguments() {
-        // The root's global arguments are listed once, at the root.
-        if arg.is_global_set() && !path.is_empty() {
-            continue;
-        }
         let keys = arg_keys(&names, arg.get_id().as_str());
         if arg.get_help().is_some() && !keys.iter().any(|k| has(language, k)) {
             out.push(keys[1].clone());
@@ -373,7 +423,10 @@ mod tests {
     fn both_catalogues_parse_and_have_the_same_ids() {
         let en = ids(ENGLISH_FTL);
         let fr = ids(FRENCH_FTL);
-        for (name, list) in [("en", &en), ("fr", &fr)] {
+        let help = ids(FRENCH_HELP_FTL);
+        assert!(help.iter().all(|id| id.starts_with("help-")), "{help:?}");
+        assert!(!en.iter().chain(&fr).any(|id| id.starts_with("help-")), "help ids belong in fr-help.ftl");
+        for (name, list) in [("en", &en), ("fr", &fr), ("fr-help", &help)] {
             let mut sorted = list.clone();
             sorted.sort();
             let before = sorted.len();
@@ -422,7 +475,11 @@ mod tests {
 
     #[test]
     fn every_message_formats_without_error_and_without_isolation_marks() {
-        for (language, source) in [(Language::English, ENGLISH_FTL), (Language::French, FRENCH_FTL)] {
+        for (language, source) in [
+            (Language::English, ENGLISH_FTL),
+            (Language::French, FRENCH_FTL),
+            (Language::French, FRENCH_HELP_FTL),
+        ] {
             let b = bundle(language);
             for id in ids(source) {
                 let Some(message) = b.get_message(&id) else {
