@@ -129,3 +129,12 @@ refusal-needs-approval = this post needs approval: { $needs }
 hint-needs-approval = nothing was published; write a plan (`postgate plan -a { $name }{ $correct } … -o post.plan`), have it signed (`postgate approve post.plan`), then `postgate apply post.plan`
 refusal-approvals-missing = the plan is not approved as the policy requires: { $missing }
 hint-approvals-missing = nothing was published; an approver signs with `postgate approve { $path }`
+
+## The banner's credential line
+
+credential-none-needed = none needed
+credential-source-none = none
+credential-source-keychain = keychain
+credential-source-environment = environment
+credential-acting-as = , acting as { $who }
+credential-missing = MISSING ({ $policy })

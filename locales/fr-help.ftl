@@ -174,4 +174,3 @@ help-man-arg-dir = Écrire toutes les pages (postgate.1, postgate-post.1, …) d
 help-arg-help = Afficher l'aide (plus de détails avec --help)
 help-arg-version = Afficher la version
 help-help-about = Afficher ce message ou l'aide de la sous-commande donnée
-help-arg-subcommand = La sous-commande dont afficher l'aide

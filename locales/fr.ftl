@@ -137,3 +137,12 @@ refusal-needs-approval = cette publication demande une approbation : { $needs }
 hint-needs-approval = rien n'a été publié ; écrivez un plan (`postgate plan -a { $name }{ $correct } … -o post.plan`), faites-le signer (`postgate approve post.plan`), puis `postgate apply post.plan`
 refusal-approvals-missing = le plan n'est pas approuvé comme la politique l'exige : { $missing }
 hint-approvals-missing = rien n'a été publié ; un approbateur signe avec `postgate approve { $path }`
+
+## La ligne d'accès du bandeau
+
+credential-none-needed = aucun nécessaire
+credential-source-none = aucun
+credential-source-keychain = trousseau
+credential-source-environment = environnement
+credential-acting-as = , agissant en tant que { $who }
+credential-missing = MANQUANT ({ $policy })

@@ -264,13 +264,18 @@ impl Both {
 /// `help-queue-publish-about` for `postgate queue publish`.
 fn command_key(path: &[&str]) -> String {
     // clap adds a `help` subcommand to every command that has subcommands: one text for all.
-    if path.last() == Some(&"help") {
+    if is_help(path) {
         "help-help".to_string()
     } else if path.is_empty() {
         "help".to_string()
     } else {
         format!("help-{}", path.join("-"))
     }
+}
+
+/// True for clap's `help` subcommand.
+fn is_help(path: &[&str]) -> bool {
+    path.last() == Some(&"help")
 }
 
 /// The ids an argument's help may come from, most specific first: `help-post-arg-account`,
@@ -320,7 +325,12 @@ fn overlay(mut command: clap::Command, path: &mut Vec<String>, language: Languag
             });
         }
     }
-    let subcommands: Vec<String> = command.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    // Under clap's `help` are copies of the commands it names, never shown.
+    let subcommands: Vec<String> = if is_help(&names) {
+        Vec::new()
+    } else {
+        command.get_subcommands().map(|s| s.get_name().to_string()).collect()
+    };
     for name in subcommands {
         path.push(name.clone());
         let taken = std::mem::replace(&mut command, clap::Command::new("postgate"));
@@ -339,7 +349,8 @@ pub fn help_ids(command: &clap::Command) -> Vec<String> {
         for arg in command.get_arguments() {
             out.extend(arg_keys(&names, arg.get_id().as_str()));
         }
-        for sub in command.get_subcommands() {
+        let inside_help = is_help(&names);
+        for sub in command.get_subcommands().filter(|_| !inside_help) {
             path.push(sub.get_name().to_string());
             walk(sub, path, out);
             path.pop();
@@ -379,7 +390,8 @@ fn walk_missing(command: &clap::Command, path: &mut Vec<String>, language: Langu
             out.push(keys[1].clone());
         }
     }
-    for sub in command.get_subcommands() {
+    let inside_help = is_help(&names);
+    for sub in command.get_subcommands().filter(|_| !inside_help) {
         path.push(sub.get_name().to_string());
         walk_missing(sub, path, language, out);
         path.pop();
