@@ -251,11 +251,21 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     field(&mut head, &t!("banner-account"), &sanitize::one_line(&a.name), &|s| {
         s.bold().to_string()
     });
-    field(&mut head, &t!("banner-handle"), &sanitize::one_line(&a.handle), &|s| match a.kind {
-        Kind::Official => s.red().bold().to_string(),
-        Kind::Personal => s.cyan().bold().to_string(),
-    });
-    field(&mut head, &t!("banner-display-name"), &sanitize::one_line(&a.display_name), &plain);
+    field(
+        &mut head,
+        &t!("banner-handle"),
+        &sanitize::one_line(&a.handle),
+        &|s| match a.kind {
+            Kind::Official => s.red().bold().to_string(),
+            Kind::Personal => s.cyan().bold().to_string(),
+        },
+    );
+    field(
+        &mut head,
+        &t!("banner-display-name"),
+        &sanitize::one_line(&a.display_name),
+        &plain,
+    );
     field(
         &mut head,
         &t!("banner-platform"),
@@ -267,7 +277,12 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
         &plain,
     );
     field(&mut head, &t!("banner-owner"), &sanitize::one_line(&a.owner), &plain);
-    field(&mut head, &t!("banner-credential"), &sanitize::one_line(info.credential), &plain);
+    field(
+        &mut head,
+        &t!("banner-credential"),
+        &sanitize::one_line(info.credential),
+        &plain,
+    );
     if let Some(action) = &info.action {
         field(&mut head, &t!("banner-action"), &sanitize::one_line(action), &|s| {
             s.yellow().bold().to_string()
@@ -301,13 +316,23 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
         }
     }
     if let Some(visibility) = info.visibility {
-        field(&mut head, &t!("banner-visibility"), &sanitize::one_line(visibility), &plain);
+        field(
+            &mut head,
+            &t!("banner-visibility"),
+            &sanitize::one_line(visibility),
+            &plain,
+        );
     }
     if let Some(language) = info.language {
         field(&mut head, &t!("banner-language"), &sanitize::one_line(language), &plain);
     }
     if let Some(cw) = info.content_warning {
-        field(&mut head, &t!("banner-content-warning"), &sanitize::one_line(cw), &plain);
+        field(
+            &mut head,
+            &t!("banner-content-warning"),
+            &sanitize::one_line(cw),
+            &plain,
+        );
     }
     if info.dry_run {
         field(&mut head, &t!("banner-mode"), &t!("banner-dry-run"), &|s| {
@@ -352,12 +377,9 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
                 let (line, col) = crate::diagnostic::line_col(info.text, s.start);
                 format!("{line}:{col} ")
             });
-            let suggestion = f
-                .suggestion
-                .as_ref()
-                .map_or(String::new(), |s| {
-                    format!(" {}", t!("banner-suggestion", suggestion = sanitize::one_line(s)))
-                });
+            let suggestion = f.suggestion.as_ref().map_or(String::new(), |s| {
+                format!(" {}", t!("banner-suggestion", suggestion = sanitize::one_line(s)))
+            });
             indented(
                 &mut foot,
                 screen,
@@ -420,7 +442,11 @@ fn level_label(level: Level) -> String {
     let width = FINDING_INDENT - 5;
     match level {
         Level::Deny => pad(&t!("banner-level-deny"), width).white().on_red().bold().to_string(),
-        Level::Approve => pad(&t!("banner-level-approve"), width).black().on_yellow().bold().to_string(),
+        Level::Approve => pad(&t!("banner-level-approve"), width)
+            .black()
+            .on_yellow()
+            .bold()
+            .to_string(),
         Level::Warn => pad(&t!("banner-level-warn"), width).yellow().bold().to_string(),
     }
 }
@@ -735,6 +761,121 @@ mod tests {
             assert_eq!(frame.len(), if expected < 44 { 4 } else { 3 }, "{frame:#?}");
             assert!(frame.concat().contains("PERSONAL ACCOUNT") && frame.concat().contains("speaks for one person"));
         }
+    }
+
+    #[test]
+    fn the_french_banner_is_measured_in_french_at_40_and_80_columns() {
+        use crate::i18n::{Language, with_language};
+        for (columns, frame_rows) in [(40, 4), (80, 3)] {
+            let out = with_language(Language::French, || {
+                render_sized(
+                    Kind::Official,
+                    "x",
+                    Screen {
+                        size: Some((columns, 30)),
+                    },
+                )
+            });
+            let lines: Vec<&str> = out.lines().collect();
+            let frame: Vec<&str> = lines
+                .iter()
+                .copied()
+                .take_while(|l| !l.starts_with("  compte"))
+                .collect();
+            assert_eq!(frame.len(), frame_rows, "{columns}: {frame:#?}");
+            assert!(frame.iter().all(|l| width(l) == columns - 1), "{columns}: {frame:#?}");
+            assert!(frame.concat().contains("COMPTE OFFICIEL") && frame.concat().contains("parle pour l'institution"));
+            assert!(lines.iter().all(|l| width(l) < columns), "{out}");
+            assert!(out.contains("  identifiant   @demo\n"), "{out}");
+            assert!(out.contains("  publication  1/10 caractères"), "{out}");
+            assert!(!out.contains("OFFICIAL") && !out.contains("handle"), "{out}");
+        }
+    }
+
+    #[test]
+    fn every_label_fits_its_column_in_every_language() {
+        use crate::i18n::{Language, text_in};
+        let labels = [
+            "banner-account",
+            "banner-handle",
+            "banner-display-name",
+            "banner-platform",
+            "banner-owner",
+            "banner-credential",
+            "banner-action",
+            "banner-reply-to",
+            "banner-visibility",
+            "banner-language",
+            "banner-content-warning",
+            "banner-mode",
+        ];
+        for language in [Language::English, Language::French] {
+            for id in labels {
+                let label = text_in(language, id, &[]);
+                assert!(label.width() <= FIELD_INDENT - 3, "{language:?} {id}: {label:?}");
+            }
+            let image = text_in(language, "banner-image", &[("number", 9.into())]);
+            assert!(image.width() <= FIELD_INDENT - 3, "{image:?}");
+            for id in ["banner-level-deny", "banner-level-approve", "banner-level-warn"] {
+                let label = text_in(language, id, &[]);
+                assert!(label.width() <= FINDING_INDENT - 5, "{language:?} {id}: {label:?}");
+            }
+            // The frame's words fit the narrowest banner on two rows.
+            for (word, meaning) in [
+                ("banner-official", "banner-official-meaning"),
+                ("banner-personal", "banner-personal-meaning"),
+            ] {
+                let word = text_in(language, word, &[]);
+                let title = text_in(language, "banner-frame-title", &[("word", word.into())]);
+                let meaning = text_in(language, meaning, &[]);
+                assert!(2 + title.width() <= MIN_WIDTH - 2, "{title:?}");
+                assert!(2 + meaning.width() <= MIN_WIDTH - 2, "{meaning:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn french_findings_keep_the_policys_words() {
+        use crate::i18n::{Language, with_language};
+        colored::control::set_override(false);
+        let a = account(Kind::Official);
+        let text = "Votez pour le candidat";
+        let findings = [Finding {
+            rule: "neutralite".into(),
+            level: Level::Deny,
+            message: "période de réserve".into(),
+            suggestion: None,
+            span: Some(14..22),
+        }];
+        let out = with_language(Language::French, || {
+            render_on(
+                &BannerInfo {
+                    account: &a,
+                    action: None,
+                    text,
+                    reply_to: None,
+                    length: 22,
+                    max_characters: 100,
+                    unit: "characters",
+                    content_warning: None,
+                    language: None,
+                    visibility: None,
+                    images: &[],
+                    credential: "none",
+                    dry_run: false,
+                    findings: &findings,
+                },
+                Screen::UNSIZED,
+            )
+        });
+        assert!(
+            out.contains("  contrôles  1 refus · 0 à approuver · 0 avertissement\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("    REFUS   1:15 neutralite  période de réserve\n"),
+            "{out}"
+        );
     }
 
     #[test]

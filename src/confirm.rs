@@ -152,10 +152,8 @@ pub fn confirm(account: &Account, flag: Option<&str>, interactive: bool) -> Resu
             return Err(non_interactive_denied(account));
         }
         return Err(
-            not_confirmed(both!("refusal-no-terminal", name = account.name.as_str())).hint_said(both!(
-                "hint-no-terminal",
-                handle = account.handle.as_str()
-            )),
+            not_confirmed(both!("refusal-no-terminal", name = account.name.as_str()))
+                .hint_said(both!("hint-no-terminal", handle = account.handle.as_str())),
         );
     }
     let mut keys = open_keys().map_err(unreadable)?;
@@ -681,7 +679,10 @@ fn typed_handle<K: Keys>(keys: &mut K, account: &Account) -> Result<Method, Fail
     }
     let english = crate::i18n::english(
         "refusal-attempts",
-        &[("attempts", MAX_ATTEMPTS.into()), ("last", last.english.as_str().into())],
+        &[
+            ("attempts", MAX_ATTEMPTS.into()),
+            ("last", last.english.as_str().into()),
+        ],
     );
     let shown = match crate::i18n::language() {
         Language::English => None,
@@ -818,5 +819,42 @@ pub fn paint_kind(kind: Kind, text: &str) -> String {
     match kind {
         Kind::Official => text.white().on_red().bold().to_string(),
         Kind::Personal => text.black().on_cyan().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::with_language;
+
+    #[test]
+    fn yes_is_y_or_yes_and_in_french_also_o_or_oui() {
+        for (answer, english, french) in [
+            ("y", true, true),
+            (" YES ", true, true),
+            ("o", false, true),
+            ("Oui", false, true),
+            ("n", false, false),
+            ("non", false, false),
+            ("no", false, false),
+            ("", false, false),
+            ("ouais", false, false),
+        ] {
+            assert_eq!(
+                with_language(Language::English, || says_yes(answer)),
+                english,
+                "{answer:?}"
+            );
+            assert_eq!(
+                with_language(Language::French, || says_yes(answer)),
+                french,
+                "{answer:?}"
+            );
+        }
+        assert_eq!(
+            with_language(Language::French, yes_question),
+            "publier sur ce compte ? [o/N]"
+        );
+        assert_eq!(with_language(Language::English, yes_question), "publish to it? [y/N]");
     }
 }

@@ -184,12 +184,23 @@ mod tests {
         let (err, english) = with_language(Language::French, || {
             let f = Failure::said(ExitCode::NotConfirmed, Both::of("refusal-nothing-typed", &[]))
                 .hint_said(Both::of("hint-login", &[("name", "demo".into())]));
-            (anyhow::Error::from(f).context("while asking"), Failure::new(ExitCode::Usage, "x"))
+            (
+                anyhow::Error::from(f).context("while asking"),
+                Failure::new(ExitCode::Usage, "x"),
+            )
         });
         assert_eq!(message_of(&err), "while asking: not confirmed: nothing was typed");
         assert_eq!(shown_message_of(&err), "while asking: non confirmé : rien n'a été tapé");
-        assert!(hint_of(&err).is_some_and(|h| h.starts_with("store")), "{:?}", hint_of(&err));
-        assert!(shown_hint_of(&err).is_some_and(|h| h.starts_with("enregistrez")), "{:?}", shown_hint_of(&err));
+        assert!(
+            hint_of(&err).is_some_and(|h| h.starts_with("store")),
+            "{:?}",
+            hint_of(&err)
+        );
+        assert!(
+            shown_hint_of(&err).is_some_and(|h| h.starts_with("enregistrez")),
+            "{:?}",
+            shown_hint_of(&err)
+        );
         // An English failure shows what it records.
         assert_eq!(english.shown_message(), "x");
         assert_eq!(english.shown_hint(), None);

@@ -421,9 +421,20 @@ mod tests {
         assert_eq!(Language::of_environment(None, None, None), English);
         assert_eq!(Language::of_environment(None, None, Some("fr_FR.UTF-8")), French);
         assert_eq!(Language::of_environment(Some("C"), None, Some("fr_FR.UTF-8")), English);
-        assert_eq!(Language::of_environment(Some(""), Some("fr_BE@euro"), Some("C")), French);
+        assert_eq!(
+            Language::of_environment(Some(""), Some("fr_BE@euro"), Some("C")),
+            French
+        );
         assert_eq!(Language::of_environment(None, Some("POSIX"), Some("fr")), English);
-        for french in ["fr", "fr_FR", "fr_FR.UTF-8", "fr_BE@euro", "fr_CH.ISO-8859-1", "FR_ca", "fr-CA"] {
+        for french in [
+            "fr",
+            "fr_FR",
+            "fr_FR.UTF-8",
+            "fr_BE@euro",
+            "fr_CH.ISO-8859-1",
+            "FR_ca",
+            "fr-CA",
+        ] {
             assert_eq!(Language::of_locale(french), French, "{french}");
         }
         for english in ["C", "C.UTF-8", "POSIX", "en_US.UTF-8", "de_DE", "fur_IT", "", "frr_DE"] {
@@ -437,7 +448,10 @@ mod tests {
         let fr = ids(FRENCH_FTL);
         let help = ids(FRENCH_HELP_FTL);
         assert!(help.iter().all(|id| id.starts_with("help-")), "{help:?}");
-        assert!(!en.iter().chain(&fr).any(|id| id.starts_with("help-")), "help ids belong in fr-help.ftl");
+        assert!(
+            !en.iter().chain(&fr).any(|id| id.starts_with("help-")),
+            "help ids belong in fr-help.ftl"
+        );
         for (name, list) in [("en", &en), ("fr", &fr), ("fr-help", &help)] {
             let mut sorted = list.clone();
             sorted.sort();

@@ -102,7 +102,13 @@ fn the_french_banner_fits_40_and_80_columns() {
     for columns in [40u16, 80] {
         let t = Test::new();
         let mut tty = t
-            .cmd(["post", "-a", "demo", "--dry-run", "Un texte assez long pour être coupé en plusieurs lignes à l'écran"])
+            .cmd([
+                "post",
+                "-a",
+                "demo",
+                "--dry-run",
+                "Un texte assez long pour être coupé en plusieurs lignes à l'écran",
+            ])
             .env("NO_COLOR", "1")
             .env("LANG", FRENCH)
             .tty_sized(columns, 40, "");
@@ -115,21 +121,32 @@ fn the_french_banner_fits_40_and_80_columns() {
         assert!(frame.len() >= 3, "{columns}: {lines:#?}");
         // Every frame row as wide as the frame: the French words are inside it.
         for row in &frame {
-            assert_eq!(unicode_width::UnicodeWidthStr::width(row.as_str()), width, "{columns}: {frame:#?}");
+            assert_eq!(
+                unicode_width::UnicodeWidthStr::width(row.as_str()),
+                width,
+                "{columns}: {frame:#?}"
+            );
         }
         let text = frame.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("\n");
         assert!(text.contains("COMPTE OFFICIEL"), "{text}");
         assert!(text.contains("parle pour l'institution"), "{text}");
         // Two rows at 40 columns, one at 80.
         assert_eq!(frame.len(), if columns == 40 { 4 } else { 3 }, "{text}");
-        assert!(lines.iter().any(|l| l.starts_with("  mode          ESSAI À BLANC")), "{lines:#?}");
+        assert!(
+            lines.iter().any(|l| l.starts_with("  mode          ESSAI À BLANC")),
+            "{lines:#?}"
+        );
         // The fields' values start under each other whatever the label's length.
         for label in ["compte", "identifiant", "nom affiché", "responsable"] {
             let row = lines
                 .iter()
                 .find(|l| l.starts_with(&format!("  {label} ")))
                 .unwrap_or_else(|| panic!("no {label} row: {lines:#?}"));
-            let value_at = row.chars().skip(2 + label.chars().count()).take_while(|c| *c == ' ').count();
+            let value_at = row
+                .chars()
+                .skip(2 + label.chars().count())
+                .take_while(|c| *c == ' ')
+                .count();
             assert_eq!(2 + label.chars().count() + value_at, 16, "{row:?}");
         }
         tty.keys("\x03");
@@ -181,11 +198,12 @@ fn the_yes_no_prompt_takes_oui_and_o_in_french_and_non_refuses() {
 #[test]
 fn the_yes_no_prompt_in_english_takes_y_and_not_oui() {
     let t = Test::new();
-    for (answer, expected) in [("oui", code::NOT_CONFIRMED), ("o", code::NOT_CONFIRMED), ("y", code::SUCCESS)] {
-        let mut tty = t
-            .cmd(["post", "-a", "perso", "my view"])
-            .env("NO_COLOR", "1")
-            .tty();
+    for (answer, expected) in [
+        ("oui", code::NOT_CONFIRMED),
+        ("o", code::NOT_CONFIRMED),
+        ("y", code::SUCCESS),
+    ] {
+        let mut tty = t.cmd(["post", "-a", "perso", "my view"]).env("NO_COLOR", "1").tty();
         tty.expect(ENGLISH_WORDS.personal).expect(ENGLISH_WORDS.yes_no);
         tty.line(answer);
         assert_eq!(tty.finish(), expected, "answer {answer:?}:\n{}", tty.screen());
@@ -203,8 +221,14 @@ fn no_terminal_without_confirm_handle_is_refused_in_each_language() {
             .stderr_has(words.no_terminal)
             .stderr_has(words.no_terminal_hint)
             .run();
-        let reason = last_refusal(&t)["outcome"]["reason"].as_str().unwrap_or_default().to_string();
-        assert!(reason.starts_with("no terminal to confirm the target account `demo`"), "{reason}");
+        let reason = last_refusal(&t)["outcome"]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            reason.starts_with("no terminal to confirm the target account `demo`"),
+            "{reason}"
+        );
     }
 }
 
@@ -224,7 +248,10 @@ fn a_wrong_handle_is_refused_in_each_language() {
         }
         assert_eq!(tty.finish(), code::NOT_CONFIRMED, "{}", tty.screen());
         assert!(t.outbox("outbox").is_empty());
-        let reason = last_refusal(&t)["outcome"]["reason"].as_str().unwrap_or_default().to_string();
+        let reason = last_refusal(&t)["outcome"]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         assert!(reason.starts_with("not confirmed after 3 attempts"), "{reason}");
         assert!(reason.contains("is not the handle of account `demo`"), "{reason}");
     }
@@ -241,7 +268,10 @@ fn a_deny_rule_is_refused_in_each_language_with_the_policys_own_message() {
             .stderr_has(words.rules_hint)
             .run();
         assert!(t.outbox("outbox").is_empty());
-        let reason = last_refusal(&t)["outcome"]["reason"].as_str().unwrap_or_default().to_string();
+        let reason = last_refusal(&t)["outcome"]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         assert!(reason.starts_with("refused by the policy's rules: reserve"), "{reason}");
     }
 }
@@ -308,7 +338,10 @@ fn json_output_is_the_same_in_every_language() {
         .filter_map(|r| r["outcome"]["reason"].as_str().map(str::to_string))
         .collect();
     assert_eq!(reasons.len(), 2, "{reasons:?}");
-    assert!(reasons.iter().all(|r| r.starts_with("refused by the policy's rules")), "{reasons:?}");
+    assert!(
+        reasons.iter().all(|r| r.starts_with("refused by the policy's rules")),
+        "{reasons:?}"
+    );
 }
 
 #[test]
@@ -317,11 +350,17 @@ fn help_is_french_under_a_french_locale_and_english_otherwise() {
     let french = t.cmd(["post", "--help"]).env("LANG", FRENCH).run();
     let french = String::from_utf8_lossy(&french.stdout).to_string();
     assert!(french.starts_with("Publier après avoir montré le bandeau"), "{french}");
-    assert!(french.contains("Nom du compte, comme dans le `name` de la politique"), "{french}");
+    assert!(
+        french.contains("Nom du compte, comme dans le `name` de la politique"),
+        "{french}"
+    );
     assert!(french.contains("Afficher l'aide"), "{french}");
     let english = t.cmd(["post", "--help"]).run();
     let english = String::from_utf8_lossy(&english.stdout).to_string();
-    assert!(english.starts_with("Publish a post after showing the banner"), "{english}");
+    assert!(
+        english.starts_with("Publish a post after showing the banner"),
+        "{english}"
+    );
     assert!(!english.contains("Nom du compte"), "{english}");
     // A long description is French as a whole, never an English paragraph under a French one.
     let check = t.cmd(["check", "--help"]).env("LANG", FRENCH).run();

@@ -120,11 +120,20 @@ impl Breach {
         match self {
             Breach::TooManyImages { count, max } => Failure::said(
                 ExitCode::ContentRefused,
-                both!("refusal-too-many-images", count = *count, platform = platform, max = *max),
+                both!(
+                    "refusal-too-many-images",
+                    count = *count,
+                    platform = platform,
+                    max = *max
+                ),
             ),
             Breach::NoAltText { first, .. } => Failure::said(
                 ExitCode::ContentRefused,
-                both!("refusal-no-alt-text", number = first.as_str(), name = account.name.as_str()),
+                both!(
+                    "refusal-no-alt-text",
+                    number = first.as_str(),
+                    name = account.name.as_str()
+                ),
             )
             .hint_said(both!("hint-no-alt-text")),
             Breach::TooLong { length, max } => Failure::said(
@@ -140,7 +149,12 @@ impl Breach {
             .hint_said(both!("hint-shorten")),
             Breach::TooManyBytes { bytes, max } => Failure::said(
                 ExitCode::ContentRefused,
-                both!("refusal-too-many-bytes", bytes = *bytes, platform = platform, max = *max),
+                both!(
+                    "refusal-too-many-bytes",
+                    bytes = *bytes,
+                    platform = platform,
+                    max = *max
+                ),
             )
             .hint_said(both!("hint-shorten")),
         }
