@@ -138,3 +138,25 @@ credential-source-keychain = keychain
 credential-source-environment = environment
 credential-acting-as = , acting as { $who }
 credential-missing = MISSING ({ $policy })
+
+## An earlier attempt in doubt
+
+note-retry-in-doubt = an earlier run of this post (audit record #{ $seq }, { $when }) stopped before recording whether it published; trying again under its key, so the platform finds that post rather than making a second
+question-in-doubt = An earlier run of this post (audit record #{ $seq }, { $when }) stopped before recording whether it published, and { $platform } has forgotten its key. Look at { $handle } first. Is the post missing there, and should it go out now?
+
+## What a publish reports on stderr
+
+status-already-published = already published to { $handle } as { $id } (audit record #{ $seq }); nothing was sent
+status-deleted = deleted { $id } from { $handle }
+status-done = { $verb }: { $handle } as { $id }
+status-dry-run =
+    { $verb ->
+        [post] dry run: every check passed; nothing was published
+       *[other] dry run: every check passed; nothing was changed
+    }
+
+## Keys the answer editor does not take
+
+key-editing = an editing key
+key-not-utf8 = a byte that is not UTF-8
+key-not-utf8-sequence = a byte sequence that is not UTF-8

@@ -146,3 +146,30 @@ credential-source-keychain = trousseau
 credential-source-environment = environnement
 credential-acting-as = , agissant en tant que { $who }
 credential-missing = MANQUANT ({ $policy })
+
+## Une tentative précédente dans le doute
+
+note-retry-in-doubt = une exécution précédente de cette publication (enregistrement d'audit n° { $seq }, { $when }) s'est arrêtée avant de consigner si elle a publié ; nouvel essai sous la même clé, pour que la plateforme retrouve cette publication au lieu d'en faire une deuxième
+question-in-doubt = Une exécution précédente de cette publication (enregistrement d'audit n° { $seq }, { $when }) s'est arrêtée avant de consigner si elle a publié, et { $platform } a oublié sa clé. Regardez d'abord { $handle }. La publication y manque-t-elle, et doit-elle partir maintenant ?
+
+## Ce qu'une publication dit sur stderr
+
+status-already-published = déjà publié sur { $handle } sous l'id { $id } (enregistrement d'audit n° { $seq }) ; rien n'a été envoyé
+status-deleted = { $id } supprimé de { $handle }
+status-done =
+    { $verb ->
+        [post] publié
+        [correct] corrigé
+       *[other] { $verb }
+    } : { $handle } sous l'id { $id }
+status-dry-run =
+    { $verb ->
+        [post] essai à blanc : tous les contrôles sont passés ; rien n'a été publié
+       *[other] essai à blanc : tous les contrôles sont passés ; rien n'a été modifié
+    }
+
+## Touches que l'éditeur de réponse ne prend pas
+
+key-editing = une touche d'édition
+key-not-utf8 = un octet qui n'est pas de l'UTF-8
+key-not-utf8-sequence = une suite d'octets qui n'est pas de l'UTF-8

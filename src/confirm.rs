@@ -515,7 +515,7 @@ impl Keys for RawTerminal {
                     }
                     _ => {}
                 }
-                Input::Refused("an editing key".into())
+                Input::Refused(t!("key-editing"))
             }
             b if b < 0x80 && (b as char).is_control() => Input::Refused(control_name(b as char)),
             b if b < 0x80 => Input::Char(b as char),
@@ -524,7 +524,7 @@ impl Keys for RawTerminal {
                     0xc2..=0xdf => 2,
                     0xe0..=0xef => 3,
                     0xf0..=0xf4 => 4,
-                    _ => return Ok(Input::Refused("a byte that is not UTF-8".into())),
+                    _ => return Ok(Input::Refused(t!("key-not-utf8"))),
                 };
                 let mut bytes = vec![lead];
                 for _ in 1..len {
@@ -536,7 +536,7 @@ impl Keys for RawTerminal {
                 match std::str::from_utf8(&bytes).ok().and_then(|s| s.chars().next()) {
                     Some(c) if c.is_control() => Input::Refused(control_name(c)),
                     Some(c) => Input::Char(c),
-                    None => Input::Refused("a byte sequence that is not UTF-8".into()),
+                    None => Input::Refused(t!("key-not-utf8-sequence")),
                 }
             }
         })
@@ -591,7 +591,7 @@ impl Keys for ConsoleKeys {
             Key::Backspace => Input::Backspace,
             Key::Escape => Input::Escape,
             Key::Unknown => Input::Closed,
-            _ => Input::Refused("an editing key".into()),
+            _ => Input::Refused(t!("key-editing")),
         })
     }
 

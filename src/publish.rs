@@ -689,15 +689,18 @@ fn earlier_attempt(trail: &Trail, account: &Account, req: &Request, method: Meth
     let when = doubt.time.round(jiff::Unit::Second).unwrap_or(doubt.time);
     let Some(words) = key_forgotten(account, doubt.time, now) else {
         eprintln!(
-            "postgate: an earlier run of this post (audit record #{}, {when}) stopped before recording whether it published; trying again under its key, so the platform finds that post rather than making a second",
-            doubt.seq
+            "postgate: {}",
+            crate::i18n::t!("note-retry-in-doubt", seq = doubt.seq, when = when.to_string())
         );
         return Ok(Earlier::Retry(doubt));
     };
     let title = platform::of(account).title();
-    let question = format!(
-        "An earlier run of this post (audit record #{}, {when}) stopped before recording whether it published, and {title} has forgotten its key. Look at {} first. Is the post missing there, and should it go out now?",
-        doubt.seq, account.handle
+    let question = crate::i18n::t!(
+        "question-in-doubt",
+        seq = doubt.seq,
+        when = when.to_string(),
+        platform = title,
+        handle = account.handle.as_str()
     );
     // Only someone who typed the handle is asked; a flag cannot answer this.
     if interactive && method != Method::Flag && confirm::ask_yes(&question)? {

@@ -27,6 +27,7 @@ struct Words {
     no_terminal_hint: &'static str,
     rules: &'static str,
     rules_hint: &'static str,
+    published: &'static str,
 }
 
 const ENGLISH_WORDS: Words = Words {
@@ -41,6 +42,7 @@ const ENGLISH_WORDS: Words = Words {
     no_terminal_hint: "hint: scripts must state the handle they mean: --confirm-handle '",
     rules: "error: refused by the policy's rules: reserve (période de réserve : « candidat »)",
     rules_hint: "hint: change the post; `postgate policy show demo` lists the rules that apply",
+    published: "post: ",
 };
 
 const FRENCH_WORDS: Words = Words {
@@ -55,6 +57,7 @@ const FRENCH_WORDS: Words = Words {
     no_terminal_hint: "conseil : un script doit nommer l'identifiant qu'il vise : --confirm-handle '",
     rules: "erreur : refusé par les règles de la politique : reserve (période de réserve : « candidat »)",
     rules_hint: "conseil : modifiez la publication ; `postgate policy show demo` liste les règles qui s'appliquent",
+    published: "publié : ",
 };
 
 const BOTH: [&Words; 2] = [&ENGLISH_WORDS, &FRENCH_WORDS];
@@ -87,6 +90,7 @@ fn the_banner_and_the_handle_prompt_speak_the_locale_and_the_handle_still_publis
             .expect(words.handle_label)
             .expect(words.handle_prompt);
         tty.line(&t.handle("demo"));
+        tty.expect(&format!("{}{} ", words.published, t.handle("demo")));
         assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
         assert_eq!(t.outbox("outbox").len(), 1, "{}", words.locale);
         let audit = t.audit();
