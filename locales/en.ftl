@@ -160,3 +160,19 @@ status-dry-run =
 key-editing = an editing key
 key-not-utf8 = a byte that is not UTF-8
 key-not-utf8-sequence = a byte sequence that is not UTF-8
+
+## Lock files
+
+refusal-shared-lockdown-missing = the shared lockdown folder { $path } is not there, so a lock set by someone else cannot be seen
+hint-shared-lockdown-missing = mount or create it, or correct [lockdown] shared_path in the policy; nothing was published
+refusal-lock-unreadable = the lock file { $path } cannot be read ({ $why }); the account is treated as locked
+hint-lock-unreadable = look at the file: `postgate unlock` rewrites a lock it can read; nothing was published
+
+## Keychain
+
+refusal-no-keychain-no-env = no keychain is reachable ({ $why }) and { $var } is not set, for account `{ $name }`
+hint-no-keychain-no-env = set { $var } from your CI secret store, or run postgate where a keychain is available
+
+## Signing
+
+refusal-not-signed = not signed: the answer was not yes

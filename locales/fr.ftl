@@ -173,3 +173,19 @@ status-dry-run =
 key-editing = une touche d'édition
 key-not-utf8 = un octet qui n'est pas de l'UTF-8
 key-not-utf8-sequence = une suite d'octets qui n'est pas de l'UTF-8
+
+## Fichiers de verrou
+
+refusal-shared-lockdown-missing = le dossier de verrouillage partagé { $path } est absent, donc un verrou posé par quelqu'un d'autre ne peut pas être vu
+hint-shared-lockdown-missing = montez-le ou créez-le, ou corrigez [lockdown] shared_path dans la politique ; rien n'a été publié
+refusal-lock-unreadable = le fichier de verrou { $path } est illisible ({ $why }) ; le compte est traité comme verrouillé
+hint-lock-unreadable = examinez le fichier : `postgate unlock` réécrit un verrou qu'il peut lire ; rien n'a été publié
+
+## Trousseau
+
+refusal-no-keychain-no-env = aucun trousseau n'est joignable ({ $why }) et { $var } n'est pas définie, pour le compte `{ $name }`
+hint-no-keychain-no-env = définissez { $var } depuis le coffre à secrets de votre CI, ou lancez postgate là où un trousseau est disponible
+
+## Signature
+
+refusal-not-signed = non signé : la réponse n'était pas oui

@@ -348,16 +348,16 @@ pub fn load(account: &Account) -> Result<Option<Credential>> {
                     created_at: None,
                     session: None,
                 })),
-                _ => Err(Failure::new(
+                _ => Err(Failure::said(
                     ExitCode::Credential,
-                    format!(
-                        "no keychain is reachable ({why}) and {var} is not set, for account `{}`",
-                        account.name
+                    both!(
+                        "refusal-no-keychain-no-env",
+                        why = why.as_str(),
+                        var = var.as_str(),
+                        name = account.name.as_str()
                     ),
                 )
-                .hint(format!(
-                    "set {var} from your CI secret store, or run postgate where a keychain is available"
-                ))
+                .hint_said(both!("hint-no-keychain-no-env", var = var.as_str()))
                 .into()),
             }
         }

@@ -168,6 +168,14 @@ pub fn describe(err: &anyhow::Error) -> String {
     }
 }
 
+/// `describe`, in the language shown: for a line a person reads.
+pub fn shown_describe(err: &anyhow::Error) -> String {
+    match shown_hint_of(err) {
+        Some(hint) => format!("{}\n{} {hint}", shown_message_of(err), crate::i18n::t!("label-hint")),
+        None => shown_message_of(err),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

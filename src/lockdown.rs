@@ -153,14 +153,11 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
     for dir in dirs(policy)? {
         let shared = policy.lockdown.shared_path.as_ref() == Some(&dir);
         if shared && !dir.is_dir() {
-            return Err(Failure::new(
+            return Err(Failure::said(
                 ExitCode::LockedDown,
-                format!(
-                    "the shared lockdown folder {} is not there, so a lock set by someone else cannot be seen",
-                    dir.display()
-                ),
+                both!("refusal-shared-lockdown-missing", path = dir.display().to_string()),
             )
-            .hint("mount or create it, or correct [lockdown] shared_path in the policy; nothing was published")
+            .hint_said(both!("hint-shared-lockdown-missing"))
             .into());
         }
         let path = dir.join(&name);
@@ -168,14 +165,15 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
             Ok(Some(lock)) => lock,
             Ok(None) => continue,
             Err(why) => {
-                return Err(Failure::new(
+                return Err(Failure::said(
                     ExitCode::LockedDown,
-                    format!(
-                        "the lock file {} cannot be read ({why}); the account is treated as locked",
-                        path.display()
+                    both!(
+                        "refusal-lock-unreadable",
+                        path = path.display().to_string(),
+                        why = why.to_string()
                     ),
                 )
-                .hint("look at the file: `postgate unlock` rewrites a lock it can read; nothing was published")
+                .hint_said(both!("hint-lock-unreadable"))
                 .into());
             }
         };
