@@ -176,3 +176,8 @@ hint-no-keychain-no-env = set { $var } from your CI secret store, or run postgat
 ## Signing
 
 refusal-not-signed = not signed: the answer was not yes
+
+## clap's headings in --help (English keeps clap's own)
+
+clap-usage-heading = Usage:
+clap-commands-heading = Commands

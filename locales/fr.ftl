@@ -189,3 +189,8 @@ hint-no-keychain-no-env = définissez { $var } depuis le coffre à secrets de vo
 ## Signature
 
 refusal-not-signed = non signé : la réponse n'était pas oui
+
+## Les titres de clap dans --help
+
+clap-usage-heading = Utilisation :
+clap-commands-heading = Commandes

@@ -304,6 +304,18 @@ pub fn localize_help(command: clap::Command) -> clap::Command {
 fn overlay(mut command: clap::Command, path: &mut Vec<String>, language: Language) -> clap::Command {
     let names: Vec<&str> = path.iter().map(String::as_str).collect();
     let key = command_key(&names);
+    // clap's default template, with the usage heading worded; "Options" and "Arguments" are
+    // the same words in French, and the other headings are clap's.
+    let usage = text_in(language, "clap-usage-heading", &[]);
+    command = command.help_template(format!(
+        "{{before-help}}{{about-with-newline}}\n{usage} {{usage}}\n\n{{all-args}}{{after-help}}"
+    ));
+    if command.has_subcommands() {
+        // clap keeps a heading only as a `&'static str` (without its `string` feature): one
+        // short string per command, once per process.
+        let heading: &'static str = Box::leak(text_in(language, "clap-commands-heading", &[]).into_boxed_str());
+        command = command.subcommand_help_heading(heading);
+    }
     if let Some(about) = format(language, &format!("{key}-about"), None, &[]) {
         // The long form is the catalogue's own or none, so that `--help` never shows an English
         // paragraph under a French sentence.

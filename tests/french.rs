@@ -359,6 +359,7 @@ fn help_is_french_under_a_french_locale_and_english_otherwise() {
         "{french}"
     );
     assert!(french.contains("Afficher l'aide"), "{french}");
+    assert!(french.contains("\nUtilisation : postgate post [OPTIONS]"), "{french}");
     let english = t.cmd(["post", "--help"]).run();
     let english = String::from_utf8_lossy(&english.stdout).to_string();
     assert!(
@@ -366,6 +367,10 @@ fn help_is_french_under_a_french_locale_and_english_otherwise() {
         "{english}"
     );
     assert!(!english.contains("Nom du compte"), "{english}");
+    assert!(english.contains("\nUsage: postgate post [OPTIONS]"), "{english}");
+    let top = t.cmd(["--help"]).env("LANG", FRENCH).run();
+    let top = String::from_utf8_lossy(&top.stdout).to_string();
+    assert!(top.contains("\nCommandes:\n  post "), "{top}");
     // A long description is French as a whole, never an English paragraph under a French one.
     let check = t.cmd(["check", "--help"]).env("LANG", FRENCH).run();
     let check = String::from_utf8_lossy(&check.stdout).to_string();
