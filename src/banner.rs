@@ -14,6 +14,7 @@
 
 use crate::account::Account;
 use crate::account::Kind;
+use crate::i18n::t;
 use crate::rules::{Finding, Level};
 use crate::sanitize;
 use colored::Colorize;
@@ -117,11 +118,13 @@ fn framed(kind: Kind, width: usize) -> Vec<String> {
     };
     let (word, meaning) = crate::confirm::kind_words(kind);
     let inner = width - 2;
-    let one = format!("  {word} ACCOUNT · {meaning}");
+    // Measured in the language shown: French words are longer.
+    let title = t!("banner-frame-title", word = word);
+    let one = format!("  {title} · {meaning}");
     let labels = if one.width() <= inner {
         vec![one]
     } else {
-        vec![format!("  {word} ACCOUNT"), format!("  {meaning}")]
+        vec![format!("  {title}"), format!("  {meaning}")]
     };
     let mut lines = vec![format!("{top}{}{tr}", h.repeat(inner))];
     for label in labels {
@@ -202,11 +205,7 @@ fn highlight(level: Level, text: &str) -> String {
 }
 
 fn more_lines(n: usize) -> String {
-    if n == 1 {
-        "… 1 more line".to_string()
-    } else {
-        format!("… {n} more lines")
-    }
+    t!("banner-more-lines", count = n)
 }
 
 /// Lays out `text` after `first` (whose width is `indent`), its further rows indented by as
@@ -249,36 +248,55 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
         indented(
             out,
             screen,
-            format!("  {:<13} ", label.dimmed()),
+            format!("  {} ", pad(label, FIELD_INDENT - 3).dimmed()),
             FIELD_INDENT,
             value,
             style,
         );
     };
     let plain = |s: &str| s.to_string();
-    field(&mut head, "account", &sanitize::one_line(&a.name), &|s| {
+    field(&mut head, &t!("banner-account"), &sanitize::one_line(&a.name), &|s| {
         s.bold().to_string()
     });
-    field(&mut head, "handle", &sanitize::one_line(&a.handle), &|s| match a.kind {
-        Kind::Official => s.red().bold().to_string(),
-        Kind::Personal => s.cyan().bold().to_string(),
-    });
-    field(&mut head, "display name", &sanitize::one_line(&a.display_name), &plain);
     field(
         &mut head,
-        "platform",
-        &format!("{} (host: {})", a.platform.as_str(), sanitize::one_line(&a.host())),
+        &t!("banner-handle"),
+        &sanitize::one_line(&a.handle),
+        &|s| match a.kind {
+            Kind::Official => s.red().bold().to_string(),
+            Kind::Personal => s.cyan().bold().to_string(),
+        },
+    );
+    field(
+        &mut head,
+        &t!("banner-display-name"),
+        &sanitize::one_line(&a.display_name),
         &plain,
     );
-    field(&mut head, "owner", &sanitize::one_line(&a.owner), &plain);
-    field(&mut head, "credential", &sanitize::one_line(info.credential), &plain);
+    field(
+        &mut head,
+        &t!("banner-platform"),
+        &t!(
+            "banner-platform-value",
+            platform = a.platform.as_str(),
+            host = sanitize::one_line(&a.host())
+        ),
+        &plain,
+    );
+    field(&mut head, &t!("banner-owner"), &sanitize::one_line(&a.owner), &plain);
+    field(
+        &mut head,
+        &t!("banner-credential"),
+        &sanitize::one_line(info.credential),
+        &plain,
+    );
     if let Some(action) = &info.action {
-        field(&mut head, "action", &sanitize::one_line(action), &|s| {
+        field(&mut head, &t!("banner-action"), &sanitize::one_line(action), &|s| {
             s.yellow().bold().to_string()
         });
     }
     if let Some(reply) = info.reply_to {
-        field(&mut head, "reply to", &sanitize::one_line(reply), &plain);
+        field(&mut head, &t!("banner-reply-to"), &sanitize::one_line(reply), &plain);
     }
     for (i, image) in info.images.iter().enumerate() {
         let size = format!(
@@ -289,37 +307,55 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
         match &image.alt {
             Some(alt) => field(
                 &mut head,
-                &format!("image {}", i + 1),
-                &format!("{size}alt: {}", sanitize::one_line(alt)),
+                &t!("banner-image", number = i + 1),
+                &format!("{size}{}", t!("banner-image-alt", alt = sanitize::one_line(alt))),
                 &plain,
             ),
-            None => field(
-                &mut head,
-                &format!("image {}", i + 1),
-                &format!("{size}NO DESCRIPTION"),
-                &|s| s.replace("NO DESCRIPTION", &"NO DESCRIPTION".yellow().bold().to_string()),
-            ),
+            None => {
+                let missing = t!("banner-image-no-description");
+                field(
+                    &mut head,
+                    &t!("banner-image", number = i + 1),
+                    &format!("{size}{missing}"),
+                    &|s| s.replace(&missing, &missing.yellow().bold().to_string()),
+                )
+            }
         }
     }
     if let Some(visibility) = info.visibility {
-        field(&mut head, "visibility", &sanitize::one_line(visibility), &plain);
+        field(
+            &mut head,
+            &t!("banner-visibility"),
+            &sanitize::one_line(visibility),
+            &plain,
+        );
     }
     if let Some(language) = info.language {
-        field(&mut head, "language", &sanitize::one_line(language), &plain);
+        field(&mut head, &t!("banner-language"), &sanitize::one_line(language), &plain);
     }
     if let Some(cw) = info.content_warning {
-        field(&mut head, "warning (CW)", &sanitize::one_line(cw), &plain);
+        field(
+            &mut head,
+            &t!("banner-content-warning"),
+            &sanitize::one_line(cw),
+            &plain,
+        );
     }
     if info.dry_run {
-        field(&mut head, "mode", "DRY RUN: nothing will be published", &|s| {
+        field(&mut head, &t!("banner-mode"), &t!("banner-dry-run"), &|s| {
             s.yellow().bold().to_string()
         });
     }
 
     let len = info.length;
-    let count = format!("{len}/{} {}", info.max_characters, info.unit);
+    let count = t!(
+        "banner-count",
+        length = len,
+        max = info.max_characters,
+        unit = unit_shown(info.unit)
+    );
     let count = if len > info.max_characters {
-        format!("{count}: TOO LONG by {}", len - info.max_characters)
+        t!("banner-too-long", count = count, over = len - info.max_characters)
             .red()
             .bold()
             .to_string()
@@ -328,37 +364,41 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     };
     let hidden = sanitize::hidden_chars(info.text).len();
     head.push(String::new());
-    let mut post_line = format!("  {}  {}", "post".dimmed(), count);
+    let mut post_line = format!("  {}  {}", t!("banner-post").dimmed(), count);
     if hidden > 0 {
-        post_line.push_str(&format!(
-            "  {}",
-            format!("{hidden} hidden character(s) shown as ⟨U+…⟩").yellow()
-        ));
+        post_line.push_str(&format!("  {}", t!("banner-hidden", count = hidden).yellow()));
     }
     head.push(post_line);
 
     let mut foot = Vec::new();
     if !info.findings.is_empty() || !info.approved_by.is_empty() {
         let (deny, approve, warn) = crate::rules::tally(info.findings);
+        // Once the approvals are met, the tally names who gave them instead of counting a need.
         let approval = if info.approved_by.is_empty() {
-            format!("{approve} need approval")
+            t!("banner-tally", deny = deny, approve = approve, warn = warn)
         } else {
-            approved_by(info.approved_by)
+            t!(
+                "banner-tally-approved",
+                deny = deny,
+                names = info.approved_by.join(", "),
+                warn = warn
+            )
         };
         foot.push(String::new());
         foot.push(format!(
-            "  {}  {deny} refused · {approval} · {warn} warning(s)",
-            "checks".dimmed()
+            "  {}  {}",
+            t!("banner-checks").dimmed(),
+            approval
+
         ));
         for f in info.findings {
             let at = f.span.as_ref().map_or(String::new(), |s| {
                 let (line, col) = crate::diagnostic::line_col(info.text, s.start);
                 format!("{line}:{col} ")
             });
-            let suggestion = f
-                .suggestion
-                .as_ref()
-                .map_or(String::new(), |s| format!(" (suggestion: {})", sanitize::one_line(s)));
+            let suggestion = f.suggestion.as_ref().map_or(String::new(), |s| {
+                format!(" {}", t!("banner-suggestion", suggestion = sanitize::one_line(s)))
+            });
             indented(
                 &mut foot,
                 screen,
@@ -405,7 +445,7 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
     if rows.len() > budget {
         // Outside the gutter, where no post can write: this row is postgate's own.
         let short = more_lines(rows.len() - budget);
-        let long = format!("{short}; the whole post is checked and published");
+        let long = t!("banner-more-lines-whole", lines = short.as_str());
         // One row, so that the room left for the prompt is right.
         let fits = screen.columns().is_none_or(|c| long.width() + 2 <= c);
         out.push_str(&format!("  {}\n", if fits { long } else { short }.dimmed()));
@@ -418,10 +458,30 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
 }
 
 fn level_label(level: Level) -> String {
+    let width = FINDING_INDENT - 5;
     match level {
-        Level::Deny => "DENY   ".white().on_red().bold().to_string(),
-        Level::Approve => "APPROVE".black().on_yellow().bold().to_string(),
-        Level::Warn => "WARN   ".yellow().bold().to_string(),
+        Level::Deny => pad(&t!("banner-level-deny"), width).white().on_red().bold().to_string(),
+        Level::Approve => pad(&t!("banner-level-approve"), width)
+            .black()
+            .on_yellow()
+            .bold()
+            .to_string(),
+        Level::Warn => pad(&t!("banner-level-warn"), width).yellow().bold().to_string(),
+    }
+}
+
+/// `label` padded with spaces to `columns`, measured as the terminal draws it (`{:<n}` counts
+/// characters, and a translation may hold a combining mark).
+fn pad(label: &str, columns: usize) -> String {
+    format!("{label}{}", " ".repeat(columns.saturating_sub(label.width())))
+}
+
+/// The platform's unit of length in the language shown; an unknown unit as the platform says it.
+fn unit_shown(unit: &str) -> String {
+    match unit {
+        "characters" => t!("banner-unit-characters"),
+        "weighted characters" => t!("banner-unit-weighted"),
+        other => other.to_string(),
     }
 }
 
@@ -763,6 +823,121 @@ mod tests {
             assert_eq!(frame.len(), if expected < 44 { 4 } else { 3 }, "{frame:#?}");
             assert!(frame.concat().contains("PERSONAL ACCOUNT") && frame.concat().contains("speaks for one person"));
         }
+    }
+
+    #[test]
+    fn the_french_banner_is_measured_in_french_at_40_and_80_columns() {
+        use crate::i18n::{Language, with_language};
+        for (columns, frame_rows) in [(40, 4), (80, 3)] {
+            let out = with_language(Language::French, || {
+                render_sized(
+                    Kind::Official,
+                    "x",
+                    Screen {
+                        size: Some((columns, 30)),
+                    },
+                )
+            });
+            let lines: Vec<&str> = out.lines().collect();
+            let frame: Vec<&str> = lines
+                .iter()
+                .copied()
+                .take_while(|l| !l.starts_with("  compte"))
+                .collect();
+            assert_eq!(frame.len(), frame_rows, "{columns}: {frame:#?}");
+            assert!(frame.iter().all(|l| width(l) == columns - 1), "{columns}: {frame:#?}");
+            assert!(frame.concat().contains("COMPTE OFFICIEL") && frame.concat().contains("parle pour l'institution"));
+            assert!(lines.iter().all(|l| width(l) < columns), "{out}");
+            assert!(out.contains("  identifiant   @demo\n"), "{out}");
+            assert!(out.contains("  publication  1/10 caractères"), "{out}");
+            assert!(!out.contains("OFFICIAL") && !out.contains("handle"), "{out}");
+        }
+    }
+
+    #[test]
+    fn every_label_fits_its_column_in_every_language() {
+        use crate::i18n::{Language, text_in};
+        let labels = [
+            "banner-account",
+            "banner-handle",
+            "banner-display-name",
+            "banner-platform",
+            "banner-owner",
+            "banner-credential",
+            "banner-action",
+            "banner-reply-to",
+            "banner-visibility",
+            "banner-language",
+            "banner-content-warning",
+            "banner-mode",
+        ];
+        for language in [Language::English, Language::French] {
+            for id in labels {
+                let label = text_in(language, id, &[]);
+                assert!(label.width() <= FIELD_INDENT - 3, "{language:?} {id}: {label:?}");
+            }
+            let image = text_in(language, "banner-image", &[("number", 9.into())]);
+            assert!(image.width() <= FIELD_INDENT - 3, "{image:?}");
+            for id in ["banner-level-deny", "banner-level-approve", "banner-level-warn"] {
+                let label = text_in(language, id, &[]);
+                assert!(label.width() <= FINDING_INDENT - 5, "{language:?} {id}: {label:?}");
+            }
+            // The frame's words fit the narrowest banner on two rows.
+            for (word, meaning) in [
+                ("banner-official", "banner-official-meaning"),
+                ("banner-personal", "banner-personal-meaning"),
+            ] {
+                let word = text_in(language, word, &[]);
+                let title = text_in(language, "banner-frame-title", &[("word", word.into())]);
+                let meaning = text_in(language, meaning, &[]);
+                assert!(2 + title.width() <= MIN_WIDTH - 2, "{title:?}");
+                assert!(2 + meaning.width() <= MIN_WIDTH - 2, "{meaning:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn french_findings_keep_the_policys_words() {
+        use crate::i18n::{Language, with_language};
+        colored::control::set_override(false);
+        let a = account(Kind::Official);
+        let text = "Votez pour le candidat";
+        let findings = [Finding {
+            rule: "neutralite".into(),
+            level: Level::Deny,
+            message: "période de réserve".into(),
+            suggestion: None,
+            span: Some(14..22),
+        }];
+        let out = with_language(Language::French, || {
+            render_on(
+                &BannerInfo {
+                    account: &a,
+                    action: None,
+                    text,
+                    reply_to: None,
+                    length: 22,
+                    max_characters: 100,
+                    unit: "characters",
+                    content_warning: None,
+                    language: None,
+                    visibility: None,
+                    images: &[],
+                    credential: "none",
+                    dry_run: false,
+                    findings: &findings,
+                },
+                Screen::UNSIZED,
+            )
+        });
+        assert!(
+            out.contains("  contrôles  1 refus · 0 à approuver · 0 avertissement\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("    REFUS   1:15 neutralite  période de réserve\n"),
+            "{out}"
+        );
     }
 
     #[test]

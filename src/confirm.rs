@@ -7,11 +7,17 @@
 //! The prompt names the account and its kind, and the answer is read in raw mode by a small
 //! line editor that keeps the screen equal to the answer (`Editor`). Whatever was typed before
 //! the prompt appeared is discarded: it answers a question nobody had seen.
+//!
+//! The prompts and refusals are in the language shown (`i18n`). A y/N question in French is
+//! asked `[o/N]` and takes `o`/`oui` as yes, and `y`/`yes` too, since English-speaking fingers
+//! type them and they cannot mean no; anything else (`n`, `non`, Enter) is no. The typed-handle
+//! rule is the same in every language: the handle is the handle.
 
 use crate::account::Account;
 use crate::account::{Confirm, HandleMatch, Kind, NonInteractive, compare_handle};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
+use crate::i18n::{Both, Language, both, t};
 use crate::sanitize;
 use colored::Colorize;
 #[cfg(not(unix))]
@@ -64,34 +70,64 @@ pub fn has_terminal() -> bool {
     }
 }
 
-fn not_confirmed(message: impl Into<String>) -> Failure {
-    Failure::new(ExitCode::NotConfirmed, message)
+fn not_confirmed(message: Both) -> Failure {
+    Failure::said(ExitCode::NotConfirmed, message)
 }
 
-/// Explains why a typed (or flagged) handle was not accepted.
+/// Why the answer could not be read from the terminal.
+fn unreadable(e: std::io::Error) -> Failure {
+    not_confirmed(both!("refusal-terminal-unreadable", error = e.to_string()))
+}
+
+/// Explains why a typed (or flagged) handle was not accepted, in the language shown.
 pub fn explain_mismatch(typed: &str, account: &Account, how: HandleMatch) -> String {
+    mismatch(typed, account, how).shown().to_string()
+}
+
+/// `explain_mismatch` in both forms: English is recorded, the other is shown.
+fn mismatch(typed: &str, account: &Account, how: HandleMatch) -> Both {
     let shown = sanitize::one_line(typed.trim());
+    let handle = sanitize::one_line(&account.handle);
     match how {
-        HandleMatch::Exact => String::new(),
-        HandleMatch::Empty => "nothing was typed".into(),
+        HandleMatch::Exact => Both {
+            english: String::new(),
+            shown: None,
+        },
+        HandleMatch::Empty => both!("mismatch-empty"),
         HandleMatch::LookAlike => {
             let odd: Vec<String> = typed
                 .chars()
                 .filter(|c| !c.is_ascii())
                 .map(|c| format!("U+{:04X}", c as u32))
                 .collect();
-            let detail = if odd.is_empty() {
-                String::new()
+            if odd.is_empty() {
+                both!("mismatch-look-alike", typed = shown, handle = handle)
             } else {
-                format!(" (it contains {})", odd.join(", "))
-            };
-            format!("`{shown}` looks like {} but is not{detail}", account.handle)
+                both!(
+                    "mismatch-look-alike-with",
+                    typed = shown,
+                    handle = handle,
+                    odd = odd.join(", ")
+                )
+            }
         }
-        HandleMatch::Different => format!(
-            "`{shown}` is not the handle of account `{}` ({})",
-            account.name, account.handle
+        HandleMatch::Different => both!(
+            "mismatch-different",
+            typed = shown,
+            name = sanitize::one_line(&account.name),
+            handle = handle
         ),
     }
+}
+
+/// Joins a refusal's English and shown forms around another message's.
+fn wrapped(id: &'static str, inner: &Both) -> Both {
+    let english = crate::i18n::english(id, &[("why", inner.english.as_str().into())]);
+    let shown = match crate::i18n::language() {
+        Language::English => None,
+        other => Some(crate::i18n::text_in(other, id, &[("why", inner.shown().into())])),
+    };
+    Both { english, shown }
 }
 
 /// Runs the confirmation step. `flag` is `--confirm-handle`.
@@ -102,30 +138,25 @@ pub fn confirm(account: &Account, flag: Option<&str>, interactive: bool) -> Resu
         }
         return match compare_handle(given, &account.handle) {
             HandleMatch::Exact => Ok(Method::Flag),
-            how => Err(not_confirmed(format!(
-                "--confirm-handle does not match: {}",
-                explain_mismatch(given, account, how)
-            ))
-            .hint(format!(
-                "pass --confirm-handle '{}' to publish to `{}`",
-                account.handle, account.name
-            ))),
+            how => Err(
+                not_confirmed(wrapped("refusal-flag-mismatch", &mismatch(given, account, how))).hint_said(both!(
+                    "hint-flag-mismatch",
+                    handle = account.handle.as_str(),
+                    name = account.name.as_str()
+                )),
+            ),
         };
     }
     if !interactive {
         if account.non_interactive == NonInteractive::Deny {
             return Err(non_interactive_denied(account));
         }
-        return Err(not_confirmed(format!(
-            "no terminal to confirm the target account `{}`, and no --confirm-handle",
-            account.name
-        ))
-        .hint(format!(
-            "scripts must state the handle they mean: --confirm-handle '{}'",
-            account.handle
-        )));
+        return Err(
+            not_confirmed(both!("refusal-no-terminal", name = account.name.as_str()))
+                .hint_said(both!("hint-no-terminal", handle = account.handle.as_str())),
+        );
     }
-    let mut keys = open_keys().map_err(|e| not_confirmed(format!("cannot read the answer from the terminal: {e}")))?;
+    let mut keys = open_keys().map_err(unreadable)?;
     match account.confirm {
         Confirm::Handle => typed_handle(&mut keys, account),
         Confirm::Yes => yes_no(&mut keys, account),
@@ -133,18 +164,36 @@ pub fn confirm(account: &Account, flag: Option<&str>, interactive: bool) -> Resu
 }
 
 fn non_interactive_denied(account: &Account) -> Failure {
-    not_confirmed(format!(
-        "account `{}` only accepts posts confirmed by a person at a terminal (non_interactive = \"deny\")",
-        account.name
-    ))
-    .hint("run postgate from a terminal, or change the account's policy")
+    not_confirmed(both!("refusal-non-interactive-denied", name = account.name.as_str()))
+        .hint_said(both!("hint-non-interactive-denied"))
 }
 
 /// What reading one line from the terminal produced.
 enum Line {
     Text(String),
-    /// Ctrl-C, Ctrl-D on an empty line, or Escape.
-    Cancelled(&'static str),
+    /// Ctrl-C, Ctrl-D on an empty line, or Escape: the catalogue's id of the reason.
+    Cancelled(Cancel),
+}
+
+/// Why a person's answer ended without Enter.
+#[derive(Debug, Clone, Copy)]
+enum Cancel {
+    CtrlC,
+    CtrlD,
+    Escape,
+    Closed,
+}
+
+impl Cancel {
+    /// The refusal it makes: "not confirmed: cancelled with Ctrl-C".
+    fn refusal(self) -> Failure {
+        not_confirmed(match self {
+            Cancel::CtrlC => both!("refusal-cancelled-ctrl-c"),
+            Cancel::CtrlD => both!("refusal-cancelled-ctrl-d"),
+            Cancel::Escape => both!("refusal-cancelled-escape"),
+            Cancel::Closed => both!("refusal-terminal-closed"),
+        })
+    }
 }
 
 /// One key, as the line editor sees it.
@@ -319,17 +368,17 @@ impl<'a, K: Keys> Editor<'a, K> {
                 }
                 Input::CtrlC => {
                     self.keys.write("^C\r\n")?;
-                    return Ok(Line::Cancelled("cancelled with Ctrl-C"));
+                    return Ok(Line::Cancelled(Cancel::CtrlC));
                 }
                 Input::CtrlD if self.answer.is_empty() => {
                     self.keys.write("^D\r\n")?;
-                    return Ok(Line::Cancelled("cancelled with Ctrl-D"));
+                    return Ok(Line::Cancelled(Cancel::CtrlD));
                 }
                 Input::Escape => {
                     self.keys.write("\r\n")?;
-                    return Ok(Line::Cancelled("cancelled with Escape"));
+                    return Ok(Line::Cancelled(Cancel::Escape));
                 }
-                Input::Closed => return Ok(Line::Cancelled("the terminal closed")),
+                Input::Closed => return Ok(Line::Cancelled(Cancel::Closed)),
                 Input::Backspace => {
                     let mut answer = self.answer.clone();
                     if let Some((at, _)) = answer.grapheme_indices(true).next_back() {
@@ -338,15 +387,16 @@ impl<'a, K: Keys> Editor<'a, K> {
                     }
                 }
                 Input::Erase => self.set(String::new())?,
-                Input::CtrlD => self.note(REFUSED_CTRL_D)?,
-                Input::Refused(name) => self.note(&format!("{name} ignored: {ONLY_PRINTABLE}"))?,
+                Input::CtrlD => self.note(&t!("note-ctrl-d"))?,
+                Input::Refused(name) => self.note(&t!("note-ignored", key = name))?,
                 Input::Char(c) => {
                     let mut answer = self.answer.clone();
                     answer.push(c);
                     if shown(&answer).iter().map(|s| s.width).sum::<usize>() > MAX_ANSWER_COLUMNS {
-                        self.note(&format!(
-                            "{} ignored: the answer is longer than {MAX_ANSWER_COLUMNS} columns",
-                            sanitize::one_line(&c.to_string())
+                        self.note(&t!(
+                            "note-too-long",
+                            key = sanitize::one_line(&c.to_string()),
+                            columns = MAX_ANSWER_COLUMNS
                         ))?;
                     } else {
                         self.set(answer)?;
@@ -356,9 +406,6 @@ impl<'a, K: Keys> Editor<'a, K> {
         }
     }
 }
-
-const ONLY_PRINTABLE: &str = "only printable characters count (Ctrl-C cancels)";
-const REFUSED_CTRL_D: &str = "Ctrl-D ignored: it cancels an empty answer only (Ctrl-C cancels)";
 
 /// Names a control character for the note that refuses it.
 fn control_name(c: char) -> String {
@@ -468,7 +515,7 @@ impl Keys for RawTerminal {
                     }
                     _ => {}
                 }
-                Input::Refused("an editing key".into())
+                Input::Refused(t!("key-editing"))
             }
             b if b < 0x80 && (b as char).is_control() => Input::Refused(control_name(b as char)),
             b if b < 0x80 => Input::Char(b as char),
@@ -477,7 +524,7 @@ impl Keys for RawTerminal {
                     0xc2..=0xdf => 2,
                     0xe0..=0xef => 3,
                     0xf0..=0xf4 => 4,
-                    _ => return Ok(Input::Refused("a byte that is not UTF-8".into())),
+                    _ => return Ok(Input::Refused(t!("key-not-utf8"))),
                 };
                 let mut bytes = vec![lead];
                 for _ in 1..len {
@@ -489,7 +536,7 @@ impl Keys for RawTerminal {
                 match std::str::from_utf8(&bytes).ok().and_then(|s| s.chars().next()) {
                     Some(c) if c.is_control() => Input::Refused(control_name(c)),
                     Some(c) => Input::Char(c),
-                    None => Input::Refused("a byte sequence that is not UTF-8".into()),
+                    None => Input::Refused(t!("key-not-utf8-sequence")),
                 }
             }
         })
@@ -544,7 +591,7 @@ impl Keys for ConsoleKeys {
             Key::Backspace => Input::Backspace,
             Key::Escape => Input::Escape,
             Key::Unknown => Input::Closed,
-            _ => Input::Refused("an editing key".into()),
+            _ => Input::Refused(t!("key-editing")),
         })
     }
 
@@ -575,66 +622,95 @@ fn open_keys() -> std::io::Result<ConsoleKeys> {
 fn account_prompt(account: &Account, question: &str) -> (String, String) {
     let (word, _) = kind_words(account.kind);
     let target = format!("{word} {}", sanitize::one_line(&account.handle));
-    let rest = format!(" ({}): {question}", sanitize::one_line(&account.display_name));
+    let rest = format!(
+        " {} ",
+        t!(
+            "prompt-account",
+            display_name = sanitize::one_line(&account.display_name),
+            question = question
+        )
+    );
     let painted = format!("{}{rest}", paint_kind(account.kind, &target));
     (format!("{target}{rest}"), painted)
 }
 
 fn handle_question(attempt: usize) -> String {
-    format!("type its handle to publish ({attempt}/{MAX_ATTEMPTS}): ")
+    t!("prompt-type-handle", attempt = attempt, attempts = MAX_ATTEMPTS)
 }
 
-const YES_QUESTION: &str = "publish to it? [y/N] ";
+fn yes_question() -> String {
+    t!("prompt-publish-yes-no", choices = t!("prompt-choices"))
+}
+
+/// True when `answer` says yes in the language shown: `y`/`yes` always, `o`/`oui` in French.
+pub fn says_yes(answer: &str) -> bool {
+    let answer = answer.trim().to_lowercase();
+    match answer.as_str() {
+        "y" | "yes" => true,
+        "o" | "oui" => crate::i18n::language() == Language::French,
+        _ => false,
+    }
+}
 
 /// The first prompt `account` gets, as text: the banner leaves room for it below the preview.
 pub fn first_prompt(account: &Account) -> String {
     match account.confirm {
         Confirm::Handle => account_prompt(account, &handle_question(1)).0,
-        Confirm::Yes => account_prompt(account, YES_QUESTION).0,
+        Confirm::Yes => account_prompt(account, &yes_question()).0,
     }
 }
 
 fn typed_handle<K: Keys>(keys: &mut K, account: &Account) -> Result<Method, Failure> {
-    let io_err = |e: std::io::Error| not_confirmed(format!("cannot read the answer from the terminal: {e}"));
-    let mut last = String::new();
+    let mut last = both!("mismatch-empty");
     for attempt in 1..=MAX_ATTEMPTS {
         let (prompt, painted) = account_prompt(account, &handle_question(attempt));
-        let typed = match Editor::new(keys, &prompt, &painted).read().map_err(io_err)? {
+        let typed = match Editor::new(keys, &prompt, &painted).read().map_err(unreadable)? {
             Line::Text(t) => t,
-            Line::Cancelled(why) => return Err(not_confirmed(format!("not confirmed: {why}"))),
+            Line::Cancelled(why) => return Err(why.refusal()),
         };
         match compare_handle(&typed, &account.handle) {
             HandleMatch::Exact => return Ok(Method::Typed),
-            HandleMatch::Empty => return Err(not_confirmed("not confirmed: nothing was typed")),
+            HandleMatch::Empty => return Err(not_confirmed(both!("refusal-nothing-typed"))),
             how => {
-                last = explain_mismatch(&typed, account, how);
-                let _ = keys.write(&format!("  {last}\r\n"));
+                last = mismatch(&typed, account, how);
+                let _ = keys.write(&format!("  {}\r\n", last.shown()));
             }
         }
     }
-    Err(not_confirmed(format!(
-        "not confirmed after {MAX_ATTEMPTS} attempts; last answer: {last}"
-    )))
+    let english = crate::i18n::english(
+        "refusal-attempts",
+        &[
+            ("attempts", MAX_ATTEMPTS.into()),
+            ("last", last.english.as_str().into()),
+        ],
+    );
+    let shown = match crate::i18n::language() {
+        Language::English => None,
+        other => Some(crate::i18n::text_in(
+            other,
+            "refusal-attempts",
+            &[("attempts", MAX_ATTEMPTS.into()), ("last", last.shown().into())],
+        )),
+    };
+    Err(not_confirmed(Both { english, shown }))
 }
 
 fn yes_no<K: Keys>(keys: &mut K, account: &Account) -> Result<Method, Failure> {
-    let io_err = |e: std::io::Error| not_confirmed(format!("cannot read the answer from the terminal: {e}"));
-    let (prompt, painted) = account_prompt(account, YES_QUESTION);
-    match Editor::new(keys, &prompt, &painted).read().map_err(io_err)? {
-        Line::Text(t) if matches!(t.trim().to_ascii_lowercase().as_str(), "y" | "yes") => Ok(Method::Yes),
-        Line::Text(_) => Err(not_confirmed("not confirmed: the answer was not yes")),
-        Line::Cancelled(why) => Err(not_confirmed(format!("not confirmed: {why}"))),
+    let (prompt, painted) = account_prompt(account, &yes_question());
+    match Editor::new(keys, &prompt, &painted).read().map_err(unreadable)? {
+        Line::Text(t) if says_yes(&t) => Ok(Method::Yes),
+        Line::Text(_) => Err(not_confirmed(both!("refusal-not-yes"))),
+        Line::Cancelled(why) => Err(why.refusal()),
     }
 }
 
 /// Asks a y/N question on the terminal; anything but yes (Ctrl-C, Ctrl-D, Enter) is no.
 pub fn ask_yes(question: &str) -> Result<bool, Failure> {
-    let io_err = |e: std::io::Error| not_confirmed(format!("cannot read the answer from the terminal: {e}"));
-    let mut keys = open_keys().map_err(io_err)?;
-    let prompt = format!("{} [y/N] ", sanitize::one_line(question));
+    let mut keys = open_keys().map_err(unreadable)?;
+    let prompt = format!("{} {} ", sanitize::one_line(question), t!("prompt-choices"));
     Ok(matches!(
-        Editor::new(&mut keys, &prompt, &prompt).read().map_err(io_err)?,
-        Line::Text(t) if matches!(t.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+        Editor::new(&mut keys, &prompt, &prompt).read().map_err(unreadable)?,
+        Line::Text(t) if says_yes(&t)
     ))
 }
 
@@ -730,11 +806,11 @@ pub fn hidden_line(prompt: &str) -> std::io::Result<Hidden> {
     Ok(outcome)
 }
 /// The word for the account's kind and what it means, as the banner's frame and the prompt
-/// name it.
-pub fn kind_words(kind: Kind) -> (&'static str, &'static str) {
+/// name it, in the language shown.
+pub fn kind_words(kind: Kind) -> (String, String) {
     match kind {
-        Kind::Official => ("OFFICIAL", "speaks for the institution"),
-        Kind::Personal => ("PERSONAL", "speaks for one person"),
+        Kind::Official => (t!("banner-official"), t!("banner-official-meaning")),
+        Kind::Personal => (t!("banner-personal"), t!("banner-personal-meaning")),
     }
 }
 
@@ -743,5 +819,42 @@ pub fn paint_kind(kind: Kind, text: &str) -> String {
     match kind {
         Kind::Official => text.white().on_red().bold().to_string(),
         Kind::Personal => text.black().on_cyan().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::with_language;
+
+    #[test]
+    fn yes_is_y_or_yes_and_in_french_also_o_or_oui() {
+        for (answer, english, french) in [
+            ("y", true, true),
+            (" YES ", true, true),
+            ("o", false, true),
+            ("Oui", false, true),
+            ("n", false, false),
+            ("non", false, false),
+            ("no", false, false),
+            ("", false, false),
+            ("ouais", false, false),
+        ] {
+            assert_eq!(
+                with_language(Language::English, || says_yes(answer)),
+                english,
+                "{answer:?}"
+            );
+            assert_eq!(
+                with_language(Language::French, || says_yes(answer)),
+                french,
+                "{answer:?}"
+            );
+        }
+        assert_eq!(
+            with_language(Language::French, yes_question),
+            "publier sur ce compte ? [o/N]"
+        );
+        assert_eq!(with_language(Language::English, yes_question), "publish to it? [y/N]");
     }
 }

@@ -17,6 +17,7 @@ use crate::account::Account;
 use crate::account::CredentialPolicy;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
+use crate::i18n::both;
 use crate::redacted::Secret;
 use anyhow::Result;
 use keyring_core::{Entry, Error as KeyringError};
@@ -330,11 +331,11 @@ pub fn load(account: &Account) -> Result<Option<Credential>> {
         (CredentialPolicy::None, _) => Ok(None),
         (_, Ok(credential)) => Ok(Some(credential)),
         (_, Err(ReadError::Missing)) => Err(missing(account).into()),
-        (_, Err(ReadError::Broken(why))) => Err(Failure::new(
+        (_, Err(ReadError::Broken(why))) => Err(Failure::said(
             ExitCode::Credential,
-            format!("cannot read the credential of `{}`: {why}", account.name),
+            both!("refusal-credential-broken", name = account.name.as_str(), why = why),
         )
-        .hint(format!("store it again with `postgate login {}`", account.name))
+        .hint_said(both!("hint-store-again", name = account.name.as_str()))
         .into()),
         // Only a keychain that cannot be reached at all falls back to the environment: a
         // missing or broken item must be fixed, not papered over by a stray variable.
@@ -347,16 +348,16 @@ pub fn load(account: &Account) -> Result<Option<Credential>> {
                     created_at: None,
                     session: None,
                 })),
-                _ => Err(Failure::new(
+                _ => Err(Failure::said(
                     ExitCode::Credential,
-                    format!(
-                        "no keychain is reachable ({why}) and {var} is not set, for account `{}`",
-                        account.name
+                    both!(
+                        "refusal-no-keychain-no-env",
+                        why = why.as_str(),
+                        var = var.as_str(),
+                        name = account.name.as_str()
                     ),
                 )
-                .hint(format!(
-                    "set {var} from your CI secret store, or run postgate where a keychain is available"
-                ))
+                .hint_said(both!("hint-no-keychain-no-env", var = var.as_str()))
                 .into()),
             }
         }
@@ -367,20 +368,16 @@ pub fn load(account: &Account) -> Result<Option<Credential>> {
 }
 
 fn missing(account: &Account) -> Failure {
-    Failure::new(
+    Failure::said(
         ExitCode::Credential,
-        format!(
-            "no credential in the keychain for account `{}` ({} on {})",
-            account.name,
-            account.handle,
-            account.host()
+        both!(
+            "refusal-credential-missing",
+            name = account.name.as_str(),
+            handle = account.handle.as_str(),
+            host = account.host()
         ),
     )
-    .hint(format!(
-        "run `postgate login {}`; credentials are bound to the platform host they were stored for, so changing the \
-         account's host in the policy also needs a new login",
-        account.name
-    ))
+    .hint_said(both!("hint-credential-missing", name = account.name.as_str()))
 }
 
 /// Stores a secret for the account, replacing any earlier one.

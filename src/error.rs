@@ -6,8 +6,13 @@
 //! A failure's hint is not part of its `Display`: a `Failure` attached with `.context(...)` sits
 //! in front of its cause, and a hint printed there would be glued between the two. Whoever
 //! reports an error prints the whole message, then the hint (`hint_of`) on a line of its own.
+//!
+//! A failure worded through the catalogue (`Failure::said`, `hint_said`) keeps its English
+//! text as its message and hint, which `--json` and the audit log carry, and the words of the
+//! language shown beside them, which a person reads (`shown_message_of`, `shown_hint_of`).
 
 use crate::exit_codes::ExitCode;
+use crate::i18n::Both;
 use std::fmt;
 
 /// A failure with a documented exit code and, where we know one, the fix.
@@ -19,6 +24,15 @@ pub struct Failure {
     /// No server answered: the address came from the policy, so whoever reports it can say
     /// which account's entry holds it ([`at_account`]).
     pub unreachable: bool,
+    /// The message and hint in the language shown, where it is not English.
+    pub shown: Option<Box<Shown>>,
+}
+
+/// A failure's words in the language shown; None where that text is English.
+#[derive(Debug, Default)]
+pub struct Shown {
+    pub message: Option<String>,
+    pub hint: Option<String>,
 }
 
 impl Failure {
@@ -28,6 +42,7 @@ impl Failure {
             message: message.into(),
             hint: None,
             unreachable: false,
+            shown: None,
         }
     }
 
@@ -39,7 +54,49 @@ impl Failure {
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        if let Some(shown) = self.shown.as_mut() {
+            shown.hint = None;
+        }
         self
+    }
+
+    /// A failure worded by the catalogue: `Failure::said(code, both!("id", …))`.
+    pub fn said(code: ExitCode, message: Both) -> Self {
+        let mut failure = Failure::new(code, message.english);
+        if let Some(text) = message.shown {
+            failure.shown.get_or_insert_default().message = Some(text);
+        }
+        failure
+    }
+
+    /// A hint worded by the catalogue.
+    pub fn hint_said(mut self, hint: Both) -> Self {
+        self.hint = Some(hint.english);
+        match hint.shown {
+            Some(text) => self.shown.get_or_insert_default().hint = Some(text),
+            None => {
+                if let Some(shown) = self.shown.as_mut() {
+                    shown.hint = None;
+                }
+            }
+        }
+        self
+    }
+
+    /// The message a person reads.
+    pub fn shown_message(&self) -> &str {
+        self.shown
+            .as_ref()
+            .and_then(|s| s.message.as_deref())
+            .unwrap_or(&self.message)
+    }
+
+    /// The hint a person reads.
+    pub fn shown_hint(&self) -> Option<&str> {
+        self.shown
+            .as_ref()
+            .and_then(|s| s.hint.as_deref())
+            .or(self.hint.as_deref())
     }
 }
 
@@ -76,6 +133,36 @@ pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
         .find_map(|f| f.hint.as_deref())
 }
 
+/// `hint_of`, in the language shown.
+pub fn shown_hint_of(err: &anyhow::Error) -> Option<&str> {
+    if let Some(hint) = err.downcast_ref::<Failure>().and_then(Failure::shown_hint) {
+        return Some(hint);
+    }
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<Failure>())
+        .find_map(Failure::shown_hint)
+}
+
+/// `message_of`, in the language shown: each failure of the chain in its shown words, the
+/// other causes (a server's answer, an I/O error) as they are.
+pub fn shown_message_of(err: &anyhow::Error) -> String {
+    let mut parts = Vec::new();
+    // The outermost failure may be a context, reachable only through anyhow's downcast.
+    let outer = err.downcast_ref::<Failure>();
+    for (i, cause) in err.chain().enumerate() {
+        // anyhow's downcast also looks under a context: its failure is this layer's only
+        // when it words it.
+        let failure = cause
+            .downcast_ref::<Failure>()
+            .or(outer.filter(|f| i == 0 && cause.to_string() == f.message));
+        parts.push(match failure {
+            Some(f) => f.shown_message().to_string(),
+            None => cause.to_string(),
+        });
+    }
+    parts.join(": ")
+}
+
 /// The error's whole message, every cause included, without the hint, for summaries that
 /// show the hint apart.
 pub fn message_of(err: &anyhow::Error) -> String {
@@ -109,6 +196,14 @@ pub fn describe(err: &anyhow::Error) -> String {
     }
 }
 
+/// `describe`, in the language shown: for a line a person reads.
+pub fn shown_describe(err: &anyhow::Error) -> String {
+    match shown_hint_of(err) {
+        Some(hint) => format!("{}\n{} {hint}", shown_message_of(err), crate::i18n::t!("label-hint")),
+        None => shown_message_of(err),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +212,34 @@ mod tests {
     fn code_survives_added_context() {
         let err = anyhow::Error::from(Failure::new(ExitCode::Audit, "disk full")).context("while recording the intent");
         assert_eq!(exit_code_of(&err), ExitCode::Audit);
+    }
+
+    #[test]
+    fn a_catalogue_failure_records_english_and_shows_its_language() {
+        use crate::i18n::{Both, Language, with_language};
+        let (err, english) = with_language(Language::French, || {
+            let f = Failure::said(ExitCode::NotConfirmed, Both::of("refusal-nothing-typed", &[]))
+                .hint_said(Both::of("hint-login", &[("name", "demo".into())]));
+            (
+                anyhow::Error::from(f).context("while asking"),
+                Failure::new(ExitCode::Usage, "x"),
+            )
+        });
+        assert_eq!(message_of(&err), "while asking: not confirmed: nothing was typed");
+        assert_eq!(shown_message_of(&err), "while asking: non confirmé : rien n'a été tapé");
+        assert!(
+            hint_of(&err).is_some_and(|h| h.starts_with("store")),
+            "{:?}",
+            hint_of(&err)
+        );
+        assert!(
+            shown_hint_of(&err).is_some_and(|h| h.starts_with("enregistrez")),
+            "{:?}",
+            shown_hint_of(&err)
+        );
+        // An English failure shows what it records.
+        assert_eq!(english.shown_message(), "x");
+        assert_eq!(english.shown_hint(), None);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod fault;
 pub mod fuzzing;
 pub mod generation;
 pub mod graphemes;
+pub mod i18n;
 pub mod landed;
 pub mod lockdown;
 pub mod machine;

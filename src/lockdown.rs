@@ -14,6 +14,7 @@
 use crate::account::Account;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
+use crate::i18n::{Both, both};
 use crate::policy::Policy;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
@@ -87,32 +88,32 @@ impl Lock {
 
     /// The refusal every publish to a locked account gets.
     pub fn refusal(&self, account: &Account, unlock_roles: &[String]) -> Failure {
-        let who = if unlock_roles.is_empty() {
-            "an approver".to_string()
+        let at = self.at.round(jiff::Unit::Second).unwrap_or(self.at).to_string();
+        let needs_login = if account.credentials == crate::account::CredentialPolicy::None {
+            "no"
         } else {
-            format!("an approver with role {}", unlock_roles.join(" or "))
+            "yes"
         };
-        Failure::new(
+        Failure::said(
             ExitCode::LockedDown,
-            format!(
-                "account `{}` ({}) is locked down since {} by {}: {}",
-                account.name,
-                account.handle,
-                self.at.round(jiff::Unit::Second).unwrap_or(self.at),
-                crate::sanitize::one_line(&self.by),
-                crate::sanitize::one_line(&self.reason)
+            both!(
+                "refusal-locked-down",
+                name = account.name.as_str(),
+                handle = account.handle.as_str(),
+                at = at,
+                by = crate::sanitize::one_line(&self.by),
+                reason = crate::sanitize::one_line(&self.reason)
             ),
         )
-        .hint(format!(
-            "nothing was published; {who} signs the unlock (`postgate unlock {} --sign`), then `postgate unlock {}`{}",
-            account.name,
-            account.name,
-            if account.credentials == crate::account::CredentialPolicy::None {
-                String::new()
-            } else {
-                format!(" and `postgate login {}` with a new credential", account.name)
-            }
-        ))
+        .hint_said(Both::each("hint-locked-down", |language| {
+            let or = crate::i18n::text_in(language, "word-or", &[]);
+            vec![
+                ("anyone", if unlock_roles.is_empty() { "yes" } else { "no" }.into()),
+                ("roles", unlock_roles.join(&format!(" {or} ")).into()),
+                ("name", account.name.as_str().into()),
+                ("login", needs_login.into()),
+            ]
+        }))
     }
 }
 
@@ -152,14 +153,11 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
     for dir in dirs(policy)? {
         let shared = policy.lockdown.shared_path.as_ref() == Some(&dir);
         if shared && !dir.is_dir() {
-            return Err(Failure::new(
+            return Err(Failure::said(
                 ExitCode::LockedDown,
-                format!(
-                    "the shared lockdown folder {} is not there, so a lock set by someone else cannot be seen",
-                    dir.display()
-                ),
+                both!("refusal-shared-lockdown-missing", path = dir.display().to_string()),
             )
-            .hint("mount or create it, or correct [lockdown] shared_path in the policy; nothing was published")
+            .hint_said(both!("hint-shared-lockdown-missing"))
             .into());
         }
         let path = dir.join(&name);
@@ -167,14 +165,15 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
             Ok(Some(lock)) => lock,
             Ok(None) => continue,
             Err(why) => {
-                return Err(Failure::new(
+                return Err(Failure::said(
                     ExitCode::LockedDown,
-                    format!(
-                        "the lock file {} cannot be read ({why}); the account is treated as locked",
-                        path.display()
+                    both!(
+                        "refusal-lock-unreadable",
+                        path = path.display().to_string(),
+                        why = why.to_string()
                     ),
                 )
-                .hint("look at the file: `postgate unlock` rewrites a lock it can read; nothing was published")
+                .hint_said(both!("hint-lock-unreadable"))
                 .into());
             }
         };

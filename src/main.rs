@@ -21,7 +21,7 @@ fn json_requested() -> bool {
 /// thousands of small allocations costs more than parsing the arguments, and the process ends
 /// soon after anyway.
 fn parse() -> Result<cli::Cli, clap::Error> {
-    let mut command = cli::Cli::command();
+    let mut command = postgate::i18n::localize_help(cli::Cli::command());
     let parsed = command
         .try_get_matches_from_mut(std::env::args_os())
         .and_then(|mut matches| cli::Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command)))

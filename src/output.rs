@@ -114,13 +114,18 @@ pub fn finish(code: ExitCode) {
 /// The human form of an error: the whole message, then the hint on a line of its own.
 pub fn error_text(err: &anyhow::Error) -> String {
     // Errors quote policies, posts and servers: never let them drive the terminal.
+    // In the language shown; `error_object` keeps the English words scripts may match.
     let mut text = format!(
         "{} {}",
-        "error:".red().bold(),
-        crate::sanitize::for_terminal(&crate::error::message_of(err))
+        crate::i18n::t!("label-error").red().bold(),
+        crate::sanitize::for_terminal(&crate::error::shown_message_of(err))
     );
-    if let Some(hint) = crate::error::hint_of(err) {
-        text.push_str(&format!("\nhint: {}", crate::sanitize::for_terminal(hint)));
+    if let Some(hint) = crate::error::shown_hint_of(err) {
+        text.push_str(&format!(
+            "\n{} {}",
+            crate::i18n::t!("label-hint"),
+            crate::sanitize::for_terminal(hint)
+        ));
     }
     text
 }

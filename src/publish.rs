@@ -25,6 +25,7 @@ use crate::credentials::{self, Credential, Source};
 use crate::digest::sha256_hex;
 use crate::error::{Failure, exit_code_of};
 use crate::exit_codes::ExitCode;
+use crate::i18n::both;
 use crate::landed::Search;
 use crate::plan::{Plan, WindowState};
 use crate::platform::{
@@ -362,16 +363,16 @@ fn plan_gate(policy: &Policy, account: &Account, req: &Request, trail: &Trail) -
 /// Refuses a plan outside its window at `now`.
 fn window(plan: &Plan, now: jiff::Timestamp) -> Result<(), Failure> {
     match plan.window_refusal(now) {
-        Some(WindowState::Expired(at)) => Err(Failure::new(
+        Some(WindowState::Expired(at)) => Err(Failure::said(
             ExitCode::PlanRefused,
-            format!("the plan expired at {at}; nothing was published"),
+            both!("refusal-plan-expired", at = at.to_string()),
         )
-        .hint("plan the post again if it is still wanted, and have it approved again")),
-        Some(WindowState::NotYet(at)) => Err(Failure::new(
+        .hint_said(both!("hint-plan-expired"))),
+        Some(WindowState::NotYet(at)) => Err(Failure::said(
             ExitCode::PlanRefused,
-            format!("the plan may not be published before {at}"),
+            both!("refusal-plan-not-yet", at = at.to_string()),
         )
-        .hint("apply it from then on; `postgate queue publish --due` picks it up when it is due")),
+        .hint_said(both!("hint-plan-not-yet"))),
         None => Ok(()),
     }
 }
@@ -434,14 +435,14 @@ fn approvals(policy: &Policy, account: &Account, req: &Request, trail: &mut Trai
             Action::Correct { post } => format!(" --correct {}", crate::sanitize::one_line(post)),
             _ => String::new(),
         };
-        return Err(Failure::new(
+        return Err(Failure::said(
             ExitCode::PlanRefused,
-            format!("this post needs approval: {}", list.join("; ")),
+            both!("refusal-needs-approval", needs = list.join("; ")),
         )
-        .hint(format!(
-            "nothing was published; write a plan (`postgate plan -a {}{correct} … -o post.plan`), have it signed \
-             (`postgate approve post.plan`), then `postgate apply post.plan`",
-            account.name,
+        .hint_said(both!(
+            "hint-needs-approval",
+            name = account.name.as_str(),
+            correct = correct
         ))
         .into());
     };
@@ -453,17 +454,11 @@ fn approvals(policy: &Policy, account: &Account, req: &Request, trail: &mut Trai
     }
     let missing = crate::approval::unmet(&needs, &signed.approvers);
     if !missing.is_empty() {
-        return Err(Failure::new(
+        return Err(Failure::said(
             ExitCode::PlanRefused,
-            format!(
-                "the plan is not approved as the policy requires: {}",
-                missing.join("; ")
-            ),
+            both!("refusal-approvals-missing", missing = missing.join("; ")),
         )
-        .hint(format!(
-            "nothing was published; an approver signs with `postgate approve {}`",
-            gate.path.display()
-        ))
+        .hint_said(both!("hint-approvals-missing", path = gate.path.display().to_string()))
         .into());
     }
     Ok(signed.approvers.iter().map(|a| a.name.clone()).collect())
@@ -486,12 +481,9 @@ fn recheck_under_lock(
     }
     let recount = checks::content_findings(policy, account, &req.draft, length, observed_now(log))?;
     checks::denied(&recount).map_err(|summary| {
-        Failure::new(
-            ExitCode::ContentRefused,
-            format!("refused by the policy's rules: {summary}"),
-        )
-        .hint("checked again after the confirmation (another run may have published meanwhile); nothing was sent")
-        .into()
+        Failure::said(ExitCode::ContentRefused, both!("refusal-rules", summary = summary))
+            .hint_said(both!("hint-rules-rechecked"))
+            .into()
     })
 }
 
@@ -503,11 +495,12 @@ fn identity(policy: &Policy, account: &Account, session: &dyn Session, credentia
     still_open(policy, account, credential)?;
     credential::keep_renewed(account, session, credential);
     match platform::identity_mismatch(account, &identity) {
-        Some(difference) => Err(Failure::new(ExitCode::IdentityMismatch, format!("identity mismatch: {difference}"))
-            .hint(
-                "nothing was published; check which credential is stored (`postgate login` again) and the policy's handle",
-            )
-            .into()),
+        Some(difference) => Err(Failure::said(
+            ExitCode::IdentityMismatch,
+            both!("refusal-identity-mismatch", difference = difference),
+        )
+        .hint_said(both!("hint-identity-mismatch"))
+        .into()),
         None => Ok(()),
     }
 }
@@ -710,15 +703,18 @@ fn earlier_attempt(trail: &Trail, account: &Account, req: &Request, method: Meth
     let when = doubt.time.round(jiff::Unit::Second).unwrap_or(doubt.time);
     let Some(words) = key_forgotten(account, doubt.time, now) else {
         eprintln!(
-            "postgate: an earlier run of this post (audit record #{}, {when}) stopped before recording whether it published; trying again under its key, so the platform finds that post rather than making a second",
-            doubt.seq
+            "postgate: {}",
+            crate::i18n::t!("note-retry-in-doubt", seq = doubt.seq, when = when.to_string())
         );
         return Ok(Earlier::Retry(doubt));
     };
     let title = platform::of(account).title();
-    let question = format!(
-        "An earlier run of this post (audit record #{}, {when}) stopped before recording whether it published, and {title} has forgotten its key. Look at {} first. Is the post missing there, and should it go out now?",
-        doubt.seq, account.handle
+    let question = crate::i18n::t!(
+        "question-in-doubt",
+        seq = doubt.seq,
+        when = when.to_string(),
+        platform = title,
+        handle = account.handle.as_str()
     );
     // Only someone who typed the handle is asked; a flag cannot answer this.
     if interactive && method != Method::Flag && confirm::ask_yes(&question)? {

@@ -21,6 +21,7 @@ mod end_to_end;
 mod example_policy;
 mod facebook;
 mod fail_closed;
+mod french;
 mod help;
 mod json_contract;
 mod keychain;

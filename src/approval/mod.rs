@@ -14,6 +14,7 @@ pub mod signature;
 use crate::account::Account;
 use crate::account::Kind;
 use crate::diagnostic::Diagnostic;
+use crate::i18n::both;
 use crate::rules::{Finding, Level, RuleSet};
 use raw::{RawApprovals, RawApprover, RawAuthor};
 use ssh_key::PublicKey;
@@ -149,7 +150,7 @@ pub fn agree_to_sign(reviewed: &Reviewed, question: &str) -> anyhow::Result<()> 
             if crate::confirm::ask_yes(question)? {
                 Ok(())
             } else {
-                Err(Failure::new(ExitCode::NotConfirmed, "not signed: the answer was not yes").into())
+                Err(Failure::said(ExitCode::NotConfirmed, both!("refusal-not-signed")).into())
             }
         }
         None => Err(

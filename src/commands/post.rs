@@ -6,6 +6,7 @@ use crate::content::Action;
 use crate::content::Draft;
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
+use crate::i18n::t;
 use crate::output;
 use crate::publish::{self, Request};
 use crate::sanitize::one_line;
@@ -162,9 +163,11 @@ pub(super) fn execute_plan(
                 }));
             } else {
                 output::result(&format!("{id}\t{url}"));
-                output::status(&format!(
-                    "already published to {} as {id} (audit record #{}); nothing was sent",
-                    report.handle, report.audit_seq
+                output::status(&t!(
+                    "status-already-published",
+                    handle = report.handle.as_str(),
+                    id = id.as_str(),
+                    seq = report.audit_seq
                 ));
             }
         }
@@ -191,10 +194,15 @@ pub(super) fn execute_plan(
                 let (id, url) = (one_line(&p.id), one_line(&p.url));
                 if verb == "delete" {
                     output::result(&id);
-                    output::status(&format!("deleted {id} from {}", report.handle));
+                    output::status(&t!("status-deleted", id = id.as_str(), handle = report.handle.as_str()));
                 } else {
                     output::result(&format!("{id}\t{url}"));
-                    output::status(&format!("{verb}: {} as {id}", report.handle));
+                    output::status(&t!(
+                        "status-done",
+                        verb = verb,
+                        handle = report.handle.as_str(),
+                        id = id.as_str()
+                    ));
                 }
             }
         }
@@ -203,8 +211,7 @@ pub(super) fn execute_plan(
                 v["status"] = "dry-run".into();
                 output::json(&v);
             }
-            let what = if verb == "post" { "published" } else { "changed" };
-            output::status(&format!("dry run: every check passed; nothing was {what}"));
+            output::status(&t!("status-dry-run", verb = verb));
         }
     }
     Ok(ExitCode::Success)

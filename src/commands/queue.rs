@@ -411,7 +411,7 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
                 stop = code == ExitCode::Audit;
                 let line = format!(
                     "failed {name}: {}",
-                    crate::sanitize::for_terminal(&crate::error::describe(&err))
+                    crate::sanitize::for_terminal(&crate::error::shown_describe(&err))
                 );
                 done.push(Done {
                     file: name,

@@ -169,7 +169,7 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
                 output::status(&format!(
                     "error: {}: {}",
                     c.account.name,
-                    crate::sanitize::for_terminal(&crate::error::describe(e))
+                    crate::sanitize::for_terminal(&crate::error::shown_describe(e))
                 ));
                 first_error.get_or_insert(exit_code_of(e));
             }

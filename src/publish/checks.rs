@@ -10,6 +10,7 @@ use crate::audit::{AuditLog, observed_now};
 use crate::content::{Action, Draft};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
+use crate::i18n::both;
 use crate::platform::spec::{Client, Limits};
 use crate::policy::Policy;
 use crate::rules::{self, Finding, Level};
@@ -117,31 +118,45 @@ impl Breach {
     fn refusal(&self, account: &Account) -> Failure {
         let platform = account.platform.as_str();
         match self {
-            Breach::TooManyImages { count, max } => Failure::new(
+            Breach::TooManyImages { count, max } => Failure::said(
                 ExitCode::ContentRefused,
-                format!("{count} images; {platform} allows {max}"),
+                both!(
+                    "refusal-too-many-images",
+                    count = *count,
+                    platform = platform,
+                    max = *max
+                ),
             ),
-            Breach::NoAltText { first, .. } => Failure::new(
+            Breach::NoAltText { first, .. } => Failure::said(
                 ExitCode::ContentRefused,
-                format!(
-                    "image {first} has no description, and account `{}` requires one",
-                    account.name
+                both!(
+                    "refusal-no-alt-text",
+                    number = first.as_str(),
+                    name = account.name.as_str()
                 ),
             )
-            .hint("describe it with --alt \"…\" after its --image (require_alt_text in the policy)"),
-            Breach::TooLong { length, max } => Failure::new(
+            .hint_said(both!("hint-no-alt-text")),
+            Breach::TooLong { length, max } => Failure::said(
                 ExitCode::ContentRefused,
-                format!(
-                    "the post is {length} {}; {platform} allows {max}",
-                    crate::platform::of(account).length_unit()
+                both!(
+                    "refusal-too-long",
+                    length = *length,
+                    unit = crate::platform::of(account).length_unit(),
+                    platform = platform,
+                    max = *max
                 ),
             )
-            .hint("shorten it; nothing was sent"),
-            Breach::TooManyBytes { bytes, max } => Failure::new(
+            .hint_said(both!("hint-shorten")),
+            Breach::TooManyBytes { bytes, max } => Failure::said(
                 ExitCode::ContentRefused,
-                format!("the post is {bytes} bytes; {platform} allows {max}"),
+                both!(
+                    "refusal-too-many-bytes",
+                    bytes = *bytes,
+                    platform = platform,
+                    max = *max
+                ),
             )
-            .hint("shorten it; nothing was sent"),
+            .hint_said(both!("hint-shorten")),
         }
     }
 
@@ -200,7 +215,7 @@ pub(super) fn content(
 ) -> Result<Checked> {
     let limits = client.limits()?;
     if draft.text.trim().is_empty() {
-        return Err(Failure::new(ExitCode::ContentRefused, "the post is empty; nothing published").into());
+        return Err(Failure::said(ExitCode::ContentRefused, both!("refusal-empty-post")).into());
     }
     // A delete's text is its reason, which is never published: neither the length limit nor
     // the content rules apply to it.
@@ -271,14 +286,8 @@ pub(super) fn verdict(account: &Account, action: &Action, draft: &Draft, checked
         return Err(breach.refusal(account));
     }
     denied(&checked.findings).map_err(|summary| {
-        Failure::new(
-            ExitCode::ContentRefused,
-            format!("refused by the policy's rules: {summary}"),
-        )
-        .hint(format!(
-            "change the post; `postgate policy show {}` lists the rules that apply",
-            account.name
-        ))
+        Failure::said(ExitCode::ContentRefused, both!("refusal-rules", summary = summary))
+            .hint_said(both!("hint-rules", name = account.name.as_str()))
     })
 }
 

@@ -28,21 +28,28 @@ impl Read {
         Read { loaded, age }
     }
 
-    /// Where it comes from (and its age), or that it is missing, for the banner.
+    /// Where it comes from (and its age), or that it is missing, for the banner, in the
+    /// language shown (the policy's own words, as `keychain-or-env`, stay as written).
     pub fn label(&self, account: &Account) -> String {
+        use crate::i18n::t;
         match &self.loaded {
-            Ok(None) => "none needed".to_string(),
+            Ok(None) => t!("credential-none-needed"),
             Ok(Some(c)) => {
+                let source = match c.source {
+                    Source::None => t!("credential-source-none"),
+                    Source::Keychain => t!("credential-source-keychain"),
+                    Source::Environment => t!("credential-source-environment"),
+                };
                 let mut label = match self.age.describe() {
-                    Some(age) => format!("{}, {age}", c.source.as_str()),
-                    None => c.source.as_str().to_string(),
+                    Some(age) => format!("{source}, {age}"),
+                    None => source,
                 };
                 if let Some(who) = crate::platform::of(account).acting_as(c) {
-                    label.push_str(&format!(", acting as {}", crate::sanitize::one_line(&who)));
+                    label.push_str(&t!("credential-acting-as", who = crate::sanitize::one_line(&who)));
                 }
                 label
             }
-            Err(_) => format!("MISSING ({})", account.credentials.as_str()),
+            Err(_) => t!("credential-missing", policy = account.credentials.as_str()),
         }
     }
 
