@@ -27,6 +27,7 @@ mod linkedin;
 mod lockdown;
 mod mastodon;
 mod mastodon_retries;
+mod no_panic;
 mod plan;
 mod policy_errors;
 mod queue;
