@@ -33,6 +33,7 @@ mod policy_errors;
 mod queue;
 mod reconcile;
 mod rules;
+mod safe_json;
 mod spoofing;
 mod system_policy;
 mod x;
