@@ -92,6 +92,13 @@ pub enum Outcome {
         /// When the platform says it was posted.
         created_at: Option<String>,
     },
+    /// `unlock --sign`: an approver signed the lifting of a lock (the record's `target` is the
+    /// lock id). Older logs recorded it as `approved`, with action `unlock --sign`.
+    UnlockSigned {
+        approver: String,
+        fingerprint: String,
+        signature: String,
+    },
     /// `unlock` lifted a lock, on the signatures of these approvers.
     Unlocked {
         approvers: Vec<String>,
@@ -117,6 +124,7 @@ impl Outcome {
             Outcome::Approved { .. } => "approved",
             Outcome::Authored { .. } => "authored",
             Outcome::Lockdown { .. } => "locked",
+            Outcome::UnlockSigned { .. } => "unlock-signed",
             Outcome::Unlocked { .. } => "unlocked",
             Outcome::Foreign { .. } => "foreign",
             Outcome::Repaired { .. } => "repaired",

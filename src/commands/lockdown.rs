@@ -364,9 +364,9 @@ fn sign(
     let mut record = Record::about(
         policy,
         account,
-        "approval",
+        "unlock-sign",
         "unlock --sign",
-        Outcome::Approved {
+        Outcome::UnlockSigned {
             approver: approver.name.clone(),
             fingerprint: approver.fingerprint(),
             signature: written.first().map(|p| p.display().to_string()).unwrap_or_default(),
@@ -480,10 +480,22 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
     } else {
         output::result(&format!("{}  unlocked", account.name));
     }
-    output::status(&format!(
-        "account `{}` is unlocked. Credentials stored before the lockdown are refused: store a new one with \
-         `postgate login {}`",
-        account.name, account.name
-    ));
+    output::status(&after_unlock(account));
     Ok(ExitCode::Success)
+}
+
+/// What to do once a lock is lifted: a new credential where the account has one to log in with;
+/// an account that needs none (a local outbox) is ready as it is.
+fn after_unlock(account: &Account) -> String {
+    if account.credentials == crate::account::CredentialPolicy::None {
+        return format!(
+            "account `{}` is unlocked; it needs no credential, so it can publish again now",
+            one_line(&account.name)
+        );
+    }
+    format!(
+        "account `{name}` is unlocked. Credentials stored before the lockdown are refused: store a new one with \
+         `postgate login {name}`",
+        name = one_line(&account.name)
+    )
 }
