@@ -84,6 +84,9 @@ pub enum Outcome {
         reason: String,
         revocation: String,
         keychain: String,
+        /// Where the lock was written, or which copies could not be (older logs have none).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        lock: String,
     },
     /// `reconcile` found a post on the account that postgate did not make (recorded once).
     Foreign {

@@ -291,7 +291,11 @@ fn every_file_postgate_writes_is_the_owners_only() {
         "{}\n[lockdown]\nshared_path = \"{{dir}}/shared/locks\"\n",
         support::DEFAULT_POLICY
     ));
-    // Creates the shared folder and writes a lock in it and in the state folder.
+    // The share is mounted (postgate never creates it, see tests/lockdown.rs); the lock in it
+    // and in the state folder are postgate's.
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(t.path().join("shared/locks"))
+        .unwrap();
     t.cmd(["lockdown", "perso", "--reason", "essai"]).run();
     post(&t, "demo", "un");
     t.cmd(["plan", "-a", "demo", "-o", "p.plan", "Prévu"]).run();

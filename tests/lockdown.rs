@@ -740,3 +740,52 @@ fn an_unlock_signature_in_an_older_log_still_reads_as_one() {
         .run();
     t.cmd(["log", "verify"]).stdout_has("ok: 2 record(s)").run();
 }
+
+#[test]
+fn a_lockdown_whose_shared_folder_is_missing_locks_here_revokes_and_says_others_are_not_stopped() {
+    let t = Test::new().keychain().policy(&format!(
+        "{DEFAULT_POLICY}\n[lockdown]\nshared_path = \"{{dir}}/share/locks\"\n"
+    ));
+    // The mount point is there, the share is not mounted: its folder is missing.
+    std::fs::create_dir_all(t.path().join("share")).unwrap();
+    t.cmd(["login", "vault", "--secret-stdin"]).stdin("secret-de-test").run();
+    let shared = format!("{}/share/locks", t.path().display());
+    let out = t
+        .cmd(["lockdown", "vault", "--reason", "fuite"])
+        .status(1)
+        .stdout_has("vault  LOCKED ON THIS MACHINE ONLY (the shared lockdown folder ")
+        .stdout_has(&format!("{shared} is not there (an unmounted share?), so the runners that read it are NOT stopped"))
+        .stdout_has("; keychain: removed")
+        .stderr_has(
+            "error: `vault` is locked on this machine only; other runners are NOT stopped. Mount or fix the shared \
+             folder, then run `postgate lockdown vault` again",
+        )
+        .run();
+    assert!(out.status.code() != Some(0));
+    // Nothing made in the share's place, and the local lock holds.
+    assert!(!t.path().join("share/locks").exists());
+    assert_eq!(lock_files(&t.path().join("state/postgate/lockdown")).len(), 1);
+    let record = t.audit().into_iter().rev().find(|r| r["event"] == "lockdown").unwrap();
+    assert!(
+        record["outcome"]["lock"].as_str().unwrap().starts_with("LOCKED ON THIS MACHINE ONLY"),
+        "{record}"
+    );
+    assert_eq!(record["outcome"]["keychain"], "removed");
+
+    let out = t
+        .cmd(["--json", "lockdown", "vault", "--reason", "fuite"])
+        .status(1)
+        .run();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let account = &report["accounts"][0];
+    assert_eq!(account["locked"], true, "{report}");
+    assert_eq!(account["locked_everywhere"], false, "{report}");
+    assert!(account["lock_error"].as_str().unwrap().contains(&shared), "{report}");
+
+    // Mounted again, the same command completes the lockdown.
+    std::fs::create_dir_all(t.path().join("share/locks")).unwrap();
+    t.cmd(["lockdown", "vault", "--reason", "fuite"])
+        .stdout_has("vault  LOCKED  ")
+        .run();
+    assert_eq!(lock_files(&t.path().join("share/locks")).len(), 1);
+}
