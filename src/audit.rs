@@ -686,7 +686,9 @@ pub enum ProblemKind {
     HashRemoved,
     /// `prev` does not match the record before. When that record carries its own hash (and it
     /// matched), it was rewritten together with its hash; otherwise either may have changed.
-    BadPrev { previous_hashed: bool },
+    BadPrev {
+        previous_hashed: bool,
+    },
 }
 
 impl Problem {
@@ -1439,7 +1441,11 @@ mod tests {
         std::fs::write(log.path(), lines.join("\n") + "\n").unwrap();
         let p = log.verify().unwrap().problem.unwrap();
         assert_eq!((p.line, &p.kind), (3, &ProblemKind::BadPrev { previous_hashed: true }));
-        assert!(p.describe().contains("record 2 was rewritten along with its hash"), "{}", p.describe());
+        assert!(
+            p.describe().contains("record 2 was rewritten along with its hash"),
+            "{}",
+            p.describe()
+        );
     }
 
     #[test]

@@ -255,7 +255,10 @@ mod tests {
         let value = json!({ "text": text, "k\u{202e}ey": [text] });
         let line = to_safe_json(&value);
         assert!(line.contains(r"a\u202eb\u200bc\u007f\u009bd"), "{line}");
-        assert!(line.contains(r"\udb40\udc41e\udb80\udc00f"), "astral escapes are surrogate pairs: {line}");
+        assert!(
+            line.contains(r"\udb40\udc41e\udb80\udc00f"),
+            "astral escapes are surrogate pairs: {line}"
+        );
         // An emoji sequence and plain letters stay readable, as on the screen.
         assert!(line.contains("\u{1f469}\u{200d}\u{1f52c} é"), "{line}");
         assert!(crate::sanitize::hidden_chars(&line).is_empty(), "{line}");

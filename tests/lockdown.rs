@@ -684,13 +684,19 @@ fn unlocking_an_account_without_a_login_gives_no_login_advice_and_is_logged_as_a
         "{DEFAULT_POLICY}{}",
         APPROVERS.replace("{sg}", &sg).replace("{com}", &com)
     ));
-    let out = t
-        .cmd(["--json", "lockdown", "demo", "--reason", "test"])
-        .run();
+    let out = t.cmd(["--json", "lockdown", "demo", "--reason", "test"]).run();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let lock_id = report["accounts"][0]["lock_id"].as_str().unwrap().to_string();
-    t.cmd(["unlock", "demo", "--sign", "--ssh-key", "keys/sg", "--lock-id", &lock_id])
-        .run();
+    t.cmd([
+        "unlock",
+        "demo",
+        "--sign",
+        "--ssh-key",
+        "keys/sg",
+        "--lock-id",
+        &lock_id,
+    ])
+    .run();
     let signed = t.audit().last().cloned().unwrap();
     assert_eq!(signed["event"], "unlock-sign", "{signed}");
     assert_eq!(signed["outcome"]["status"], "unlock-signed", "{signed}");
@@ -704,7 +710,10 @@ fn unlocking_an_account_without_a_login_gives_no_login_advice_and_is_logged_as_a
         stderr.contains("account `demo` is unlocked; it needs no credential, so it can publish again now"),
         "{stderr}"
     );
-    assert!(!stderr.contains("postgate login"), "no login exists for an outbox account: {stderr}");
+    assert!(
+        !stderr.contains("postgate login"),
+        "no login exists for an outbox account: {stderr}"
+    );
 
     let short = lock_id.trim_start_matches("sha256:").get(..16).unwrap().to_string();
     let out = t.cmd(["log"]).run();
@@ -748,13 +757,17 @@ fn a_lockdown_whose_shared_folder_is_missing_locks_here_revokes_and_says_others_
     ));
     // The mount point is there, the share is not mounted: its folder is missing.
     std::fs::create_dir_all(t.path().join("share")).unwrap();
-    t.cmd(["login", "vault", "--secret-stdin"]).stdin("secret-de-test").run();
+    t.cmd(["login", "vault", "--secret-stdin"])
+        .stdin("secret-de-test")
+        .run();
     let shared = format!("{}/share/locks", t.path().display());
     let out = t
         .cmd(["lockdown", "vault", "--reason", "fuite"])
         .status(1)
         .stdout_has("vault  LOCKED ON THIS MACHINE ONLY (the shared lockdown folder ")
-        .stdout_has(&format!("{shared} is not there (an unmounted share?), so the runners that read it are NOT stopped"))
+        .stdout_has(&format!(
+            "{shared} is not there (an unmounted share?), so the runners that read it are NOT stopped"
+        ))
         .stdout_has("; keychain: removed")
         .stderr_has(
             "error: `vault` is locked on this machine only; other runners are NOT stopped. Mount or fix the shared \
@@ -767,7 +780,10 @@ fn a_lockdown_whose_shared_folder_is_missing_locks_here_revokes_and_says_others_
     assert_eq!(lock_files(&t.path().join("state/postgate/lockdown")).len(), 1);
     let record = t.audit().into_iter().rev().find(|r| r["event"] == "lockdown").unwrap();
     assert!(
-        record["outcome"]["lock"].as_str().unwrap().starts_with("LOCKED ON THIS MACHINE ONLY"),
+        record["outcome"]["lock"]
+            .as_str()
+            .unwrap()
+            .starts_with("LOCKED ON THIS MACHINE ONLY"),
         "{record}"
     );
     assert_eq!(record["outcome"]["keychain"], "removed");

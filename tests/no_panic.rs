@@ -119,10 +119,7 @@ fn no_command_panics_on_a_broken_environment() {
 #[test]
 fn an_empty_visual_falls_back_to_editor() {
     let t = Test::new();
-    let script = t.write(
-        "write-post.sh",
-        "#!/bin/sh\nprintf 'Écrit par EDITOR\\n' > \"$1\"\n",
-    );
+    let script = t.write("write-post.sh", "#!/bin/sh\nprintf 'Écrit par EDITOR\\n' > \"$1\"\n");
     let mut tty = t
         .cmd(["post", "-a", "demo"])
         .env("VISUAL", "")
@@ -217,5 +214,8 @@ fn a_panic_under_json_still_ends_in_one_error_object() {
         .run();
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON value");
     assert_eq!(value["exit_code"], 1);
-    assert!(value["message"].as_str().unwrap_or_default().contains("internal error"), "{value}");
+    assert!(
+        value["message"].as_str().unwrap_or_default().contains("internal error"),
+        "{value}"
+    );
 }

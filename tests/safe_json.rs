@@ -12,7 +12,8 @@ const HOSTILE: &str = "Officiel \u{202e}lanigiro\u{200b} ok\u{e0041}";
 /// Drops a post into the demo outbox without an audit record: one postgate never made.
 fn forge(t: &Test, id: &str, text: &str) {
     let handle = t.handle("demo");
-    t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Officiel"]).run();
+    t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "Officiel"])
+        .run();
     let mut forged = t.outbox("outbox").into_iter().next().expect("the official post");
     forged["id"] = id.into();
     forged["text"] = text.into();
@@ -27,9 +28,15 @@ fn assert_safe(stdout: &[u8], text: &str) -> serde_json::Value {
     }
     assert!(line.contains(r"\u202e"), "{line}");
     assert!(line.contains(r"\u200b"), "{line}");
-    assert!(line.contains(r"\udb40\udc41"), "an astral escape is a surrogate pair: {line}");
+    assert!(
+        line.contains(r"\udb40\udc41"),
+        "an astral escape is a surrogate pair: {line}"
+    );
     let value: serde_json::Value = serde_json::from_str(line).expect("one JSON value");
-    assert!(value.to_string().contains(text), "parsing gives the text back exactly: {value}");
+    assert!(
+        value.to_string().contains(text),
+        "parsing gives the text back exactly: {value}"
+    );
     value
 }
 

@@ -958,7 +958,9 @@ owner = "Jeanne Martin"
         assert_eq!(diags[0].span.as_ref().map(|s| line_col(text, s.start)), Some((1, 1)));
         let unknown = &diags[1];
         assert!(
-            unknown.message.starts_with("unknown field `bogus`, expected one of `name`"),
+            unknown
+                .message
+                .starts_with("unknown field `bogus`, expected one of `name`"),
             "{}",
             unknown.message
         );

@@ -159,7 +159,12 @@ fn probe_top_level<'i>(
     let errors: Vec<toml::de::Error> = match value.get_ref() {
         DeValue::Array(items) if items.iter().all(|i| matches!(i.get_ref(), DeValue::Table(_))) => items
             .iter()
-            .filter_map(|item| alone(Spanned::new(value.span(), DeValue::Array(std::iter::once(item.clone()).collect()))))
+            .filter_map(|item| {
+                alone(Spanned::new(
+                    value.span(),
+                    DeValue::Array(std::iter::once(item.clone()).collect()),
+                ))
+            })
             .collect(),
         _ => alone(value.clone()).into_iter().collect(),
     };
@@ -225,7 +230,11 @@ fn account_tables<'i>(
 
 /// The value of `key` in `table`, read as a `T` on its own, so that an error in one key does not
 /// hide the next. `Ok(None)` when the key is absent; `Err(())` when it is wrong (reported).
-fn field<'i, T: Deserialize<'i>>(table: &mut DeTable<'i>, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Result<Option<T>, ()> {
+fn field<'i, T: Deserialize<'i>>(
+    table: &mut DeTable<'i>,
+    key: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<T>, ()> {
     let Some(value) = table.remove(key) else {
         return Ok(None);
     };
@@ -258,11 +267,7 @@ fn required<'i, T: Deserialize<'i>>(
 }
 
 /// [`RawAccount`] from its keys, each read on its own: every wrong or missing key is reported.
-fn raw_account<'i>(
-    mut t: DeTable<'i>,
-    span: std::ops::Range<usize>,
-    d: &mut Vec<Diagnostic>,
-) -> Option<RawAccount> {
+fn raw_account<'i>(mut t: DeTable<'i>, span: std::ops::Range<usize>, d: &mut Vec<Diagnostic>) -> Option<RawAccount> {
     let name = required(&mut t, "name", &span, d);
     let handle = required(&mut t, "handle", &span, d);
     let platform = required(&mut t, "platform", &span, d);
