@@ -219,3 +219,24 @@ fn a_panic_under_json_still_ends_in_one_error_object() {
         "{value}"
     );
 }
+
+#[test]
+fn a_panic_while_the_post_is_read_is_a_recorded_refusal() {
+    let t = Test::new();
+    t.post("demo", "Texte")
+        .env("POSTGATE_FAULT", "panic-read-post")
+        .status(1)
+        .stderr_has("internal error while reading the post")
+        .run();
+    let records = t.audit();
+    let last = records.last().expect("a record");
+    assert_eq!(last["event"], "refused", "{records:?}");
+    assert!(
+        last["outcome"]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("internal error"),
+        "{last}"
+    );
+    assert!(t.outbox("outbox").is_empty());
+}

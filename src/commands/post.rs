@@ -42,6 +42,27 @@ pub(super) fn read_draft(
     policy: &crate::policy::Policy,
     plan_folder: Option<&std::path::Path>,
 ) -> Result<Draft> {
+    guarded(|| read_draft_unguarded(args, interactive, policy, plan_folder))
+}
+
+/// Runs a step that gathers the post, turning a panic (a bug, in an editor library say) into an
+/// error, so the caller records the refused attempt in the audit log like any other. Nothing
+/// was sent: the pipeline has not started.
+fn guarded<T>(step: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or_else(|_| {
+        Err(anyhow::anyhow!(
+            "internal error while reading the post (the line above says where); nothing was published; please \
+             report the bug"
+        ))
+    })
+}
+
+fn read_draft_unguarded(
+    args: &ContentArgs,
+    interactive: bool,
+    policy: &crate::policy::Policy,
+    plan_folder: Option<&std::path::Path>,
+) -> Result<Draft> {
     let text = read_text(args.text.as_deref(), args.file.as_deref(), interactive)?;
     if args.alt.len() > args.image.len() {
         return Err(usage(format!(
@@ -86,7 +107,7 @@ pub fn correct(cli: &Cli, args: &CorrectArgs) -> Result<ExitCode> {
     let action = Action::Correct {
         post: target.post.to_owned(),
     };
-    let text = read_text(target.text, args.file.as_deref(), interactive)
+    let text = guarded(|| read_text(target.text, args.file.as_deref(), interactive))
         .map_err(|e| publish::record_refusal(&policy, &action, target.account, e))?;
     execute(
         cli,
@@ -220,6 +241,7 @@ fn usage(message: impl Into<String>) -> anyhow::Error {
 /// Reads the post from the argument, a file, stdin, or an editor. One trailing newline (as
 /// files and heredocs end with) is dropped; everything else is kept exactly.
 fn read_text(text: Option<&str>, file: Option<&std::path::Path>, interactive: bool) -> Result<String> {
+    crate::fault::point("read-post");
     let from_stdin = text == Some("-") || file == Some(std::path::Path::new("-"));
     let text = if from_stdin {
         let buf = crate::paths::read_stream_bounded(std::io::stdin(), crate::paths::MAX_POST_BYTES, "post")
