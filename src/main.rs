@@ -98,7 +98,7 @@ fn main() -> std::process::ExitCode {
     std::panic::set_hook(Box::new(report_panic));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli))).unwrap_or_else(|_| {
         Err(anyhow::anyhow!(
-            "internal error: postgate stopped on a bug (the line above says where); please report it"
+            "internal error: postgate stopped on a bug (the `postgate: internal error` line above says where); please report it"
         ))
     });
     match outcome {

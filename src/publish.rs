@@ -236,12 +236,12 @@ pub fn run(policy: &Policy, req: Request) -> Result<Receipt> {
     let stopped = match ran {
         Ok(result) => result,
         Err(_) if trail.intent_written => Err(Stop::Failed(anyhow::anyhow!(
-            "internal error after the intent record (the line above says where): whether the change reached the \
+            "internal error after the intent record (the `postgate: internal error` line above says where): whether the change reached the \
              platform is unknown; the attempt stays in doubt until `postgate reconcile` or the next run looks; \
              please report the bug"
         ))),
         Err(_) => Err(Stop::Refused(anyhow::anyhow!(
-            "internal error before anything was sent (the line above says where); please report the bug"
+            "internal error before anything was sent (the `postgate: internal error` line above says where); please report the bug"
         ))),
     };
     stopped.map_err(|stop| match stop {

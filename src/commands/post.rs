@@ -51,7 +51,7 @@ pub(super) fn read_draft(
 fn guarded<T>(step: impl FnOnce() -> Result<T>) -> Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or_else(|_| {
         Err(anyhow::anyhow!(
-            "internal error while reading the post (the line above says where); nothing was published; please \
+            "internal error while reading the post (the `postgate: internal error` line above says where); nothing was published; please \
              report the bug"
         ))
     })
