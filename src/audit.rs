@@ -84,6 +84,9 @@ pub enum Outcome {
         reason: String,
         revocation: String,
         keychain: String,
+        /// Where the lock was written, or which copies could not be (older logs have none).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        lock: String,
     },
     /// `reconcile` found a post on the account that postgate did not make (recorded once).
     Foreign {
@@ -91,6 +94,13 @@ pub enum Outcome {
         url: String,
         /// When the platform says it was posted.
         created_at: Option<String>,
+    },
+    /// `unlock --sign`: an approver signed the lifting of a lock (the record's `target` is the
+    /// lock id). Older logs recorded it as `approved`, with action `unlock --sign`.
+    UnlockSigned {
+        approver: String,
+        fingerprint: String,
+        signature: String,
     },
     /// `unlock` lifted a lock, on the signatures of these approvers.
     Unlocked {
@@ -117,6 +127,7 @@ impl Outcome {
             Outcome::Approved { .. } => "approved",
             Outcome::Authored { .. } => "authored",
             Outcome::Lockdown { .. } => "locked",
+            Outcome::UnlockSigned { .. } => "unlock-signed",
             Outcome::Unlocked { .. } => "unlocked",
             Outcome::Foreign { .. } => "foreign",
             Outcome::Repaired { .. } => "repaired",
@@ -181,6 +192,11 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<String>,
     pub outcome: Outcome,
+    /// The record's own hash (see [`record_hash`]), written last by [`chained_line`] so that
+    /// `verify` can tell the record that was edited from the one whose `prev` it broke. Logs
+    /// written before it existed have none and still verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
 }
 
 impl Record {
@@ -228,6 +244,7 @@ impl Record {
             author: None,
             not_before: None,
             outcome,
+            hash: None,
         }
     }
 
@@ -248,14 +265,50 @@ fn effective_time(time: Option<&str>, not_before: Option<&str>) -> Option<jiff::
 }
 
 /// Serialises a record as the chain's next line (with its newline) and returns its hash.
+/// The line ends with the record's own `hash` field: the SHA-256 of the same line without it.
 /// Public so benchmarks can build large logs exactly as `append` would.
 pub fn chained_line(record: &mut Record, seq: u64, prev: String) -> Result<(Vec<u8>, String)> {
     record.seq = seq;
     record.prev = prev;
+    record.hash = None;
     let mut line = serde_json::to_vec(&record).context("serialising the audit record")?;
     let hash = sha256_hex(&line);
-    line.push(b'\n');
+    // `hash` is the last field and absent above, so the line ends with the record's `}`.
+    line.pop();
+    line.extend_from_slice(HASH_FIELD);
+    line.extend_from_slice(hash.as_bytes());
+    line.extend_from_slice(b"\"}\n");
+    record.hash = Some(hash.clone());
     Ok((line, hash))
+}
+
+/// How a record's own hash starts, at the end of its line.
+const HASH_FIELD: &[u8] = b",\"hash\":\"";
+/// `,"hash":"`, 64 hex digits, `"}`.
+const HASH_TAIL: usize = HASH_FIELD.len() + 64 + 2;
+
+/// What a line (without its newline) says its hash is, and the line as it was hashed: the line
+/// without its `hash` field. `None` for a line without one (a log older than the field).
+fn own_hash(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let at = line.len().checked_sub(HASH_TAIL)?;
+    let (body, tail) = line.split_at(at);
+    let claimed = tail.strip_prefix(HASH_FIELD)?.strip_suffix(b"\"}")?;
+    claimed.iter().all(u8::is_ascii_hexdigit).then_some((body, claimed))
+}
+
+/// The hash that chains a record (a line without its newline) to the next one's `prev`, and
+/// that names an attempt: the SHA-256 of its line without its own `hash` field, or of the
+/// whole line in a log older than that field. Computed from the bytes, never taken from the
+/// field, so an edited record never passes as its original.
+pub fn record_hash(line: &[u8]) -> String {
+    match own_hash(line) {
+        Some((body, _)) => {
+            let mut hashed = body.to_vec();
+            hashed.push(b'}');
+            sha256_hex(&hashed)
+        }
+        None => sha256_hex(line),
+    }
 }
 
 /// What `append` returns: where the record landed in the chain.
@@ -378,7 +431,7 @@ impl AuditLog {
             {
                 record.not_before = Some(floor.to_string());
             }
-            (link.seq + 1, sha256_hex(&last))
+            (link.seq + 1, record_hash(&last))
         };
         let (line, hash) = chained_line(&mut record, seq, prev)?;
         file.write_all(&line)
@@ -431,6 +484,8 @@ impl AuditLog {
         let mut reader = BufReader::with_capacity(1 << 20, file);
         let mut line = Vec::with_capacity(4096);
         let mut prev_hash = GENESIS.to_string();
+        // Whether the record before carried its own hash: from the first that does, all do.
+        let mut hashed_before = false;
         let mut count = 0u64;
         let mut offset = 0u64;
         let mut warnings = Vec::new();
@@ -477,13 +532,23 @@ impl AuditLog {
                     });
                 }
             };
-            let found = if link.seq != line_no {
+            let hash = record_hash(body);
+            let claimed = own_hash(body).map(|(_, claimed)| claimed);
+            // A record that carries its own hash is judged by it first, so an edit is blamed on
+            // the record edited, not on the next one whose `prev` it broke.
+            let found = if claimed.is_some_and(|c| c != hash.as_bytes()) {
+                Some(ProblemKind::Edited)
+            } else if claimed.is_none() && hashed_before {
+                Some(ProblemKind::HashRemoved)
+            } else if link.seq != line_no {
                 Some(ProblemKind::BadSeq {
                     expected: line_no,
                     found: link.seq,
                 })
             } else if link.prev != prev_hash {
-                Some(ProblemKind::BadPrev)
+                Some(ProblemKind::BadPrev {
+                    previous_hashed: hashed_before,
+                })
             } else {
                 None
             };
@@ -505,7 +570,8 @@ impl AuditLog {
                     _ => latest = Some((time, line_no)),
                 }
             }
-            prev_hash = sha256_hex(body);
+            prev_hash = hash;
+            hashed_before = claimed.is_some();
             count += 1;
             offset += n as u64;
         }
@@ -614,8 +680,15 @@ pub enum ProblemKind {
         expected: u64,
         found: u64,
     },
-    /// The previous record was changed (or removed and the gap renumbered).
-    BadPrev,
+    /// The record does not match its own `hash`: it was changed after it was written.
+    Edited,
+    /// The record has no `hash` although the one before it has: it was rewritten without it.
+    HashRemoved,
+    /// `prev` does not match the record before. When that record carries its own hash (and it
+    /// matched), it was rewritten together with its hash; otherwise either may have changed.
+    BadPrev {
+        previous_hashed: bool,
+    },
 }
 
 impl Problem {
@@ -626,14 +699,43 @@ impl Problem {
                 self.line
             ),
             ProblemKind::Unparsable(e) => format!("line {} is not a valid record: {e}", self.line),
+            ProblemKind::BadSeq { expected, found } if found > expected => {
+                let missing = if found - expected == 1 {
+                    format!("record {expected} is missing")
+                } else {
+                    format!("records {expected} to {} are missing", found - 1)
+                };
+                format!(
+                    "line {}: {missing} (expected seq {expected}, found {found}): removed from the log",
+                    self.line
+                )
+            }
             ProblemKind::BadSeq { expected, found } => format!(
-                "line {}: expected seq {expected}, found {found} (a record was removed or inserted)",
+                "line {}: expected seq {expected}, found {found} (a record was inserted, or records reordered)",
                 self.line
             ),
-            ProblemKind::BadPrev => format!(
-                "line {} (seq {}): `prev` does not match the previous record (it was changed or removed)",
+            ProblemKind::Edited => format!(
+                "record {} (line {}) was changed after it was written: it does not match its own hash",
+                self.seq.unwrap_or(0),
+                self.line
+            ),
+            ProblemKind::HashRemoved => format!(
+                "record {} (line {}) has no hash although the records before it have: it was rewritten",
+                self.seq.unwrap_or(0),
+                self.line
+            ),
+            ProblemKind::BadPrev { previous_hashed: true } => format!(
+                "record {seq} (line {}): its `prev` does not match record {before}, which matches its own hash: \
+                 record {before} was rewritten along with its hash",
                 self.line,
-                self.seq.unwrap_or(0)
+                seq = self.seq.unwrap_or(0),
+                before = self.seq.unwrap_or(1).saturating_sub(1),
+            ),
+            ProblemKind::BadPrev { previous_hashed: false } => format!(
+                "record {before} or {seq} was changed (line {}): record {seq}'s `prev` does not match record {before}",
+                self.line,
+                seq = self.seq.unwrap_or(0),
+                before = self.seq.unwrap_or(1).saturating_sub(1),
             ),
         }
     }
@@ -845,7 +947,7 @@ impl AuditLog {
                         .as_ref()
                         .map(|h| h.trim_start_matches("sha256:").to_string())
                 })
-                .unwrap_or_else(|| sha256_hex(line));
+                .unwrap_or_else(|| record_hash(line));
             if settled.contains(&key) {
                 return;
             }
@@ -1272,7 +1374,101 @@ mod tests {
         let text = std::fs::read_to_string(log.path()).unwrap();
         std::fs::write(log.path(), text.replacen("post 1", "post X", 1)).unwrap();
         let p = log.verify().unwrap().problem.unwrap();
-        assert_eq!((p.line, p.kind), (3, ProblemKind::BadPrev));
+        // "post 1" is record 2: it is the one named, not record 3 whose `prev` it broke.
+        assert_eq!((p.line, p.seq, &p.kind), (2, Some(2), &ProblemKind::Edited));
+        assert_eq!(
+            p.describe(),
+            "record 2 (line 2) was changed after it was written: it does not match its own hash"
+        );
+    }
+
+    /// A log as postgate wrote it before records carried their own hash: each `prev` is the
+    /// SHA-256 of the whole line before.
+    fn old_log(n: u64) -> (tempfile::TempDir, AuditLog) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.jsonl");
+        let mut prev = GENESIS.to_string();
+        let mut text = Vec::new();
+        for seq in 1..=n {
+            let mut r = Record::new("intent", "post", Outcome::Pending);
+            r.seq = seq;
+            r.prev = prev;
+            r.text = Some(format!("post {seq}"));
+            let line = serde_json::to_vec(&r).unwrap();
+            assert!(!String::from_utf8_lossy(&line).contains("\"hash\""));
+            prev = sha256_hex(&line);
+            text.extend_from_slice(&line);
+            text.push(b'\n');
+        }
+        std::fs::write(&path, text).unwrap();
+        (dir, AuditLog::new(path))
+    }
+
+    #[test]
+    fn a_log_older_than_record_hashes_still_verifies_and_takes_new_records() {
+        let (_d, log) = old_log(3);
+        assert!(log.verify().unwrap().problem.is_none());
+        log.append(Record::new("intent", "post", Outcome::Pending)).unwrap();
+        log.append(Record::new("outcome", "post", Outcome::DryRun)).unwrap();
+        let v = log.verify().unwrap();
+        assert_eq!((v.records, v.problem), (5, None));
+        assert_eq!(log.read_all().unwrap()[4].hash.as_deref(), v.head.as_deref());
+    }
+
+    #[test]
+    fn an_edit_in_an_old_log_names_both_records_it_may_be() {
+        let (_d, log) = old_log(5);
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        std::fs::write(log.path(), text.replacen("post 3", "post X", 1)).unwrap();
+        let p = log.verify().unwrap().problem.unwrap();
+        assert_eq!(p.kind, ProblemKind::BadPrev { previous_hashed: false });
+        assert_eq!(
+            p.describe(),
+            "record 3 or 4 was changed (line 4): record 4's `prev` does not match record 3"
+        );
+    }
+
+    #[test]
+    fn an_edit_that_rewrites_the_hash_too_is_blamed_on_the_rewritten_record() {
+        let (_d, log) = log_with(4);
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let mut r: Record = serde_json::from_str(&lines[1]).unwrap();
+        r.text = Some("forged".into());
+        let prev = r.prev.clone();
+        let (line, _) = chained_line(&mut r, 2, prev).unwrap();
+        lines[1] = String::from_utf8(line).unwrap().trim_end().to_string();
+        std::fs::write(log.path(), lines.join("\n") + "\n").unwrap();
+        let p = log.verify().unwrap().problem.unwrap();
+        assert_eq!((p.line, &p.kind), (3, &ProblemKind::BadPrev { previous_hashed: true }));
+        assert!(
+            p.describe().contains("record 2 was rewritten along with its hash"),
+            "{}",
+            p.describe()
+        );
+    }
+
+    #[test]
+    fn a_record_stripped_of_its_hash_is_caught() {
+        let (_d, log) = log_with(3);
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let cut = lines[2].len() - HASH_TAIL;
+        lines[2] = format!("{}}}", &lines[2][..cut]);
+        std::fs::write(log.path(), lines.join("\n") + "\n").unwrap();
+        let p = log.verify().unwrap().problem.unwrap();
+        assert_eq!((p.line, p.kind), (3, ProblemKind::HashRemoved));
+    }
+
+    #[test]
+    fn the_chain_and_the_attempt_key_use_the_records_own_hash() {
+        let (_d, log) = log_with(0);
+        let appended = log.append(Record::new("intent", "post", Outcome::Pending)).unwrap();
+        let line = std::fs::read(log.path()).unwrap();
+        let line = &line[..line.len() - 1];
+        assert_eq!(record_hash(line), appended.hash);
+        let record: Record = serde_json::from_slice(line).unwrap();
+        assert_eq!(record.hash.as_deref(), Some(appended.hash.as_str()));
     }
 
     #[test]
@@ -1289,6 +1485,10 @@ mod tests {
         let p = log.verify().unwrap().problem.unwrap();
         assert_eq!(p.line, 2);
         assert_eq!(p.kind, ProblemKind::BadSeq { expected: 2, found: 3 });
+        assert_eq!(
+            p.describe(),
+            "line 2: record 2 is missing (expected seq 2, found 3): removed from the log"
+        );
     }
 
     #[test]

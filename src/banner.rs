@@ -385,12 +385,7 @@ pub fn render_on(info: &BannerInfo, screen: Screen) -> String {
             )
         };
         foot.push(String::new());
-        foot.push(format!(
-            "  {}  {}",
-            t!("banner-checks").dimmed(),
-            approval
-
-        ));
+        foot.push(format!("  {}  {}", t!("banner-checks").dimmed(), approval));
         for f in info.findings {
             let at = f.span.as_ref().map_or(String::new(), |s| {
                 let (line, col) = crate::diagnostic::line_col(info.text, s.start);

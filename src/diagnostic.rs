@@ -108,6 +108,10 @@ pub fn render(path: &Path, text: &str, diags: &[Diagnostic]) -> String {
         }
     }
     out.truncate(out.trim_end().len());
+    if diags.len() > 1 {
+        // Said last, as compilers do, so the end of a long report tells how much there is.
+        let _ = write!(out, "\n\n{} errors in {}", diags.len(), path.display());
+    }
     out
 }
 
@@ -134,6 +138,17 @@ mod tests {
                 assert_eq!(index.line(offset), line_col(text, offset).0, "offset {offset}");
             }
         }
+    }
+
+    #[test]
+    fn several_errors_end_with_their_count() {
+        let text = "a = 1\nb = 2\n";
+        let d = |at: usize| Diagnostic::new("bad", at..at + 1);
+        let out = render(Path::new("p.toml"), text, &[d(0), d(6)]);
+        assert!(out.starts_with("bad\n  --> p.toml:1:1\n"), "{out}");
+        assert!(out.contains("\nerror: bad\n  --> p.toml:2:1\n"), "{out}");
+        assert!(out.ends_with("\n\n2 errors in p.toml"), "{out}");
+        assert!(!render(Path::new("p.toml"), text, &[d(0)]).contains("errors in"));
     }
 
     #[test]

@@ -4,8 +4,11 @@
 /// with SIGKILL right after the platform accepted the post, before the outcome is recorded,
 /// which is the worst moment to die; `kill-outbox-write` kills it while the outbox has a
 /// temporary file written and not yet in place. It can only ever make postgate stop, never
-/// skip a check.
+/// skip a check. `panic-<name>` panics there instead, for the tests of what a bug does.
 pub fn point(name: &str) {
+    if std::env::var("POSTGATE_FAULT").is_ok_and(|v| v.strip_prefix("panic-") == Some(name)) {
+        panic!("fault injected at {name}");
+    }
     if std::env::var("POSTGATE_FAULT").is_ok_and(|v| v.strip_prefix("kill-") == Some(name)) {
         #[cfg(unix)]
         // SAFETY: kill on our own pid; SIGKILL cannot be caught, so nothing runs after it.

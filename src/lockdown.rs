@@ -213,26 +213,60 @@ fn read(path: &Path) -> Result<Option<Lock>, String> {
     }
 }
 
-/// Writes the lock in every lockdown folder (creating them), each atomically. Returns the
-/// files written; fails if any could not be, after trying them all.
-pub fn write(policy: &Policy, account: &Account, lock: &Lock) -> Result<Vec<PathBuf>> {
+/// The copies of a lock that were written, and why the others were not.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub paths: Vec<PathBuf>,
+    pub failures: Vec<String>,
+}
+
+impl Written {
+    /// Whether a lock is written at all: then this machine's publishes stop.
+    pub fn anywhere(&self) -> bool {
+        !self.paths.is_empty()
+    }
+
+    /// Whether every copy is written, the shared one included.
+    pub fn everywhere(&self) -> bool {
+        self.failures.is_empty() && self.anywhere()
+    }
+}
+
+/// Writes the lock in every lockdown folder, each atomically, trying them all. The local
+/// folders are created as needed; the shared one never is: a missing share is usually one not
+/// mounted, and a folder made in its place is a local one that no other runner reads.
+pub fn write_each(policy: &Policy, account: &Account, lock: &Lock) -> Result<Written> {
     let body = serde_json::to_vec_pretty(lock)?;
     let name = file_name(account);
-    let mut written = Vec::new();
-    let mut errors = Vec::new();
+    let mut written = Written::default();
     for dir in dirs(policy)? {
         let path = dir.join(&name);
+        if policy.lockdown.shared_path.as_ref() == Some(&dir) && !dir.is_dir() {
+            written.failures.push(format!(
+                "the shared lockdown folder {} is not there (an unmounted share?), so the runners that read it are \
+                 NOT stopped; postgate does not create it, since a folder made here is one no other runner sees",
+                dir.display()
+            ));
+            continue;
+        }
         match write_file(&dir, &path, &body) {
-            Ok(()) => written.push(path),
-            Err(e) => errors.push(format!("{}: {e}", path.display())),
+            Ok(()) => written.paths.push(path),
+            Err(e) => written.failures.push(format!("{}: {e}", path.display())),
         }
     }
-    if errors.is_empty() {
-        Ok(written)
+    Ok(written)
+}
+
+/// Writes the lock in every lockdown folder, as [`write_each`], and fails unless every copy
+/// was written. Returns the files written.
+pub fn write(policy: &Policy, account: &Account, lock: &Lock) -> Result<Vec<PathBuf>> {
+    let written = write_each(policy, account, lock)?;
+    if written.failures.is_empty() {
+        Ok(written.paths)
     } else {
         Err(Failure::new(
             ExitCode::GeneralError,
-            format!("the lock could not be written: {}", errors.join("; ")),
+            format!("the lock could not be written: {}", written.failures.join("; ")),
         )
         .into())
     }

@@ -36,6 +36,31 @@ fn parse() -> Result<cli::Cli, clap::Error> {
     parsed
 }
 
+/// The panic hook: where the bug is and what it said, on stderr, made safe for the terminal
+/// (a panic message may quote a post or a server). `RUST_BACKTRACE` adds the backtrace.
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    let place = info
+        .location()
+        .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+        .unwrap_or_else(|| "an unknown place".into());
+    let thread = std::thread::current();
+    eprintln!(
+        "postgate: internal error in thread {} at {place}: {}",
+        postgate::sanitize::one_line(thread.name().unwrap_or("(unnamed)")),
+        postgate::sanitize::for_terminal(message)
+    );
+    let backtrace = std::backtrace::Backtrace::capture();
+    if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+        eprintln!("{backtrace}");
+    }
+}
+
 fn main() -> std::process::ExitCode {
     // Behave like other Unix tools when stdout is a closed pipe (`postgate log | head`).
     #[cfg(unix)]
@@ -67,11 +92,13 @@ fn main() -> std::process::ExitCode {
     output::init_color(cli.color);
     let as_json = cli.json;
     output::init_json(as_json);
-    // A panic is a bug, but under --json it must still end in the error object; its message is
-    // on stderr already (the default hook).
+    // A panic is a bug: the person gets its place and a request to report it, never Rust's
+    // own "panicked at" page, and under --json the error object still ends the run. The
+    // pipeline records a panic in the audit log itself (publish::run); here it becomes exit 1.
+    std::panic::set_hook(Box::new(report_panic));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli))).unwrap_or_else(|_| {
         Err(anyhow::anyhow!(
-            "internal error: postgate panicked (a bug; please report it)"
+            "internal error: postgate stopped on a bug (the `postgate: internal error` line above says where); please report it"
         ))
     });
     match outcome {

@@ -61,8 +61,7 @@ pub fn json(value: &Value) {
         }
         return;
     }
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{value}");
+    print_document(value);
 }
 
 /// Prints a result line on stdout (on stderr under `--json`, where stdout is the document).
@@ -82,7 +81,39 @@ pub fn status(line: &str) {
 
 fn print_document(value: &Value) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{value}");
+    let _ = writeln!(out, "{}", to_safe_json(value));
+}
+
+/// `value` as one line of JSON in which every character the screen would not show as itself
+/// (by [`crate::sanitize`]'s rule: controls, bidi, invisible, unassigned, private use) is
+/// written as a `\uXXXX` escape, astral ones as a surrogate pair. Parsing it gives back exactly
+/// the same strings, and a terminal that shows it, or a log that keeps it, is never steered by
+/// a post or a server's words.
+pub fn to_safe_json(value: &Value) -> String {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeFormatter);
+    // Serializing a Value into memory cannot fail: its map keys are strings.
+    let _ = serde::Serialize::serialize(value, &mut ser);
+    // The formatter writes only what serde_json hands it, valid UTF-8, and ASCII escapes.
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// serde_json's compact formatter, with the hidden characters of each string escaped.
+struct SafeFormatter;
+
+impl serde_json::ser::Formatter for SafeFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, writer: &mut W, fragment: &str) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c, _) in crate::sanitize::hidden_chars(fragment) {
+            writer.write_all(&fragment.as_bytes()[start..at])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            start = at + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
 }
 
 fn take_document() -> Option<Value> {
@@ -221,6 +252,23 @@ mod tests {
         assert_eq!(object["hint"], "do not run it again");
         let plain = anyhow::anyhow!("boom");
         assert_eq!(error_object(&plain, ExitCode::GeneralError)["hint"], Value::Null);
+    }
+
+    #[test]
+    fn json_escapes_what_the_screen_would_hide_and_stays_exact() {
+        let text = "a\u{202e}b\u{200b}c\u{7f}\u{9b}d\u{e0041}e\u{f0000}f \u{1f469}\u{200d}\u{1f52c} é\n\"";
+        let value = json!({ "text": text, "k\u{202e}ey": [text] });
+        let line = to_safe_json(&value);
+        assert!(line.contains(r"a\u202eb\u200bc\u007f\u009bd"), "{line}");
+        assert!(
+            line.contains(r"\udb40\udc41e\udb80\udc00f"),
+            "astral escapes are surrogate pairs: {line}"
+        );
+        // An emoji sequence and plain letters stay readable, as on the screen.
+        assert!(line.contains("\u{1f469}\u{200d}\u{1f52c} é"), "{line}");
+        assert!(crate::sanitize::hidden_chars(&line).is_empty(), "{line}");
+        let back: Value = serde_json::from_str(&line).expect("valid JSON");
+        assert_eq!(back, value);
     }
 
     #[test]

@@ -113,6 +113,8 @@ struct Trail<'a> {
     plan_hash: Option<String>,
     approvals: Vec<String>,
     author: Option<crate::approval::ProvenAuthor>,
+    /// The intent record is written: from here on something may have been sent.
+    intent_written: bool,
 }
 
 impl<'a> Trail<'a> {
@@ -133,6 +135,7 @@ impl<'a> Trail<'a> {
             plan_hash: None,
             approvals: Vec::new(),
             author: None,
+            intent_written: false,
         }
     }
 
@@ -226,10 +229,27 @@ pub fn record_refusal(policy: &Policy, action: &Action, account: &str, err: anyh
 
 /// Runs the pipeline for one change to an account, and records a refusal: the only place
 /// one is recorded.
+///
+/// A panic (a bug) is recorded as what it is. Before the intent record nothing was sent, so it
+/// is a refusal like any other. After it the post may be out: no record may claim either way,
+/// so the intent stays without an outcome, which is what the next run and `reconcile` settle by
+/// looking at the platform (as after a crash).
 pub fn run(policy: &Policy, req: Request) -> Result<Receipt> {
     let mut trail = Trail::new(policy, &req);
     let account = policy.account(&req.account).ok();
-    steps(policy, &req, &mut trail)
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| steps(policy, &req, &mut trail)));
+    let stopped = match ran {
+        Ok(result) => result,
+        Err(_) if trail.intent_written => Err(Stop::Failed(anyhow::anyhow!(
+            "internal error after the intent record (the `postgate: internal error` line above says where): whether the change reached the \
+             platform is unknown; the attempt stays in doubt until `postgate reconcile` or the next run looks; \
+             please report the bug"
+        ))),
+        Err(_) => Err(Stop::Refused(anyhow::anyhow!(
+            "internal error before anything was sent (the `postgate: internal error` line above says where); please report the bug"
+        ))),
+    };
+    stopped
         .map_err(|stop| match stop {
             Stop::Refused(err) => trail.refuse(err),
             Stop::Failed(err) => err,
@@ -279,6 +299,7 @@ fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Res
     }
     // The last look before the intent record: a lock set since the confirmation stops it here.
     still_open(policy, account, credential.as_ref())?;
+    crate::fault::point("before-intent");
     let key = intent(trail, req.plan.as_ref(), earlier.retry()).map_err(Stop::Failed)?;
     let result = publish(&*session, &req.action, &req.draft, &key);
     crate::fault::point("after-publish");
@@ -581,6 +602,7 @@ fn intent(trail: &mut Trail, plan: Option<&PlanGate>, earlier: Option<&InDoubt>)
     };
     trail.post_key = known.as_ref().map(|k| k.id.clone());
     let intent = trail.append("intent", Outcome::Pending)?;
+    trail.intent_written = true;
     // The time fixes Bluesky's record key, so a retry of this attempt derives the same one.
     let mut key = known.unwrap_or_else(|| PostKey::at(intent.hash.clone(), Some(intent.time)));
     key.since = Some(intent.time);

@@ -99,9 +99,61 @@ fn an_edited_record_is_detected() {
     post(&t, "demo", "suite");
     let text = std::fs::read_to_string(t.audit_path()).unwrap();
     std::fs::write(t.audit_path(), text.replacen("Texte original", "Texte modifié", 1)).unwrap();
+    // The edited record is named, not the next one whose `prev` it broke.
     t.cmd(["log", "verify"])
         .status(code::AUDIT)
-        .stderr_has("error: audit log does not verify: line 2 (seq 2): `prev` does not match the previous record")
+        .stderr_has(
+            "error: audit log does not verify: record 1 (line 1) was changed after it was written: it does not \
+             match its own hash",
+        )
+        .run();
+}
+
+/// Five records: a dry run, two posts (intent and outcome each).
+fn five_records(t: &Test) {
+    let handle = t.handle("demo");
+    t.cmd(["post", "-a", "demo", "--confirm-handle", &handle, "--dry-run", "zéro"])
+        .run();
+    post(t, "demo", "un");
+    post(t, "demo", "deux");
+    assert_eq!(t.audit().len(), 5);
+}
+
+#[test]
+fn an_edit_of_record_3_of_5_names_record_3() {
+    let t = Test::new();
+    five_records(&t);
+    let text = std::fs::read_to_string(t.audit_path()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    assert!(lines[2].contains("\"seq\":3,"), "{}", lines[2]);
+    lines[2] = lines[2].replacen("\"event\":\"outcome\"", "\"event\":\"refused\"", 1);
+    std::fs::write(t.audit_path(), lines.join("\n") + "\n").unwrap();
+    t.cmd(["log", "verify"])
+        .status(code::AUDIT)
+        .stderr_has("record 3 (line 3) was changed after it was written")
+        .stderr_has("2 good record(s) before the break")
+        .run();
+    let out = t.cmd(["--json", "log", "verify"]).status(code::AUDIT).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["result"]["problem"]["seq"], 3, "{v}");
+    assert_eq!(v["result"]["problem"]["line"], 3, "{v}");
+}
+
+#[test]
+fn a_deletion_of_record_3_of_5_names_the_gap() {
+    let t = Test::new();
+    five_records(&t);
+    let text = std::fs::read_to_string(t.audit_path()).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 2)
+        .map(|(_, l)| l)
+        .collect();
+    std::fs::write(t.audit_path(), kept.join("\n") + "\n").unwrap();
+    t.cmd(["log", "verify"])
+        .status(code::AUDIT)
+        .stderr_has("line 3: record 3 is missing (expected seq 3, found 4): removed from the log")
         .run();
 }
 
@@ -120,7 +172,7 @@ fn a_deleted_record_is_detected() {
     std::fs::write(t.audit_path(), kept.join("\n") + "\n").unwrap();
     t.cmd(["log", "verify"])
         .status(code::AUDIT)
-        .stderr_has("line 2: expected seq 2, found 3 (a record was removed or inserted)")
+        .stderr_has("line 2: record 2 is missing (expected seq 2, found 3): removed from the log")
         .run();
 }
 
@@ -239,7 +291,11 @@ fn every_file_postgate_writes_is_the_owners_only() {
         "{}\n[lockdown]\nshared_path = \"{{dir}}/shared/locks\"\n",
         support::DEFAULT_POLICY
     ));
-    // Creates the shared folder and writes a lock in it and in the state folder.
+    // The share is mounted (postgate never creates it, see tests/lockdown.rs); the lock in it
+    // and in the state folder are postgate's.
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(t.path().join("shared/locks"))
+        .unwrap();
     t.cmd(["lockdown", "perso", "--reason", "essai"]).run();
     post(&t, "demo", "un");
     t.cmd(["plan", "-a", "demo", "-o", "p.plan", "Prévu"]).run();

@@ -371,7 +371,10 @@ fn help_is_french_under_a_french_locale_and_english_otherwise() {
     let top = t.cmd(["--help"]).env("LANG", FRENCH).run();
     let top = String::from_utf8_lossy(&top.stdout).to_string();
     assert!(top.contains("\nCommandes:\n"), "{top}");
-    assert!(top.contains("\n  post         Publier après avoir montré le bandeau"), "{top}");
+    assert!(
+        top.contains("\n  post         Publier après avoir montré le bandeau"),
+        "{top}"
+    );
     // A long description is French as a whole, never an English paragraph under a French one.
     let check = t.cmd(["check", "--help"]).env("LANG", FRENCH).run();
     let check = String::from_utf8_lossy(&check.stdout).to_string();

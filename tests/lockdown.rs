@@ -674,3 +674,134 @@ fn a_lockdown_from_another_state_folder_stops_a_post_sharing_the_audit_log() {
         .stderr_has("depuis un autre poste")
         .run();
 }
+
+#[test]
+fn unlocking_an_account_without_a_login_gives_no_login_advice_and_is_logged_as_an_unlock() {
+    let t = Test::new();
+    let sg = t.ssh_key("sg");
+    let com = t.ssh_key("com");
+    let t = t.policy(&format!(
+        "{DEFAULT_POLICY}{}",
+        APPROVERS.replace("{sg}", &sg).replace("{com}", &com)
+    ));
+    let out = t.cmd(["--json", "lockdown", "demo", "--reason", "test"]).run();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lock_id = report["accounts"][0]["lock_id"].as_str().unwrap().to_string();
+    t.cmd([
+        "unlock",
+        "demo",
+        "--sign",
+        "--ssh-key",
+        "keys/sg",
+        "--lock-id",
+        &lock_id,
+    ])
+    .run();
+    let signed = t.audit().last().cloned().unwrap();
+    assert_eq!(signed["event"], "unlock-sign", "{signed}");
+    assert_eq!(signed["outcome"]["status"], "unlock-signed", "{signed}");
+    assert_eq!(signed["outcome"]["approver"], "sg", "{signed}");
+    assert_eq!(signed["target"], lock_id.as_str(), "{signed}");
+    assert!(signed.get("plan_hash").is_none(), "an unlock is no plan: {signed}");
+
+    let out = t.cmd(["unlock", "demo"]).stdout("demo  unlocked\n").run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("account `demo` is unlocked; it needs no credential, so it can publish again now"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("postgate login"),
+        "no login exists for an outbox account: {stderr}"
+    );
+
+    let short = lock_id.trim_start_matches("sha256:").get(..16).unwrap().to_string();
+    let out = t.cmd(["log"]).run();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    let line = listing
+        .lines()
+        .find(|l| l.contains("unlock-sign"))
+        .unwrap_or_else(|| panic!("no unlock-sign line in:\n{listing}"));
+    assert!(line.contains(&format!("unlock signed by sg, lock {short}")), "{line}");
+    assert!(!listing.contains("plan"), "{listing}");
+    t.cmd(["log", "verify"]).stdout_has("ok: 3 record(s)").run();
+}
+
+#[test]
+fn an_unlock_signature_in_an_older_log_still_reads_as_one() {
+    let t = Test::new();
+    t.cmd(["lockdown", "demo", "--reason", "test"]).run();
+    // How postgate recorded an unlock signature before it had its own kind.
+    let log = postgate::audit::AuditLog::new(t.audit_path());
+    let mut old = postgate::audit::Record::new(
+        "approval",
+        "unlock --sign",
+        postgate::audit::Outcome::Approved {
+            approver: "sg".into(),
+            fingerprint: "SHA256:abc".into(),
+            signature: "lock.sg.sig".into(),
+        },
+    );
+    old.acts_on = Some("sha256:0123456789abcdef0123".into());
+    log.append(old).expect("append");
+    t.cmd(["log"])
+        .stdout_has("unlock signed by sg, lock 0123456789abcdef")
+        .run();
+    t.cmd(["log", "verify"]).stdout_has("ok: 2 record(s)").run();
+}
+
+#[test]
+fn a_lockdown_whose_shared_folder_is_missing_locks_here_revokes_and_says_others_are_not_stopped() {
+    let t = Test::new().keychain().policy(&format!(
+        "{DEFAULT_POLICY}\n[lockdown]\nshared_path = \"{{dir}}/share/locks\"\n"
+    ));
+    // The mount point is there, the share is not mounted: its folder is missing.
+    std::fs::create_dir_all(t.path().join("share")).unwrap();
+    t.cmd(["login", "vault", "--secret-stdin"])
+        .stdin("secret-de-test")
+        .run();
+    let shared = format!("{}/share/locks", t.path().display());
+    let out = t
+        .cmd(["lockdown", "vault", "--reason", "fuite"])
+        .status(1)
+        .stdout_has("vault  LOCKED ON THIS MACHINE ONLY (the shared lockdown folder ")
+        .stdout_has(&format!(
+            "{shared} is not there (an unmounted share?), so the runners that read it are NOT stopped"
+        ))
+        .stdout_has("; keychain: removed")
+        .stderr_has(
+            "error: `vault` is locked on this machine only; other runners are NOT stopped. Mount or fix the shared \
+             folder, then run `postgate lockdown vault` again",
+        )
+        .run();
+    assert!(out.status.code() != Some(0));
+    // Nothing made in the share's place, and the local lock holds.
+    assert!(!t.path().join("share/locks").exists());
+    assert_eq!(lock_files(&t.path().join("state/postgate/lockdown")).len(), 1);
+    let record = t.audit().into_iter().rev().find(|r| r["event"] == "lockdown").unwrap();
+    assert!(
+        record["outcome"]["lock"]
+            .as_str()
+            .unwrap()
+            .starts_with("LOCKED ON THIS MACHINE ONLY"),
+        "{record}"
+    );
+    assert_eq!(record["outcome"]["keychain"], "removed");
+
+    let out = t
+        .cmd(["--json", "lockdown", "vault", "--reason", "fuite"])
+        .status(1)
+        .run();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let account = &report["accounts"][0];
+    assert_eq!(account["locked"], true, "{report}");
+    assert_eq!(account["locked_everywhere"], false, "{report}");
+    assert!(account["lock_error"].as_str().unwrap().contains(&shared), "{report}");
+
+    // Mounted again, the same command completes the lockdown.
+    std::fs::create_dir_all(t.path().join("share/locks")).unwrap();
+    t.cmd(["lockdown", "vault", "--reason", "fuite"])
+        .stdout_has("vault  LOCKED  ")
+        .run();
+    assert_eq!(lock_files(&t.path().join("share/locks")).len(), 1);
+}

@@ -508,3 +508,182 @@ fn an_inline_account_table_is_split_like_any_other() {
         "1:126",
     );
 }
+
+/// An account table of `platform` named `name`, with `extra` lines.
+fn table(name: &str, handle: &str, platform: &str, kind: &str, extra: &str) -> String {
+    format!(
+        "[[accounts]]\nname = \"{name}\"\nhandle = \"{handle}\"\nplatform = \"{platform}\"\nkind = \"{kind}\"\n\
+         display_name = \"D\"\nowner = \"O\"\n{extra}"
+    )
+}
+
+#[test]
+fn three_errors_in_three_accounts_are_all_reported_in_order_with_a_count() {
+    let text = [
+        table(
+            "un",
+            "@un",
+            "outbox",
+            "official",
+            "path = \"o\"\nconfirme = \"handle\"\n",
+        ),
+        table("deux", "@deux", "outbox", "Official", "path = \"o\"\n"),
+        table(
+            "trois",
+            "@trois@social.example",
+            "mastodon",
+            "official",
+            "instance = \"social.example\"\n",
+        ),
+    ]
+    .concat();
+    let t = Test::new().policy(&text);
+    let out = t.cmd(["policy", "check"]).status(code::BAD_POLICY).stdout("").run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let file = t.policy_path().display().to_string();
+    let expected = [
+        ("unknown field `confirme`", format!("  --> {file}:9:1\n")),
+        (
+            "unknown variant `Official`, expected `official` or `personal`",
+            format!("  --> {file}:14:8\n"),
+        ),
+        (
+            "invalid `instance` URL: a URL with its scheme is expected, such as `https://social.example`",
+            format!("  --> {file}:25:12\n"),
+        ),
+    ];
+    let mut from = 0;
+    for (message, location) in &expected {
+        let at = stderr[from..]
+            .find(message)
+            .unwrap_or_fail(&format!("{message:?} after byte {from}"), &stderr);
+        let place = stderr[from + at..]
+            .find(location.as_str())
+            .unwrap_or_fail(location, &stderr);
+        from += at + place;
+    }
+    assert!(!stderr.contains("relative URL without a base"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("\n\n3 errors in {file}\nhint: ")),
+        "the count comes last, before the hint:\n{stderr}"
+    );
+    assert_eq!(stderr.matches("  --> ").count(), 3, "{stderr}");
+
+    let out = t.cmd(["--json", "policy", "check"]).status(code::BAD_POLICY).run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["message"].as_str().unwrap().contains("3 errors in"), "{v}");
+}
+
+trait UnwrapOrFail {
+    fn unwrap_or_fail(self, what: &str, stderr: &str) -> usize;
+}
+
+impl UnwrapOrFail for Option<usize> {
+    fn unwrap_or_fail(self, what: &str, stderr: &str) -> usize {
+        self.unwrap_or_else(|| panic!("stderr lacks {what} (in this order):\n{stderr}"))
+    }
+}
+
+#[test]
+fn several_errors_in_one_account_are_all_reported() {
+    let text = table(
+        "un",
+        "@un",
+        "outbox",
+        "Official",
+        "path = \"o\"\nconfirm = \"Handle\"\nallow_delete = \"oui\"\n",
+    );
+    let t = Test::new().policy(&text);
+    let out = t.cmd(["policy", "check"]).status(code::BAD_POLICY).run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for needle in [
+        "unknown variant `Official`",
+        "unknown variant `Handle`",
+        "invalid type: string \"oui\", expected a boolean",
+        "3 errors in",
+    ] {
+        assert!(stderr.contains(needle), "stderr lacks {needle:?}:\n{stderr}");
+    }
+}
+
+#[test]
+fn errors_outside_the_accounts_are_reported_with_those_inside() {
+    let text = format!(
+        "[audit]\npaht = \"x\"\n\n{}\n[lockdown]\nshared = \"/mnt\"\n",
+        table("un", "@un", "outbox", "Official", "path = \"o\"\n")
+    );
+    let t = Test::new().policy(&text);
+    let out = t.cmd(["policy", "check"]).status(code::BAD_POLICY).run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let file = t.policy_path().display().to_string();
+    let paht = stderr.find("unknown field `paht`").expect(&stderr);
+    let kind = stderr.find("unknown variant `Official`").expect(&stderr);
+    let shared = stderr.find("unknown field `shared`").expect(&stderr);
+    assert!(paht < kind && kind < shared, "in the order of the file:\n{stderr}");
+    assert!(stderr.contains(&format!("3 errors in {file}")), "{stderr}");
+}
+
+#[test]
+fn every_url_key_of_every_platform_asks_for_a_url_with_its_scheme() {
+    let cases = [
+        (
+            "mastodon",
+            "@m@social.example",
+            "instance = \"social.example\"\n",
+            "instance",
+            "social.example",
+        ),
+        (
+            "bluesky",
+            "@b.bsky.social",
+            "service = \"bsky.social\"\n",
+            "service",
+            "bsky.social",
+        ),
+        ("x", "@MinistereCC", "api = \"api.x.com\"\n", "api", "api.x.com"),
+        (
+            "x",
+            "@MinistereCC",
+            "oauth_api = \"localhost:3000\"\n",
+            "oauth_api",
+            "localhost:3000",
+        ),
+        (
+            "x",
+            "@MinistereCC",
+            "authorize_url = \"x.com/i/oauth2/authorize\"\n",
+            "authorize_url",
+            "x.com/i/oauth2/authorize",
+        ),
+        (
+            "facebook",
+            "@MinistereCulture",
+            "page_id = \"100064517391234\"\napi = \"graph.facebook.com\"\n",
+            "api",
+            "graph.facebook.com",
+        ),
+        (
+            "linkedin",
+            "@ministere-culture",
+            "organization = \"urn:li:organization:1\"\napi = \"api.linkedin.com\"\n",
+            "api",
+            "api.linkedin.com",
+        ),
+    ];
+    for (platform, handle, extra, key, value) in cases {
+        let t = Test::new().policy(&table("a", handle, platform, "official", extra));
+        let out = t.cmd(["policy", "check"]).status(code::BAD_POLICY).run();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let message = format!("invalid `{key}` URL: a URL with its scheme is expected, such as `https://{value}`");
+        assert!(
+            stderr.contains(&message),
+            "{platform}: stderr lacks {message:?}:\n{stderr}"
+        );
+        let line = 8 + extra.lines().position(|l| l.starts_with(key)).unwrap();
+        let location = format!("{}:{line}:{}", t.policy_path().display(), key.len() + 4);
+        assert!(
+            stderr.contains(&location),
+            "{platform}: stderr lacks {location:?}:\n{stderr}"
+        );
+    }
+}

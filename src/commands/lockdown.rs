@@ -25,7 +25,7 @@ use std::path::PathBuf;
 struct Contained<'a> {
     account: &'a Account,
     lock: Lock,
-    locked_in: Result<Vec<PathBuf>>,
+    locked_in: Result<crate::lockdown::Written>,
     revocation: Result<Revocation>,
     keychain: String,
 }
@@ -37,6 +37,16 @@ impl Contained<'_> {
             Ok(Revocation::Partial { done, .. }) => format!("{done}; REVOKE BY HAND (see below)"),
             Ok(Revocation::NotApplicable) => "nothing to revoke".into(),
             Err(e) => format!("NOT REVOKED: {}", crate::error::message_of(e)),
+        }
+    }
+
+    /// The lock's state, for the screen and the audit record.
+    fn lock_text(&self) -> String {
+        match &self.locked_in {
+            Err(e) => format!("NOT LOCKED ({e:#})"),
+            Ok(w) if w.everywhere() => "LOCKED".to_string(),
+            Ok(w) if w.anywhere() => format!("LOCKED ON THIS MACHINE ONLY ({})", w.failures.join("; ")),
+            Ok(w) => format!("NOT LOCKED ({})", w.failures.join("; ")),
         }
     }
 
@@ -54,9 +64,14 @@ impl Contained<'_> {
         json!({
             "name": self.account.name,
             "handle": self.account.handle,
-            "locked": self.locked_in.is_ok(),
-            "locked_in": self.locked_in.as_ref().map(|p| p.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()).unwrap_or_default(),
-            "lock_error": self.locked_in.as_ref().err().map(|e| format!("{e:#}")),
+            "locked": self.locked_in.as_ref().is_ok_and(|w| w.anywhere()),
+            "locked_everywhere": self.locked_in.as_ref().is_ok_and(|w| w.everywhere()),
+            "locked_in": self.locked_in.as_ref().map(|w| w.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()).unwrap_or_default(),
+            "lock_error": match &self.locked_in {
+                Err(e) => Some(format!("{e:#}")),
+                Ok(w) if !w.failures.is_empty() => Some(w.failures.join("; ")),
+                Ok(_) => None,
+            },
             "lock_id": self.lock.id(),
             "revocation": { "status": status, "detail": detail, "by_hand": by_hand },
             "keychain": self.keychain,
@@ -85,7 +100,7 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
         .iter()
         .map(|&account| {
             let lock = Lock::new(account, reason);
-            let locked_in = crate::lockdown::write(&policy, account, &lock);
+            let locked_in = crate::lockdown::write_each(&policy, account, &lock);
             Contained {
                 account,
                 lock,
@@ -167,6 +182,7 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
                 reason: reason.to_string(),
                 revocation: c.revocation_text(),
                 keychain: c.keychain.clone(),
+                lock: c.lock_text(),
             },
         );
         record.reason = Some(reason.to_string());
@@ -228,10 +244,7 @@ fn report(cli: &Cli, done: &[Contained], audit_error: Option<&anyhow::Error>) {
     }
     let width = done.iter().map(|c| c.account.name.len()).max().unwrap_or(0);
     for c in done {
-        let state = match &c.locked_in {
-            Ok(_) => "LOCKED".to_string(),
-            Err(e) => format!("NOT LOCKED ({e:#})"),
-        };
+        let state = c.lock_text();
         let line = format!(
             "{:width$}  {state}  {}; keychain: {}",
             c.account.name,
@@ -245,6 +258,16 @@ fn report(cli: &Cli, done: &[Contained], audit_error: Option<&anyhow::Error>) {
         }
     }
     for c in done {
+        if let Ok(w) = &c.locked_in
+            && w.anywhere()
+            && !w.everywhere()
+        {
+            output::status(&format!(
+                "error: `{name}` is locked on this machine only; other runners are NOT stopped. Mount or fix the \
+                 shared folder, then run `postgate lockdown {name}` again",
+                name = one_line(&c.account.name)
+            ));
+        }
         if let Ok(Revocation::Partial { by_hand, .. }) = &c.revocation {
             output::status(&format!("{}: by hand: {by_hand}", c.account.name));
         }
@@ -265,6 +288,9 @@ fn report(cli: &Cli, done: &[Contained], audit_error: Option<&anyhow::Error>) {
 fn exit_code(done: &[Contained], audit_error: Option<&anyhow::Error>) -> ExitCode {
     if let Some(e) = done.iter().find_map(|c| c.locked_in.as_ref().err()) {
         return exit_code_of(e);
+    }
+    if done.iter().any(|c| c.locked_in.as_ref().is_ok_and(|w| !w.everywhere())) {
+        return ExitCode::GeneralError;
     }
     if let Some(e) = done.iter().find_map(|c| c.revocation.as_ref().err()) {
         return match exit_code_of(e) {
@@ -367,9 +393,9 @@ fn sign(
     let mut record = Record::about(
         policy,
         account,
-        "approval",
+        "unlock-sign",
         "unlock --sign",
-        Outcome::Approved {
+        Outcome::UnlockSigned {
             approver: approver.name.clone(),
             fingerprint: approver.fingerprint(),
             signature: written.first().map(|p| p.display().to_string()).unwrap_or_default(),
@@ -483,10 +509,22 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
     } else {
         output::result(&format!("{}  unlocked", account.name));
     }
-    output::status(&format!(
-        "account `{}` is unlocked. Credentials stored before the lockdown are refused: store a new one with \
-         `postgate login {}`",
-        account.name, account.name
-    ));
+    output::status(&after_unlock(account));
     Ok(ExitCode::Success)
+}
+
+/// What to do once a lock is lifted: a new credential where the account has one to log in with;
+/// an account that needs none (a local outbox) is ready as it is.
+fn after_unlock(account: &Account) -> String {
+    if account.credentials == crate::account::CredentialPolicy::None {
+        return format!(
+            "account `{}` is unlocked; it needs no credential, so it can publish again now",
+            one_line(&account.name)
+        );
+    }
+    format!(
+        "account `{name}` is unlocked. Credentials stored before the lockdown are refused: store a new one with \
+         `postgate login {name}`",
+        name = one_line(&account.name)
+    )
 }

@@ -54,6 +54,11 @@ fn list(cli: &Cli, args: &LogArgs, log: &AuditLog) -> Result<ExitCode> {
             Outcome::Published { url, .. } => url.clone(),
             Outcome::Refused { reason, .. } => reason.lines().next().unwrap_or_default().to_string(),
             Outcome::Failed { error, .. } => error.lines().next().unwrap_or_default().to_string(),
+            // Logs written before unlock signatures had their own kind recorded them so.
+            Outcome::Approved { approver, .. } if r.action == "unlock --sign" => {
+                unlock_signed(approver, r.acts_on.as_deref())
+            }
+            Outcome::UnlockSigned { approver, .. } => unlock_signed(approver, r.acts_on.as_deref()),
             Outcome::Approved { approver, .. } => format!(
                 "by {approver}, plan {}",
                 r.plan_hash
@@ -83,6 +88,12 @@ fn list(cli: &Cli, args: &LogArgs, log: &AuditLog) -> Result<ExitCode> {
         ));
     }
     Ok(ExitCode::Success)
+}
+
+/// The detail of an approver's signature of an unlock: who, and which lock.
+fn unlock_signed(approver: &str, lock: Option<&str>) -> String {
+    let lock = lock.unwrap_or("?").trim_start_matches("sha256:");
+    format!("unlock signed by {approver}, lock {}", lock.get(..16).unwrap_or(lock))
 }
 
 fn verify(cli: &Cli, log: &AuditLog) -> Result<ExitCode> {

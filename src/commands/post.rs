@@ -11,7 +11,10 @@ use crate::output;
 use crate::publish::{self, Request};
 use crate::sanitize::one_line;
 use anyhow::Result;
+use std::ffi::{OsStr, OsString};
 use std::io::IsTerminal;
+use std::path::Path;
+use std::process::Command;
 
 pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
@@ -35,6 +38,27 @@ pub fn run(cli: &Cli, args: &PostArgs) -> Result<ExitCode> {
 /// the folder the plan is written to: its images must lie inside it, reached through no link,
 /// as `apply` will read them; for `post`, a person names any file (`media::read_named`).
 pub(super) fn read_draft(
+    args: &ContentArgs,
+    interactive: bool,
+    policy: &crate::policy::Policy,
+    plan_folder: Option<&std::path::Path>,
+) -> Result<Draft> {
+    guarded(|| read_draft_unguarded(args, interactive, policy, plan_folder))
+}
+
+/// Runs a step that gathers the post, turning a panic (a bug, in an editor library say) into an
+/// error, so the caller records the refused attempt in the audit log like any other. Nothing
+/// was sent: the pipeline has not started.
+fn guarded<T>(step: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or_else(|_| {
+        Err(anyhow::anyhow!(
+            "internal error while reading the post (the `postgate: internal error` line above says where); nothing was published; please \
+             report the bug"
+        ))
+    })
+}
+
+fn read_draft_unguarded(
     args: &ContentArgs,
     interactive: bool,
     policy: &crate::policy::Policy,
@@ -84,7 +108,7 @@ pub fn correct(cli: &Cli, args: &CorrectArgs) -> Result<ExitCode> {
     let action = Action::Correct {
         post: target.post.to_owned(),
     };
-    let text = read_text(target.text, args.file.as_deref(), interactive)
+    let text = guarded(|| read_text(target.text, args.file.as_deref(), interactive))
         .map_err(|e| publish::record_refusal(&policy, &action, target.account, e))?;
     execute(
         cli,
@@ -224,6 +248,7 @@ fn usage(message: impl Into<String>) -> anyhow::Error {
 /// Reads the post from the argument, a file, stdin, or an editor. One trailing newline (as
 /// files and heredocs end with) is dropped; everything else is kept exactly.
 fn read_text(text: Option<&str>, file: Option<&std::path::Path>, interactive: bool) -> Result<String> {
+    crate::fault::point("read-post");
     let from_stdin = text == Some("-") || file == Some(std::path::Path::new("-"));
     let text = if from_stdin {
         let buf = crate::paths::read_stream_bounded(std::io::stdin(), crate::paths::MAX_POST_BYTES, "post")
@@ -247,20 +272,74 @@ fn read_text(text: Option<&str>, file: Option<&std::path::Path>, interactive: bo
             ))
         })?
     } else if interactive && std::io::stdin().is_terminal() {
-        let edited = dialoguer::Editor::new()
-            .extension(".txt")
-            .edit("")
-            .map_err(|e| usage(format!("cannot run the editor ($VISUAL or $EDITOR): {e}")))?;
-        match edited {
-            Some(t) if !t.trim().is_empty() => t,
-            _ => {
-                return Err(Failure::new(ExitCode::NotConfirmed, "aborting: the post is empty").into());
-            }
+        let edited = edit_in_editor()?;
+        if edited.trim().is_empty() {
+            return Err(Failure::new(ExitCode::NotConfirmed, "aborting: the post is empty").into());
         }
+        edited
     } else {
         return Err(usage("no post text: pass TEXT, --file PATH, or `-` to read stdin"));
     };
     Ok(strip_final_newline(text))
+}
+
+/// The editor's command line, chosen as git chooses it: `$VISUAL`, then `$EDITOR`, then `vi`,
+/// each skipped when empty or blank (an exported `VISUAL=` means "not set", not "no editor").
+fn editor_command(visual: Option<OsString>, editor: Option<OsString>) -> OsString {
+    let blank = |v: &OsString| v.as_encoded_bytes().iter().all(u8::is_ascii_whitespace);
+    [visual, editor]
+        .into_iter()
+        .flatten()
+        .find(|v| !blank(v))
+        .unwrap_or_else(|| OsString::from("vi"))
+}
+
+/// How the editor is started on `file`. A value that names an executable file is run as it is,
+/// so a path with spaces needs no quoting; anything else is a shell command line, as git and
+/// most Unix tools read it (`code --wait`, `"/opt/My Editor/ed" -n`), with the file appended as
+/// one argument, never pasted into the command text.
+fn editor_process(command: &OsStr, file: &Path) -> Command {
+    let as_path = Path::new(command);
+    if as_path.components().count() > 1 && as_path.is_file() {
+        let mut cmd = Command::new(as_path);
+        cmd.arg(file);
+        return cmd;
+    }
+    let mut script = command.to_os_string();
+    script.push(" \"$@\"");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(script).arg(command).arg(file);
+    cmd
+}
+
+/// Opens the editor on an empty temporary file and reads what was saved. An editor that cannot
+/// start or exits with a failure publishes nothing.
+fn edit_in_editor() -> Result<String> {
+    let command = editor_command(std::env::var_os("VISUAL"), std::env::var_os("EDITOR"));
+    let shown = one_line(&command.to_string_lossy());
+    let file = tempfile::Builder::new()
+        .prefix("postgate-post-")
+        .suffix(".txt")
+        .tempfile()
+        .map_err(|e| usage(format!("cannot make a file for the editor: {e}")))?;
+    let status = editor_process(&command, file.path())
+        .status()
+        .map_err(|e| usage(format!("cannot run the editor `{shown}` ($VISUAL or $EDITOR): {e}")))?;
+    if !status.success() {
+        return Err(Failure::new(
+            ExitCode::NotConfirmed,
+            format!("aborting: the editor `{shown}` failed ({status}); nothing was published"),
+        )
+        .into());
+    }
+    let bytes = crate::paths::read_bounded(file.path(), crate::paths::MAX_POST_BYTES, "post")
+        .map_err(|e| usage(format!("cannot read what the editor saved: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        usage(format!(
+            "what the editor saved is not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 fn strip_final_newline(mut text: String) -> String {
@@ -275,7 +354,40 @@ fn strip_final_newline(mut text: String) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::strip_final_newline;
+    use super::{editor_command, editor_process, strip_final_newline};
+    use std::ffi::OsString;
+
+    fn chosen(visual: Option<&str>, editor: Option<&str>) -> OsString {
+        editor_command(visual.map(OsString::from), editor.map(OsString::from))
+    }
+
+    #[test]
+    fn an_empty_or_blank_editor_variable_counts_as_unset() {
+        assert_eq!(chosen(Some(""), Some("nano")), "nano");
+        assert_eq!(chosen(Some(" \t"), Some("nano")), "nano");
+        assert_eq!(chosen(Some(""), Some("")), "vi");
+        assert_eq!(chosen(None, None), "vi");
+        assert_eq!(chosen(Some("code --wait"), Some("nano")), "code --wait");
+        assert_eq!(chosen(None, Some("nano")), "nano");
+    }
+
+    #[test]
+    fn an_editor_with_arguments_runs_through_the_shell_with_the_file_as_one_argument() {
+        let cmd = editor_process("code --wait".as_ref(), "/tmp/a b.txt".as_ref());
+        assert_eq!(cmd.get_program(), "sh");
+        let args: Vec<_> = cmd.get_args().collect();
+        assert_eq!(args, ["-c", "code --wait \"$@\"", "code --wait", "/tmp/a b.txt"]);
+    }
+
+    #[test]
+    fn an_editor_path_with_spaces_runs_as_it_is() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("My Editor");
+        std::fs::write(&path, "#!/bin/sh\n").expect("write the editor");
+        let cmd = editor_process(path.as_os_str(), "/tmp/post.txt".as_ref());
+        assert_eq!(cmd.get_program(), path.as_os_str());
+        assert_eq!(cmd.get_args().collect::<Vec<_>>(), ["/tmp/post.txt"]);
+    }
 
     #[test]
     fn only_one_final_newline_goes() {

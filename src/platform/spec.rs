@@ -214,6 +214,17 @@ impl AccountKeys<'_, '_> {
 /// Service URLs must be https, except on loopback where test servers and local proxies live.
 /// A credential must never travel in clear text over a real network.
 pub fn service_url(text: &str) -> Result<Url, String> {
+    // `social.example` is a relative URL to the parser, and `localhost:3000` one whose scheme is
+    // `localhost`: both are a server named without its scheme.
+    let expected = || {
+        format!(
+            "a URL with its scheme is expected, such as `https://{}`",
+            text.trim().trim_start_matches('/')
+        )
+    };
+    if !text.contains("://") {
+        return Err(expected());
+    }
     let url = Url::parse(text).map_err(|e| e.to_string())?;
     let host = url.host_str().ok_or("it has no host")?;
     match url.scheme() {

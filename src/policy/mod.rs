@@ -193,8 +193,17 @@ impl Policy {
 
     /// [`Policy::parse`], over a system policy when there is one.
     pub fn parse_layer(text: &str, base: &Path, system: Option<&SystemLayer>) -> Result<Parsed, Vec<Diagnostic>> {
-        let (raw, raw_accounts) = raw::parse(text).map_err(|d| vec![d])?;
-        let mut diags = Vec::new();
+        let read = raw::parse(text).map_err(|d| vec![d])?;
+        let mut diags = read.diagnostics;
+        let raw_accounts = read.tables;
+        let Some(raw) = read.policy else {
+            // The rest of the file is wrong: its accounts are still judged, since each stands
+            // alone, but not what refers to the parts that could not be read.
+            for table in &raw_accounts {
+                validate_account(text, table, base, &mut diags);
+            }
+            return Err(in_order(diags));
+        };
 
         let written_audit = raw.audit.as_ref().and_then(|a| a.path.as_ref());
         let mut audit_path = match written_audit {
@@ -249,6 +258,8 @@ impl Policy {
         }
         let mut names: Vec<&str> = inherited.iter().map(|a| a.name.as_str()).collect();
         names.extend(raw_accounts.iter().map(|a| a.common.get_ref().name.get_ref().as_str()));
+        // An account whose table is wrong is still an account: a rule naming it is not wrong.
+        names.extend(read.failed_names.iter().map(String::as_str));
 
         // The system's raw rules are compiled again with the user's, into one set; they were
         // validated on their own already.
@@ -357,9 +368,16 @@ impl Policy {
                 lockdown,
             })
         } else {
-            Err(diags)
+            Err(in_order(diags))
         }
     }
+}
+
+/// The errors in the order of the file, as a person reads and fixes it; those about no place
+/// in it (a folder that cannot be placed) first.
+fn in_order(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diags.sort_by_key(|d| d.span.as_ref().map(|s| s.start));
+    diags
 }
 
 fn confirm_name(c: Confirm) -> &'static str {
@@ -948,24 +966,27 @@ owner = "Jeanne Martin"
     }
 
     #[test]
-    fn a_key_of_no_platform_is_told_before_a_missing_one_as_serde_told_it() {
+    fn a_key_of_no_platform_and_a_missing_one_are_both_told_in_the_order_of_the_file() {
         let text = "[[accounts]]\nname = \"n\"\nhandle = \"@n@social.example\"\nkind = \"official\"\n\
                     display_name = \"N\"\nbogus = 1\nplatform = \"mastodon\"\ninstance = \"https://social.example\"\n";
         let diags = parse(text).unwrap_err();
-        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert_eq!(diags[0].message, "missing field `owner`");
+        assert_eq!(diags[0].span.as_ref().map(|s| line_col(text, s.start)), Some((1, 1)));
+        let unknown = &diags[1];
         assert!(
-            diags[0]
+            unknown
                 .message
                 .starts_with("unknown field `bogus`, expected one of `name`"),
             "{}",
-            diags[0].message
+            unknown.message
         );
         assert!(
-            diags[0].message.ends_with("`instance`, `account_id`, `visibility`"),
+            unknown.message.ends_with("`instance`, `account_id`, `visibility`"),
             "{}",
-            diags[0].message
+            unknown.message
         );
-        assert_eq!(diags[0].span.as_ref().map(|s| line_col(text, s.start)), Some((6, 1)));
+        assert_eq!(unknown.span.as_ref().map(|s| line_col(text, s.start)), Some((6, 1)));
     }
 
     #[test]

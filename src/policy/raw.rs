@@ -2,6 +2,10 @@
 //!
 //! Unknown keys are errors (`deny_unknown_fields`): a misspelt `confirm` must never silently
 //! fall back to a weaker default.
+//!
+//! serde stops at the first error, and a person fixing a policy wants every one at once. So the
+//! file is read as a TOML document with spans first, then judged piece by piece: each account
+//! key on its own, each other top-level key (each table of an array of tables) on its own.
 
 use crate::account::{Confirm, CredentialPolicy, Kind, NonInteractive};
 use crate::diagnostic::Diagnostic;
@@ -97,27 +101,85 @@ pub struct RawAccountTable<'i> {
     pub others: Vec<(Spanned<String>, Spanned<DeValue<'i>>)>,
 }
 
-/// A policy file as written: everything but the accounts through serde, and the accounts split
-/// between the keys the policy owns and the keys their platform owns.
-pub fn parse(text: &str) -> Result<(RawPolicy, Vec<RawAccountTable<'_>>), Diagnostic> {
-    let error = Diagnostic::of_toml;
-    let mut doc = DeTable::parse(text).map_err(error)?;
-    // The accounts first: serde, which read the whole file before them, took its tables in
-    // the order of their names, so an error in `[[accounts]]` was the one it reported.
-    let tables = match doc.get_mut().remove("accounts") {
-        Some(accounts) => account_tables(accounts)?,
-        None => Vec::new(),
+/// A policy file as written, as far as it could be read: the policy without its accounts (none
+/// when any part of it is wrong), every account table that is right, the names of those that
+/// are not (so rules naming them are not told the account does not exist), and every error.
+pub struct Parse<'i> {
+    pub policy: Option<RawPolicy>,
+    pub tables: Vec<RawAccountTable<'i>>,
+    pub failed_names: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads a policy file. Only a file that is not TOML at all stops at its first error.
+pub fn parse(text: &str) -> Result<Parse<'_>, Diagnostic> {
+    let mut doc = DeTable::parse(text).map_err(Diagnostic::of_toml)?;
+    let mut diagnostics = Vec::new();
+    let mut tables = Vec::new();
+    let mut failed_names = Vec::new();
+    if let Some(accounts) = doc.get_mut().remove("accounts") {
+        account_tables(accounts, &mut tables, &mut failed_names, &mut diagnostics);
+    }
+    let before = diagnostics.len();
+    for (key, value) in doc.get_ref().iter() {
+        probe_top_level(key, value, &mut diagnostics);
+    }
+    let policy = if diagnostics.len() == before {
+        match RawPolicy::deserialize(toml::de::Deserializer::from(doc)) {
+            Ok(policy) => Some(policy),
+            Err(e) => {
+                diagnostics.push(Diagnostic::of_toml(e));
+                None
+            }
+        }
+    } else {
+        None
     };
-    let policy = RawPolicy::deserialize(toml::de::Deserializer::from(doc)).map_err(error)?;
-    Ok((policy, tables))
+    Ok(Parse {
+        policy,
+        tables,
+        failed_names,
+        diagnostics,
+    })
+}
+
+/// Reads one top-level key as if it were alone in the file (each table of an array of tables
+/// alone), so that each part's first error is reported, not only the file's.
+fn probe_top_level<'i>(
+    key: &Spanned<std::borrow::Cow<'i, str>>,
+    value: &Spanned<DeValue<'i>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let alone = |value: Spanned<DeValue<'i>>| {
+        let mut table = DeTable::new();
+        table.insert(key.clone(), value);
+        let span = key.span().start..key.span().end;
+        RawPolicy::deserialize(toml::de::Deserializer::from(Spanned::new(span, table))).err()
+    };
+    let errors: Vec<toml::de::Error> = match value.get_ref() {
+        DeValue::Array(items) if items.iter().all(|i| matches!(i.get_ref(), DeValue::Table(_))) => items
+            .iter()
+            .filter_map(|item| {
+                alone(Spanned::new(
+                    value.span(),
+                    DeValue::Array(std::iter::once(item.clone()).collect()),
+                ))
+            })
+            .collect(),
+        _ => alone(value.clone()).into_iter().collect(),
+    };
+    diagnostics.extend(errors.into_iter().map(Diagnostic::of_toml));
 }
 
 /// The `[[accounts]]` tables, each split between the keys every account has and its
-/// platform's. A key that no platform has is refused here, before anything else about its
-/// account, as serde refused it when every key was one struct's.
-fn account_tables(accounts: Spanned<DeValue<'_>>) -> Result<Vec<RawAccountTable<'_>>, Diagnostic> {
-    let error = Diagnostic::of_toml;
-    let mut tables = Vec::new();
+/// platform's. Every error of every table is reported: a key that no platform has, and each
+/// key every account has whose value is wrong or that is missing.
+fn account_tables<'i>(
+    accounts: Spanned<DeValue<'i>>,
+    tables: &mut Vec<RawAccountTable<'i>>,
+    failed_names: &mut Vec<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let not_tables = |span| {
         Diagnostic::new(
             "`accounts` must be an array of tables: write each as [[accounts]]",
@@ -126,39 +188,116 @@ fn account_tables(accounts: Spanned<DeValue<'_>>) -> Result<Vec<RawAccountTable<
     };
     let span = accounts.span();
     let DeValue::Array(items) = accounts.into_inner() else {
-        return Err(not_tables(span));
+        diagnostics.push(not_tables(span));
+        return;
     };
     for item in items {
         let span = item.span();
         let DeValue::Table(table) = item.into_inner() else {
-            return Err(not_tables(span));
+            diagnostics.push(not_tables(span));
+            continue;
         };
         let platform = table
             .get("platform")
             .and_then(|p| p.get_ref().as_str())
             .and_then(crate::platform::by_name);
+        let name = table.get("name").and_then(|n| n.get_ref().as_str()).map(str::to_string);
+        let before = diagnostics.len();
         let mut common = DeTable::new();
         let mut others = Vec::new();
         for (key, value) in table {
-            let name = key.get_ref().as_ref();
-            if ACCOUNT_KEYS.contains(&name) {
+            let key_name = key.get_ref().as_ref();
+            if ACCOUNT_KEYS.contains(&key_name) {
                 common.insert(key, value);
-            } else if crate::platform::PLATFORMS.iter().any(|p| p.keys().contains(&name)) {
-                others.push((Spanned::new(key.span(), name.to_string()), value));
+            } else if crate::platform::PLATFORMS.iter().any(|p| p.keys().contains(&key_name)) {
+                others.push((Spanned::new(key.span(), key_name.to_string()), value));
             } else {
-                return Err(unknown_key(name, key.span(), platform));
+                diagnostics.push(unknown_key(key_name, key.span(), platform));
             }
         }
         // In the order written, so the errors about them are too.
         others.sort_by_key(|(key, _)| key.span().start);
-        let de = toml::de::ValueDeserializer::from(Spanned::new(span.clone(), DeValue::Table(common)));
-        let common = RawAccount::deserialize(de).map_err(error)?;
-        tables.push(RawAccountTable {
-            common: Spanned::new(span, common),
-            others,
-        });
+        let common = raw_account(common, span.clone(), diagnostics);
+        match common {
+            Some(common) if diagnostics.len() == before => tables.push(RawAccountTable {
+                common: Spanned::new(span, common),
+                others,
+            }),
+            _ => failed_names.extend(name),
+        }
     }
-    Ok(tables)
+}
+
+/// The value of `key` in `table`, read as a `T` on its own, so that an error in one key does not
+/// hide the next. `Ok(None)` when the key is absent; `Err(())` when it is wrong (reported).
+fn field<'i, T: Deserialize<'i>>(
+    table: &mut DeTable<'i>,
+    key: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<T>, ()> {
+    let Some(value) = table.remove(key) else {
+        return Ok(None);
+    };
+    let span = value.span();
+    T::deserialize(toml::de::ValueDeserializer::from(value))
+        .map(Some)
+        .map_err(|e| {
+            let mut d = Diagnostic::of_toml(e);
+            // A value's error without a place of its own is about the whole value.
+            d.span = d.span.or(Some(span));
+            diagnostics.push(d);
+        })
+}
+
+/// A required key of `field`: an absent one is reported at the account's table, in serde's
+/// words.
+fn required<'i, T: Deserialize<'i>>(
+    table: &mut DeTable<'i>,
+    key: &str,
+    span: &std::ops::Range<usize>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<T, ()> {
+    match field(table, key, diagnostics)? {
+        Some(value) => Ok(value),
+        None => {
+            diagnostics.push(Diagnostic::new(format!("missing field `{key}`"), span.clone()));
+            Err(())
+        }
+    }
+}
+
+/// [`RawAccount`] from its keys, each read on its own: every wrong or missing key is reported.
+fn raw_account<'i>(mut t: DeTable<'i>, span: std::ops::Range<usize>, d: &mut Vec<Diagnostic>) -> Option<RawAccount> {
+    let name = required(&mut t, "name", &span, d);
+    let handle = required(&mut t, "handle", &span, d);
+    let platform = required(&mut t, "platform", &span, d);
+    let kind = required(&mut t, "kind", &span, d);
+    let display_name = required(&mut t, "display_name", &span, d);
+    let owner = required(&mut t, "owner", &span, d);
+    let confirm = field(&mut t, "confirm", d);
+    let non_interactive = field(&mut t, "non_interactive", d);
+    let credentials = field(&mut t, "credentials", d);
+    let language = field(&mut t, "language", d);
+    let allow_delete = field(&mut t, "allow_delete", d);
+    let require_alt_text = field(&mut t, "require_alt_text", d);
+    let rotate_after_days = field(&mut t, "rotate_after_days", d);
+    let max_credential_age_days = field(&mut t, "max_credential_age_days", d);
+    Some(RawAccount {
+        name: name.ok()?,
+        handle: handle.ok()?,
+        platform: platform.ok()?,
+        kind: kind.ok()?,
+        display_name: display_name.ok()?,
+        owner: owner.ok()?,
+        confirm: confirm.ok()?,
+        non_interactive: non_interactive.ok()?,
+        credentials: credentials.ok()?,
+        language: language.ok()?,
+        allow_delete: allow_delete.ok()?,
+        require_alt_text: require_alt_text.ok()?,
+        rotate_after_days: rotate_after_days.ok()?,
+        max_credential_age_days: max_credential_age_days.ok()?,
+    })
 }
 
 /// An account key no platform has. The keys it could have meant: every account's, and its
