@@ -921,6 +921,7 @@ mod tests {
                     credential: "none",
                     dry_run: false,
                     findings: &findings,
+                    approved_by: &[],
                 },
                 Screen::UNSIZED,
             )
