@@ -31,6 +31,7 @@ mod plan;
 mod policy_errors;
 mod queue;
 mod reconcile;
+mod release;
 mod rules;
 mod spoofing;
 mod system_policy;
