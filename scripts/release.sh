@@ -115,10 +115,9 @@ version=$(awk '/^\[/ { pkg = ($0 == "[package]") } pkg && /^version *=/ { gsub(/
 deb_name=postgate_${version}-1_amd64.deb
 tar_name=postgate-${version}-x86_64-linux-static.tar.gz
 
-if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
-  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s)
-fi
-export SOURCE_DATE_EPOCH
+# The packaged files' time. Not exported: build scripts that read SOURCE_DATE_EPOCH (aws-lc-sys
+# does) would rebuild whenever it differs from the last cargo run's, a test run's included.
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 
 out=${out:-$root/dist}
 mkdir -p "$out"
@@ -208,9 +207,9 @@ License: Apache-2.0
  https://www.apache.org/licenses/LICENSE-2.0.
 EOF
 
-# Every file gets SOURCE_DATE_EPOCH as its time, and owner-independent modes.
+# Every file gets the same time (epoch), and owner-independent modes.
 settle() {
-  find "$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+  find "$1" -exec touch -h -d "@$epoch" {} +
 }
 
 # 3. The Debian package, from a staged tree (dpkg-deb needs no debian/ folder and no extra
@@ -231,20 +230,19 @@ install -D -m 0644 "$work/copyright" "$doc/copyright"
 install -D -m 0644 README.md "$doc/README.md"
 gzip -9n "$doc/README.md"
 install -D -m 0644 policy.toml "$doc/examples/policy.toml"
-# Debian wants a changelog in every package; this one says where the real history is.
-{
-  printf 'postgate (%s-1) unstable; urgency=medium\n\n' "$version"
-  printf '  * Release %s, built by scripts/release.sh from the upstream sources;\n' "$version"
-  printf '    the history is the project'\''s git log.\n\n'
-  printf ' -- %s  %s\n' "MAINTAINER" "$(date -u -R -d "@$SOURCE_DATE_EPOCH")"
-} >"$doc/changelog.Debian"
-
 maintainer=$(awk '/^\[/ { deb = ($0 == "[package.metadata.deb]") } deb && /^maintainer *=/ { gsub(/^maintainer *= *"|".*$/, ""); print; exit }' Cargo.toml)
 if [ -n "${DEBEMAIL:-}" ]; then
   maintainer="${DEBFULLNAME:-postgate} <$DEBEMAIL>"
 fi
 [ -n "$maintainer" ] || die "no maintainer: set [package.metadata.deb] maintainer in Cargo.toml, or DEBEMAIL"
-sed -i "s|MAINTAINER|$maintainer|" "$doc/changelog.Debian"
+# Debian wants a changelog in every package; this one says where the real history is.
+{
+  printf 'postgate (%s-1) unstable; urgency=medium\n\n' "$version"
+  printf '  * Release %s, built by scripts/release.sh from the upstream sources;\n' "$version"
+  printf '    the history is the project'\''s git log.\n\n'
+  printf ' -- %s  %s\n' "$maintainer" "$(date -u -R -d "@$epoch")"
+} >"$doc/changelog.Debian"
+
 gzip -9n "$doc/changelog.Debian"
 
 # The shared libraries the binary needs, as Debian names them, with the lowest versions that
@@ -282,7 +280,7 @@ installed_size=$(du -sk --apparent-size --exclude=DEBIAN "$pkg" | cut -f1)
 chmod 0644 "$pkg/DEBIAN/control" "$pkg/DEBIAN/md5sums"
 find "$pkg" -type d -exec chmod 0755 {} +
 settle "$pkg"
-dpkg-deb --root-owner-group -Zxz --build "$pkg" "$work/$deb_name" >/dev/null
+SOURCE_DATE_EPOCH=$epoch dpkg-deb --root-owner-group -Zxz --build "$pkg" "$work/$deb_name" >/dev/null
 
 # 4. The static tarball: one folder, named with the version, so unpacking never mixes releases.
 say "packaging $tar_name"
@@ -300,7 +298,7 @@ install -m 0644 README.md "$tree/README.md"
 install -m 0644 "$work/copyright" "$tree/COPYRIGHT"
 find "$tree" -type d -exec chmod 0755 {} +
 settle "$work/tar"
-tar -C "$work/tar" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
+tar -C "$work/tar" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \
   -cf - "$dir" | gzip -9n >"$work/$tar_name"
 
 # 5. Into --out, then the checksums over what is there, so SHA256SUMS always matches the files.

@@ -8,6 +8,8 @@
 //! The build runs once per test run (`dist`); the tests that only read the files share it.
 
 use crate::support::Test;
+use crate::support::hostile::Hostile;
+use crate::support::policy;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -96,11 +98,20 @@ fn demo_post(t: &Test, bin: &Path, text: &str) {
         posts[0]
     );
     let audit = t.audit();
+    let record = audit.last().expect("an audit record");
     assert_eq!(
-        audit.last().map(|r| r["version"].clone()),
-        Some(Value::from(VERSION)),
-        "the audit record names the installed version: {audit:?}"
+        record["version"], VERSION,
+        "the audit record names the installed version: {record}"
     );
+    // The user's name comes through NSS (getpwuid_r), which a static glibc cannot always reach:
+    // it must find the same name as the system's own `id`, or say `uid:N` when `id` finds none.
+    let id = Command::new("id").arg("-un").output().expect("run id");
+    let expected = if id.status.success() {
+        String::from_utf8_lossy(&id.stdout).trim().to_string()
+    } else {
+        format!("uid:{}", run(Command::new("id").arg("-u")).trim())
+    };
+    assert_eq!(record["user"], expected.as_str(), "{record}");
 }
 
 #[test]
@@ -287,6 +298,30 @@ fn the_static_tarball_unpacks_to_a_static_binary_that_posts() {
     let version = run(Command::new(&bin).arg("--version").env_clear());
     assert_eq!(version, format!("postgate {VERSION}\n"));
     demo_post(&t, &bin, "Bonjour depuis le binaire statique");
+
+    // A server named `localhost`: the name goes through getaddrinfo, which the static glibc
+    // answers from /etc/hosts without loading an NSS module.
+    let server = Hostile::start();
+    server.mastodon("alice");
+    let handle = format!("@alice@{}", server.domain());
+    let by_name = format!("http://{}", server.domain());
+    let t = t
+        .policy(&policy::with_audit(&[
+            &(policy::mastodon("masto", &handle, &by_name) + policy::FROM_ENV)
+        ]))
+        .env("POSTGATE_SECRET_MASTO", "a-token");
+    let out = t
+        .command(&bin.display().to_string())
+        .args(["whoami", "-a", "masto"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the static postgate");
+    assert!(out.status.success(), "whoami by host name failed: {}", describe(&out));
+    assert!(
+        server.hits("GET", "/api/v1/accounts/verify_credentials") >= 1,
+        "whoami did not reach the server by its name: {}",
+        describe(&out)
+    );
 }
 
 #[test]
