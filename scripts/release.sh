@@ -153,8 +153,10 @@ for bin in "$dynamic" "$static"; do
   [ "$reported" = "postgate $version" ] || die "$bin says \"$reported\", Cargo.toml says $version"
 done
 # Static means no program interpreter and no shared library at all.
-if objdump -p "$static" | grep -qE '^ *(NEEDED|INTERP) '; then
-  die "$static is not statically linked: $(objdump -p "$static" | grep NEEDED | tr -s ' ' | tr '\n' ';')"
+# Read whole first: under pipefail, `objdump | grep -q` would fail when grep stops at a match.
+headers=$(objdump -p "$static")
+if grep -qE '^ *(NEEDED|INTERP) ' <<<"$headers"; then
+  die "$static is not statically linked: $(grep -E '^ *(NEEDED|INTERP) ' <<<"$headers" | tr -s ' ' | tr '\n' ';')"
 fi
 case $(file -b "$static") in
 *"statically linked"* | *"static-pie linked"*) ;;
