@@ -48,6 +48,12 @@ command -v curl >/dev/null || missing+=(curl)
 command -v secret-tool >/dev/null || missing+=(libsecret-tools)
 command -v python3 >/dev/null || missing+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+# tests/release.rs builds the release files with scripts/release.sh: dpkg-shlibdeps computes the
+# package's Depends, file and objdump prove the tarball's binary static, libc.a links it.
+command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
+command -v file >/dev/null || missing+=(file)
+command -v objdump >/dev/null || missing+=(binutils)
+case $(cc -print-file-name=libc.a 2>/dev/null) in /*) ;; *) missing+=(libc6-dev) ;; esac
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}" >&2
   sudo=()

@@ -34,6 +34,7 @@ mod plan;
 mod policy_errors;
 mod queue;
 mod reconcile;
+mod release;
 mod rules;
 mod safe_json;
 mod spoofing;
