@@ -174,6 +174,35 @@ fn the_editor_opens_without_text_and_an_empty_result_aborts() {
 }
 
 #[test]
+fn the_editor_works_in_a_private_folder_that_leaves_nothing_of_the_draft_behind() {
+    let t = Test::new();
+    std::fs::create_dir_all(t.path().join("tmp")).expect("tmp folder");
+    // Saves as many editors do: a backup of the old file, and the new text written beside it
+    // and renamed over it, which gives the file the umask's mode rather than the original's.
+    let script = t.write(
+        "rename-editor.sh",
+        "#!/bin/sh\ncp \"$1\" \"$1~\"\nprintf 'Embargoed draft\\n' > \"$1.new\"\nmv \"$1.new\" \"$1\"\n\
+         stat -c %a \"$(dirname \"$1\")\" > {dir}/folder-mode\n",
+    );
+    let mut tty = t
+        .cmd(["post", "-a", "demo"])
+        .env("VISUAL", &format!("sh {}", script.display()))
+        .env("TMPDIR", "{dir}/tmp")
+        .tty();
+    tty.expect("Embargoed draft").expect(PROMPT);
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), code::SUCCESS);
+    assert_eq!(t.outbox("outbox")[0]["text"], "Embargoed draft");
+    // Other users of the machine could read a file the editor made with the umask's mode.
+    assert_eq!(t.read("folder-mode").trim(), "700");
+    let left: Vec<_> = std::fs::read_dir(t.path().join("tmp"))
+        .expect("read tmp")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert!(left.is_empty(), "the editor's files stay behind: {left:?}");
+}
+
+#[test]
 fn the_prompt_names_the_account_and_its_kind() {
     let t = Test::new();
     let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty();

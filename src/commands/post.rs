@@ -312,17 +312,30 @@ fn editor_process(command: &OsStr, file: &Path) -> Command {
     cmd
 }
 
-/// Opens the editor on an empty temporary file and reads what was saved. An editor that cannot
-/// start or exits with a failure publishes nothing.
+/// Opens the editor on an empty file and reads what was saved. An editor that cannot start or
+/// exits with a failure publishes nothing.
+///
+/// The file is alone in a private folder: an editor that saves by renaming a new file over it,
+/// or leaves a backup or swap file beside it, gives that file the umask's mode, so in a shared
+/// temporary folder others could read a post before it is out; the folder goes, with all of
+/// them, when the text has been read.
 fn edit_in_editor() -> Result<String> {
     let command = editor_command(std::env::var_os("VISUAL"), std::env::var_os("EDITOR"));
     let shown = one_line(&command.to_string_lossy());
-    let file = tempfile::Builder::new()
+    let cannot = |e: std::io::Error| usage(format!("cannot make a file for the editor: {e}"));
+    let folder = tempfile::Builder::new()
         .prefix("postgate-post-")
-        .suffix(".txt")
-        .tempfile()
-        .map_err(|e| usage(format!("cannot make a file for the editor: {e}")))?;
-    let status = editor_process(&command, file.path())
+        .tempdir()
+        .map_err(cannot)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // tempfile makes it 0700 already; said here so that no version of it can loosen this.
+        std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o700)).map_err(cannot)?;
+    }
+    let file = folder.path().join("post.txt");
+    crate::paths::write_new_private(&file, b"").map_err(cannot)?;
+    let status = editor_process(&command, &file)
         .status()
         .map_err(|e| usage(format!("cannot run the editor `{shown}` ($VISUAL or $EDITOR): {e}")))?;
     if !status.success() {
@@ -332,7 +345,7 @@ fn edit_in_editor() -> Result<String> {
         )
         .into());
     }
-    let bytes = crate::paths::read_bounded(file.path(), crate::paths::MAX_POST_BYTES, "post")
+    let bytes = crate::paths::read_bounded(&file, crate::paths::MAX_POST_BYTES, "post")
         .map_err(|e| usage(format!("cannot read what the editor saved: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         usage(format!(
