@@ -244,7 +244,9 @@ fn write(path: &Path, bytes: &[u8], force: bool) -> Result<Option<PathBuf>> {
         if force && path.exists() {
             let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
             let file = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-            let old = std::fs::read(path).map_err(|e| fail("read", path, e))?;
+            // Bounded and regular only: a FIFO there would wait for ever, a device stream.
+            let old = crate::paths::read_bounded(path, crate::paths::MAX_POLICY_BYTES, "policy")
+                .map_err(|e| fail("read", path, e))?;
             // Never over an earlier backup: two --force in one second get `.1.bak`, `.2.bak`…
             let mut n = 0;
             let backup = loop {
