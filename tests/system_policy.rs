@@ -366,6 +366,15 @@ fn init_over_a_system_policy_writes_a_policy_that_loads_and_approves_nothing_its
     ])
     .env_remove("POSTGATE_POLICY")
     .run();
+
+    let out = t
+        .cmd(["--json", "init", "--force", "--key", &format!("init_{}", t.uid)])
+        .env_remove("POSTGATE_POLICY")
+        .run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON value");
+    assert_eq!(v["approver"], serde_json::Value::Null, "{v}");
+    assert_eq!(v["key"], key, "{v}");
+    assert_eq!(v["system_policy"], t.fill("{dir}/etc/postgate/policy.toml"), "{v}");
 }
 
 #[test]

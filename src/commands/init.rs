@@ -99,7 +99,9 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
         output::json(&serde_json::json!({
             "path": path.display().to_string(),
             "backup": backup.as_ref().map(|b| b.display().to_string()),
-            "approver": name,
+            // Over a system policy the file names no approver: the key is only offered.
+            "approver": system.is_none().then_some(&name),
+            "system_policy": system.as_ref().map(|s| s.display().to_string()),
             "key": key.line(),
             "key_name": (!matches!(key, Key::Ssh(..))).then_some(&key_name),
             "key_created": matches!(key, Key::Created(_)),
