@@ -92,7 +92,16 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
     let accounts: Vec<&Account> = if args.all {
         policy.accounts.iter().collect()
     } else {
-        args.names().map(|n| policy.account(n)).collect::<Result<_>>()?
+        let mut named: Vec<&Account> = Vec::new();
+        for name in args.names() {
+            let account = policy.account(name)?;
+            // Named twice (`NAME` and `-a NAME`): one lock, one revocation, one record; a
+            // second would overwrite the lock file under another id and revoke a dead token.
+            if !named.iter().any(|a| a.name == account.name) {
+                named.push(account);
+            }
+        }
+        named
     };
 
     // 1. The locks, before anything else can fail.
