@@ -203,6 +203,30 @@ fn the_editor_works_in_a_private_folder_that_leaves_nothing_of_the_draft_behind(
 }
 
 #[test]
+fn the_editor_does_not_write_into_a_redirected_stdout() {
+    let t = Test::new();
+    // A terminal editor draws its screen on its stdout; postgate's stdout here is the JSON
+    // document a script reads, and must stay exactly one value.
+    let script = t.write(
+        "drawing-editor.sh",
+        "#!/bin/sh\nprintf 'the editor screen\\n'\nprintf 'Du texte\\n' > \"$1\"\n",
+    );
+    let mut tty = t
+        .cmd(Vec::<String>::new())
+        .env("VISUAL", &format!("sh {}", script.display()))
+        .tty_shell(&format!(
+            "postgate --json post -a demo --confirm-handle {} > {{dir}}/out.json",
+            t.handle("demo")
+        ));
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    let out = t.read("out.json");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    assert_eq!(v["status"], "published", "{v}");
+    assert!(tty.screen().contains("the editor screen"), "{}", tty.screen());
+    assert_eq!(t.outbox("outbox")[0]["text"], "Du texte");
+}
+
+#[test]
 fn the_prompt_names_the_account_and_its_kind() {
     let t = Test::new();
     let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty();

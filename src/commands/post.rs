@@ -335,7 +335,13 @@ fn edit_in_editor() -> Result<String> {
     }
     let file = folder.path().join("post.txt");
     crate::paths::write_new_private(&file, b"").map_err(cannot)?;
-    let status = editor_process(&command, &file)
+    let mut editor = editor_process(&command, &file);
+    if !std::io::stdout().is_terminal() {
+        // stdout is a file or a pipe a script reads (the `--json` document, a post's id): a
+        // terminal editor draws its screen on its own stdout, which goes to stderr instead.
+        editor.stdout(std::io::stderr());
+    }
+    let status = editor
         .status()
         .map_err(|e| usage(format!("cannot run the editor `{shown}` ($VISUAL or $EDITOR): {e}")))?;
     if !status.success() {
