@@ -828,3 +828,20 @@ fn an_account_named_twice_is_locked_once() {
     let records = t.audit().iter().filter(|r| r["event"] == "lockdown").count();
     assert_eq!(records, 2);
 }
+
+/// A misspelt name among several fails the command, after the others are locked: in an
+/// emergency, a typo must not leave the account that was named correctly open.
+#[test]
+fn a_misspelt_name_does_not_stop_the_others_being_locked() {
+    let t = Test::new();
+    t.cmd(["lockdown", "demo", "nosuch", "--reason", "r"])
+        .status(code::BAD_POLICY)
+        .stderr_has("no account named `nosuch`")
+        .stderr_has("the other accounts named are locked")
+        .run();
+    t.post("demo", "x").status(code::LOCKED_DOWN).run();
+    // Named alone, it locks nothing and says so.
+    t.cmd(["lockdown", "nosuch", "--reason", "r"])
+        .status(code::BAD_POLICY)
+        .run();
+}
