@@ -117,6 +117,11 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
             "note: no approval key was made ({why}); the system policy {} decides who approves and who lifts a lockdown",
             system.display()
         )),
+        (Key::Ssh(_, path), Some(system)) => output::status(&format!(
+            "the system policy {} decides who approves and who lifts a lockdown; to approve, give its owners \
+             the SSH key {path} (the policy's last comment holds it)",
+            system.display()
+        )),
         (_, Some(system)) => output::status(&format!(
             "the system policy {} decides who approves and who lifts a lockdown; to approve, give its owners \
              approval key `{key_name}` (the policy's last comment holds it)",
