@@ -203,6 +203,37 @@ fn the_editor_works_in_a_private_folder_that_leaves_nothing_of_the_draft_behind(
 }
 
 #[test]
+fn ctrl_c_in_the_editor_is_the_editor_s_and_leaves_no_draft_behind() {
+    let t = Test::new();
+    std::fs::create_dir_all(t.path().join("tmp")).expect("tmp folder");
+    // Ctrl-C in a terminal editor reaches the whole foreground group; the editor takes it (vi
+    // cancels a command), so postgate must too, as git does, and go on with what was saved.
+    let script = t.write(
+        "interrupted-editor.sh",
+        "#!/bin/sh\ntrap '' INT\nkill -INT 0\nprintf 'Après Ctrl-C\\n' > \"$1\"\n",
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Run as it is, not through `sh -c`, whose own shell would die of the Ctrl-C.
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let mut tty = t
+        .cmd(["post", "-a", "demo"])
+        .env("VISUAL", &script.display().to_string())
+        .env("TMPDIR", "{dir}/tmp")
+        .tty();
+    tty.expect("Après Ctrl-C").expect(PROMPT);
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), code::SUCCESS);
+    assert_eq!(t.outbox("outbox")[0]["text"], "Après Ctrl-C");
+    let left: Vec<_> = std::fs::read_dir(t.path().join("tmp"))
+        .expect("read tmp")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert!(left.is_empty(), "the draft stays behind: {left:?}");
+}
+
+#[test]
 fn the_editor_does_not_write_into_a_redirected_stdout() {
     let t = Test::new();
     // A terminal editor draws its screen on its stdout; postgate's stdout here is the JSON

@@ -341,9 +341,26 @@ fn edit_in_editor() -> Result<String> {
         // terminal editor draws its screen on its own stdout, which goes to stderr instead.
         editor.stdout(std::io::stderr());
     }
-    let status = editor
-        .status()
-        .map_err(|e| usage(format!("cannot run the editor `{shown}` ($VISUAL or $EDITOR): {e}")))?;
+    // Ctrl-C in the editor reaches postgate too (one foreground group): it is the editor's to
+    // act on, as git leaves it, and postgate dying of it would leave the draft behind. The
+    // editor gets the default dispositions back, so it is not started deaf to Ctrl-C.
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: `signal` is async-signal-safe, as what runs between fork and exec must be.
+        unsafe {
+            editor.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+    }
+    let status = {
+        let _held = IgnoreInterrupts::now();
+        editor.status()
+    }
+    .map_err(|e| usage(format!("cannot run the editor `{shown}` ($VISUAL or $EDITOR): {e}")))?;
     if !status.success() {
         return Err(Failure::new(
             ExitCode::NotConfirmed,
@@ -359,6 +376,38 @@ fn edit_in_editor() -> Result<String> {
             e.utf8_error().valid_up_to()
         ))
     })
+}
+
+/// SIGINT and SIGQUIT ignored until dropped, then as they were.
+struct IgnoreInterrupts {
+    #[cfg(unix)]
+    before: [libc::sighandler_t; 2],
+}
+
+impl IgnoreInterrupts {
+    fn now() -> IgnoreInterrupts {
+        IgnoreInterrupts {
+            // SAFETY: SIG_IGN is a valid disposition; the previous ones are put back on drop.
+            #[cfg(unix)]
+            before: unsafe {
+                [
+                    libc::signal(libc::SIGINT, libc::SIG_IGN),
+                    libc::signal(libc::SIGQUIT, libc::SIG_IGN),
+                ]
+            },
+        }
+    }
+}
+
+impl Drop for IgnoreInterrupts {
+    fn drop(&mut self) {
+        // SAFETY: the dispositions `signal` returned above, unchanged.
+        #[cfg(unix)]
+        unsafe {
+            libc::signal(libc::SIGINT, self.before[0]);
+            libc::signal(libc::SIGQUIT, self.before[1]);
+        }
+    }
 }
 
 fn strip_final_newline(mut text: String) -> String {
