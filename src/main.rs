@@ -21,9 +21,37 @@ fn json_requested() -> bool {
 /// thousands of small allocations costs more than parsing the arguments, and the process ends
 /// soon after anyway.
 fn parse() -> Result<cli::Cli, clap::Error> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match parse_from(args.clone()) {
+        Err(e) if e.use_stderr() => {
+            // clap quotes the refused words back, raw and on a terminal in colour; they may be a
+            // post's text (`post -a NAME "$TEXT"`). The same command line with every hidden
+            // character made visible gives the same refusal, safe to show.
+            let shown: Vec<std::ffi::OsString> = args
+                .iter()
+                .map(|a| postgate::sanitize::for_terminal(&a.to_string_lossy()).into())
+                .collect();
+            if shown == args {
+                return Err(e);
+            }
+            match parse_from(shown) {
+                Err(safe) if safe.use_stderr() => Err(safe),
+                // Made visible, the words parse: only clap's plain text, made safe, is left.
+                _ => {
+                    let text = e.render().to_string();
+                    let text = text.strip_prefix("error: ").unwrap_or(&text);
+                    Err(clap::Error::raw(e.kind(), postgate::sanitize::for_terminal(text)))
+                }
+            }
+        }
+        parsed => parsed,
+    }
+}
+
+fn parse_from(args: Vec<std::ffi::OsString>) -> Result<cli::Cli, clap::Error> {
     let mut command = postgate::i18n::localize_help(cli::Cli::command());
     let parsed = command
-        .try_get_matches_from_mut(std::env::args_os())
+        .try_get_matches_from_mut(args)
         .and_then(|mut matches| cli::Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command)))
         .and_then(|cli| match cli.validate() {
             Ok(()) => Ok(cli),

@@ -305,7 +305,31 @@ impl Plan {
             .into());
         }
         plan.verify_hash(path)?;
+        let mut plan = plan;
+        // A plan file shares its hash, and so its signatures, with a queue item of the same
+        // fields: without the queue's default end, a signed item that expired unpublished
+        // would come back through `apply` with no end at all.
+        plan.close_window();
+        if plan.window.expires.is_none() {
+            return Err(refused(format!(
+                "{}: the plan has no `expires`, no `not_before` and no `created`: it would never expire",
+                path.display()
+            ))
+            .hint("write a new plan with `postgate plan` (it always sets --expires) and have it approved again")
+            .into());
+        }
         Ok(plan)
+    }
+
+    /// Gives a window that names no end the default one: [`DEFAULT_LIFETIME_HOURS`] after it
+    /// opens, or after the plan was made. Derived from signed data, it only narrows what the
+    /// signers agreed to.
+    pub fn close_window(&mut self) {
+        if let Some(start) = self.window.not_before.or(self.created) {
+            self.window
+                .expires
+                .get_or_insert(days_after(start, DEFAULT_LIFETIME_HOURS / 24));
+        }
     }
 
     pub fn verify_hash(&self, path: &Path) -> Result<()> {

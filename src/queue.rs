@@ -105,11 +105,8 @@ pub fn plan_of(policy: &Policy, path: &Path, draft: &DraftFile) -> Result<Plan, 
         findings: Vec::new(),
     }
     .seal();
-    if let Some(start) = plan.window.not_before {
-        plan.window
-            .expires
-            .get_or_insert(plan::days_after(start, plan::DEFAULT_LIFETIME_HOURS / 24));
-    }
+    // `created` is empty in an item's plan, so only `publish_at` opens the default week.
+    plan.close_window();
     Ok(plan)
 }
 

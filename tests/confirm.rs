@@ -174,6 +174,90 @@ fn the_editor_opens_without_text_and_an_empty_result_aborts() {
 }
 
 #[test]
+fn the_editor_works_in_a_private_folder_that_leaves_nothing_of_the_draft_behind() {
+    let t = Test::new();
+    std::fs::create_dir_all(t.path().join("tmp")).expect("tmp folder");
+    // Saves as many editors do: a backup of the old file, and the new text written beside it
+    // and renamed over it, which gives the file the umask's mode rather than the original's.
+    let script = t.write(
+        "rename-editor.sh",
+        "#!/bin/sh\ncp \"$1\" \"$1~\"\nprintf 'Embargoed draft\\n' > \"$1.new\"\nmv \"$1.new\" \"$1\"\n\
+         stat -c %a \"$(dirname \"$1\")\" > {dir}/folder-mode\n",
+    );
+    let mut tty = t
+        .cmd(["post", "-a", "demo"])
+        .env("VISUAL", &format!("sh {}", script.display()))
+        .env("TMPDIR", "{dir}/tmp")
+        .tty();
+    tty.expect("Embargoed draft").expect(PROMPT);
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), code::SUCCESS);
+    assert_eq!(t.outbox("outbox")[0]["text"], "Embargoed draft");
+    // Other users of the machine could read a file the editor made with the umask's mode.
+    assert_eq!(t.read("folder-mode").trim(), "700");
+    let left: Vec<_> = std::fs::read_dir(t.path().join("tmp"))
+        .expect("read tmp")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert!(left.is_empty(), "the editor's files stay behind: {left:?}");
+}
+
+#[test]
+fn ctrl_c_in_the_editor_is_the_editor_s_and_leaves_no_draft_behind() {
+    let t = Test::new();
+    std::fs::create_dir_all(t.path().join("tmp")).expect("tmp folder");
+    // Ctrl-C in a terminal editor reaches the whole foreground group; the editor takes it (vi
+    // cancels a command), so postgate must too, as git does, and go on with what was saved.
+    let script = t.write(
+        "interrupted-editor.sh",
+        "#!/bin/sh\ntrap '' INT\nkill -INT 0\nprintf 'Après Ctrl-C\\n' > \"$1\"\n",
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Run as it is, not through `sh -c`, whose own shell would die of the Ctrl-C.
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let mut tty = t
+        .cmd(["post", "-a", "demo"])
+        .env("VISUAL", &script.display().to_string())
+        .env("TMPDIR", "{dir}/tmp")
+        .tty();
+    tty.expect("Après Ctrl-C").expect(PROMPT);
+    tty.line(&t.handle("demo"));
+    assert_eq!(tty.finish(), code::SUCCESS);
+    assert_eq!(t.outbox("outbox")[0]["text"], "Après Ctrl-C");
+    let left: Vec<_> = std::fs::read_dir(t.path().join("tmp"))
+        .expect("read tmp")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert!(left.is_empty(), "the draft stays behind: {left:?}");
+}
+
+#[test]
+fn the_editor_does_not_write_into_a_redirected_stdout() {
+    let t = Test::new();
+    // A terminal editor draws its screen on its stdout; postgate's stdout here is the JSON
+    // document a script reads, and must stay exactly one value.
+    let script = t.write(
+        "drawing-editor.sh",
+        "#!/bin/sh\nprintf 'the editor screen\\n'\nprintf 'Du texte\\n' > \"$1\"\n",
+    );
+    let mut tty = t
+        .cmd(Vec::<String>::new())
+        .env("VISUAL", &format!("sh {}", script.display()))
+        .tty_shell(&format!(
+            "postgate --json post -a demo --confirm-handle {} > {{dir}}/out.json",
+            t.handle("demo")
+        ));
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    let out = t.read("out.json");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    assert_eq!(v["status"], "published", "{v}");
+    assert!(tty.screen().contains("the editor screen"), "{}", tty.screen());
+    assert_eq!(t.outbox("outbox")[0]["text"], "Du texte");
+}
+
+#[test]
 fn the_prompt_names_the_account_and_its_kind() {
     let t = Test::new();
     let mut tty = t.cmd(["post", "-a", "demo", "x"]).env("NO_COLOR", "1").tty();

@@ -805,3 +805,43 @@ fn a_lockdown_whose_shared_folder_is_missing_locks_here_revokes_and_says_others_
         .run();
     assert_eq!(lock_files(&t.path().join("share/locks")).len(), 1);
 }
+
+/// An account named twice, positionally and with -a, is locked, revoked and recorded once: a
+/// second revocation of a token the first one killed would fail and make the lockdown look
+/// incomplete.
+#[test]
+fn an_account_named_twice_is_locked_once() {
+    let t = Test::new();
+    let out = t
+        .cmd([
+            "--json", "lockdown", "demo", "perso", "demo", "-a", "demo", "--reason", "r",
+        ])
+        .run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON value");
+    let names: Vec<&str> = v["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .map(|a| a["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["demo", "perso"], "{v}");
+    let records = t.audit().iter().filter(|r| r["event"] == "lockdown").count();
+    assert_eq!(records, 2);
+}
+
+/// A misspelt name among several fails the command, after the others are locked: in an
+/// emergency, a typo must not leave the account that was named correctly open.
+#[test]
+fn a_misspelt_name_does_not_stop_the_others_being_locked() {
+    let t = Test::new();
+    t.cmd(["lockdown", "demo", "nosuch", "--reason", "r"])
+        .status(code::BAD_POLICY)
+        .stderr_has("no account named `nosuch`")
+        .stderr_has("the other accounts named are locked")
+        .run();
+    t.post("demo", "x").status(code::LOCKED_DOWN).run();
+    // Named alone, it locks nothing and says so.
+    t.cmd(["lockdown", "nosuch", "--reason", "r"])
+        .status(code::BAD_POLICY)
+        .run();
+}

@@ -898,3 +898,35 @@ fn the_banner_names_who_approved_the_item() {
         .stderr_has("0 refused · 1 need approval · 0 warning(s)")
         .run();
 }
+
+/// A queue item's signatures sign its plan hash, which a plan file of the same fields shares.
+/// Written as a plan without `expires`, the item must still end a week after `publish_at`, as
+/// the queue ends it: a signed item that expired unpublished cannot come back through `apply`.
+#[test]
+fn an_expired_item_replayed_as_a_plan_without_expires_is_still_expired() {
+    let t = setup();
+    let start = from_now(-8 * 24);
+    item(&t, "vieux.md", &format!("publish_at = {start}\n"), "Merci @jeanne");
+    let hash = hash_of(&t, "vieux.md");
+    t.cmd(["queue", "publish", "queue", "--due"])
+        .stderr_has("expired queue/vieux.md")
+        .run();
+    t.write(
+        "p.plan",
+        &format!(
+            "format = 1\nplan_hash = \"{hash}\"\n\n[author]\nuser = \"\"\nemail = \"redaction@culture.example\"\n\n\
+             [account]\nname = \"demo\"\nhandle = \"{handle}\"\nplatform = \"outbox\"\nhost = \"local\"\nkind = \"official\"\n\n\
+             [post]\ntext = \"Merci @jeanne\"\n\n[window]\nnot_before = \"{start}\"\n",
+            handle = t.handle("demo"),
+        ),
+    );
+    // The signatures the approver and the author made while the item was due: they sign the
+    // hash alone, so they hold for the plan file too.
+    t.ssh_sign("sg", "postgate", &hash, "p.plan.sg.sig");
+    t.ssh_sign("redaction", "postgate-author", &hash, "p.plan.author.sig");
+    t.cmd(["apply", "p.plan", "--confirm-handle", &t.handle("demo")])
+        .status(code::PLAN_REFUSED)
+        .stderr_has("expired")
+        .run();
+    assert!(t.outbox("outbox").is_empty(), "nothing is published");
+}

@@ -90,6 +90,25 @@ fn error_messages_are_sanitized() {
     assert!(stderr.contains("unknown field `⟨U+001B⟩[2J`"), "{stderr}");
 }
 
+#[test]
+fn an_argument_the_command_line_refuses_is_quoted_back_shown_not_run() {
+    let t = Test::new();
+    // A post text that starts like an option, as `post -a demo "$TEXT"` passes it: the
+    // command-line parser quotes it back, in colour on a terminal, where it would otherwise run.
+    let mut tty = t
+        .cmd(["post", "-a", "demo", "--\x1b]0;pwned\x07\x1b[2J\u{202e}txet"])
+        .tty();
+    assert_eq!(tty.finish(), support::code::USAGE);
+    let screen = tty.screen();
+    for raw in ["\x1b]", "\x07", "\x1b[2J", "\u{202e}"] {
+        assert!(!screen.contains(raw), "raw {raw:?} in {screen:?}");
+    }
+    assert!(
+        screen.contains("--⟨U+001B⟩]0;pwned⟨U+0007⟩⟨U+001B⟩[2J⟨U+202E⟩txet"),
+        "{screen}"
+    );
+}
+
 const HIDDEN_AND_TERMS: &str = r#"
 [[rules]]
 id = "caracteres-caches"

@@ -327,3 +327,68 @@ fn a_lock_in_the_system_shared_folder_stops_every_publish_whatever_the_state_fol
     assert!(t.outbox("outbox").is_empty());
     assert!(t.outbox("presse").is_empty());
 }
+
+/// `init` with the usual lookup and a key of this test's own.
+fn init(t: &Test) -> support::Cmd<'_> {
+    t.cmd(["init", "--key", &format!("init_{}", t.uid)])
+        .env_remove("POSTGATE_POLICY")
+}
+
+#[test]
+fn init_over_a_system_policy_writes_a_policy_that_loads_and_approves_nothing_itself() {
+    let t = layered(USER_ACCOUNT).keychain();
+    init(&t)
+        .stderr_has("the system policy {dir}/etc/postgate/policy.toml decides who approves")
+        .run();
+    let text = t.read("config/postgate/policy.toml");
+    // The loader refuses both tables over a system policy: writing them would leave a policy
+    // postgate cannot load, and whoever wrote it an approver of their own posts.
+    for table in ["[[approvers]]", "[lockdown]"] {
+        assert!(!text.lines().any(|l| l.trim() == table), "{table} in\n{text}");
+    }
+    let key = t.cmd(["keys", "show", &format!("init_{}", t.uid)]).run();
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_string();
+    assert!(
+        text.contains(&format!("#   {key}")),
+        "the key to hand over is in\n{text}"
+    );
+    t.cmd(["policy", "check"])
+        .env_remove("POSTGATE_POLICY")
+        .stderr_has("0 approver(s)")
+        .run();
+    t.cmd([
+        "post",
+        "-a",
+        "demo-personal",
+        "--confirm-handle",
+        "@demo_personal",
+        "Hello",
+    ])
+    .env_remove("POSTGATE_POLICY")
+    .run();
+
+    let out = t
+        .cmd(["--json", "init", "--force", "--key", &format!("init_{}", t.uid)])
+        .env_remove("POSTGATE_POLICY")
+        .run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON value");
+    assert_eq!(v["approver"], serde_json::Value::Null, "{v}");
+    assert_eq!(v["key"], key, "{v}");
+    assert_eq!(v["system_policy"], t.fill("{dir}/etc/postgate/policy.toml"), "{v}");
+}
+
+#[test]
+fn init_refuses_a_demo_account_the_system_policy_already_has() {
+    let t = layered(USER_ACCOUNT);
+    let system = SYSTEM.replace("name = \"camille\"", "name = \"demo-personal\"");
+    t.write("etc/postgate/policy.toml", &system);
+    init(&t)
+        .status(code::BAD_POLICY)
+        .stderr_has("demo-personal")
+        .stderr_has("layered over the system policy")
+        .run();
+    assert!(
+        !t.path().join("config/postgate/policy.toml").exists(),
+        "nothing is written"
+    );
+}

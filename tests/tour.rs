@@ -582,6 +582,27 @@ fn init_never_replaces_a_policy_without_force_and_then_keeps_a_backup() {
 }
 
 #[test]
+fn init_force_refuses_a_fifo_where_the_policy_goes_instead_of_waiting_on_it() {
+    let t = Test::new();
+    let path = init_path(&t);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("config folder");
+    support::mkfifo(&path);
+    // Backing it up would read the FIFO, which waits for a writer that never comes.
+    init(&t, &["--no-key", "--force"])
+        .status(1)
+        .stderr_has("not a regular file")
+        .run();
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&path)
+            .expect("still there")
+            .file_type()
+            .is_fifo(),
+        "the FIFO is left alone"
+    );
+}
+
+#[test]
 fn init_without_a_keychain_still_writes_a_valid_policy_and_says_what_to_run() {
     let t = Test::new();
     init(&t, &[])

@@ -11,7 +11,7 @@ use crate::cli::{Cli, InitArgs};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::output;
-use crate::policy::Policy;
+use crate::policy::{Origin, Policy};
 use crate::sanitize::one_line;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -73,9 +73,16 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
         approval_key(&key_name)
     };
     let email = git_email();
-    let text = starter_policy(&user, &name, &key_name, email.as_deref(), &key);
+    // Over a system policy, approvers and the lockdown are the system's alone: a user file that
+    // named its writer an approver would be refused by the loader, so none is written.
+    let system = crate::policy::system_layer_for(&path, Origin::User);
+    let text = starter_policy(&user, &name, &key_name, email.as_deref(), &key, system.as_deref());
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    if let Err(diags) = Policy::parse(&text, &base) {
+    if let Some(system) = &system {
+        // A clash with the system's accounts (or a broken system file) is the machine's state,
+        // not a bug: the loader's own message says what and where, and nothing is written.
+        Policy::check_over(system, &text, &path)?;
+    } else if let Err(diags) = Policy::parse(&text, &base) {
         // A bug in the template, never the user's doing: say so rather than write it.
         return Err(Failure::new(
             ExitCode::GeneralError,
@@ -92,7 +99,9 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
         output::json(&serde_json::json!({
             "path": path.display().to_string(),
             "backup": backup.as_ref().map(|b| b.display().to_string()),
-            "approver": name,
+            // Over a system policy the file names no approver: the key is only offered.
+            "approver": system.is_none().then_some(&name),
+            "system_policy": system.as_ref().map(|s| s.display().to_string()),
             "key": key.line(),
             "key_name": (!matches!(key, Key::Ssh(..))).then_some(&key_name),
             "key_created": matches!(key, Key::Created(_)),
@@ -103,23 +112,37 @@ pub fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
     if let Some(b) = &backup {
         output::status(&format!("kept the previous policy as {}", b.display()));
     }
-    match &key {
-        Key::Created(_) => output::status(&format!(
+    match (&key, &system) {
+        (Key::Missing(_, why), Some(system)) => output::status(&format!(
+            "note: no approval key was made ({why}); the system policy {} decides who approves and who lifts a lockdown",
+            system.display()
+        )),
+        (Key::Ssh(_, path), Some(system)) => output::status(&format!(
+            "the system policy {} decides who approves and who lifts a lockdown; to approve, give its owners \
+             the SSH key {path} (the policy's last comment holds it)",
+            system.display()
+        )),
+        (_, Some(system)) => output::status(&format!(
+            "the system policy {} decides who approves and who lifts a lockdown; to approve, give its owners \
+             approval key `{key_name}` (the policy's last comment holds it)",
+            system.display()
+        )),
+        (Key::Created(_), None) => output::status(&format!(
             "created approval key `{key_name}` in the keychain; the policy lists it for approver `{name}`"
         )),
-        Key::Existing(_) => output::status(&format!(
+        (Key::Existing(_), None) => output::status(&format!(
             "the keychain already holds approval key `{key_name}`; the policy lists it for approver `{name}`"
         )),
-        Key::Ssh(_, path) => output::status(&format!(
+        (Key::Ssh(_, path), None) => output::status(&format!(
             "the policy lists the SSH key {path} for approver `{name}`; sign with `--ssh-key {path}`"
         )),
-        Key::Missing(_, why) => output::status(&format!(
+        (Key::Missing(_, why), None) => output::status(&format!(
             "warning: no approval key in the policy ({why}); until you add one, a lockdown cannot be lifted.\n  \
              run `postgate keys new {key_name}` and paste the key it prints into the [[approvers]] entry, \
              then uncomment it and [lockdown] unlock_roles"
         )),
     }
-    if email.is_none() {
+    if email.is_none() && system.is_none() {
         output::status("note: git has no user.email here, so the approver entry's `email` is a commented placeholder");
     }
     output::status(&format!("wrote a starter policy to {}", path.display()));
@@ -228,7 +251,9 @@ fn write(path: &Path, bytes: &[u8], force: bool) -> Result<Option<PathBuf>> {
         if force && path.exists() {
             let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
             let file = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-            let old = std::fs::read(path).map_err(|e| fail("read", path, e))?;
+            // Bounded and regular only: a FIFO there would wait for ever, a device stream.
+            let old = crate::paths::read_bounded(path, crate::paths::MAX_POLICY_BYTES, "policy")
+                .map_err(|e| fail("read", path, e))?;
             // Never over an earlier backup: two --force in one second get `.1.bak`, `.2.bak`…
             let mut n = 0;
             let backup = loop {
@@ -287,7 +312,20 @@ fn quoted(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-fn starter_policy(user: &str, name: &str, key_name: &str, email: Option<&str>, key: &Key) -> String {
+fn starter_policy(
+    user: &str,
+    name: &str,
+    key_name: &str,
+    email: Option<&str>,
+    key: &Key,
+    system: Option<&Path>,
+) -> String {
+    if let Some(system) = system {
+        return STARTER
+            .replace("{local}", local_platform())
+            .replace("{guides}", &guides())
+            .replace("{people}", &system_people(system, key));
+    }
     let email_line = match email {
         Some(e) => format!("email = {}", quoted(e)),
         None => {
@@ -329,17 +367,56 @@ fn starter_policy(user: &str, name: &str, key_name: &str, email: Option<&str>, k
     };
     // The approver last: its user and e-mail come from outside and may hold any text.
     STARTER
-        .replace("{key_origin}", &key_origin)
         .replace("{local}", local_platform())
         .replace("{guides}", &guides())
+        .replace("{people}", OWN_PEOPLE)
+        .replace("{key_origin}", &key_origin)
         .replace("{unlock}", &unlock)
         .replace("{key_name}", key_name)
         .replace("{role}", UNLOCK_ROLE)
         .replace("{approver}", &approver)
 }
 
-/// The starter policy. `{approver}`, `{unlock}`, `{key_name}`, `{key_origin}`, `{role}`,
-/// `{local}` and `{guides}` are filled in.
+/// The end of the starter policy over a system policy: who approves is the system's to say, so
+/// the key is only offered, in a comment, for its owners to list.
+fn system_people(system: &Path, key: &Key) -> String {
+    let system = system.display().to_string().replace('\n', " ");
+    let key = match key.line() {
+        Some(line) => format!(
+            "# To approve plans or lift a lock yourself, give them your public key:\n#   {}\n",
+            line.replace('\n', " ")
+        ),
+        None => "# To approve plans or lift a lock yourself, make a key (`postgate keys new NAME`) and give\n\
+                 # them the line it prints.\n"
+            .to_string(),
+    };
+    format!(
+        "# You, as an approver: the system policy {system}\n\
+         # lies under this file and alone names the approvers and who may lift a lockdown\n\
+         # (`postgate lockdown NAME --reason \"…\"` stops every publish to an account at once). A\n\
+         # policy here cannot add [[approvers]] or [lockdown]: postgate refuses them (docs/policy.md).\n\
+         {key}"
+    )
+}
+
+/// The starter policy's end without a system policy: the user approves and lifts locks.
+const OWN_PEOPLE: &str = r##"# You, as an approver: your key signs plans (`postgate approve`) and lifts a lockdown
+# (`postgate unlock NAME --sign`). `user` and `email` are what a plan you write declares,
+# so an approval of your own plan with this key is refused from the first day (an approval
+# counts only from another person: docs/approvals.md). {key_origin}
+# Add the people who approve your posts as further [[approvers]], each with their own key.
+{approver}
+# ---------------------------------------------------------------------------------------
+# `postgate lockdown NAME --reason "…"` stops every publish to an account at once. Lifting
+# the lock needs the signature of an approver with one of these roles (you, with role
+# "{role}"): `postgate unlock NAME --sign`, then `postgate unlock NAME`.
+[lockdown]
+{unlock}
+"##;
+
+/// The starter policy. `{people}` (the approvers and the lockdown), `{local}` and `{guides}` are
+/// filled in, then in `{people}`: `{approver}`, `{unlock}`, `{key_name}`, `{key_origin}` and
+/// `{role}`.
 /// Every commented rule is valid TOML once its `# ` is removed (a test uncomments them all).
 const STARTER: &str = r##"# postgate policy, written by `postgate init`. Check it with: postgate policy check
 #
@@ -465,19 +542,7 @@ owner = "Me"
 # max_per_hour = 10
 
 # ---------------------------------------------------------------------------------------
-# You, as an approver: your key signs plans (`postgate approve`) and lifts a lockdown
-# (`postgate unlock NAME --sign`). `user` and `email` are what a plan you write declares,
-# so an approval of your own plan with this key is refused from the first day (an approval
-# counts only from another person: docs/approvals.md). {key_origin}
-# Add the people who approve your posts as further [[approvers]], each with their own key.
-{approver}
-# ---------------------------------------------------------------------------------------
-# `postgate lockdown NAME --reason "…"` stops every publish to an account at once. Lifting
-# the lock needs the signature of an approver with one of these roles (you, with role
-# "{role}"): `postgate unlock NAME --sign`, then `postgate unlock NAME`.
-[lockdown]
-{unlock}
-"##;
+{people}"##;
 
 #[cfg(test)]
 mod tests {
@@ -504,7 +569,7 @@ mod tests {
                 Some("c@example.org"),
             ),
         ] {
-            let text = starter_policy("camille", "camille", "camille", email, &key);
+            let text = starter_policy("camille", "camille", "camille", email, &key, None);
             if let Err(d) = Policy::parse(&text, dir.path()) {
                 panic!("{}", crate::diagnostic::render(Path::new("p.toml"), &text, &d));
             }

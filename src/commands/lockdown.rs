@@ -89,11 +89,34 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
         )
         .into());
     }
+    let mut unknown: Option<anyhow::Error> = None;
     let accounts: Vec<&Account> = if args.all {
         policy.accounts.iter().collect()
     } else {
-        args.names().map(|n| policy.account(n)).collect::<Result<_>>()?
+        let mut named: Vec<&Account> = Vec::new();
+        for name in args.names() {
+            let account = match policy.account(name) {
+                Ok(a) => a,
+                // A typo must not leave the accounts named correctly open: they are locked
+                // first, and the command fails after.
+                Err(e) => {
+                    unknown.get_or_insert(e);
+                    continue;
+                }
+            };
+            // Named twice (`NAME` and `-a NAME`): one lock, one revocation, one record; a
+            // second would overwrite the lock file under another id and revoke a dead token.
+            if !named.iter().any(|a| a.name == account.name) {
+                named.push(account);
+            }
+        }
+        named
     };
+    if accounts.is_empty()
+        && let Some(e) = unknown.take()
+    {
+        return Err(e);
+    }
 
     // 1. The locks, before anything else can fail.
     let mut done: Vec<Contained> = accounts
@@ -192,7 +215,24 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
     }
 
     report(cli, &done, audit_error.as_ref());
-    Ok(exit_code(&done, audit_error.as_ref()))
+    let code = exit_code(&done, audit_error.as_ref());
+    match unknown {
+        Some(e) if code == ExitCode::Success => {
+            let mut failure = Failure::new(
+                ExitCode::BadPolicy,
+                format!("{}; the other accounts named are locked", crate::error::message_of(&e)),
+            );
+            if let Some(hint) = crate::error::hint_of(&e) {
+                failure = failure.hint(hint.to_string());
+            }
+            Err(failure.into())
+        }
+        Some(e) => {
+            output::status(&format!("error: {}", one_line(&format!("{e:#}"))));
+            Ok(code)
+        }
+        None => Ok(code),
+    }
 }
 
 fn revoke(account: &Account, credential: Option<&Credential>) -> Result<Revocation> {

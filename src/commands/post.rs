@@ -312,19 +312,55 @@ fn editor_process(command: &OsStr, file: &Path) -> Command {
     cmd
 }
 
-/// Opens the editor on an empty temporary file and reads what was saved. An editor that cannot
-/// start or exits with a failure publishes nothing.
+/// Opens the editor on an empty file and reads what was saved. An editor that cannot start or
+/// exits with a failure publishes nothing.
+///
+/// The file is alone in a private folder: an editor that saves by renaming a new file over it,
+/// or leaves a backup or swap file beside it, gives that file the umask's mode, so in a shared
+/// temporary folder others could read a post before it is out; the folder goes, with all of
+/// them, when the text has been read.
 fn edit_in_editor() -> Result<String> {
     let command = editor_command(std::env::var_os("VISUAL"), std::env::var_os("EDITOR"));
     let shown = one_line(&command.to_string_lossy());
-    let file = tempfile::Builder::new()
+    let cannot = |e: std::io::Error| usage(format!("cannot make a file for the editor: {e}"));
+    let folder = tempfile::Builder::new()
         .prefix("postgate-post-")
-        .suffix(".txt")
-        .tempfile()
-        .map_err(|e| usage(format!("cannot make a file for the editor: {e}")))?;
-    let status = editor_process(&command, file.path())
-        .status()
-        .map_err(|e| usage(format!("cannot run the editor `{shown}` ($VISUAL or $EDITOR): {e}")))?;
+        .tempdir()
+        .map_err(cannot)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // tempfile makes it 0700 already; said here so that no version of it can loosen this.
+        std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o700)).map_err(cannot)?;
+    }
+    let file = folder.path().join("post.txt");
+    crate::paths::write_new_private(&file, b"").map_err(cannot)?;
+    let mut editor = editor_process(&command, &file);
+    if !std::io::stdout().is_terminal() {
+        // stdout is a file or a pipe a script reads (the `--json` document, a post's id): a
+        // terminal editor draws its screen on its own stdout, which goes to stderr instead.
+        editor.stdout(std::io::stderr());
+    }
+    // Ctrl-C in the editor reaches postgate too (one foreground group): it is the editor's to
+    // act on, as git leaves it, and postgate dying of it would leave the draft behind. The
+    // editor gets the default dispositions back, so it is not started deaf to Ctrl-C.
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: `signal` is async-signal-safe, as what runs between fork and exec must be.
+        unsafe {
+            editor.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+    }
+    let status = {
+        let _held = IgnoreInterrupts::now();
+        editor.status()
+    }
+    .map_err(|e| usage(format!("cannot run the editor `{shown}` ($VISUAL or $EDITOR): {e}")))?;
     if !status.success() {
         return Err(Failure::new(
             ExitCode::NotConfirmed,
@@ -332,7 +368,7 @@ fn edit_in_editor() -> Result<String> {
         )
         .into());
     }
-    let bytes = crate::paths::read_bounded(file.path(), crate::paths::MAX_POST_BYTES, "post")
+    let bytes = crate::paths::read_bounded(&file, crate::paths::MAX_POST_BYTES, "post")
         .map_err(|e| usage(format!("cannot read what the editor saved: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         usage(format!(
@@ -340,6 +376,38 @@ fn edit_in_editor() -> Result<String> {
             e.utf8_error().valid_up_to()
         ))
     })
+}
+
+/// SIGINT and SIGQUIT ignored until dropped, then as they were.
+struct IgnoreInterrupts {
+    #[cfg(unix)]
+    before: [libc::sighandler_t; 2],
+}
+
+impl IgnoreInterrupts {
+    fn now() -> IgnoreInterrupts {
+        IgnoreInterrupts {
+            // SAFETY: SIG_IGN is a valid disposition; the previous ones are put back on drop.
+            #[cfg(unix)]
+            before: unsafe {
+                [
+                    libc::signal(libc::SIGINT, libc::SIG_IGN),
+                    libc::signal(libc::SIGQUIT, libc::SIG_IGN),
+                ]
+            },
+        }
+    }
+}
+
+impl Drop for IgnoreInterrupts {
+    fn drop(&mut self) {
+        // SAFETY: the dispositions `signal` returned above, unchanged.
+        #[cfg(unix)]
+        unsafe {
+            libc::signal(libc::SIGINT, self.before[0]);
+            libc::signal(libc::SIGQUIT, self.before[1]);
+        }
+    }
 }
 
 fn strip_final_newline(mut text: String) -> String {

@@ -53,6 +53,34 @@ pub struct LockdownPolicy {
 
 /// A policy file's text and SHA-256, refusing what is not a regular UTF-8 file of at most
 /// [`paths::MAX_POLICY_BYTES`].
+/// The system policy's text, its SHA-256 and what it says; a broken one is blamed by its path.
+fn read_system(system: &Path) -> Result<(String, String, Parsed)> {
+    let (text, sha256) = read_text(system)?;
+    let dir = system.parent().map(Path::to_path_buf).unwrap_or_default();
+    let parsed = Policy::parse(&text, &dir).map_err(|diags| {
+        Failure::new(ExitCode::BadPolicy, diagnostic::render(system, &text, &diags))
+            .hint("the system policy is broken; nothing can be published until its owners fix it")
+    })?;
+    Ok((text, sha256, parsed))
+}
+
+/// `text`, the policy at `path`, over the system policy already read.
+fn parse_over(system: &Path, system_text: &str, system_parsed: &Parsed, text: &str, path: &Path) -> Result<Parsed> {
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let layer = SystemLayer {
+        text: system_text,
+        parsed: system_parsed,
+    };
+    Policy::parse_layer(text, &dir, Some(&layer)).map_err(|diags| {
+        Failure::new(ExitCode::BadPolicy, diagnostic::render(path, text, &diags))
+            .hint(format!(
+                "this policy is layered over the system policy {}: it may add accounts and rules, not change the system's",
+                system.display()
+            ))
+            .into()
+    })
+}
+
 fn read_text(path: &Path) -> Result<(String, String)> {
     let bytes = paths::read_bounded(path, paths::MAX_POLICY_BYTES, "policy").map_err(|e| {
         Failure::new(
@@ -154,24 +182,9 @@ impl Policy {
 
     /// Loads the system policy, then `path` over it. Errors name the file they are in.
     pub fn load_over(system: &Path, path: &Path) -> Result<Policy> {
-        let (system_text, system_sha256) = read_text(system)?;
-        let system_dir = system.parent().map(Path::to_path_buf).unwrap_or_default();
-        let system_parsed = Self::parse(&system_text, &system_dir).map_err(|diags| {
-            Failure::new(ExitCode::BadPolicy, diagnostic::render(system, &system_text, &diags))
-                .hint("the system policy is broken; nothing can be published until its owners fix it")
-        })?;
+        let (system_text, system_sha256, system_parsed) = read_system(system)?;
         let (text, sha256) = read_text(path)?;
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let layer = SystemLayer {
-            text: &system_text,
-            parsed: &system_parsed,
-        };
-        let parsed = Self::parse_layer(&text, &dir, Some(&layer)).map_err(|diags| {
-            Failure::new(ExitCode::BadPolicy, diagnostic::render(path, &text, &diags)).hint(format!(
-                "this policy is layered over the system policy {}: it may add accounts and rules, not change the system's",
-                system.display()
-            ))
-        })?;
+        let parsed = parse_over(system, &system_text, &system_parsed, &text, path)?;
         Ok(Policy {
             path: path.to_path_buf(),
             system_path: Some(system.to_path_buf()),
@@ -184,6 +197,13 @@ impl Policy {
             approvals: parsed.approvals,
             lockdown: parsed.lockdown,
         })
+    }
+
+    /// Validates `text`, meant for `path`, over the system policy `system` exactly as
+    /// [`Policy::load_over`] would once it is written there.
+    pub fn check_over(system: &Path, text: &str, path: &Path) -> Result<()> {
+        let (system_text, _, system_parsed) = read_system(system)?;
+        parse_over(system, &system_text, &system_parsed, text, path).map(drop)
     }
 
     /// Parses and validates policy text; `base` resolves relative paths.
