@@ -169,6 +169,10 @@ help-man-about = Afficher une page de manuel (roff) sur stdout, ou écrire toute
 help-man-arg-command = La commande dont afficher la page, telle que tapée après `postgate` (`queue publish`)
 help-man-arg-dir = Écrire toutes les pages (postgate.1, postgate-post.1, …) dans ce dossier, en le créant
 help-init-about = Écrire une politique de départ dans le dossier de configuration : des comptes de démonstration, des règles en commentaire, vous comme approbateur
+    .long =
+        Écrire une politique de départ dans le dossier de configuration : des comptes de démonstration, des règles en commentaire, vous comme approbateur.
+
+        Le fichier est `$XDG_CONFIG_HOME/postgate/policy.toml` (ou `--policy FICHIER`) ; son chemin est affiché sur stdout. Un fichier existant n'est jamais remplacé sans `--force`. Là où une politique système (/etc/postgate/policy.toml) existe, elle seule nomme les approbateurs : la politique de départ n'en liste aucun et affiche votre clé publique pour ses responsables.
 help-init-arg-force = Remplacer une politique existante, en la gardant à côté de la nouvelle sous le nom `policy.toml.<heure>.bak`
 help-init-arg-key = La clé d'approbation du trousseau à inscrire comme la vôtre (créée si elle manque) ; par défaut le nom de l'utilisateur du système
 help-init-arg-ssh_key = Inscrire cette clé publique SSH comme la vôtre au lieu d'une clé du trousseau (`unlock --sign --ssh-key`)

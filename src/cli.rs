@@ -282,7 +282,9 @@ pub enum Command {
     /// Write a starter policy to the config folder: demo accounts, commented rules, you as approver.
     ///
     /// The file is `$XDG_CONFIG_HOME/postgate/policy.toml` (or `--policy FILE`); its path is
-    /// printed on stdout. An existing file is never replaced without `--force`.
+    /// printed on stdout. An existing file is never replaced without `--force`. Where a system
+    /// policy (/etc/postgate/policy.toml) exists, it alone names approvers, so the starter
+    /// policy lists none and prints your public key for its owners.
     #[command(after_help = EX_INIT)]
     Init(InitArgs),
     /// Publish a post after showing the banner and confirming the account.
