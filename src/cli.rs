@@ -22,10 +22,12 @@ static AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
 // one line saying where the exit codes and the policy lookup are.
 
 const EX_TOP: &str = "Examples:
+  # A starter policy of your own, with demo accounts
+  postgate init
   # Is the policy valid, and which accounts does it hold?
   postgate policy check
-  # Post to the demo account: the banner, then type its handle
-  postgate post -a demo \"Bonjour\"
+  # Post to init's demo account: the banner, then type its handle
+  postgate post -a demo-official \"Bonjour\"
   # The page of one command
   postgate man queue publish | man -l -
 ";
