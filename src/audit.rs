@@ -342,11 +342,18 @@ pub fn observed_now(log: &AuditLog) -> jiff::Timestamp {
 }
 
 impl AuditLog {
+    /// The log of a file alone: what `--audit-log FILE` readers and tests use.
     pub fn new(path: impl Into<PathBuf>) -> AuditLog {
         AuditLog {
             path: path.into(),
             skipped: None,
         }
+    }
+
+    /// The policy's log: its file, and every copy the policy's `[audit]` table asks for.
+    /// Commands that append use this, never [`AuditLog::new`], so no record skips a copy.
+    pub fn of(policy: &crate::policy::Policy) -> AuditLog {
+        AuditLog::new(&policy.audit_path)
     }
 
     /// A reader for `reconcile`, whose job is to raise an alarm even when the log is damaged:

@@ -121,7 +121,7 @@ impl<'a> Trail<'a> {
     /// A trail that knows only the policy and the action.
     fn blank(policy: &'a Policy, action: &'a Action) -> Trail<'a> {
         Trail {
-            log: AuditLog::new(&policy.audit_path),
+            log: AuditLog::of(policy),
             action,
             policy,
             account: None,

@@ -191,7 +191,7 @@ pub fn lockdown(cli: &Cli, args: &LockdownArgs) -> Result<ExitCode> {
     });
 
     // 4. The keychain, and one audit record per account.
-    let log = AuditLog::new(&policy.audit_path);
+    let log = AuditLog::of(&policy);
     let mut audit_error = None;
     for ((c, revocation), credential) in done.iter_mut().zip(revocations).zip(&credentials) {
         c.revocation = revocation;
@@ -442,7 +442,7 @@ fn sign(
         },
     );
     record.acts_on = Some(id.clone());
-    AuditLog::new(&policy.audit_path).append(record)?;
+    AuditLog::of(&policy).append(record)?;
     if cli.json {
         output::json(&json!({
             "name": account.name,
@@ -481,7 +481,7 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
             },
         );
         record.acts_on = Some(id.clone());
-        if let Err(e) = AuditLog::new(&policy.audit_path).append(record) {
+        if let Err(e) = AuditLog::of(&policy).append(record) {
             output::status(&format!("warning: the refusal could not be recorded: {e:#}"));
         }
         message
@@ -538,7 +538,7 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
         },
     );
     record.acts_on = Some(id.clone());
-    AuditLog::new(&policy.audit_path).append(record)?;
+    AuditLog::of(&policy).append(record)?;
     crate::lockdown::write(policy, account, &lifted)?;
     for file in &files {
         // Spent: a signature of this lock cannot lift a later one (its id differs anyway).

@@ -11,7 +11,7 @@ use serde_json::json;
 
 pub fn run(cli: &Cli, args: &LogArgs) -> Result<ExitCode> {
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
-    let log = AuditLog::new(&policy.audit_path);
+    let log = AuditLog::of(&policy);
     match args.command {
         Some(LogCommand::Verify) => verify(cli, &log),
         Some(LogCommand::Repair) => repair(cli, &log),

@@ -396,7 +396,7 @@ pub fn sign(cli: &Cli, args: &SignArgs) -> Result<ExitCode> {
     );
     record.plan_hash = Some(plan.plan_hash.clone());
     record.author = Some(proven);
-    AuditLog::new(&policy.audit_path).append(record)?;
+    AuditLog::of(&policy).append(record)?;
     if cli.json {
         output::json(&serde_json::json!({
             "signature": written.display().to_string(),
@@ -480,7 +480,7 @@ pub fn approve(cli: &Cli, args: &ApproveArgs) -> Result<ExitCode> {
     );
     record.plan_hash = Some(plan.plan_hash.clone());
     record.author = Some(author.clone());
-    AuditLog::new(&policy.audit_path).append(record)?;
+    AuditLog::of(&policy).append(record)?;
     if cli.json {
         output::json(&serde_json::json!({
             "signature": written.display().to_string(),

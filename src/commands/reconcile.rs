@@ -110,7 +110,7 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
             ..Damage::default()
         })
         .collect();
-    let log = AuditLog::new(&policy.audit_path).reading_past_damage();
+    let log = AuditLog::of(&policy).reading_past_damage();
     let checked: Vec<Checked> = accounts
         .iter()
         .map(|&account| {
