@@ -442,7 +442,7 @@ fn sign(
         },
     );
     record.acts_on = Some(id.clone());
-    AuditLog::of(&policy).append(record)?;
+    AuditLog::of(policy).append(record)?;
     if cli.json {
         output::json(&json!({
             "name": account.name,
@@ -481,7 +481,7 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
             },
         );
         record.acts_on = Some(id.clone());
-        if let Err(e) = AuditLog::of(&policy).append(record) {
+        if let Err(e) = AuditLog::of(policy).append(record) {
             output::status(&format!("warning: the refusal could not be recorded: {e:#}"));
         }
         message
@@ -538,7 +538,7 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
         },
     );
     record.acts_on = Some(id.clone());
-    AuditLog::of(&policy).append(record)?;
+    AuditLog::of(policy).append(record)?;
     crate::lockdown::write(policy, account, &lifted)?;
     for file in &files {
         // Spent: a signature of this lock cannot lift a later one (its id differs anyway).

@@ -26,7 +26,7 @@ fn record(policy: &Policy, account: &Account, action: &str, change: &str) -> Res
             change: change.to_string(),
         },
     );
-    AuditLog::of(&policy).append(r).map(|_| ())
+    AuditLog::of(policy).append(r).map(|_| ())
 }
 
 #[cfg(unix)]

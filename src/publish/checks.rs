@@ -338,7 +338,7 @@ pub fn recent_posts(policy: &Policy, account: &Account, now: jiff::Timestamp) ->
         .checked_sub(jiff::SignedDuration::from_hours(24))
         .unwrap_or(jiff::Timestamp::MIN);
     let times =
-        AuditLog::of(&policy).published_since(account.platform.as_str(), &account.host(), &account.handle, day)?;
+        AuditLog::of(policy).published_since(account.platform.as_str(), &account.host(), &account.handle, day)?;
     // `now` well in the past is a question about then (`check --at`): later posts do not count.
     let hypothetical = jiff::Timestamp::now()
         .checked_sub(jiff::SignedDuration::from_mins(1))

@@ -79,7 +79,7 @@ fn with_images(text: &str, images: Vec<Image>) -> Draft {
 fn judge(policy: &Policy, account: &str, action: &Action, draft: &Draft) -> Result<Checked> {
     let account = policy.account(account)?;
     let client = platform::connect(account)?;
-    let log = AuditLog::of(&policy);
+    let log = AuditLog::of(policy);
     let checked = checks::content(policy, account, &*client, draft, action, &log)?;
     checks::verdict(account, action, draft, &checked)?;
     Ok(checked)
@@ -106,7 +106,7 @@ fn an_empty_post_is_refused_before_the_banner() {
     let p = policy("");
     let account = p.account("demo").expect("account");
     let client = platform::connect(account).expect("outbox");
-    let log = AuditLog::of(p);
+    let log = AuditLog::of(&p);
     let result = checks::content(&p, account, &*client, &Draft::text(" \n\t"), &Action::Post, &log);
     assert_eq!(
         refusal(result),
@@ -336,7 +336,7 @@ terms = ["partenariat"]
         plan: None,
     };
     let mut trail = Trail::new(&p, &req);
-    let log = AuditLog::of(p);
+    let log = AuditLog::of(&p);
     trail.findings = checks::content_findings(&p, account, &req.draft, 24, observed_now(&log)).expect("rules");
     assert_eq!(trail.findings.len(), 1, "{:?}", trail.findings);
     let err = approvals(&p, account, &req, &mut trail).expect_err("needs approval");
@@ -441,7 +441,7 @@ fn look_before_write_records_a_post_that_did_land_and_sends_nothing() {
     assert!(receipt.already);
     assert_eq!(receipt.published.as_ref().map(|p| p.id.as_str()), Some("found-1"));
     assert_eq!(in_doubt(&p), 0, "the attempt is settled");
-    let ids = AuditLog::of(p)
+    let ids = AuditLog::of(&p)
         .published_ids_since("outbox", "local", "@demo", jiff::Timestamp::UNIX_EPOCH)
         .expect("log");
     assert!(ids.contains("found-1"), "{ids:?}");
