@@ -25,6 +25,12 @@ impl Kind {
             Kind::Personal => "personal",
         }
     }
+
+    /// The kind an audit record names; anything but `personal` is taken as official, so a
+    /// damaged record errs on the side of the stricter rules.
+    pub fn of_str(text: &str) -> Kind {
+        if text == "personal" { Kind::Personal } else { Kind::Official }
+    }
 }
 
 /// How a person proves they mean this account.

@@ -322,6 +322,11 @@ pub struct Appended {
 
 pub struct AuditLog {
     path: PathBuf,
+    /// `[audit.shared]`: the store every record is copied to.
+    shared: Option<crate::store::Config>,
+    /// The last record this value wrote to the file but could not copy to a store that had to
+    /// have it: the caller settles that attempt (see `publish::intent`).
+    not_shared: std::sync::Mutex<Option<Appended>>,
     /// Set by `reading_past_damage`: how many unreadable lines the window scans skipped.
     skipped: Option<std::sync::atomic::AtomicUsize>,
 }
@@ -346,6 +351,8 @@ impl AuditLog {
     pub fn new(path: impl Into<PathBuf>) -> AuditLog {
         AuditLog {
             path: path.into(),
+            shared: None,
+            not_shared: std::sync::Mutex::new(None),
             skipped: None,
         }
     }
@@ -353,7 +360,55 @@ impl AuditLog {
     /// The policy's log: its file, and every copy the policy's `[audit]` table asks for.
     /// Commands that append use this, never [`AuditLog::new`], so no record skips a copy.
     pub fn of(policy: &crate::policy::Policy) -> AuditLog {
-        AuditLog::new(&policy.audit_path)
+        AuditLog {
+            shared: policy.audit_shared.clone(),
+            ..AuditLog::new(&policy.audit_path)
+        }
+    }
+
+    /// The shared store this log copies to, if any.
+    pub fn shared(&self) -> Option<&crate::store::Config> {
+        self.shared.as_ref()
+    }
+
+    /// The record the last `append` wrote to the file, if the store that had to hold it did
+    /// not take it (the append then failed).
+    pub fn written_but_not_shared(&self) -> Option<Appended> {
+        self.not_shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+
+    /// Copies the record just written to the store. Only a publish's intent must get there
+    /// (for an account the store is required for): it is what other machines count and find.
+    /// Anything else that cannot be copied waits in the file for a later run.
+    fn share(&self, record: &Record, appended: &Appended, line: &[u8]) -> Result<()> {
+        let Some(cfg) = &self.shared else { return Ok(()) };
+        let required = record.event == "intent"
+            && !record.dry_run
+            && record
+                .account
+                .as_ref()
+                .is_some_and(|a| cfg.required_for(crate::account::Kind::of_str(&a.kind)));
+        match crate::store::push(cfg, &self.path, appended.seq, line) {
+            Ok(()) => Ok(()),
+            Err(e) if required => {
+                *self.not_shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(appended.clone());
+                Err(e.context(Failure::new(
+                    ExitCode::Audit,
+                    format!(
+                        "the intent record could not be written to the shared store {}, which [audit.shared] requires \
+                         for this account; nothing was published",
+                        cfg.label()
+                    ),
+                )))
+            }
+            Err(e) => {
+                crate::store::warn_unreachable(&e);
+                Ok(())
+            }
+        }
     }
 
     /// A reader for `reconcile`, whose job is to raise an alarm even when the log is damaged:
@@ -446,7 +501,11 @@ impl AuditLog {
         file.sync_data()
             .map_err(|e| audit_failure(&self.path, format!("fsync failed: {e}")))?;
         let time = record.time.parse().unwrap_or_else(|_| jiff::Timestamp::now());
-        Ok(Appended { seq, hash, time })
+        let appended = Appended { seq, hash, time };
+        // The file's lock is released first: the store may take a while to answer.
+        drop(file);
+        self.share(&record, &appended, &line)?;
+        Ok(appended)
     }
 
     /// Reads every complete record, in order. A torn last line is skipped here; `verify`
@@ -875,6 +934,8 @@ impl AuditLog {
                 out.push(time);
             }
         })?;
+        out.extend(self.shared_published(platform, host, handle, since).into_iter().map(|(t, _)| t));
+        out.sort_unstable_by(|a, b| b.cmp(a));
         Ok(out)
     }
 
@@ -887,10 +948,33 @@ impl AuditLog {
         handle: &str,
         since: jiff::Timestamp,
     ) -> Result<std::collections::HashSet<String>> {
-        self.ids_since(platform, host, handle, since, |o| match o {
+        let mut ids = self.ids_since(platform, host, handle, since, |o| match o {
             Outcome::Published { id, .. } => Some(id),
             _ => None,
-        })
+        })?;
+        ids.extend(self.shared_published(platform, host, handle, since).into_iter().map(|(_, id)| id));
+        Ok(ids)
+    }
+
+    /// The posts other machines published on the account since `since`, from the store. A
+    /// store that cannot be read adds nothing, with a warning: where the store is required the
+    /// publish is refused anyway (its lock and its intent need it).
+    fn shared_published(
+        &self,
+        platform: &str,
+        host: &str,
+        handle: &str,
+        since: jiff::Timestamp,
+    ) -> Vec<(jiff::Timestamp, String)> {
+        let Some(cfg) = &self.shared else { return Vec::new() };
+        let chain = crate::store::chain_of(&self.path).ok().flatten();
+        match crate::store::published_since(cfg, chain.as_deref(), platform, host, handle, since) {
+            Ok(found) => found,
+            Err(e) => {
+                crate::store::warn_unreachable(&e);
+                Vec::new()
+            }
+        }
     }
 
     /// The ids of the foreign posts `reconcile` already recorded for the account since `since`.

@@ -247,6 +247,29 @@ examples!(
 "
 );
 examples!(
+    EX_STORE,
+    "  # Once, as the database's owner: the tables, and the role every machine uses
+  postgate store init --grant postgate
+  # On each machine: the store's password, in the keychain
+  postgate login --store
+  # After an outage: send what waits
+  postgate store sync
+"
+);
+
+examples!(
+    EX_STORE_INIT,
+    "  postgate store init --user owner --grant postgate\n"
+);
+
+examples!(
+    EX_STORE_SYNC,
+    "  postgate store sync
+  postgate --json store sync
+"
+);
+
+examples!(
     EX_MAN,
     "  postgate man | man -l -
   postgate man queue publish | man -l -
@@ -358,6 +381,9 @@ pub enum Command {
     /// List or verify the audit log.
     #[command(after_help = EX_LOG)]
     Log(LogArgs),
+    /// The team's shared store ([audit.shared]): create its schema, send the records that wait.
+    #[command(after_help = EX_STORE)]
+    Store(StoreArgs),
     /// Validate and inspect the policy.
     #[command(after_help = EX_POLICY)]
     Policy(PolicyArgs),
@@ -770,7 +796,7 @@ pub enum CheckFormat {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("which").required(true).args(["name", "account"])))]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["name", "account", "store"])))]
 pub struct LoginArgs {
     /// Account name, as in the policy's `name` (or -a NAME).
     #[arg(value_name = "NAME")]
@@ -784,6 +810,11 @@ pub struct LoginArgs {
     /// one per line where the platform asks for several.
     #[arg(long)]
     pub secret_stdin: bool,
+
+    /// Store the password of the shared store ([audit.shared]) instead of an account's
+    /// credential, once the store accepts it.
+    #[arg(long)]
+    pub store: bool,
 
     /// X: take the address the browser was redirected to on stdin instead of listening for it
     /// (a machine with no browser).
@@ -865,10 +896,47 @@ pub struct LogArgs {
 pub enum LogCommand {
     /// Check the whole hash chain; exits non-zero at the first broken record.
     #[command(after_help = EX_LOG_VERIFY)]
-    Verify,
+    Verify(LogVerifyArgs),
     /// Move a torn last line (a write cut short) into a side file, and record that.
     #[command(after_help = EX_LOG_REPAIR)]
     Repair,
+}
+
+#[derive(Debug, Args)]
+pub struct LogVerifyArgs {
+    /// Also check the shared store: every machine's chain complete and linked, and this
+    /// machine's file and chain in agreement.
+    #[arg(long)]
+    pub store: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    #[command(subcommand)]
+    pub command: StoreCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Create the store's tables (as the database's owner) and grant ROLE INSERT and SELECT on
+    /// them; prints the SQL it ran.
+    #[command(after_help = EX_STORE_INIT)]
+    Init(StoreInitArgs),
+    /// Send the records of this machine's log that the store does not have yet.
+    #[command(after_help = EX_STORE_SYNC)]
+    Sync,
+}
+
+#[derive(Debug, Args)]
+pub struct StoreInitArgs {
+    /// The role postgate connects as on every machine; it gets INSERT and SELECT, nothing more.
+    #[arg(long, value_name = "ROLE", default_value = "postgate")]
+    pub grant: String,
+
+    /// Connect as this user (the database's owner) instead of the url's; its password comes from
+    /// the same places (keychain, .pgpass, `password_env`).
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Args)]

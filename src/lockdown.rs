@@ -187,11 +187,55 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
             Some(_) => lifted_at = Some(lifted_at.map_or(lock.at, |t| t.max(lock.at))),
         }
     }
+    if let Some(cfg) = &policy.audit_shared {
+        match in_store(cfg, account) {
+            Ok(Some(lock)) => match &lock.lifted {
+                None => {
+                    if locked.as_ref().is_none_or(|l| lock.at > l.at) {
+                        locked = Some(lock);
+                    }
+                    copies.push(PathBuf::from(cfg.label()));
+                }
+                Some(_) => lifted_at = Some(lifted_at.map_or(lock.at, |t| t.max(lock.at))),
+            },
+            Ok(None) => {}
+            // A lock this machine cannot read may be there: for an account whose records must
+            // reach the store, that is a refusal, as an unreadable lock file is.
+            Err(e) if cfg.required_for(account.kind) => return Err(e),
+            Err(e) => crate::store::warn_unreachable(&e),
+        }
+    }
     Ok(match (locked, lifted_at) {
         (Some(lock), _) => State::Locked(Box::new(lock), copies),
         (None, Some(locked_at)) => State::Lifted { locked_at },
         (None, None) => State::Open,
     })
+}
+
+/// The account's lock in the shared store, lifted or not.
+fn in_store(cfg: &crate::store::Config, account: &Account) -> Result<Option<Lock>> {
+    let Some((body, unlock)) = crate::store::lock_of(cfg, account.platform.as_str(), &account.host(), &account.handle)? else {
+        return Ok(None);
+    };
+    let text = unlock.as_deref().unwrap_or(&body);
+    let lock: Lock = serde_json::from_str(text).map_err(|e| {
+        Failure::said(
+            ExitCode::LockedDown,
+            both!("refusal-lock-unreadable", path = cfg.label(), why = e.to_string()),
+        )
+        .hint_said(both!("hint-lock-unreadable"))
+    })?;
+    // An unlock row lifts the lock it names, whatever its body claims.
+    Ok(Some(match (unlock, lock.lifted.is_some()) {
+        (Some(_), true) | (None, false) => lock,
+        (Some(_), false) | (None, true) => {
+            return Err(Failure::said(
+                ExitCode::LockedDown,
+                both!("refusal-lock-unreadable", path = cfg.label(), why = "a lock row and its unlock disagree"),
+            )
+            .into());
+        }
+    }))
 }
 
 fn read(path: &Path) -> Result<Option<Lock>, String> {
@@ -252,6 +296,46 @@ pub fn write_each(policy: &Policy, account: &Account, lock: &Lock) -> Result<Wri
         match write_file(&dir, &path, &body) {
             Ok(()) => written.paths.push(path),
             Err(e) => written.failures.push(format!("{}: {e}", path.display())),
+        }
+    }
+    if let Some(cfg) = &policy.audit_shared {
+        // In the store a lock is a row, and lifting it is a second row: nothing is updated.
+        let chain = crate::store::chain_of(&policy.audit_path).ok().flatten().unwrap_or_default();
+        let body = String::from_utf8_lossy(&body);
+        let id = lock.id();
+        let wrote = match &lock.lifted {
+            None => crate::store::write_lock(
+                cfg,
+                &chain,
+                &id,
+                account.platform.as_str(),
+                &account.host(),
+                &account.handle,
+                &body,
+            ),
+            // The lock row first: the lock may have been written while the store was away.
+            Some(_) => {
+                let mut bare = lock.clone();
+                bare.lifted = None;
+                serde_json::to_string_pretty(&bare)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|b| {
+                        crate::store::write_lock(
+                            cfg,
+                            &chain,
+                            &id,
+                            account.platform.as_str(),
+                            &account.host(),
+                            &account.handle,
+                            &b,
+                        )
+                    })
+                    .and_then(|()| crate::store::write_unlock(cfg, &chain, &id, &body))
+            }
+        };
+        match wrote {
+            Ok(()) => written.paths.push(PathBuf::from(cfg.label())),
+            Err(e) => written.failures.push(format!("{e:#}")),
         }
     }
     Ok(written)

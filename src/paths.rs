@@ -184,7 +184,7 @@ pub fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-fn home() -> Option<PathBuf> {
+pub fn home() -> Option<PathBuf> {
     env::var_os("HOME")
         .or_else(|| env::var_os("USERPROFILE"))
         .filter(|h| !h.is_empty())

@@ -285,6 +285,7 @@ fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Res
     trail.confirmation = Some(method);
     // Held from here to the outcome record: the counting and the publish are one critical section.
     let _account_lock = lock_account(policy, account)?;
+    let _shared_lock = lock_shared(policy, account)?;
     recheck_under_lock(policy, account, req, credential.as_ref(), checked.length, &trail.log)?;
     let earlier = earlier_attempt(trail, account, req, method)?;
     let session = client.open(credential.as_ref())?;
@@ -300,7 +301,7 @@ fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Res
     // The last look before the intent record: a lock set since the confirmation stops it here.
     still_open(policy, account, credential.as_ref())?;
     crate::fault::point("before-intent");
-    let key = intent(trail, req.plan.as_ref(), earlier.retry()).map_err(Stop::Failed)?;
+    let key = intent(trail, req.plan.as_ref(), earlier.retry())?;
     let result = publish(&*session, &req.action, &req.draft, &key);
     crate::fault::point("after-publish");
     outcome(trail, account, &req.action, result)
@@ -594,14 +595,25 @@ fn key_forgotten(account: &Account, attempted: jiff::Timestamp, now: jiff::Times
 /// and no other attempt shares it. A plan's key, or that of an earlier attempt in doubt, is
 /// known beforehand and goes into the intent record, so a later run can tell this attempt's
 /// outcome from the attempt it repeats.
-fn intent(trail: &mut Trail, plan: Option<&PlanGate>, earlier: Option<&InDoubt>) -> Result<PostKey> {
+fn intent(trail: &mut Trail, plan: Option<&PlanGate>, earlier: Option<&InDoubt>) -> Result<PostKey, Stop> {
     let known = match (plan, earlier) {
         (Some(gate), _) => Some(gate.plan.post_key()),
         (None, Some(doubt)) => Some(PostKey::at(doubt.key.clone(), Some(doubt.time))),
         (None, None) => None,
     };
     trail.post_key = known.as_ref().map(|k| k.id.clone());
-    let intent = trail.append("intent", Outcome::Pending)?;
+    let intent = match trail.append("intent", Outcome::Pending) {
+        Ok(intent) => intent,
+        Err(err) => {
+            // The file has the intent but the store that had to have it does not: nothing is
+            // sent, and the refusal recorded next, under the attempt's key, settles it.
+            if let Some(written) = trail.log.written_but_not_shared() {
+                trail.post_key = Some(known.map_or(written.hash, |k| k.id));
+                return Err(Stop::Refused(err));
+            }
+            return Err(Stop::Failed(err));
+        }
+    };
     trail.intent_written = true;
     // The time fixes Bluesky's record key, so a retry of this attempt derives the same one.
     let mut key = known.unwrap_or_else(|| PostKey::at(intent.hash.clone(), Some(intent.time)));
@@ -613,7 +625,8 @@ fn intent(trail: &mut Trail, plan: Option<&PlanGate>, earlier: Option<&InDoubt>)
             .unwrap_or(intent.time);
         key.recorded = trail
             .log
-            .published_ids_since(account.platform.as_str(), &account.host(), &account.handle, from)?
+            .published_ids_since(account.platform.as_str(), &account.host(), &account.handle, from)
+            .map_err(Stop::Failed)?
             .into_iter()
             .collect();
     }
@@ -888,6 +901,21 @@ pub fn lock_account(policy: &Policy, account: &Account) -> Result<std::fs::File>
             crate::sanitize::one_line(&account.name)
         );
     })
+}
+
+/// With a shared store, the account's advisory lock in it, held with the local one: the count
+/// and the publish are then one critical section across machines. A store that cannot be
+/// reached refuses where it is required, and is passed over (with a warning) where not.
+fn lock_shared(policy: &Policy, account: &Account) -> Result<Option<crate::store::AccountLock>> {
+    let Some(cfg) = &policy.audit_shared else { return Ok(None) };
+    match crate::store::lock_account(cfg, account.platform.as_str(), &account.host(), &account.handle) {
+        Ok(lock) => Ok(Some(lock)),
+        Err(e) if cfg.required_for(account.kind) => Err(e),
+        Err(e) => {
+            crate::store::warn_unreachable(&e);
+            Ok(None)
+        }
+    }
 }
 
 /// An exclusive lock for one plan, beside the audit log. Released when dropped.

@@ -12,8 +12,11 @@ use serde_json::json;
 pub fn run(cli: &Cli, args: &LogArgs) -> Result<ExitCode> {
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
     let log = AuditLog::of(&policy);
-    match args.command {
-        Some(LogCommand::Verify) => verify(cli, &log),
+    match &args.command {
+        Some(LogCommand::Verify(a)) => {
+            let store = a.store.then(|| super::store::configured(&policy)).transpose()?;
+            verify(cli, &log, store)
+        }
         Some(LogCommand::Repair) => repair(cli, &log),
         None => list(cli, args, &log),
     }
@@ -96,18 +99,29 @@ fn unlock_signed(approver: &str, lock: Option<&str>) -> String {
     format!("unlock signed by {approver}, lock {}", lock.get(..16).unwrap_or(lock))
 }
 
-fn verify(cli: &Cli, log: &AuditLog) -> Result<ExitCode> {
+fn verify(cli: &Cli, log: &AuditLog, store: Option<&crate::store::Config>) -> Result<ExitCode> {
     let v = log.verify()?;
+    // The store is compared with a file that is itself whole, never with a broken one.
+    let shared = match store {
+        Some(cfg) if v.problem.is_none() => Some((cfg, crate::store::verify(cfg, log)?)),
+        _ => None,
+    };
     if cli.json {
-        output::json(&json!({
+        let mut doc = json!({
             "path": log.path().display().to_string(),
-            "ok": v.problem.is_none(),
+            "ok": v.problem.is_none() && shared.as_ref().is_none_or(|(_, c)| c.problems.is_empty()),
             "records": v.records,
             "head": v.head,
             "problem": v.problem.as_ref().map(|p| json!({ "line": p.line, "seq": p.seq, "message": p.describe() })),
             "warnings": v.warnings,
-        }));
+        });
+        if let Some((cfg, check)) = &shared {
+            doc["store"] = json!({ "url": cfg.label(), "chains": check.chains, "records": check.records,
+                "waiting": check.waiting, "problems": check.problems });
+        }
+        output::json(&doc);
     }
+
     for warning in &v.warnings {
         output::status(&format!("warning: {warning}"));
     }
@@ -120,7 +134,10 @@ fn verify(cli: &Cli, log: &AuditLog) -> Result<ExitCode> {
                     v.head.as_deref().unwrap_or("(empty)")
                 ));
             }
-            Ok(ExitCode::Success)
+            match &shared {
+                Some((cfg, check)) => store_verdict(cli, cfg, check),
+                None => Ok(ExitCode::Success),
+            }
         }
         Some(p) => {
             output::status(&format!(
@@ -164,4 +181,31 @@ mod tests {
         assert!(parse_since("90m").is_ok());
         assert!(parse_since("soon").is_err());
     }
+}
+
+/// What `log verify --store` says once the file is whole.
+fn store_verdict(cli: &Cli, cfg: &crate::store::Config, check: &crate::store::StoreCheck) -> Result<ExitCode> {
+    if !cli.json {
+        for p in &check.problems {
+            output::status(&format!("store {}: {}", cfg.label(), one_line(p)));
+        }
+    }
+    if check.problems.is_empty() {
+        if !cli.json {
+            output::result(&format!(
+                "ok: store {}: {} machine chain(s), {} record(s), complete and linked; {} record(s) of this machine wait to be sent",
+                cfg.label(),
+                check.chains,
+                check.records,
+                check.waiting
+            ));
+        }
+        return Ok(ExitCode::Success);
+    }
+    Err(Failure::new(
+        ExitCode::Audit,
+        format!("store {}: {} problem(s) found", cfg.label(), check.problems.len()),
+    )
+    .hint("a row missing from the store or changed in it was removed or edited there; the machines' files say what it held")
+    .into())
 }

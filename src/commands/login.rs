@@ -138,6 +138,9 @@ impl Asker<'_> {
 
 pub fn login(cli: &Cli, args: &LoginArgs) -> Result<ExitCode> {
     let policy = crate::policy::load_discovered(cli.policy.as_deref())?;
+    if args.store {
+        return login_store(cli, args, &policy);
+    }
     let account = policy.account(args.name())?;
     store(cli, args, &policy, account).map_err(|e| policy.at_account(account, e))
 }
@@ -281,5 +284,41 @@ pub fn logout(cli: &Cli, name: &str) -> Result<ExitCode> {
     } else {
         format!("`{}` had no credential in the keychain", account.name)
     });
+    Ok(ExitCode::Success)
+}
+
+/// `login --store`: the shared store's password, into the keychain once the store accepts it.
+fn login_store(cli: &Cli, args: &LoginArgs, policy: &Policy) -> Result<ExitCode> {
+    let cfg = super::store::configured(policy)?;
+    let secret = if args.secret_stdin {
+        let text = read_stdin()?;
+        Secret::new(text.trim_end_matches(['\n', '\r']).to_string())
+    } else if confirm::has_terminal() {
+        read_hidden(&format!("Password for {}", cfg.label()))?
+    } else {
+        return Err(Failure::new(ExitCode::Usage, "no terminal to ask for the store's password")
+            .hint("pipe it with --secret-stdin")
+            .into());
+    };
+    if secret.is_empty() {
+        return Err(Failure::new(ExitCode::Usage, "the password is empty").into());
+    }
+    crate::store::check_password(cfg, &secret)?;
+    crate::credentials::write_item(&cfg.keychain_user(), &format!("postgate: {}", cfg.label()), &secret)?;
+    let mut r = Record::new(
+        "credential",
+        "login --store",
+        Outcome::Credential {
+            change: "stored".to_string(),
+        },
+    );
+    r.policy_sha256 = Some(policy.sha256.clone());
+    r.acts_on = Some(cfg.label());
+    AuditLog::of(policy).append(r)?;
+    if cli.json {
+        crate::output::json(&serde_json::json!({ "store": cfg.label(), "stored": true }));
+    } else {
+        println!("the store accepted the password; it is in the keychain for {}", cfg.label());
+    }
     Ok(ExitCode::Success)
 }

@@ -11,6 +11,7 @@ mod plan;
 mod post;
 mod queue;
 mod reconcile;
+mod store;
 mod whoami;
 
 use crate::cli::{Cli, Command, PolicyCommand};
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Logout(args) => login::logout(&cli, args.name()),
         Command::Accounts => accounts::list(&cli),
         Command::Log(args) => log::run(&cli, args),
+        Command::Store(args) => store::run(&cli, &args.command),
         Command::Policy(args) => match &args.command {
             PolicyCommand::Check => accounts::policy_check(&cli),
             PolicyCommand::Show(args) => accounts::policy_show(&cli, args.name()),

@@ -36,6 +36,8 @@ pub struct Policy {
     pub sha256: String,
     pub audit_path: PathBuf,
     pub audit_set: bool,
+    /// `[audit.shared]`: the team's store, where every machine's records also go.
+    pub audit_shared: Option<crate::store::Config>,
     pub accounts: Vec<Account>,
     /// The content rules, compiled once.
     pub rules: crate::rules::RuleSet,
@@ -117,6 +119,7 @@ pub struct Parsed {
     /// Whether `[audit] path` was written (not the default): a system policy that sets it
     /// keeps it.
     pub audit_set: bool,
+    pub audit_shared: Option<crate::store::Config>,
     pub accounts: Vec<Account>,
     pub rules: crate::rules::RuleSet,
     pub approvals: crate::approval::Approvals,
@@ -173,6 +176,7 @@ impl Policy {
             sha256,
             audit_path: parsed.audit_path,
             audit_set: parsed.audit_set,
+            audit_shared: parsed.audit_shared.clone(),
             accounts: parsed.accounts,
             rules: parsed.rules,
             approvals: parsed.approvals,
@@ -192,6 +196,7 @@ impl Policy {
             sha256: hex::encode(Sha256::digest(format!("{system_sha256}\n{sha256}").as_bytes())),
             audit_path: parsed.audit_path,
             audit_set: parsed.audit_set,
+            audit_shared: parsed.audit_shared.clone(),
             accounts: parsed.accounts,
             rules: parsed.rules,
             approvals: parsed.approvals,
@@ -263,6 +268,31 @@ impl Policy {
             }
             audit_path = system.parsed.audit_path.clone();
             audit_set = true;
+        }
+
+        let mut audit_shared = raw
+            .audit
+            .as_ref()
+            .and_then(|a| a.shared.as_ref())
+            .and_then(|shared| shared_store(shared.get_ref(), &mut diags));
+        if let Some(system) = system
+            && let Some(theirs) = &system.parsed.audit_shared
+        {
+            if let Some(shared) = raw.audit.as_ref().and_then(|a| a.shared.as_ref())
+                && audit_shared.as_ref() != Some(theirs)
+            {
+                diags.push(
+                    Diagnostic::new(
+                        format!(
+                            "the system policy sends the audit records to {}; a user policy cannot change that",
+                            theirs.label()
+                        ),
+                        shared.span(),
+                    )
+                    .help("remove [audit.shared] from this file"),
+                );
+            }
+            audit_shared = Some(theirs.clone());
         }
 
         let mut accounts = Vec::new();
@@ -382,6 +412,7 @@ impl Policy {
             Ok(Parsed {
                 audit_path,
                 audit_set,
+                audit_shared,
                 accounts: all,
                 rules,
                 approvals,
@@ -1016,4 +1047,28 @@ owner = "Jeanne Martin"
         assert!(!valid_name("-x"));
         assert!(!valid_name(""));
     }
+}
+
+/// `[audit.shared]`, validated: a bad url is reported at the url.
+fn shared_store(raw: &raw::RawShared, diags: &mut Vec<Diagnostic>) -> Option<crate::store::Config> {
+    let mut config = match crate::store::Config::parse(raw.url.get_ref()) {
+        Ok(c) => c,
+        Err(why) => {
+            diags.push(Diagnostic::new(format!("`audit.shared.url` {why}"), raw.url.span()));
+            return None;
+        }
+    };
+    config.required = raw.required;
+    if let Some(var) = &raw.password_env {
+        let name = var.get_ref();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            diags.push(Diagnostic::new(
+                "`audit.shared.password_env` must name an environment variable (letters, digits, _)",
+                var.span(),
+            ));
+            return None;
+        }
+        config.password_env = Some(name.clone());
+    }
+    Some(config)
 }

@@ -47,6 +47,17 @@ pub struct RawLockdown {
 #[serde(deny_unknown_fields)]
 pub struct RawAudit {
     pub path: Option<Spanned<String>>,
+    /// `[audit.shared]`: the team's store (src/store.rs).
+    pub shared: Option<Spanned<RawShared>>,
+}
+
+/// `[audit.shared]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShared {
+    pub url: Spanned<String>,
+    pub required: Option<bool>,
+    pub password_env: Option<Spanned<String>>,
 }
 
 /// The keys every account has, whatever its platform. Each platform declares its own (see
