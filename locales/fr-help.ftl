@@ -142,6 +142,7 @@ help-login-arg-secret_stdin = Lire le secret sur stdin au lieu d'une saisie masq
 help-login-arg-paste = X : prendre sur stdin l'adresse vers laquelle le navigateur a été redirigé au lieu de l'attendre (une machine sans navigateur)
 help-login-arg-no_browser = X : afficher l'adresse d'autorisation sur stderr sans ouvrir de navigateur
 help-login-arg-oauth1 = X : enregistrer des clés OAuth 1.0a (clé et secret du consommateur, jeton d'accès et son secret), qui n'expirent pas : pour les exécuteurs de CI
+help-login-arg-store = Enregistrer le mot de passe du magasin partagé ([audit.shared]) au lieu de l'accès d'un compte, une fois que le magasin l'a accepté
 help-login-arg-app_bearer = X et Facebook : enregistrer le jeton propre à l'application à côté de l'accès de publication : sur X le jeton « app-only » avec lequel `reconcile` lit (`reconcile_credential = "app-bearer"`), sur Facebook le jeton d'application avec lequel `debug_token` vérifie celui de la Page (`debug_token = true`)
 help-logout-about = Retirer le secret d'un compte du trousseau
 help-accounts-about = Lister les comptes de la politique et l'état de leurs accès
@@ -152,6 +153,12 @@ help-log-about = Lister ou vérifier le journal d'audit
 help-log-arg-account = Seulement les enregistrements de ce compte
 help-log-arg-since = Seulement les enregistrements plus récents que cela, comme `24h`, `7d` ou `90m`
 help-log-verify-about = Vérifier toute la chaîne de hachage ; sort en erreur au premier enregistrement rompu
+help-log-verify-arg-store = Vérifier aussi le magasin partagé : la chaîne de chaque machine complète et liée, et le fichier de cette machine d'accord avec sa chaîne
+help-store-about = Le magasin partagé de l'équipe ([audit.shared]) : créer son schéma, envoyer les enregistrements en attente
+help-store-init-about = Créer les tables du magasin (en tant que propriétaire de la base) et accorder à ROLE INSERT et SELECT sur elles ; affiche le SQL exécuté
+help-store-init-arg-grant = Le rôle sous lequel postgate se connecte sur chaque machine ; il reçoit INSERT et SELECT, rien de plus
+help-store-init-arg-user = Se connecter sous cet utilisateur (le propriétaire de la base) au lieu de celui de l'URL ; son mot de passe vient des mêmes endroits (trousseau, .pgpass, `password_env`)
+help-store-sync-about = Envoyer les enregistrements du journal de cette machine que le magasin n'a pas encore
 help-log-repair-about = Déplacer une dernière ligne déchirée (une écriture interrompue) dans un fichier à part, et le consigner
 
 ## policy, completions, man

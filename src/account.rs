@@ -29,7 +29,11 @@ impl Kind {
     /// The kind an audit record names; anything but `personal` is taken as official, so a
     /// damaged record errs on the side of the stricter rules.
     pub fn of_str(text: &str) -> Kind {
-        if text == "personal" { Kind::Personal } else { Kind::Official }
+        if text == "personal" {
+            Kind::Personal
+        } else {
+            Kind::Official
+        }
     }
 }
 

@@ -311,6 +311,35 @@ pub fn record_hash(line: &[u8]) -> String {
     }
 }
 
+/// A line of the log as the store keeps it.
+fn store_row(chain: &str, line: &[u8]) -> Result<crate::store::Row> {
+    let record: Record = serde_json::from_slice(line).context("an audit record that is not valid JSON")?;
+    let text = std::str::from_utf8(line).context("an audit record that is not UTF-8")?;
+    let (post_id, post_url) = match &record.outcome {
+        Outcome::Published { id, url } => (Some(id.clone()), Some(url.clone())),
+        Outcome::Deleted { id } => (Some(id.clone()), None),
+        _ => (None, None),
+    };
+    Ok(crate::store::Row {
+        chain: chain.to_string(),
+        seq: i64::try_from(record.seq).context("seq out of range")?,
+        prev: record.prev.clone(),
+        hash: record_hash(line),
+        line: text.to_string(),
+        time: record.effective_time().unwrap_or_else(jiff::Timestamp::now),
+        hostname: record.hostname.clone(),
+        os_user: record.user.clone(),
+        event: record.event.clone(),
+        status: record.outcome.status().to_string(),
+        account: record
+            .account
+            .as_ref()
+            .map(|a| (a.platform.clone(), a.host.clone(), a.handle.to_ascii_lowercase())),
+        post_id,
+        post_url,
+    })
+}
+
 /// What `append` returns: where the record landed in the chain.
 #[derive(Debug, Clone)]
 pub struct Appended {
@@ -380,6 +409,82 @@ impl AuditLog {
             .take()
     }
 
+    /// The id of this log's chain in the store: the hash of its first record (so two logs never
+    /// share one). `None` for an empty log.
+    pub fn chain(&self) -> Result<Option<String>> {
+        let file = match crate::paths::open_regular(OpenOptions::new().read(true), &self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(audit_failure(&self.path, format!("cannot open: {e}")).into()),
+        };
+        let mut first = Vec::new();
+        BufReader::new(file)
+            .read_until(b'\n', &mut first)
+            .map_err(|e| audit_failure(&self.path, e))?;
+        if first.pop() != Some(b'\n') {
+            return Ok(None);
+        }
+        Ok(Some(record_hash(&first)))
+    }
+
+    /// The file's records after `seq`, as store rows, oldest first: what waited while the store
+    /// was away. Reads the whole file, which only a backlog makes necessary.
+    fn rows_after(&self, chain: &str, seq: i64) -> Result<Vec<crate::store::Row>> {
+        let bytes = std::fs::read(&self.path).map_err(|e| audit_failure(&self.path, e))?;
+        let mut rows = Vec::new();
+        for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            // A torn or damaged line is `verify`'s to report; the store gets what is whole.
+            let Ok(row) = store_row(chain, line) else { continue };
+            if row.seq > seq {
+                rows.push(row);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// `postgate store sync`: sends the records the store lacks; returns how many.
+    pub fn sync_to_store(&self) -> Result<usize> {
+        let (Some(cfg), Some(chain)) = (&self.shared, self.chain()?) else {
+            return Ok(0);
+        };
+        let have = crate::store::top(cfg, &chain)?;
+        crate::store::send(cfg, &self.rows_after(&chain, have)?)
+    }
+
+    /// `log verify --store`: the store's chains, then this file against its own chain.
+    pub fn compare_with_store(&self, cfg: &crate::store::Config) -> Result<crate::store::StoreCheck> {
+        let mut check = crate::store::verify(cfg, GENESIS, record_hash)?;
+        let Some(chain) = self.chain()? else { return Ok(check) };
+        let held = crate::store::hashes(cfg, &chain)?;
+        let top = held.keys().max().copied().unwrap_or(0);
+        let mut local_top = 0;
+        for row in self.rows_after(&chain, 0)? {
+            local_top = row.seq;
+            match held.get(&row.seq) {
+                Some(h) if *h != row.hash => check.problems.push(format!(
+                    "record {} differs between {} and the store",
+                    row.seq,
+                    self.path.display()
+                )),
+                None if row.seq <= top => check.problems.push(format!(
+                    "record {} of {} is missing from the store",
+                    row.seq,
+                    self.path.display()
+                )),
+                None => check.waiting += 1,
+                Some(_) => {}
+            }
+        }
+        if top > local_top {
+            check.problems.push(format!(
+                "the store holds records {} to {top} of this machine's chain that {} does not",
+                local_top + 1,
+                self.path.display()
+            ));
+        }
+        Ok(check)
+    }
+
     /// Copies the record just written to the store. Only a publish's intent must get there
     /// (for an account the store is required for): it is what other machines count and find.
     /// Anything else that cannot be copied waits in the file for a later run.
@@ -391,10 +496,18 @@ impl AuditLog {
                 .account
                 .as_ref()
                 .is_some_and(|a| cfg.required_for(crate::account::Kind::of_str(&a.kind)));
-        match crate::store::push(cfg, &self.path, appended.seq, line) {
+        let pushed = self.chain().and_then(|chain| {
+            let Some(chain) = chain else { return Ok(()) };
+            let row = store_row(&chain, line.strip_suffix(b"\n").unwrap_or(line))?;
+            crate::store::push(cfg, &row, |have| self.rows_after(&chain, have))
+        });
+        match pushed {
             Ok(()) => Ok(()),
             Err(e) if required => {
-                *self.not_shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(appended.clone());
+                *self
+                    .not_shared
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(appended.clone());
                 Err(e.context(Failure::new(
                     ExitCode::Audit,
                     format!(
@@ -934,7 +1047,11 @@ impl AuditLog {
                 out.push(time);
             }
         })?;
-        out.extend(self.shared_published(platform, host, handle, since).into_iter().map(|(t, _)| t));
+        out.extend(
+            self.shared_published(platform, host, handle, since)
+                .into_iter()
+                .map(|(t, _)| t),
+        );
         out.sort_unstable_by(|a, b| b.cmp(a));
         Ok(out)
     }
@@ -952,7 +1069,11 @@ impl AuditLog {
             Outcome::Published { id, .. } => Some(id),
             _ => None,
         })?;
-        ids.extend(self.shared_published(platform, host, handle, since).into_iter().map(|(_, id)| id));
+        ids.extend(
+            self.shared_published(platform, host, handle, since)
+                .into_iter()
+                .map(|(_, id)| id),
+        );
         Ok(ids)
     }
 
@@ -967,7 +1088,7 @@ impl AuditLog {
         since: jiff::Timestamp,
     ) -> Vec<(jiff::Timestamp, String)> {
         let Some(cfg) = &self.shared else { return Vec::new() };
-        let chain = crate::store::chain_of(&self.path).ok().flatten();
+        let chain = self.chain().ok().flatten();
         match crate::store::published_since(cfg, chain.as_deref(), platform, host, handle, since) {
             Ok(found) => found,
             Err(e) => {

@@ -257,10 +257,7 @@ examples!(
 "
 );
 
-examples!(
-    EX_STORE_INIT,
-    "  postgate store init --user owner --grant postgate\n"
-);
+examples!(EX_STORE_INIT, "  postgate store init --user owner --grant postgate\n");
 
 examples!(
     EX_STORE_SYNC,

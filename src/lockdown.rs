@@ -214,7 +214,8 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
 
 /// The account's lock in the shared store, lifted or not.
 fn in_store(cfg: &crate::store::Config, account: &Account) -> Result<Option<Lock>> {
-    let Some((body, unlock)) = crate::store::lock_of(cfg, account.platform.as_str(), &account.host(), &account.handle)? else {
+    let Some((body, unlock)) = crate::store::lock_of(cfg, account.platform.as_str(), &account.host(), &account.handle)?
+    else {
         return Ok(None);
     };
     let text = unlock.as_deref().unwrap_or(&body);
@@ -231,7 +232,11 @@ fn in_store(cfg: &crate::store::Config, account: &Account) -> Result<Option<Lock
         (Some(_), false) | (None, true) => {
             return Err(Failure::said(
                 ExitCode::LockedDown,
-                both!("refusal-lock-unreadable", path = cfg.label(), why = "a lock row and its unlock disagree"),
+                both!(
+                    "refusal-lock-unreadable",
+                    path = cfg.label(),
+                    why = "a lock row and its unlock disagree"
+                ),
             )
             .into());
         }
@@ -300,7 +305,11 @@ pub fn write_each(policy: &Policy, account: &Account, lock: &Lock) -> Result<Wri
     }
     if let Some(cfg) = &policy.audit_shared {
         // In the store a lock is a row, and lifting it is a second row: nothing is updated.
-        let chain = crate::store::chain_of(&policy.audit_path).ok().flatten().unwrap_or_default();
+        let chain = crate::audit::AuditLog::new(&policy.audit_path)
+            .chain()
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         let body = String::from_utf8_lossy(&body);
         let id = lock.id();
         let wrote = match &lock.lifted {

@@ -907,7 +907,9 @@ pub fn lock_account(policy: &Policy, account: &Account) -> Result<std::fs::File>
 /// and the publish are then one critical section across machines. A store that cannot be
 /// reached refuses where it is required, and is passed over (with a warning) where not.
 fn lock_shared(policy: &Policy, account: &Account) -> Result<Option<crate::store::AccountLock>> {
-    let Some(cfg) = &policy.audit_shared else { return Ok(None) };
+    let Some(cfg) = &policy.audit_shared else {
+        return Ok(None);
+    };
     match crate::store::lock_account(cfg, account.platform.as_str(), &account.host(), &account.handle) {
         Ok(lock) => Ok(Some(lock)),
         Err(e) if cfg.required_for(account.kind) => Err(e),

@@ -14,11 +14,9 @@
 //! The postgate role needs INSERT and SELECT only ([`SCHEMA`]); records, locks and unlocks are
 //! rows that are never updated, so a lifted lock is a lock row with an unlock row beside it.
 
-use crate::audit::{AuditLog, Record};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use anyhow::{Context, Result};
-use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -42,7 +40,9 @@ pub struct Config {
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Holds no secret, but say so by showing only what `label` shows.
-        f.debug_struct("store::Config").field("at", &self.label()).finish_non_exhaustive()
+        f.debug_struct("store::Config")
+            .field("at", &self.label())
+            .finish_non_exhaustive()
     }
 }
 
@@ -52,12 +52,17 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, String> {
         let url = url::Url::parse(text).map_err(|e| format!("not a URL ({e})"))?;
         if !matches!(url.scheme(), "postgresql" | "postgres") {
-            return Err(format!("`{}:` is not a PostgreSQL URL; write postgresql://USER@HOST/DATABASE", url.scheme()));
+            return Err(format!(
+                "`{}:` is not a PostgreSQL URL; write postgresql://USER@HOST/DATABASE",
+                url.scheme()
+            ));
         }
         if url.password().is_some() {
-            return Err("holds a password; a policy is not a place for secrets: use `postgate login --store`, \
+            return Err(
+                "holds a password; a policy is not a place for secrets: use `postgate login --store`, \
                  a .pgpass file, or `password_env`"
-                .into());
+                    .into(),
+            );
         }
         let host = match url.host() {
             Some(url::Host::Domain(d)) => d.to_string(),
@@ -69,12 +74,16 @@ impl Config {
         if user.is_empty() {
             return Err("names no user (postgresql://USER@HOST/DATABASE)".into());
         }
-        let user = percent_encoding::percent_decode_str(user).decode_utf8_lossy().into_owned();
+        let user = percent_encoding::percent_decode_str(user)
+            .decode_utf8_lossy()
+            .into_owned();
         let dbname = url.path().trim_start_matches('/');
         if dbname.is_empty() || dbname.contains('/') {
             return Err("names no database (postgresql://USER@HOST/DATABASE)".into());
         }
-        let dbname = percent_encoding::percent_decode_str(dbname).decode_utf8_lossy().into_owned();
+        let dbname = percent_encoding::percent_decode_str(dbname)
+            .decode_utf8_lossy()
+            .into_owned();
         let mut root_cert = None;
         let mut connect_timeout = Duration::from_secs(10);
         for (key, value) in url.query_pairs() {
@@ -285,8 +294,7 @@ fn tls(cfg: &Config) -> Result<rustls::ClientConfig> {
             let certs = rustls::pki_types::CertificateDer::pem_file_iter(path)
                 .map_err(|e| store_failure(cfg, format!("cannot read sslrootcert {}: {e}", path.display())))?;
             for cert in certs {
-                let cert =
-                    cert.map_err(|e| store_failure(cfg, format!("sslrootcert {}: {e}", path.display())))?;
+                let cert = cert.map_err(|e| store_failure(cfg, format!("sslrootcert {}: {e}", path.display())))?;
                 roots
                     .add(cert)
                     .map_err(|e| store_failure(cfg, format!("sslrootcert {}: {e}", path.display())))?;
@@ -409,80 +417,51 @@ pub fn warn_unreachable(err: &anyhow::Error) {
     });
 }
 
-/// The id of a local log's chain: the hash of its first record. `None` for an empty log.
-pub fn chain_of(log: &Path) -> Result<Option<String>> {
-    use std::io::BufRead;
-    let file = match std::fs::File::open(log) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(anyhow::anyhow!("audit log {}: cannot open: {e}", log.display())),
-    };
-    let mut first = Vec::new();
-    std::io::BufReader::new(file)
-        .read_until(b'\n', &mut first)
-        .with_context(|| format!("audit log {}", log.display()))?;
-    if first.last() != Some(&b'\n') {
-        return Ok(None);
-    }
-    first.pop();
-    Ok(Some(crate::audit::record_hash(&first)))
+/// A record as the store keeps it: its line, and the fields the queries select on. The audit
+/// log makes these (it alone reads records); the store only moves them.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub chain: String,
+    pub seq: i64,
+    pub prev: String,
+    pub hash: String,
+    pub line: String,
+    pub time: jiff::Timestamp,
+    pub hostname: String,
+    pub os_user: String,
+    pub event: String,
+    pub status: String,
+    /// The account as the platform knows it, the handle in lower case.
+    pub account: Option<(String, String, String)>,
+    pub post_id: Option<String>,
+    pub post_url: Option<String>,
 }
 
-/// One local line as a row.
-struct Row<'a> {
-    seq: i64,
-    prev: &'a str,
-    hash: String,
-    line: &'a str,
-    record: Record,
-}
-
-fn row(line: &[u8]) -> Result<Row<'_>> {
-    let record: Record = serde_json::from_slice(line).context("an audit record that is not valid JSON")?;
-    let text = std::str::from_utf8(line).context("an audit record that is not UTF-8")?;
-    let prev_at = text.find("\"prev\":\"").map(|i| i + 8).unwrap_or(0);
-    Ok(Row {
-        seq: i64::try_from(record.seq).context("seq out of range")?,
-        prev: text.get(prev_at..prev_at + 64).unwrap_or(""),
-        hash: crate::audit::record_hash(line),
-        line: text,
-        record,
-    })
-}
-
-fn insert(client: &mut postgres::Client, chain: &str, row: &Row) -> Result<Option<String>, postgres::Error> {
-    let r = &row.record;
-    let time: std::time::SystemTime = r
-        .effective_time()
-        .map_or_else(std::time::SystemTime::now, std::time::SystemTime::from);
-    let (post_id, post_url) = match &r.outcome {
-        crate::audit::Outcome::Published { id, url } => (Some(id.as_str()), Some(url.as_str())),
-        crate::audit::Outcome::Deleted { id } => (Some(id.as_str()), None),
-        _ => (None, None),
-    };
-    let account = r.account.as_ref();
-    let handle = account.map(|a| a.handle.to_ascii_lowercase());
+/// Writes a row; `Some(hash)` if the store already holds another record at its place.
+fn insert(client: &mut postgres::Client, row: &Row) -> Result<Option<String>, postgres::Error> {
+    let time = std::time::SystemTime::from(row.time);
+    let account = row.account.as_ref();
     let inserted = client.execute(
         "INSERT INTO postgate_record (chain, seq, prev, hash, line, time, hostname, os_user, event, status, \
          platform, host, handle, post_id, post_url) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
          ON CONFLICT (chain, seq) DO NOTHING",
         &[
-            &chain,
+            &row.chain,
             &row.seq,
             &row.prev,
             &row.hash,
             &row.line,
             &time,
-            &r.hostname,
-            &r.user,
-            &r.event,
-            &r.outcome.status(),
-            &account.map(|a| a.platform.as_str()),
-            &account.map(|a| a.host.as_str()),
-            &handle,
-            &post_id,
-            &post_url,
+            &row.hostname,
+            &row.os_user,
+            &row.event,
+            &row.status,
+            &account.map(|a| a.0.as_str()),
+            &account.map(|a| a.1.as_str()),
+            &account.map(|a| a.2.as_str()),
+            &row.post_id,
+            &row.post_url,
         ],
     )?;
     if inserted == 1 {
@@ -490,72 +469,63 @@ fn insert(client: &mut postgres::Client, chain: &str, row: &Row) -> Result<Optio
     }
     // Already there: from an earlier send, or, if its hash differs, from another history.
     let held: String = client
-        .query_one("SELECT hash FROM postgate_record WHERE chain = $1 AND seq = $2", &[&chain, &row.seq])?
+        .query_one(
+            "SELECT hash FROM postgate_record WHERE chain = $1 AND seq = $2",
+            &[&row.chain, &row.seq],
+        )?
         .get(0);
     Ok((held != row.hash).then_some(held))
 }
 
-/// Sends the local log's records that the store lacks, oldest first, and returns how many.
-/// Called after each append with the record just written; `postgate store sync` calls it alone.
-pub fn sync(cfg: &Config, log: &Path) -> Result<usize> {
-    let Some(chain) = chain_of(log)? else {
-        return Ok(0);
-    };
-    let have: i64 = with(cfg, |c| {
-        c.query_one("SELECT coalesce(max(seq), 0) FROM postgate_record WHERE chain = $1", &[&chain])
-            .map(|r| r.get(0))
-    })?;
-    let bytes = std::fs::read(log).with_context(|| format!("audit log {}", log.display()))?;
-    let mut sent = 0;
-    for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-        // Cheap test first: only lines past what the store has are parsed.
-        let Ok(row) = row(line) else { continue };
-        if row.seq <= have {
-            continue;
-        }
-        if let Some(held) = with(cfg, |c| insert(c, &chain, &row))? {
-            return Err(store_failure(
-                cfg,
-                format!(
-                    "holds another record at seq {} of this machine's chain {} (hash {held}, here {})",
-                    row.seq,
-                    &chain[..12],
-                    row.hash
-                ),
-            )
-            .hint("the local log or the store was rewritten: compare them with `postgate log verify --store`")
-            .into());
-        }
-        sent += 1;
+fn write(cfg: &Config, row: &Row) -> Result<()> {
+    match with(cfg, |c| insert(c, row))? {
+        None => Ok(()),
+        Some(held) => Err(store_failure(
+            cfg,
+            format!(
+                "holds another record at seq {} of chain {} (hash {held}, here {})",
+                row.seq,
+                short(&row.chain),
+                row.hash
+            ),
+        )
+        .hint("the local log or the store was rewritten: compare them with `postgate log verify --store`")
+        .into()),
     }
-    Ok(sent)
 }
 
-/// Copies the record just appended (the log's last line) to the store, with any the store
-/// still lacks before it. Fast path: the store has everything up to `seq - 1`.
-pub fn push(cfg: &Config, log: &Path, seq: u64, line: &[u8]) -> Result<()> {
-    let Some(chain) = chain_of(log)? else {
-        return Ok(());
-    };
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    let row = row(line)?;
-    let have: i64 = with(cfg, |c| {
-        c.query_one("SELECT coalesce(max(seq), 0) FROM postgate_record WHERE chain = $1", &[&chain])
-            .map(|r| r.get(0))
-    })?;
-    if have + 1 < row.seq || have >= row.seq {
-        return sync(cfg, log).map(|_| ());
-    }
-    debug_assert_eq!(i64::try_from(seq).ok(), Some(row.seq));
-    if let Some(held) = with(cfg, |c| insert(c, &chain, &row))? {
-        return Err(store_failure(
-            cfg,
-            format!("holds another record at seq {} of this machine's chain (hash {held})", row.seq),
+fn short(chain: &str) -> &str {
+    chain.get(..12).unwrap_or(chain)
+}
+
+/// How far the store has a chain: its highest seq, 0 for none.
+pub fn top(cfg: &Config, chain: &str) -> Result<i64> {
+    with(cfg, |c| {
+        c.query_one(
+            "SELECT coalesce(max(seq), 0) FROM postgate_record WHERE chain = $1",
+            &[&chain],
         )
-        .hint("compare the store and the file with `postgate log verify --store`")
-        .into());
+        .map(|r| r.get(0))
+    })
+}
+
+/// Writes `rows` (a chain's records the store lacks, oldest first) and returns how many.
+pub fn send(cfg: &Config, rows: &[Row]) -> Result<usize> {
+    for row in rows {
+        write(cfg, row)?;
     }
-    Ok(())
+    Ok(rows.len())
+}
+
+/// Copies the record just appended. The fast path is one query and one insert; if the store
+/// lacks records before it (they waited while it was away), `backlog(top)` gives every record
+/// after `top`, this one included, and they go in order.
+pub fn push(cfg: &Config, row: &Row, backlog: impl FnOnce(i64) -> Result<Vec<Row>>) -> Result<()> {
+    let have = top(cfg, &row.chain)?;
+    if have + 1 < row.seq {
+        return send(cfg, &backlog(have)?).map(|_| ());
+    }
+    write(cfg, row)
 }
 
 /// A post's time and, when asked, its id, from every machine's records in the store except
@@ -587,14 +557,6 @@ pub fn published_since(
         .collect())
 }
 
-/// Every record in the store, with its chain, in each chain's order.
-pub fn records(cfg: &Config) -> Result<Vec<(String, i64, String, String)>> {
-    let rows = with(cfg, |c| {
-        c.query("SELECT chain, seq, hash, line FROM postgate_record ORDER BY chain, seq", &[])
-    })?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
-}
-
 /// The records about a post (by id or URL) from every machine, as lines with their chain.
 pub fn records_about(cfg: &Config, needle: &str) -> Result<Vec<(String, String)>> {
     let rows = with(cfg, |c| {
@@ -622,9 +584,13 @@ impl Drop for AccountLock {
 
 /// Takes the account's advisory lock, waiting for another machine that holds it.
 pub fn lock_account(cfg: &Config, platform: &str, host: &str, handle: &str) -> Result<AccountLock> {
-    let digest = crate::digest::sha256_hex(format!("postgate {platform} {host} {}", handle.to_ascii_lowercase()).as_bytes());
+    let digest =
+        crate::digest::sha256_hex(format!("postgate {platform} {host} {}", handle.to_ascii_lowercase()).as_bytes());
     let key = i64::from_str_radix(&digest[..15], 16).unwrap_or(0);
-    let got: bool = with(cfg, |c| c.query_one("SELECT pg_try_advisory_lock($1)", &[&key]).map(|r| r.get(0)))?;
+    let got: bool = with(cfg, |c| {
+        c.query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+            .map(|r| r.get(0))
+    })?;
     if !got {
         eprintln!("postgate: waiting for a postgate run on another machine to finish with {handle}");
         with(cfg, |c| c.execute("SELECT pg_advisory_lock($1)", &[&key]))?;
@@ -646,7 +612,15 @@ pub fn lock_of(cfg: &Config, platform: &str, host: &str, handle: &str) -> Result
 }
 
 /// Writes a lock row (a lockdown). Writing one that is already there is a no-op.
-pub fn write_lock(cfg: &Config, chain: &str, id: &str, platform: &str, host: &str, handle: &str, body: &str) -> Result<()> {
+pub fn write_lock(
+    cfg: &Config,
+    chain: &str,
+    id: &str,
+    platform: &str,
+    host: &str,
+    handle: &str,
+    body: &str,
+) -> Result<()> {
     let handle = handle.to_ascii_lowercase();
     with(cfg, |c| {
         c.execute(
@@ -686,80 +660,62 @@ pub struct StoreCheck {
     pub waiting: usize,
 }
 
-/// Checks every chain in the store (each starts at 1, has no gap, each `prev` is the hash of
-/// the record before, each hash is its line's) and this machine's chain against its file.
-pub fn verify(cfg: &Config, log: &AuditLog) -> Result<StoreCheck> {
+/// Checks every chain in the store: each starts at 1 with `genesis`, has no gap, each `prev`
+/// is the hash of the record before, and each hash is what `hash_of` makes of its line.
+pub fn verify(cfg: &Config, genesis: &str, hash_of: fn(&[u8]) -> String) -> Result<StoreCheck> {
+    let rows = with(cfg, |c| {
+        c.query(
+            "SELECT chain, seq, prev, hash, line FROM postgate_record ORDER BY chain, seq",
+            &[],
+        )
+    })?;
     let mut check = StoreCheck::default();
     let mut last: Option<(String, i64, String)> = None;
-    for (chain, seq, hash, line) in records(cfg)? {
+    for r in &rows {
+        let (chain, seq, prev, hash, line): (String, i64, String, String, String) =
+            (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
         check.records += 1;
-        let expected = match &last {
-            Some((c, s, h)) if *c == chain => Some((s + 1, h.clone())),
+        let (want_seq, want_prev) = match &last {
+            Some((c, s, h)) if *c == chain => (s + 1, h.clone()),
             _ => {
                 check.chains += 1;
-                Some((1, crate::audit::GENESIS.to_string()))
+                (1, genesis.to_string())
             }
         };
-        let short = &chain[..chain.len().min(12)];
-        if let Some((want_seq, want_prev)) = expected {
-            if seq != want_seq {
-                check.problems.push(format!(
-                    "chain {short}: record {seq} follows {} (records {want_seq}..{} are missing)",
-                    want_seq - 1,
-                    seq - 1
-                ));
-            } else if let Ok(r) = row(line.as_bytes())
-                && r.prev != want_prev
-            {
-                check.problems.push(format!("chain {short}: record {seq} does not chain to record {}", seq - 1));
-            }
+        let name = short(&chain);
+        if seq != want_seq {
+            check.problems.push(format!(
+                "chain {name}: record {seq} follows record {} (records {want_seq} to {} are missing)",
+                want_seq - 1,
+                seq - 1
+            ));
+        } else if prev != want_prev {
+            check.problems.push(format!(
+                "chain {name}: record {seq} does not chain to record {}",
+                seq - 1
+            ));
         }
-        if crate::audit::record_hash(line.as_bytes()) != hash {
-            check.problems.push(format!("chain {short}: record {seq} was edited (its hash does not match its line)"));
+        if hash_of(line.as_bytes()) != hash {
+            check.problems.push(format!(
+                "chain {name}: record {seq} was edited (its hash does not match its line)"
+            ));
         }
         if seq == 1 && hash != chain {
-            check.problems.push(format!("chain {short}: its first record is not the one that names it"));
+            check
+                .problems
+                .push(format!("chain {name}: its first record is not the one that names it"));
         }
         last = Some((chain, seq, hash));
     }
-    // This machine's file against its chain.
-    if let Some(chain) = chain_of(log.path())? {
-        let held: std::collections::HashMap<i64, String> = with(cfg, |c| {
-            c.query("SELECT seq, hash FROM postgate_record WHERE chain = $1", &[&chain])
-        })?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-        let top = held.keys().max().copied().unwrap_or(0);
-        let bytes = std::fs::read(log.path()).with_context(|| format!("audit log {}", log.path().display()))?;
-        let mut local_top = 0;
-        for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            let Ok(r) = row(line) else { continue };
-            local_top = r.seq;
-            match held.get(&r.seq) {
-                Some(h) if *h != r.hash => check.problems.push(format!(
-                    "record {} differs between {} and the store",
-                    r.seq,
-                    log.path().display()
-                )),
-                None if r.seq <= top => check.problems.push(format!(
-                    "record {} of {} is missing from the store",
-                    r.seq,
-                    log.path().display()
-                )),
-                None => check.waiting += 1,
-                Some(_) => {}
-            }
-        }
-        if top > local_top {
-            check.problems.push(format!(
-                "the store holds records {}..{top} of this machine's chain that {} does not",
-                local_top + 1,
-                log.path().display()
-            ));
-        }
-    }
     Ok(check)
+}
+
+/// A chain's hashes by seq, to compare with the machine's file.
+pub fn hashes(cfg: &Config, chain: &str) -> Result<std::collections::HashMap<i64, String>> {
+    let rows = with(cfg, |c| {
+        c.query("SELECT seq, hash FROM postgate_record WHERE chain = $1", &[&chain])
+    })?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
 #[cfg(test)]
@@ -768,21 +724,41 @@ mod tests {
 
     #[test]
     fn urls_with_secrets_weak_tls_or_unknown_options_are_refused() {
-        assert!(Config::parse("postgresql://postgate:pw@db/postgate").unwrap_err().contains("password"));
-        assert!(Config::parse("postgresql://postgate@db/postgate?sslmode=require").unwrap_err().contains("verify-full"));
-        assert!(Config::parse("postgresql://postgate@db/postgate?sslcert=x").unwrap_err().contains("sslcert"));
-        assert!(Config::parse("mysql://postgate@db/postgate").unwrap_err().contains("PostgreSQL"));
+        assert!(
+            Config::parse("postgresql://postgate:pw@db/postgate")
+                .unwrap_err()
+                .contains("password")
+        );
+        assert!(
+            Config::parse("postgresql://postgate@db/postgate?sslmode=require")
+                .unwrap_err()
+                .contains("verify-full")
+        );
+        assert!(
+            Config::parse("postgresql://postgate@db/postgate?sslcert=x")
+                .unwrap_err()
+                .contains("sslcert")
+        );
+        assert!(
+            Config::parse("mysql://postgate@db/postgate")
+                .unwrap_err()
+                .contains("PostgreSQL")
+        );
         assert!(Config::parse("postgresql://db/postgate").unwrap_err().contains("user"));
         assert!(Config::parse("postgresql://u@db/").unwrap_err().contains("database"));
-        let c = Config::parse("postgresql://postgate@db.example.org/team?sslmode=verify-full&sslrootcert=/ca.pem").unwrap();
+        let c =
+            Config::parse("postgresql://postgate@db.example.org/team?sslmode=verify-full&sslrootcert=/ca.pem").unwrap();
         assert_eq!(c.label(), "postgresql://postgate@db.example.org:5432/team");
-        assert_eq!(c.root_cert.as_deref(), Some(Path::new("/ca.pem")));
+        assert_eq!(c.root_cert.as_deref(), Some(std::path::Path::new("/ca.pem")));
         assert_eq!(c.keychain_user(), "store:postgate@db.example.org:5432/team");
     }
 
     #[test]
     fn pgpass_lines_unescape_and_wildcards_match() {
-        assert_eq!(pgpass_fields(r"db:5432:*:u:p\:w\\d"), vec!["db", "5432", "*", "u", r"p:w\d"]);
+        assert_eq!(
+            pgpass_fields(r"db:5432:*:u:p\:w\\d"),
+            vec!["db", "5432", "*", "u", r"p:w\d"]
+        );
         assert_eq!(pgpass_fields("a:b:c:d:e:f"), vec!["a", "b", "c", "d", "e:f"]);
     }
 

@@ -103,7 +103,7 @@ fn verify(cli: &Cli, log: &AuditLog, store: Option<&crate::store::Config>) -> Re
     let v = log.verify()?;
     // The store is compared with a file that is itself whole, never with a broken one.
     let shared = match store {
-        Some(cfg) if v.problem.is_none() => Some((cfg, crate::store::verify(cfg, log)?)),
+        Some(cfg) if v.problem.is_none() => Some((cfg, log.compare_with_store(cfg)?)),
         _ => None,
     };
     if cli.json {
@@ -167,22 +167,6 @@ fn repair(cli: &Cli, log: &AuditLog) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn since_accepts_friendly_durations() {
-        let now = jiff::Timestamp::now();
-        let t = parse_since("24h").unwrap();
-        let diff = now.as_second() - t.as_second();
-        assert!((86_399..=86_401).contains(&diff), "{diff}");
-        assert!(parse_since("7d").is_ok());
-        assert!(parse_since("90m").is_ok());
-        assert!(parse_since("soon").is_err());
-    }
-}
-
 /// What `log verify --store` says once the file is whole.
 fn store_verdict(cli: &Cli, cfg: &crate::store::Config, check: &crate::store::StoreCheck) -> Result<ExitCode> {
     if !cli.json {
@@ -208,4 +192,20 @@ fn store_verdict(cli: &Cli, cfg: &crate::store::Config, check: &crate::store::St
     )
     .hint("a row missing from the store or changed in it was removed or edited there; the machines' files say what it held")
     .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_accepts_friendly_durations() {
+        let now = jiff::Timestamp::now();
+        let t = parse_since("24h").unwrap();
+        let diff = now.as_second() - t.as_second();
+        assert!((86_399..=86_401).contains(&diff), "{diff}");
+        assert!(parse_since("7d").is_ok());
+        assert!(parse_since("90m").is_ok());
+        assert!(parse_since("soon").is_err());
+    }
 }

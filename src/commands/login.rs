@@ -296,9 +296,11 @@ fn login_store(cli: &Cli, args: &LoginArgs, policy: &Policy) -> Result<ExitCode>
     } else if confirm::has_terminal() {
         read_hidden(&format!("Password for {}", cfg.label()))?
     } else {
-        return Err(Failure::new(ExitCode::Usage, "no terminal to ask for the store's password")
-            .hint("pipe it with --secret-stdin")
-            .into());
+        return Err(
+            Failure::new(ExitCode::Usage, "no terminal to ask for the store's password")
+                .hint("pipe it with --secret-stdin")
+                .into(),
+        );
     };
     if secret.is_empty() {
         return Err(Failure::new(ExitCode::Usage, "the password is empty").into());
@@ -318,7 +320,10 @@ fn login_store(cli: &Cli, args: &LoginArgs, policy: &Policy) -> Result<ExitCode>
     if cli.json {
         crate::output::json(&serde_json::json!({ "store": cfg.label(), "stored": true }));
     } else {
-        println!("the store accepted the password; it is in the keychain for {}", cfg.label());
+        println!(
+            "the store accepted the password; it is in the keychain for {}",
+            cfg.label()
+        );
     }
     Ok(ExitCode::Success)
 }

@@ -36,13 +36,17 @@ fn init(cli: &Cli, cfg: &crate::store::Config, args: &StoreInitArgs) -> Result<E
         output::json(&json!({ "store": cfg.label(), "role": args.grant, "sql": sql }));
     } else {
         println!("{sql}");
-        eprintln!("postgate: the schema is in {}; `{}` may INSERT and SELECT, nothing more", cfg.label(), args.grant);
+        eprintln!(
+            "postgate: the schema is in {}; `{}` may INSERT and SELECT, nothing more",
+            cfg.label(),
+            args.grant
+        );
     }
     Ok(ExitCode::Success)
 }
 
 fn sync(cli: &Cli, policy: &Policy, cfg: &crate::store::Config) -> Result<ExitCode> {
-    let sent = crate::store::sync(cfg, &policy.audit_path)?;
+    let sent = crate::audit::AuditLog::of(policy).sync_to_store()?;
     if cli.json {
         output::json(&json!({ "store": cfg.label(), "sent": sent }));
     } else {

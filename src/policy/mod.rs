@@ -929,6 +929,30 @@ pub fn load_discovered(flag: Option<&Path>) -> Result<Policy> {
     }
 }
 
+/// `[audit.shared]`, validated: a bad url is reported at the url.
+fn shared_store(raw: &raw::RawShared, diags: &mut Vec<Diagnostic>) -> Option<crate::store::Config> {
+    let mut config = match crate::store::Config::parse(raw.url.get_ref()) {
+        Ok(c) => c,
+        Err(why) => {
+            diags.push(Diagnostic::new(format!("`audit.shared.url` {why}"), raw.url.span()));
+            return None;
+        }
+    };
+    config.required = raw.required;
+    if let Some(var) = &raw.password_env {
+        let name = var.get_ref();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            diags.push(Diagnostic::new(
+                "`audit.shared.password_env` must name an environment variable (letters, digits, _)",
+                var.span(),
+            ));
+            return None;
+        }
+        config.password_env = Some(name.clone());
+    }
+    Some(config)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1047,28 +1071,4 @@ owner = "Jeanne Martin"
         assert!(!valid_name("-x"));
         assert!(!valid_name(""));
     }
-}
-
-/// `[audit.shared]`, validated: a bad url is reported at the url.
-fn shared_store(raw: &raw::RawShared, diags: &mut Vec<Diagnostic>) -> Option<crate::store::Config> {
-    let mut config = match crate::store::Config::parse(raw.url.get_ref()) {
-        Ok(c) => c,
-        Err(why) => {
-            diags.push(Diagnostic::new(format!("`audit.shared.url` {why}"), raw.url.span()));
-            return None;
-        }
-    };
-    config.required = raw.required;
-    if let Some(var) = &raw.password_env {
-        let name = var.get_ref();
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            diags.push(Diagnostic::new(
-                "`audit.shared.password_env` must name an environment variable (letters, digits, _)",
-                var.span(),
-            ));
-            return None;
-        }
-        config.password_env = Some(name.clone());
-    }
-    Some(config)
 }

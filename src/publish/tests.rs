@@ -51,6 +51,7 @@ fn policy(extra: &str) -> Policy {
         system_path: None,
         sha256: String::new(),
         audit_path: parsed.audit_path,
+        audit_shared: None,
         audit_set: parsed.audit_set,
         accounts: parsed.accounts,
         rules: parsed.rules,
