@@ -29,7 +29,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${POSTGRES_BIN:-}
 if [ -z "$BIN" ]; then
   # Debian keeps initdb and pg_ctl off PATH (pg_wrapper only wraps the clients).
-  BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
   [ -n "$BIN" ] || BIN=$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")
 fi
 [ -x "$BIN/initdb" ] && [ -x "$BIN/pg_ctl" ] && [ -x "$BIN/psql" ] ||
