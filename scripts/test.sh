@@ -19,6 +19,9 @@
 # - the Facebook Graph API fake (fakes/, binary postgate-fake-facebook, built here before the
 #   tests; scripts/servers/supervise-facebook.sh), with nothing in front of it: Meta publishes no
 #   machine-readable description of the Graph API.
+# - PostgreSQL, a throwaway cluster (initdb and pg_ctl in a temp folder, as the postgres user when
+#   run as root) on a free loopback port, TLS only, with a test CA made by openssl
+#   (scripts/servers/supervise-postgres.sh); each store test makes its own database and roles.
 # The servers are installed under ~/.cache/postgate-servers the first time (a Python venv;
 # Node 22 and @atproto/pds, and Prism, from the npm registry).
 # This script makes sure the system programs exist, installing them with apt on Debian/Ubuntu
@@ -53,6 +56,10 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
 command -v file >/dev/null || missing+=(file)
 command -v objdump >/dev/null || missing+=(binutils)
+# tests/store_server.rs and the store tests: Debian's postgresql package keeps initdb and pg_ctl in
+# /usr/lib/postgresql/<version>/bin; openssl makes the cluster's test CA.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+command -v openssl >/dev/null || missing+=(openssl)
 case $(cc -print-file-name=libc.a 2>/dev/null) in /*) ;; *) missing+=(libc6-dev) ;; esac
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}" >&2

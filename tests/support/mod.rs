@@ -13,6 +13,7 @@
 //! - `mastodon`, `bluesky`: each platform's client, to make accounts and read what was posted;
 //! - `facebook`: the Facebook Graph API fake, and its control API;
 //! - `linkedin`: the LinkedIn fake and its control API;
+//! - `postgres`: a throwaway PostgreSQL cluster (TLS only) and a fresh database per test;
 //! - `x`: the X fake behind Prism (X's OpenAPI document), and the fake's control API;
 //! - `hostile`: a scriptable HTTP server, for what a real server would not do.
 //!
@@ -29,6 +30,7 @@ pub mod hostile;
 pub mod linkedin;
 pub mod mastodon;
 pub mod policy;
+pub mod postgres;
 pub mod screen;
 pub mod services;
 pub mod tty;
@@ -41,5 +43,6 @@ pub use facebook::facebook_fake;
 pub use linkedin::linkedin_fake;
 pub use mastodon::{MastodonUser, mastodon_faults, mastodon_statuses, mastodon_url, mastodon_user};
 pub use policy::{DEFAULT_POLICY, demo_policy};
+pub use postgres::postgres_server;
 pub use tty::Tty;
 pub use x::x_fake;

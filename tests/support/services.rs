@@ -1,8 +1,8 @@
 //! The real services the tests talk to, each started once per test run (this binary) the first
 //! time a test needs it, and shared by every test after that.
 //!
-//! Each runs under a supervisor script that prints one `KEY=value` line when its service is
-//! ready and stops the service when its stdin reaches EOF. That stdin is a pipe whose write end
+//! Each runs under a supervisor script that prints one `KEY=value` line (or a few, in a fixed
+//! order: `supervise_all`) when its service is ready and stops the service when its stdin reaches EOF. That stdin is a pipe whose write end
 //! only this process holds (pipes are close-on-exec, so no postgate child inherits it): it
 //! closes when this process exits, however it ends, and every service stops with it.
 
@@ -13,11 +13,19 @@ use std::sync::{Mutex, OnceLock};
 
 /// A service's supervisor, alive as long as the test process.
 pub struct Supervised {
+    /// The first value (the only one, for `supervise`).
     pub value: String,
+    /// Every value, in the order of the keys asked for.
+    pub values: Vec<String>,
     _guard: Mutex<ChildStdin>,
 }
 
 pub fn supervise(script: &str, key: &str) -> Supervised {
+    supervise_all(script, &[key])
+}
+
+/// `supervise` for a script that prints one `KEY=value` line per key of `keys`, in that order.
+pub fn supervise_all(script: &str, keys: &[&str]) -> Supervised {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
     let mut command = Command::new("bash");
     command
@@ -46,22 +54,26 @@ pub fn supervise(script: &str, key: &str) -> Supervised {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
     let stdout = child.stdout.take().expect("piped stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("reading the service address");
-    let value = line
-        .trim()
-        .strip_prefix(&format!("{key}="))
-        .unwrap_or_else(|| {
-            panic!(
-                "{} did not start (got {line:?}); see its stderr above",
-                script.display()
-            )
+    let mut stdout = BufReader::new(stdout);
+    let values: Vec<String> = keys
+        .iter()
+        .map(|key| {
+            let mut line = String::new();
+            stdout.read_line(&mut line).expect("reading the service address");
+            line.trim()
+                .strip_prefix(&format!("{key}="))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{} did not start (got {line:?} for {key}); see its stderr above",
+                        script.display()
+                    )
+                })
+                .to_string()
         })
-        .to_string();
+        .collect();
     Supervised {
-        value,
+        value: values[0].clone(),
+        values,
         _guard: Mutex::new(child.stdin.take().expect("piped stdin")),
     }
 }
