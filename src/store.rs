@@ -684,10 +684,14 @@ pub fn verify(cfg: &Config, genesis: &str, hash_of: fn(&[u8]) -> String) -> Resu
         };
         let name = short(&chain);
         if seq != want_seq {
+            let missing = if seq - 1 == want_seq {
+                format!("record {want_seq} is missing")
+            } else {
+                format!("records {want_seq} to {} are missing", seq - 1)
+            };
             check.problems.push(format!(
-                "chain {name}: record {seq} follows record {} (records {want_seq} to {} are missing)",
-                want_seq - 1,
-                seq - 1
+                "chain {name}: record {seq} follows record {} ({missing})",
+                want_seq - 1
             ));
         } else if prev != want_prev {
             check.problems.push(format!(

@@ -38,6 +38,7 @@ mod release;
 mod rules;
 mod safe_json;
 mod spoofing;
+mod store;
 mod store_server;
 mod system_policy;
 mod tour;

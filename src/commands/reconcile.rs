@@ -97,12 +97,14 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
     } else {
         args.names().map(|n| policy.account(n)).collect::<Result<_>>()?
     };
+    // A crash leaves a torn last line, and reconcile is the alarm: it reads past damage,
+    // reports it, and still lists and reports every foreign post. The policy's own log also
+    // reads the shared store, where every machine's posts are.
     let mut logs = vec![policy.audit_path.clone()];
     logs.extend(args.audit_logs.iter().cloned());
-
-    // A crash leaves a torn last line, and reconcile is the alarm: it reads past damage,
-    // reports it, and still lists and reports every foreign post.
-    let readers: Vec<AuditLog> = logs.iter().map(|p| AuditLog::new(p).reading_past_damage()).collect();
+    let readers: Vec<AuditLog> = std::iter::once(AuditLog::of(&policy).reading_past_damage())
+        .chain(args.audit_logs.iter().map(|p| AuditLog::new(p).reading_past_damage()))
+        .collect();
     let mut damage: Vec<Damage> = readers
         .iter()
         .map(|r| Damage {
