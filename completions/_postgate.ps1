@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account''s secret from the keychain')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'List the policy''s accounts and the state of their credentials')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'List or verify the audit log')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'The team''s shared store ([audit.shared]): create its schema, send the records that wait')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Validate and inspect the policy')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff) on stdout, or write every page into a folder')
@@ -326,6 +327,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the secret from stdin instead of a hidden prompt (for scripts and password managers); one per line where the platform asks for several')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store the password of the shared store ([audit.shared]) instead of an account''s credential, once the store accepts it')
             [CompletionResult]::new('--paste', '--paste', [CompletionResultType]::ParameterName, 'X: take the address the browser was redirected to on stdin instead of listening for it (a machine with no browser)')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'X: print the authorization address on stderr without opening a browser')
             [CompletionResult]::new('--oauth1', '--oauth1', [CompletionResultType]::ParameterName, 'X: store OAuth 1.0a keys (consumer key and secret, access token and secret), which do not expire: for CI runners')
@@ -369,6 +371,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         'postgate;log;verify' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Also check the shared store: every machine''s chain complete and linked, and this machine''s file and chain in agreement')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -395,6 +398,50 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;log;help;help' {
+            break
+        }
+        'postgate;store' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the store''s tables (as the database''s owner) and grant ROLE INSERT and SELECT on them; prints the SQL it ran')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Send the records of this machine''s log that the store does not have yet')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;store;init' {
+            [CompletionResult]::new('--grant', '--grant', [CompletionResultType]::ParameterName, 'The role postgate connects as on every machine; it gets INSERT and SELECT, nothing more')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Connect as this user (the database''s owner) instead of the url''s; its password comes from the same places (keychain, .pgpass, `password_env`)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'postgate;store;sync' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'postgate;store;help' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the store''s tables (as the database''s owner) and grant ROLE INSERT and SELECT on them; prints the SQL it ran')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Send the records of this machine''s log that the store does not have yet')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;store;help;init' {
+            break
+        }
+        'postgate;store;help;sync' {
+            break
+        }
+        'postgate;store;help;help' {
             break
         }
         'postgate;policy' {
@@ -478,6 +525,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove an account''s secret from the keychain')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'List the policy''s accounts and the state of their credentials')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'List or verify the audit log')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'The team''s shared store ([audit.shared]): create its schema, send the records that wait')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Validate and inspect the policy')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff) on stdout, or write every page into a folder')
@@ -563,6 +611,17 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;help;log;repair' {
+            break
+        }
+        'postgate;help;store' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the store''s tables (as the database''s owner) and grant ROLE INSERT and SELECT on them; prints the SQL it ran')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Send the records of this machine''s log that the store does not have yet')
+            break
+        }
+        'postgate;help;store;init' {
+            break
+        }
+        'postgate;help;store;sync' {
             break
         }
         'postgate;help;policy' {

@@ -79,6 +79,9 @@ _postgate() {
             postgate,sign)
                 cmd="postgate__subcmd__sign"
                 ;;
+            postgate,store)
+                cmd="postgate__subcmd__store"
+                ;;
             postgate,unlock)
                 cmd="postgate__subcmd__unlock"
                 ;;
@@ -148,6 +151,9 @@ _postgate() {
             postgate__subcmd__help,sign)
                 cmd="postgate__subcmd__help__subcmd__sign"
                 ;;
+            postgate__subcmd__help,store)
+                cmd="postgate__subcmd__help__subcmd__store"
+                ;;
             postgate__subcmd__help,unlock)
                 cmd="postgate__subcmd__help__subcmd__unlock"
                 ;;
@@ -177,6 +183,12 @@ _postgate() {
                 ;;
             postgate__subcmd__help__subcmd__queue,publish)
                 cmd="postgate__subcmd__help__subcmd__queue__subcmd__publish"
+                ;;
+            postgate__subcmd__help__subcmd__store,init)
+                cmd="postgate__subcmd__help__subcmd__store__subcmd__init"
+                ;;
+            postgate__subcmd__help__subcmd__store,sync)
+                cmd="postgate__subcmd__help__subcmd__store__subcmd__sync"
                 ;;
             postgate__subcmd__keys,help)
                 cmd="postgate__subcmd__keys__subcmd__help"
@@ -250,6 +262,24 @@ _postgate() {
             postgate__subcmd__queue__subcmd__help,publish)
                 cmd="postgate__subcmd__queue__subcmd__help__subcmd__publish"
                 ;;
+            postgate__subcmd__store,help)
+                cmd="postgate__subcmd__store__subcmd__help"
+                ;;
+            postgate__subcmd__store,init)
+                cmd="postgate__subcmd__store__subcmd__init"
+                ;;
+            postgate__subcmd__store,sync)
+                cmd="postgate__subcmd__store__subcmd__sync"
+                ;;
+            postgate__subcmd__store__subcmd__help,help)
+                cmd="postgate__subcmd__store__subcmd__help__subcmd__help"
+                ;;
+            postgate__subcmd__store__subcmd__help,init)
+                cmd="postgate__subcmd__store__subcmd__help__subcmd__init"
+                ;;
+            postgate__subcmd__store__subcmd__help,sync)
+                cmd="postgate__subcmd__store__subcmd__help__subcmd__sync"
+                ;;
             *)
                 ;;
         esac
@@ -257,7 +287,7 @@ _postgate() {
 
     case "${cmd}" in
         postgate)
-            opts="-h -V --policy --json --color --help --version init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
+            opts="-h -V --policy --json --color --help --version init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log store policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -501,7 +531,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help)
-            opts="init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log policy completions man help"
+            opts="init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log store policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -920,6 +950,48 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__help__subcmd__store)
+            opts="init sync"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__store__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__store__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__help__subcmd__unlock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1243,7 +1315,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log__subcmd__verify)
-            opts="-h --policy --json --color --help"
+            opts="-h --store --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1265,7 +1337,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__login)
-            opts="-a -h --account --secret-stdin --paste --no-browser --oauth1 --app-bearer --policy --json --color --help"
+            opts="-a -h --account --secret-stdin --store --paste --no-browser --oauth1 --app-bearer --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1827,6 +1899,136 @@ _postgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__store)
+            opts="-h --policy --json --color --help init sync help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__store__subcmd__help)
+            opts="init sync help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__store__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__store__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__store__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__store__subcmd__init)
+            opts="-h --grant --user --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --grant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__store__subcmd__sync)
+            opts="-h --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -44,6 +44,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand logout 'Remove an account''s secret from the keychain'
             cand accounts 'List the policy''s accounts and the state of their credentials'
             cand log 'List or verify the audit log'
+            cand store 'The team''s shared store ([audit.shared]): create its schema, send the records that wait'
             cand policy 'Validate and inspect the policy'
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff) on stdout, or write every page into a folder'
@@ -295,6 +296,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --secret-stdin 'Read the secret from stdin instead of a hidden prompt (for scripts and password managers); one per line where the platform asks for several'
+            cand --store 'Store the password of the shared store ([audit.shared]) instead of an account''s credential, once the store accepts it'
             cand --paste 'X: take the address the browser was redirected to on stdin instead of listening for it (a machine with no browser)'
             cand --no-browser 'X: print the authorization address on stderr without opening a browser'
             cand --oauth1 'X: store OAuth 1.0a keys (consumer key and secret, access token and secret), which do not expire: for CI runners'
@@ -334,6 +336,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;log;verify'= {
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
+            cand --store 'Also check the shared store: every machine''s chain complete and linked, and this machine''s file and chain in agreement'
             cand --json 'Print results on stdout as JSON'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -355,6 +358,43 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;log;help;repair'= {
         }
         &'postgate;log;help;help'= {
+        }
+        &'postgate;store'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand init 'Create the store''s tables (as the database''s owner) and grant ROLE INSERT and SELECT on them; prints the SQL it ran'
+            cand sync 'Send the records of this machine''s log that the store does not have yet'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;store;init'= {
+            cand --grant 'The role postgate connects as on every machine; it gets INSERT and SELECT, nothing more'
+            cand --user 'Connect as this user (the database''s owner) instead of the url''s; its password comes from the same places (keychain, .pgpass, `password_env`)'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;store;sync'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;store;help'= {
+            cand init 'Create the store''s tables (as the database''s owner) and grant ROLE INSERT and SELECT on them; prints the SQL it ran'
+            cand sync 'Send the records of this machine''s log that the store does not have yet'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;store;help;init'= {
+        }
+        &'postgate;store;help;sync'= {
+        }
+        &'postgate;store;help;help'= {
         }
         &'postgate;policy'= {
             cand --policy 'Policy file to use instead of the usual lookup'
@@ -428,6 +468,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand logout 'Remove an account''s secret from the keychain'
             cand accounts 'List the policy''s accounts and the state of their credentials'
             cand log 'List or verify the audit log'
+            cand store 'The team''s shared store ([audit.shared]): create its schema, send the records that wait'
             cand policy 'Validate and inspect the policy'
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff) on stdout, or write every page into a folder'
@@ -488,6 +529,14 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;help;log;verify'= {
         }
         &'postgate;help;log;repair'= {
+        }
+        &'postgate;help;store'= {
+            cand init 'Create the store''s tables (as the database''s owner) and grant ROLE INSERT and SELECT on them; prints the SQL it ran'
+            cand sync 'Send the records of this machine''s log that the store does not have yet'
+        }
+        &'postgate;help;store;init'= {
+        }
+        &'postgate;help;store;sync'= {
         }
         &'postgate;help;policy'= {
             cand check 'Validate the policy and list its accounts'

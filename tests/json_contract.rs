@@ -56,10 +56,18 @@ impl World {
     }
 
     fn run_with(&mut self, args: &[&str], status: i32, stdin: &str) -> Value {
+        self.run_env(args, status, stdin, &[])
+    }
+
+    fn run_env(&mut self, args: &[&str], status: i32, stdin: &str, env: &[(&str, &str)]) -> Value {
         let mut full = vec!["--json"];
         full.extend_from_slice(args);
         self.seen.insert(command_of(args));
-        let out = self.t.cmd(&full).stdin(stdin).status(status).run();
+        let mut cmd = self.t.cmd(&full).stdin(stdin).status(status);
+        for (k, v) in env {
+            cmd = cmd.env(k, v);
+        }
+        let out = cmd.run();
         let context = format!(
             "\n--- postgate {}\n--- stdout:\n{}\n--- stderr:\n{}",
             full.join(" "),
@@ -281,6 +289,56 @@ path = \"{{dir}}/outbox\"
     );
     w.run(&["log", "repair"], 0);
     w.run(&["--policy", "nosuch.toml", "log", "repair"], code::BAD_POLICY);
+
+    // store init, login --store, store sync: on a real PostgreSQL; then without a store.
+    let db = crate::support::postgres_server().fresh_database("json");
+    let shared = w.t.write(
+        "shared.toml",
+        &format!(
+            "[audit]\npath = \"{{dir}}/state/shared-audit.jsonl\"\n\n[audit.shared]\nurl = \"{}\"\n",
+            db.url()
+        ),
+    );
+    let shared = shared.display().to_string();
+    let pgpass = w.t.write(
+        "pgpass",
+        &format!("localhost:*:{}:{}:{}\n", db.name, db.owner_user, db.owner_password),
+    );
+    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let pgpass = pgpass.display().to_string();
+    let v = w.run_env(
+        &[
+            "--policy",
+            &shared,
+            "store",
+            "init",
+            "--user",
+            &db.owner_user,
+            "--grant",
+            &db.user,
+        ],
+        0,
+        "",
+        &[("PGPASSFILE", &pgpass)],
+    );
+    assert!(v["sql"].as_str().unwrap().contains("GRANT SELECT, INSERT"), "{v}");
+    let v = w.run_with(
+        &["--policy", &shared, "login", "--store", "--secret-stdin"],
+        0,
+        &db.password,
+    );
+    assert_eq!(v["stored"], true, "{v}");
+    let v = w.run(&["--policy", &shared, "store", "sync"], 0);
+    // The login record went to the store as it was written: nothing waits.
+    assert_eq!(v["sent"], 0, "{v}");
+    assert_eq!(db.superuser_sql("SELECT count(*) FROM postgate_record").trim(), "1");
+    w.run_with(
+        &["--policy", &shared, "login", "--store", "--secret-stdin"],
+        code::AUDIT,
+        "wrong password",
+    );
+    w.run(&["store", "init"], code::USAGE);
+    w.run(&["store", "sync"], code::USAGE);
 
     let missing: Vec<String> = all
         .iter()
