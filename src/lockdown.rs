@@ -189,15 +189,36 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
     }
     if let Some(cfg) = &policy.audit_shared {
         match in_store(cfg, account) {
-            Ok(Some(lock)) => match &lock.lifted {
-                None => {
-                    if locked.as_ref().is_none_or(|l| lock.at > l.at) {
-                        locked = Some(lock);
+            Ok(Some(team)) => {
+                let same = locked.as_ref().is_some_and(|l| l.id() == team.id());
+                match &team.lifted {
+                    // Lifted on another machine: this machine's copies of that lock are lifted too.
+                    Some(_) if same => {
+                        for copy in &copies {
+                            let body = serde_json::to_vec_pretty(&team)?;
+                            if let Some(dir) = copy.parent() {
+                                write_file(dir, copy, &body)?;
+                            }
+                        }
+                        copies.clear();
+                        locked = None;
+                        lifted_at = Some(lifted_at.map_or(team.at, |t| t.max(team.at)));
                     }
-                    copies.push(PathBuf::from(cfg.label()));
+                    Some(_) => lifted_at = Some(lifted_at.map_or(team.at, |t| t.max(team.at))),
+                    // Locked from another machine: kept here too, so this machine stays locked
+                    // if the store goes away, and an unlock signature has a file to sit beside.
+                    None if !same && locked.as_ref().is_none_or(|l| team.at > l.at) => {
+                        let Some(dir) = dirs(policy)?.into_iter().next() else {
+                            return Err(anyhow::anyhow!("no lockdown folder"));
+                        };
+                        let path = dir.join(&name);
+                        write_file(&dir, &path, &serde_json::to_vec_pretty(&team)?)?;
+                        copies = vec![path];
+                        locked = Some(team);
+                    }
+                    None => {}
                 }
-                Some(_) => lifted_at = Some(lifted_at.map_or(lock.at, |t| t.max(lock.at))),
-            },
+            }
             Ok(None) => {}
             // A lock this machine cannot read may be there: for an account whose records must
             // reach the store, that is a refusal, as an unreadable lock file is.

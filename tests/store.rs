@@ -368,3 +368,39 @@ fn a_password_in_the_url_or_weak_tls_is_a_policy_error_at_its_place() {
         .stderr_has("verify-full")
         .run();
 }
+
+#[test]
+fn a_lock_from_one_machine_is_lifted_on_another_with_a_signature_and_both_can_post() {
+    let db = store("unlock");
+    let outbox = tempfile::tempdir().expect("outbox");
+    let roles = "\n[lockdown]\nunlock_roles = [\"secretaire-generale\"]\n";
+    let make = || {
+        let t = machine(&db, outbox.path(), &db.url(), "");
+        let key = t.ssh_key("sg");
+        let policy = std::fs::read_to_string(t.policy_path()).expect("policy")
+            + roles
+            + &format!("\n[[approvers]]\nname = \"sg\"\nroles = [\"secretaire-generale\"]\nkey = \"{key}\"\n");
+        t.policy(&policy)
+    };
+    let (a, b) = (make(), make());
+    a.cmd(["lockdown", "demo", "--reason", "mot de passe divulgué"])
+        .status_any()
+        .run();
+    post(&b, "Pendant le verrou").status(code::LOCKED_DOWN).run();
+    // B signs and lifts the lock it only knows from the store.
+    let out = b.cmd(["--json", "unlock", "demo"]).status(code::LOCKED_DOWN).run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let id = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("lock id: "))
+        .unwrap_or_else(|| panic!("a lock id in: {stderr}"))
+        .to_string();
+    b.cmd(["unlock", "demo", "--sign", "--ssh-key", "keys/sg", "--lock-id", &id])
+        .run();
+    b.cmd(["unlock", "demo"]).stdout_has("demo  unlocked").run();
+    assert_eq!(rows(&db, "SELECT count(*) FROM postgate_unlock"), "1");
+    post(&b, "Après le verrou, depuis B").run();
+    // A, which wrote the lock, sees it lifted through the store.
+    post(&a, "Après le verrou, depuis A").run();
+    assert_eq!(published(outbox.path()), 2);
+}
