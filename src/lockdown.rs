@@ -221,8 +221,19 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
             }
             Ok(None) => {}
             // A lock this machine cannot read may be there: for an account whose records must
-            // reach the store, that is a refusal, as an unreadable lock file is.
-            Err(e) if cfg.required_for(account.kind) => return Err(e),
+            // reach the store, that is a refusal, as an unreadable lock file is. A lock this
+            // machine already has is the better reason, and says more.
+            Err(e) if cfg.required_for(account.kind) && locked.is_none() => {
+                return Err(e.context(Failure::new(
+                    ExitCode::Audit,
+                    format!(
+                        "`{}` is {}, and [audit.shared] requires its store, which cannot be read: nothing was published",
+                        account.name,
+                        account.kind.as_str()
+                    ),
+                )));
+            }
+            Err(e) if locked.is_some() => {}
             Err(e) => crate::store::warn_unreachable(&e),
         }
     }

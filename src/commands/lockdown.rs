@@ -304,7 +304,7 @@ fn report(cli: &Cli, done: &[Contained], audit_error: Option<&anyhow::Error>) {
         {
             output::status(&format!(
                 "error: `{name}` is locked on this machine only; other runners are NOT stopped. Mount or fix the \
-                 shared folder, then run `postgate lockdown {name}` again",
+                 shared folder, or bring back the shared store, then run `postgate lockdown {name}` again",
                 name = one_line(&c.account.name)
             ));
         }
