@@ -404,3 +404,29 @@ fn a_lock_from_one_machine_is_lifted_on_another_with_a_signature_and_both_can_po
     post(&a, "Après le verrou, depuis A").run();
     assert_eq!(published(outbox.path()), 2);
 }
+
+#[test]
+fn a_user_policy_can_neither_weaken_nor_drop_the_system_policys_store() {
+    let db = postgres_server().fresh_database("system");
+    let outbox = tempfile::tempdir().expect("outbox");
+    let dead = dead_url(&db);
+    // The system policy names the store (down here), and holds the account.
+    let t = machine(&db, outbox.path(), &dead, "");
+    let system = t.write("system.toml", &std::fs::read_to_string(t.policy_path()).expect("policy"));
+    let t = t.env("POSTGATE_TEST_SYSTEM_POLICY", &system.display().to_string());
+    // A user policy with nothing of its own: the system's store still holds, and is required.
+    std::fs::write(t.policy_path(), "").expect("user policy");
+    post(&t, "Sans le magasin ?").status(code::AUDIT).stderr_has("requires its store").run();
+    // A user policy that tries to make it optional is refused at its place.
+    std::fs::write(
+        t.policy_path(),
+        format!("[audit.shared]\nurl = \"{dead}\"\nrequired = false\n"),
+    )
+    .expect("user policy");
+    t.cmd(["policy", "check"])
+        .status(code::BAD_POLICY)
+        .stderr_has("a user policy cannot change that")
+        .stderr_has(":1:1")
+        .run();
+    assert_eq!(published(outbox.path()), 0);
+}
