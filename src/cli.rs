@@ -249,7 +249,7 @@ examples!(
 examples!(
     EX_STORE,
     "  # Once, as the database's owner: the tables, and the role every machine uses
-  postgate store init --grant postgate
+  postgate store init --user owner --grant postgate
   # On each machine: the store's password, in the keychain
   postgate login --store
   # After an outage: send what waits
