@@ -368,6 +368,9 @@ fn describe(e: &postgres::Error) -> String {
     text
 }
 
+/// The store this run could not reach, and why.
+static UNREACHABLE: Mutex<Option<(String, String)>> = Mutex::new(None);
+
 /// One connection per process, opened on first use: the advisory locks live on it, so every
 /// query of a run must go through the same one.
 static CONNECTION: Mutex<Option<(String, postgres::Client)>> = Mutex::new(None);
@@ -379,7 +382,26 @@ pub fn with<T>(cfg: &Config, f: impl FnOnce(&mut postgres::Client) -> Result<T, 
     let label = cfg.label();
     if held.as_ref().is_none_or(|(l, c)| *l != label || c.is_closed()) {
         *held = None;
-        *held = Some((label.clone(), connect(cfg)?));
+        // A store that could not be reached once is not tried again in this run: a record
+        // that waits costs nothing more, where each new try could cost the connect timeout.
+        let mut failed = UNREACHABLE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((l, why)) = failed.as_ref()
+            && *l == label
+        {
+            return Err(store_failure(cfg, why).into());
+        }
+        match connect(cfg) {
+            Ok(client) => *held = Some((label.clone(), client)),
+            Err(e) => {
+                let why = e
+                    .downcast_ref::<Failure>()
+                    .map_or_else(|| format!("{e:#}"), |f| f.message.clone())
+                    .trim_start_matches(&format!("shared store {label}: "))
+                    .to_string();
+                *failed = Some((label, why));
+                return Err(e);
+            }
+        }
     }
     let Some((_, client)) = held.as_mut() else {
         return Err(store_failure(cfg, "no connection").into());

@@ -412,11 +412,17 @@ fn a_user_policy_can_neither_weaken_nor_drop_the_system_policys_store() {
     let dead = dead_url(&db);
     // The system policy names the store (down here), and holds the account.
     let t = machine(&db, outbox.path(), &dead, "");
-    let system = t.write("system.toml", &std::fs::read_to_string(t.policy_path()).expect("policy"));
+    let system = t.write(
+        "system.toml",
+        &std::fs::read_to_string(t.policy_path()).expect("policy"),
+    );
     let t = t.env("POSTGATE_TEST_SYSTEM_POLICY", &system.display().to_string());
     // A user policy with nothing of its own: the system's store still holds, and is required.
     std::fs::write(t.policy_path(), "").expect("user policy");
-    post(&t, "Sans le magasin ?").status(code::AUDIT).stderr_has("requires its store").run();
+    post(&t, "Sans le magasin ?")
+        .status(code::AUDIT)
+        .stderr_has("requires its store")
+        .run();
     // A user policy that tries to make it optional is refused at its place.
     std::fs::write(
         t.policy_path(),
