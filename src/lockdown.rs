@@ -233,7 +233,7 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
                     ),
                 )));
             }
-            Err(e) if locked.is_some() => {}
+            Err(_) if locked.is_some() => {}
             Err(e) => crate::store::warn_unreachable(&e),
         }
     }
