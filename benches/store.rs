@@ -100,13 +100,16 @@ fn appends_up(store_policy: &Policy, up_cfg: &postgate::store::Config, d: &Path,
     // The first append of a process opens the connection (TCP, TLS, SCRAM), as every
     // `postgate post` run does once; the ones after reuse it.
     let start = Instant::now();
-    store.append(sample_record(0, account)).expect("first append with the store");
+    store
+        .append(sample_record(0, account))
+        .expect("first append with the store");
     let first = start.elapsed();
     assert!(
         postgate::store::connected(up_cfg),
         "the first append must have connected to the store"
     );
-    file.append(sample_record(0, account)).expect("first append, file alone");
+    file.append(sample_record(0, account))
+        .expect("first append, file alone");
 
     let mut alone = Vec::with_capacity(n);
     let mut shared = Vec::with_capacity(n);
@@ -123,7 +126,14 @@ fn appends_up(store_policy: &Policy, up_cfg: &postgate::store::Config, d: &Path,
     let shared = Stats::of(shared);
     alone.print("file alone", None);
     shared.print("file + store", Some(&alone));
-    println!("{:<32} {first:>9.3?}  (connects: TCP, TLS, SCRAM, then top + insert)", "file + store, first append");
+    println!(
+        "{:<32} {first:>9.3?}  (connects: TCP, TLS, SCRAM, then top + insert)",
+        "file + store, first append"
+    );
+    // A store append is two queries (the chain's top, then the insert): one query alone says
+    // how much of the difference is the round trip.
+    let query = (0..n).map(|_| timed(|| postgate::store::top(up_cfg, &chain))).collect();
+    Stats::of(query).print("one query alone (store::top)", None);
 }
 
 /// Phase 2: the store down (a free port, `required = false`): each append writes the file,
@@ -144,11 +154,27 @@ fn appends_down(down_policy: &Policy, d: &Path, account: &AccountRef, n: usize) 
         !postgate::store::connected(&down_cfg),
         "nothing listens on the down store's port"
     );
-    assert_eq!(lines(down.path()), n, "the file holds every record the store could not take");
+    assert_eq!(
+        lines(down.path()),
+        n,
+        "the file holds every record the store could not take"
+    );
     let alone = Stats::of(alone);
     let missing = Stats::of(missing);
     alone.print("file alone (second run)", None);
     missing.print("file + store down", Some(&alone));
+    // The refused connection alone (password look-up, TLS set-up, name lookup, connect): what
+    // the down path adds to the file's append.
+    let refused = (0..n)
+        .map(|_| {
+            let start = Instant::now();
+            let got = postgate::store::top(&down_cfg, "bench");
+            let took = start.elapsed();
+            assert!(got.is_err(), "nothing listens on the down store's port");
+            took
+        })
+        .collect();
+    Stats::of(refused).print("a refused connection alone", None);
 }
 
 /// Phase 3: `n` records written while the store was down, then sent two ways: by `postgate
@@ -166,19 +192,25 @@ fn backlog_runs(
         let down = AuditLog::of(&policy(d, name, down_url, "required = false"));
         let start = Instant::now();
         for i in 0..n as u64 {
-            down.append(sample_record(i, account)).expect("append with the store down");
+            down.append(sample_record(i, account))
+                .expect("append with the store down");
         }
         let written = start.elapsed();
         let up = AuditLog::of(&policy(d, name, up_url, ""));
         let chain = up.chain().expect("chain").expect("a chain after appends");
         // The connection is opened first (the first-append figure above says what that
         // costs), so the figure is the sending alone.
-        assert_eq!(postgate::store::top(up_cfg, &chain).expect("top"), 0, "nothing of it in the store yet");
+        assert_eq!(
+            postgate::store::top(up_cfg, &chain).expect("top"),
+            0,
+            "nothing of it in the store yet"
+        );
         let start = Instant::now();
         let sent = if how == "store sync" {
             up.sync_to_store().expect("store sync")
         } else {
-            up.append(sample_record(n as u64, account)).expect("append with the store back");
+            up.append(sample_record(n as u64, account))
+                .expect("append with the store back");
             n + 1
         };
         let took = start.elapsed();
