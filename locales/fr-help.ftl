@@ -153,6 +153,9 @@ help-log-arg-account = Seulement les enregistrements de ce compte
 help-log-arg-since = Seulement les enregistrements plus récents que cela, comme `24h`, `7d` ou `90m`
 help-log-verify-about = Vérifier toute la chaîne de hachage ; sort en erreur au premier enregistrement rompu
 help-log-repair-about = Déplacer une dernière ligne déchirée (une écriture interrompue) dans un fichier à part, et le consigner
+help-log-who-about = Qui a publié une publication et comment : la trace de la tentative, puis ses corrections et sa suppression
+help-log-who-arg-post = L'identifiant ou l'URL de la publication (à un `/` final ou un `www.` près, elle doit correspondre exactement)
+help-log-who-arg-audit_logs = Le journal d'audit d'une autre machine à lire aussi (la copie d'un exécuteur de CI) ; répétable
 
 ## policy, completions, man
 

@@ -15,6 +15,7 @@ pub fn run(cli: &Cli, args: &LogArgs) -> Result<ExitCode> {
     match args.command {
         Some(LogCommand::Verify) => verify(cli, &log),
         Some(LogCommand::Repair) => repair(cli, &log),
+        Some(LogCommand::Who(ref who)) => super::who::run(cli, who, &log),
         None => list(cli, args, &log),
     }
 }

@@ -11,6 +11,7 @@ mod plan;
 mod post;
 mod queue;
 mod reconcile;
+mod who;
 mod whoami;
 
 use crate::cli::{Cli, Command, PolicyCommand};
