@@ -166,6 +166,9 @@ _postgate() {
             postgate__subcmd__help__subcmd__log,verify)
                 cmd="postgate__subcmd__help__subcmd__log__subcmd__verify"
                 ;;
+            postgate__subcmd__help__subcmd__log,who)
+                cmd="postgate__subcmd__help__subcmd__log__subcmd__who"
+                ;;
             postgate__subcmd__help__subcmd__policy,check)
                 cmd="postgate__subcmd__help__subcmd__policy__subcmd__check"
                 ;;
@@ -205,6 +208,9 @@ _postgate() {
             postgate__subcmd__log,verify)
                 cmd="postgate__subcmd__log__subcmd__verify"
                 ;;
+            postgate__subcmd__log,who)
+                cmd="postgate__subcmd__log__subcmd__who"
+                ;;
             postgate__subcmd__log__subcmd__help,help)
                 cmd="postgate__subcmd__log__subcmd__help__subcmd__help"
                 ;;
@@ -213,6 +219,9 @@ _postgate() {
                 ;;
             postgate__subcmd__log__subcmd__help,verify)
                 cmd="postgate__subcmd__log__subcmd__help__subcmd__verify"
+                ;;
+            postgate__subcmd__log__subcmd__help,who)
+                cmd="postgate__subcmd__log__subcmd__help__subcmd__who"
                 ;;
             postgate__subcmd__policy,check)
                 cmd="postgate__subcmd__policy__subcmd__check"
@@ -697,7 +706,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__log)
-            opts="verify repair"
+            opts="verify repair who"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -725,6 +734,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__log__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__log__subcmd__who)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1135,7 +1158,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log)
-            opts="-h --account --since --policy --json --color --help verify repair help"
+            opts="-h --account --since --policy --json --color --help verify repair who help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1165,7 +1188,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log__subcmd__help)
-            opts="verify repair help"
+            opts="verify repair who help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1220,6 +1243,20 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__log__subcmd__help__subcmd__who)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__log__subcmd__repair)
             opts="-h --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1249,6 +1286,32 @@ _postgate() {
                 return 0
             fi
             case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__log__subcmd__who)
+            opts="-h --audit-log --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -329,6 +329,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help'
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
+            cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;log;verify'= {
@@ -345,14 +346,25 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'postgate;log;who'= {
+            cand --audit-log 'Another machine''s audit log to read too (a CI runner''s copy); repeatable'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'postgate;log;help'= {
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
+            cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;log;help;verify'= {
         }
         &'postgate;log;help;repair'= {
+        }
+        &'postgate;log;help;who'= {
         }
         &'postgate;log;help;help'= {
         }
@@ -484,10 +496,13 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;help;log'= {
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
+            cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
         }
         &'postgate;help;log;verify'= {
         }
         &'postgate;help;log;repair'= {
+        }
+        &'postgate;help;log;who'= {
         }
         &'postgate;help;policy'= {
             cand check 'Validate the policy and list its accounts'

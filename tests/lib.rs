@@ -40,6 +40,7 @@ mod safe_json;
 mod spoofing;
 mod system_policy;
 mod tour;
+mod who;
 mod x;
 mod x_contract;
 mod x_counting;
