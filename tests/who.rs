@@ -11,7 +11,10 @@ fn post(t: &Test, account: &str, text: &str) -> (String, String) {
         .cmd(["--json", "post", "-a", account, "--confirm-handle", &handle, text])
         .run();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (v["id"].as_str().unwrap().to_string(), v["url"].as_str().unwrap().to_string())
+    (
+        v["id"].as_str().unwrap().to_string(),
+        v["url"].as_str().unwrap().to_string(),
+    )
 }
 
 fn who_json(t: &Test, args: &[&str]) -> Value {
@@ -50,13 +53,19 @@ fn a_post_is_found_by_its_url_and_by_its_id() {
     let intent_seq = outcome["seq"].as_u64().unwrap() - 1;
     assert_eq!(audit[intent_seq as usize - 1]["event"], "intent");
     assert!(
-        by_url.contains(&format!("  intent        {} (record #{intent_seq})", audit[intent_seq as usize - 1]["time"].as_str().unwrap())),
+        by_url.contains(&format!(
+            "  intent        {} (record #{intent_seq})",
+            audit[intent_seq as usize - 1]["time"].as_str().unwrap()
+        )),
         "{by_url}"
     );
     assert!(by_url.contains(&format!("(record #{})", outcome["seq"])), "{by_url}");
     let user = outcome["user"].as_str().unwrap();
     let host = outcome["hostname"].as_str().unwrap();
-    assert!(by_url.contains(&format!("  by            {user} on {host} (postgate ")), "{by_url}");
+    assert!(
+        by_url.contains(&format!("  by            {user} on {host} (postgate ")),
+        "{by_url}"
+    );
 
     // The id, and the url with a trailing slash, name the same post; a prefix does not.
     assert_eq!(stdout(t.cmd(["log", "who", &id]).run()), by_url);
@@ -84,10 +93,25 @@ fn a_corrected_then_deleted_post_shows_both() {
     let handle = t.handle("perso");
     let (id, url) = post(&t, "perso", "Rendez-vous lundi");
     // The outbox takes ids only; the url finds the post below all the same.
-    t.cmd(["correct", "perso", &id, "Rendez-vous mardi", "--confirm-handle", &handle])
-        .run();
-    t.cmd(["delete", "perso", &id, "--reason", "annulé", "--confirm-handle", &handle])
-        .run();
+    t.cmd([
+        "correct",
+        "perso",
+        &id,
+        "Rendez-vous mardi",
+        "--confirm-handle",
+        &handle,
+    ])
+    .run();
+    t.cmd([
+        "delete",
+        "perso",
+        &id,
+        "--reason",
+        "annulé",
+        "--confirm-handle",
+        &handle,
+    ])
+    .run();
 
     let v = who_json(&t, &[&url]);
     assert_eq!(v["post"]["id"], id.as_str());
@@ -121,10 +145,7 @@ fn an_unknown_post_exits_14_and_names_the_logs_read() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains(&t.audit_path().display().to_string()), "{err}");
-    let out = t
-        .cmd(["--json", "log", "who", "nosuch"])
-        .status(code::NOT_FOUND)
-        .run();
+    let out = t.cmd(["--json", "log", "who", "nosuch"]).status(code::NOT_FOUND).run();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["error"], "not-found");
     // A file asked for that is not there is a mistake, not an empty log.
@@ -165,7 +186,10 @@ fn hidden_characters_in_a_record_are_made_visible() {
     postgate::audit::AuditLog::new(t.audit_path()).append(record).unwrap();
 
     let text = stdout(t.cmd(["log", "who", "https://example.org/42"]).run());
-    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains('\u{200b}'), "{text:?}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains('\u{200b}'),
+        "{text:?}"
+    );
     assert!(text.contains("post 42⟨U+202E⟩ https://example.org/42"), "{text}");
     assert!(text.contains("mallory⟨U+001B⟩[2J on "), "{text}");
     assert!(text.contains("texte⟨U+200B⟩caché"), "{text}");
@@ -198,7 +222,16 @@ roles = ["secretaire-generale"]
     .replace("{redaction}", &redaction);
     let t = t.policy(&policy);
     let out = t
-        .cmd(["plan", "-a", "demo", "-o", "a.plan", "--ssh-key", "keys/redaction", "Visite du musée"])
+        .cmd([
+            "plan",
+            "-a",
+            "demo",
+            "-o",
+            "a.plan",
+            "--ssh-key",
+            "keys/redaction",
+            "Visite du musée",
+        ])
         .run();
     let hash = stdout(out).trim().to_string();
     t.cmd(["approve", "a.plan", "--ssh-key", "keys/sg", "--plan-hash", &hash])
@@ -211,11 +244,17 @@ roles = ["secretaire-generale"]
 
     let v = who_json(&t, &[&id]);
     assert_eq!(v["post"]["plan_hash"], hash.as_str());
-    assert!(v["post"]["approvals"][0].as_str().unwrap().starts_with("sg SHA256:"), "{v}");
+    assert!(
+        v["post"]["approvals"][0].as_str().unwrap().starts_with("sg SHA256:"),
+        "{v}"
+    );
     assert_eq!(v["post"]["author"]["name"], "redaction");
     assert!(v["post"]["intent_seq"].is_u64(), "{v}");
     let text = stdout(t.cmd(["log", "who", &id]).run());
     assert!(text.contains(&format!("  plan          {hash}")), "{text}");
-    assert!(text.contains("  plan author   `redaction` of [[authors]], key SHA256:"), "{text}");
+    assert!(
+        text.contains("  plan author   `redaction` of [[authors]], key SHA256:"),
+        "{text}"
+    );
     assert!(text.contains("  approved by   sg SHA256:"), "{text}");
 }

@@ -81,10 +81,14 @@ pub fn find(records: impl IntoIterator<Item = (Origin, Record)>, needle: &str) -
         .find(|&&i| all[i].1.action != "correct")
         .or(matching.first())?;
     let mut visited = vec![root];
-    while let Some(target) = all[root].1.acts_on.as_deref().filter(|_| all[root].1.action == "correct") {
-        let corrected = |i: &usize| {
-            !visited.contains(i) && published(&all[*i].1).is_some_and(|(id, url)| names(target, id, url))
-        };
+    while let Some(target) = all[root]
+        .1
+        .acts_on
+        .as_deref()
+        .filter(|_| all[root].1.action == "correct")
+    {
+        let corrected =
+            |i: &usize| !visited.contains(i) && published(&all[*i].1).is_some_and(|(id, url)| names(target, id, url));
         // The post itself if it is there, else the correction it replied to (an edit of an
         // edit shares the id, so the original wins when both are known).
         let Some(earlier) = (0..all.len())
@@ -259,7 +263,10 @@ pub fn render(story: &Story) -> String {
             line(
                 out,
                 "account",
-                &format!("{} {} ({}, {} {})", acc.name, acc.handle, acc.kind, acc.platform, acc.host),
+                &format!(
+                    "{} {} ({}, {} {})",
+                    acc.name, acc.handle, acc.kind, acc.platform, acc.host
+                ),
             );
         }
         match &a.intent {
@@ -267,7 +274,11 @@ pub fn render(story: &Story) -> String {
             None => line(out, "intent", "not found in this log"),
         }
         line(out, "outcome", &format!("{} (record #{})", o.time, o.seq));
-        line(out, "by", &format!("{} on {} (postgate {})", o.user, o.hostname, o.version));
+        line(
+            out,
+            "by",
+            &format!("{} on {} (postgate {})", o.user, o.hostname, o.version),
+        );
         line(
             out,
             "confirmation",
