@@ -258,3 +258,26 @@ roles = ["secretaire-generale"]
     );
     assert!(text.contains("  approved by   sg SHA256:"), "{text}");
 }
+
+#[test]
+fn a_post_reconcile_found_foreign_is_said_to_be_not_postgates() {
+    let t = Test::new();
+    // What `reconcile` records when it finds a post postgate did not make.
+    let mut record = postgate::audit::Record::new(
+        "foreign",
+        "reconcile",
+        postgate::audit::Outcome::Foreign {
+            id: "777".into(),
+            url: "https://example.org/777".into(),
+            created_at: None,
+        },
+    );
+    record.seq = 0;
+    postgate::audit::AuditLog::new(t.audit_path()).append(record).unwrap();
+    t.cmd(["log", "who", "https://example.org/777/"])
+        .status(code::NOT_FOUND)
+        .stderr_has("no post published as `https://example.org/777/`")
+        .stderr_has("hint: `postgate reconcile` recorded it as NOT MADE BY POSTGATE on ? at ")
+        .stderr_has("(record #1 of ")
+        .run();
+}

@@ -70,7 +70,13 @@ fn published(r: &Record) -> Option<(&str, &str)> {
 /// The story of the post `needle` names, from every record given, in each origin's order.
 /// `None` when no published post matches.
 pub fn find(records: impl IntoIterator<Item = (Origin, Record)>, needle: &str) -> Option<Story> {
-    let all: Vec<(Origin, Record)> = records.into_iter().collect();
+    // The same log can arrive twice (named with --audit-log too, or a copy of it): a record
+    // is one step of the story however many sources hold it.
+    let mut seen = std::collections::HashSet::new();
+    let all: Vec<(Origin, Record)> = records
+        .into_iter()
+        .filter(|(_, r)| r.hash.as_ref().is_none_or(|h| seen.insert(h.clone())))
+        .collect();
     let matching: Vec<usize> = (0..all.len())
         .filter(|&i| published(&all[i].1).is_some_and(|(id, url)| names(needle, id, url)))
         .collect();
@@ -187,18 +193,29 @@ pub fn run(cli: &Cli, args: &WhoArgs, log: &AuditLog) -> Result<ExitCode> {
         let origin = path.display().to_string();
         records.extend(AuditLog::new(path).read_all()?.into_iter().map(|r| (origin.clone(), r)));
     }
+    let foreign = foreign(&records, &args.post);
     let Some(story) = find(records, &args.post) else {
         let read: Vec<String> = paths.iter().map(|p| one_line(&p.display().to_string())).collect();
-        return Err(Failure::new(
+        let mut failure = Failure::new(
             ExitCode::NotFound,
             format!(
                 "no post published as `{}` in the audit log(s) read: {}",
                 one_line(&args.post),
                 read.join(", ")
             ),
-        )
-        .hint("a post made on another machine or by a CI runner is in that machine's log: add it with --audit-log FILE (repeatable)")
-        .into());
+        );
+        failure = match foreign {
+            // The one answer the logs do have: it did not go through postgate.
+            Some((origin, r)) => failure.hint(format!(
+                "`postgate reconcile` recorded it as NOT MADE BY POSTGATE on {} at {} (record #{} of {}): see docs/incident.md",
+                one_line(&r.account.as_ref().map_or_else(|| "?".to_string(), |a| format!("{} {}", a.name, a.handle))),
+                one_line(&r.time),
+                r.seq,
+                one_line(&origin)
+            )),
+            None => failure.hint("a post made on another machine or by a CI runner is in that machine's log: add it with --audit-log FILE (repeatable)"),
+        };
+        return Err(failure.into());
     };
     if cli.json {
         output::json(&to_json(&story));
@@ -206,6 +223,14 @@ pub fn run(cli: &Cli, args: &WhoArgs, log: &AuditLog) -> Result<ExitCode> {
         output::result(&render(&story));
     }
     Ok(ExitCode::Success)
+}
+
+/// The record `reconcile` wrote when it found this post on an account without postgate.
+fn foreign(records: &[(Origin, Record)], needle: &str) -> Option<(Origin, Record)> {
+    records
+        .iter()
+        .find(|(_, r)| matches!(&r.outcome, Outcome::Foreign { id, url, .. } if names(needle, id, url)))
+        .cloned()
 }
 
 fn attempt_json(a: &Attempt) -> Value {
@@ -412,6 +437,16 @@ mod tests {
         let mut records = log(vec![published(2, "post", "h1", "1", "u")]);
         records.insert(0, ("b.jsonl".to_string(), rec(1, "intent", "post", Outcome::Pending)));
         assert!(find(records, "1").unwrap().post.intent.is_none());
+    }
+
+    #[test]
+    fn a_log_read_twice_tells_each_step_once() {
+        let mut correct = published(3, "correct", "h2", "1", "u");
+        correct.acts_on = Some("1".into());
+        let once = vec![published(1, "post", "h0", "1", "u"), correct];
+        let mut twice = log(once.clone());
+        twice.extend(once.into_iter().map(|r| ("copy.jsonl".to_string(), r)));
+        assert_eq!(find(twice, "u").unwrap().corrections.len(), 1);
     }
 
     #[test]
