@@ -365,6 +365,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the whole hash chain; exits non-zero at the first broken record')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
+            [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Who published a post and how: the attempt''s trail, then its corrections and deletion')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -385,9 +386,19 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'postgate;log;who' {
+            [CompletionResult]::new('--audit-log', '--audit-log', [CompletionResultType]::ParameterName, 'Another machine''s audit log to read too (a CI runner''s copy); repeatable')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'postgate;log;help' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the whole hash chain; exits non-zero at the first broken record')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
+            [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Who published a post and how: the attempt''s trail, then its corrections and deletion')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -395,6 +406,9 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;log;help;repair' {
+            break
+        }
+        'postgate;log;help;who' {
             break
         }
         'postgate;log;help;help' {
@@ -605,12 +619,16 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         'postgate;help;log' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the whole hash chain; exits non-zero at the first broken record')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
+            [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Who published a post and how: the attempt''s trail, then its corrections and deletion')
             break
         }
         'postgate;help;log;verify' {
             break
         }
         'postgate;help;log;repair' {
+            break
+        }
+        'postgate;help;log;who' {
             break
         }
         'postgate;help;store' {

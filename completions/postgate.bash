@@ -172,6 +172,9 @@ _postgate() {
             postgate__subcmd__help__subcmd__log,verify)
                 cmd="postgate__subcmd__help__subcmd__log__subcmd__verify"
                 ;;
+            postgate__subcmd__help__subcmd__log,who)
+                cmd="postgate__subcmd__help__subcmd__log__subcmd__who"
+                ;;
             postgate__subcmd__help__subcmd__policy,check)
                 cmd="postgate__subcmd__help__subcmd__policy__subcmd__check"
                 ;;
@@ -217,6 +220,9 @@ _postgate() {
             postgate__subcmd__log,verify)
                 cmd="postgate__subcmd__log__subcmd__verify"
                 ;;
+            postgate__subcmd__log,who)
+                cmd="postgate__subcmd__log__subcmd__who"
+                ;;
             postgate__subcmd__log__subcmd__help,help)
                 cmd="postgate__subcmd__log__subcmd__help__subcmd__help"
                 ;;
@@ -225,6 +231,9 @@ _postgate() {
                 ;;
             postgate__subcmd__log__subcmd__help,verify)
                 cmd="postgate__subcmd__log__subcmd__help__subcmd__verify"
+                ;;
+            postgate__subcmd__log__subcmd__help,who)
+                cmd="postgate__subcmd__log__subcmd__help__subcmd__who"
                 ;;
             postgate__subcmd__policy,check)
                 cmd="postgate__subcmd__policy__subcmd__check"
@@ -727,7 +736,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__log)
-            opts="verify repair"
+            opts="verify repair who"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -755,6 +764,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__log__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__log__subcmd__who)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1207,7 +1230,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log)
-            opts="-h --account --since --policy --json --color --help verify repair help"
+            opts="-h --account --since --policy --json --color --help verify repair who help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1237,7 +1260,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log__subcmd__help)
-            opts="verify repair help"
+            opts="verify repair who help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1292,6 +1315,20 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__log__subcmd__help__subcmd__who)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__log__subcmd__repair)
             opts="-h --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1321,6 +1358,32 @@ _postgate() {
                 return 0
             fi
             case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__log__subcmd__who)
+            opts="-h --audit-log --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -331,6 +331,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help'
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
+            cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;log;verify'= {
@@ -348,14 +349,25 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'postgate;log;who'= {
+            cand --audit-log 'Another machine''s audit log to read too (a CI runner''s copy); repeatable'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'postgate;log;help'= {
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
+            cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;log;help;verify'= {
         }
         &'postgate;log;help;repair'= {
+        }
+        &'postgate;log;help;who'= {
         }
         &'postgate;log;help;help'= {
         }
@@ -525,10 +537,13 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;help;log'= {
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
+            cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
         }
         &'postgate;help;log;verify'= {
         }
         &'postgate;help;log;repair'= {
+        }
+        &'postgate;help;log;who'= {
         }
         &'postgate;help;store'= {
             cand init 'Create the store''s tables (as the database''s owner) and grant ROLE INSERT and SELECT on them; prints the SQL it ran'

@@ -160,6 +160,9 @@ help-store-init-arg-grant = Le rôle sous lequel postgate se connecte sur chaque
 help-store-init-arg-user = Se connecter sous cet utilisateur (le propriétaire de la base) au lieu de celui de l'URL ; son mot de passe vient des mêmes endroits (trousseau, .pgpass, `password_env`)
 help-store-sync-about = Envoyer les enregistrements du journal de cette machine que le magasin n'a pas encore
 help-log-repair-about = Déplacer une dernière ligne déchirée (une écriture interrompue) dans un fichier à part, et le consigner
+help-log-who-about = Qui a publié une publication et comment : la trace de la tentative, puis ses corrections et sa suppression
+help-log-who-arg-post = L'identifiant ou l'URL de la publication (à un `/` final ou un `www.` près, elle doit correspondre exactement)
+help-log-who-arg-audit_logs = Le journal d'audit d'une autre machine à lire aussi (la copie d'un exécuteur de CI) ; répétable
 
 ## policy, completions, man
 

@@ -219,6 +219,13 @@ examples!(
 "
 );
 examples!(
+    EX_LOG_WHO,
+    "  postgate log who https://social.example.org/@culture/111
+  # A post a CI runner made: read its log too
+  postgate --json log who 111 --audit-log runner-audit.jsonl
+"
+);
+examples!(
     EX_LOG_REPAIR,
     "  postgate log repair
 "
@@ -897,6 +904,20 @@ pub enum LogCommand {
     /// Move a torn last line (a write cut short) into a side file, and record that.
     #[command(after_help = EX_LOG_REPAIR)]
     Repair,
+    /// Who published a post and how: the attempt's trail, then its corrections and deletion.
+    #[command(after_help = EX_LOG_WHO)]
+    Who(WhoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WhoArgs {
+    /// The post's id or URL (a trailing `/` or a `www.` aside, it must match exactly).
+    #[arg(value_name = "URL|ID")]
+    pub post: String,
+
+    /// Another machine's audit log to read too (a CI runner's copy); repeatable.
+    #[arg(long = "audit-log", value_name = "FILE")]
+    pub audit_logs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -38,11 +38,13 @@ pub enum ExitCode {
     LockedDown,
     /// `reconcile` found posts on the platform that did not go through postgate.
     ForeignPosts,
+    /// `log who` found no published post by that id or URL in the logs it read.
+    NotFound,
 }
 
 impl ExitCode {
     /// Every variant, in numeric order, for documentation and tests.
-    pub const ALL: [ExitCode; 14] = [
+    pub const ALL: [ExitCode; 15] = [
         ExitCode::Success,
         ExitCode::GeneralError,
         ExitCode::Usage,
@@ -57,6 +59,7 @@ impl ExitCode {
         ExitCode::PlanRefused,
         ExitCode::LockedDown,
         ExitCode::ForeignPosts,
+        ExitCode::NotFound,
     ];
 
     pub fn code(self) -> i32 {
@@ -75,6 +78,7 @@ impl ExitCode {
             ExitCode::PlanRefused => 11,
             ExitCode::LockedDown => 12,
             ExitCode::ForeignPosts => 13,
+            ExitCode::NotFound => 14,
         }
     }
 
@@ -95,6 +99,7 @@ impl ExitCode {
             ExitCode::PlanRefused => "plan-refused",
             ExitCode::LockedDown => "locked-down",
             ExitCode::ForeignPosts => "foreign-posts",
+            ExitCode::NotFound => "not-found",
         }
     }
 
@@ -120,6 +125,7 @@ impl ExitCode {
             }
             ExitCode::LockedDown => "account locked down (or its credential predates the lockdown); nothing published",
             ExitCode::ForeignPosts => "reconcile found posts that did not go through postgate",
+            ExitCode::NotFound => "log who found no published post by that id or URL in the logs it read",
         }
     }
 
@@ -185,6 +191,7 @@ mod tests {
         assert_eq!(ExitCode::PlanRefused.code(), 11);
         assert_eq!(ExitCode::LockedDown.code(), 12);
         assert_eq!(ExitCode::ForeignPosts.code(), 13);
+        assert_eq!(ExitCode::NotFound.code(), 14);
     }
 
     #[test]

@@ -579,15 +579,24 @@ pub fn published_since(
         .collect())
 }
 
-/// The records about a post (by id or URL) from every machine, as lines with their chain.
-pub fn records_about(cfg: &Config, needle: &str) -> Result<Vec<(String, String)>> {
+/// Every machine's lines that contain one of `pieces`, as `(chain, hostname, line)`, oldest
+/// first: what `log who` reads. A scan of the table (no index serves a substring); fine for a
+/// team's volume, and the one query `log who` makes per step.
+pub fn lines_containing(cfg: &Config, pieces: &[String]) -> Result<Vec<(String, String, String)>> {
+    if pieces.is_empty() {
+        return Ok(Vec::new());
+    }
+    let patterns: Vec<String> = pieces
+        .iter()
+        .map(|p| format!("%{}%", p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+        .collect();
     let rows = with(cfg, |c| {
         c.query(
-            "SELECT chain, line FROM postgate_record WHERE post_id = $1 OR post_url = $1 OR line LIKE $2 ORDER BY time, chain, seq",
-            &[&needle, &format!("%{}%", needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))],
+            "SELECT chain, hostname, line FROM postgate_record WHERE line LIKE ANY ($1) ORDER BY time, chain, seq",
+            &[&patterns],
         )
     })?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
 }
 
 /// Held while an account is counted and published: a PostgreSQL advisory lock on this

@@ -158,6 +158,11 @@ path = \"{{dir}}/outbox\"
     let v = w.run(&["post", "-a", "demo", "--confirm-handle", &demo, "Premier"], 0);
     assert_eq!(v["status"], "published");
     let id = v["id"].as_str().unwrap().to_string();
+    let v = w.run(&["log", "who", &id], 0);
+    assert_eq!(v["post"]["id"], id.as_str());
+    assert!(v["corrections"].is_array() && v["post"]["approvals"].is_array(), "{v}");
+    let v = w.run(&["log", "who", "nosuch-post"], code::NOT_FOUND);
+    assert_eq!(v["error"], "not-found");
     let v = w.run(&["post", "-a", "demo", "Sans confirmation"], code::NOT_CONFIRMED);
     assert_eq!(
         v["hint"],

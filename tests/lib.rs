@@ -42,6 +42,7 @@ mod store;
 mod store_server;
 mod system_policy;
 mod tour;
+mod who;
 mod x;
 mod x_contract;
 mod x_counting;

@@ -436,3 +436,44 @@ fn a_user_policy_can_neither_weaken_nor_drop_the_system_policys_store() {
         .run();
     assert_eq!(published(outbox.path()), 0);
 }
+
+#[test]
+fn log_who_on_another_machine_names_who_posted_from_the_store() {
+    let db = store("who");
+    let outbox = tempfile::tempdir().expect("outbox");
+    let a = machine(&db, outbox.path(), &db.url(), "");
+    post(&a, "Horaires d'été de la médiathèque").run();
+    let published = a
+        .audit()
+        .into_iter()
+        .find(|r| r["outcome"]["status"] == "published")
+        .expect("a published record");
+    let url = published["outcome"]["url"].as_str().expect("url").to_string();
+    let intent = a.audit().into_iter().find(|r| r["event"] == "intent").expect("intent");
+
+    // B has posted nothing: only the store knows.
+    let b = machine(&db, outbox.path(), &db.url(), "");
+    b.cmd(["log", "who", &url])
+        .stdout_has("Horaires d'été de la médiathèque")
+        .stdout_has("store postgresql://")
+        .run();
+    let v: serde_json::Value =
+        serde_json::from_slice(&b.cmd(["--json", "log", "who", &url]).run().stdout).expect("json");
+    assert_eq!(v["post"]["url"], url, "{v}");
+    assert_eq!(v["post"]["confirmation"], "flag", "{v}");
+    assert_eq!(
+        v["post"]["intent_seq"], intent["seq"],
+        "the intent came from the store too: {v}"
+    );
+    assert!(
+        v["post"]["origin"]
+            .as_str()
+            .expect("origin")
+            .starts_with("store postgresql://"),
+        "{v}"
+    );
+
+    // Without the store, B's own log does not know it.
+    let alone = Test::new();
+    alone.cmd(["log", "who", &url]).status(14).run();
+}

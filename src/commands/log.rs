@@ -18,6 +18,7 @@ pub fn run(cli: &Cli, args: &LogArgs) -> Result<ExitCode> {
             verify(cli, &log, store)
         }
         Some(LogCommand::Repair) => repair(cli, &log),
+        Some(LogCommand::Who(who)) => super::who::run(cli, who, &log),
         None => list(cli, args, &log),
     }
 }

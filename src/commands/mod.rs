@@ -12,6 +12,7 @@ mod post;
 mod queue;
 mod reconcile;
 mod store;
+mod who;
 mod whoami;
 
 use crate::cli::{Cli, Command, PolicyCommand};

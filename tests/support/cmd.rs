@@ -27,6 +27,7 @@ pub mod code {
     pub const PLAN_REFUSED: i32 = 11;
     pub const LOCKED_DOWN: i32 = 12;
     pub const FOREIGN_POSTS: i32 = 13;
+    pub const NOT_FOUND: i32 = 14;
 }
 
 /// One run of `postgate` with its expectations.
