@@ -286,6 +286,9 @@ fn steps<'a>(policy: &'a Policy, req: &'a Request, trail: &mut Trail<'a>) -> Res
     // Held from here to the outcome record: the counting and the publish are one critical section.
     let _account_lock = lock_account(policy, account)?;
     let _shared_lock = lock_shared(policy, account)?;
+    if let Some(receipt) = published_elsewhere(policy, account, req, trail)? {
+        return Ok(receipt);
+    }
     recheck_under_lock(policy, account, req, credential.as_ref(), checked.length, &trail.log)?;
     let earlier = earlier_attempt(trail, account, req, method)?;
     let session = client.open(credential.as_ref())?;
@@ -918,6 +921,45 @@ fn lock_shared(policy: &Policy, account: &Account) -> Result<Option<crate::store
             Ok(None)
         }
     }
+}
+
+/// A plan another machine already published, as the store says, asked under the store's
+/// account lock: two runners given the same queue publish it once between them. The local log
+/// answered for this machine at the plan gate.
+fn published_elsewhere(policy: &Policy, account: &Account, req: &Request, trail: &Trail) -> Result<Option<Receipt>> {
+    let (Some(cfg), Some(gate)) = (&policy.audit_shared, &req.plan) else {
+        return Ok(None);
+    };
+    let chain = trail.log.chain()?;
+    let found = match crate::store::plan_published(cfg, &gate.plan.plan_hash, chain.as_deref()) {
+        Ok(found) => found,
+        Err(e) if cfg.required_for(account.kind) => return Err(e),
+        Err(e) => {
+            crate::store::warn_unreachable(&e);
+            None
+        }
+    };
+    Ok(found.map(|(id, url, host)| {
+        crate::output::status(&format!(
+            "plan {} was published from {}: {} {}",
+            gate.plan.plan_hash,
+            crate::sanitize::one_line(&host),
+            crate::sanitize::one_line(&id),
+            crate::sanitize::one_line(&url)
+        ));
+        Receipt {
+            already: true,
+            ..trail.receipt(
+                account,
+                0,
+                Some(Published {
+                    id,
+                    url,
+                    replayed: true,
+                }),
+            )
+        }
+    }))
 }
 
 /// An exclusive lock for one plan, beside the audit log. Released when dropped.

@@ -599,6 +599,28 @@ pub fn lines_containing(cfg: &Config, pieces: &[String]) -> Result<Vec<(String, 
     Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
 }
 
+/// A plan published by another machine: its id, url and that machine's host name.
+pub fn plan_published(
+    cfg: &Config,
+    plan_hash: &str,
+    except_chain: Option<&str>,
+) -> Result<Option<(String, String, String)>> {
+    let pattern = format!(
+        "%\"plan_hash\":\"{}\"%",
+        plan_hash.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    );
+    let rows = with(cfg, |c| {
+        c.query(
+            "SELECT post_id, coalesce(post_url, ''), hostname FROM postgate_record WHERE status = 'published' \
+             AND event = 'outcome' AND line LIKE $1 AND chain IS DISTINCT FROM $2 ORDER BY time LIMIT 1",
+            &[&pattern, &except_chain],
+        )
+    })?;
+    Ok(rows
+        .first()
+        .map(|r| (r.get::<_, Option<String>>(0).unwrap_or_default(), r.get(1), r.get(2))))
+}
+
 /// Held while an account is counted and published: a PostgreSQL advisory lock on this
 /// process's connection, so the count and the publish are one critical section across machines.
 pub struct AccountLock {

@@ -477,3 +477,49 @@ fn log_who_on_another_machine_names_who_posted_from_the_store() {
     let alone = Test::new();
     alone.cmd(["log", "who", &url]).status(14).run();
 }
+
+#[test]
+fn one_plan_applied_on_two_machines_is_published_once() {
+    let db = store("plan");
+    let outbox = tempfile::tempdir().expect("outbox");
+    let a = machine(&db, outbox.path(), &db.url(), "");
+    let b = machine(&db, outbox.path(), &db.url(), "");
+    let key = a.ssh_key("redaction");
+    for t in [&a, &b] {
+        let policy = std::fs::read_to_string(t.policy_path()).expect("policy")
+            + &format!("\n[[authors]]\nname = \"redaction\"\nkey = \"{key}\"\n");
+        std::fs::write(t.policy_path(), policy).expect("policy");
+    }
+    a.cmd([
+        "plan",
+        "-a",
+        "demo",
+        "-o",
+        "annonce.plan",
+        "--ssh-key",
+        "keys/redaction",
+        "Annonce du conseil",
+    ])
+    .run();
+    // The plan and its signature reach B as a queue repository would bring them.
+    for entry in std::fs::read_dir(a.path()).expect("dir") {
+        let path = entry.expect("entry").path();
+        if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("annonce.plan"))
+        {
+            std::fs::copy(&path, b.path().join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    a.cmd(["apply", "annonce.plan", "--confirm-handle", HANDLE]).run();
+    b.cmd(["apply", "annonce.plan", "--confirm-handle", HANDLE])
+        .stderr_has("was published from ")
+        .run();
+    assert_eq!(published(outbox.path()), 1);
+    assert!(
+        b.audit().iter().all(|r| r["event"] != "intent"),
+        "B sent nothing: {:?}",
+        b.audit()
+    );
+}
