@@ -53,6 +53,8 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
 command -v file >/dev/null || missing+=(file)
 command -v objdump >/dev/null || missing+=(binutils)
+# tests/syslog.rs forwards audit records to a private rsyslogd (scripts/servers/supervise-rsyslog.sh).
+[ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
 case $(cc -print-file-name=libc.a 2>/dev/null) in /*) ;; *) missing+=(libc6-dev) ;; esac
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}" >&2

@@ -324,6 +324,8 @@ pub struct AuditLog {
     path: PathBuf,
     /// Set by `reading_past_damage`: how many unreadable lines the window scans skipped.
     skipped: Option<std::sync::atomic::AtomicUsize>,
+    /// `[audit] syslog`: where each appended record is forwarded after the local fsync.
+    syslog: Option<crate::syslog::Target>,
 }
 
 fn audit_failure(path: &Path, what: impl std::fmt::Display) -> Failure {
@@ -347,13 +349,17 @@ impl AuditLog {
         AuditLog {
             path: path.into(),
             skipped: None,
+            syslog: None,
         }
     }
 
     /// The policy's log: its file, and every copy the policy's `[audit]` table asks for.
     /// Commands that append use this, never [`AuditLog::new`], so no record skips a copy.
     pub fn of(policy: &crate::policy::Policy) -> AuditLog {
-        AuditLog::new(&policy.audit_path)
+        AuditLog {
+            syslog: policy.audit_syslog.clone(),
+            ..AuditLog::new(&policy.audit_path)
+        }
     }
 
     /// A reader for `reconcile`, whose job is to raise an alarm even when the log is damaged:
@@ -445,6 +451,9 @@ impl AuditLog {
             .map_err(|e| audit_failure(&self.path, format!("write failed: {e}")))?;
         file.sync_data()
             .map_err(|e| audit_failure(&self.path, format!("fsync failed: {e}")))?;
+        if let Some(target) = &self.syslog {
+            crate::syslog::forward(target, &self.path, &mut file, len, &line);
+        }
         let time = record.time.parse().unwrap_or_else(|_| jiff::Timestamp::now());
         Ok(Appended { seq, hash, time })
     }

@@ -36,3 +36,4 @@ pub mod queue;
 pub mod redacted;
 pub mod rules;
 pub mod sanitize;
+pub mod syslog;

@@ -38,6 +38,7 @@ mod release;
 mod rules;
 mod safe_json;
 mod spoofing;
+mod syslog;
 mod system_policy;
 mod tour;
 mod x;

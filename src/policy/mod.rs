@@ -36,6 +36,8 @@ pub struct Policy {
     pub sha256: String,
     pub audit_path: PathBuf,
     pub audit_set: bool,
+    /// `[audit] syslog`: where records are forwarded as they are appended.
+    pub audit_syslog: Option<crate::syslog::Target>,
     pub accounts: Vec<Account>,
     /// The content rules, compiled once.
     pub rules: crate::rules::RuleSet,
@@ -117,6 +119,8 @@ pub struct Parsed {
     /// Whether `[audit] path` was written (not the default): a system policy that sets it
     /// keeps it.
     pub audit_set: bool,
+    /// `[audit] syslog`; a system policy's is kept over the user's.
+    pub audit_syslog: Option<crate::syslog::Target>,
     pub accounts: Vec<Account>,
     pub rules: crate::rules::RuleSet,
     pub approvals: crate::approval::Approvals,
@@ -173,6 +177,7 @@ impl Policy {
             sha256,
             audit_path: parsed.audit_path,
             audit_set: parsed.audit_set,
+            audit_syslog: parsed.audit_syslog,
             accounts: parsed.accounts,
             rules: parsed.rules,
             approvals: parsed.approvals,
@@ -192,6 +197,7 @@ impl Policy {
             sha256: hex::encode(Sha256::digest(format!("{system_sha256}\n{sha256}").as_bytes())),
             audit_path: parsed.audit_path,
             audit_set: parsed.audit_set,
+            audit_syslog: parsed.audit_syslog,
             accounts: parsed.accounts,
             rules: parsed.rules,
             approvals: parsed.approvals,
@@ -263,6 +269,33 @@ impl Policy {
             }
             audit_path = system.parsed.audit_path.clone();
             audit_set = true;
+        }
+
+        let written_syslog = raw.audit.as_ref().and_then(|a| a.syslog.as_ref());
+        let mut audit_syslog = written_syslog.and_then(|v| match crate::syslog::parse_target(v.get_ref()) {
+            Ok(t) => Some(t),
+            Err(why) => {
+                diags.push(Diagnostic::new(format!("`audit.syslog`: {why}"), v.span()));
+                None
+            }
+        });
+        // The organisation's forwarding is the system policy's to set: a user policy may add
+        // one where there is none, never turn the system's off or send it elsewhere.
+        if let Some(system) = system
+            && let Some(theirs) = &system.parsed.audit_syslog
+        {
+            if let Some(v) = written_syslog
+                && audit_syslog.as_ref().is_some_and(|mine| mine != theirs)
+            {
+                diags.push(
+                    Diagnostic::new(
+                        format!("the system policy forwards the audit log to {theirs}; a user policy cannot change it"),
+                        v.span(),
+                    )
+                    .help("remove [audit] syslog from this file"),
+                );
+            }
+            audit_syslog = Some(theirs.clone());
         }
 
         let mut accounts = Vec::new();
@@ -382,6 +415,7 @@ impl Policy {
             Ok(Parsed {
                 audit_path,
                 audit_set,
+                audit_syslog,
                 accounts: all,
                 rules,
                 approvals,

@@ -47,6 +47,8 @@ pub struct RawLockdown {
 #[serde(deny_unknown_fields)]
 pub struct RawAudit {
     pub path: Option<Spanned<String>>,
+    /// Where each record is forwarded: `unix:PATH`, `tcp://HOST:PORT` or `udp://HOST:PORT`.
+    pub syslog: Option<Spanned<String>>,
 }
 
 /// The keys every account has, whatever its platform. Each platform declares its own (see

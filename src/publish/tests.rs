@@ -52,6 +52,7 @@ fn policy(extra: &str) -> Policy {
         sha256: String::new(),
         audit_path: parsed.audit_path,
         audit_set: parsed.audit_set,
+        audit_syslog: parsed.audit_syslog,
         accounts: parsed.accounts,
         rules: parsed.rules,
         approvals: parsed.approvals,

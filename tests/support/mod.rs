@@ -29,6 +29,7 @@ pub mod hostile;
 pub mod linkedin;
 pub mod mastodon;
 pub mod policy;
+pub mod rsyslog;
 pub mod screen;
 pub mod services;
 pub mod tty;
