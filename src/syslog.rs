@@ -312,7 +312,17 @@ pub fn forward(target: &Target, log: &Path, file: &mut File, start: u64, line: &
         Ok(mut sender) => {
             for (offset_end, bytes) in &waiting {
                 let Some(message) = message(bytes) else { continue };
-                if let Err(e) = sender.send(&message) {
+                let mut sent = sender.send(&message);
+                // A datagram too large for the socket would fail on every run and hold back
+                // every record after it, so it goes without its MSG: the structured data still
+                // names the record, and the local log has the rest.
+                if let Err(e) = &sent
+                    && e.raw_os_error() == Some(libc::EMSGSIZE)
+                {
+                    let head = &message[..message.len() - bytes.len() - "\u{feff}".len()];
+                    sent = sender.send(head.strip_suffix(b" ").unwrap_or(head));
+                }
+                if let Err(e) = sent {
                     failure = Some(e.to_string());
                     break;
                 }

@@ -168,3 +168,40 @@ fn a_bad_syslog_value_is_a_located_policy_error() {
         assert!(stderr.contains(&location), "{value}: no {location:?} in {stderr}");
     }
 }
+
+#[test]
+fn a_system_policys_syslog_is_kept_under_a_user_policy() {
+    let server = rsyslog();
+    let t = Test::new();
+    let system = t.write(
+        "etc/postgate/policy.toml",
+        &policy("slsystem", &format!("tcp://127.0.0.1:{}", server.tcp_port)),
+    );
+    let t = t.env("POSTGATE_TEST_SYSTEM_POLICY", &system.display().to_string());
+    // The user's file says nothing of syslog: the system's forwarding still applies.
+    let t = t.policy("[audit]\npath = \"{dir}/state/audit.jsonl\"\n");
+    let handle = t.fill("@slsystem_{uid}");
+    no_warning(
+        t.cmd([
+            "post",
+            "-a",
+            "slsystem",
+            "--confirm-handle",
+            &handle,
+            "Depuis la politique système",
+        ])
+        .run(),
+    );
+    let messages = server.wait_for("slsystem", 2);
+    matches_the_log(&t, "slsystem", &messages);
+
+    // Sending elsewhere is refused, at the user's line.
+    let t = t.policy("[audit]\npath = \"{dir}/state/audit.jsonl\"\nsyslog = \"udp://127.0.0.1:9\"\n");
+    let out = t.cmd(["policy", "check"]).status(code::BAD_POLICY).stdout("").run();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("a user policy cannot change it"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:3:10", t.policy_path().display())),
+        "{stderr}"
+    );
+}
