@@ -60,6 +60,8 @@ command -v objdump >/dev/null || missing+=(binutils)
 # /usr/lib/postgresql/<version>/bin; openssl makes the cluster's test CA.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v openssl >/dev/null || missing+=(openssl)
+# tests/syslog.rs forwards audit records to a private rsyslogd (scripts/servers/supervise-rsyslog.sh).
+[ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
 case $(cc -print-file-name=libc.a 2>/dev/null) in /*) ;; *) missing+=(libc6-dev) ;; esac
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}" >&2

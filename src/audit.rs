@@ -358,6 +358,8 @@ pub struct AuditLog {
     not_shared: std::sync::Mutex<Option<Appended>>,
     /// Set by `reading_past_damage`: how many unreadable lines the window scans skipped.
     skipped: Option<std::sync::atomic::AtomicUsize>,
+    /// `[audit] syslog`: where each appended record is forwarded after the local fsync.
+    syslog: Option<crate::syslog::Target>,
 }
 
 fn audit_failure(path: &Path, what: impl std::fmt::Display) -> Failure {
@@ -383,6 +385,7 @@ impl AuditLog {
             shared: None,
             not_shared: std::sync::Mutex::new(None),
             skipped: None,
+            syslog: None,
         }
     }
 
@@ -390,6 +393,7 @@ impl AuditLog {
     /// Commands that append use this, never [`AuditLog::new`], so no record skips a copy.
     pub fn of(policy: &crate::policy::Policy) -> AuditLog {
         AuditLog {
+            syslog: policy.audit_syslog.clone(),
             shared: policy.audit_shared.clone(),
             ..AuditLog::new(&policy.audit_path)
         }
@@ -613,6 +617,9 @@ impl AuditLog {
             .map_err(|e| audit_failure(&self.path, format!("write failed: {e}")))?;
         file.sync_data()
             .map_err(|e| audit_failure(&self.path, format!("fsync failed: {e}")))?;
+        if let Some(target) = &self.syslog {
+            crate::syslog::forward(target, &self.path, &mut file, len, &line);
+        }
         let time = record.time.parse().unwrap_or_else(|_| jiff::Timestamp::now());
         let appended = Appended { seq, hash, time };
         // The file's lock is released first: the store may take a while to answer.

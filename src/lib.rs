@@ -37,3 +37,4 @@ pub mod redacted;
 pub mod rules;
 pub mod sanitize;
 pub mod store;
+pub mod syslog;

@@ -40,6 +40,7 @@ mod safe_json;
 mod spoofing;
 mod store;
 mod store_server;
+mod syslog;
 mod system_policy;
 mod tour;
 mod who;

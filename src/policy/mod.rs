@@ -38,6 +38,8 @@ pub struct Policy {
     pub audit_set: bool,
     /// `[audit.shared]`: the team's store, where every machine's records also go.
     pub audit_shared: Option<crate::store::Config>,
+    /// `[audit] syslog`: where records are forwarded as they are appended.
+    pub audit_syslog: Option<crate::syslog::Target>,
     pub accounts: Vec<Account>,
     /// The content rules, compiled once.
     pub rules: crate::rules::RuleSet,
@@ -120,6 +122,8 @@ pub struct Parsed {
     /// keeps it.
     pub audit_set: bool,
     pub audit_shared: Option<crate::store::Config>,
+    /// `[audit] syslog`; a system policy's is kept over the user's.
+    pub audit_syslog: Option<crate::syslog::Target>,
     pub accounts: Vec<Account>,
     pub rules: crate::rules::RuleSet,
     pub approvals: crate::approval::Approvals,
@@ -177,6 +181,7 @@ impl Policy {
             audit_path: parsed.audit_path,
             audit_set: parsed.audit_set,
             audit_shared: parsed.audit_shared.clone(),
+            audit_syslog: parsed.audit_syslog,
             accounts: parsed.accounts,
             rules: parsed.rules,
             approvals: parsed.approvals,
@@ -197,6 +202,7 @@ impl Policy {
             audit_path: parsed.audit_path,
             audit_set: parsed.audit_set,
             audit_shared: parsed.audit_shared.clone(),
+            audit_syslog: parsed.audit_syslog,
             accounts: parsed.accounts,
             rules: parsed.rules,
             approvals: parsed.approvals,
@@ -293,6 +299,32 @@ impl Policy {
                 );
             }
             audit_shared = Some(theirs.clone());
+        }
+        let written_syslog = raw.audit.as_ref().and_then(|a| a.syslog.as_ref());
+        let mut audit_syslog = written_syslog.and_then(|v| match crate::syslog::parse_target(v.get_ref()) {
+            Ok(t) => Some(t),
+            Err(why) => {
+                diags.push(Diagnostic::new(format!("`audit.syslog`: {why}"), v.span()));
+                None
+            }
+        });
+        // The organisation's forwarding is the system policy's to set: a user policy may add
+        // one where there is none, never turn the system's off or send it elsewhere.
+        if let Some(system) = system
+            && let Some(theirs) = &system.parsed.audit_syslog
+        {
+            if let Some(v) = written_syslog
+                && audit_syslog.as_ref().is_some_and(|mine| mine != theirs)
+            {
+                diags.push(
+                    Diagnostic::new(
+                        format!("the system policy forwards the audit log to {theirs}; a user policy cannot change it"),
+                        v.span(),
+                    )
+                    .help("remove [audit] syslog from this file"),
+                );
+            }
+            audit_syslog = Some(theirs.clone());
         }
 
         let mut accounts = Vec::new();
@@ -413,6 +445,7 @@ impl Policy {
                 audit_path,
                 audit_set,
                 audit_shared,
+                audit_syslog,
                 accounts: all,
                 rules,
                 approvals,

@@ -49,6 +49,8 @@ pub struct RawAudit {
     pub path: Option<Spanned<String>>,
     /// `[audit.shared]`: the team's store (src/store.rs).
     pub shared: Option<Spanned<RawShared>>,
+    /// Where each record is forwarded: `unix:PATH`, `tcp://HOST:PORT` or `udp://HOST:PORT`.
+    pub syslog: Option<Spanned<String>>,
 }
 
 /// `[audit.shared]`.

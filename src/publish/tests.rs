@@ -53,6 +53,7 @@ fn policy(extra: &str) -> Policy {
         audit_path: parsed.audit_path,
         audit_shared: None,
         audit_set: parsed.audit_set,
+        audit_syslog: parsed.audit_syslog,
         accounts: parsed.accounts,
         rules: parsed.rules,
         approvals: parsed.approvals,

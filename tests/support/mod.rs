@@ -31,6 +31,7 @@ pub mod linkedin;
 pub mod mastodon;
 pub mod policy;
 pub mod postgres;
+pub mod rsyslog;
 pub mod screen;
 pub mod services;
 pub mod tty;
