@@ -771,7 +771,7 @@ fn a_lockdown_whose_shared_folder_is_missing_locks_here_revokes_and_says_others_
         .stdout_has("; keychain: removed")
         .stderr_has(
             "error: `vault` is locked on this machine only; other runners are NOT stopped. Mount or fix the shared \
-             folder, then run `postgate lockdown vault` again",
+             folder, or bring back the shared store, then run `postgate lockdown vault` again",
         )
         .run();
     assert!(out.status.code() != Some(0));
