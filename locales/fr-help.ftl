@@ -152,6 +152,11 @@ help-log-about = Lister ou vérifier le journal d'audit
 help-log-arg-account = Seulement les enregistrements de ce compte
 help-log-arg-since = Seulement les enregistrements plus récents que cela, comme `24h`, `7d` ou `90m`
 help-log-verify-about = Vérifier toute la chaîne de hachage ; sort en erreur au premier enregistrement rompu
+help-log-verify-arg-checkpoint = Vérifier aussi un point de contrôle signé : le journal contient toujours sa tête à sa taille, et sa signature est celle d'un des approbateurs de la politique
+help-log-checkpoint-about = Signer la taille du journal et le hachage de sa tête avec une clé d'approbation, comme un point de contrôle que d'autres gardent
+help-log-checkpoint-arg-key = La clé d'approbation du trousseau avec laquelle signer le point de contrôle ; par défaut le nom de l'utilisateur du système
+help-log-checkpoint-arg-ssh_key = Signer le point de contrôle avec une clé SSH via ssh-keygen
+help-log-checkpoint-arg-output = Écrire le point de contrôle dans ce fichier (jamais par-dessus un fichier existant) au lieu de stdout
 help-log-repair-about = Déplacer une dernière ligne déchirée (une écriture interrompue) dans un fichier à part, et le consigner
 
 ## policy, completions, man

@@ -216,6 +216,14 @@ examples!(
     EX_LOG_VERIFY,
     "  postgate log verify
   postgate --json log verify
+  postgate log verify --checkpoint witness/2026-12-02.checkpoint
+"
+);
+examples!(
+    EX_LOG_CHECKPOINT,
+    "  postgate log checkpoint --output witness/2026-12-02.checkpoint
+  postgate log checkpoint --ssh-key ~/.ssh/id_ed25519 > today.checkpoint
+  postgate log verify --checkpoint witness/2026-12-02.checkpoint
 "
 );
 examples!(
@@ -865,10 +873,43 @@ pub struct LogArgs {
 pub enum LogCommand {
     /// Check the whole hash chain; exits non-zero at the first broken record.
     #[command(after_help = EX_LOG_VERIFY)]
-    Verify,
+    Verify(LogVerifyArgs),
+    /// Sign the log's size and head hash with an approval key, as a checkpoint others keep.
+    #[command(after_help = EX_LOG_CHECKPOINT)]
+    Checkpoint(LogCheckpointArgs),
     /// Move a torn last line (a write cut short) into a side file, and record that.
     #[command(after_help = EX_LOG_REPAIR)]
     Repair,
+}
+
+#[derive(Debug, Args)]
+pub struct LogVerifyArgs {
+    /// Also check a signed checkpoint: the log still holds its head at its size, and its
+    /// signature is by one of the policy's approvers.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+}
+
+/// The key a checkpoint is signed with, and where it goes.
+#[derive(Debug, Args)]
+pub struct CheckpointKeyArgs {
+    /// The keychain approval key to sign the checkpoint with; defaults to the OS user's name.
+    #[arg(long, value_name = "NAME", conflicts_with = "ssh_key")]
+    pub key: Option<String>,
+
+    /// Sign the checkpoint with an SSH key through ssh-keygen.
+    #[arg(long, value_name = "PATH")]
+    pub ssh_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogCheckpointArgs {
+    #[command(flatten)]
+    pub signer: CheckpointKeyArgs,
+
+    /// Write the checkpoint to this file (never over an existing one) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
