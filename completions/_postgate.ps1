@@ -362,11 +362,25 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the whole hash chain; exits non-zero at the first broken record')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'postgate;log;verify' {
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Also check a signed checkpoint: the log still holds its head at its size, and its signature is by one of the policy''s approvers')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'postgate;log;checkpoint' {
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The keychain approval key to sign the checkpoint with; defaults to the OS user''s name')
+            [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'Sign the checkpoint with an SSH key through ssh-keygen')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the checkpoint to this file (never over an existing one) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the checkpoint to this file (never over an existing one) instead of stdout')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
@@ -384,11 +398,15 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         }
         'postgate;log;help' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the whole hash chain; exits non-zero at the first broken record')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'postgate;log;help;verify' {
+            break
+        }
+        'postgate;log;help;checkpoint' {
             break
         }
         'postgate;log;help;repair' {
@@ -556,10 +574,14 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         }
         'postgate;help;log' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the whole hash chain; exits non-zero at the first broken record')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
             break
         }
         'postgate;help;log;verify' {
+            break
+        }
+        'postgate;help;log;checkpoint' {
             break
         }
         'postgate;help;log;repair' {

@@ -160,6 +160,9 @@ _postgate() {
             postgate__subcmd__help__subcmd__keys,show)
                 cmd="postgate__subcmd__help__subcmd__keys__subcmd__show"
                 ;;
+            postgate__subcmd__help__subcmd__log,checkpoint)
+                cmd="postgate__subcmd__help__subcmd__log__subcmd__checkpoint"
+                ;;
             postgate__subcmd__help__subcmd__log,repair)
                 cmd="postgate__subcmd__help__subcmd__log__subcmd__repair"
                 ;;
@@ -196,6 +199,9 @@ _postgate() {
             postgate__subcmd__keys__subcmd__help,show)
                 cmd="postgate__subcmd__keys__subcmd__help__subcmd__show"
                 ;;
+            postgate__subcmd__log,checkpoint)
+                cmd="postgate__subcmd__log__subcmd__checkpoint"
+                ;;
             postgate__subcmd__log,help)
                 cmd="postgate__subcmd__log__subcmd__help"
                 ;;
@@ -204,6 +210,9 @@ _postgate() {
                 ;;
             postgate__subcmd__log,verify)
                 cmd="postgate__subcmd__log__subcmd__verify"
+                ;;
+            postgate__subcmd__log__subcmd__help,checkpoint)
+                cmd="postgate__subcmd__log__subcmd__help__subcmd__checkpoint"
                 ;;
             postgate__subcmd__log__subcmd__help,help)
                 cmd="postgate__subcmd__log__subcmd__help__subcmd__help"
@@ -697,8 +706,22 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__log)
-            opts="verify repair"
+            opts="verify checkpoint repair"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__log__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1135,7 +1158,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log)
-            opts="-h --account --since --policy --json --color --help verify repair help"
+            opts="-h --account --since --policy --json --color --help verify checkpoint repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1164,9 +1187,61 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        postgate__subcmd__log__subcmd__help)
-            opts="verify repair help"
+        postgate__subcmd__log__subcmd__checkpoint)
+            opts="-o -h --key --ssh-key --output --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__log__subcmd__help)
+            opts="verify checkpoint repair help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__log__subcmd__help__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1243,12 +1318,16 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log__subcmd__verify)
-            opts="-h --policy --json --color --help"
+            opts="-h --checkpoint --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

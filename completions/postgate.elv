@@ -328,10 +328,23 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
+            cand checkpoint 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;log;verify'= {
+            cand --checkpoint 'Also check a signed checkpoint: the log still holds its head at its size, and its signature is by one of the policy''s approvers'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;log;checkpoint'= {
+            cand --key 'The keychain approval key to sign the checkpoint with; defaults to the OS user''s name'
+            cand --ssh-key 'Sign the checkpoint with an SSH key through ssh-keygen'
+            cand -o 'Write the checkpoint to this file (never over an existing one) instead of stdout'
+            cand --output 'Write the checkpoint to this file (never over an existing one) instead of stdout'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --json 'Print results on stdout as JSON'
@@ -347,10 +360,13 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;log;help'= {
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
+            cand checkpoint 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;log;help;verify'= {
+        }
+        &'postgate;log;help;checkpoint'= {
         }
         &'postgate;log;help;repair'= {
         }
@@ -483,9 +499,12 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;help;log'= {
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
+            cand checkpoint 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
         }
         &'postgate;help;log;verify'= {
+        }
+        &'postgate;help;log;checkpoint'= {
         }
         &'postgate;help;log;repair'= {
         }

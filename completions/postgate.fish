@@ -278,23 +278,34 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand accounts" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand accounts" -s h -l help -d 'Print help'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -l account -d 'Only records about this account' -r
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -l since -d 'Only records newer than this, like `24h`, `7d` or `90m`' -r
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair help" -l account -d 'Only records about this account' -r
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair help" -l since -d 'Only records newer than this, like `24h`, `7d` or `90m`' -r
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -s h -l help -d 'Print help'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair help" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair help" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair help" -f -a "checkpoint" -d 'Sign the log\'s size and head hash with an approval key, as a checkpoint others keep'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l checkpoint -d 'Also check a signed checkpoint: the log still holds its head at its size, and its signature is by one of the policy\'s approvers' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -l key -d 'The keychain approval key to sign the checkpoint with; defaults to the OS user\'s name' -r
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -l ssh-key -d 'Sign the checkpoint with an SSH key through ssh-keygen' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -s o -l output -d 'Write the checkpoint to this file (never over an existing one) instead of stdout' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from repair" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from repair" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -302,6 +313,7 @@ never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from repair" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from repair" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Sign the log\'s size and head hash with an approval key, as a checkpoint others keep'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c postgate -n "__fish_postgate_using_subcommand policy; and not __fish_seen_subcommand_from check show help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
@@ -370,6 +382,7 @@ complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "new" -d 'Create an ed25519 approval key in the keychain and print its public key for the policy'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "show" -d 'Print the public key of a keychain approval key'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "checkpoint" -d 'Sign the log\'s size and head hash with an approval key, as a checkpoint others keep'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy and list its accounts'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Show the effective settings and rules of one account'
