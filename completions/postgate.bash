@@ -1816,13 +1816,25 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__queue__subcmd__publish)
-            opts="-h --due --confirm-handle --dry-run --policy --json --color --help"
+            opts="-h --due --confirm-handle --dry-run --checkpoint --key --ssh-key --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --confirm-handle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1842,7 +1854,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__reconcile)
-            opts="-a -h --account --all --since --on-foreign --hook-timeout --audit-log --policy --json --color --help"
+            opts="-a -h --account --all --since --on-foreign --hook-timeout --audit-log --checkpoint --key --ssh-key --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1869,6 +1881,18 @@ _postgate() {
                     return 0
                     ;;
                 --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

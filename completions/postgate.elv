@@ -188,6 +188,9 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;queue;publish'= {
             cand --confirm-handle 'The handle of an account the queue publishes to; repeat for each account'
+            cand --checkpoint 'At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write it to this file, never over an existing one: a witness trail for the CI repository'
+            cand --key 'The keychain approval key to sign the checkpoint with; defaults to the OS user''s name'
+            cand --ssh-key 'Sign the checkpoint with an SSH key through ssh-keygen'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --due 'Publish the items whose time has come (required: publishing is never implied)'
@@ -273,6 +276,9 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --on-foreign 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE'
             cand --hook-timeout 'Seconds one run of --on-foreign may take; then its process group is killed'
             cand --audit-log 'Another audit log whose posts count as postgate''s (a CI runner''s copy); repeatable'
+            cand --checkpoint 'At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write it to this file, never over an existing one: a witness trail for the CI repository'
+            cand --key 'The keychain approval key to sign the checkpoint with; defaults to the OS user''s name'
+            cand --ssh-key 'Sign the checkpoint with an SSH key through ssh-keygen'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --all 'Check every account in the policy'

@@ -179,6 +179,9 @@ complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from check" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l confirm-handle -d 'The handle of an account the queue publishes to; repeat for each account' -r
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l checkpoint -d 'At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write it to this file, never over an existing one: a witness trail for the CI repository' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l key -d 'The keychain approval key to sign the checkpoint with; defaults to the OS user\'s name' -r
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l ssh-key -d 'Sign the checkpoint with an SSH key through ssh-keygen' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -239,6 +242,9 @@ complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l since -d
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l on-foreign -d 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE' -r
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l hook-timeout -d 'Seconds one run of --on-foreign may take; then its process group is killed' -r
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l audit-log -d 'Another audit log whose posts count as postgate\'s (a CI runner\'s copy); repeatable' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l checkpoint -d 'At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write it to this file, never over an existing one: a witness trail for the CI repository' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l key -d 'The keychain approval key to sign the checkpoint with; defaults to the OS user\'s name' -r
+complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l ssh-key -d 'Sign the checkpoint with an SSH key through ssh-keygen' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''

@@ -91,6 +91,9 @@ help-queue-check-arg-require_approved = Échouer (code 11) quand un élément n'
 help-queue-publish-about = Publier une fois, dans l'ordre, chaque élément dû et approuvé (pour les tâches planifiées)
 help-queue-publish-arg-due = Publier les éléments dont l'heure est venue (obligatoire : publier n'est jamais implicite)
 help-queue-publish-arg-confirm_handle = L'identifiant d'un compte sur lequel la file publie ; à répéter pour chaque compte
+help-queue-publish-arg-checkpoint = À la fin de l'exécution, signer un point de contrôle du journal d'audit (`log checkpoint`) et l'écrire dans ce fichier, jamais par-dessus un fichier existant : une trace de témoins pour le dépôt de la CI
+help-queue-publish-arg-key = La clé d'approbation du trousseau avec laquelle signer le point de contrôle ; par défaut le nom de l'utilisateur du système
+help-queue-publish-arg-ssh_key = Signer le point de contrôle avec une clé SSH via ssh-keygen
 
 ## keys
 
@@ -133,6 +136,9 @@ help-reconcile-arg-since = Jusqu'où remonter : `30m`, `24h`, `7d`, ou un moment
 help-reconcile-arg-on_foreign = Lancer cette commande (avec `sh -c`) une fois par publication étrangère ; la publication est dans l'environnement en POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (assaini, au plus 4 Kio) et POSTGATE_POST_NEW (1 la première fois qu'elle est vue) ; le texte entier est sur son stdin et dans le fichier POSTGATE_POST_TEXT_FILE
 help-reconcile-arg-hook_timeout = Secondes que peut prendre une exécution de --on-foreign ; ensuite son groupe de processus est tué
 help-reconcile-arg-audit_logs = Un autre journal d'audit dont les publications comptent comme celles de postgate (la copie d'un exécuteur de CI) ; répétable
+help-reconcile-arg-checkpoint = À la fin de l'exécution, signer un point de contrôle du journal d'audit (`log checkpoint`) et l'écrire dans ce fichier, jamais par-dessus un fichier existant : une trace de témoins pour le dépôt de la CI
+help-reconcile-arg-key = La clé d'approbation du trousseau avec laquelle signer le point de contrôle ; par défaut le nom de l'utilisateur du système
+help-reconcile-arg-ssh_key = Signer le point de contrôle avec une clé SSH via ssh-keygen
 
 ## whoami, login, logout, accounts
 

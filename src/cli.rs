@@ -143,6 +143,9 @@ examples!(
   # A queue that publishes to two accounts
   postgate queue publish queue/ --due --confirm-handle @demo_ministere \\
       --confirm-handle @camille
+  # A signed checkpoint of the audit log after the run, for the CI repository
+  postgate queue publish queue/ --due --confirm-handle @demo_ministere \\
+      --checkpoint witness/$(date +%F-%H%M).checkpoint --ssh-key ci_key
 "
 );
 examples!(
@@ -176,6 +179,7 @@ examples!(
   # A CI runner's audit log counts as postgate's too
   postgate reconcile -a culture-gouv --since 7d --audit-log runner-audit.jsonl
   postgate reconcile --all --on-foreign 'mail -s \"post inconnu\" astreinte@exemple.fr'
+  postgate reconcile --all --checkpoint witness/$(date +%F).checkpoint
 "
 );
 examples!(
@@ -548,6 +552,14 @@ pub struct QueuePublishArgs {
     /// a `dry-run` audit record; nothing is sent and a later run still publishes.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write
+    /// it to this file, never over an existing one: a witness trail for the CI repository.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub checkpoint_key: CheckpointKeyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -630,6 +642,14 @@ pub struct ReconcileArgs {
     /// Another audit log whose posts count as postgate's (a CI runner's copy); repeatable.
     #[arg(long = "audit-log", value_name = "FILE")]
     pub audit_logs: Vec<PathBuf>,
+
+    /// At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write
+    /// it to this file, never over an existing one: a witness trail for the CI repository.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub checkpoint_key: CheckpointKeyArgs,
 }
 
 #[derive(Debug, Args)]

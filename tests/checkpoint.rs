@@ -207,3 +207,32 @@ fn an_existing_output_file_is_never_overwritten() {
         .run();
     assert_eq!(std::fs::read_to_string(t.path().join("cp")).unwrap(), "kept");
 }
+
+#[test]
+fn reconcile_and_queue_publish_write_a_verifiable_checkpoint_at_the_end() {
+    let t = with_approver();
+    post(&t, "un");
+    let alice = key(&t, "alice");
+    let out = t
+        .cmd(["--json", "reconcile", "-a", "demo", "--checkpoint", "r.checkpoint", "--ssh-key", &alice])
+        .run();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["checkpoint"]["signer"], "alice", "{v}");
+    let records = t.audit();
+    let last = records.last().unwrap();
+    assert_eq!(last["outcome"]["status"], "checkpoint");
+    assert_eq!(last["action"], "reconcile --checkpoint");
+    assert_eq!(last["outcome"]["size"], records.len() as u64 - 1);
+    verify_with(&t, "r.checkpoint").stderr_has("checkpoint ok").run();
+
+    std::fs::create_dir_all(t.path().join("queue")).unwrap();
+    t.cmd(["queue", "publish", "queue", "--due", "--checkpoint", "q.checkpoint", "--ssh-key", &alice])
+        .stderr_has("checkpoint of record")
+        .run();
+    verify_with(&t, "q.checkpoint").stderr_has("checkpoint ok").run();
+    // The same file again is refused, and the run says so by its exit code.
+    t.cmd(["queue", "publish", "queue", "--due", "--checkpoint", "q.checkpoint", "--ssh-key", &alice])
+        .status(code::USAGE)
+        .stderr_has("no checkpoint was written to q.checkpoint")
+        .run();
+}

@@ -245,6 +245,7 @@ pub fn write_checkpoint(
     log: &AuditLog,
     keys: &CheckpointKeyArgs,
     out: Option<&std::path::Path>,
+    action: &str,
 ) -> Result<Written> {
     let signer = Signer::from_args(keys.key.as_deref(), keys.ssh_key.as_deref());
     let approver = signer.approver(&policy.approvals, ExitCode::Audit)?;
@@ -257,7 +258,7 @@ pub fn write_checkpoint(
     }
     let mut record = crate::audit::Record::new(
         "checkpoint",
-        "log checkpoint",
+        action,
         Outcome::Checkpoint {
             size: note.size,
             head: note.head.clone(),
@@ -305,7 +306,7 @@ fn checkpoint_command(
     log: &AuditLog,
     args: &LogCheckpointArgs,
 ) -> Result<ExitCode> {
-    let written = write_checkpoint(policy, log, &args.signer, args.output.as_deref())?;
+    let written = write_checkpoint(policy, log, &args.signer, args.output.as_deref(), "log checkpoint")?;
     if cli.json {
         output::json(&written.to_json());
     } else if written.path.is_none() {
@@ -327,4 +328,39 @@ fn checkpoint_command(
         written.seq
     ));
     Ok(ExitCode::Success)
+}
+
+/// `--checkpoint FILE` at the end of a `reconcile` or `queue publish` run: `None` without the
+/// flag. The run's own records come first, so the checkpoint covers them.
+pub fn end_of_run(
+    policy: &crate::policy::Policy,
+    out: Option<&std::path::Path>,
+    keys: &CheckpointKeyArgs,
+    action: &str,
+) -> Option<Result<Written>> {
+    let out = out?;
+    let written = write_checkpoint(policy, &AuditLog::of(policy), keys, Some(out), action);
+    match &written {
+        Ok(w) => output::status(&format!(
+            "checkpoint of record {} signed by {}, written to {}",
+            w.note.size,
+            w.signer,
+            out.display()
+        )),
+        Err(e) => output::status(&format!(
+            "error: no checkpoint was written to {}: {}",
+            out.display(),
+            crate::sanitize::for_terminal(&crate::error::shown_describe(e))
+        )),
+    }
+    Some(written)
+}
+
+/// The `checkpoint` member of a run's JSON document.
+pub fn end_of_run_json(written: Option<&Result<Written>>) -> serde_json::Value {
+    match written {
+        None => serde_json::Value::Null,
+        Some(Ok(w)) => w.to_json(),
+        Some(Err(e)) => json!({ "error": format!("{e:#}"), "exit_code": crate::error::exit_code_of(e).code() }),
+    }
 }
