@@ -66,8 +66,11 @@ impl Note {
 
 /// A note parse error at `line:col` (1-based) of `file`.
 fn bad(file: &str, line: usize, col: usize, what: impl std::fmt::Display) -> Failure {
-    Failure::new(ExitCode::Audit, format!("{file}:{line}:{col}: not a postgate checkpoint: {what}"))
-        .hint("a checkpoint is written by `postgate log checkpoint`; it must not be edited")
+    Failure::new(
+        ExitCode::Audit,
+        format!("{file}:{line}:{col}: not a postgate checkpoint: {what}"),
+    )
+    .hint("a checkpoint is written by `postgate log checkpoint`; it must not be edited")
 }
 
 /// Parses a note strictly: exactly three body lines, a blank line, one or more signature lines,
@@ -86,7 +89,12 @@ pub fn parse(text: &str, file: &str) -> Result<SignedNote, Failure> {
     let at = |i: usize| lines.get(i).copied();
     let origin = at(0).unwrap_or_default();
     if origin != ORIGIN {
-        return Err(bad(file, 1, 1, format!("the origin line must be `{ORIGIN}`, found `{}`", one_line(origin))));
+        return Err(bad(
+            file,
+            1,
+            1,
+            format!("the origin line must be `{ORIGIN}`, found `{}`", one_line(origin)),
+        ));
     }
     let Some(size_text) = at(1) else {
         return Err(bad(file, 2, 1, "the size line is missing"));
@@ -105,7 +113,10 @@ pub fn parse(text: &str, file: &str) -> Result<SignedNote, Failure> {
                 file,
                 2,
                 col,
-                format!("the size must be a decimal number without leading zeros, found `{}`", one_line(size_text)),
+                format!(
+                    "the size must be a decimal number without leading zeros, found `{}`",
+                    one_line(size_text)
+                ),
             ));
         }
     };
@@ -137,14 +148,24 @@ pub fn parse(text: &str, file: &str) -> Result<SignedNote, Failure> {
     for (i, line) in lines.iter().enumerate().skip(4) {
         let n = i + 1;
         let Some(rest) = line.strip_prefix(SIG_PREFIX) else {
-            return Err(bad(file, n, 1, "a signature line starts with `— ` (an em dash and a space)"));
+            return Err(bad(
+                file,
+                n,
+                1,
+                "a signature line starts with `— ` (an em dash and a space)",
+            ));
         };
         let prefix_cols = SIG_PREFIX.chars().count();
         let Some((name, blob)) = rest.split_once(' ') else {
             return Err(bad(file, n, prefix_cols + 1, "a signature line is `— NAME BASE64`"));
         };
         if name.is_empty() || name.chars().any(char::is_whitespace) {
-            return Err(bad(file, n, prefix_cols + 1, "the signer's name is empty or has spaces"));
+            return Err(bad(
+                file,
+                n,
+                prefix_cols + 1,
+                "the signer's name is empty or has spaces",
+            ));
         }
         let blob_col = prefix_cols + name.chars().count() + 2;
         let sig = decode_sig(blob).map_err(|e| bad(file, n, blob_col, e))?;
@@ -213,7 +234,10 @@ pub fn current(log: &AuditLog) -> Result<Note> {
     let Some(head) = v.head.filter(|_| v.records > 0) else {
         return Err(Failure::new(
             ExitCode::Audit,
-            format!("{} has no records yet: there is nothing to checkpoint", log.path().display()),
+            format!(
+                "{} has no records yet: there is nothing to checkpoint",
+                log.path().display()
+            ),
         )
         .into());
     };
@@ -336,9 +360,7 @@ fn hash_at(log: &AuditLog, seq: u64) -> std::io::Result<Option<String>> {
         n += 1;
         if n == seq {
             // A torn line is not a record.
-            return Ok(line
-                .strip_suffix(b"\n")
-                .map(crate::audit::record_hash));
+            return Ok(line.strip_suffix(b"\n").map(crate::audit::record_hash));
         }
     }
 }
@@ -393,7 +415,10 @@ mod tests {
         assert!(err(&text.replacen("alice ", "alice !", 1)).contains("cp:5:9:"));
         assert!(err(text.trim_end()).contains("the last line has no newline"));
         assert!(err(&text.replacen("\n42", "\r\n42", 1)).contains("cp:1:19:"));
-        assert!(err(&format!("{ORIGIN}\n42\n{HEAD}\n\n")).contains("cp:5:1: not a postgate checkpoint: the note has no signature"));
+        assert!(
+            err(&format!("{ORIGIN}\n42\n{HEAD}\n\n"))
+                .contains("cp:5:1: not a postgate checkpoint: the note has no signature")
+        );
         assert!(err(&format!("{text}trailing\n")).contains("cp:6:1:"));
     }
 

@@ -70,7 +70,10 @@ fn a_checkpoint_signs_the_head_verifies_and_is_recorded_after_it() {
     // On stdout by default: the note alone, byte for byte.
     let out = t.cmd(["log", "checkpoint", "--ssh-key", &key(&t, "alice")]).run();
     let note = String::from_utf8(out.stdout).unwrap();
-    assert!(note.starts_with(&format!("postgate audit log\n4\n{head}\n\n\u{2014} alice ")), "{note}");
+    assert!(
+        note.starts_with(&format!("postgate audit log\n4\n{head}\n\n\u{2014} alice ")),
+        "{note}"
+    );
     std::fs::write(t.path().join("cp"), &note).unwrap();
     // Writing it was recorded, after the head it signed.
     let records = t.audit();
@@ -84,7 +87,13 @@ fn a_checkpoint_signs_the_head_verifies_and_is_recorded_after_it() {
         .stderr_has("checkpoint ok: record 4 still has hash")
         .run();
     let out = t
-        .cmd(["--json", "log", "verify", "--checkpoint", &t.path().join("cp").display().to_string()])
+        .cmd([
+            "--json",
+            "log",
+            "verify",
+            "--checkpoint",
+            &t.path().join("cp").display().to_string(),
+        ])
         .run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ok"], true);
@@ -162,7 +171,11 @@ fn a_checkpoint_by_a_key_the_policy_does_not_know_is_refused() {
     // Made by hand with the right namespace and body, it is still refused.
     let v = t.cmd(["--json", "log", "verify"]).run();
     let v: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
-    let body = format!("postgate audit log\n{}\n{}\n", v["records"], v["head"].as_str().unwrap());
+    let body = format!(
+        "postgate audit log\n{}\n{}\n",
+        v["records"],
+        v["head"].as_str().unwrap()
+    );
     t.ssh_sign("mallory", "postgate-checkpoint", &body, "mallory.sig");
     let note = forge(&t, &body, "alice", "mallory.sig");
     std::fs::write(t.path().join("cp"), note).unwrap();
@@ -179,7 +192,11 @@ fn an_approval_signature_cannot_pass_as_a_checkpoint() {
     post(&t, "un");
     let v = t.cmd(["--json", "log", "verify"]).run();
     let v: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
-    let body = format!("postgate audit log\n{}\n{}\n", v["records"], v["head"].as_str().unwrap());
+    let body = format!(
+        "postgate audit log\n{}\n{}\n",
+        v["records"],
+        v["head"].as_str().unwrap()
+    );
     t.ssh_sign("alice", "postgate", &body, "approval.sig");
     std::fs::write(t.path().join("cp"), forge(&t, &body, "alice", "approval.sig")).unwrap();
     verify_with(&t, "cp")
@@ -214,7 +231,16 @@ fn reconcile_and_queue_publish_write_a_verifiable_checkpoint_at_the_end() {
     post(&t, "un");
     let alice = key(&t, "alice");
     let out = t
-        .cmd(["--json", "reconcile", "-a", "demo", "--checkpoint", "r.checkpoint", "--ssh-key", &alice])
+        .cmd([
+            "--json",
+            "reconcile",
+            "-a",
+            "demo",
+            "--checkpoint",
+            "r.checkpoint",
+            "--ssh-key",
+            &alice,
+        ])
         .run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["checkpoint"]["signer"], "alice", "{v}");
@@ -226,13 +252,31 @@ fn reconcile_and_queue_publish_write_a_verifiable_checkpoint_at_the_end() {
     verify_with(&t, "r.checkpoint").stderr_has("checkpoint ok").run();
 
     std::fs::create_dir_all(t.path().join("queue")).unwrap();
-    t.cmd(["queue", "publish", "queue", "--due", "--checkpoint", "q.checkpoint", "--ssh-key", &alice])
-        .stderr_has("checkpoint of record")
-        .run();
+    t.cmd([
+        "queue",
+        "publish",
+        "queue",
+        "--due",
+        "--checkpoint",
+        "q.checkpoint",
+        "--ssh-key",
+        &alice,
+    ])
+    .stderr_has("checkpoint of record")
+    .run();
     verify_with(&t, "q.checkpoint").stderr_has("checkpoint ok").run();
     // The same file again is refused, and the run says so by its exit code.
-    t.cmd(["queue", "publish", "queue", "--due", "--checkpoint", "q.checkpoint", "--ssh-key", &alice])
-        .status(code::USAGE)
-        .stderr_has("no checkpoint was written to q.checkpoint")
-        .run();
+    t.cmd([
+        "queue",
+        "publish",
+        "queue",
+        "--due",
+        "--checkpoint",
+        "q.checkpoint",
+        "--ssh-key",
+        &alice,
+    ])
+    .status(code::USAGE)
+    .stderr_has("no checkpoint was written to q.checkpoint")
+    .run();
 }

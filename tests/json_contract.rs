@@ -272,10 +272,19 @@ path = \"{{dir}}/outbox\"
     // log checkpoint, log verify --checkpoint: by a key the policy lists, then over the torn log
     let alice = w.t.ssh_key("alice");
     let mut text = std::fs::read_to_string(w.t.policy_path()).unwrap();
-    text.push_str(&format!("\n[[approvers]]\nname = \"alice\"\nkey = \"{alice}\"\nroles = [\"com\"]\n"));
+    text.push_str(&format!(
+        "\n[[approvers]]\nname = \"alice\"\nkey = \"{alice}\"\nroles = [\"com\"]\n"
+    ));
     std::fs::write(w.t.policy_path(), text).unwrap();
     let alice_key = w.t.path().join("keys/alice").display().to_string();
-    let cp = ["log", "checkpoint", "--ssh-key", &alice_key, "--output", "witness.checkpoint"];
+    let cp = [
+        "log",
+        "checkpoint",
+        "--ssh-key",
+        &alice_key,
+        "--output",
+        "witness.checkpoint",
+    ];
     let v = w.run(&cp, 0);
     assert_eq!(v["signer"], "alice", "{v}");
     assert!(v["size"].as_u64().unwrap() > 0, "{v}");

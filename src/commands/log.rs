@@ -1,7 +1,7 @@
 //! `postgate log`: read, verify and repair the audit log.
 
-use crate::audit::{AuditLog, Outcome};
 use crate::approval::keys::Signer;
+use crate::audit::{AuditLog, Outcome};
 use crate::checkpoint;
 use crate::cli::{CheckpointKeyArgs, Cli, LogArgs, LogCheckpointArgs, LogCommand, LogVerifyArgs};
 use crate::error::Failure;
@@ -180,22 +180,6 @@ fn repair(cli: &Cli, log: &AuditLog) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn since_accepts_friendly_durations() {
-        let now = jiff::Timestamp::now();
-        let t = parse_since("24h").unwrap();
-        let diff = now.as_second() - t.as_second();
-        assert!((86_399..=86_401).contains(&diff), "{diff}");
-        assert!(parse_since("7d").is_ok());
-        assert!(parse_since("90m").is_ok());
-        assert!(parse_since("soon").is_err());
-    }
-}
-
 /// Reads, parses and checks a checkpoint file against the policy's approvers and the log.
 fn check_checkpoint(
     policy: &crate::policy::Policy,
@@ -205,8 +189,12 @@ fn check_checkpoint(
     let shown = one_line(&file.display().to_string());
     let bytes = crate::paths::read_bounded(file, crate::paths::MAX_SMALL_BYTES, "checkpoint")
         .map_err(|e| Failure::new(ExitCode::Audit, format!("cannot read checkpoint {shown}: {e}")))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Failure::new(ExitCode::Audit, format!("{shown}: not a postgate checkpoint: not UTF-8 text")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure::new(
+            ExitCode::Audit,
+            format!("{shown}: not a postgate checkpoint: not UTF-8 text"),
+        )
+    })?;
     let signed = checkpoint::parse(&text, &shown)?;
     let witnesses = checkpoint::verify_signatures(&policy.approvals, &signed, &shown)?;
     checkpoint::verify_against_log(log, &signed.note, &shown)?;
@@ -362,5 +350,21 @@ pub fn end_of_run_json(written: Option<&Result<Written>>) -> serde_json::Value {
         None => serde_json::Value::Null,
         Some(Ok(w)) => w.to_json(),
         Some(Err(e)) => json!({ "error": format!("{e:#}"), "exit_code": crate::error::exit_code_of(e).code() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_accepts_friendly_durations() {
+        let now = jiff::Timestamp::now();
+        let t = parse_since("24h").unwrap();
+        let diff = now.as_second() - t.as_second();
+        assert!((86_399..=86_401).contains(&diff), "{diff}");
+        assert!(parse_since("7d").is_ok());
+        assert!(parse_since("90m").is_ok());
+        assert!(parse_since("soon").is_err());
     }
 }
