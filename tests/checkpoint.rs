@@ -280,3 +280,20 @@ fn reconcile_and_queue_publish_write_a_verifiable_checkpoint_at_the_end() {
     .stderr_has("no checkpoint was written to q.checkpoint")
     .run();
 }
+
+#[test]
+fn a_keychain_approval_key_signs_a_checkpoint_too() {
+    let t = Test::new().keychain();
+    let key_name = format!("cp_{}", t.uid);
+    let out = t.cmd(["keys", "new", &key_name]).run();
+    let public = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let t = t.policy(&format!(
+        "{DEFAULT_POLICY}\n[[approvers]]\nname = \"bob\"\nkey = \"{public}\"\nroles = [\"com\"]\n"
+    ));
+    post(&t, "un");
+    let out = t.cmd(["log", "checkpoint", "--key", &key_name]).run();
+    let note = String::from_utf8(out.stdout).unwrap();
+    assert!(note.contains("\n\n\u{2014} bob "), "{note}");
+    std::fs::write(t.path().join("cp"), note).unwrap();
+    verify_with(&t, "cp").stderr_has("signed by bob").run();
+}
