@@ -423,6 +423,18 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_or_doubled_line_is_refused_without_panicking() {
+        let (text, _) = signed_text();
+        for (at, _) in text.char_indices().skip(1) {
+            assert!(parse(&text[..at], "cp").is_err(), "{:?}", &text[..at]);
+        }
+        for (i, line) in text.lines().enumerate().take(4) {
+            let doubled = text.replacen(&format!("{line}\n"), &format!("{line}\n{line}\n"), 1);
+            assert!(parse(&doubled, "cp").is_err(), "line {i} doubled");
+        }
+    }
+
+    #[test]
     fn the_body_is_what_is_signed() {
         let note = Note {
             origin: ORIGIN.into(),
