@@ -204,6 +204,9 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         }
         'postgate;queue;publish' {
             [CompletionResult]::new('--confirm-handle', '--confirm-handle', [CompletionResultType]::ParameterName, 'The handle of an account the queue publishes to; repeat for each account')
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write it to this file, never over an existing one: a witness trail for the CI repository')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The keychain approval key to sign the checkpoint with; defaults to the OS user''s name')
+            [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'Sign the checkpoint with an SSH key through ssh-keygen')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--due', '--due', [CompletionResultType]::ParameterName, 'Publish the items whose time has come (required: publishing is never implied)')
@@ -303,6 +306,9 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--on-foreign', '--on-foreign', [CompletionResultType]::ParameterName, 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE')
             [CompletionResult]::new('--hook-timeout', '--hook-timeout', [CompletionResultType]::ParameterName, 'Seconds one run of --on-foreign may take; then its process group is killed')
             [CompletionResult]::new('--audit-log', '--audit-log', [CompletionResultType]::ParameterName, 'Another audit log whose posts count as postgate''s (a CI runner''s copy); repeatable')
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write it to this file, never over an existing one: a witness trail for the CI repository')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The keychain approval key to sign the checkpoint with; defaults to the OS user''s name')
+            [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'Sign the checkpoint with an SSH key through ssh-keygen')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Check every account in the policy')
@@ -364,15 +370,29 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the whole hash chain; exits non-zero at the first broken record')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
             [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Who published a post and how: the attempt''s trail, then its corrections and deletion')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'postgate;log;verify' {
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Also check a signed checkpoint: the log still holds its head at its size, and its signature is by one of the policy''s approvers')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Also check the shared store: every machine''s chain complete and linked, and this machine''s file and chain in agreement')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'postgate;log;checkpoint' {
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The keychain approval key to sign the checkpoint with; defaults to the OS user''s name')
+            [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'Sign the checkpoint with an SSH key through ssh-keygen')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the checkpoint to this file (never over an existing one) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the checkpoint to this file (never over an existing one) instead of stdout')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -397,12 +417,16 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         }
         'postgate;log;help' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the whole hash chain; exits non-zero at the first broken record')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
             [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Who published a post and how: the attempt''s trail, then its corrections and deletion')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'postgate;log;help;verify' {
+            break
+        }
+        'postgate;log;help;checkpoint' {
             break
         }
         'postgate;log;help;repair' {
@@ -618,11 +642,15 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         }
         'postgate;help;log' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the whole hash chain; exits non-zero at the first broken record')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
             [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Who published a post and how: the attempt''s trail, then its corrections and deletion')
             break
         }
         'postgate;help;log;verify' {
+            break
+        }
+        'postgate;help;log;checkpoint' {
             break
         }
         'postgate;help;log;repair' {

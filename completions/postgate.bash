@@ -166,6 +166,9 @@ _postgate() {
             postgate__subcmd__help__subcmd__keys,show)
                 cmd="postgate__subcmd__help__subcmd__keys__subcmd__show"
                 ;;
+            postgate__subcmd__help__subcmd__log,checkpoint)
+                cmd="postgate__subcmd__help__subcmd__log__subcmd__checkpoint"
+                ;;
             postgate__subcmd__help__subcmd__log,repair)
                 cmd="postgate__subcmd__help__subcmd__log__subcmd__repair"
                 ;;
@@ -211,6 +214,9 @@ _postgate() {
             postgate__subcmd__keys__subcmd__help,show)
                 cmd="postgate__subcmd__keys__subcmd__help__subcmd__show"
                 ;;
+            postgate__subcmd__log,checkpoint)
+                cmd="postgate__subcmd__log__subcmd__checkpoint"
+                ;;
             postgate__subcmd__log,help)
                 cmd="postgate__subcmd__log__subcmd__help"
                 ;;
@@ -222,6 +228,9 @@ _postgate() {
                 ;;
             postgate__subcmd__log,who)
                 cmd="postgate__subcmd__log__subcmd__who"
+                ;;
+            postgate__subcmd__log__subcmd__help,checkpoint)
+                cmd="postgate__subcmd__log__subcmd__help__subcmd__checkpoint"
                 ;;
             postgate__subcmd__log__subcmd__help,help)
                 cmd="postgate__subcmd__log__subcmd__help__subcmd__help"
@@ -736,8 +745,22 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__log)
-            opts="verify repair who"
+            opts="verify checkpoint repair who"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__log__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1230,7 +1253,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log)
-            opts="-h --account --since --policy --json --color --help verify repair who help"
+            opts="-h --account --since --policy --json --color --help verify checkpoint repair who help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1259,9 +1282,61 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        postgate__subcmd__log__subcmd__help)
-            opts="verify repair who help"
+        postgate__subcmd__log__subcmd__checkpoint)
+            opts="-o -h --key --ssh-key --output --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__log__subcmd__help)
+            opts="verify checkpoint repair who help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__log__subcmd__help__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1352,12 +1427,16 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log__subcmd__verify)
-            opts="-h --store --policy --json --color --help"
+            opts="-h --checkpoint --store --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1872,13 +1951,25 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__queue__subcmd__publish)
-            opts="-h --due --confirm-handle --dry-run --policy --json --color --help"
+            opts="-h --due --confirm-handle --dry-run --checkpoint --key --ssh-key --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --confirm-handle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1898,7 +1989,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__reconcile)
-            opts="-a -h --account --all --since --on-foreign --hook-timeout --audit-log --policy --json --color --help"
+            opts="-a -h --account --all --since --on-foreign --hook-timeout --audit-log --checkpoint --key --ssh-key --policy --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1925,6 +2016,18 @@ _postgate() {
                     return 0
                     ;;
                 --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -189,6 +189,9 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;queue;publish'= {
             cand --confirm-handle 'The handle of an account the queue publishes to; repeat for each account'
+            cand --checkpoint 'At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write it to this file, never over an existing one: a witness trail for the CI repository'
+            cand --key 'The keychain approval key to sign the checkpoint with; defaults to the OS user''s name'
+            cand --ssh-key 'Sign the checkpoint with an SSH key through ssh-keygen'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --due 'Publish the items whose time has come (required: publishing is never implied)'
@@ -274,6 +277,9 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --on-foreign 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE'
             cand --hook-timeout 'Seconds one run of --on-foreign may take; then its process group is killed'
             cand --audit-log 'Another audit log whose posts count as postgate''s (a CI runner''s copy); repeatable'
+            cand --checkpoint 'At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write it to this file, never over an existing one: a witness trail for the CI repository'
+            cand --key 'The keychain approval key to sign the checkpoint with; defaults to the OS user''s name'
+            cand --ssh-key 'Sign the checkpoint with an SSH key through ssh-keygen'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --all 'Check every account in the policy'
@@ -330,14 +336,27 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
+            cand checkpoint 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
             cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;log;verify'= {
+            cand --checkpoint 'Also check a signed checkpoint: the log still holds its head at its size, and its signature is by one of the policy''s approvers'
             cand --policy 'Policy file to use instead of the usual lookup'
             cand --color 'When to colour the banner and messages'
             cand --store 'Also check the shared store: every machine''s chain complete and linked, and this machine''s file and chain in agreement'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'postgate;log;checkpoint'= {
+            cand --key 'The keychain approval key to sign the checkpoint with; defaults to the OS user''s name'
+            cand --ssh-key 'Sign the checkpoint with an SSH key through ssh-keygen'
+            cand -o 'Write the checkpoint to this file (never over an existing one) instead of stdout'
+            cand --output 'Write the checkpoint to this file (never over an existing one) instead of stdout'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
             cand --json 'Print results on stdout as JSON'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -359,11 +378,14 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;log;help'= {
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
+            cand checkpoint 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
             cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;log;help;verify'= {
+        }
+        &'postgate;log;help;checkpoint'= {
         }
         &'postgate;log;help;repair'= {
         }
@@ -536,10 +558,13 @@ set edit:completion:arg-completer[postgate] = {|@words|
         }
         &'postgate;help;log'= {
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
+            cand checkpoint 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
             cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
         }
         &'postgate;help;log;verify'= {
+        }
+        &'postgate;help;log;checkpoint'= {
         }
         &'postgate;help;log;repair'= {
         }

@@ -180,6 +180,9 @@ complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from check" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l confirm-handle -d 'The handle of an account the queue publishes to; repeat for each account' -r
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l checkpoint -d 'At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write it to this file, never over an existing one: a witness trail for the CI repository' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l key -d 'The keychain approval key to sign the checkpoint with; defaults to the OS user\'s name' -r
+complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l ssh-key -d 'Sign the checkpoint with an SSH key through ssh-keygen' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand queue; and __fish_seen_subcommand_from publish" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -240,6 +243,9 @@ complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l since -d
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l on-foreign -d 'Run this command (with `sh -c`) once per foreign post; the post is in the environment as POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (sanitized, at most 4 KiB) and POSTGATE_POST_NEW (1 the first time it is seen); the whole text is on its stdin and in the file POSTGATE_POST_TEXT_FILE' -r
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l hook-timeout -d 'Seconds one run of --on-foreign may take; then its process group is killed' -r
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l audit-log -d 'Another audit log whose posts count as postgate\'s (a CI runner\'s copy); repeatable' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l checkpoint -d 'At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write it to this file, never over an existing one: a witness trail for the CI repository' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l key -d 'The keychain approval key to sign the checkpoint with; defaults to the OS user\'s name' -r
+complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l ssh-key -d 'Sign the checkpoint with an SSH key through ssh-keygen' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand reconcile" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -280,18 +286,20 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand accounts" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand accounts" -s h -l help -d 'Print help'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair who help" -l account -d 'Only records about this account' -r
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair who help" -l since -d 'Only records newer than this, like `24h`, `7d` or `90m`' -r
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair who help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair who help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -l account -d 'Only records about this account' -r
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -l since -d 'Only records newer than this, like `24h`, `7d` or `90m`' -r
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair who help" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair who help" -s h -l help -d 'Print help'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair who help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair who help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair who help" -f -a "who" -d 'Who published a post and how: the attempt\'s trail, then its corrections and deletion'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify repair who help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -f -a "checkpoint" -d 'Sign the log\'s size and head hash with an approval key, as a checkpoint others keep'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -f -a "who" -d 'Who published a post and how: the attempt\'s trail, then its corrections and deletion'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l checkpoint -d 'Also check a signed checkpoint: the log still holds its head at its size, and its signature is by one of the policy\'s approvers' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -299,6 +307,15 @@ never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l store -d 'Also check the shared store: every machine\'s chain complete and linked, and this machine\'s file and chain in agreement'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -l key -d 'The keychain approval key to sign the checkpoint with; defaults to the OS user\'s name' -r
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -l ssh-key -d 'Sign the checkpoint with an SSH key through ssh-keygen' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -s o -l output -d 'Write the checkpoint to this file (never over an existing one) instead of stdout' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from repair" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from repair" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
@@ -313,6 +330,7 @@ never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from who" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from who" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Sign the log\'s size and head hash with an approval key, as a checkpoint others keep'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "who" -d 'Who published a post and how: the attempt\'s trail, then its corrections and deletion'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -409,6 +427,7 @@ complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "new" -d 'Create an ed25519 approval key in the keychain and print its public key for the policy'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "show" -d 'Print the public key of a keychain approval key'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "checkpoint" -d 'Sign the log\'s size and head hash with an approval key, as a checkpoint others keep'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "who" -d 'Who published a post and how: the attempt\'s trail, then its corrections and deletion'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "init" -d 'Create the store\'s tables (as the database\'s owner) and grant ROLE INSERT and SELECT on them; prints the SQL it ran'

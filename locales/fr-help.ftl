@@ -91,6 +91,9 @@ help-queue-check-arg-require_approved = Échouer (code 11) quand un élément n'
 help-queue-publish-about = Publier une fois, dans l'ordre, chaque élément dû et approuvé (pour les tâches planifiées)
 help-queue-publish-arg-due = Publier les éléments dont l'heure est venue (obligatoire : publier n'est jamais implicite)
 help-queue-publish-arg-confirm_handle = L'identifiant d'un compte sur lequel la file publie ; à répéter pour chaque compte
+help-queue-publish-arg-checkpoint = À la fin de l'exécution, signer un point de contrôle du journal d'audit (`log checkpoint`) et l'écrire dans ce fichier, jamais par-dessus un fichier existant : une trace de témoins pour le dépôt de la CI
+help-queue-publish-arg-key = La clé d'approbation du trousseau avec laquelle signer le point de contrôle ; par défaut le nom de l'utilisateur du système
+help-queue-publish-arg-ssh_key = Signer le point de contrôle avec une clé SSH via ssh-keygen
 
 ## keys
 
@@ -133,6 +136,9 @@ help-reconcile-arg-since = Jusqu'où remonter : `30m`, `24h`, `7d`, ou un moment
 help-reconcile-arg-on_foreign = Lancer cette commande (avec `sh -c`) une fois par publication étrangère ; la publication est dans l'environnement en POSTGATE_ACCOUNT, POSTGATE_POST_ID, POSTGATE_POST_URL, POSTGATE_POST_TIME, POSTGATE_POST_TEXT (assaini, au plus 4 Kio) et POSTGATE_POST_NEW (1 la première fois qu'elle est vue) ; le texte entier est sur son stdin et dans le fichier POSTGATE_POST_TEXT_FILE
 help-reconcile-arg-hook_timeout = Secondes que peut prendre une exécution de --on-foreign ; ensuite son groupe de processus est tué
 help-reconcile-arg-audit_logs = Un autre journal d'audit dont les publications comptent comme celles de postgate (la copie d'un exécuteur de CI) ; répétable
+help-reconcile-arg-checkpoint = À la fin de l'exécution, signer un point de contrôle du journal d'audit (`log checkpoint`) et l'écrire dans ce fichier, jamais par-dessus un fichier existant : une trace de témoins pour le dépôt de la CI
+help-reconcile-arg-key = La clé d'approbation du trousseau avec laquelle signer le point de contrôle ; par défaut le nom de l'utilisateur du système
+help-reconcile-arg-ssh_key = Signer le point de contrôle avec une clé SSH via ssh-keygen
 
 ## whoami, login, logout, accounts
 
@@ -159,6 +165,11 @@ help-store-init-about = Créer les tables du magasin (en tant que propriétaire 
 help-store-init-arg-grant = Le rôle sous lequel postgate se connecte sur chaque machine ; il reçoit INSERT et SELECT, rien de plus
 help-store-init-arg-user = Se connecter sous cet utilisateur (le propriétaire de la base) au lieu de celui de l'URL ; son mot de passe vient des mêmes endroits (trousseau, .pgpass, `password_env`)
 help-store-sync-about = Envoyer les enregistrements du journal de cette machine que le magasin n'a pas encore
+help-log-verify-arg-checkpoint = Vérifier aussi un point de contrôle signé : le journal contient toujours sa tête à sa taille, et sa signature est celle d'un des approbateurs de la politique
+help-log-checkpoint-about = Signer la taille du journal et le hachage de sa tête avec une clé d'approbation, comme un point de contrôle que d'autres gardent
+help-log-checkpoint-arg-key = La clé d'approbation du trousseau avec laquelle signer le point de contrôle ; par défaut le nom de l'utilisateur du système
+help-log-checkpoint-arg-ssh_key = Signer le point de contrôle avec une clé SSH via ssh-keygen
+help-log-checkpoint-arg-output = Écrire le point de contrôle dans ce fichier (jamais par-dessus un fichier existant) au lieu de stdout
 help-log-repair-about = Déplacer une dernière ligne déchirée (une écriture interrompue) dans un fichier à part, et le consigner
 help-log-who-about = Qui a publié une publication et comment : la trace de la tentative, puis ses corrections et sa suppression
 help-log-who-arg-post = L'identifiant ou l'URL de la publication (à un `/` final ou un `www.` près, elle doit correspondre exactement)

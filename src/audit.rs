@@ -106,6 +106,14 @@ pub enum Outcome {
     Unlocked {
         approvers: Vec<String>,
     },
+    /// `log checkpoint` (or `--checkpoint`) signed the log's head: the record comes after the
+    /// head it signed, so the checkpoint covers the log as it was.
+    Checkpoint {
+        size: u64,
+        head: String,
+        signer: String,
+        fingerprint: String,
+    },
     /// A torn last line was moved aside by `postgate log repair`.
     Repaired {
         fragment_sha256: String,
@@ -131,6 +139,7 @@ impl Outcome {
             Outcome::Unlocked { .. } => "unlocked",
             Outcome::Foreign { .. } => "foreign",
             Outcome::Repaired { .. } => "repaired",
+            Outcome::Checkpoint { .. } => "checkpoint",
         }
     }
 }

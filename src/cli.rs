@@ -143,6 +143,9 @@ examples!(
   # A queue that publishes to two accounts
   postgate queue publish queue/ --due --confirm-handle @demo_ministere \\
       --confirm-handle @camille
+  # A signed checkpoint of the audit log after the run, for the CI repository
+  postgate queue publish queue/ --due --confirm-handle @demo_ministere \\
+      --checkpoint witness/$(date +%F-%H%M).checkpoint --ssh-key ci_key
 "
 );
 examples!(
@@ -176,6 +179,7 @@ examples!(
   # A CI runner's audit log counts as postgate's too
   postgate reconcile -a culture-gouv --since 7d --audit-log runner-audit.jsonl
   postgate reconcile --all --on-foreign 'mail -s \"post inconnu\" astreinte@exemple.fr'
+  postgate reconcile --all --checkpoint witness/$(date +%F).checkpoint
 "
 );
 examples!(
@@ -216,6 +220,14 @@ examples!(
     EX_LOG_VERIFY,
     "  postgate log verify
   postgate --json log verify
+  postgate log verify --checkpoint witness/2026-12-02.checkpoint
+"
+);
+examples!(
+    EX_LOG_CHECKPOINT,
+    "  postgate log checkpoint --output witness/2026-12-02.checkpoint
+  postgate log checkpoint --ssh-key ~/.ssh/id_ed25519 > today.checkpoint
+  postgate log verify --checkpoint witness/2026-12-02.checkpoint
 "
 );
 examples!(
@@ -570,6 +582,14 @@ pub struct QueuePublishArgs {
     /// a `dry-run` audit record; nothing is sent and a later run still publishes.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write
+    /// it to this file, never over an existing one: a witness trail for the CI repository.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub checkpoint_key: CheckpointKeyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -652,6 +672,14 @@ pub struct ReconcileArgs {
     /// Another audit log whose posts count as postgate's (a CI runner's copy); repeatable.
     #[arg(long = "audit-log", value_name = "FILE")]
     pub audit_logs: Vec<PathBuf>,
+
+    /// At the end of the run, sign a checkpoint of the audit log (`log checkpoint`) and write
+    /// it to this file, never over an existing one: a witness trail for the CI repository.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub checkpoint_key: CheckpointKeyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -901,6 +929,9 @@ pub enum LogCommand {
     /// Check the whole hash chain; exits non-zero at the first broken record.
     #[command(after_help = EX_LOG_VERIFY)]
     Verify(LogVerifyArgs),
+    /// Sign the log's size and head hash with an approval key, as a checkpoint others keep.
+    #[command(after_help = EX_LOG_CHECKPOINT)]
+    Checkpoint(LogCheckpointArgs),
     /// Move a torn last line (a write cut short) into a side file, and record that.
     #[command(after_help = EX_LOG_REPAIR)]
     Repair,
@@ -918,14 +949,6 @@ pub struct WhoArgs {
     /// Another machine's audit log to read too (a CI runner's copy); repeatable.
     #[arg(long = "audit-log", value_name = "FILE")]
     pub audit_logs: Vec<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct LogVerifyArgs {
-    /// Also check the shared store: every machine's chain complete and linked, and this
-    /// machine's file and chain in agreement.
-    #[arg(long)]
-    pub store: bool,
 }
 
 #[derive(Debug, Args)]
@@ -955,6 +978,41 @@ pub struct StoreInitArgs {
     /// the same places (keychain, .pgpass, `password_env`).
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogVerifyArgs {
+    /// Also check a signed checkpoint: the log still holds its head at its size, and its
+    /// signature is by one of the policy's approvers.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+
+    /// Also check the shared store: every machine's chain complete and linked, and this
+    /// machine's file and chain in agreement.
+    #[arg(long)]
+    pub store: bool,
+}
+
+/// The key a checkpoint is signed with, and where it goes.
+#[derive(Debug, Args)]
+pub struct CheckpointKeyArgs {
+    /// The keychain approval key to sign the checkpoint with; defaults to the OS user's name.
+    #[arg(long, value_name = "NAME", conflicts_with = "ssh_key")]
+    pub key: Option<String>,
+
+    /// Sign the checkpoint with an SSH key through ssh-keygen.
+    #[arg(long, value_name = "PATH")]
+    pub ssh_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogCheckpointArgs {
+    #[command(flatten)]
+    pub signer: CheckpointKeyArgs,
+
+    /// Write the checkpoint to this file (never over an existing one) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -25,7 +25,8 @@ pub enum ExitCode {
     /// The platform or the network failed. Nothing was published, unless the server never
     /// answered; the message then says the outcome is unknown.
     Platform,
-    /// The audit log could not be written or does not verify; nothing was published.
+    /// The audit log could not be written or does not verify (nor against a signed checkpoint:
+    /// `log verify --checkpoint`, `log checkpoint`); nothing was published.
     Audit,
     /// The platform was changed but the run did not complete: published but not recorded, or
     /// the original deleted but the correction not reposted. The message says what stands.

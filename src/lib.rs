@@ -7,6 +7,7 @@ pub mod account;
 pub mod approval;
 pub mod audit;
 pub mod banner;
+pub mod checkpoint;
 pub mod cli;
 pub mod commands;
 pub mod confirm;

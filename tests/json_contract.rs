@@ -282,12 +282,38 @@ path = \"{{dir}}/outbox\"
     w.run(&["log", "--since", "soon"], code::USAGE);
     w.run(&["log", "verify"], 0);
     w.run(&["log", "repair"], 0);
+    // log checkpoint, log verify --checkpoint: by a key the policy lists, then over the torn log
+    let alice = w.t.ssh_key("alice");
+    let mut text = std::fs::read_to_string(w.t.policy_path()).unwrap();
+    text.push_str(&format!(
+        "\n[[approvers]]\nname = \"alice\"\nkey = \"{alice}\"\nroles = [\"com\"]\n"
+    ));
+    std::fs::write(w.t.policy_path(), text).unwrap();
+    let alice_key = w.t.path().join("keys/alice").display().to_string();
+    let cp = [
+        "log",
+        "checkpoint",
+        "--ssh-key",
+        &alice_key,
+        "--output",
+        "witness.checkpoint",
+    ];
+    let v = w.run(&cp, 0);
+    assert_eq!(v["signer"], "alice", "{v}");
+    assert!(v["size"].as_u64().unwrap() > 0, "{v}");
+    assert!(v["note"].as_str().unwrap().starts_with("postgate audit log\n"), "{v}");
+    w.run(&cp, code::USAGE);
+    let v = w.run(&["log", "verify", "--checkpoint", "witness.checkpoint"], 0);
+    assert_eq!(v["checkpoint"]["ok"], true, "{v}");
+    let v = w.run(&["log", "verify", "--checkpoint", "nosuch.checkpoint"], code::AUDIT);
+    assert_eq!(v["result"]["checkpoint"]["ok"], false, "{v}");
     let mut bytes = std::fs::read(w.t.audit_path()).unwrap();
     bytes.extend_from_slice(b"{\"seq\":99,\"prev\":\"torn");
     std::fs::write(w.t.audit_path(), &bytes).unwrap();
     let v = w.run(&["log", "verify"], code::AUDIT);
     assert_eq!(v["result"]["ok"], false);
     assert!(v["hint"].as_str().unwrap().contains("postgate log repair"), "{v}");
+    w.run(&["log", "checkpoint", "--ssh-key", &alice_key], code::AUDIT);
     w.run(
         &["post", "-a", "demo", "--confirm-handle", &demo, "Bloqué"],
         code::AUDIT,

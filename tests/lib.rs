@@ -14,6 +14,7 @@ mod audit;
 mod bluesky;
 mod bluesky_lost_answer;
 mod check;
+mod checkpoint;
 mod ci_examples;
 mod completions;
 mod confirm;

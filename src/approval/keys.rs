@@ -55,6 +55,11 @@ impl Signer {
         self.sign_in(AUTHOR_NAMESPACE, message)
     }
 
+    /// A checkpoint signature over an audit-log note (see `crate::checkpoint`).
+    pub fn sign_checkpoint(&self, message: &[u8]) -> Result<SshSig> {
+        self.sign_in(super::CHECKPOINT_NAMESPACE, message)
+    }
+
     fn sign_in(&self, namespace: &str, message: &[u8]) -> Result<SshSig> {
         match self {
             Signer::Keychain(name) => sign_in(name, namespace, message),

@@ -29,6 +29,10 @@ pub const NAMESPACE: &str = "postgate";
 /// never be replayed as an authorship signature, nor the reverse.
 pub const AUTHOR_NAMESPACE: &str = "postgate-author";
 
+/// The namespace of audit-log checkpoints (`postgate log checkpoint`). Its own, so that an
+/// approval can never pass as a checkpoint, nor a checkpoint as an approval.
+pub const CHECKPOINT_NAMESPACE: &str = "postgate-checkpoint";
+
 /// A name no approver may take: `PLAN.author.sig` is the author's signature file.
 pub const AUTHOR_FILE_NAME: &str = "author";
 

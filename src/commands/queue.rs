@@ -463,12 +463,19 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
             crate::sanitize::for_terminal(d.detail.as_deref().unwrap_or(""))
         ));
     }
+    let checkpoint = super::log::end_of_run(
+        &policy,
+        args.checkpoint.as_deref(),
+        &args.checkpoint_key,
+        "queue publish --checkpoint",
+    );
     if cli.json {
         let items: Vec<serde_json::Value> = done
             .iter()
             .map(|d| json!({ "file": d.file, "status": d.status, "id": d.id, "url": d.url, "detail": d.detail, "exit_code": d.exit_code, "approvals": d.approvals }))
             .collect();
         output::json(&json!({
+            "checkpoint": super::log::end_of_run_json(checkpoint.as_ref()),
             "items": items,
             "summary": {
                 "published": count("published"), "already_published": count("already-published"),
@@ -480,6 +487,13 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
     }
     output::status(&summary);
     let first_failure = done.iter().find_map(|d| d.exit_code);
+    // An item's failure outranks a missing checkpoint; a run that went well but left no
+    // witness fails, so the gap in the trail is seen.
+    if first_failure.is_none()
+        && let Some(Err(e)) = checkpoint
+    {
+        return Err(e);
+    }
     Ok(match first_failure {
         Some(code) => ExitCode::ALL
             .into_iter()

@@ -191,8 +191,15 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
              (docs/incident.md); until then nothing can be published with that log",
         );
     }
+    let checkpoint = super::log::end_of_run(
+        &policy,
+        args.checkpoint.as_deref(),
+        &args.checkpoint_key,
+        "reconcile --checkpoint",
+    );
     if cli.json {
         output::json(&json!({
+            "checkpoint": super::log::end_of_run_json(checkpoint.as_ref()),
             "since": since.to_string(),
             "accounts": checked.iter().map(|c| match &c.result {
                 Ok((listed, foreign)) => json!({
@@ -227,6 +234,13 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> Result<ExitCode> {
     }
     // Foreign posts are the alarm this command exists for; they outrank an account that could
     // not be checked, which outranks a damaged log (reported on stderr all the same).
+    // A checkpoint that could not be written fails the run, after foreign posts: the witness
+    // trail has a gap someone must see.
+    if foreign_total == 0
+        && let Some(Err(e)) = checkpoint
+    {
+        return Err(e);
+    }
     Ok(if foreign_total > 0 {
         ExitCode::ForeignPosts
     } else if let Some(code) = first_error {
