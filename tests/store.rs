@@ -523,3 +523,36 @@ fn one_plan_applied_on_two_machines_is_published_once() {
         b.audit()
     );
 }
+
+#[test]
+fn login_store_asks_on_the_terminal_checks_the_password_then_keeps_it_in_the_keychain() {
+    let db = store("login");
+    let outbox = tempfile::tempdir().expect("outbox");
+    // No password_env: the keychain is the one place the password can come from.
+    let t = Test::new().keychain().policy(&format!(
+        "[audit]\npath = \"{{dir}}/state/audit.jsonl\"\n\n[audit.shared]\nurl = \"{}\"\n\n\
+         [[accounts]]\nname = \"demo\"\nhandle = \"{HANDLE}\"\nplatform = \"outbox\"\nkind = \"official\"\n\
+         display_name = \"Démo\"\nowner = \"Tests\"\npath = \"{}\"\n",
+        db.url(),
+        outbox.path().display()
+    ));
+    post(&t, "Avant le mot de passe").status(code::AUDIT).run();
+
+    let mut tty = t.cmd(["login", "--store"]).tty();
+    tty.expect("Password for postgresql://");
+    tty.line("pas-le-bon");
+    assert_eq!(tty.finish(), code::AUDIT, "{}", tty.screen());
+    assert!(tty.screen().contains("cannot connect"), "{}", tty.screen());
+
+    let mut tty = t.cmd(["login", "--store"]).tty();
+    tty.expect("Password for postgresql://");
+    tty.line(&db.password);
+    assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
+    assert!(!tty.screen().contains(&db.password), "the password was echoed");
+    assert!(tty.screen().contains("the store accepted the password"), "{}", tty.screen());
+
+    post(&t, "Après le mot de passe").run();
+    assert_eq!(published(outbox.path()), 1);
+    let audit = std::fs::read_to_string(t.audit_path()).expect("audit");
+    assert!(!audit.contains(&db.password), "the password is not in the audit log");
+}
