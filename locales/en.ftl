@@ -111,6 +111,8 @@ hint-identity-mismatch = nothing was published; check which credential is stored
 
 refusal-empty-post = the post is empty; nothing published
 refusal-rules = refused by the policy's rules: { $summary }
+refusal-store-unreadable = `{ $name }` is { $kind }, and [audit.shared] requires its store, which cannot be read: nothing was published
+refusal-store-intent = the intent record could not be written to the shared store { $store }, which [audit.shared] requires for this account; nothing was published
 hint-rules = change the post; `postgate policy show { $name }` lists the rules that apply
 hint-rules-rechecked = checked again after the confirmation (another run may have published meanwhile); nothing was sent
 refusal-too-many-images = { $count } images; { $platform } allows { $max }

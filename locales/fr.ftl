@@ -123,6 +123,11 @@ hint-identity-mismatch = rien n'a été publié ; vérifiez quel accès est enre
 
 refusal-empty-post = la publication est vide ; rien n'a été publié
 refusal-rules = refusé par les règles de la politique : { $summary }
+refusal-store-unreadable = `{ $name }` est { $kind ->
+    [official] officiel
+   *[other] personnel
+  }, et [audit.shared] exige son magasin, qui ne peut pas être lu : rien n'a été publié
+refusal-store-intent = l'enregistrement d'intention n'a pas pu être écrit dans le magasin partagé { $store }, que [audit.shared] exige pour ce compte ; rien n'a été publié
 hint-rules = modifiez la publication ; `postgate policy show { $name }` liste les règles qui s'appliquent
 hint-rules-rechecked = vérifié à nouveau après la confirmation (une autre exécution a pu publier entre-temps) ; rien n'a été envoyé
 refusal-too-many-images = { $count } images ; { $platform } en accepte { $max }

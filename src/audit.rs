@@ -521,13 +521,9 @@ impl AuditLog {
                     .not_shared
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(appended.clone());
-                Err(e.context(Failure::new(
+                Err(e.context(Failure::said(
                     ExitCode::Audit,
-                    format!(
-                        "the intent record could not be written to the shared store {}, which [audit.shared] requires \
-                         for this account; nothing was published",
-                        cfg.label()
-                    ),
+                    crate::i18n::both!("refusal-store-intent", store = cfg.label()),
                 )))
             }
             Err(e) => {

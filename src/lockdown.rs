@@ -224,12 +224,12 @@ pub fn state(policy: &Policy, account: &Account) -> Result<State> {
             // reach the store, that is a refusal, as an unreadable lock file is. A lock this
             // machine already has is the better reason, and says more.
             Err(e) if cfg.required_for(account.kind) && locked.is_none() => {
-                return Err(e.context(Failure::new(
+                return Err(e.context(Failure::said(
                     ExitCode::Audit,
-                    format!(
-                        "`{}` is {}, and [audit.shared] requires its store, which cannot be read: nothing was published",
-                        account.name,
-                        account.kind.as_str()
+                    both!(
+                        "refusal-store-unreadable",
+                        name = account.name.as_str(),
+                        kind = account.kind.as_str()
                     ),
                 )));
             }

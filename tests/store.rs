@@ -549,7 +549,11 @@ fn login_store_asks_on_the_terminal_checks_the_password_then_keeps_it_in_the_key
     tty.line(&db.password);
     assert_eq!(tty.finish(), code::SUCCESS, "{}", tty.screen());
     assert!(!tty.screen().contains(&db.password), "the password was echoed");
-    assert!(tty.screen().contains("the store accepted the password"), "{}", tty.screen());
+    assert!(
+        tty.screen().contains("the store accepted the password"),
+        "{}",
+        tty.screen()
+    );
 
     post(&t, "Après le mot de passe").run();
     assert_eq!(published(outbox.path()), 1);
