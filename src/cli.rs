@@ -2,7 +2,7 @@
 
 use crate::output::ColorChoice;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 /// How long a `reconcile --on-foreign` hook may run by default, in seconds (`--hook-timeout`).
@@ -1005,6 +1005,23 @@ pub struct CheckpointKeyArgs {
     pub ssh_key: Option<PathBuf>,
 }
 
+impl CheckpointKeyArgs {
+    /// A key given for a checkpoint nobody asked for would be silently ignored: a usage error.
+    fn only_with(&self, checkpoint: Option<&Path>) -> Result<(), String> {
+        let named = if self.key.is_some() {
+            "--key"
+        } else if self.ssh_key.is_some() {
+            "--ssh-key"
+        } else {
+            return Ok(());
+        };
+        match checkpoint {
+            Some(_) => Ok(()),
+            None => Err(format!("{named} signs a checkpoint: give --checkpoint FILE too")),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct LogCheckpointArgs {
     #[command(flatten)]
@@ -1100,6 +1117,11 @@ impl Cli {
         match &self.command {
             Command::Correct(a) => a.target().map(drop),
             Command::Delete(a) => a.target().map(drop),
+            Command::Reconcile(a) => a.checkpoint_key.only_with(a.checkpoint.as_deref()),
+            Command::Queue(q) => match &q.command {
+                QueueCommand::Publish(a) => a.checkpoint_key.only_with(a.checkpoint.as_deref()),
+                QueueCommand::Check(_) => Ok(()),
+            },
             _ => Ok(()),
         }
     }
@@ -1113,6 +1135,17 @@ mod tests {
     #[test]
     fn the_cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_checkpoint_key_without_a_checkpoint_is_a_usage_error() {
+        let cli = Cli::try_parse_from(["postgate", "reconcile", "--all", "--ssh-key", "k"]).unwrap();
+        assert!(cli.validate().unwrap_err().contains("--checkpoint FILE"));
+        let cli = Cli::try_parse_from(["postgate", "queue", "publish", "q", "--due", "--key", "sg"]).unwrap();
+        assert!(cli.validate().unwrap_err().contains("--key signs a checkpoint"));
+        let cli =
+            Cli::try_parse_from(["postgate", "reconcile", "--all", "--ssh-key", "k", "--checkpoint", "c"]).unwrap();
+        assert!(cli.validate().is_ok());
     }
 
     #[test]
