@@ -579,6 +579,11 @@ pub fn published_since(
         .collect())
 }
 
+/// `text` matched as itself inside a LIKE pattern: its `\`, `%` and `_` escaped.
+fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 /// Every machine's lines that contain one of `pieces`, as `(chain, hostname, line)`, oldest
 /// first: what `log who` reads. A scan of the table (no index serves a substring); fine for a
 /// team's volume, and the one query `log who` makes per step.
@@ -586,10 +591,7 @@ pub fn lines_containing(cfg: &Config, pieces: &[String]) -> Result<Vec<(String, 
     if pieces.is_empty() {
         return Ok(Vec::new());
     }
-    let patterns: Vec<String> = pieces
-        .iter()
-        .map(|p| format!("%{}%", p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
-        .collect();
+    let patterns: Vec<String> = pieces.iter().map(|p| format!("%{}%", like_literal(p))).collect();
     let rows = with(cfg, |c| {
         c.query(
             "SELECT chain, hostname, line FROM postgate_record WHERE line LIKE ANY ($1) ORDER BY time, chain, seq",
@@ -605,10 +607,7 @@ pub fn plan_published(
     plan_hash: &str,
     except_chain: Option<&str>,
 ) -> Result<Option<(String, String, String)>> {
-    let pattern = format!(
-        "%\"plan_hash\":\"{}\"%",
-        plan_hash.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-    );
+    let pattern = format!("%\"plan_hash\":\"{}\"%", like_literal(plan_hash));
     let rows = with(cfg, |c| {
         c.query(
             "SELECT post_id, coalesce(post_url, ''), hostname FROM postgate_record WHERE status = 'published' \
