@@ -8,6 +8,7 @@
 //! the keychain keys in [`keys`].
 
 pub mod keys;
+pub mod passkey;
 pub mod raw;
 pub mod signature;
 
