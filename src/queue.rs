@@ -175,15 +175,15 @@ pub fn signatures(dir: &Path) -> std::io::Result<HashMap<PathBuf, Vec<PathBuf>>>
                 stack.push(path);
                 continue;
             }
-            let Some(stem) = name.strip_suffix(".sig") else {
+            let Some(stem) = crate::approval::signature::approval_stem(name) else {
                 continue;
             };
-            // `item.md.NAME.sig` signs `item.md`.
-            if let Some((signed, approver)) = stem.rsplit_once('.')
-                && !signed.is_empty()
-                && !approver.is_empty()
-            {
-                out.entry(d.join(signed)).or_default().push(path);
+            // `item.md.NAME.sig` signs `item.md`. NAME may hold dots (`j.doe`), so the file
+            // goes under every name it could sign; only items are ever looked up.
+            for (at, _) in stem.match_indices('.') {
+                if at > 0 && at + 1 < stem.len() {
+                    out.entry(d.join(&stem[..at])).or_default().push(path.clone());
+                }
             }
         }
     }

@@ -31,6 +31,7 @@ mod lockdown;
 mod mastodon;
 mod mastodon_retries;
 mod no_panic;
+mod passkey;
 mod plan;
 mod policy_errors;
 mod queue;

@@ -64,23 +64,36 @@ impl ProvenAuthor {
 #[derive(Debug, Clone)]
 pub struct Approver {
     pub name: String,
-    pub key: PublicKey,
+    /// The SSH key the approver signs with at a terminal, if any.
+    pub key: Option<PublicKey>,
+    /// The passkey the approver signs with on the review page, if any. At least one of the two
+    /// is set.
+    pub passkey: Option<passkey::Passkey>,
     pub roles: Vec<String>,
     pub email: Option<String>,
     pub user: Option<String>,
 }
 
 impl Approver {
-    /// `SHA256:…`, as `ssh-keygen -l` prints it.
+    /// The SSH key's `SHA256:…`, as `ssh-keygen -l` prints it, or else the passkey's
+    /// `passkey SHA256:…`.
     pub fn fingerprint(&self) -> String {
-        self.key.fingerprint(ssh_key::HashAlg::Sha256).to_string()
+        match (&self.key, &self.passkey) {
+            (Some(key), _) => ssh_fingerprint(key),
+            (None, Some(passkey)) => passkey.fingerprint(),
+            (None, None) => String::new(),
+        }
     }
 
     /// Whether this approver is the person who proved to have written the plan: the same key,
     /// or the same name (one person listed in `[[authors]]` and `[[approvers]]` under one name,
-    /// with two keys).
+    /// with two keys). Authors sign with SSH keys, so a passkey never matches by key; the name
+    /// still makes the person one, whatever key they approve with.
     pub fn wrote(&self, author: &ProvenAuthor) -> bool {
-        self.fingerprint() == author.fingerprint || self.name == author.name
+        self.key
+            .as_ref()
+            .is_some_and(|k| ssh_fingerprint(k) == author.fingerprint)
+            || self.name == author.name
     }
 
     /// Whether the plan's declared author has this approver's e-mail (any case) or OS user. A
@@ -90,6 +103,10 @@ impl Approver {
         let user = matches!(&self.user, Some(u) if *u == author.user);
         email || user
     }
+}
+
+fn ssh_fingerprint(key: &PublicKey) -> String {
+    key.fingerprint(ssh_key::HashAlg::Sha256).to_string()
 }
 
 /// When a requirement applies. Every selector given must match.
@@ -214,8 +231,18 @@ impl Approvals {
             })
     }
 
+    /// The approver whose SSH key this is.
     pub fn approver_for(&self, key: &PublicKey) -> Option<&Approver> {
-        self.approvers.iter().find(|a| a.key.key_data() == key.key_data())
+        self.approvers
+            .iter()
+            .find(|a| a.key.as_ref().is_some_and(|k| k.key_data() == key.key_data()))
+    }
+
+    /// The approver whose passkey has this credential id.
+    pub fn approver_for_credential(&self, credential_id: &[u8]) -> Option<&Approver> {
+        self.approvers
+            .iter()
+            .find(|a| a.passkey.as_ref().is_some_and(|p| p.credential_id == credential_id))
     }
 
     pub fn approver(&self, name: &str) -> Option<&Approver> {
@@ -352,23 +379,74 @@ pub fn compile(
             continue;
         }
         names.insert(name.clone(), line);
-        let key = match PublicKey::from_openssh(raw.key.get_ref().trim()) {
-            Ok(k) => k,
-            Err(e) => {
-                diags.push(
-                    Diagnostic::new(format!("the key of approver `{name}` is not an OpenSSH public key: {e}"), raw.key.span())
-                        .help("paste the line `postgate keys new` printed, or the content of an SSH `.pub` file (`ssh-ed25519 AAAA… comment`)"),
-                );
-                continue;
-            }
+        if raw.key.is_none() && raw.passkey.is_none() {
+            diags.push(
+                Diagnostic::new(format!("approver `{name}` has no key"), spanned.span()).help(
+                    "give them `ssh_key = \"ssh-ed25519 AAAA…\"` (from `postgate keys new`), or `passkey = { … }` \
+                     (from `postgate keys passkey enroll`), or both",
+                ),
+            );
+            continue;
+        }
+        let key = match &raw.key {
+            None => None,
+            Some(raw_key) => match PublicKey::from_openssh(raw_key.get_ref().trim()) {
+                Ok(k) => Some(k),
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::new(format!("the key of approver `{name}` is not an OpenSSH public key: {e}"), raw_key.span())
+                            .help("paste the line `postgate keys new` printed, or the content of an SSH `.pub` file (`ssh-ed25519 AAAA… comment`)"),
+                    );
+                    continue;
+                }
+            },
         };
-        if let Some(other) = approvers.iter().find(|a| a.key.key_data() == key.key_data()) {
+        if let (Some(key), Some(raw_key)) = (&key, &raw.key)
+            && let Some(other) = approvers
+                .iter()
+                .find(|a| a.key.as_ref().is_some_and(|k| k.key_data() == key.key_data()))
+        {
             diags.push(
                 Diagnostic::new(
                     format!("approvers `{}` and `{name}` have the same key", other.name),
-                    raw.key.span(),
+                    raw_key.span(),
                 )
                 .help("each person signs with their own key; otherwise one signature would count twice"),
+            );
+            continue;
+        }
+        let passkey = match &raw.passkey {
+            None => None,
+            Some(raw_passkey) => {
+                let r = raw_passkey.get_ref();
+                match passkey::Passkey::parse(&r.credential_id, &r.public_key, &r.rp_id, &r.origin) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::new(
+                                format!("the passkey of approver `{name}` is refused: {e}"),
+                                raw_passkey.span(),
+                            )
+                            .help("paste the entry `postgate keys passkey enroll` printed, unchanged"),
+                        );
+                        continue;
+                    }
+                }
+            }
+        };
+        if let (Some(p), Some(raw_passkey)) = (&passkey, &raw.passkey)
+            && let Some(other) = approvers.iter().find(|a| {
+                a.passkey
+                    .as_ref()
+                    .is_some_and(|q| q.credential_id == p.credential_id || q.cose == p.cose)
+            })
+        {
+            diags.push(
+                Diagnostic::new(
+                    format!("approvers `{}` and `{name}` have the same passkey", other.name),
+                    raw_passkey.span(),
+                )
+                .help("each person enrols their own passkey; otherwise one approval would count twice"),
             );
             continue;
         }
@@ -379,6 +457,7 @@ pub fn compile(
         approvers.push(Approver {
             name,
             key,
+            passkey,
             roles,
             email: raw.email.as_ref().map(|e| e.get_ref().trim().to_string()),
             user: raw.user.as_ref().map(|u| u.get_ref().trim().to_string()),

@@ -12,13 +12,29 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct RawApprover {
     pub name: Spanned<String>,
-    /// An OpenSSH public key line, as `postgate keys new` or `ssh-keygen` print it.
-    pub key: Spanned<String>,
+    /// An OpenSSH public key line, as `postgate keys new` or `ssh-keygen` print it. `ssh_key`
+    /// is the same key under the name that says its kind beside `passkey`.
+    #[serde(alias = "ssh_key")]
+    pub key: Option<Spanned<String>>,
+    /// A passkey, as `postgate keys passkey enroll` prints it.
+    pub passkey: Option<Spanned<RawPasskey>>,
     #[serde(default)]
     pub roles: Vec<Spanned<String>>,
     /// Who this person is when they write plans, so they cannot approve their own.
     pub email: Option<Spanned<String>>,
     pub user: Option<Spanned<String>>,
+}
+
+/// `passkey = { … }` of an approver: what `postgate keys passkey enroll` printed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPasskey {
+    /// Unpadded base64url, as the browser's `rawId`.
+    pub credential_id: String,
+    /// The COSE_Key, unpadded base64url.
+    pub public_key: String,
+    pub rp_id: String,
+    pub origin: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,6 +5,11 @@
 //! conflict. A signature signs the plan's `plan_hash` (the text `sha256:…`, no newline): an
 //! approval in the `postgate` namespace, an authorship in `postgate-author`, so neither can
 //! stand for the other.
+//!
+//! An approver with a passkey approves on the review page instead: `PLAN.NAME.webauthn.json`
+//! holds the WebAuthn assertion whose challenge is the plan hash's 32 bytes (see
+//! [`super::passkey`]). It sits beside the SSHSIG files, merges the same way, and counts the
+//! same.
 
 use super::{AUTHOR_FILE_NAME, AUTHOR_NAMESPACE, Approvals, Approver, NAMESPACE, ProvenAuthor};
 use crate::error::Failure;
@@ -21,7 +26,29 @@ pub fn path_for(plan_path: &Path, approver: &str) -> PathBuf {
     p.into()
 }
 
-/// The signature files beside a plan, sorted.
+/// The name ending of a passkey approval file.
+pub const WEBAUTHN_SUFFIX: &str = ".webauthn.json";
+
+/// Where `approver`'s passkey approval of the plan at `plan_path` goes.
+pub fn webauthn_path(plan_path: &Path, approver: &str) -> PathBuf {
+    let mut p = plan_path.as_os_str().to_owned();
+    p.push(format!(".{approver}{WEBAUTHN_SUFFIX}"));
+    p.into()
+}
+
+/// `F.NAME` of an approval file name `F.NAME.sig` or `F.NAME.webauthn.json`; `None` for any
+/// other file. Approver names may hold dots, so where `F` ends is for the caller, who knows `F`.
+pub fn approval_stem(file: &str) -> Option<&str> {
+    file.strip_suffix(WEBAUTHN_SUFFIX).or_else(|| file.strip_suffix(".sig"))
+}
+
+fn is_webauthn(file: &Path) -> bool {
+    file.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(WEBAUTHN_SUFFIX))
+}
+
+/// The signature and passkey approval files beside a plan, sorted.
 pub fn files_for(plan_path: &Path) -> Result<Vec<PathBuf>> {
     let dir = match plan_path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -41,7 +68,7 @@ pub fn files_for(plan_path: &Path) -> Result<Vec<PathBuf>> {
     for entry in entries.flatten() {
         let file = entry.file_name();
         let Some(file) = file.to_str() else { continue };
-        if file.starts_with(&prefix) && file.ends_with(".sig") && file.len() > prefix.len() + 4 {
+        if approval_stem(file).is_some_and(|stem| stem.len() > prefix.len() && stem.starts_with(&prefix)) {
             found.push(dir.join(file));
         }
     }
@@ -54,6 +81,8 @@ pub fn files_for(plan_path: &Path) -> Result<Vec<PathBuf>> {
 pub struct Signed<'a> {
     pub author: Option<ProvenAuthor>,
     pub approvers: Vec<&'a Approver>,
+    /// The fingerprint of the key each of `approvers` approved with, in the same order.
+    pub keys: Vec<String>,
 }
 
 impl Signed<'_> {
@@ -67,7 +96,8 @@ impl Signed<'_> {
     pub fn approver_list(&self) -> Vec<String> {
         self.approvers
             .iter()
-            .map(|a| format!("{} {}", a.name, a.fingerprint()))
+            .zip(&self.keys)
+            .map(|(a, key)| format!("{} {key}", a.name))
             .collect()
     }
 }
@@ -116,8 +146,9 @@ pub fn verify_all<'a>(
         None => None,
     };
     let mut approved: Vec<&Approver> = Vec::new();
+    let mut keys = Vec::new();
     for file in approval_files {
-        let approver = verify_file(approvals, plan, file)?;
+        let Approval { approver, key } = verify_file(approvals, plan, file)?;
         if let Some(author) = &author
             && approver.wrote(author)
         {
@@ -133,11 +164,13 @@ pub fn verify_all<'a>(
         }
         if !approved.iter().any(|a| a.name == approver.name) {
             approved.push(approver);
+            keys.push(key);
         }
     }
     Ok(Signed {
         author,
         approvers: approved,
+        keys,
     })
 }
 
@@ -190,30 +223,92 @@ fn refused(message: String) -> Failure {
     Failure::new(ExitCode::PlanRefused, message)
 }
 
-pub fn verify_file<'a>(approvals: &'a Approvals, plan: &Plan, file: &Path) -> Result<&'a Approver> {
+/// One approval that holds: who approved, and the fingerprint of the key they approved with.
+#[derive(Debug)]
+pub struct Approval<'a> {
+    pub approver: &'a Approver,
+    pub key: String,
+}
+
+/// Checks one approval file of the plan, an SSHSIG file or a passkey assertion by its name, and
+/// that its approver is not the plan's declared author.
+pub fn verify_file<'a>(approvals: &'a Approvals, plan: &Plan, file: &Path) -> Result<Approval<'a>> {
     let shown = file.display();
-    let approver = verify_signed(
-        approvals,
-        &plan.plan_hash,
-        &format!("this plan ({})", plan.plan_hash),
-        file,
-        ExitCode::PlanRefused,
-    )
-    .map_err(|f| {
-        f.hint(
-            "nothing was published; the plan changed after it was approved, or the signature belongs to another plan",
+    let approval = if is_webauthn(file) {
+        verify_passkey(approvals, plan, file)?
+    } else {
+        let approver = verify_signed(
+            approvals,
+            &plan.plan_hash,
+            &format!("this plan ({})", plan.plan_hash),
+            file,
+            ExitCode::PlanRefused,
         )
-    })?;
-    if approver.is_author(&plan.author) {
+        .map_err(|f| {
+            f.hint(
+                "nothing was published; the plan changed after it was approved, or the signature belongs to another plan",
+            )
+        })?;
+        Approval {
+            approver,
+            key: approver.fingerprint(),
+        }
+    };
+    if approval.approver.is_author(&plan.author) {
         return Err(refused(format!(
             "{shown}: approver `{}` is the plan's author ({}); nobody approves their own plan",
-            approver.name,
+            approval.approver.name,
             plan.author.describe()
         ))
         .hint("remove the file and ask another approver")
         .into());
     }
-    Ok(approver)
+    Ok(approval)
+}
+
+/// Checks a passkey approval file: a WebAuthn assertion by a passkey the policy lists, whose
+/// challenge is this plan's hash. Every check is [`super::passkey::verify`]'s; the page that
+/// carried the assertion is not trusted with any.
+fn verify_passkey<'a>(approvals: &'a Approvals, plan: &Plan, file: &Path) -> Result<Approval<'a>, Failure> {
+    use super::passkey;
+    use base64::Engine;
+    let shown = file.display();
+    let again = "nothing was published; remove the file, and the approver approves this plan again on the review page                  (`postgate review serve`)";
+    let text = read_signature(file).map_err(|e| refused(format!("cannot read the passkey approval {shown}: {e}")))?;
+    let assertion: passkey::Assertion = serde_json::from_str(&text).map_err(|e| {
+        refused(format!("{shown} is not a passkey approval: {e}"))
+            .hint("passkey approvals are written by `postgate review serve`; they hold credential_id, authenticator_data, client_data_json and signature")
+    })?;
+    let credential = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&assertion.credential_id)
+        .map_err(|_| refused(format!("{shown}: its credential id is not unpadded base64url")).hint(again))?;
+    let Some(approver) = approvals.approver_for_credential(&credential) else {
+        return Err(refused(format!(
+            "{shown} is signed by passkey {}, which is not one of the policy's [[approvers]]",
+            crate::sanitize::one_line(&assertion.credential_id)
+        ))
+        .hint("remove the file, or add the passkey to [[approvers]] through a reviewed policy change"));
+    };
+    let Some(key) = approver.passkey.as_ref() else {
+        return Err(refused(format!("{shown}: approver `{}` has no passkey", approver.name)));
+    };
+    let Some(challenge) = passkey::challenge_of(&plan.plan_hash) else {
+        return Err(refused(format!(
+            "the plan's hash `{}` is not `sha256:` and 64 hex digits",
+            crate::sanitize::one_line(&plan.plan_hash)
+        )));
+    };
+    passkey::verify(key, &challenge, &assertion).map_err(|why| {
+        refused(format!(
+            "{shown} by approver `{}` does not approve this plan ({}): {why}",
+            approver.name, plan.plan_hash
+        ))
+        .hint(again)
+    })?;
+    Ok(Approval {
+        approver,
+        key: key.fingerprint(),
+    })
 }
 
 /// Checks one signature file over `message` (a `sha256:…` text): an SSH signature in the

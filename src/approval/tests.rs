@@ -182,7 +182,7 @@ fn an_author_is_proven_by_key_and_an_approver_never_approves_what_they_wrote() {
     );
     assert!(!sg.wrote(&redaction) && !com.wrote(&redaction));
     // sg's approver key, and sg's second key listed under the same name in [[authors]].
-    let by_key = p.approvals.author_for(&sg.key).unwrap();
+    let by_key = p.approvals.author_for(sg.key.as_ref().unwrap()).unwrap();
     assert_eq!(by_key.entry, "[[approvers]]");
     assert!(sg.wrote(&by_key) && !com.wrote(&by_key));
     let by_name = p

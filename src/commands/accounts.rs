@@ -193,6 +193,9 @@ pub fn policy_check(cli: &Cli) -> Result<ExitCode> {
             "accounts": policy.accounts.iter().map(account_json).collect::<Vec<_>>(),
             "approvers": policy.approvals.approvers.iter().map(|a| json!({
                 "name": a.name, "fingerprint": a.fingerprint(), "roles": a.roles,
+                "passkey": a.passkey.as_ref().map(|p| json!({
+                    "fingerprint": p.fingerprint(), "rp_id": p.rp_id, "origin": p.origin,
+                })),
             })).collect::<Vec<_>>(),
             "approval_requirements": policy.approvals.requirements.len(),
             "authors": policy.approvals.authors.iter().map(|a| json!({

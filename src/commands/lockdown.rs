@@ -467,7 +467,12 @@ fn lift(cli: &Cli, policy: &Policy, account: &Account, lock: Lock, copies: &[Pat
     let id = lock.id();
     let mut files = Vec::new();
     for copy in copies {
-        files.extend(signature::files_for(copy)?);
+        // Unlocks are signed at a terminal; a passkey file beside a lock signs nothing.
+        files.extend(
+            signature::files_for(copy)?
+                .into_iter()
+                .filter(|f| f.extension().is_some_and(|e| e == "sig")),
+        );
     }
     let refusal = |message: String| {
         let mut record = Record::about(

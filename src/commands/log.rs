@@ -290,7 +290,7 @@ pub fn write_checkpoint(
     let approver = signer.approver(&policy.approvals, ExitCode::Audit)?;
     let note = checkpoint::current(log)?;
     let sig = signer.sign_checkpoint(note.body().as_bytes())?;
-    let fingerprint = approver.key.fingerprint(ssh_key::HashAlg::Sha256).to_string();
+    let fingerprint = approver.fingerprint();
     let text = checkpoint::render(&note, &approver.name, &sig)?;
     if let Some(path) = out {
         write_new(path, text.as_bytes())?;

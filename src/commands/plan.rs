@@ -367,7 +367,7 @@ pub fn sign(cli: &Cli, args: &SignArgs) -> Result<ExitCode> {
         if file.file_name() == author_file.file_name() {
             continue;
         }
-        if let Ok(approver) = signature::verify_file(&policy.approvals, &plan, &file)
+        if let Ok(signature::Approval { approver, .. }) = signature::verify_file(&policy.approvals, &plan, &file)
             && approver.wrote(&who)
         {
             return Err(Failure::new(

@@ -225,11 +225,19 @@ fn approval_of(
     missing.extend(unmet(&needs, &signed.approvers));
     let can_sign = who_can_sign(policy, &needs, &signed);
     if !missing.is_empty() && !can_sign.is_empty() {
-        missing.push(format!(
-            "a signature from {} (`postgate approve {}`)",
-            can_sign.join(" or "),
-            file.display()
-        ));
+        let names: Vec<String> = can_sign.iter().map(|a| format!("`{}`", one_line(&a.name))).collect();
+        let how = match (
+            can_sign.iter().any(|a| a.key.is_some()),
+            can_sign.iter().any(|a| a.passkey.is_some()),
+        ) {
+            (true, false) => format!("`postgate approve {}`", file.display()),
+            (false, _) => format!("a passkey, on `postgate review serve {}`", file.display()),
+            (true, true) => format!(
+                "`postgate approve {0}`, or a passkey on `postgate review serve {0}`",
+                file.display()
+            ),
+        };
+        missing.push(format!("a signature from {} ({how})", names.join(" or ")));
     }
     let approval = if missing.is_empty() {
         Approval::Approved(names())
@@ -241,8 +249,12 @@ fn approval_of(
 
 /// The approvers who could still meet an unmet need: holding one of its roles, not signed yet,
 /// not the item's proven author. A writer waiting on a red pull request learns whom to ask.
-fn who_can_sign(policy: &Policy, needs: &[crate::approval::Need], signed: &signature::Signed) -> Vec<String> {
-    let mut names: Vec<String> = policy
+fn who_can_sign<'p>(
+    policy: &'p Policy,
+    needs: &[crate::approval::Need],
+    signed: &signature::Signed,
+) -> Vec<&'p crate::approval::Approver> {
+    policy
         .approvals
         .approvers
         .iter()
@@ -253,11 +265,8 @@ fn who_can_sign(policy: &Policy, needs: &[crate::approval::Need], signed: &signa
             })
         })
         .filter(|a| signed.approvers.iter().all(|s| s.name != a.name))
-        .filter(|a| signed.author.as_ref().is_none_or(|p| p.fingerprint != a.fingerprint()))
-        .map(|a| format!("`{}`", one_line(&a.name)))
-        .collect();
-    names.dedup();
-    names
+        .filter(|a| signed.author.as_ref().is_none_or(|p| !a.wrote(p)))
+        .collect()
 }
 
 /// One item's fate in a publishing run.

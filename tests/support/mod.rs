@@ -29,6 +29,7 @@ pub mod facebook;
 pub mod hostile;
 pub mod linkedin;
 pub mod mastodon;
+pub mod passkey;
 pub mod policy;
 pub mod postgres;
 pub mod rsyslog;
