@@ -38,7 +38,8 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Sign a plan or a queue item as one of the policy''s approvers')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Publish a plan exactly as approved, after checking everything again')
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule')
-            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Approval keys kept in the OS keychain')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Approval keys kept in the OS keychain, and approvers'' passkeys')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Web pages where approvers review plans and approve them with a passkey')
             [CompletionResult]::new('lockdown', 'lockdown', [CompletionResultType]::ParameterValue, 'Stop an account now: lock it, revoke its credential at the platform, clear the keychain')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Lift a lockdown on an approver''s signature; a new `login` is then required')
             [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'List an account''s recent posts on the platform and report those postgate did not make')
@@ -239,6 +240,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create an ed25519 approval key in the keychain and print its public key for the policy')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the public key of a keychain approval key')
+            [CompletionResult]::new('passkey', 'passkey', [CompletionResultType]::ParameterValue, 'Approvers'' passkeys, for the review page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -258,9 +260,44 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'postgate;keys;passkey' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('enroll', 'enroll', [CompletionResultType]::ParameterValue, 'Serve a one-time page where an approver makes a passkey, then print its [[approvers]] entry')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;keys;passkey;enroll' {
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'The review page''s origin the passkey will approve on: https://HOST[:PORT], or http://localhost:PORT on the approver''s own machine')
+            [CompletionResult]::new('--rp-id', '--rp-id', [CompletionResultType]::ParameterName, 'The relying party id; by default the origin''s host')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen; by default 127.0.0.1 and the origin''s port')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve HTTPS with this PEM certificate chain (with --tls-key)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The PEM private key of --tls-cert')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;keys;passkey;help' {
+            [CompletionResult]::new('enroll', 'enroll', [CompletionResultType]::ParameterValue, 'Serve a one-time page where an approver makes a passkey, then print its [[approvers]] entry')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;keys;passkey;help;enroll' {
+            break
+        }
+        'postgate;keys;passkey;help;help' {
+            break
+        }
         'postgate;keys;help' {
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create an ed25519 approval key in the keychain and print its public key for the policy')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the public key of a keychain approval key')
+            [CompletionResult]::new('passkey', 'passkey', [CompletionResultType]::ParameterValue, 'Approvers'' passkeys, for the review page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -270,7 +307,47 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         'postgate;keys;help;show' {
             break
         }
+        'postgate;keys;help;passkey' {
+            [CompletionResult]::new('enroll', 'enroll', [CompletionResultType]::ParameterValue, 'Serve a one-time page where an approver makes a passkey, then print its [[approvers]] entry')
+            break
+        }
+        'postgate;keys;help;passkey;enroll' {
+            break
+        }
         'postgate;keys;help;help' {
+            break
+        }
+        'postgate;review' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the plans awaiting approval as web pages, approved with the approvers'' passkeys')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;review;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'The origin approvers open, as their passkeys name it; by default http://localhost:PORT (https with --tls-cert)')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve HTTPS with this PEM certificate chain (with --tls-key)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The PEM private key of --tls-cert')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'postgate;review;help' {
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the plans awaiting approval as web pages, approved with the approvers'' passkeys')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'postgate;review;help;serve' {
+            break
+        }
+        'postgate;review;help;help' {
             break
         }
         'postgate;lockdown' {
@@ -554,7 +631,8 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Sign a plan or a queue item as one of the policy''s approvers')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Publish a plan exactly as approved, after checking everything again')
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule')
-            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Approval keys kept in the OS keychain')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Approval keys kept in the OS keychain, and approvers'' passkeys')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Web pages where approvers review plans and approve them with a passkey')
             [CompletionResult]::new('lockdown', 'lockdown', [CompletionResultType]::ParameterValue, 'Stop an account now: lock it, revoke its credential at the platform, clear the keychain')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Lift a lockdown on an approver''s signature; a new `login` is then required')
             [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'List an account''s recent posts on the platform and report those postgate did not make')
@@ -611,12 +689,27 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
         'postgate;help;keys' {
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create an ed25519 approval key in the keychain and print its public key for the policy')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the public key of a keychain approval key')
+            [CompletionResult]::new('passkey', 'passkey', [CompletionResultType]::ParameterValue, 'Approvers'' passkeys, for the review page')
             break
         }
         'postgate;help;keys;new' {
             break
         }
         'postgate;help;keys;show' {
+            break
+        }
+        'postgate;help;keys;passkey' {
+            [CompletionResult]::new('enroll', 'enroll', [CompletionResultType]::ParameterValue, 'Serve a one-time page where an approver makes a passkey, then print its [[approvers]] entry')
+            break
+        }
+        'postgate;help;keys;passkey;enroll' {
+            break
+        }
+        'postgate;help;review' {
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the plans awaiting approval as web pages, approved with the approvers'' passkeys')
+            break
+        }
+        'postgate;help;review;serve' {
             break
         }
         'postgate;help;lockdown' {

@@ -76,6 +76,9 @@ _postgate() {
             postgate,reconcile)
                 cmd="postgate__subcmd__reconcile"
                 ;;
+            postgate,review)
+                cmd="postgate__subcmd__review"
+                ;;
             postgate,sign)
                 cmd="postgate__subcmd__sign"
                 ;;
@@ -148,6 +151,9 @@ _postgate() {
             postgate__subcmd__help,reconcile)
                 cmd="postgate__subcmd__help__subcmd__reconcile"
                 ;;
+            postgate__subcmd__help,review)
+                cmd="postgate__subcmd__help__subcmd__review"
+                ;;
             postgate__subcmd__help,sign)
                 cmd="postgate__subcmd__help__subcmd__sign"
                 ;;
@@ -163,8 +169,14 @@ _postgate() {
             postgate__subcmd__help__subcmd__keys,new)
                 cmd="postgate__subcmd__help__subcmd__keys__subcmd__new"
                 ;;
+            postgate__subcmd__help__subcmd__keys,passkey)
+                cmd="postgate__subcmd__help__subcmd__keys__subcmd__passkey"
+                ;;
             postgate__subcmd__help__subcmd__keys,show)
                 cmd="postgate__subcmd__help__subcmd__keys__subcmd__show"
+                ;;
+            postgate__subcmd__help__subcmd__keys__subcmd__passkey,enroll)
+                cmd="postgate__subcmd__help__subcmd__keys__subcmd__passkey__subcmd__enroll"
                 ;;
             postgate__subcmd__help__subcmd__log,checkpoint)
                 cmd="postgate__subcmd__help__subcmd__log__subcmd__checkpoint"
@@ -190,6 +202,9 @@ _postgate() {
             postgate__subcmd__help__subcmd__queue,publish)
                 cmd="postgate__subcmd__help__subcmd__queue__subcmd__publish"
                 ;;
+            postgate__subcmd__help__subcmd__review,serve)
+                cmd="postgate__subcmd__help__subcmd__review__subcmd__serve"
+                ;;
             postgate__subcmd__help__subcmd__store,init)
                 cmd="postgate__subcmd__help__subcmd__store__subcmd__init"
                 ;;
@@ -202,6 +217,9 @@ _postgate() {
             postgate__subcmd__keys,new)
                 cmd="postgate__subcmd__keys__subcmd__new"
                 ;;
+            postgate__subcmd__keys,passkey)
+                cmd="postgate__subcmd__keys__subcmd__passkey"
+                ;;
             postgate__subcmd__keys,show)
                 cmd="postgate__subcmd__keys__subcmd__show"
                 ;;
@@ -211,8 +229,26 @@ _postgate() {
             postgate__subcmd__keys__subcmd__help,new)
                 cmd="postgate__subcmd__keys__subcmd__help__subcmd__new"
                 ;;
+            postgate__subcmd__keys__subcmd__help,passkey)
+                cmd="postgate__subcmd__keys__subcmd__help__subcmd__passkey"
+                ;;
             postgate__subcmd__keys__subcmd__help,show)
                 cmd="postgate__subcmd__keys__subcmd__help__subcmd__show"
+                ;;
+            postgate__subcmd__keys__subcmd__help__subcmd__passkey,enroll)
+                cmd="postgate__subcmd__keys__subcmd__help__subcmd__passkey__subcmd__enroll"
+                ;;
+            postgate__subcmd__keys__subcmd__passkey,enroll)
+                cmd="postgate__subcmd__keys__subcmd__passkey__subcmd__enroll"
+                ;;
+            postgate__subcmd__keys__subcmd__passkey,help)
+                cmd="postgate__subcmd__keys__subcmd__passkey__subcmd__help"
+                ;;
+            postgate__subcmd__keys__subcmd__passkey__subcmd__help,enroll)
+                cmd="postgate__subcmd__keys__subcmd__passkey__subcmd__help__subcmd__enroll"
+                ;;
+            postgate__subcmd__keys__subcmd__passkey__subcmd__help,help)
+                cmd="postgate__subcmd__keys__subcmd__passkey__subcmd__help__subcmd__help"
                 ;;
             postgate__subcmd__log,checkpoint)
                 cmd="postgate__subcmd__log__subcmd__checkpoint"
@@ -280,6 +316,18 @@ _postgate() {
             postgate__subcmd__queue__subcmd__help,publish)
                 cmd="postgate__subcmd__queue__subcmd__help__subcmd__publish"
                 ;;
+            postgate__subcmd__review,help)
+                cmd="postgate__subcmd__review__subcmd__help"
+                ;;
+            postgate__subcmd__review,serve)
+                cmd="postgate__subcmd__review__subcmd__serve"
+                ;;
+            postgate__subcmd__review__subcmd__help,help)
+                cmd="postgate__subcmd__review__subcmd__help__subcmd__help"
+                ;;
+            postgate__subcmd__review__subcmd__help,serve)
+                cmd="postgate__subcmd__review__subcmd__help__subcmd__serve"
+                ;;
             postgate__subcmd__store,help)
                 cmd="postgate__subcmd__store__subcmd__help"
                 ;;
@@ -305,7 +353,7 @@ _postgate() {
 
     case "${cmd}" in
         postgate)
-            opts="-h -V --policy --json --color --help --version init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log store policy completions man help"
+            opts="-h -V --policy --json --color --help --version init post correct delete check plan sign approve apply queue keys review lockdown unlock reconcile whoami login logout accounts log store policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -549,7 +597,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help)
-            opts="init post correct delete check plan sign approve apply queue keys lockdown unlock reconcile whoami login logout accounts log store policy completions man help"
+            opts="init post correct delete check plan sign approve apply queue keys review lockdown unlock reconcile whoami login logout accounts log store policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -689,7 +737,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__keys)
-            opts="new show"
+            opts="new show passkey"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -705,6 +753,34 @@ _postgate() {
         postgate__subcmd__help__subcmd__keys__subcmd__new)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__keys__subcmd__passkey)
+            opts="enroll"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__keys__subcmd__passkey__subcmd__enroll)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -982,6 +1058,34 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__help__subcmd__review)
+            opts="serve"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__review__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__help__subcmd__sign)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1097,7 +1201,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__keys)
-            opts="-h --policy --json --color --help new show help"
+            opts="-h --policy --json --color --help new show passkey help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1119,7 +1223,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__keys__subcmd__help)
-            opts="new show help"
+            opts="new show passkey help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,6 +1264,34 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__keys__subcmd__help__subcmd__passkey)
+            opts="enroll"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__help__subcmd__passkey__subcmd__enroll)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__keys__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1189,6 +1321,112 @@ _postgate() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__passkey)
+            opts="-h --policy --json --color --help enroll help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__passkey__subcmd__enroll)
+            opts="-h --origin --rp-id --listen --tls-cert --tls-key --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rp-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__passkey__subcmd__help)
+            opts="enroll help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__passkey__subcmd__help__subcmd__enroll)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__keys__subcmd__passkey__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -2028,6 +2266,108 @@ _postgate() {
                     return 0
                     ;;
                 --ssh-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__review)
+            opts="-h --policy --json --color --help serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__review__subcmd__help)
+            opts="serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__review__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__review__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__review__subcmd__serve)
+            opts="-h --listen --origin --tls-cert --tls-key --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

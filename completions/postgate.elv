@@ -35,7 +35,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand approve 'Sign a plan or a queue item as one of the policy''s approvers'
             cand apply 'Publish a plan exactly as approved, after checking everything again'
             cand queue 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
-            cand keys 'Approval keys kept in the OS keychain'
+            cand keys 'Approval keys kept in the OS keychain, and approvers'' passkeys'
+            cand review 'Web pages where approvers review plans and approve them with a passkey'
             cand lockdown 'Stop an account now: lock it, revoke its credential at the platform, clear the keychain'
             cand unlock 'Lift a lockdown on an approver''s signature; a new `login` is then required'
             cand reconcile 'List an account''s recent posts on the platform and report those postgate did not make'
@@ -219,6 +220,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand --help 'Print help'
             cand new 'Create an ed25519 approval key in the keychain and print its public key for the policy'
             cand show 'Print the public key of a keychain approval key'
+            cand passkey 'Approvers'' passkeys, for the review page'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;keys;new'= {
@@ -235,16 +237,79 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'postgate;keys;passkey'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand enroll 'Serve a one-time page where an approver makes a passkey, then print its [[approvers]] entry'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;keys;passkey;enroll'= {
+            cand --origin 'The review page''s origin the passkey will approve on: https://HOST[:PORT], or http://localhost:PORT on the approver''s own machine'
+            cand --rp-id 'The relying party id; by default the origin''s host'
+            cand --listen 'Where to listen; by default 127.0.0.1 and the origin''s port'
+            cand --tls-cert 'Serve HTTPS with this PEM certificate chain (with --tls-key)'
+            cand --tls-key 'The PEM private key of --tls-cert'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;keys;passkey;help'= {
+            cand enroll 'Serve a one-time page where an approver makes a passkey, then print its [[approvers]] entry'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;keys;passkey;help;enroll'= {
+        }
+        &'postgate;keys;passkey;help;help'= {
+        }
         &'postgate;keys;help'= {
             cand new 'Create an ed25519 approval key in the keychain and print its public key for the policy'
             cand show 'Print the public key of a keychain approval key'
+            cand passkey 'Approvers'' passkeys, for the review page'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;keys;help;new'= {
         }
         &'postgate;keys;help;show'= {
         }
+        &'postgate;keys;help;passkey'= {
+            cand enroll 'Serve a one-time page where an approver makes a passkey, then print its [[approvers]] entry'
+        }
+        &'postgate;keys;help;passkey;enroll'= {
+        }
         &'postgate;keys;help;help'= {
+        }
+        &'postgate;review'= {
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand serve 'Serve the plans awaiting approval as web pages, approved with the approvers'' passkeys'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;review;serve'= {
+            cand --listen 'Where to listen'
+            cand --origin 'The origin approvers open, as their passkeys name it; by default http://localhost:PORT (https with --tls-cert)'
+            cand --tls-cert 'Serve HTTPS with this PEM certificate chain (with --tls-key)'
+            cand --tls-key 'The PEM private key of --tls-cert'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'postgate;review;help'= {
+            cand serve 'Serve the plans awaiting approval as web pages, approved with the approvers'' passkeys'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'postgate;review;help;serve'= {
+        }
+        &'postgate;review;help;help'= {
         }
         &'postgate;lockdown'= {
             cand -a 'An account to lock, as in the policy''s `name`; repeat for several'
@@ -493,7 +558,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand approve 'Sign a plan or a queue item as one of the policy''s approvers'
             cand apply 'Publish a plan exactly as approved, after checking everything again'
             cand queue 'A folder of prepared posts: check it on pull requests, publish what is due on a schedule'
-            cand keys 'Approval keys kept in the OS keychain'
+            cand keys 'Approval keys kept in the OS keychain, and approvers'' passkeys'
+            cand review 'Web pages where approvers review plans and approve them with a passkey'
             cand lockdown 'Stop an account now: lock it, revoke its credential at the platform, clear the keychain'
             cand unlock 'Lift a lockdown on an approver''s signature; a new `login` is then required'
             cand reconcile 'List an account''s recent posts on the platform and report those postgate did not make'
@@ -537,10 +603,21 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;help;keys'= {
             cand new 'Create an ed25519 approval key in the keychain and print its public key for the policy'
             cand show 'Print the public key of a keychain approval key'
+            cand passkey 'Approvers'' passkeys, for the review page'
         }
         &'postgate;help;keys;new'= {
         }
         &'postgate;help;keys;show'= {
+        }
+        &'postgate;help;keys;passkey'= {
+            cand enroll 'Serve a one-time page where an approver makes a passkey, then print its [[approvers]] entry'
+        }
+        &'postgate;help;keys;passkey;enroll'= {
+        }
+        &'postgate;help;review'= {
+            cand serve 'Serve the plans awaiting approval as web pages, approved with the approvers'' passkeys'
+        }
+        &'postgate;help;review;serve'= {
         }
         &'postgate;help;lockdown'= {
         }

@@ -97,11 +97,35 @@ help-queue-publish-arg-ssh_key = Signer le point de contrôle avec une clé SSH 
 
 ## keys
 
-help-keys-about = Les clés d'approbation gardées dans le trousseau du système
+help-keys-about = Les clés d'approbation gardées dans le trousseau du système, et les passkeys des approbateurs
 help-keys-new-about = Créer une clé d'approbation ed25519 dans le trousseau et afficher sa clé publique pour la politique
 help-keys-new-arg-name = Le nom de la clé ; par défaut le nom de l'utilisateur du système
 help-keys-show-about = Afficher la clé publique d'une clé d'approbation du trousseau
 help-keys-show-arg-name = Le nom de la clé ; par défaut le nom de l'utilisateur du système
+help-keys-passkey-about = Les passkeys des approbateurs, pour la page de relecture
+help-keys-passkey-enroll-about = Servir une page à usage unique où un approbateur crée une passkey, puis afficher son entrée [[approvers]]
+    .long =
+        Servir une page à usage unique où un approbateur crée une passkey, puis afficher son entrée [[approvers]].
+
+        L'approbateur ouvre l'adresse affichée sur l'appareil qui gardera la passkey (un téléphone, un ordinateur). L'entrée s'affiche sur stdout une fois la passkey créée ; elle ne compte qu'une fois dans la politique, par une modification relue.
+help-keys-passkey-enroll-arg-name = Le nom de l'approbateur, comme dans [[approvers]]
+help-keys-passkey-enroll-arg-origin = L'origine de la page de relecture où la passkey approuvera : https://HÔTE[:PORT], ou http://localhost:PORT sur la machine même de l'approbateur
+help-keys-passkey-enroll-arg-rp_id = L'identifiant de la partie de confiance (RP id) ; par défaut l'hôte de l'origine
+help-keys-passkey-enroll-arg-listen = Où écouter ; par défaut 127.0.0.1 et le port de l'origine
+help-arg-tls_cert = Servir en HTTPS avec cette chaîne de certificats PEM (avec --tls-key)
+help-arg-tls_key = La clé privée PEM de --tls-cert
+
+## review
+
+help-review-about = Des pages web où les approbateurs relisent les plans et les approuvent avec une passkey
+help-review-serve-about = Servir en pages web les plans qui attendent une approbation, approuvés avec les passkeys des approbateurs
+    .long =
+        Servir en pages web les plans qui attendent une approbation, approuvés avec les passkeys des approbateurs.
+
+        Seuls les plans et les dossiers de file nommés sont servis. Une approbation y est vérifiée exactement comme `apply` la vérifie, puis écrite à côté du plan, PLAN.APPROBATEUR.webauthn.json. Affiche l'adresse sur stdout ; Ctrl-C arrête.
+help-review-serve-arg-sources = Les fichiers de plan et les dossiers de file à servir
+help-review-serve-arg-listen = Où écouter
+help-review-serve-arg-origin = L'origine qu'ouvrent les approbateurs, telle que leurs passkeys la nomment ; par défaut http://localhost:PORT (https avec --tls-cert)
 
 ## lockdown, unlock
 

@@ -60,6 +60,8 @@ command -v objdump >/dev/null || missing+=(binutils)
 # /usr/lib/postgresql/<version>/bin; openssl makes the cluster's test CA.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v openssl >/dev/null || missing+=(openssl)
+# The review page's tests run in a real browser (tests/browser.rs).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 # tests/syslog.rs forwards audit records to a private rsyslogd (scripts/servers/supervise-rsyslog.sh).
 [ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
 case $(cc -print-file-name=libc.a 2>/dev/null) in /*) ;; *) missing+=(libc6-dev) ;; esac
@@ -74,6 +76,7 @@ fi
 bash scripts/servers/mastodon-mock-install.sh
 bash scripts/servers/pds-install.sh
 bash scripts/servers/prism-install.sh
+bash scripts/servers/playwright-install.sh
 if [ -z "${POSTGATE_X_OPENAPI:-}" ]; then
   spec=${POSTGATE_SERVERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/postgate-servers}/x-openapi.json
   if [ ! -s "$spec" ]; then

@@ -75,6 +75,14 @@ pub enum Outcome {
         fingerprint: String,
         signature: String,
     },
+    /// An approver declined a plan on the review page, with this reason (the record's
+    /// `plan_hash` says which plan).
+    Declined {
+        approver: String,
+        fingerprint: String,
+        reason: String,
+        file: String,
+    },
     /// `sign`: the plan's author signed it (the record's `author` says who).
     Authored {
         signature: String,
@@ -133,6 +141,7 @@ impl Outcome {
             Outcome::Failed { .. } => "failed",
             Outcome::Credential { .. } => "credential",
             Outcome::Approved { .. } => "approved",
+            Outcome::Declined { .. } => "declined",
             Outcome::Authored { .. } => "authored",
             Outcome::Lockdown { .. } => "locked",
             Outcome::UnlockSigned { .. } => "unlock-signed",

@@ -157,6 +157,26 @@ examples!(
 "
 );
 examples!(
+    EX_PASSKEY_ENROLL,
+    "  # On the approver's own machine: open the printed address, make the passkey
+  postgate keys passkey enroll sg --origin http://localhost:8750
+  # For a review page behind the organisation's HTTPS reverse proxy
+  postgate keys passkey enroll sg --origin https://relecture.exemple.fr \\
+      --listen 127.0.0.1:8750
+"
+);
+examples!(
+    EX_REVIEW,
+    "  # The plans and queue items awaiting approval, on this machine
+  postgate review serve reponse.plan queue/
+  # Behind the organisation's HTTPS reverse proxy
+  postgate review serve queue/ --origin https://relecture.exemple.fr
+  # Served over HTTPS to other devices on the network
+  postgate review serve queue/ --listen 0.0.0.0:8750 \\
+      --origin https://relecture.exemple.fr:8750 --tls-cert cert.pem --tls-key key.pem
+"
+);
+examples!(
     EX_LOCKDOWN,
     "  postgate lockdown -a culture-gouv --reason \"posts insultants depuis 23h\"
   postgate lockdown --all --reason \"identifiants divulgués\"
@@ -364,9 +384,12 @@ pub enum Command {
     /// A folder of prepared posts: check it on pull requests, publish what is due on a schedule.
     #[command(after_help = EX_QUEUE)]
     Queue(QueueArgs),
-    /// Approval keys kept in the OS keychain.
+    /// Approval keys kept in the OS keychain, and approvers' passkeys.
     #[command(after_help = EX_KEYS)]
     Keys(KeysArgs),
+    /// Web pages where approvers review plans and approve them with a passkey.
+    #[command(after_help = EX_REVIEW)]
+    Review(ReviewArgs),
     /// Stop an account now: lock it, revoke its credential at the platform, clear the keychain.
     ///
     /// Every later `post`, `correct`, `delete`, `apply` and `queue publish` to a locked account
@@ -696,6 +719,96 @@ pub enum KeysCommand {
     /// Print the public key of a keychain approval key.
     #[command(after_help = EX_KEYS)]
     Show(KeyName),
+    /// Approvers' passkeys, for the review page.
+    #[command(after_help = EX_PASSKEY_ENROLL)]
+    Passkey(PasskeyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PasskeyArgs {
+    #[command(subcommand)]
+    pub command: PasskeyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PasskeyCommand {
+    /// Serve a one-time page where an approver makes a passkey, then print its [[approvers]] entry.
+    ///
+    /// The approver opens the printed address on the device that keeps the passkey (a phone,
+    /// a laptop). The entry is printed on stdout once the passkey is made; it counts only once
+    /// it is in the policy, through a reviewed change.
+    #[command(after_help = EX_PASSKEY_ENROLL)]
+    Enroll(PasskeyEnrollArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PasskeyEnrollArgs {
+    /// The approver's name, as in [[approvers]].
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// The review page's origin the passkey will approve on: https://HOST[:PORT], or
+    /// http://localhost:PORT on the approver's own machine.
+    #[arg(long, value_name = "URL")]
+    pub origin: String,
+
+    /// The relying party id; by default the origin's host.
+    #[arg(long, value_name = "DOMAIN")]
+    pub rp_id: Option<String>,
+
+    /// Where to listen; by default 127.0.0.1 and the origin's port.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub listen: Option<String>,
+
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TlsArgs {
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "PATH", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "PATH", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(subcommand)]
+    pub command: ReviewCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Serve the plans awaiting approval as web pages, approved with the approvers' passkeys.
+    ///
+    /// Only the plans and queue folders named are served. An approval is checked here exactly
+    /// as `apply` checks it, then written beside the plan as PLAN.APPROVER.webauthn.json.
+    /// Prints the address on stdout; stops on Ctrl-C.
+    #[command(after_help = EX_REVIEW)]
+    Serve(ReviewServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewServeArgs {
+    /// Plan files and queue folders to serve.
+    #[arg(value_name = "PLAN|QUEUE_DIR", required = true)]
+    pub sources: Vec<PathBuf>,
+
+    /// Where to listen.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8750")]
+    pub listen: String,
+
+    /// The origin approvers open, as their passkeys name it; by default http://localhost:PORT
+    /// (https with --tls-cert).
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 #[derive(Debug, Args)]

@@ -64,6 +64,15 @@ pub fn json(value: &Value) {
     print_document(value);
 }
 
+/// The document of a command that runs until stopped (a server): printed now, since the end
+/// may never come; nothing more is printed at the end.
+pub fn json_now(value: &Value) {
+    print_document(value);
+    EARLY.store(true, Ordering::SeqCst);
+}
+
+static EARLY: AtomicBool = AtomicBool::new(false);
+
 /// Prints a result line on stdout (on stderr under `--json`, where stdout is the document).
 pub fn result(line: &str) {
     if json_mode() {
@@ -123,7 +132,7 @@ fn take_document() -> Option<Value> {
 /// Under `--json`, prints the one value for a run that returned `code` without an error: the
 /// command's document, or, for a command that made none, a status object.
 pub fn finish(code: ExitCode) {
-    if !json_mode() {
+    if !json_mode() || EARLY.load(Ordering::SeqCst) {
         return;
     }
     let value = take_document().unwrap_or_else(|| {

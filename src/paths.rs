@@ -168,6 +168,21 @@ fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
     }
 }
 
+/// Replaces `path` with `bytes` in one step: a reader (`apply`, git) sees the old file or the
+/// new one, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Writes `bytes` to a new file `path` (never an existing one) with mode 0600, and syncs it.
 /// On any failure the file is removed, so a full disk leaves nothing half-written behind.
 pub fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {

@@ -474,6 +474,10 @@ fn approvals(policy: &Policy, account: &Account, req: &Request, trail: &mut Trai
     let signed = crate::approval::signature::verify(&policy.approvals, &gate.plan, &gate.path)?;
     trail.approvals = signed.approver_list();
     trail.author = signed.author.clone();
+    let declined = crate::approval::decline::verify_all(&policy.approvals, &gate.plan, &gate.path)?;
+    if let Some(refusal) = crate::approval::decline::refusal(&declined) {
+        return Err(refusal.into());
+    }
     if !needs.is_empty() {
         signed.require_author(&gate.path)?;
     }

@@ -9,6 +9,7 @@ use crate::support;
 use clap::CommandFactory;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use support::web::{self, Served};
 use support::{DEFAULT_POLICY, Test, code};
 
 /// Every leaf command, as the words that name it (`["queue", "check"]`).
@@ -370,6 +371,76 @@ path = \"{{dir}}/outbox\"
     );
     w.run(&["store", "init"], code::USAGE);
     w.run(&["store", "sync"], code::USAGE);
+
+    // `review serve` runs until stopped: its document is printed as soon as it listens.
+    w.seen.insert("review serve".into());
+    std::fs::create_dir(w.t.path().join("nothing-to-review")).unwrap();
+    let served = Served::start(
+        &w.t,
+        &[
+            "--json",
+            "review",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "nothing-to-review",
+        ],
+    );
+    let v = one_value(format!("{}\n", served.line).as_bytes(), "\n--- review serve");
+    assert!(v["url"].as_str().unwrap().starts_with("http://localhost:"), "{v}");
+    assert_eq!(v["plans"], serde_json::json!([]), "{v}");
+    drop(served);
+    w.run(&["review", "serve", "nosuch.plan"], code::USAGE);
+    // `keys passkey enroll` ends once a passkey is made on its page.
+    w.seen.insert("keys passkey enroll".into());
+    let sg = crate::support::passkey::Authenticator::new(5);
+    let enrol = Served::start(
+        &w.t,
+        &[
+            "--json",
+            "keys",
+            "passkey",
+            "enroll",
+            "sg",
+            "--origin",
+            "http://localhost:8750",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    );
+    let url = enrol
+        .line
+        .trim_start_matches("open ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let path = url.trim_start_matches("http://localhost:8750").to_string();
+    let page = web::get(&enrol.addr, "localhost:8750", &path).body;
+    let at = page.find("data-challenge=\"").unwrap() + "data-challenge=\"".len();
+    let challenge = page[at..].split('"').next().unwrap();
+    let (client, attestation) = sg.register(challenge);
+    let answer = web::post(
+        &enrol.addr,
+        "localhost:8750",
+        &path,
+        &[
+            ("Origin", "http://localhost:8750"),
+            ("X-CSRF-Token", &web::csrf_of(&page)),
+        ],
+        &serde_json::json!({ "client_data_json": client, "attestation_object": attestation }).to_string(),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let (status, stdout, stderr) = enrol.wait();
+    assert_eq!(status, 0, "{stderr}");
+    let v = one_value(stdout.as_bytes(), &format!("\n--- keys passkey enroll\n{stderr}"));
+    assert_eq!(v["credential_id"], "Y3JlZGVudGlhbC01", "{v}");
+    assert_eq!(v["public_key"], sg.cose(), "{v}");
+    assert!(v["entry"].as_str().unwrap().contains(&sg.policy_entry()), "{v}");
+    w.run(
+        &["keys", "passkey", "enroll", "sg", "--origin", "http://example.org"],
+        code::USAGE,
+    );
 
     let missing: Vec<String> = all
         .iter()

@@ -37,6 +37,7 @@ mod policy_errors;
 mod queue;
 mod reconcile;
 mod release;
+mod review;
 mod rules;
 mod safe_json;
 mod spoofing;

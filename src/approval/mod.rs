@@ -7,6 +7,7 @@
 //! what the plan says. The checks live here; the signatures themselves are in [`signature`],
 //! the keychain keys in [`keys`].
 
+pub mod decline;
 pub mod keys;
 pub mod passkey;
 pub mod raw;

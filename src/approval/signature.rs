@@ -270,45 +270,74 @@ pub fn verify_file<'a>(approvals: &'a Approvals, plan: &Plan, file: &Path) -> Re
 /// challenge is this plan's hash. Every check is [`super::passkey::verify`]'s; the page that
 /// carried the assertion is not trusted with any.
 fn verify_passkey<'a>(approvals: &'a Approvals, plan: &Plan, file: &Path) -> Result<Approval<'a>, Failure> {
-    use super::passkey;
-    use base64::Engine;
-    let shown = file.display();
-    let again = "nothing was published; remove the file, and the approver approves this plan again on the review page                  (`postgate review serve`)";
+    let shown = file.display().to_string();
     let text = read_signature(file).map_err(|e| refused(format!("cannot read the passkey approval {shown}: {e}")))?;
-    let assertion: passkey::Assertion = serde_json::from_str(&text).map_err(|e| {
-        refused(format!("{shown} is not a passkey approval: {e}"))
-            .hint("passkey approvals are written by `postgate review serve`; they hold credential_id, authenticator_data, client_data_json and signature")
+    let assertion: super::passkey::Assertion = serde_json::from_str(&text).map_err(|e| {
+        refused(format!("{shown} is not a passkey approval: {e}")).hint(
+            "passkey approvals are written by `postgate review serve`; they hold credential_id, authenticator_data, \
+             client_data_json and signature",
+        )
     })?;
-    let credential = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(&assertion.credential_id)
-        .map_err(|_| refused(format!("{shown}: its credential id is not unpadded base64url")).hint(again))?;
-    let Some(approver) = approvals.approver_for_credential(&credential) else {
-        return Err(refused(format!(
-            "{shown} is signed by passkey {}, which is not one of the policy's [[approvers]]",
-            crate::sanitize::one_line(&assertion.credential_id)
-        ))
-        .hint("remove the file, or add the passkey to [[approvers]] through a reviewed policy change"));
-    };
-    let Some(key) = approver.passkey.as_ref() else {
-        return Err(refused(format!("{shown}: approver `{}` has no passkey", approver.name)));
-    };
-    let Some(challenge) = passkey::challenge_of(&plan.plan_hash) else {
+    verify_assertion(approvals, plan, &assertion, &shown)
+}
+
+/// Checks an assertion over this plan's hash, from a file named `shown` or from the review
+/// page before it writes one: by a passkey the policy lists, on its origin and RP id, with the
+/// approver present and verified.
+pub fn verify_assertion<'a>(
+    approvals: &'a Approvals,
+    plan: &Plan,
+    assertion: &super::passkey::Assertion,
+    shown: &str,
+) -> Result<Approval<'a>, Failure> {
+    let Some(challenge) = super::passkey::challenge_of(&plan.plan_hash) else {
         return Err(refused(format!(
             "the plan's hash `{}` is not `sha256:` and 64 hex digits",
             crate::sanitize::one_line(&plan.plan_hash)
         )));
     };
-    passkey::verify(key, &challenge, &assertion).map_err(|why| {
-        refused(format!(
-            "{shown} by approver `{}` does not approve this plan ({}): {why}",
-            approver.name, plan.plan_hash
-        ))
-        .hint(again)
-    })?;
-    Ok(Approval {
-        approver,
-        key: key.fingerprint(),
-    })
+    let (approver, key) =
+        verify_passkey_over(approvals, &challenge, assertion, shown).map_err(|(who, why)| match who {
+            Some(name) => refused(format!(
+                "{shown} by approver `{name}` does not approve this plan ({}): {why}",
+                plan.plan_hash
+            ))
+            .hint(
+                "nothing was published; remove the file, and the approver approves this plan again on the review \
+                 page (`postgate review serve`)",
+            ),
+            None => refused(why)
+                .hint("remove the file, or add the passkey to [[approvers]] through a reviewed policy change"),
+        })?;
+    Ok(Approval { approver, key })
+}
+
+/// The approver whose passkey made `assertion` over `challenge`, and that passkey's
+/// fingerprint. A refusal says whose passkey it was, when the policy knows it.
+pub fn verify_passkey_over<'a>(
+    approvals: &'a Approvals,
+    challenge: &[u8; 32],
+    assertion: &super::passkey::Assertion,
+    shown: &str,
+) -> Result<(&'a Approver, String), (Option<String>, String)> {
+    use base64::Engine;
+    let credential = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&assertion.credential_id)
+        .map_err(|_| (None, format!("{shown}: its credential id is not unpadded base64url")))?;
+    let found = approvals
+        .approver_for_credential(&credential)
+        .and_then(|a| a.passkey.as_ref().map(|p| (a, p)));
+    let Some((approver, key)) = found else {
+        return Err((
+            None,
+            format!(
+                "{shown} is signed by passkey {}, which is not one of the policy's [[approvers]]",
+                crate::sanitize::one_line(&assertion.credential_id)
+            ),
+        ));
+    };
+    super::passkey::verify(key, challenge, assertion).map_err(|why| (Some(approver.name.clone()), why.to_string()))?;
+    Ok((approver, key.fingerprint()))
 }
 
 /// Checks one signature file over `message` (a `sha256:…` text): an SSH signature in the
@@ -364,18 +393,7 @@ pub fn write(plan_path: &Path, approver: &str, sig: &SshSig) -> Result<PathBuf> 
     let pem = sig
         .to_pem(ssh_key::LineEnding::LF)
         .map_err(|e| Failure::new(ExitCode::GeneralError, format!("cannot encode the signature: {e}")))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| {
-        Failure::new(
-            ExitCode::GeneralError,
-            format!("cannot write in {}: {e}", dir.display()),
-        )
-    })?;
-    std::io::Write::write_all(&mut tmp, pem.as_bytes())?;
-    tmp.persist(&path)
+    crate::paths::write_atomic(&path, pem.as_bytes())
         .map_err(|e| Failure::new(ExitCode::GeneralError, format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
 }

@@ -66,6 +66,11 @@ fn list(cli: &Cli, args: &LogArgs, log: &AuditLog) -> Result<ExitCode> {
                 unlock_signed(approver, r.acts_on.as_deref())
             }
             Outcome::UnlockSigned { approver, .. } => unlock_signed(approver, r.acts_on.as_deref()),
+            Outcome::Declined { approver, reason, .. } => format!(
+                "by {approver}, plan {}: {}",
+                r.plan_hash.as_deref().unwrap_or("?"),
+                crate::sanitize::one_line(reason)
+            ),
             Outcome::Approved { approver, .. } => format!(
                 "by {approver}, plan {}",
                 r.plan_hash

@@ -11,6 +11,7 @@ mod plan;
 mod post;
 mod queue;
 mod reconcile;
+mod review;
 mod store;
 mod who;
 mod whoami;
@@ -31,6 +32,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Approve(args) => plan::approve(&cli, args),
         Command::Apply(args) => plan::apply(&cli, args),
         Command::Keys(args) => plan::keys(&cli, args),
+        Command::Review(args) => match &args.command {
+            crate::cli::ReviewCommand::Serve(s) => review::serve(&cli, s),
+        },
         Command::Lockdown(args) => lockdown::lockdown(&cli, args),
         Command::Unlock(args) => lockdown::unlock(&cli, args),
         Command::Reconcile(args) => reconcile::run(&cli, args),

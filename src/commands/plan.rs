@@ -305,28 +305,9 @@ fn show(
 }
 
 /// A `.plan` file, or a queue item (a draft with front matter) read as a plan.
-fn load_any(policy: &Policy, path: &Path) -> Result<Plan> {
-    if path.extension().is_some_and(|e| e == "plan") {
-        Plan::load(path)
-    } else {
-        crate::queue::item_plan(policy, path).map_err(|e| {
-            Failure::new(
-                ExitCode::Usage,
-                format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message),
-            )
-            .into()
-        })
-    }
-}
-
-/// A plan (or queue item) as a reviewer sees it: account checked, draft read, findings now.
+/// A plan (or queue item) as a reviewer sees it: see [`crate::review::reviewed`].
 fn review(policy: &Policy, path: &Path) -> Result<(Plan, crate::content::Draft, Vec<Finding>)> {
-    let plan = load_any(policy, path)?;
-    let account = plan.check_account(policy.account(&plan.account.name)?)?;
-    let draft = plan.draft(base_of(path))?;
-    let at = plan.window.not_before.unwrap_or_else(jiff::Timestamp::now);
-    let findings = findings_at(policy, account, &draft, at)?;
-    Ok((plan, draft, findings))
+    crate::review::reviewed(policy, path)
 }
 
 fn refuse_expired(plan: &Plan, what: &str) -> Result<()> {
@@ -536,6 +517,9 @@ pub fn keys(cli: &Cli, args: &KeysArgs) -> Result<ExitCode> {
             let key = keys::public(&name)?;
             (name, key)
         }
+        KeysCommand::Passkey(p) => match &p.command {
+            crate::cli::PasskeyCommand::Enroll(e) => return super::review::enroll(cli, e),
+        },
     };
     let line = key
         .to_openssh()

@@ -19,7 +19,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// The queue's items, and the entries the walk did not take (links, FIFOs), each warned about.
-fn items(dir: &Path) -> Result<crate::draft::Expansion> {
+pub(crate) fn items(dir: &Path) -> Result<crate::draft::Expansion> {
     if !dir.is_dir() {
         return Err(Failure::new(ExitCode::Usage, format!("{}: no such folder", dir.display())).into());
     }
@@ -39,6 +39,8 @@ enum Approval {
     NotNeeded,
     Approved(Vec<String>),
     Missing(Vec<String>),
+    /// An approver said no, with a reason: waiting, as for a missing approval.
+    Declined(Vec<String>),
     Bad(String),
 }
 
@@ -103,6 +105,12 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
                     lines.push(format!("{}:1:1 approve approvals needs {w}", report.name));
                 }
             }
+            Approval::Declined(what) => {
+                awaiting += 1;
+                for w in what {
+                    lines.push(format!("{}:1:1 declined approvals {w}", report.name));
+                }
+            }
             Approval::Bad(why) => {
                 bad += 1;
                 lines.push(format!("{}:1:1 error signature {}", report.name, one_line(why)));
@@ -132,6 +140,7 @@ pub fn check(cli: &Cli, args: &QueueCheckArgs) -> Result<ExitCode> {
                 Approval::NotNeeded => json!({ "status": "not-needed" }),
                 Approval::Approved(by) => json!({ "status": "approved", "by": by }),
                 Approval::Missing(what) => json!({ "status": "missing", "needs": what }),
+                Approval::Declined(what) => json!({ "status": "declined", "declined": what }),
                 Approval::Bad(why) => json!({ "status": "invalid", "error": why }),
             };
             v["author"] = json!(author);
@@ -204,6 +213,24 @@ fn approval_of(
         Ok(s) => s,
         Err(e) => return (Approval::Bad(format!("{e:#}")), None),
     };
+    let declined = match crate::approval::decline::verify_all(&policy.approvals, plan, file) {
+        Ok(d) => d,
+        Err(e) => return (Approval::Bad(format!("{e:#}")), None),
+    };
+    if !declined.is_empty() {
+        let what = declined
+            .iter()
+            .map(|d| {
+                format!(
+                    "declined by `{}`: {} (remove {} once addressed)",
+                    d.approver,
+                    one_line(&d.reason),
+                    d.file.display()
+                )
+            })
+            .collect();
+        return (Approval::Declined(what), signed.author);
+    }
     let names = || signed.approvers.iter().map(|a| a.name.clone()).collect();
     if needs.is_empty() {
         let approval = if signed.approvers.is_empty() {

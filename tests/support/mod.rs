@@ -36,6 +36,7 @@ pub mod rsyslog;
 pub mod screen;
 pub mod services;
 pub mod tty;
+pub mod web;
 pub mod x;
 
 pub use bluesky::{BlueskyUser, bluesky_posts, bluesky_user, pds_url};

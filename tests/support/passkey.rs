@@ -54,6 +54,35 @@ impl Authenticator {
         )
     }
 
+    /// What `navigator.credentials.create` returns on the enrolment page whose challenge is
+    /// `challenge` (base64url): `(clientDataJSON, attestationObject)`, base64url, attestation
+    /// "none", the approver present and verified.
+    pub fn register(&self, challenge: &str) -> (String, String) {
+        use coset::cbor::value::Value;
+        let client = serde_json::to_vec(&serde_json::json!({
+            "type": "webauthn.create",
+            "challenge": challenge,
+            "origin": self.origin,
+            "crossOrigin": false,
+        }))
+        .expect("json");
+        let mut auth = Sha256::digest(self.rp_id.as_bytes()).to_vec();
+        auth.push(UP | UV | 0x40);
+        auth.extend_from_slice(&0u32.to_be_bytes());
+        auth.extend_from_slice(&[0u8; 16]);
+        auth.extend_from_slice(&(self.credential_id.len() as u16).to_be_bytes());
+        auth.extend_from_slice(&self.credential_id);
+        auth.extend_from_slice(&URL_SAFE_NO_PAD.decode(self.cose()).expect("base64url"));
+        let object = Value::Map(vec![
+            (Value::Text("fmt".into()), Value::Text("none".into())),
+            (Value::Text("attStmt".into()), Value::Map(vec![])),
+            (Value::Text("authData".into()), Value::Bytes(auth)),
+        ]);
+        let mut bytes = Vec::new();
+        coset::cbor::ser::into_writer(&object, &mut bytes).expect("cbor");
+        (URL_SAFE_NO_PAD.encode(client), URL_SAFE_NO_PAD.encode(bytes))
+    }
+
     /// An approval of the plan whose hash is `plan_hash`, as the review page would write it;
     /// each field can be spoiled before [`Ceremony::json`].
     pub fn approve(&self, plan_hash: &str) -> Ceremony<'_> {
