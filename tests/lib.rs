@@ -13,6 +13,7 @@ mod architecture;
 mod audit;
 mod bluesky;
 mod bluesky_lost_answer;
+mod browser;
 mod check;
 mod checkpoint;
 mod ci_examples;

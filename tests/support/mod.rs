@@ -22,6 +22,7 @@
 #![allow(dead_code)]
 
 pub mod bluesky;
+pub mod browser;
 pub mod builder;
 pub mod cmd;
 pub mod control;
