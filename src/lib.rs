@@ -37,5 +37,6 @@ pub mod queue;
 pub mod redacted;
 pub mod rules;
 pub mod sanitize;
+pub mod stats;
 pub mod store;
 pub mod syslog;
