@@ -172,6 +172,9 @@ _postgate() {
             postgate__subcmd__help__subcmd__log,repair)
                 cmd="postgate__subcmd__help__subcmd__log__subcmd__repair"
                 ;;
+            postgate__subcmd__help__subcmd__log,stats)
+                cmd="postgate__subcmd__help__subcmd__log__subcmd__stats"
+                ;;
             postgate__subcmd__help__subcmd__log,verify)
                 cmd="postgate__subcmd__help__subcmd__log__subcmd__verify"
                 ;;
@@ -223,6 +226,9 @@ _postgate() {
             postgate__subcmd__log,repair)
                 cmd="postgate__subcmd__log__subcmd__repair"
                 ;;
+            postgate__subcmd__log,stats)
+                cmd="postgate__subcmd__log__subcmd__stats"
+                ;;
             postgate__subcmd__log,verify)
                 cmd="postgate__subcmd__log__subcmd__verify"
                 ;;
@@ -237,6 +243,9 @@ _postgate() {
                 ;;
             postgate__subcmd__log__subcmd__help,repair)
                 cmd="postgate__subcmd__log__subcmd__help__subcmd__repair"
+                ;;
+            postgate__subcmd__log__subcmd__help,stats)
+                cmd="postgate__subcmd__log__subcmd__help__subcmd__stats"
                 ;;
             postgate__subcmd__log__subcmd__help,verify)
                 cmd="postgate__subcmd__log__subcmd__help__subcmd__verify"
@@ -745,7 +754,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__log)
-            opts="verify checkpoint repair who"
+            opts="verify checkpoint repair who stats"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -773,6 +782,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__log__subcmd__repair)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__log__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1253,7 +1276,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log)
-            opts="-h --account --since --policy --json --color --help verify checkpoint repair who help"
+            opts="-h --account --since --policy --json --color --help verify checkpoint repair who stats help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1321,7 +1344,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log__subcmd__help)
-            opts="verify checkpoint repair who help"
+            opts="verify checkpoint repair who stats help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1376,6 +1399,20 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__log__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__log__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1411,6 +1448,32 @@ _postgate() {
                 return 0
             fi
             case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__log__subcmd__stats)
+            opts="-h --since --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
