@@ -450,6 +450,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
             [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Who published a post and how: the attempt''s trail, then its corrections and deletion')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'What approvals cost, per account: posts, refusals by rule, corrections, deletions, and the median and 90th percentile of the time from plan to last approval and on to publish')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -492,11 +493,21 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'postgate;log;stats' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only what happened in this last stretch of time, like `30d`, `12h` or `2w`')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use instead of the usual lookup')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the banner and messages')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results on stdout as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'postgate;log;help' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the whole hash chain; exits non-zero at the first broken record')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
             [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Who published a post and how: the attempt''s trail, then its corrections and deletion')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'What approvals cost, per account: posts, refusals by rule, corrections, deletions, and the median and 90th percentile of the time from plan to last approval and on to publish')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -510,6 +521,9 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;log;help;who' {
+            break
+        }
+        'postgate;log;help;stats' {
             break
         }
         'postgate;log;help;help' {
@@ -738,6 +752,7 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Move a torn last line (a write cut short) into a side file, and record that')
             [CompletionResult]::new('who', 'who', [CompletionResultType]::ParameterValue, 'Who published a post and how: the attempt''s trail, then its corrections and deletion')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'What approvals cost, per account: posts, refusals by rule, corrections, deletions, and the median and 90th percentile of the time from plan to last approval and on to publish')
             break
         }
         'postgate;help;log;verify' {
@@ -750,6 +765,9 @@ Register-ArgumentCompleter -Native -CommandName 'postgate' -ScriptBlock {
             break
         }
         'postgate;help;log;who' {
+            break
+        }
+        'postgate;help;log;stats' {
             break
         }
         'postgate;help;store' {

@@ -184,6 +184,9 @@ _postgate() {
             postgate__subcmd__help__subcmd__log,repair)
                 cmd="postgate__subcmd__help__subcmd__log__subcmd__repair"
                 ;;
+            postgate__subcmd__help__subcmd__log,stats)
+                cmd="postgate__subcmd__help__subcmd__log__subcmd__stats"
+                ;;
             postgate__subcmd__help__subcmd__log,verify)
                 cmd="postgate__subcmd__help__subcmd__log__subcmd__verify"
                 ;;
@@ -259,6 +262,9 @@ _postgate() {
             postgate__subcmd__log,repair)
                 cmd="postgate__subcmd__log__subcmd__repair"
                 ;;
+            postgate__subcmd__log,stats)
+                cmd="postgate__subcmd__log__subcmd__stats"
+                ;;
             postgate__subcmd__log,verify)
                 cmd="postgate__subcmd__log__subcmd__verify"
                 ;;
@@ -273,6 +279,9 @@ _postgate() {
                 ;;
             postgate__subcmd__log__subcmd__help,repair)
                 cmd="postgate__subcmd__log__subcmd__help__subcmd__repair"
+                ;;
+            postgate__subcmd__log__subcmd__help,stats)
+                cmd="postgate__subcmd__log__subcmd__help__subcmd__stats"
                 ;;
             postgate__subcmd__log__subcmd__help,verify)
                 cmd="postgate__subcmd__log__subcmd__help__subcmd__verify"
@@ -821,7 +830,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__log)
-            opts="verify checkpoint repair who"
+            opts="verify checkpoint repair who stats"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -849,6 +858,20 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__help__subcmd__log__subcmd__repair)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__help__subcmd__log__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1491,7 +1514,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log)
-            opts="-h --account --since --policy --json --color --help verify checkpoint repair who help"
+            opts="-h --account --since --policy --json --color --help verify checkpoint repair who stats help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1559,7 +1582,7 @@ _postgate() {
             return 0
             ;;
         postgate__subcmd__log__subcmd__help)
-            opts="verify checkpoint repair who help"
+            opts="verify checkpoint repair who stats help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1614,6 +1637,20 @@ _postgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        postgate__subcmd__log__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         postgate__subcmd__log__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1649,6 +1686,32 @@ _postgate() {
                 return 0
             fi
             case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        postgate__subcmd__log__subcmd__stats)
+            opts="-h --since --policy --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

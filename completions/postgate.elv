@@ -404,6 +404,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand checkpoint 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
             cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
+            cand stats 'What approvals cost, per account: posts, refusals by rule, corrections, deletions, and the median and 90th percentile of the time from plan to last approval and on to publish'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;log;verify'= {
@@ -441,11 +442,20 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'postgate;log;stats'= {
+            cand --since 'Only what happened in this last stretch of time, like `30d`, `12h` or `2w`'
+            cand --policy 'Policy file to use instead of the usual lookup'
+            cand --color 'When to colour the banner and messages'
+            cand --json 'Print results on stdout as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'postgate;log;help'= {
             cand verify 'Check the whole hash chain; exits non-zero at the first broken record'
             cand checkpoint 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
             cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
+            cand stats 'What approvals cost, per account: posts, refusals by rule, corrections, deletions, and the median and 90th percentile of the time from plan to last approval and on to publish'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'postgate;log;help;verify'= {
@@ -455,6 +465,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;log;help;repair'= {
         }
         &'postgate;log;help;who'= {
+        }
+        &'postgate;log;help;stats'= {
         }
         &'postgate;log;help;help'= {
         }
@@ -638,6 +650,7 @@ set edit:completion:arg-completer[postgate] = {|@words|
             cand checkpoint 'Sign the log''s size and head hash with an approval key, as a checkpoint others keep'
             cand repair 'Move a torn last line (a write cut short) into a side file, and record that'
             cand who 'Who published a post and how: the attempt''s trail, then its corrections and deletion'
+            cand stats 'What approvals cost, per account: posts, refusals by rule, corrections, deletions, and the median and 90th percentile of the time from plan to last approval and on to publish'
         }
         &'postgate;help;log;verify'= {
         }
@@ -646,6 +659,8 @@ set edit:completion:arg-completer[postgate] = {|@words|
         &'postgate;help;log;repair'= {
         }
         &'postgate;help;log;who'= {
+        }
+        &'postgate;help;log;stats'= {
         }
         &'postgate;help;store'= {
             cand init 'Create the store''s tables (as the database''s owner) and grant ROLE INSERT and SELECT on them; prints the SQL it ran'

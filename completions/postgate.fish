@@ -317,19 +317,20 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand accounts" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand accounts" -s h -l help -d 'Print help'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -l account -d 'Only records about this account' -r
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -l since -d 'Only records newer than this, like `24h`, `7d` or `90m`' -r
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -l account -d 'Only records about this account' -r
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -l since -d 'Only records newer than this, like `24h`, `7d` or `90m`' -r
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -l json -d 'Print results on stdout as JSON'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -s h -l help -d 'Print help'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -f -a "checkpoint" -d 'Sign the log\'s size and head hash with an approval key, as a checkpoint others keep'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -f -a "who" -d 'Who published a post and how: the attempt\'s trail, then its corrections and deletion'
-complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -f -a "checkpoint" -d 'Sign the log\'s size and head hash with an approval key, as a checkpoint others keep'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -f -a "who" -d 'Who published a post and how: the attempt\'s trail, then its corrections and deletion'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -f -a "stats" -d 'What approvals cost, per account: posts, refusals by rule, corrections, deletions, and the median and 90th percentile of the time from plan to last approval and on to publish'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and not __fish_seen_subcommand_from verify checkpoint repair who stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l checkpoint -d 'Also check a signed checkpoint: the log still holds its head at its size, and its signature is by one of the policy\'s approvers' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from verify" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
@@ -360,10 +361,18 @@ always\t''
 never\t''"
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from who" -l json -d 'Print results on stdout as JSON'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from who" -s h -l help -d 'Print help'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from stats" -l since -d 'Only what happened in this last stretch of time, like `30d`, `12h` or `2w`' -r
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from stats" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from stats" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from stats" -l json -d 'Print results on stdout as JSON'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the whole hash chain; exits non-zero at the first broken record'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Sign the log\'s size and head hash with an approval key, as a checkpoint others keep'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "who" -d 'Who published a post and how: the attempt\'s trail, then its corrections and deletion'
+complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "stats" -d 'What approvals cost, per account: posts, refusals by rule, corrections, deletions, and the median and 90th percentile of the time from plan to last approval and on to publish'
 complete -c postgate -n "__fish_postgate_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c postgate -n "__fish_postgate_using_subcommand store; and not __fish_seen_subcommand_from init sync help" -l policy -d 'Policy file to use instead of the usual lookup' -r -F
 complete -c postgate -n "__fish_postgate_using_subcommand store; and not __fish_seen_subcommand_from init sync help" -l color -d 'When to colour the banner and messages' -r -f -a "auto\t''
@@ -464,6 +473,7 @@ complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "checkpoint" -d 'Sign the log\'s size and head hash with an approval key, as a checkpoint others keep'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "repair" -d 'Move a torn last line (a write cut short) into a side file, and record that'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "who" -d 'Who published a post and how: the attempt\'s trail, then its corrections and deletion'
+complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "stats" -d 'What approvals cost, per account: posts, refusals by rule, corrections, deletions, and the median and 90th percentile of the time from plan to last approval and on to publish'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "init" -d 'Create the store\'s tables (as the database\'s owner) and grant ROLE INSERT and SELECT on them; prints the SQL it ran'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "sync" -d 'Send the records of this machine\'s log that the store does not have yet'
 complete -c postgate -n "__fish_postgate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy and list its accounts'

@@ -198,6 +198,8 @@ help-log-repair-about = Déplacer une dernière ligne déchirée (une écriture 
 help-log-who-about = Qui a publié une publication et comment : la trace de la tentative, puis ses corrections et sa suppression
 help-log-who-arg-post = L'identifiant ou l'URL de la publication (à un `/` final ou un `www.` près, elle doit correspondre exactement)
 help-log-who-arg-audit_logs = Le journal d'audit d'une autre machine à lire aussi (la copie d'un exécuteur de CI) ; répétable
+help-log-stats-about = Ce que coûtent les approbations, par compte : publications, refus par règle, corrections, suppressions, et la médiane et le 90e centile du temps entre un plan et sa dernière approbation, puis jusqu'à sa publication
+help-log-stats-arg-since = Seulement ce qui s'est passé dans cette dernière période, comme `30d`, `12h` ou `2w`
 
 ## policy, completions, man
 

@@ -258,6 +258,13 @@ examples!(
 "
 );
 examples!(
+    EX_LOG_STATS,
+    "  postgate log stats
+  postgate log stats --since 7d
+  postgate --json log stats --since 2w
+"
+);
+examples!(
     EX_LOG_REPAIR,
     "  postgate log repair
 "
@@ -1051,6 +1058,17 @@ pub enum LogCommand {
     /// Who published a post and how: the attempt's trail, then its corrections and deletion.
     #[command(after_help = EX_LOG_WHO)]
     Who(WhoArgs),
+    /// What approvals cost, per account: posts, refusals by rule, corrections, deletions, and
+    /// the median and 90th percentile of the time from plan to last approval and on to publish.
+    #[command(after_help = EX_LOG_STATS)]
+    Stats(LogStatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogStatsArgs {
+    /// Only what happened in this last stretch of time, like `30d`, `12h` or `2w`.
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    pub since: String,
 }
 
 #[derive(Debug, Args)]

@@ -39,5 +39,6 @@ pub mod redacted;
 pub mod review;
 pub mod rules;
 pub mod sanitize;
+pub mod stats;
 pub mod store;
 pub mod syslog;

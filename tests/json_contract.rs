@@ -169,6 +169,17 @@ path = \"{{dir}}/outbox\"
         v["hint"],
         format!("scripts must state the handle they mean: --confirm-handle '{demo}'")
     );
+    let v = w.run(&["log", "stats", "--since", "1d"], 0);
+    assert_eq!(v["accounts"][0]["name"], "demo", "{v}");
+    assert_eq!(v["accounts"][0]["posts"], 1, "{v}");
+    assert_eq!(v["accounts"][0]["refusals"]["not-confirmed (exit 5)"], 1, "{v}");
+    assert_eq!(
+        v["accounts"][0]["plan_to_approval"]["median_s"],
+        serde_json::Value::Null
+    );
+    assert!(v["since"].is_string() && v["until"].is_string(), "{v}");
+    let v = w.run(&["log", "stats", "--since", "soon"], code::USAGE);
+    assert_eq!(v["error"], "usage");
     w.run(&["post", "--bogus"], code::USAGE);
     w.run(
         &["post", "-a", "demo", "--confirm-handle", &demo, "--dry-run", "Essai"],

@@ -29,6 +29,7 @@ mod json_contract;
 mod keychain;
 mod linkedin;
 mod lockdown;
+mod log_stats;
 mod mastodon;
 mod mastodon_retries;
 mod no_panic;

@@ -3,7 +3,7 @@
 use crate::approval::keys::Signer;
 use crate::audit::{AuditLog, Outcome};
 use crate::checkpoint;
-use crate::cli::{CheckpointKeyArgs, Cli, LogArgs, LogCheckpointArgs, LogCommand, LogVerifyArgs};
+use crate::cli::{CheckpointKeyArgs, Cli, LogArgs, LogCheckpointArgs, LogCommand, LogStatsArgs, LogVerifyArgs};
 use crate::error::Failure;
 use crate::exit_codes::ExitCode;
 use crate::output;
@@ -22,18 +22,23 @@ pub fn run(cli: &Cli, args: &LogArgs) -> Result<ExitCode> {
         Some(LogCommand::Checkpoint(c)) => checkpoint_command(cli, &policy, &log, c),
         Some(LogCommand::Repair) => repair(cli, &log),
         Some(LogCommand::Who(who)) => super::who::run(cli, who, &log),
+        Some(LogCommand::Stats(s)) => stats(cli, s, &log),
         None => list(cli, args, &log),
     }
 }
 
 /// Parses `90m`, `24h`, `7d`, `2w` (or any duration jiff understands, like `1 day 2h`).
 pub fn parse_since(text: &str) -> Result<jiff::Timestamp> {
+    since_before(text, jiff::Zoned::now())
+}
+
+/// [`parse_since`] counted back from `now`, in its time zone (a day is a calendar day).
+fn since_before(text: &str, now: jiff::Zoned) -> Result<jiff::Timestamp> {
     let bad = || {
         Failure::new(ExitCode::Usage, format!("invalid --since `{}`", one_line(text)))
             .hint("use a duration such as 90m, 24h, 7d or 2w")
     };
     let span: jiff::Span = text.trim().parse().map_err(|_| bad())?;
-    let now = jiff::Zoned::now();
     let then = now.checked_sub(span.abs()).map_err(|_| bad())?;
     Ok(then.timestamp())
 }
@@ -99,6 +104,36 @@ fn list(cli: &Cli, args: &LogArgs, log: &AuditLog) -> Result<ExitCode> {
             one_line(&detail)
         ));
     }
+    Ok(ExitCode::Success)
+}
+
+/// `log stats`: the figures of [`crate::stats`] for the window, as a table or one JSON object.
+fn stats(cli: &Cli, args: &LogStatsArgs, log: &AuditLog) -> Result<ExitCode> {
+    // The log's own latest time if the clock is behind it, so its newest records are in.
+    let until = crate::audit::observed_now(log);
+    let since = since_before(&args.since, until.to_zoned(jiff::tz::TimeZone::system()))?;
+    let records = log.read_all()?;
+    let stats = crate::stats::compute(&records, since, until);
+    if cli.json {
+        output::json(&stats.to_json());
+    }
+    let window = format!("from {since} to {until}");
+    if stats.is_empty() {
+        let what = if records.is_empty() {
+            format!("the audit log {} is empty", one_line(&log.path().display().to_string()))
+        } else {
+            "no post, refusal, correction or deletion in the audit log".to_string()
+        };
+        output::result(&format!("nothing to count: {what} {window}"));
+        return Ok(ExitCode::Success);
+    }
+    if !cli.json {
+        print!("{}", stats.render_text());
+    }
+    output::status(&format!(
+        "{} account(s), {window}; times from a plan's author signature to its last approval, then to its publish (nearest-rank median and 90th percentile)",
+        stats.accounts.len()
+    ));
     Ok(ExitCode::Success)
 }
 
