@@ -153,7 +153,7 @@ impl AccountStats {
     }
 
     /// `no-sondage 2, not-confirmed (exit 5) 1`, or `-`.
-    fn refusal_causes(&self) -> String {
+    pub fn refusal_causes(&self) -> String {
         if self.refusals.is_empty() {
             return "-".to_string();
         }

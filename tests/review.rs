@@ -368,3 +368,47 @@ fn a_decline_with_its_reason_is_shown_by_queue_check_audited_and_refused_at_appl
     .stderr_has("queue/visite.md.sg.decline.json by approver `sg` is not a decline of this plan")
     .run();
 }
+
+#[test]
+fn the_stats_page_shows_what_log_stats_counts_with_its_chart() {
+    let (t, sg) = setup();
+    let hash = plan(&t, "visite.plan", "Merci @jeanne pour sa visite");
+    let s = serve(&t, &["visite.plan"]);
+    let (link, csrf) = first_plan(&s);
+    let answer = web::post(
+        &s.addr,
+        HOST,
+        &format!("{link}/approve"),
+        &[("Origin", ORIGIN), ("X-CSRF-Token", &csrf)],
+        &approval_body(&hash, &sg.approve(&hash).json()),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    drop(s);
+    t.cmd(["apply", "visite.plan", "--confirm-handle", "@mairie_demo_{uid}"])
+        .run();
+    let out = t.cmd(["--json", "log", "stats", "--since", "7d"]).run();
+    let figures: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(figures["accounts"][0]["posts"], 1, "{figures}");
+    assert_eq!(figures["accounts"][0]["plan_to_approval"]["count"], 1, "{figures}");
+    let s = serve(&t, &["visite.plan"]);
+    let page = web::get(&s.addr, HOST, "/stats?days=7");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<strong>7 days</strong>"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("<tr><th scope=\"row\">demo</th><td>1</td><td>0</td><td>0</td><td>0</td><td>n 1,"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Median time from plan to last approval"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<script>"));
+}

@@ -146,7 +146,21 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
     match &authored {
         Some((_, sig)) => {
             let written = signature::write(&args.output, crate::approval::AUTHOR_FILE_NAME, sig)?;
-            signature::verify_author(&policy.approvals, &plan, &written)?;
+            let proven = signature::verify_author(&policy.approvals, &plan, &written)?;
+            // Recorded as `sign` records it: where a plan's time to approval starts
+            // (`log stats`), and who wrote it.
+            let mut record = Record::about(
+                &policy,
+                account,
+                "authorship",
+                "plan",
+                Outcome::Authored {
+                    signature: written.display().to_string(),
+                },
+            );
+            record.plan_hash = Some(plan.plan_hash.clone());
+            record.author = Some(proven);
+            AuditLog::of(&policy).append(record)?;
         }
         None => match std::fs::remove_file(&author_file) {
             Ok(()) => {}

@@ -2,7 +2,7 @@
 //! [`shown`]: hidden characters made visible as the banner shows them (`⟨U+202E⟩`), then
 //! HTML-escaped, so nothing a post contains can become markup or reorder the page.
 
-use super::{Item, Loaded, Site};
+use super::model::{Item, Loaded, Site};
 use crate::account::Kind;
 use crate::http::escape;
 use crate::i18n::t;
@@ -383,6 +383,76 @@ fn actions(site: &Site, item: &Item, l: &Loaded) -> String {
         rp = escape(&site.rp_id),
         creds = escape(&credentials.join(" ")),
         max = crate::approval::decline::MAX_REASON_CHARS,
+    )
+}
+
+/// `/stats?days=N`: what approvals cost per account, as `postgate log stats` counts it, with
+/// the median time from plan to last approval drawn as inline SVG.
+pub fn stats(site: &Site, days: i64) -> String {
+    let log = crate::audit::AuditLog::of(&site.policy);
+    let records = match log.read_all() {
+        Ok(r) => r,
+        Err(e) => {
+            return layout(
+                site,
+                "What approvals cost",
+                None,
+                &format!(
+                    "<main><h1>What approvals cost</h1><p class=\"error\">{}</p></main>",
+                    shown(&format!("{e:#}"))
+                ),
+            );
+        }
+    };
+    let until = crate::audit::observed_now(&log);
+    let since = until - jiff::SignedDuration::from_hours(24 * days);
+    let figures = crate::stats::compute(&records, since, until);
+    let mut rows = String::new();
+    for a in &figures.accounts {
+        rows.push_str(&format!(
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            shown(&a.name),
+            a.posts,
+            a.corrections,
+            a.deletions,
+            a.refused,
+            shown(&a.plan_to_approval.render()),
+            shown(&a.approval_to_publish.render()),
+            shown(&a.refusal_causes()),
+        ));
+    }
+    let head: String = crate::stats::COLUMNS
+        .iter()
+        .map(|c| format!("<th scope=\"col\">{}</th>", escape(c)))
+        .collect();
+    let windows: String = [7, 30, 90, 365]
+        .iter()
+        .map(|d| {
+            if *d == days {
+                format!("<strong>{d} days</strong>")
+            } else {
+                format!("<a href=\"/stats?days={d}\">{d} days</a>")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let body = if figures.is_empty() {
+        format!("<p>Nothing to count from {since} to {until}.</p>")
+    } else {
+        format!(
+            "<div class=\"chart\">{}</div>\n<div class=\"table\"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>",
+            figures.plan_to_approval_svg()
+        )
+    };
+    layout(
+        site,
+        "What approvals cost",
+        None,
+        &format!(
+            "<main><h1>What approvals cost</h1>\n<p>{windows}</p>\n<p>From {since} to {until}. Times run from a plan's \
+             author signature to its last approval, then to its publish: nearest-rank median and 90th percentile, as \
+             <code>postgate log stats</code> gives them.</p>\n{body}</main>"
+        ),
     )
 }
 
