@@ -412,3 +412,58 @@ fn the_stats_page_shows_what_log_stats_counts_with_its_chart() {
     );
     assert!(!page.body.contains("<script>"));
 }
+
+/// `[approvals] notify` writes what it was told to `notified.txt`, one line per variable.
+const NOTIFY: &str = "\n[approvals]\nnotify = \"printf '%s|%s|%s|%s|%s|%s|%s\\\\n' \\\"$POSTGATE_EVENT\\\" \\\"$POSTGATE_PLAN\\\" \
+    \\\"$POSTGATE_PLAN_HASH\\\" \\\"$POSTGATE_ACCOUNT\\\" \\\"$POSTGATE_KIND\\\" \\\"$POSTGATE_REVIEW_URL\\\" \\\"$POSTGATE_SUMMARY\\\" \
+    >> notified.txt\"\nreview_url = \"https://relecture.exemple.fr/\"\n";
+
+fn with_notify(t: Test) -> Test {
+    let policy = std::fs::read_to_string(t.policy_path()).unwrap() + NOTIFY;
+    t.policy(&policy)
+}
+
+#[test]
+fn notify_tells_approvers_of_a_plan_written_with_its_facts_in_variables_never_in_the_command() {
+    let (t, _) = setup();
+    let t = with_notify(t);
+    let hostile = "Merci @jeanne $(touch pwned) `touch pwned2`; touch pwned3";
+    let hash = plan(&t, "visite.plan", hostile);
+    let id = postgate::review::id_of(std::path::Path::new("visite.plan"));
+    assert_eq!(
+        t.read("notified.txt"),
+        format!("plan-written|visite.plan|{hash}|demo|official|https://relecture.exemple.fr/plan/{id}|{hostile}\n")
+    );
+    for f in ["pwned", "pwned2", "pwned3"] {
+        assert!(!t.path().join(f).exists(), "{f}: the text reached a shell");
+    }
+    // A plan that needs nobody's approval tells nobody.
+    plan(&t, "annonce.plan", "Le programme de la semaine");
+    assert_eq!(t.read("notified.txt").lines().count(), 1);
+}
+
+#[test]
+fn notify_tells_approvers_once_when_a_queue_item_falls_due_without_approval() {
+    let (t, _) = setup();
+    let t = with_notify(t);
+    let hash = queue_item(&t, "queue/visite.md", "Merci @jeanne");
+    let publish = [
+        "queue",
+        "publish",
+        "queue",
+        "--due",
+        "--confirm-handle",
+        "@mairie_demo_{uid}",
+    ];
+    t.cmd(publish).status(code::PLAN_REFUSED).run();
+    let told = t.read("notified.txt");
+    assert!(
+        told.starts_with(&format!(
+            "due-without-approval|queue/visite.md|{hash}|demo|official|https://relecture.exemple.fr/plan/"
+        )),
+        "{told}"
+    );
+    t.cmd(publish).status(code::PLAN_REFUSED).run();
+    assert_eq!(t.read("notified.txt").lines().count(), 1, "told twice");
+    assert!(t.outbox("outbox").is_empty());
+}

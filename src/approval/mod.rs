@@ -205,6 +205,10 @@ impl Need {
 
 #[derive(Debug, Clone, Default)]
 pub struct Approvals {
+    /// `[approvals] notify`: the command that tells approvers a plan waits for them.
+    pub notify: Option<String>,
+    /// `[approvals] review_url`: the review page's address, without a trailing `/`.
+    pub review_url: Option<String>,
     pub approvers: Vec<Approver>,
     pub requirements: Vec<Requirement>,
     pub authors: Vec<PolicyAuthor>,
@@ -582,7 +586,32 @@ pub fn compile(
             line,
         });
     }
+    let notify = match raw_approvals.and_then(|a| a.notify.as_ref()) {
+        Some(n) if n.get_ref().trim().is_empty() => {
+            diags.push(Diagnostic::new("`notify` is empty", n.span()).help("give a command, or remove the key"));
+            None
+        }
+        Some(n) => Some(n.get_ref().clone()),
+        None => inherited.notify.clone(),
+    };
+    let review_url = match raw_approvals.and_then(|a| a.review_url.as_ref()) {
+        Some(u) => match url::Url::parse(u.get_ref().trim()) {
+            Ok(url) if matches!(url.scheme(), "https" | "http") && url.query().is_none() => {
+                Some(u.get_ref().trim().trim_end_matches('/').to_string())
+            }
+            _ => {
+                diags.push(
+                    Diagnostic::new("`review_url` is not an http(s) address", u.span())
+                        .help("the address approvers open, such as \"https://relecture.exemple.fr\""),
+                );
+                None
+            }
+        },
+        None => inherited.review_url.clone(),
+    };
     Approvals {
+        notify,
+        review_url,
         approvers,
         requirements,
         authors: inherited.authors.clone(),

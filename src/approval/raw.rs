@@ -42,6 +42,11 @@ pub struct RawPasskey {
 pub struct RawApprovals {
     #[serde(default)]
     pub require: Vec<Spanned<RawRequirement>>,
+    /// A command run (by `sh -c`, the plan's facts in `POSTGATE_*` variables only) when a plan
+    /// that needs approval is written, or a queue item falls due without it.
+    pub notify: Option<Spanned<String>>,
+    /// The review page's address, for the link `notify` gets (`postgate review serve`).
+    pub review_url: Option<Spanned<String>>,
 }
 
 /// One `[[approvals.require]]` entry: when it applies (every selector given must match) and

@@ -257,3 +257,65 @@ mod tests {
         assert!(value.trim_end_matches('…').chars().all(|c| c == 'é'));
     }
 }
+
+/// Why approvers are told: a plan that needs them was written, or a queue item is due
+/// without their approvals.
+#[derive(Debug, Clone, Copy)]
+pub enum Waiting {
+    Written,
+    Due,
+}
+
+/// Runs `[approvals] notify`, if the policy has one, for the plan at `path`: its facts in
+/// `POSTGATE_*` variables (capped, made visible), its text on stdin, never in the command line.
+/// A notification that fails is a warning: the plan is written, or left waiting, either way.
+pub fn notify(
+    policy: &crate::policy::Policy,
+    account: &crate::account::Account,
+    plan: &crate::plan::Plan,
+    path: &std::path::Path,
+    needs: &[String],
+    why: Waiting,
+) {
+    let Some(cmd) = &policy.approvals.notify else {
+        return;
+    };
+    let one = |v: &str| capped(&crate::sanitize::one_line(v)).0;
+    let review = policy
+        .approvals
+        .review_url
+        .as_ref()
+        .map(|u| format!("{u}/plan/{}", crate::review::id_of(path)))
+        .unwrap_or_default();
+    let (summary, cut) = capped(&crate::sanitize::one_line(&plan.post.text));
+    let env = [
+        (
+            "POSTGATE_EVENT",
+            match why {
+                Waiting::Written => "plan-written",
+                Waiting::Due => "due-without-approval",
+            }
+            .to_string(),
+        ),
+        ("POSTGATE_PLAN", one(&path.display().to_string())),
+        ("POSTGATE_PLAN_HASH", plan.plan_hash.clone()),
+        ("POSTGATE_ACCOUNT", one(&account.name)),
+        ("POSTGATE_HANDLE", one(&account.handle)),
+        ("POSTGATE_KIND", account.kind.as_str().to_string()),
+        ("POSTGATE_AUTHOR", one(&plan.author.describe())),
+        ("POSTGATE_NEEDS", one(&needs.join("; "))),
+        ("POSTGATE_SUMMARY", summary),
+        ("POSTGATE_SUMMARY_TRUNCATED", if cut { "1" } else { "0" }.to_string()),
+        ("POSTGATE_REVIEW_URL", review),
+    ];
+    match run(cmd, &env, &plan.post.text, Duration::from_secs(30)) {
+        Ok(Ended::Exited(None)) => {}
+        Ok(Ended::Exited(Some(how))) => {
+            crate::output::status(&format!("warning: [approvals] notify exited with {how}"));
+        }
+        Ok(Ended::TimedOut) => {
+            crate::output::status("warning: [approvals] notify did not finish within 30s; its process group was killed")
+        }
+        Err(e) => crate::output::status(&format!("warning: [approvals] notify could not run: {e}")),
+    }
+}

@@ -208,6 +208,15 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode> {
             "approvers sign it with `postgate approve {}`",
             args.output.display()
         ));
+        let described: Vec<String> = needs.iter().map(|n| n.describe()).collect();
+        super::hook::notify(
+            &policy,
+            account,
+            &plan,
+            &args.output,
+            &described,
+            super::hook::Waiting::Written,
+        );
     }
     Ok(ExitCode::Success)
 }

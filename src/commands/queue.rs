@@ -445,6 +445,9 @@ pub fn publish(cli: &Cli, args: &QueuePublishArgs) -> Result<ExitCode> {
             Err(err) => {
                 let code = exit_code_of(&err);
                 stop = code == ExitCode::Audit;
+                if code == ExitCode::PlanRefused {
+                    tell_approvers(&policy, &file, &err);
+                }
                 let line = format!(
                     "failed {name}: {}",
                     crate::sanitize::for_terminal(&crate::error::shown_describe(&err))
@@ -575,4 +578,30 @@ fn run_item(
         Some(bar) => bar.suspend(|| publish::run(policy, request)),
         None => publish::run(policy, request),
     }
+}
+
+/// `[approvals] notify` for an item due without its approvals, the first time a run finds it
+/// so: once its refusal is the only one the audit log holds for its plan hash, so a schedule
+/// every 15 minutes does not tell the approvers every 15 minutes.
+fn tell_approvers(policy: &Policy, file: &Path, err: &anyhow::Error) {
+    if policy.approvals.notify.is_none() {
+        return;
+    }
+    let Ok(plan) = crate::queue::item_plan(policy, file) else {
+        return;
+    };
+    let Ok(account) = policy.account(&plan.account.name) else {
+        return;
+    };
+    let refusals = crate::audit::AuditLog::of(policy).read_all().map_or(0, |records| {
+        records
+            .iter()
+            .filter(|r| r.event == "refused" && r.plan_hash.as_deref() == Some(plan.plan_hash.as_str()))
+            .count()
+    });
+    if refusals > 1 {
+        return;
+    }
+    let why = vec![crate::error::describe(err)];
+    super::hook::notify(policy, account, &plan, file, &why, super::hook::Waiting::Due);
 }
