@@ -24,8 +24,11 @@ pub const MAX_HEAD: usize = 16 * 1024;
 pub const MAX_BODY: usize = 1024 * 1024;
 /// Connections served at once; one more is answered 503 at once.
 pub const MAX_CONNECTIONS: usize = 32;
-/// How long a client may take to send its request, or to read the answer.
+/// How long one read or write may wait.
 const IO_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a client may take to send its whole request: a client trickling a byte per read
+/// would otherwise hold a connection for ever.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Every answer's headers: no script but the page's own, no framing, no sniffing, no caching
 /// of pages that show unpublished posts, no referrer carrying a plan's URL elsewhere.
@@ -105,6 +108,7 @@ fn reason(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         409 => "Conflict",
         411 => "Length Required",
         413 => "Content Too Large",
@@ -256,9 +260,13 @@ impl Server {
 /// Reads one request; `Ok(None)` when the client closed without sending one (the stop
 /// connection, a browser's spare socket), `Err(status)` for a request refused as malformed.
 fn read_request(stream: &mut impl Read) -> Result<Option<Request>, u16> {
+    let started = std::time::Instant::now();
     let mut buf = Vec::with_capacity(2048);
     let mut chunk = [0u8; 4096];
     let head_end = loop {
+        if started.elapsed() > REQUEST_DEADLINE {
+            return Err(408);
+        }
         if let Some(at) = memchr::memmem::find(&buf, b"\r\n\r\n") {
             break at + 4;
         }
@@ -318,6 +326,9 @@ fn read_request(stream: &mut impl Read) -> Result<Option<Request>, u16> {
         return Err(400);
     }
     while body.len() < length {
+        if started.elapsed() > REQUEST_DEADLINE {
+            return Err(408);
+        }
         let want = (length - body.len()).min(chunk.len());
         match stream.read(&mut chunk[..want]) {
             Ok(0) | Err(_) => return Err(400),

@@ -134,12 +134,11 @@ impl Site {
             }
             Err(e) => return Response::error(409, e),
         };
-        let shown = signature::webauthn_path(&item.path, "NAME").display().to_string();
-        let approval = match signature::verify_assertion(&self.policy.approvals, &loaded.plan, &body.assertion, &shown)
-        {
-            Ok(a) => a,
-            Err(f) => return Response::error(422, &f.to_string()),
-        };
+        let approval =
+            match signature::verify_assertion(&self.policy.approvals, &loaded.plan, &body.assertion, "the assertion") {
+                Ok(a) => a,
+                Err(f) => return Response::error(422, &f.to_string()),
+            };
         let approver = approval.approver;
         if approver.wrote(&author) || approver.is_author(&loaded.plan.author) {
             return Response::error(
