@@ -158,7 +158,8 @@ pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>> 
 
 /// A listening server. [`Server::run`] serves until [`Server::stop`] is called.
 pub struct Server {
-    listener: TcpListener,
+    /// The address asked for, and on 127.0.0.1 its IPv6 twin `[::1]` (see [`Server::bind`]).
+    listeners: Vec<TcpListener>,
     tls: Option<Arc<rustls::ServerConfig>>,
     stopped: AtomicBool,
     busy: AtomicUsize,
@@ -166,15 +167,52 @@ pub struct Server {
     authority: String,
 }
 
+/// Gives a connection slot back however the connection ends, a panic included.
+struct Slot<'a>(&'a AtomicUsize);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl Server {
     /// Binds `addr`; requests must name `authority` (the origin's host and port) in `Host`.
+    ///
+    /// A browser resolves `localhost` to `::1` as well as `127.0.0.1`, and may try `::1`
+    /// first: another local user listening on `[::1]:PORT` would receive the approvers'
+    /// browsers at the very origin their passkeys sign for, and could ask them to sign another
+    /// plan. So a server on 127.0.0.1 holds `[::1]` on the same port too, and refuses to start
+    /// when someone else holds it. (A machine without IPv6 has no `::1` to take.)
     pub fn bind(addr: &str, tls: Option<Arc<rustls::ServerConfig>>, authority: &str) -> Result<Server> {
-        let listener = TcpListener::bind(addr).map_err(|e| {
+        let cannot = |addr: &str, e: std::io::Error| {
             Failure::new(ExitCode::Usage, format!("cannot listen on {addr}: {e}"))
                 .hint("choose another address with --listen HOST:PORT")
-        })?;
+        };
+        let first = TcpListener::bind(addr).map_err(|e| cannot(addr, e))?;
+        let mut listeners = vec![first];
+        let local = listeners[0].local_addr()?;
+        if local.ip() == std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST) {
+            let twin = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, local.port()));
+            match TcpListener::bind(twin) {
+                Ok(l) => listeners.push(l),
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                    return Err(Failure::new(
+                        ExitCode::Usage,
+                        format!(
+                            "another program listens on {twin}, where browsers also look for localhost:{}; it would \
+                             receive the approvers' pages",
+                            local.port()
+                        ),
+                    )
+                    .hint("find who listens there (`ss -ltnp`), or choose another port with --listen")
+                    .into());
+                }
+                Err(_) => {}
+            }
+        }
         Ok(Server {
-            listener,
+            listeners,
             tls,
             stopped: AtomicBool::new(false),
             busy: AtomicUsize::new(0),
@@ -183,41 +221,55 @@ impl Server {
     }
 
     pub fn local_addr(&self) -> Result<SocketAddr> {
-        Ok(self.listener.local_addr()?)
+        Ok(self.listeners[0].local_addr()?)
     }
 
     /// Makes [`Server::run`] return once the current requests are answered.
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::SeqCst);
-        // `accept` blocks; one connection of our own wakes it to see the flag.
-        if let Ok(addr) = self.listener.local_addr() {
-            let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+        // `accept` blocks; one connection of our own to each listener wakes it to see the flag.
+        for listener in &self.listeners {
+            if let Ok(addr) = listener.local_addr() {
+                let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+            }
         }
     }
 
     /// Answers each request with `handler` until stopped.
     pub fn run(&self, handler: &(dyn Fn(&Request) -> Response + Sync)) {
         std::thread::scope(|scope| {
-            for stream in self.listener.incoming() {
-                if self.stopped.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                if self.busy.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-                    self.busy.fetch_sub(1, Ordering::SeqCst);
-                    let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
-                    if self.tls.is_none() {
-                        let mut stream = stream;
-                        let _ = write_response(&mut stream, &Response::text(503, "too many connections; try again"));
-                    }
-                    continue;
-                }
-                scope.spawn(move || {
-                    self.connection(stream, handler);
-                    self.busy.fetch_sub(1, Ordering::SeqCst);
-                });
+            for listener in &self.listeners {
+                scope.spawn(move || self.accept(scope, listener, handler));
             }
         });
+    }
+
+    fn accept<'s>(
+        &'s self,
+        scope: &'s std::thread::Scope<'s, '_>,
+        listener: &'s TcpListener,
+        handler: &'s (dyn Fn(&Request) -> Response + Sync),
+    ) {
+        for stream in listener.incoming() {
+            if self.stopped.load(Ordering::SeqCst) {
+                break;
+            }
+            let Ok(stream) = stream else { continue };
+            if self.busy.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                self.busy.fetch_sub(1, Ordering::SeqCst);
+                let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
+                if self.tls.is_none() {
+                    let mut stream = stream;
+                    let _ = write_response(&mut stream, &Response::text(503, "too many connections; try again"));
+                }
+                continue;
+            }
+            let slot = Slot(&self.busy);
+            scope.spawn(move || {
+                let _slot = slot;
+                self.connection(stream, handler);
+            });
+        }
     }
 
     fn connection(&self, stream: TcpStream, handler: &(dyn Fn(&Request) -> Response + Sync)) {
@@ -314,9 +366,16 @@ fn read_request(stream: &mut impl Read) -> Result<Option<Request>, u16> {
     if request_headers.header("transfer-encoding").is_some() {
         return Err(501);
     }
+    // Two copies of either would let a proxy in front and this server read different requests.
+    for once in ["host", "content-length"] {
+        if request_headers.headers.iter().filter(|(n, _)| n == once).count() > 1 {
+            return Err(400);
+        }
+    }
     let length = match request_headers.header("content-length") {
         None => 0,
-        Some(v) => v.parse::<usize>().map_err(|_| 400u16)?,
+        Some(v) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => v.parse::<usize>().map_err(|_| 400u16)?,
+        Some(_) => return Err(400),
     };
     if length > MAX_BODY {
         return Err(413);
@@ -422,6 +481,11 @@ mod tests {
             400
         );
         assert_eq!(parse(b"POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n").unwrap_err(), 400);
+        assert_eq!(
+            parse(b"POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\na").unwrap_err(),
+            400
+        );
+        assert_eq!(parse(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").unwrap_err(), 400);
         assert!(parse(b"").unwrap().is_none());
     }
 

@@ -467,3 +467,35 @@ fn notify_tells_approvers_once_when_a_queue_item_falls_due_without_approval() {
     assert_eq!(t.read("notified.txt").lines().count(), 1, "told twice");
     assert!(t.outbox("outbox").is_empty());
 }
+
+#[test]
+fn the_server_will_not_start_while_someone_else_holds_localhost_on_ipv6() {
+    // Browsers may try ::1 first for localhost: whoever listens there gets the approvers.
+    let squatter = std::net::TcpListener::bind("[::1]:0").expect("IPv6 loopback");
+    let port = squatter.local_addr().unwrap().port();
+    let (t, _) = setup();
+    plan(&t, "visite.plan", "Merci @jeanne");
+    t.cmd([
+        "review",
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "visite.plan",
+    ])
+    .status(code::USAGE)
+    .stderr_has(&format!(
+        "error: another program listens on [::1]:{port}, where browsers also look for localhost:{port}"
+    ))
+    .run();
+    t.cmd([
+        "keys",
+        "passkey",
+        "enroll",
+        "sg",
+        "--origin",
+        &format!("http://localhost:{port}"),
+    ])
+    .status(code::USAGE)
+    .stderr_has(&format!("another program listens on [::1]:{port}"))
+    .run();
+}

@@ -177,7 +177,8 @@ impl Passkey {
             key,
             cose,
             rp_id,
-            origin,
+            // As browsers write it in clientDataJSON: lower-case host, no default port.
+            origin: parsed.origin().ascii_serialization(),
         })
     }
 

@@ -37,7 +37,8 @@ fn checked_origin(origin: &str) -> Result<(String, url::Url)> {
     if !secure || url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
         return Err(bad("not a secure origin".into()).into());
     }
-    Ok((origin, url))
+    // As browsers write it in clientDataJSON: lower-case host, no default port.
+    Ok((url.origin().ascii_serialization(), url))
 }
 
 /// `host[:port]` as a browser sends it in `Host` for this origin.

@@ -133,7 +133,12 @@ impl Site {
                 names: s.approvers.iter().map(|a| a.name.clone()).collect(),
             })
             .map_err(|e| format!("{e:#}"));
-        let declined = decline::verify_all(&self.policy.approvals, &plan, path).unwrap_or_default();
+        // A decline that does not hold is shown as signatures that do not hold, as apply
+        // refuses it, never as no decline.
+        let (signed, declined) = match decline::verify_all(&self.policy.approvals, &plan, path) {
+            Ok(d) => (signed, d),
+            Err(e) => (Err(e.to_string()), Vec::new()),
+        };
         let mut missing = Vec::new();
         if let Ok(s) = &signed {
             if !needs.is_empty() && s.author.is_none() {
